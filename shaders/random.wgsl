@@ -1,0 +1,54 @@
+// Seeded counter-based random numbers: element i of a stream is a pure function of
+// (seed, i), so results are identical for a given seed on every device and grid shape.
+
+struct Params {
+    n: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    _pad: u32,
+    a: f32,   // uniform: low; normal: mean
+    b: f32,   // uniform: high; normal: std
+    _pad1: u32,
+    _pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+
+// PCG output permutation of one LCG step (O'Neill), used as an integer hash.
+fn pcg_hash(v: u32) -> u32 {
+    let state = v * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+}
+
+// Hash of (seed, counter) to 32 random bits.
+fn random_bits(counter: u32) -> u32 {
+    return pcg_hash(counter ^ pcg_hash(p.seed_lo ^ pcg_hash(p.seed_hi + 0x9e3779b9u)));
+}
+
+// Uniform in (0, 1]: 24 random bits, never exactly 0 (safe for log).
+fn unit_open(bits: u32) -> f32 {
+    return (f32(bits >> 8u) + 1.0) * (1.0 / 16777216.0);
+}
+
+@compute @workgroup_size(256)
+fn uniform_fill(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = flat_index(wid, nwg, lid, 256u);
+    if (i >= p.n) { return; }
+    let u = f32(random_bits(i) >> 8u) * (1.0 / 16777216.0);
+    out[i] = p.a + (p.b - p.a) * u;
+}
+
+@compute @workgroup_size(256)
+fn normal_fill(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = flat_index(wid, nwg, lid, 256u);
+    if (i >= p.n) { return; }
+    // Box-Muller on two independent counters of the same stream.
+    let u1 = unit_open(random_bits(2u * i));
+    let u2 = unit_open(random_bits(2u * i + 1u));
+    let z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    out[i] = p.a + p.b * z;
+}

@@ -1,0 +1,58 @@
+//! Command-line interface: one module per subcommand. The library returns typed errors; this
+//! layer adds context with `anyhow`.
+
+mod demo;
+mod devices;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use synchgraph::{Gpu, GpuOptions};
+
+/// Portable GPU compute engine for spiking networks and graph neural networks.
+#[derive(Parser)]
+#[command(name = "synchgraph", version, about)]
+pub struct Cli {
+    /// Adapter to use: an index from `synchgraph devices` or part of its name
+    /// (default: SYNCHGRAPH_ADAPTER, else discrete > integrated > CPU).
+    #[arg(long, global = true, env = "SYNCHGRAPH_ADAPTER")]
+    pub adapter: Option<String>,
+    /// Subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// List every adapter with backend, type, driver, features and key limits.
+    Devices(devices::Args),
+    /// Run a small end-to-end demo on the selected adapter.
+    Demo(demo::Args),
+}
+
+/// Open the adapter chosen on the command line.
+pub fn open_gpu(adapter: &Option<String>, profile: bool) -> Result<Gpu> {
+    let gpu = Gpu::open(&GpuOptions {
+        adapter: adapter.clone(),
+        profile,
+    })
+    .context("opening the GPU")?;
+    let info = &gpu.info().adapter;
+    eprintln!(
+        "adapter: {} ({}, {}{})",
+        info.name,
+        info.backend,
+        info.device_type,
+        if info.software { ", software" } else { "" }
+    );
+    Ok(gpu)
+}
+
+/// Parse the command line and run it.
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Devices(args) => devices::run(args),
+        Command::Demo(args) => demo::run(&cli, args),
+    }
+}

@@ -1,0 +1,143 @@
+//! Adapter discovery and selection: prefer a discrete GPU, then integrated, then a CPU adapter.
+
+use crate::error::{Error, Result};
+
+/// Environment variable that forces an adapter by name substring or index.
+pub const ADAPTER_ENV: &str = "SYNCHGRAPH_ADAPTER";
+
+/// Optional features the engine asks for when an adapter has them.
+pub fn wanted_features() -> wgpu::Features {
+    wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::SHADER_F16 | wgpu::Features::SUBGROUP
+}
+
+/// Create a wgpu instance honouring `WGPU_BACKEND` (e.g. `vulkan`).
+pub fn instance() -> wgpu::Instance {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+    desc.backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    wgpu::Instance::new(desc)
+}
+
+/// All adapters of the instance, in enumeration order.
+pub fn enumerate(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
+    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    pollster::block_on(instance.enumerate_adapters(backends))
+}
+
+/// Preference rank of a device type: lower is better.
+fn rank(device_type: wgpu::DeviceType) -> u32 {
+    match device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Cpu => 3,
+        wgpu::DeviceType::Other => 4,
+    }
+}
+
+/// Choose an adapter. `wanted` is an index into [`enumerate`]'s list or a case-insensitive
+/// substring of the adapter name; `None` falls back to `SYNCHGRAPH_ADAPTER`, then to the best type.
+pub fn select(adapters: Vec<wgpu::Adapter>, wanted: Option<&str>) -> Result<wgpu::Adapter> {
+    let env = std::env::var(ADAPTER_ENV).ok().filter(|s| !s.is_empty());
+    let wanted = wanted.map(str::to_string).or(env);
+    if adapters.is_empty() {
+        let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+        return Err(Error::NoAdapter {
+            backends: format!("{backends:?}"),
+        });
+    }
+    if let Some(w) = wanted {
+        let names: Vec<String> = adapters
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("[{i}] {}", a.get_info().name))
+            .collect();
+        let pick = if let Ok(index) = w.parse::<usize>() {
+            adapters.into_iter().nth(index)
+        } else {
+            let lw = w.to_lowercase();
+            adapters
+                .into_iter()
+                .find(|a| a.get_info().name.to_lowercase().contains(&lw))
+        };
+        return pick.ok_or(Error::AdapterNotFound {
+            wanted: w,
+            available: names.join(", "),
+        });
+    }
+    let mut adapters = adapters;
+    adapters.sort_by_key(|a| rank(a.get_info().device_type));
+    Ok(adapters.into_iter().next().expect("non-empty adapter list"))
+}
+
+/// Human-readable description of one adapter, for `synchgraph devices`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AdapterReport {
+    /// Index in enumeration order (what `--adapter INDEX` takes).
+    pub index: usize,
+    /// Adapter name.
+    pub name: String,
+    /// Backend (Vulkan, Metal, Dx12, ...).
+    pub backend: String,
+    /// Device type (DiscreteGpu, Cpu, ...).
+    pub device_type: String,
+    /// Driver name and version.
+    pub driver: String,
+    /// Which of the optional features (TIMESTAMP_QUERY, SHADER_F16, SUBGROUP) it has.
+    pub features: Vec<String>,
+    /// Key limits.
+    pub max_storage_buffer_binding_size: u64,
+    /// Largest buffer.
+    pub max_buffer_size: u64,
+    /// Largest workgroup count per dimension.
+    pub max_compute_workgroups_per_dimension: u32,
+    /// Largest invocations per workgroup.
+    pub max_compute_invocations_per_workgroup: u32,
+    /// Workgroup shared memory in bytes.
+    pub max_compute_workgroup_storage_size: u32,
+    /// Storage buffers per shader stage.
+    pub max_storage_buffers_per_shader_stage: u32,
+    /// True for software adapters such as lavapipe.
+    pub software: bool,
+}
+
+/// Describe an adapter.
+pub fn report(index: usize, adapter: &wgpu::Adapter) -> AdapterReport {
+    let info = adapter.get_info();
+    let limits = adapter.limits();
+    let have = adapter.features();
+    let mut features = Vec::new();
+    for (f, name) in [
+        (wgpu::Features::TIMESTAMP_QUERY, "TIMESTAMP_QUERY"),
+        (wgpu::Features::SHADER_F16, "SHADER_F16"),
+        (wgpu::Features::SUBGROUP, "SUBGROUP"),
+    ] {
+        if have.contains(f) {
+            features.push(name.to_string());
+        }
+    }
+    AdapterReport {
+        index,
+        name: info.name.clone(),
+        backend: format!("{:?}", info.backend),
+        device_type: format!("{:?}", info.device_type),
+        driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
+        features,
+        max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
+        max_buffer_size: limits.max_buffer_size,
+        max_compute_workgroups_per_dimension: limits.max_compute_workgroups_per_dimension,
+        max_compute_invocations_per_workgroup: limits.max_compute_invocations_per_workgroup,
+        max_compute_workgroup_storage_size: limits.max_compute_workgroup_storage_size,
+        max_storage_buffers_per_shader_stage: limits.max_storage_buffers_per_shader_stage,
+        software: info.device_type == wgpu::DeviceType::Cpu,
+    }
+}
+
+/// Reports for every adapter visible to this process.
+pub fn list_all() -> Vec<AdapterReport> {
+    let inst = instance();
+    enumerate(&inst)
+        .iter()
+        .enumerate()
+        .map(|(i, a)| report(i, a))
+        .collect()
+}

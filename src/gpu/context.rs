@@ -1,0 +1,504 @@
+//! The device context: an opened adapter, its caches and the batch being recorded.
+//!
+//! Every kernel call records a dispatch into one shared command encoder. Work is submitted only
+//! when a result is read back, when [`Gpu::flush`] is called, or when the batch grows past
+//! [`MAX_DISPATCHES_PER_BATCH`]. Validation and out-of-memory errors are captured and returned as
+//! typed errors instead of panicking.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::adapter;
+use super::params::{ParamArena, MAX_PARAM_BYTES};
+use super::pipelines::{Kernel, PipelineCache};
+use super::pool::{bucket_size, BufferPool, STORAGE_USAGE};
+use super::profiler::{ProfileReport, Profiler};
+use crate::error::{Error, Result};
+
+/// Dispatches recorded before the batch is submitted automatically.
+pub const MAX_DISPATCHES_PER_BATCH: u32 = 2048;
+
+/// Options for opening a device.
+#[derive(Debug, Clone, Default)]
+pub struct GpuOptions {
+    /// Adapter index or name substring; `None` uses `SYNCHGRAPH_ADAPTER`, then the best type.
+    pub adapter: Option<String>,
+    /// Time every dispatch with timestamp queries (where supported).
+    pub profile: bool,
+}
+
+/// Static facts about the opened device.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GpuInfo {
+    /// Adapter description.
+    #[serde(flatten)]
+    pub adapter: adapter::AdapterReport,
+}
+
+struct Batch {
+    encoder: Option<wgpu::CommandEncoder>,
+    dispatches: u32,
+    params: ParamArena,
+    pool: BufferPool,
+    profiler: Option<Profiler>,
+    profiling: bool,
+}
+
+struct Inner {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    info: GpuInfo,
+    limits: wgpu::Limits,
+    features: wgpu::Features,
+    errors: Arc<Mutex<Vec<String>>>,
+    pipelines: Mutex<PipelineCache>,
+    batch: Mutex<Batch>,
+}
+
+/// A handle to an opened GPU device. Cheap to clone; all clones share caches and the batch.
+#[derive(Clone)]
+pub struct Gpu {
+    inner: Arc<Inner>,
+}
+
+/// One bound storage buffer range.
+pub struct Binding {
+    /// Buffer.
+    pub buffer: wgpu::Buffer,
+    /// Byte offset.
+    pub offset: u64,
+    /// Byte size (non-zero, multiple of 4).
+    pub size: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Gpu {
+    /// Open the preferred (or requested) adapter with its own limits and the optional features
+    /// TIMESTAMP_QUERY, SHADER_F16 and SUBGROUP where present.
+    pub fn open(options: &GpuOptions) -> Result<Gpu> {
+        let instance = adapter::instance();
+        let adapters = adapter::enumerate(&instance);
+        let index_of = |a: &wgpu::Adapter| {
+            adapters
+                .iter()
+                .position(|b| b.get_info() == a.get_info())
+                .unwrap_or(0)
+        };
+        let chosen = adapter::select(adapters.clone(), options.adapter.as_deref())?;
+        let report = adapter::report(index_of(&chosen), &chosen);
+        let features = chosen.features() & adapter::wanted_features();
+        let limits = chosen.limits();
+        let (device, queue) = pollster::block_on(chosen.request_device(&wgpu::DeviceDescriptor {
+            label: Some("synchgraph"),
+            required_features: features,
+            required_limits: limits.clone(),
+            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        }))
+        .map_err(|e| Error::RequestDevice {
+            adapter: report.name.clone(),
+            reason: e.to_string(),
+        })?;
+        let errors: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sink = errors.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            lock(&sink).push(e.to_string());
+        }));
+        let profiler = features
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
+            .then(|| Profiler::new(&device, &queue));
+        let batch = Batch {
+            encoder: None,
+            dispatches: 0,
+            params: ParamArena::new(limits.min_uniform_buffer_offset_alignment),
+            pool: BufferPool::default(),
+            profiler,
+            profiling: options.profile,
+        };
+        Ok(Gpu {
+            inner: Arc::new(Inner {
+                device,
+                queue,
+                info: GpuInfo { adapter: report },
+                limits,
+                features,
+                errors,
+                pipelines: Mutex::default(),
+                batch: Mutex::new(batch),
+            }),
+        })
+    }
+
+    /// Open the default adapter (honours `SYNCHGRAPH_ADAPTER`).
+    pub fn open_default() -> Result<Gpu> {
+        Self::open(&GpuOptions::default())
+    }
+
+    /// The wgpu device.
+    pub fn device(&self) -> &wgpu::Device {
+        &self.inner.device
+    }
+
+    /// The wgpu queue.
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.inner.queue
+    }
+
+    /// Adapter facts.
+    pub fn info(&self) -> &GpuInfo {
+        &self.inner.info
+    }
+
+    /// Device limits (the adapter's own).
+    pub fn limits(&self) -> &wgpu::Limits {
+        &self.inner.limits
+    }
+
+    /// Enabled optional features.
+    pub fn features(&self) -> wgpu::Features {
+        self.inner.features
+    }
+
+    /// Largest byte size one storage binding (and so one tensor) may have.
+    pub fn max_binding_bytes(&self) -> u64 {
+        self.inner
+            .limits
+            .max_storage_buffer_binding_size
+            .min(self.inner.limits.max_buffer_size)
+    }
+
+    /// Workgroup grid for `items` items, `per_group` per workgroup, within the device's limits.
+    pub fn grid(&self, items: u64, per_group: u32) -> Result<[u32; 3]> {
+        super::grid::grid_1d(
+            items,
+            per_group,
+            self.inner.limits.max_compute_workgroups_per_dimension,
+        )
+    }
+
+    /// Allocate (or reuse) a storage buffer of at least `bytes` bytes. `what` names the tensor in
+    /// errors. Refuses sizes over the device's binding limit before anything is dispatched.
+    pub fn alloc(&self, bytes: u64, what: &str) -> Result<wgpu::Buffer> {
+        let limit = self.max_binding_bytes();
+        if bytes > limit {
+            return Err(Error::TooLarge {
+                what: what.to_string(),
+                bytes,
+                limit,
+            });
+        }
+        let size = bucket_size(bytes, limit);
+        if let Some(buf) = lock(&self.inner.batch).pool.take(size) {
+            return Ok(buf);
+        }
+        let device = &self.inner.device;
+        let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(what),
+            size,
+            usage: STORAGE_USAGE,
+            mapped_at_creation: false,
+        });
+        if pollster::block_on(scope.pop()).is_some() {
+            lock(&self.inner.batch).pool.trim();
+            return Err(Error::OutOfMemory {
+                context: format!("allocating {size} bytes for '{what}'"),
+            });
+        }
+        Ok(buffer)
+    }
+
+    /// Return a buffer to the pool (reusable after the current batch is submitted).
+    pub fn release(&self, buffer: wgpu::Buffer) {
+        lock(&self.inner.batch).pool.release(buffer);
+    }
+
+    /// (pool hits, pool misses) since the device was opened.
+    pub fn pool_stats(&self) -> (u64, u64) {
+        let b = lock(&self.inner.batch);
+        (b.pool.hits, b.pool.misses)
+    }
+
+    /// Number of pipelines compiled so far (each (family, entry, constants) is compiled once).
+    pub fn pipelines_compiled(&self) -> usize {
+        lock(&self.inner.pipelines).compiled
+    }
+
+    /// Dispatches recorded but not yet submitted.
+    pub fn pending_dispatches(&self) -> u32 {
+        lock(&self.inner.batch).dispatches
+    }
+
+    /// Record one dispatch. `params` is bound at binding 0 as a uniform; `buffers` follow at
+    /// bindings 1, 2, ... `name` labels the dispatch in profiles.
+    pub fn dispatch<P: bytemuck::Pod>(
+        &self,
+        name: &'static str,
+        kernel: &Kernel,
+        params: &P,
+        buffers: &[Binding],
+        groups: [u32; 3],
+    ) -> Result<()> {
+        let bytes = bytemuck::bytes_of(params);
+        if bytes.len() > MAX_PARAM_BYTES {
+            return Err(Error::InvalidInput(format!(
+                "parameter block of {name} is {} bytes (max {MAX_PARAM_BYTES})",
+                bytes.len()
+            )));
+        }
+        if groups.contains(&0) {
+            return Ok(());
+        }
+        let max = self.inner.limits.max_compute_workgroups_per_dimension;
+        if groups.iter().any(|&g| g > max) {
+            return Err(Error::InvalidInput(format!(
+                "{name}: grid {groups:?} exceeds max_compute_workgroups_per_dimension {max}"
+            )));
+        }
+        let pipeline = lock(&self.inner.pipelines).get(&self.inner.device, kernel)?;
+        let device = &self.inner.device;
+        let mut batch = lock(&self.inner.batch);
+        let needs_flush = batch.dispatches >= MAX_DISPATCHES_PER_BATCH
+            || (batch.profiling && batch.profiler.as_ref().is_some_and(Profiler::is_full));
+        if needs_flush {
+            self.submit_locked(&mut batch)?;
+        }
+        let (pbuf, poff, psize) = batch.params.push(device, bytes);
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                buffer: &pbuf,
+                offset: poff,
+                size: wgpu::BufferSize::new(psize),
+            }),
+        }];
+        for (i, b) in buffers.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry {
+                binding: i as u32 + 1,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &b.buffer,
+                    offset: b.offset,
+                    size: wgpu::BufferSize::new(b.size),
+                }),
+            });
+        }
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(name),
+            layout: &pipeline.layout,
+            entries: &entries,
+        });
+        let batch = &mut *batch;
+        let encoder = batch.encoder.get_or_insert_with(|| {
+            device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("synchgraph batch"),
+            })
+        });
+        let timestamp_writes = match (&mut batch.profiler, batch.profiling) {
+            (Some(p), true) => Some(p.next_writes(name)),
+            _ => None,
+        };
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(name),
+                timestamp_writes,
+            });
+            pass.set_pipeline(&pipeline.pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
+        }
+        batch.dispatches += 1;
+        Ok(())
+    }
+
+    /// Record a buffer-to-buffer copy in the current batch.
+    pub fn copy(
+        &self,
+        src: &wgpu::Buffer,
+        src_offset: u64,
+        dst: &wgpu::Buffer,
+        dst_offset: u64,
+        bytes: u64,
+    ) {
+        if bytes == 0 {
+            return;
+        }
+        let device = &self.inner.device;
+        let mut batch = lock(&self.inner.batch);
+        let encoder = batch.encoder.get_or_insert_with(|| {
+            device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("synchgraph batch"),
+            })
+        });
+        encoder.copy_buffer_to_buffer(src, src_offset, dst, dst_offset, bytes);
+    }
+
+    /// Record a fill of `bytes` bytes of `buffer` with zeros in the current batch.
+    pub fn clear(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) {
+        if bytes == 0 {
+            return;
+        }
+        let device = &self.inner.device;
+        let mut batch = lock(&self.inner.batch);
+        let encoder = batch.encoder.get_or_insert_with(|| {
+            device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("synchgraph batch"),
+            })
+        });
+        encoder.clear_buffer(buffer, offset, Some(bytes));
+    }
+
+    /// Submit everything recorded so far and wait for nothing. Returns captured GPU errors.
+    pub fn flush(&self) -> Result<()> {
+        let mut batch = lock(&self.inner.batch);
+        self.submit_locked(&mut batch)
+    }
+
+    fn submit_locked(&self, batch: &mut Batch) -> Result<()> {
+        let device = &self.inner.device;
+        let mut timed = false;
+        if let Some(mut encoder) = batch.encoder.take() {
+            if let Some(p) = &batch.profiler {
+                timed = p.encode_resolve(&mut encoder);
+            }
+            batch.params.upload_and_reset(&self.inner.queue);
+            self.inner.queue.submit([encoder.finish()]);
+        }
+        batch.dispatches = 0;
+        batch.pool.on_submitted();
+        if timed {
+            if let Some(p) = &mut batch.profiler {
+                p.collect(device).map_err(Error::Device)?;
+            }
+        }
+        self.take_errors("a submitted batch")
+    }
+
+    /// Return (and clear) errors wgpu reported outside an error scope.
+    fn take_errors(&self, context: &str) -> Result<()> {
+        let mut errors = lock(&self.inner.errors);
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let message = errors.drain(..).collect::<Vec<_>>().join("; ");
+        if message.to_lowercase().contains("out of memory") {
+            return Err(Error::OutOfMemory {
+                context: format!("{context}: {message}"),
+            });
+        }
+        Err(Error::Validation {
+            context: context.to_string(),
+            message,
+        })
+    }
+
+    /// Submit pending work and read `bytes` bytes of `buffer` from `offset` back to the CPU.
+    pub fn read_bytes(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<Vec<u8>> {
+        if bytes == 0 {
+            self.flush()?;
+            return Ok(Vec::new());
+        }
+        let padded = bytes.div_ceil(4) * 4;
+        let staging = self.inner.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("synchgraph readback"),
+            size: padded,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        self.copy(buffer, offset, &staging, 0, padded);
+        self.flush()?;
+        let slice = staging.slice(..);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.wait()?;
+        rx.recv()
+            .map_err(|e| Error::Device(e.to_string()))?
+            .map_err(|e| Error::Device(format!("mapping a readback buffer failed: {e}")))?;
+        let view = slice
+            .get_mapped_range()
+            .map_err(|e| Error::Device(e.to_string()))?;
+        let out = view[..bytes as usize].to_vec();
+        drop(view);
+        staging.unmap();
+        Ok(out)
+    }
+
+    /// Upload bytes into a buffer. Flushes first if work is pending, so the write cannot overtake
+    /// recorded reads of the buffer's old contents.
+    pub fn write_bytes(&self, buffer: &wgpu::Buffer, offset: u64, data: &[u8]) -> Result<()> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        if lock(&self.inner.batch).encoder.is_some() {
+            self.flush()?;
+        }
+        let mut padded;
+        let data = if data.len() % 4 != 0 {
+            padded = data.to_vec();
+            padded.resize(data.len().div_ceil(4) * 4, 0);
+            &padded[..]
+        } else {
+            data
+        };
+        self.inner.queue.write_buffer(buffer, offset, data);
+        Ok(())
+    }
+
+    /// Upload bytes into a buffer that has no pending uses (fresh from [`Gpu::alloc`]).
+    pub(crate) fn write_fresh(&self, buffer: &wgpu::Buffer, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        if data.len() % 4 != 0 {
+            let mut padded = data.to_vec();
+            padded.resize(data.len().div_ceil(4) * 4, 0);
+            self.inner.queue.write_buffer(buffer, 0, &padded);
+        } else {
+            self.inner.queue.write_buffer(buffer, 0, data);
+        }
+    }
+
+    /// Submit pending work and block until the GPU is idle.
+    pub fn synchronize(&self) -> Result<()> {
+        self.flush()?;
+        self.wait()
+    }
+
+    fn wait(&self) -> Result<()> {
+        self.inner
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| Error::Device(e.to_string()))?;
+        self.take_errors("waiting for the GPU")
+    }
+
+    /// Turn per-dispatch timestamp profiling on or off (no-op without TIMESTAMP_QUERY).
+    pub fn set_profiling(&self, on: bool) -> Result<()> {
+        self.flush()?;
+        lock(&self.inner.batch).profiling = on;
+        Ok(())
+    }
+
+    /// True when dispatches are being timed.
+    pub fn profiling_available(&self) -> bool {
+        self.inner.features.contains(wgpu::Features::TIMESTAMP_QUERY)
+    }
+
+    /// Submit pending work and return per-kernel GPU times gathered since the last report.
+    pub fn profile_report(&self) -> Result<ProfileReport> {
+        self.flush()?;
+        let mut batch = lock(&self.inner.batch);
+        let profiling = batch.profiling;
+        Ok(match (&mut batch.profiler, profiling) {
+            (Some(p), true) => p.take_report(),
+            _ => ProfileReport {
+                available: false,
+                rows: Vec::new(),
+            },
+        })
+    }
+}

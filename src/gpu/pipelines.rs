@@ -1,0 +1,124 @@
+//! Compile once, look up by key: shader modules per family and compute pipelines per
+//! (family, entry point, override constants), each with its bind-group layout cached beside it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::registry::Shader;
+use crate::error::{Error, Result};
+
+/// A kernel to run: a family, an entry point and optional WGSL `override` constants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kernel {
+    /// Shader family.
+    pub shader: Shader,
+    /// Entry point name.
+    pub entry: &'static str,
+    /// Pipeline-overridable constants.
+    pub constants: Vec<(&'static str, f64)>,
+}
+
+impl Kernel {
+    /// A kernel without override constants.
+    pub fn new(shader: Shader, entry: &'static str) -> Self {
+        Self {
+            shader,
+            entry,
+            constants: Vec::new(),
+        }
+    }
+
+    /// Add an override constant (specialisation).
+    pub fn with(mut self, name: &'static str, value: f64) -> Self {
+        self.constants.push((name, value));
+        self
+    }
+
+    fn key(&self) -> PipelineKey {
+        PipelineKey {
+            shader: self.shader,
+            entry: self.entry,
+            constants: self
+                .constants
+                .iter()
+                .map(|(n, v)| (*n, v.to_bits()))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PipelineKey {
+    shader: Shader,
+    entry: &'static str,
+    constants: Vec<(&'static str, u64)>,
+}
+
+/// A compiled pipeline and its bind-group layout.
+pub struct CachedPipeline {
+    /// The pipeline.
+    pub pipeline: wgpu::ComputePipeline,
+    /// Layout of bind group 0.
+    pub layout: wgpu::BindGroupLayout,
+}
+
+/// Module and pipeline caches.
+#[derive(Default)]
+pub struct PipelineCache {
+    modules: HashMap<Shader, wgpu::ShaderModule>,
+    pipelines: HashMap<PipelineKey, Arc<CachedPipeline>>,
+    /// Number of pipelines compiled so far.
+    pub compiled: usize,
+}
+
+fn scoped<T>(device: &wgpu::Device, context: &str, f: impl FnOnce() -> T) -> Result<T> {
+    let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let value = f();
+    match pollster::block_on(scope.pop()) {
+        None => Ok(value),
+        Some(e) => Err(Error::Validation {
+            context: context.to_string(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+impl PipelineCache {
+    /// Get or build the pipeline for `kernel`.
+    pub fn get(&mut self, device: &wgpu::Device, kernel: &Kernel) -> Result<Arc<CachedPipeline>> {
+        let key = kernel.key();
+        if let Some(p) = self.pipelines.get(&key) {
+            return Ok(p.clone());
+        }
+        if !self.modules.contains_key(&kernel.shader) {
+            let source = kernel.shader.source();
+            let module = scoped(device, kernel.shader.file_name(), || {
+                device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(kernel.shader.file_name()),
+                    source: wgpu::ShaderSource::Wgsl(source.into()),
+                })
+            })?;
+            self.modules.insert(kernel.shader, module);
+        }
+        let module = &self.modules[&kernel.shader];
+        let context = format!("{}::{}", kernel.shader.file_name(), kernel.entry);
+        let pipeline = scoped(device, &context, || {
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(&context),
+                layout: None,
+                module,
+                entry_point: Some(kernel.entry),
+                compilation_options: wgpu::PipelineCompilationOptions {
+                    constants: &kernel.constants,
+                    zero_initialize_workgroup_memory: true,
+                },
+                cache: None,
+            })
+        })?;
+        let layout = pipeline.get_bind_group_layout(0);
+        let cached = Arc::new(CachedPipeline { pipeline, layout });
+        self.pipelines.insert(key, cached.clone());
+        self.compiled += 1;
+        Ok(cached)
+    }
+}

@@ -1,0 +1,175 @@
+//! Per-kernel GPU timing from timestamp queries written at the start and end of each dispatch's
+//! compute pass. Where the adapter lacks TIMESTAMP_QUERY the report says so.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Dispatches one query set can time before the batch must be submitted.
+pub const PROFILED_DISPATCHES_PER_BATCH: u32 = 512;
+
+/// Timestamp query state for one device.
+pub struct Profiler {
+    query_set: wgpu::QuerySet,
+    resolve: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    period_ns: f64,
+    /// Kernel names of the dispatches timed in the batch being recorded.
+    pending: Vec<&'static str>,
+    samples: BTreeMap<&'static str, Vec<f64>>,
+}
+
+impl Profiler {
+    /// Create the query set and buffers.
+    pub fn new(device: &wgpu::Device, queue: &wgpu::Queue) -> Self {
+        let count = PROFILED_DISPATCHES_PER_BATCH * 2;
+        let bytes = u64::from(count) * 8;
+        Self {
+            query_set: device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("synchgraph timestamps"),
+                ty: wgpu::QueryType::Timestamp,
+                count,
+            }),
+            resolve: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("timestamp resolve"),
+                size: bytes,
+                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
+            }),
+            readback: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("timestamp readback"),
+                size: bytes,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            period_ns: f64::from(queue.get_timestamp_period()),
+            pending: Vec::new(),
+            samples: BTreeMap::new(),
+        }
+    }
+
+    /// True when the query set is full and the batch must be submitted before the next dispatch.
+    pub fn is_full(&self) -> bool {
+        self.pending.len() as u32 >= PROFILED_DISPATCHES_PER_BATCH
+    }
+
+    /// Timestamp writes for the next dispatch, named `name`.
+    pub fn next_writes(&mut self, name: &'static str) -> wgpu::ComputePassTimestampWrites<'_> {
+        let i = self.pending.len() as u32;
+        self.pending.push(name);
+        wgpu::ComputePassTimestampWrites {
+            query_set: &self.query_set,
+            beginning_of_pass_write_index: Some(2 * i),
+            end_of_pass_write_index: Some(2 * i + 1),
+        }
+    }
+
+    /// Record the resolve and copy of this batch's timestamps. Returns true if anything was timed.
+    pub fn encode_resolve(&self, encoder: &mut wgpu::CommandEncoder) -> bool {
+        let n = self.pending.len() as u32;
+        if n == 0 {
+            return false;
+        }
+        encoder.resolve_query_set(&self.query_set, 0..2 * n, &self.resolve, 0);
+        encoder.copy_buffer_to_buffer(&self.resolve, 0, &self.readback, 0, u64::from(n) * 16);
+        true
+    }
+
+    /// After the submit: read the timestamps back and add them to the per-kernel samples.
+    pub fn collect(&mut self, device: &wgpu::Device) -> Result<(), String> {
+        let n = self.pending.len();
+        if n == 0 {
+            return Ok(());
+        }
+        let slice = self.readback.slice(0..(n as u64) * 16);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| e.to_string())?;
+        rx.recv()
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        {
+            let view = slice.get_mapped_range().map_err(|e| e.to_string())?;
+            let stamps: &[u64] = bytemuck::cast_slice(&view);
+            for (i, name) in self.pending.iter().enumerate() {
+                let ticks = stamps[2 * i + 1].saturating_sub(stamps[2 * i]);
+                self.samples
+                    .entry(name)
+                    .or_default()
+                    .push(ticks as f64 * self.period_ns);
+            }
+        }
+        self.readback.unmap();
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Summarise and clear the samples.
+    pub fn take_report(&mut self) -> ProfileReport {
+        let rows = std::mem::take(&mut self.samples)
+            .into_iter()
+            .map(|(name, mut ns)| {
+                ns.sort_by(f64::total_cmp);
+                ProfileRow {
+                    name: name.to_string(),
+                    dispatches: ns.len(),
+                    total_ms: ns.iter().sum::<f64>() / 1e6,
+                    median_us: ns[ns.len() / 2] / 1e3,
+                }
+            })
+            .collect();
+        ProfileReport {
+            available: true,
+            rows,
+        }
+    }
+}
+
+/// One kernel's timing summary.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProfileRow {
+    /// Kernel name.
+    pub name: String,
+    /// Number of timed dispatches.
+    pub dispatches: usize,
+    /// Total GPU time in milliseconds.
+    pub total_ms: f64,
+    /// Median GPU time per dispatch in microseconds.
+    pub median_us: f64,
+}
+
+/// Per-kernel GPU time since profiling was enabled or last reported.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProfileReport {
+    /// False when the adapter has no TIMESTAMP_QUERY or profiling is off.
+    pub available: bool,
+    /// One row per kernel name.
+    pub rows: Vec<ProfileRow>,
+}
+
+impl fmt::Display for ProfileReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.available {
+            return writeln!(
+                f,
+                "GPU timestamps are unavailable on this adapter (no TIMESTAMP_QUERY) or profiling is off"
+            );
+        }
+        writeln!(
+            f,
+            "{:<32} {:>10} {:>12} {:>12}",
+            "kernel", "dispatches", "total ms", "median us"
+        )?;
+        for r in &self.rows {
+            writeln!(
+                f,
+                "{:<32} {:>10} {:>12.3} {:>12.2}",
+                r.name, r.dispatches, r.total_ms, r.median_us
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,22 @@
+//! Kernel dispatchers: one module per WGSL family. Each function checks shapes and dtypes,
+//! allocates its output, records one or more dispatches in the current batch and returns at once;
+//! nothing is read back.
+
+pub mod cast;
+pub mod elementwise;
+pub mod random;
+
+use crate::error::Result;
+use crate::gpu::{grid::WORKGROUP_1D, Gpu};
+
+/// Grid for a 1-D kernel with one thread per item and [`WORKGROUP_1D`] threads per group.
+pub(crate) fn grid_for(gpu: &Gpu, items: usize) -> Result<[u32; 3]> {
+    gpu.grid(items as u64, WORKGROUP_1D)
+}
+
+/// Check that `n` fits the 32-bit indices the kernels use.
+pub(crate) fn check_u32(op: &str, n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| {
+        crate::error::Error::shape(op, format!("{n} elements exceed the 32-bit index range"))
+    })
+}

@@ -1,0 +1,214 @@
+//! GPU tensors: a pooled buffer, a row-major shape and an element type. Clones and views share
+//! storage; the buffer returns to the pool when the last handle is dropped.
+
+mod dtype;
+mod io;
+
+pub use dtype::DType;
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::gpu::{Binding, Gpu};
+
+/// Owner of one pooled buffer; gives it back to the pool on drop.
+struct Storage {
+    gpu: Gpu,
+    buffer: Option<wgpu::Buffer>,
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        if let Some(b) = self.buffer.take() {
+            self.gpu.release(b);
+        }
+    }
+}
+
+/// A GPU tensor: contiguous row-major data in a storage buffer.
+#[derive(Clone)]
+pub struct Tensor {
+    storage: Arc<Storage>,
+    shape: Vec<usize>,
+    /// Byte offset of element 0 inside the buffer (non-zero for row views).
+    offset: u64,
+    dtype: DType,
+}
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tensor({:?}, {})", self.shape, self.dtype.name())
+    }
+}
+
+/// Number of elements of a shape.
+pub fn numel(shape: &[usize]) -> usize {
+    shape.iter().product()
+}
+
+impl Tensor {
+    /// An uninitialised tensor (contents are whatever the pooled buffer held).
+    pub fn empty(gpu: &Gpu, shape: &[usize], dtype: DType) -> Result<Tensor> {
+        let n = numel(shape);
+        let bytes = dtype.bytes_for(n);
+        let buffer = gpu.alloc(bytes, &format!("{}{:?}", dtype.name(), shape))?;
+        Ok(Tensor {
+            storage: Arc::new(Storage {
+                gpu: gpu.clone(),
+                buffer: Some(buffer),
+            }),
+            shape: shape.to_vec(),
+            offset: 0,
+            dtype,
+        })
+    }
+
+    /// A tensor of zeros (cleared on the GPU within the current batch).
+    pub fn zeros(gpu: &Gpu, shape: &[usize], dtype: DType) -> Result<Tensor> {
+        let t = Self::empty(gpu, shape, dtype)?;
+        gpu.clear(t.buffer(), 0, t.byte_len().div_ceil(4) * 4);
+        Ok(t)
+    }
+
+    /// The device this tensor lives on.
+    pub fn gpu(&self) -> &Gpu {
+        &self.storage.gpu
+    }
+
+    /// The underlying buffer (shared with views).
+    pub fn buffer(&self) -> &wgpu::Buffer {
+        self.storage.buffer.as_ref().expect("live tensor buffer")
+    }
+
+    /// Byte offset of the first element in [`Tensor::buffer`].
+    pub fn byte_offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Shape.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Element type.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// Number of elements.
+    pub fn numel(&self) -> usize {
+        numel(&self.shape)
+    }
+
+    /// Number of data bytes.
+    pub fn byte_len(&self) -> u64 {
+        self.dtype.bytes_for(self.numel())
+    }
+
+    /// View as (rows, cols): cols is the last dimension, rows the product of the others.
+    /// A 0-d tensor is 1×1, a 1-d tensor of n elements is 1×n.
+    pub fn matrix_dims(&self) -> (usize, usize) {
+        match self.shape.len() {
+            0 => (1, 1),
+            _ => {
+                let cols = *self.shape.last().unwrap_or(&1);
+                (numel(&self.shape[..self.shape.len() - 1]), cols)
+            }
+        }
+    }
+
+    /// Same data, new shape with the same number of elements.
+    pub fn reshape(&self, shape: &[usize]) -> Result<Tensor> {
+        if numel(shape) != self.numel() {
+            return Err(Error::shape(
+                "reshape",
+                format!("cannot view {:?} as {:?}", self.shape, shape),
+            ));
+        }
+        Ok(Tensor {
+            shape: shape.to_vec(),
+            ..self.clone()
+        })
+    }
+
+    /// View of rows `start..end` along the first dimension (contiguous, shares storage).
+    pub fn rows(&self, start: usize, end: usize) -> Result<Tensor> {
+        let first = *self.shape.first().unwrap_or(&1);
+        if start > end || end > first {
+            return Err(Error::shape(
+                "rows",
+                format!("rows {start}..{end} out of 0..{first}"),
+            ));
+        }
+        if self.dtype == DType::F16 {
+            return Err(Error::DType {
+                op: "rows".into(),
+                expected: "a 32-bit dtype".into(),
+                got: "f16".into(),
+            });
+        }
+        let row = numel(&self.shape[1.min(self.shape.len())..]);
+        let mut shape = self.shape.clone();
+        if shape.is_empty() {
+            shape.push(1);
+        }
+        shape[0] = end - start;
+        Ok(Tensor {
+            offset: self.offset + (start * row) as u64 * 4,
+            shape,
+            ..self.clone()
+        })
+    }
+
+    /// Require a dtype, naming the op in the error.
+    pub fn expect_dtype(&self, op: &str, dtype: DType) -> Result<()> {
+        if self.dtype != dtype {
+            return Err(Error::DType {
+                op: op.into(),
+                expected: dtype.name().into(),
+                got: self.dtype.name().into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The storage binding of this tensor. Views whose offset breaks the device's storage offset
+    /// alignment are first copied (in the current batch) to a fresh buffer.
+    pub fn binding(&self) -> Result<Binding> {
+        let size = self.byte_len().div_ceil(4).max(1) * 4;
+        let align = u64::from(self.gpu().limits().min_storage_buffer_offset_alignment);
+        if self.offset % align == 0 {
+            return Ok(Binding {
+                buffer: self.buffer().clone(),
+                offset: self.offset,
+                size,
+            });
+        }
+        let copy = self.contiguous_copy()?;
+        Ok(Binding {
+            buffer: copy.buffer().clone(),
+            offset: 0,
+            size,
+        })
+    }
+
+    /// A new tensor with its own buffer holding a copy of this one's data.
+    pub fn contiguous_copy(&self) -> Result<Tensor> {
+        let out = Tensor::empty(self.gpu(), &self.shape, self.dtype)?;
+        let bytes = self.byte_len().div_ceil(4) * 4;
+        self.gpu()
+            .copy(self.buffer(), self.offset, out.buffer(), 0, bytes);
+        Ok(out)
+    }
+
+    /// Check that two tensors have the same shape.
+    pub fn expect_same_shape(&self, op: &str, other: &Tensor) -> Result<()> {
+        if self.shape != other.shape {
+            return Err(Error::shape(
+                op,
+                format!("shapes {:?} and {:?} differ", self.shape, other.shape),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,60 @@
+//! Helpers shared by the GPU tests: one device per test binary, seeded random data and
+//! tolerance checks with the formula stated at each call.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use synchgraph::Gpu;
+
+/// The device used by the tests. Fails loudly (never skips) when no adapter exists.
+pub fn gpu() -> Gpu {
+    static GPU: OnceLock<Gpu> = OnceLock::new();
+    GPU.get_or_init(|| {
+        let g = Gpu::open_default().unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
+        eprintln!("test adapter: {} ({})", g.info().adapter.name, g.info().adapter.backend);
+        g
+    })
+    .clone()
+}
+
+/// Small deterministic generator for test inputs (SplitMix64).
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [lo, hi).
+    pub fn uniform(&mut self, lo: f32, hi: f32) -> f32 {
+        let u = (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
+        lo + (hi - lo) * u
+    }
+
+    /// Vector of uniforms.
+    pub fn vec(&mut self, n: usize, lo: f32, hi: f32) -> Vec<f32> {
+        (0..n).map(|_| self.uniform(lo, hi)).collect()
+    }
+
+    /// Uniform integer below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+/// Assert |got - want| <= atol + rtol * |want| elementwise, naming the first failure.
+pub fn assert_close(what: &str, got: &[f32], want: &[f32], atol: f32, rtol: f32) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let ok = (g - w).abs() <= atol + rtol * w.abs() || (g.is_nan() && w.is_nan());
+        assert!(ok, "{what}[{i}]: got {g}, want {w} (atol {atol}, rtol {rtol})");
+    }
+}
+
+/// Sizes that exercise tails and empty inputs: 0, 1, not multiples of 256, exact multiples.
+pub const AWKWARD_SIZES: &[usize] = &[0, 1, 7, 255, 256, 257, 1000, 4099];

@@ -1,0 +1,128 @@
+//! Tensor storage, views, random fills, f16 storage, batching and limit errors.
+
+mod common;
+use common::*;
+use half::f16;
+use synchgraph::kernels::{cast, elementwise as ew, random};
+use synchgraph::{DType, Error, Tensor};
+
+#[test]
+fn upload_download_round_trips_every_dtype() {
+    let gpu = gpu();
+    for &n in AWKWARD_SIZES {
+        let f: Vec<f32> = (0..n).map(|i| i as f32 * 0.5 - 3.0).collect();
+        let u: Vec<u32> = (0..n as u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+        let s: Vec<i32> = (0..n as i32).map(|i| i - 100).collect();
+        assert_eq!(Tensor::from_f32(&gpu, &[n], &f).unwrap().to_f32().unwrap(), f);
+        assert_eq!(Tensor::from_u32(&gpu, &[n], &u).unwrap().to_u32().unwrap(), u);
+        assert_eq!(Tensor::from_i32(&gpu, &[n], &s).unwrap().to_i32().unwrap(), s);
+        let h: Vec<f16> = f.iter().map(|&v| f16::from_f32(v)).collect();
+        assert_eq!(Tensor::from_f16(&gpu, &[n], &h).unwrap().to_f16().unwrap(), h);
+    }
+}
+
+#[test]
+fn zeros_are_zero_even_from_a_recycled_buffer() {
+    let gpu = gpu();
+    let junk = Tensor::from_f32(&gpu, &[1000], &[7.0; 1000]).unwrap();
+    drop(junk);
+    gpu.flush().unwrap();
+    let z = Tensor::zeros(&gpu, &[1000], DType::F32).unwrap();
+    assert!(z.to_f32().unwrap().iter().all(|&v| v == 0.0));
+}
+
+#[test]
+fn views_share_storage_and_unaligned_rows_still_bind() {
+    let gpu = gpu();
+    let data: Vec<f32> = (0..30).map(|i| i as f32).collect();
+    let t = Tensor::from_f32(&gpu, &[10, 3], &data).unwrap();
+    let r = t.rows(3, 7).unwrap();
+    assert_eq!(r.shape(), &[4, 3]);
+    assert_eq!(r.to_f32().unwrap(), data[9..21].to_vec());
+    // Row 3 starts at byte 36, not a multiple of the 256-byte binding alignment: the kernel gets
+    // a copy and the result must still be right.
+    let doubled = ew::scale(&r, 2.0).unwrap().to_f32().unwrap();
+    assert_eq!(doubled, data[9..21].iter().map(|v| v * 2.0).collect::<Vec<_>>());
+    assert_eq!(t.reshape(&[3, 10]).unwrap().shape(), &[3, 10]);
+    assert!(t.reshape(&[7]).is_err());
+    assert!(t.rows(5, 11).is_err());
+}
+
+#[test]
+fn uniform_and_normal_fills_are_seeded_and_have_the_right_moments() {
+    let gpu = gpu();
+    let n = 200_003;
+    let u1 = random::uniform(&gpu, &[n], -2.0, 3.0, 42).unwrap().to_f32().unwrap();
+    let u2 = random::uniform(&gpu, &[n], -2.0, 3.0, 42).unwrap().to_f32().unwrap();
+    let u3 = random::uniform(&gpu, &[n], -2.0, 3.0, 43).unwrap().to_f32().unwrap();
+    assert_eq!(u1, u2, "same seed, same numbers");
+    assert_ne!(u1, u3, "different seed, different numbers");
+    assert!(u1.iter().all(|&v| (-2.0..3.0).contains(&v)));
+    let mean = u1.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+    assert!((mean - 0.5).abs() < 0.02, "uniform mean {mean}");
+    let z = random::normal(&gpu, &[n], 1.0, 2.0, 7).unwrap().to_f32().unwrap();
+    let m = z.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+    let var = z.iter().map(|&v| (f64::from(v) - m).powi(2)).sum::<f64>() / n as f64;
+    // Standard errors: 2/sqrt(n) = 0.0045 for the mean; the variance estimate is within ~1%.
+    assert!((m - 1.0).abs() < 0.03, "normal mean {m}");
+    assert!((var - 4.0).abs() < 0.15, "normal variance {var}");
+}
+
+#[test]
+fn f16_casts_round_to_nearest() {
+    let gpu = gpu();
+    let mut rng = Rng(5);
+    for &n in AWKWARD_SIZES {
+        let x = rng.vec(n, -1000.0, 1000.0);
+        let t = Tensor::from_f32(&gpu, &[n], &x).unwrap();
+        let h = cast::to_f16(&t).unwrap();
+        let want: Vec<f16> = x.iter().map(|&v| f16::from_f32(v)).collect();
+        let got = h.to_f16().unwrap();
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            // pack2x16float may round either way at a tie: allow one f16 ulp.
+            let d = (i32::from(g.to_bits() as i16) - i32::from(w.to_bits() as i16)).abs();
+            assert!(d <= 1, "f16[{i}] {g} vs {w}");
+        }
+        let back = cast::to_f32(&h).unwrap().to_f32().unwrap();
+        let want32: Vec<f32> = got.iter().map(|v| v.to_f32()).collect();
+        assert_eq!(back, want32);
+    }
+}
+
+#[test]
+fn many_dispatches_go_in_one_batch() {
+    let gpu = gpu();
+    gpu.flush().unwrap();
+    let mut t = Tensor::from_f32(&gpu, &[64], &[1.0; 64]).unwrap();
+    for _ in 0..100 {
+        t = ew::affine(&t, 1.0, 1.0).unwrap();
+    }
+    assert!(gpu.pending_dispatches() >= 100, "dispatches were submitted one by one");
+    assert_eq!(t.to_f32().unwrap(), vec![101.0; 64]);
+    assert_eq!(gpu.pending_dispatches(), 0);
+    let (hits, _) = gpu.pool_stats();
+    assert!(hits > 0, "the buffer pool was never reused");
+}
+
+#[test]
+fn a_tensor_over_the_binding_limit_is_refused_before_dispatch() {
+    let gpu = gpu();
+    let limit = gpu.max_binding_bytes();
+    let n = (limit / 4 + 1) as usize;
+    let err = Tensor::empty(&gpu, &[n], DType::F32).unwrap_err();
+    assert!(matches!(err, Error::TooLarge { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains("over this device's limit"), "{msg}");
+}
+
+#[test]
+fn pipelines_are_compiled_once() {
+    let gpu = gpu();
+    let t = Tensor::from_f32(&gpu, &[8], &[1.0; 8]).unwrap();
+    ew::scale(&t, 2.0).unwrap();
+    let before = gpu.pipelines_compiled();
+    for _ in 0..10 {
+        ew::scale(&t, 3.0).unwrap();
+    }
+    assert_eq!(gpu.pipelines_compiled(), before);
+}
