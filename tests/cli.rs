@@ -9,10 +9,21 @@ fn synchgraph() -> Command {
 #[test]
 fn devices_lists_at_least_one_adapter_with_its_limits() {
     let out = synchgraph().args(["devices", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let first = &list.as_array().expect("a JSON list")[0];
-    for key in ["name", "backend", "device_type", "driver", "features", "max_storage_buffer_binding_size"] {
+    for key in [
+        "name",
+        "backend",
+        "device_type",
+        "driver",
+        "features",
+        "max_storage_buffer_binding_size",
+    ] {
         assert!(first.get(key).is_some(), "devices --json lacks {key}");
     }
 }
@@ -20,7 +31,11 @@ fn devices_lists_at_least_one_adapter_with_its_limits() {
 #[test]
 fn no_adapter_gives_an_install_hint_not_a_panic() {
     // No Metal on Linux: restricting wgpu to it leaves no adapter at all.
-    let out = synchgraph().arg("demo").env("WGPU_BACKEND", "metal").output().unwrap();
+    let out = synchgraph()
+        .arg("demo")
+        .env("WGPU_BACKEND", "metal")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no GPU adapter found"), "{err}");
@@ -30,7 +45,10 @@ fn no_adapter_gives_an_install_hint_not_a_panic() {
 
 #[test]
 fn an_unknown_adapter_name_lists_the_real_ones() {
-    let out = synchgraph().args(["demo", "--adapter", "no-such-gpu"]).output().unwrap();
+    let out = synchgraph()
+        .args(["demo", "--adapter", "no-such-gpu"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("adapter 'no-such-gpu' not found"), "{err}");
@@ -38,8 +56,15 @@ fn an_unknown_adapter_name_lists_the_real_ones() {
 
 #[test]
 fn demo_runs_and_checks_itself_against_the_cpu() {
-    let out = synchgraph().args(["demo", "--size", "5000"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = synchgraph()
+        .args(["demo", "--size", "5000"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("max |gpu - cpu|"), "{text}");
 }

@@ -46,8 +46,19 @@ fn binary_ops_broadcast_rows_and_scalars() {
         let row = rng.vec(cols, 0.5, 3.0);
         let scalar = rng.vec(1, 0.5, 3.0);
         let ta = Tensor::from_f32(&gpu, &[rows, cols], &a).unwrap();
-        for op in [Binary::Add, Binary::Sub, Binary::Mul, Binary::Div, Binary::Max, Binary::Min] {
-            for (b, shape) in [(&same, vec![rows, cols]), (&row, vec![cols]), (&scalar, vec![1])] {
+        for op in [
+            Binary::Add,
+            Binary::Sub,
+            Binary::Mul,
+            Binary::Div,
+            Binary::Max,
+            Binary::Min,
+        ] {
+            for (b, shape) in [
+                (&same, vec![rows, cols]),
+                (&row, vec![cols]),
+                (&scalar, vec![1]),
+            ] {
                 let tb = Tensor::from_f32(&gpu, &shape, b).unwrap();
                 let got = ew::binary(&ta, &tb, op).unwrap().to_f32().unwrap();
                 let want: Vec<f32> = (0..rows * cols)
@@ -60,7 +71,13 @@ fn binary_ops_broadcast_rows_and_scalars() {
                         op.reference(a[i], bv)
                     })
                     .collect();
-                assert_close(&format!("{op:?} {rows}x{cols} b{shape:?}"), &got, &want, 1e-6, 2e-5);
+                assert_close(
+                    &format!("{op:?} {rows}x{cols} b{shape:?}"),
+                    &got,
+                    &want,
+                    1e-6,
+                    2e-5,
+                );
             }
         }
     }
@@ -90,7 +107,9 @@ fn scale_affine_and_select() {
         let want: Vec<f32> = x.iter().map(|v| -1.5 * v + 0.25).collect();
         assert_close("affine", &got, &want, 1e-6, 1e-6);
         let got = ew::select(&tc, &tx, &ty).unwrap().to_f32().unwrap();
-        let want: Vec<f32> = (0..n).map(|i| if c[i] != 0.0 { x[i] } else { y[i] }).collect();
+        let want: Vec<f32> = (0..n)
+            .map(|i| if c[i] != 0.0 { x[i] } else { y[i] })
+            .collect();
         assert_eq!(got, want, "select n={n}");
     }
 }

@@ -32,7 +32,10 @@ fn every_shader_family_validates_with_naga() {
             )
         });
         assert!(
-            module.entry_points.iter().all(|e| e.stage == naga::ShaderStage::Compute),
+            module
+                .entry_points
+                .iter()
+                .all(|e| e.stage == naga::ShaderStage::Compute),
             "{} has a non-compute entry point",
             shader.file_name()
         );

@@ -11,13 +11,27 @@ fn upload_download_round_trips_every_dtype() {
     let gpu = gpu();
     for &n in AWKWARD_SIZES {
         let f: Vec<f32> = (0..n).map(|i| i as f32 * 0.5 - 3.0).collect();
-        let u: Vec<u32> = (0..n as u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+        let u: Vec<u32> = (0..n as u32)
+            .map(|i| i.wrapping_mul(2_654_435_761))
+            .collect();
         let s: Vec<i32> = (0..n as i32).map(|i| i - 100).collect();
-        assert_eq!(Tensor::from_f32(&gpu, &[n], &f).unwrap().to_f32().unwrap(), f);
-        assert_eq!(Tensor::from_u32(&gpu, &[n], &u).unwrap().to_u32().unwrap(), u);
-        assert_eq!(Tensor::from_i32(&gpu, &[n], &s).unwrap().to_i32().unwrap(), s);
+        assert_eq!(
+            Tensor::from_f32(&gpu, &[n], &f).unwrap().to_f32().unwrap(),
+            f
+        );
+        assert_eq!(
+            Tensor::from_u32(&gpu, &[n], &u).unwrap().to_u32().unwrap(),
+            u
+        );
+        assert_eq!(
+            Tensor::from_i32(&gpu, &[n], &s).unwrap().to_i32().unwrap(),
+            s
+        );
         let h: Vec<f16> = f.iter().map(|&v| f16::from_f32(v)).collect();
-        assert_eq!(Tensor::from_f16(&gpu, &[n], &h).unwrap().to_f16().unwrap(), h);
+        assert_eq!(
+            Tensor::from_f16(&gpu, &[n], &h).unwrap().to_f16().unwrap(),
+            h
+        );
     }
 }
 
@@ -42,7 +56,10 @@ fn views_share_storage_and_unaligned_rows_still_bind() {
     // Row 3 starts at byte 36, not a multiple of the 256-byte binding alignment: the kernel gets
     // a copy and the result must still be right.
     let doubled = ew::scale(&r, 2.0).unwrap().to_f32().unwrap();
-    assert_eq!(doubled, data[9..21].iter().map(|v| v * 2.0).collect::<Vec<_>>());
+    assert_eq!(
+        doubled,
+        data[9..21].iter().map(|v| v * 2.0).collect::<Vec<_>>()
+    );
     assert_eq!(t.reshape(&[3, 10]).unwrap().shape(), &[3, 10]);
     assert!(t.reshape(&[7]).is_err());
     assert!(t.rows(5, 11).is_err());
@@ -52,15 +69,27 @@ fn views_share_storage_and_unaligned_rows_still_bind() {
 fn uniform_and_normal_fills_are_seeded_and_have_the_right_moments() {
     let gpu = gpu();
     let n = 200_003;
-    let u1 = random::uniform(&gpu, &[n], -2.0, 3.0, 42).unwrap().to_f32().unwrap();
-    let u2 = random::uniform(&gpu, &[n], -2.0, 3.0, 42).unwrap().to_f32().unwrap();
-    let u3 = random::uniform(&gpu, &[n], -2.0, 3.0, 43).unwrap().to_f32().unwrap();
+    let u1 = random::uniform(&gpu, &[n], -2.0, 3.0, 42)
+        .unwrap()
+        .to_f32()
+        .unwrap();
+    let u2 = random::uniform(&gpu, &[n], -2.0, 3.0, 42)
+        .unwrap()
+        .to_f32()
+        .unwrap();
+    let u3 = random::uniform(&gpu, &[n], -2.0, 3.0, 43)
+        .unwrap()
+        .to_f32()
+        .unwrap();
     assert_eq!(u1, u2, "same seed, same numbers");
     assert_ne!(u1, u3, "different seed, different numbers");
     assert!(u1.iter().all(|&v| (-2.0..3.0).contains(&v)));
     let mean = u1.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
     assert!((mean - 0.5).abs() < 0.02, "uniform mean {mean}");
-    let z = random::normal(&gpu, &[n], 1.0, 2.0, 7).unwrap().to_f32().unwrap();
+    let z = random::normal(&gpu, &[n], 1.0, 2.0, 7)
+        .unwrap()
+        .to_f32()
+        .unwrap();
     let m = z.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
     let var = z.iter().map(|&v| (f64::from(v) - m).powi(2)).sum::<f64>() / n as f64;
     // Standard errors: 2/sqrt(n) = 0.0045 for the mean; the variance estimate is within ~1%.
@@ -97,7 +126,10 @@ fn many_dispatches_go_in_one_batch() {
     for _ in 0..100 {
         t = ew::affine(&t, 1.0, 1.0).unwrap();
     }
-    assert!(gpu.pending_dispatches() >= 100, "dispatches were submitted one by one");
+    assert!(
+        gpu.pending_dispatches() >= 100,
+        "dispatches were submitted one by one"
+    );
     assert_eq!(t.to_f32().unwrap(), vec![101.0; 64]);
     assert_eq!(gpu.pending_dispatches(), 0);
     let (hits, _) = gpu.pool_stats();

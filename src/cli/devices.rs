@@ -23,9 +23,18 @@ pub fn run(args: &Args) -> Result<()> {
     }
     for a in &all {
         println!("[{}] {}", a.index, a.name);
-        println!("    backend: {}   type: {}{}", a.backend, a.device_type, if a.software { " (software)" } else { "" });
+        println!(
+            "    backend: {}   type: {}{}",
+            a.backend,
+            a.device_type,
+            if a.software { " (software)" } else { "" }
+        );
         println!("    driver: {}", a.driver);
-        let features = if a.features.is_empty() { "none".to_string() } else { a.features.join(", ") };
+        let features = if a.features.is_empty() {
+            "none".to_string()
+        } else {
+            a.features.join(", ")
+        };
         println!("    features: {features}");
         println!(
             "    limits: storage binding {} MiB, buffer {} MiB, workgroups/dim {}, invocations/group {}, shared {} KiB, storage buffers/stage {}",

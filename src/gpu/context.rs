@@ -485,7 +485,9 @@ impl Gpu {
 
     /// True when dispatches are being timed.
     pub fn profiling_available(&self) -> bool {
-        self.inner.features.contains(wgpu::Features::TIMESTAMP_QUERY)
+        self.inner
+            .features
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
     }
 
     /// Submit pending work and return per-kernel GPU times gathered since the last report.

@@ -31,12 +31,13 @@ impl ParamArena {
         let size = (bytes.len().max(16) as u64).div_ceil(16) * 16;
         loop {
             if self.current == self.buffers.len() {
-                self.buffers.push(device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("synchgraph params"),
-                    size: ARENA_BYTES,
-                    usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                }));
+                self.buffers
+                    .push(device.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some("synchgraph params"),
+                        size: ARENA_BYTES,
+                        usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                        mapped_at_creation: false,
+                    }));
                 self.staged.push(Vec::new());
             }
             let staged = &mut self.staged[self.current];

@@ -11,7 +11,11 @@ pub fn gpu() -> Gpu {
     static GPU: OnceLock<Gpu> = OnceLock::new();
     GPU.get_or_init(|| {
         let g = Gpu::open_default().unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
-        eprintln!("test adapter: {} ({})", g.info().adapter.name, g.info().adapter.backend);
+        eprintln!(
+            "test adapter: {} ({})",
+            g.info().adapter.name,
+            g.info().adapter.backend
+        );
         g
     })
     .clone()
@@ -52,7 +56,10 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f32], atol: f32, rtol: f32)
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let ok = (g - w).abs() <= atol + rtol * w.abs() || (g.is_nan() && w.is_nan());
-        assert!(ok, "{what}[{i}]: got {g}, want {w} (atol {atol}, rtol {rtol})");
+        assert!(
+            ok,
+            "{what}[{i}]: got {g}, want {w} (atol {atol}, rtol {rtol})"
+        );
     }
 }
 
