@@ -90,17 +90,20 @@ impl PipelineCache {
         if let Some(p) = self.pipelines.get(&key) {
             return Ok(p.clone());
         }
-        if !self.modules.contains_key(&kernel.shader) {
-            let source = kernel.shader.source();
-            let module = scoped(device, kernel.shader.file_name(), || {
-                device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                    label: Some(kernel.shader.file_name()),
-                    source: wgpu::ShaderSource::Wgsl(source.into()),
-                })
-            })?;
-            self.modules.insert(kernel.shader, module);
-        }
-        let module = &self.modules[&kernel.shader];
+        let module = match self.modules.entry(kernel.shader) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let source = kernel.shader.source();
+                let module = scoped(device, kernel.shader.file_name(), || {
+                    device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                        label: Some(kernel.shader.file_name()),
+                        source: wgpu::ShaderSource::Wgsl(source.into()),
+                    })
+                })?;
+                e.insert(module)
+            }
+        };
+        let module = &*module;
         let context = format!("{}::{}", kernel.shader.file_name(), kernel.entry);
         let pipeline = scoped(device, &context, || {
             device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
