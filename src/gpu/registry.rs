@@ -37,6 +37,10 @@ shader_families! {
     Random => "random.wgsl",
     /// f32 <-> f16 conversion through packed u32 pairs.
     Cast => "cast.wgsl",
+    /// Exclusive prefix sums of u32 values.
+    Scan => "scan.wgsl",
+    /// Neural-synchrony graph construction from sorted spikes.
+    Synchrony => "synchrony.wgsl",
 }
 
 impl Shader {

@@ -5,6 +5,7 @@
 pub mod cast;
 pub mod elementwise;
 pub mod random;
+pub mod scan;
 
 use crate::error::Result;
 use crate::gpu::{grid::WORKGROUP_1D, Gpu};

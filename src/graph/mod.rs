@@ -1,0 +1,3 @@
+//! Graphs on the GPU.
+
+pub mod synchrony;
