@@ -41,6 +41,8 @@ shader_families! {
     Scan => "scan.wgsl",
     /// Neural-synchrony graph construction from sorted spikes.
     Synchrony => "synchrony.wgsl",
+    /// 1-hop neighbour max pooling over a dense mask, with argmax routing.
+    NeighborMax => "neighbor_max.wgsl",
 }
 
 impl Shader {

@@ -4,6 +4,7 @@
 
 pub mod cast;
 pub mod elementwise;
+pub mod neighbor_max;
 pub mod random;
 pub mod scan;
 
