@@ -37,6 +37,8 @@ shader_families! {
     Random => "random.wgsl",
     /// f32 <-> f16 conversion through packed u32 pairs.
     Cast => "cast.wgsl",
+    /// Tiled register-blocked fp32 GEMM (plain and transposed operands).
+    Matmul => "matmul.wgsl",
 }
 
 impl Shader {

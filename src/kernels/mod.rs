@@ -4,6 +4,7 @@
 
 pub mod cast;
 pub mod elementwise;
+pub mod matmul;
 pub mod random;
 
 use crate::error::Result;
