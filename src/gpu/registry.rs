@@ -39,6 +39,8 @@ shader_families! {
     Cast => "cast.wgsl",
     /// Tiled register-blocked fp32 GEMM (plain and transposed operands).
     Matmul => "matmul.wgsl",
+    /// Softmax over rows and softmax cross-entropy with its gradient.
+    Softmax => "softmax.wgsl",
 }
 
 impl Shader {

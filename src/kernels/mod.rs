@@ -6,6 +6,7 @@ pub mod cast;
 pub mod elementwise;
 pub mod matmul;
 pub mod random;
+pub mod softmax;
 
 use crate::error::Result;
 use crate::gpu::{grid::WORKGROUP_1D, Gpu};
