@@ -41,6 +41,8 @@ shader_families! {
     Matmul => "matmul.wgsl",
     /// Softmax over rows and softmax cross-entropy with its gradient.
     Softmax => "softmax.wgsl",
+    /// Row, column and whole-tensor reductions (sum, mean, max).
+    Reduce => "reduce.wgsl",
 }
 
 impl Shader {

@@ -6,6 +6,7 @@ pub mod cast;
 pub mod elementwise;
 pub mod matmul;
 pub mod random;
+pub mod reduce;
 pub mod softmax;
 
 use crate::error::Result;
