@@ -43,6 +43,8 @@ shader_families! {
     Softmax => "softmax.wgsl",
     /// Row, column and whole-tensor reductions (sum, mean, max).
     Reduce => "reduce.wgsl",
+    /// Transpose, row gather, deterministic row scatter-add, column concat and slice.
+    Layout => "layout.wgsl",
 }
 
 impl Shader {

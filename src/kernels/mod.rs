@@ -4,6 +4,7 @@
 
 pub mod cast;
 pub mod elementwise;
+pub mod layout;
 pub mod matmul;
 pub mod random;
 pub mod reduce;
