@@ -45,6 +45,8 @@ shader_families! {
     Reduce => "reduce.wgsl",
     /// Transpose, row gather, deterministic row scatter-add, column concat and slice.
     Layout => "layout.wgsl",
+    /// Segment (CSR) sum, mean and max with argmax.
+    Segment => "segment.wgsl",
 }
 
 impl Shader {

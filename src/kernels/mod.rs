@@ -8,6 +8,7 @@ pub mod layout;
 pub mod matmul;
 pub mod random;
 pub mod reduce;
+pub mod segment;
 pub mod softmax;
 
 use crate::error::Result;
