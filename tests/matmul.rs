@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use synchgraph::kernels::matmul::{matmul, matmul_flops, matmul_nt, matmul_tn};
+use synchgraph::kernels::matmul::{gemm, matmul, matmul_flops, matmul_nt, matmul_tn, GemmTile};
 use synchgraph::{DType, Error, Tensor};
 
 /// C[m,n] = sum_k A[m,k] B[k,n] with A(i, p) and B(p, j) read through accessors.
@@ -111,6 +111,32 @@ fn matmul_nt_matches_reference() {
 }
 
 #[test]
+fn every_tile_and_transpose_matches_reference() {
+    let gpu = gpu();
+    let mut rng = Rng(14);
+    for &(m, k, n) in SHAPES {
+        let a = rng.vec(m * k, -1.0, 1.0);
+        let b = rng.vec(k * n, -1.0, 1.0);
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            // The same data read as A [m, k] or as A stored [k, m], likewise for B.
+            let a_at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
+            let b_at = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
+            let want = reference(m, k, n, a_at, b_at);
+            let sa = if ta { [k, m] } else { [m, k] };
+            let sb = if tb { [n, k] } else { [k, n] };
+            let xa = Tensor::from_f32(&gpu, &sa, &a).unwrap();
+            let xb = Tensor::from_f32(&gpu, &sb, &b).unwrap();
+            for tile in [GemmTile::T64, GemmTile::T128] {
+                let c = gemm(&xa, &xb, ta, tb, tile).unwrap();
+                assert_eq!(c.shape(), &[m, n]);
+                let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?}");
+                check(&what, &c.to_f32().unwrap(), &want, k);
+            }
+        }
+    }
+}
+
+#[test]
 fn identity_and_integers_are_exact() {
     // Small integers are exact in fp32, so every output must match bit for bit.
     let gpu = gpu();
@@ -120,7 +146,10 @@ fn identity_and_integers_are_exact() {
     let ta = Tensor::from_f32(&gpu, &[m, k], &a).unwrap();
     let tb = Tensor::from_f32(&gpu, &[k, n], &b).unwrap();
     let want = reference(m, k, n, |i, p| a[i * k + p], |p, j| b[p * n + j]);
-    assert_eq!(matmul(&ta, &tb).unwrap().to_f32().unwrap(), want);
+    for tile in [GemmTile::T64, GemmTile::T128] {
+        let got = gemm(&ta, &tb, false, false, tile).unwrap();
+        assert_eq!(got.to_f32().unwrap(), want, "{tile:?}");
+    }
     let eye: Vec<f32> = (0..k * k)
         .map(|i| f32::from(u8::from(i % (k + 1) == 0)))
         .collect();

@@ -1,6 +1,8 @@
-//! Dense fp32 matrix products (`shaders/matmul.wgsl`): a tiled, register-blocked GEMM with
-//! 128x128 output tiles per workgroup of 256 threads (8x8 per thread), K staged in steps of 8
-//! through workgroup memory. Transposed operands are read in place (no transpose pass).
+//! Dense fp32 matrix products (`shaders/matmul.wgsl`): a tiled, register-blocked GEMM. A
+//! workgroup of 256 threads computes a 128x128 output tile (8x8 per thread, K in steps of 8) or,
+//! for small outputs, a 64x64 tile (4x4 per thread, K in steps of 16), staging K tiles in
+//! workgroup memory with a register prefetch of the next one. Transposed operands are read in
+//! place (no transpose pass).
 
 use bytemuck::{Pod, Zeroable};
 
@@ -9,8 +11,20 @@ use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
 use crate::tensor::{DType, Tensor};
 
-/// Output rows and columns covered by one workgroup.
-const TILE: usize = 128;
+/// Output tile of one workgroup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GemmTile {
+    /// 128x128 when that still gives at least [`WIDE_MIN_TILES`] workgroups, else 64x64.
+    Auto,
+    /// 64x64 tiles, 4x4 outputs per thread.
+    T64,
+    /// 128x128 tiles, 8x8 outputs per thread.
+    T128,
+}
+
+/// Fewest 128x128 tiles for which [`GemmTile::Auto`] picks them (enough workgroups to keep a
+/// large GPU busy); smaller outputs use 64x64 tiles for four times the parallelism.
+pub const WIDE_MIN_TILES: usize = 256;
 
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -37,7 +51,21 @@ fn dims2(op: &str, what: &str, t: &Tensor) -> Result<(usize, usize)> {
     }
 }
 
-fn gemm(op: &'static str, a: &Tensor, b: &Tensor, trans_a: bool, trans_b: bool) -> Result<Tensor> {
+/// General product op(A) · op(B) with a chosen tile: op(A) is A, or Aᵀ for A stored [k, m] when
+/// `trans_a`; op(B) is B, or Bᵀ for B stored [n, k] when `trans_b`. Returns [m, n].
+pub fn gemm(
+    a: &Tensor,
+    b: &Tensor,
+    trans_a: bool,
+    trans_b: bool,
+    tile: GemmTile,
+) -> Result<Tensor> {
+    let op = match (trans_a, trans_b) {
+        (false, false) => "matmul",
+        (true, false) => "matmul_tn",
+        (false, true) => "matmul_nt",
+        (true, true) => "matmul_tt",
+    };
     let (ar, ac) = dims2(op, "a", a)?;
     let (br, bc) = dims2(op, "b", b)?;
     let (m, ka) = if trans_a { (ac, ar) } else { (ar, ac) };
@@ -58,13 +86,19 @@ fn gemm(op: &'static str, a: &Tensor, b: &Tensor, trans_a: bool, trans_b: bool) 
     }
     let gpu = a.gpu();
     let out = Tensor::empty(gpu, &[m, n], DType::F32)?;
-    let groups_m = m.div_ceil(TILE);
-    let groups_n = n.div_ceil(TILE);
+    let wide = match tile {
+        GemmTile::T64 => false,
+        GemmTile::T128 => true,
+        GemmTile::Auto => m.div_ceil(128) * n.div_ceil(128) >= WIDE_MIN_TILES,
+    };
+    let side = if wide { 128 } else { 64 };
+    let groups_m = m.div_ceil(side);
+    let groups_n = n.div_ceil(side);
     let max = gpu.limits().max_compute_workgroups_per_dimension as usize;
     if groups_m > max || groups_n > max {
         return Err(Error::shape(
             op,
-            format!("a {m}x{n} output needs more than {max} tiles of {TILE} along one side"),
+            format!("a {m}x{n} output needs more than {max} tiles of {side} along one side"),
         ));
     }
     let params = Params {
@@ -75,7 +109,8 @@ fn gemm(op: &'static str, a: &Tensor, b: &Tensor, trans_a: bool, trans_b: bool) 
     };
     let kernel = Kernel::new(Shader::Matmul, "gemm")
         .with("TRANS_A", f64::from(u8::from(trans_a)))
-        .with("TRANS_B", f64::from(u8::from(trans_b)));
+        .with("TRANS_B", f64::from(u8::from(trans_b)))
+        .with("WIDE", f64::from(u8::from(wide)));
     gpu.dispatch(
         op,
         &kernel,
@@ -88,15 +123,15 @@ fn gemm(op: &'static str, a: &Tensor, b: &Tensor, trans_a: bool, trans_b: bool) 
 
 /// A · B for A [m, k] and B [k, n]; returns [m, n]. Any sizes, including 0 (k = 0 gives zeros).
 pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    gemm("matmul", a, b, false, false)
+    gemm(a, b, false, false, GemmTile::Auto)
 }
 
 /// Aᵀ · B for A stored [k, m] and B [k, n]; returns [m, n].
 pub fn matmul_tn(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    gemm("matmul_tn", a, b, true, false)
+    gemm(a, b, true, false, GemmTile::Auto)
 }
 
 /// A · Bᵀ for A [m, k] and B stored [n, k]; returns [m, n].
 pub fn matmul_nt(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    gemm("matmul_nt", a, b, false, true)
+    gemm(a, b, false, true, GemmTile::Auto)
 }
