@@ -57,6 +57,17 @@ fn reduce_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     if (lx == 0u) { y[g] = sh[0] * p.scale; }
 }
 
+// Thread per row, for short rows (one pass): y[r] folds row r.
+@compute @workgroup_size(256)
+fn reduce_rows_small(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                     @builtin(local_invocation_id) lid: vec3<u32>) {
+    let row = flat_index(wid, nwg, lid, 256u);
+    if (row >= p.rows) { return; }
+    var acc = identity();
+    for (var c = 0u; c < p.cols; c++) { acc = combine(acc, x[row * p.cols + c]); }
+    y[row] = acc * p.scale;
+}
+
 // Workgroup (column block b, row chunk z) folds rows [z * chunk, min((z + 1) * chunk, rows)) of
 // FW columns starting at b * FW, 256 / FW row lanes in parallel, and writes y[z * cols + col].
 @compute @workgroup_size(256)

@@ -1,7 +1,8 @@
 // Softmax over the last dimension and softmax cross-entropy.
 // Row kernels run one workgroup of 256 threads per row (any row length): each thread folds a
-// strided slice of the row, then a shared-memory tree combines the 256 partials. The orders are
-// fixed, so results are deterministic.
+// strided slice of the row, then a shared-memory tree combines the 256 partials. Short rows use
+// the *_small variants instead, one thread per row. The orders are fixed, so results are
+// deterministic.
 
 struct Params {
     rows: u32,
@@ -65,6 +66,36 @@ fn group_sum(lx: u32, v: f32) -> f32 {
     return r;
 }
 
+// Row statistics from the row max m and sum of exp(x - m): (weight * nll, weight, lse).
+fn ce_write(row: u32, m: f32, s: f32) {
+    let label = clabel[row];
+    var w = 1.0;
+    if (p.has_mask != 0u) { w = cmask[row]; }
+    if (label >= p.cols) { w = 0.0; }
+    let lse = m + log(s);
+    var nll = 0.0;
+    if (w != 0.0) { nll = w * (lse - cl[row * p.cols + min(label, p.cols - 1u)]); }
+    cstats[row * 3u] = nll;
+    cstats[row * 3u + 1u] = w;
+    cstats[row * 3u + 2u] = lse;
+}
+
+// Thread per row, for short rows (cols <= SMALL_COLS on the host).
+@compute @workgroup_size(256)
+fn softmax_rows_small(@builtin(workgroup_id) wid: vec3<u32>,
+                      @builtin(num_workgroups) nwg: vec3<u32>,
+                      @builtin(local_invocation_id) lid: vec3<u32>) {
+    let row = flat_index(wid, nwg, lid, 256u);
+    if (row >= p.rows) { return; }
+    let base = row * p.cols;
+    var m = neg_inf();
+    for (var c = 0u; c < p.cols; c++) { m = max(m, sx[base + c]); }
+    var s = 0.0;
+    for (var c = 0u; c < p.cols; c++) { s += exp(sx[base + c] - m); }
+    let inv = 1.0 / s;
+    for (var c = 0u; c < p.cols; c++) { sy[base + c] = exp(sx[base + c] - m) * inv; }
+}
+
 @compute @workgroup_size(256)
 fn softmax_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                 @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -95,17 +126,21 @@ fn ce_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
     var s = 0.0;
     for (var c = lx; c < p.cols; c += 256u) { s += exp(cl[base + c] - m); }
     s = group_sum(lx, s);
-    if (lx != 0u) { return; }
-    let label = clabel[row];
-    var w = 1.0;
-    if (p.has_mask != 0u) { w = cmask[row]; }
-    if (label >= p.cols) { w = 0.0; }
-    let lse = m + log(s);
-    var nll = 0.0;
-    if (w != 0.0) { nll = w * (lse - cl[base + min(label, p.cols - 1u)]); }
-    cstats[row * 3u] = nll;
-    cstats[row * 3u + 1u] = w;
-    cstats[row * 3u + 2u] = lse;
+    if (lx == 0u) { ce_write(row, m, s); }
+}
+
+// Thread per row, for short rows (cols <= SMALL_COLS on the host).
+@compute @workgroup_size(256)
+fn ce_rows_small(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                 @builtin(local_invocation_id) lid: vec3<u32>) {
+    let row = flat_index(wid, nwg, lid, 256u);
+    if (row >= p.rows) { return; }
+    let base = row * p.cols;
+    var m = neg_inf();
+    for (var c = 0u; c < p.cols; c++) { m = max(m, cl[base + c]); }
+    var s = 0.0;
+    for (var c = 0u; c < p.cols; c++) { s += exp(cl[base + c] - m); }
+    ce_write(row, m, s);
 }
 
 // One workgroup: loss = sum(weight * nll) / sum(weight) (0 when the weights sum to 0).

@@ -47,6 +47,8 @@ const SHAPES: &[(usize, usize)] = &[
     (0, 0),
     (1, 1),
     (3, 7),
+    (9, 32),
+    (9, 33),
     (2, 255),
     (4, 257),
     (1, 4096),
@@ -135,9 +137,9 @@ fn sum_all_over_many_workgroups_and_passes() {
 
 #[test]
 fn reduce_rows_over_65535_workgroups() {
-    // One workgroup per row: 70,000 rows need a 2-D grid of workgroups.
+    // One workgroup per row (cols > SMALL_COLS): 70,000 rows need a 2-D grid of workgroups.
     let gpu = gpu();
-    let (rows, cols) = (70_000, 3);
+    let (rows, cols) = (70_000, 40);
     let x: Vec<f32> = (0..rows * cols).map(|i| (i % 13) as f32).collect();
     let t = Tensor::from_f32(&gpu, &[rows, cols], &x).unwrap();
     let got = reduce_rows(&t, ReduceOp::Sum).unwrap().to_f32().unwrap();

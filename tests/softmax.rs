@@ -88,20 +88,29 @@ fn softmax_rows_matches_reference() {
 
 #[test]
 fn softmax_rows_over_65535_rows() {
-    // One workgroup per row: 70,000 rows need a 2-D grid of workgroups.
+    // One workgroup per row (cols > SMALL_COLS): 70,000 rows need a 2-D grid of workgroups.
     let gpu = gpu();
-    let (rows, cols) = (70_000, 3);
+    let (rows, cols) = (70_000, 33);
     let x: Vec<f32> = (0..rows * cols).map(|i| (i % 7) as f32 * 0.5).collect();
     let t = Tensor::from_f32(&gpu, &[rows, cols], &x).unwrap();
     let got = softmax_rows(&t).unwrap().to_f32().unwrap();
-    assert_close("softmax 70000x3", &got, &softmax_ref(&x, cols), 1e-6, 1e-4);
+    assert_close("softmax 70000x33", &got, &softmax_ref(&x, cols), 1e-6, 1e-4);
 }
 
 #[test]
 fn cross_entropy_matches_reference() {
     let gpu = gpu();
     let mut rng = Rng(22);
-    for (r, c) in [(0, 4), (1, 1), (1, 5), (7, 3), (300, 10), (33, 300)] {
+    for (r, c) in [
+        (0, 4),
+        (1, 1),
+        (1, 5),
+        (7, 3),
+        (300, 10),
+        (40, 32),
+        (40, 33),
+        (33, 300),
+    ] {
         let x = rng.vec(r * c, -5.0, 5.0);
         // Some labels out of range (they must contribute nothing).
         let labels: Vec<u32> = (0..r)

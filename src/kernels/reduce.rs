@@ -1,20 +1,23 @@
 //! Reductions (`shaders/reduce.wgsl`): along rows, along columns and over a whole tensor.
 //!
 //! Every reduction is a shared-memory tree with a fixed order (no float atomics), so results are
-//! deterministic. Long reductions run as several passes: a row longer than [`ROW_CHUNK`] elements
-//! is split over several workgroups, and a column longer than [`COL_CHUNK`] rows is split into
-//! row chunks whose partial results are reduced again, so tall matrices stay parallel.
+//! deterministic. Rows of at most [`SMALL_COLS`] elements are folded by one thread each. Long
+//! reductions run as several passes: a row longer than [`ROW_CHUNK`] elements is split over
+//! several workgroups, and a column longer than [`COL_CHUNK`] rows is split into row chunks
+//! whose partial results are reduced again, so tall matrices stay parallel.
 //! Empty reductions give 0 for sum, 0 for mean (not NaN) and -inf for max.
 
 use bytemuck::{Pod, Zeroable};
 
-use super::check_u32;
+use super::{check_u32, grid_for};
 use crate::error::Result;
 use crate::gpu::{Kernel, Shader};
 use crate::tensor::{DType, Tensor};
 
 /// Elements of a row folded by one workgroup per pass of [`reduce_rows`].
 pub const ROW_CHUNK: usize = 4096;
+/// Rows of at most this many columns are reduced by one thread per row (else a workgroup).
+pub const SMALL_COLS: usize = 32;
 /// Rows folded by one workgroup per pass of [`reduce_cols`] (raised for very tall inputs).
 pub const COL_CHUNK: usize = 256;
 
@@ -86,12 +89,17 @@ fn rows_impl(name: &'static str, x: &Tensor, op: ReduceOp) -> Result<Tensor> {
             scale: if last { op.scale(cols) } else { 1.0 },
             pad: [0; 2],
         };
+        let (entry, grid) = if cur_cols <= SMALL_COLS {
+            ("reduce_rows_small", grid_for(gpu, rows)?)
+        } else {
+            ("reduce_rows", gpu.grid((rows * chunks) as u64, 1)?)
+        };
         gpu.dispatch(
             name,
-            &Kernel::new(Shader::Reduce, "reduce_rows"),
+            &Kernel::new(Shader::Reduce, entry),
             &params,
             &[cur.binding()?, dst.binding()?],
-            gpu.grid((rows * chunks) as u64, 1)?,
+            grid,
         )?;
         if last {
             return Ok(out);

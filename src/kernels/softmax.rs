@@ -1,6 +1,7 @@
 //! Softmax over rows and softmax cross-entropy (`shaders/softmax.wgsl`). Row kernels run one
-//! workgroup of 256 threads per row with shared-memory max and sum; every reduction has a fixed
-//! order, so results are deterministic.
+//! workgroup of 256 threads per row with shared-memory max and sum, or one thread per row for
+//! rows of at most [`SMALL_COLS`] columns; every reduction has a fixed order, so results are
+//! deterministic.
 
 use bytemuck::{Pod, Zeroable};
 
@@ -8,6 +9,24 @@ use super::{check_u32, grid_for};
 use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
 use crate::tensor::{DType, Tensor};
+
+/// Rows of at most this many columns run one thread per row instead of one workgroup per row.
+pub const SMALL_COLS: usize = 32;
+
+/// Kernel and grid for a row kernel: thread per row for short rows, else workgroup per row.
+fn row_launch(
+    gpu: &crate::Gpu,
+    rows: usize,
+    cols: usize,
+    small: &'static str,
+    large: &'static str,
+) -> Result<(&'static str, [u32; 3])> {
+    if cols <= SMALL_COLS {
+        Ok((small, grid_for(gpu, rows)?))
+    } else {
+        Ok((large, gpu.grid(rows as u64, 1)?))
+    }
+}
 
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -35,12 +54,13 @@ pub fn softmax_rows(x: &Tensor) -> Result<Tensor> {
         has_mask: 0,
         pad: 0,
     };
+    let (entry, grid) = row_launch(gpu, rows, cols, "softmax_rows_small", "softmax_rows")?;
     gpu.dispatch(
         "softmax_rows",
-        &Kernel::new(Shader::Softmax, "softmax_rows"),
+        &Kernel::new(Shader::Softmax, entry),
         &params,
         &[x.binding()?, out.binding()?],
-        gpu.grid(rows as u64, 1)?,
+        grid,
     )?;
     Ok(out)
 }
