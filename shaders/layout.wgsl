@@ -104,15 +104,19 @@ fn scatter_hist(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // One workgroup: offsets[0..=n] = exclusive scan of counts; cursor[0..n] = offsets[0..n].
+// 1024 counts per step: each thread sums 4, a shared-memory scan combines the 256 sums.
 @compute @workgroup_size(256)
 fn scatter_scan(@builtin(local_invocation_id) lid: vec3<u32>) {
     let lx = lid.x;
     var base = 0u;
-    for (var c0 = 0u; c0 < p.a; c0 += 256u) {
-        let i = c0 + lx;
-        var v = 0u;
-        if (i < p.a) { v = counts[i]; }
-        shu[lx] = v;
+    for (var c0 = 0u; c0 < p.a; c0 += 1024u) {
+        let i0 = c0 + lx * 4u;
+        var v = vec4(0u);
+        for (var j = 0u; j < 4u; j++) {
+            if (i0 + j < p.a) { v[j] = counts[i0 + j]; }
+        }
+        let own = v.x + v.y + v.z + v.w;
+        shu[lx] = own;
         workgroupBarrier();
         for (var s = 1u; s < 256u; s <<= 1u) {
             var add = 0u;
@@ -121,9 +125,13 @@ fn scatter_scan(@builtin(local_invocation_id) lid: vec3<u32>) {
             shu[lx] += add;
             workgroupBarrier();
         }
-        if (i < p.a) {
-            offsets[i] = base + shu[lx] - v;
-            cursor[i] = base + shu[lx] - v;
+        var run = base + shu[lx] - own;
+        for (var j = 0u; j < 4u; j++) {
+            if (i0 + j < p.a) {
+                offsets[i0 + j] = run;
+                cursor[i0 + j] = run;
+            }
+            run += v[j];
         }
         base += shu[255];
         workgroupBarrier();

@@ -8,7 +8,7 @@
 mod common;
 use common::*;
 use synchgraph::kernels::layout::{
-    concat_cols, gather_rows, scatter_add_rows, slice_cols, transpose,
+    concat_cols, gather_rows, scatter_add_rows, slice_cols, transpose, ScatterPlan,
 };
 use synchgraph::{DType, Error, Tensor};
 
@@ -164,6 +164,41 @@ fn scatter_add_rows_is_exact_in_source_order_and_deterministic() {
             "{what}: determinism"
         );
     }
+}
+
+#[test]
+fn scatter_plan_is_reusable_and_exposes_csr() {
+    // Many destinations (n > 1024 exercises several scan steps) and repeated indices spread over
+    // several fill steps.
+    let gpu = gpu();
+    let mut rng = Rng(45);
+    let (m, n, f) = (5000, 3000, 3);
+    let idx: Vec<u32> = (0..m).map(|_| rng.below(n + 10) as u32).collect();
+    let ti = Tensor::from_u32(&gpu, &[m], &idx).unwrap();
+    let plan = ScatterPlan::new(&ti, n).unwrap();
+    assert_eq!((plan.sources(), plan.destinations()), (m, n));
+    let offsets = plan.offsets().to_u32().unwrap();
+    let perm = plan.perm().to_u32().unwrap();
+    let mut want_off = vec![0u32];
+    let mut want_perm = Vec::new();
+    for r in 0..n {
+        want_perm.extend((0..m as u32).filter(|&i| idx[i as usize] == r as u32));
+        want_off.push(want_perm.len() as u32);
+    }
+    assert_eq!(offsets, want_off, "offsets");
+    assert_eq!(&perm[..want_perm.len()], &want_perm[..], "perm");
+    for round in 0..2 {
+        let src = rng.vec(m * f, -1.0, 1.0);
+        let ts = Tensor::from_f32(&gpu, &[m, f], &src).unwrap();
+        let got = plan.scatter_add(&ts).unwrap().to_f32().unwrap();
+        assert_eq!(got, scatter_ref(&src, &idx, n, f), "round {round}");
+    }
+    let wrong = Tensor::from_f32(&gpu, &[m - 1, f], &vec![0.0; (m - 1) * f]).unwrap();
+    let e = plan.scatter_add(&wrong).unwrap_err();
+    assert!(
+        matches!(&e, Error::Shape { op, .. } if op == "scatter_add_rows"),
+        "{e}"
+    );
 }
 
 #[test]

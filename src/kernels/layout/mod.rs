@@ -1,6 +1,10 @@
-//! Data movement (`shaders/layout.wgsl`): transpose, row gather, deterministic row scatter-add,
-//! column concat and slice. Pure copies (transpose, gather, concat, slice) move 32-bit words and
-//! accept f32, u32 and i32 tensors; scatter-add is f32 only.
+//! Data movement (`shaders/layout.wgsl`): transpose, row gather, deterministic row scatter-add
+//! (in `scatter.rs`), column concat and slice. Pure copies (transpose, gather, concat, slice)
+//! move 32-bit words and accept f32, u32 and i32 tensors; scatter-add is f32 only.
+
+mod scatter;
+
+pub use scatter::{scatter_add_rows, ScatterPlan};
 
 use bytemuck::{Pod, Zeroable};
 
@@ -103,81 +107,6 @@ pub fn gather_rows(x: &Tensor, idx: &Tensor) -> Result<Tensor> {
         &params,
         &[x.binding()?, idx.binding()?, out.binding()?],
         grid_for(gpu, m * f)?,
-    )?;
-    Ok(out)
-}
-
-/// Deterministic scatter-add of rows: `src` [m, f] and `idx` (u32 [m]) give out [n, f] with
-/// out[r] = Σ src[i] over i with idx[i] == r, added in ascending i (so results are bitwise
-/// reproducible). Rows with an index >= n are dropped. Runs as a GPU counting sort of `idx` into
-/// CSR buckets (integer atomics only) followed by one thread per output element.
-pub fn scatter_add_rows(src: &Tensor, idx: &Tensor, n: usize) -> Result<Tensor> {
-    const OP: &str = "scatter_add_rows";
-    src.expect_dtype(OP, DType::F32)?;
-    idx.expect_dtype(OP, DType::U32)?;
-    let (m, f) = match src.shape() {
-        [m, f] => (*m, *f),
-        s => return Err(Error::shape(OP, format!("src must be [m, f], got {s:?}"))),
-    };
-    if idx.shape() != [m] {
-        return Err(Error::shape(
-            OP,
-            format!(
-                "idx must be [{m}] for src {:?}, got {:?}",
-                src.shape(),
-                idx.shape()
-            ),
-        ));
-    }
-    let v = u32s(OP, &[n, m, f, n * f, m * f, n + 1])?;
-    let gpu = src.gpu();
-    let out = Tensor::empty(gpu, &[n, f], DType::F32)?;
-    if n * f == 0 {
-        return Ok(out);
-    }
-    let params = Params {
-        a: v[0],
-        b: v[1],
-        c: v[2],
-        ..Params::default()
-    };
-    let counts = Tensor::zeros(gpu, &[n], DType::U32)?;
-    let offsets = Tensor::empty(gpu, &[n + 1], DType::U32)?;
-    let cursor = Tensor::empty(gpu, &[n], DType::U32)?;
-    let perm = Tensor::empty(gpu, &[m], DType::U32)?;
-    let kernel = |entry| Kernel::new(Shader::Layout, entry);
-    gpu.dispatch(
-        "scatter_hist",
-        &kernel("scatter_hist"),
-        &params,
-        &[idx.binding()?, counts.binding()?],
-        grid_for(gpu, m)?,
-    )?;
-    gpu.dispatch(
-        "scatter_scan",
-        &kernel("scatter_scan"),
-        &params,
-        &[counts.binding()?, offsets.binding()?, cursor.binding()?],
-        [1, 1, 1],
-    )?;
-    gpu.dispatch(
-        "scatter_fill",
-        &kernel("scatter_fill"),
-        &params,
-        &[idx.binding()?, cursor.binding()?, perm.binding()?],
-        [u32::from(m > 0), 1, 1],
-    )?;
-    gpu.dispatch(
-        "scatter_sum",
-        &kernel("scatter_sum"),
-        &params,
-        &[
-            src.binding()?,
-            offsets.binding()?,
-            perm.binding()?,
-            out.binding()?,
-        ],
-        grid_for(gpu, n * f)?,
     )?;
     Ok(out)
 }
