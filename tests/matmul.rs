@@ -184,3 +184,44 @@ fn errors_name_the_op() {
     );
     assert_eq!(matmul_flops(2, 3, 4), 48.0);
 }
+
+#[test]
+#[ignore = "throughput check for a real GPU: cargo test --release --test matmul -- --ignored"]
+fn throughput_4096_cubed() {
+    // Spot-checks 64 outputs of a 4096^3 product against f64 and prints TFLOP/s.
+    let gpu = gpu();
+    let s = 4096;
+    let mut rng = Rng(15);
+    let a = rng.vec(s * s, -1.0, 1.0);
+    let b = rng.vec(s * s, -1.0, 1.0);
+    let ta = Tensor::from_f32(&gpu, &[s, s], &a).unwrap();
+    let tb = Tensor::from_f32(&gpu, &[s, s], &b).unwrap();
+    for tile in [GemmTile::T128, GemmTile::T64] {
+        let c = gemm(&ta, &tb, false, false, tile).unwrap();
+        gpu.synchronize().unwrap();
+        let reps = 10;
+        let start = std::time::Instant::now();
+        for _ in 0..reps {
+            let _ = gemm(&ta, &tb, false, false, tile).unwrap();
+        }
+        gpu.synchronize().unwrap();
+        let secs = start.elapsed().as_secs_f64() / f64::from(reps);
+        let tflops = matmul_flops(s, s, s) / secs / 1e12;
+        eprintln!(
+            "matmul 4096^3 {tile:?}: {:.3} ms, {tflops:.2} TFLOP/s",
+            secs * 1e3
+        );
+        let got = c.to_f32().unwrap();
+        for q in 0..64 {
+            let (i, j) = ((q * 997) % s, (q * 2003 + 5) % s);
+            let want: f64 = (0..s)
+                .map(|p| f64::from(a[i * s + p]) * f64::from(b[p * s + j]))
+                .sum();
+            let g = f64::from(got[i * s + j]);
+            assert!(
+                (g - want).abs() <= 1e-5 * s as f64,
+                "({i},{j}): {g} vs {want}"
+            );
+        }
+    }
+}
