@@ -115,3 +115,50 @@ fn segment_max(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
         arg[o.seg * p.f + o.col] = a;
     }
 }
+
+// Backward of sum / mean: out[r, j] = g[seg(r), j] (divided by the segment length when p.mean
+// is set), with seg(r) found by binary search in offsets; rows in no segment get 0.
+// Bindings: g (1), offsets (2), out (3).
+@group(0) @binding(1) var<storage, read> eg: array<f32>;
+@group(0) @binding(3) var<storage, read_write> eout: array<f32>;
+
+@compute @workgroup_size(256)
+fn segment_expand(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = flat_index(wid, nwg, lid, 256u);
+    if (i >= p.n * p.f) { return; }
+    let r = i / p.f;
+    // Largest seg in [0, s) with offsets[seg] <= r, i.e. upper_bound(offsets[0..s], r) - 1.
+    var lo = 0u;
+    var hi = p.s;
+    while (lo < hi) {
+        let mid = (lo + hi) / 2u;
+        if (offsets[mid] <= r) { lo = mid + 1u; } else { hi = mid; }
+    }
+    var v = 0.0;
+    if (lo > 0u) {
+        let seg = lo - 1u;
+        let end = min(offsets[seg + 1u], p.n);
+        let start = min(offsets[seg], end);
+        if (r >= start && r < end) {
+            v = eg[seg * p.f + i % p.f];
+            if (p.mean != 0u) { v /= f32(end - start); }
+        }
+    }
+    eout[i] = v;
+}
+
+// Backward of max: out[arg[s, j], j] = g[s, j] over a zeroed out; argmax entries >= n (empty
+// segments) are skipped. Segments are disjoint, so no two threads write the same element.
+// Bindings: g (1), argmax (2), out (3).
+@group(0) @binding(2) var<storage, read> marg: array<u32>;
+
+@compute @workgroup_size(256)
+fn segment_max_backward(@builtin(workgroup_id) wid: vec3<u32>,
+                        @builtin(num_workgroups) nwg: vec3<u32>,
+                        @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = flat_index(wid, nwg, lid, 256u);
+    if (i >= p.s * p.f) { return; }
+    let a = marg[i];
+    if (a < p.n) { eout[a * p.f + i % p.f] = eg[i]; }
+}

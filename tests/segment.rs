@@ -1,11 +1,13 @@
 //! Segment reductions against plain Rust references on random inputs in [-1, 1).
 //! Tolerance: sum and mean |gpu - ref| <= 1e-6 * len + 1e-5 |ref| for a segment of len rows
 //! (fp32 tree sum of len terms of magnitude <= 1, reference in f64). Max and argmax are exact.
+//! Backward passes are copies (exact) or one division by the segment length (1 ulp: compared
+//! with 1e-7 + 1e-6 |ref|).
 
 mod common;
 use common::*;
 use synchgraph::kernels::reduce::ReduceOp;
-use synchgraph::kernels::segment::segment_reduce;
+use synchgraph::kernels::segment::{segment_expand, segment_max_backward, segment_reduce};
 use synchgraph::{DType, Error, Tensor};
 
 /// Random non-decreasing offsets for n rows in s segments, with some empty segments.
@@ -135,6 +137,56 @@ fn invalid_offsets_are_memory_safe() {
     let to = Tensor::from_u32(&gpu, &[3], &[1, 100, 7]).unwrap();
     let (out, _) = segment_reduce(&tx, &to, ReduceOp::Sum).unwrap();
     assert_eq!(out.to_f32().unwrap(), [5.0, 0.0]);
+}
+
+#[test]
+fn backward_passes_match_reference() {
+    let gpu = gpu();
+    let mut rng = Rng(52);
+    for (n, f, s) in [(0, 2, 3), (1, 1, 1), (40, 3, 7), (300, 70, 12), (5, 0, 2)] {
+        let off = offsets(&mut rng, n, s);
+        let g = rng.vec(s * f, -1.0, 1.0);
+        let tg = Tensor::from_f32(&gpu, &[s, f], &g).unwrap();
+        let to = Tensor::from_u32(&gpu, &[off.len()], &off).unwrap();
+        let what = format!("n={n} f={f} s={s}");
+        for op in [ReduceOp::Sum, ReduceOp::Mean] {
+            let got = segment_expand(&tg, &to, n, op).unwrap();
+            assert_eq!(got.shape(), &[n, f]);
+            let mut want = vec![0.0f32; n * f];
+            for (seg, w) in off.windows(2).enumerate() {
+                let len = (w[1] - w[0]) as f32;
+                for r in w[0] as usize..w[1] as usize {
+                    for j in 0..f {
+                        let v = g[seg * f + j];
+                        want[r * f + j] = if op == ReduceOp::Mean { v / len } else { v };
+                    }
+                }
+            }
+            assert_close(
+                &format!("expand {op:?} {what}"),
+                &got.to_f32().unwrap(),
+                &want,
+                1e-7,
+                1e-6,
+            );
+        }
+        // Max: gradient lands on the argmax rows of a forward pass.
+        let x = rng.vec(n * f, -1.0, 1.0);
+        let tx = Tensor::from_f32(&gpu, &[n, f], &x).unwrap();
+        let (_, arg) = segment_reduce(&tx, &to, ReduceOp::Max).unwrap();
+        let arg = arg.unwrap();
+        let got = segment_max_backward(&tg, &arg, n)
+            .unwrap()
+            .to_f32()
+            .unwrap();
+        let mut want = vec![0.0f32; n * f];
+        for (i, &a) in arg.to_u32().unwrap().iter().enumerate() {
+            if a != u32::MAX {
+                want[a as usize * f + i % f] = g[i];
+            }
+        }
+        assert_eq!(got, want, "max backward {what}");
+    }
 }
 
 #[test]

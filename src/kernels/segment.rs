@@ -1,13 +1,14 @@
 //! Segment reductions over CSR row ranges (`shaders/segment.wgsl`), for graph pooling (sum, mean
-//! and max readout) and its backward pass (the max argmax routes gradients).
+//! and max readout), and their backward passes ([`segment_expand`] for sum and mean,
+//! [`segment_max_backward`] routing gradients through the argmax).
 //!
 //! Every segment is reduced by its own workgroup(s) in a fixed order (no float atomics), so
 //! results are deterministic.
 
 use bytemuck::{Pod, Zeroable};
 
-use super::check_u32;
 use super::reduce::ReduceOp;
+use super::{check_u32, grid_for};
 use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
 use crate::tensor::{DType, Tensor};
@@ -96,4 +97,90 @@ pub fn segment_reduce(
         gpu.grid((s * blocks) as u64, 1)?,
     )?;
     Ok((out, arg))
+}
+
+fn expect_grad(op: &str, grad: &Tensor) -> Result<(usize, usize)> {
+    grad.expect_dtype(op, DType::F32)?;
+    match grad.shape() {
+        [s, f] => Ok((*s, *f)),
+        sh => Err(Error::shape(
+            op,
+            format!("grad must be [segments, f], got {sh:?}"),
+        )),
+    }
+}
+
+/// Backward of [`segment_reduce`] for [`ReduceOp::Sum`] and [`ReduceOp::Mean`]: spreads
+/// `grad` ([s, f]) back over the n rows, out[r] = grad[segment of r] (divided by the segment
+/// length for the mean); rows in no segment get 0. `offsets` as for [`segment_reduce`].
+/// For [`ReduceOp::Max`] use [`segment_max_backward`].
+pub fn segment_expand(grad: &Tensor, offsets: &Tensor, n: usize, op: ReduceOp) -> Result<Tensor> {
+    const OP: &str = "segment_expand";
+    let (s, f) = expect_grad(OP, grad)?;
+    offsets.expect_dtype(OP, DType::U32)?;
+    if offsets.shape() != [s + 1] {
+        return Err(Error::shape(
+            OP,
+            format!(
+                "offsets must be [{}] for grad {:?}, got {:?}",
+                s + 1,
+                grad.shape(),
+                offsets.shape()
+            ),
+        ));
+    }
+    if op == ReduceOp::Max {
+        return Err(Error::InvalidInput(format!(
+            "{OP}: the max backward needs the argmax; use segment_max_backward"
+        )));
+    }
+    check_u32(OP, n * f)?;
+    check_u32(OP, s * f)?;
+    let gpu = grad.gpu();
+    let out = Tensor::empty(gpu, &[n, f], DType::F32)?;
+    let params = Params {
+        n: n as u32,
+        f: f as u32,
+        s: s as u32,
+        blocks: 0,
+        mean: u32::from(op == ReduceOp::Mean),
+        pad: [0; 3],
+    };
+    gpu.dispatch(
+        OP,
+        &Kernel::new(Shader::Segment, "segment_expand"),
+        &params,
+        &[grad.binding()?, offsets.binding()?, out.binding()?],
+        grid_for(gpu, n * f)?,
+    )?;
+    Ok(out)
+}
+
+/// Backward of [`segment_reduce`] with [`ReduceOp::Max`]: out [n, f] is zero except
+/// out[argmax[s, j], j] = grad[s, j]. Argmax entries >= n (empty segments) are skipped.
+pub fn segment_max_backward(grad: &Tensor, argmax: &Tensor, n: usize) -> Result<Tensor> {
+    const OP: &str = "segment_max_backward";
+    let (s, f) = expect_grad(OP, grad)?;
+    argmax.expect_dtype(OP, DType::U32)?;
+    grad.expect_same_shape(OP, argmax)?;
+    check_u32(OP, n * f)?;
+    check_u32(OP, s * f)?;
+    let gpu = grad.gpu();
+    let out = Tensor::zeros(gpu, &[n, f], DType::F32)?;
+    let params = Params {
+        n: n as u32,
+        f: f as u32,
+        s: s as u32,
+        blocks: 0,
+        mean: 0,
+        pad: [0; 3],
+    };
+    gpu.dispatch(
+        OP,
+        &Kernel::new(Shader::Segment, "segment_max_backward"),
+        &params,
+        &[grad.binding()?, argmax.binding()?, out.binding()?],
+        grid_for(gpu, s * f)?,
+    )?;
+    Ok(out)
 }
