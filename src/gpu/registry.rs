@@ -37,6 +37,10 @@ shader_families! {
     Random => "random.wgsl",
     /// f32 <-> f16 conversion through packed u32 pairs.
     Cast => "cast.wgsl",
+    /// Autodiff backward kernels (activation derivatives, dropout masks, broadcasts).
+    Backward => "backward.wgsl",
+    /// Optimizer steps (Adam, SGD).
+    Optim => "optim.wgsl",
     /// Tiled register-blocked fp32 GEMM (plain and transposed operands).
     Matmul => "matmul.wgsl",
     /// Softmax over rows and softmax cross-entropy with its gradient.

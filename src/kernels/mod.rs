@@ -2,6 +2,7 @@
 //! allocates its output, records one or more dispatches in the current batch and returns at once;
 //! nothing is read back.
 
+pub mod backward;
 pub mod cast;
 pub mod elementwise;
 pub mod layout;
