@@ -13,6 +13,7 @@
 //! - [`error`]: the typed errors every public function returns.
 #![warn(missing_docs)]
 
+pub mod autodiff;
 pub mod error;
 pub mod gpu;
 pub mod graph;

@@ -132,6 +132,9 @@ fn many_dispatches_go_in_one_batch() {
     );
     assert_eq!(t.to_f32().unwrap(), vec![101.0; 64]);
     assert_eq!(gpu.pending_dispatches(), 0);
+    // Buffers released before that submit are now free for reuse.
+    let again = ew::affine(&t, 1.0, 1.0).unwrap();
+    assert_eq!(again.to_f32().unwrap(), vec![102.0; 64]);
     let (hits, _) = gpu.pool_stats();
     assert!(hits > 0, "the buffer pool was never reused");
 }

@@ -43,6 +43,20 @@ shader_families! {
     Synchrony => "synchrony.wgsl",
     /// 1-hop neighbour max pooling over a dense mask, with argmax routing.
     NeighborMax => "neighbor_max.wgsl",
+    /// Autodiff backward kernels (activation derivatives, dropout masks, broadcasts).
+    Backward => "backward.wgsl",
+    /// Optimizer steps (Adam, SGD).
+    Optim => "optim.wgsl",
+    /// Tiled register-blocked fp32 GEMM (plain and transposed operands).
+    Matmul => "matmul.wgsl",
+    /// Softmax over rows and softmax cross-entropy with its gradient.
+    Softmax => "softmax.wgsl",
+    /// Row, column and whole-tensor reductions (sum, mean, max).
+    Reduce => "reduce.wgsl",
+    /// Transpose, row gather, deterministic row scatter-add, column concat and slice.
+    Layout => "layout.wgsl",
+    /// Segment (CSR) sum, mean and max with argmax.
+    Segment => "segment.wgsl",
 }
 
 impl Shader {

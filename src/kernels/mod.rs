@@ -2,11 +2,17 @@
 //! allocates its output, records one or more dispatches in the current batch and returns at once;
 //! nothing is read back.
 
+pub mod backward;
 pub mod cast;
 pub mod elementwise;
+pub mod layout;
+pub mod matmul;
 pub mod neighbor_max;
 pub mod random;
+pub mod reduce;
 pub mod scan;
+pub mod segment;
+pub mod softmax;
 
 use crate::error::Result;
 use crate::gpu::{grid::WORKGROUP_1D, Gpu};

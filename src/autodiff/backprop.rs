@@ -1,0 +1,124 @@
+//! Every backward rule, in one `match`: given d loss / d output, the gradients of the inputs
+//! that need one.
+
+use super::tape::{Op, Tape};
+use crate::error::{Error, Result};
+use crate::kernels::backward::{act_backward, broadcast_scalar};
+use crate::kernels::elementwise::{self as ew, Binary};
+use crate::kernels::layout::{gather_rows, scatter_add_rows, slice_cols};
+use crate::kernels::matmul::{matmul, matmul_nt, matmul_tn};
+use crate::kernels::reduce::{reduce_cols, ReduceOp};
+use crate::kernels::segment::{segment_expand, segment_max_backward};
+use crate::tensor::Tensor;
+
+/// Sum `g` over rows when the input `b` was a broadcast row vector; identity otherwise.
+fn unbroadcast(g: Tensor, b: &Tensor) -> Result<Tensor> {
+    if g.shape() == b.shape() {
+        return Ok(g);
+    }
+    let (_, cols) = g.matrix_dims();
+    reduce_cols(&g.reshape(&[g.numel() / cols.max(1), cols])?, ReduceOp::Sum)?.reshape(b.shape())
+}
+
+/// Gradients of the inputs of node `i` from its output gradient `g`. `needs[j]` tells whether
+/// node j wants a gradient; inputs that do not are skipped.
+pub(crate) fn rule(
+    tape: &Tape,
+    i: usize,
+    g: &Tensor,
+    needs: &[bool],
+) -> Result<Vec<(usize, Tensor)>> {
+    let op = &tape.nodes[i].op;
+    let mut out = Vec::new();
+    let mut put = |id: usize, f: &mut dyn FnMut() -> Result<Tensor>| -> Result<()> {
+        if needs[id] {
+            out.push((id, f()?));
+        }
+        Ok(())
+    };
+    match op {
+        Op::Leaf | Op::Param(_) => {}
+        Op::MatMul(a, b) => {
+            put(*a, &mut || matmul_nt(g, tape.saved(*b)?))?;
+            put(*b, &mut || matmul_tn(tape.saved(*a)?, g))?;
+        }
+        Op::MatMulTn(a, b) => {
+            put(*a, &mut || matmul_nt(tape.saved(*b)?, g))?;
+            put(*b, &mut || matmul(tape.saved(*a)?, g))?;
+        }
+        Op::MatMulNt(a, b) => {
+            put(*a, &mut || matmul(g, tape.saved(*b)?))?;
+            put(*b, &mut || matmul_tn(g, tape.saved(*a)?))?;
+        }
+        Op::Add(a, b) => {
+            put(*a, &mut || Ok(g.clone()))?;
+            put(*b, &mut || unbroadcast(g.clone(), tape.saved(*b)?))?;
+        }
+        Op::Sub(a, b) => {
+            put(*a, &mut || Ok(g.clone()))?;
+            put(*b, &mut || {
+                unbroadcast(ew::scale(g, -1.0)?, tape.saved(*b)?)
+            })?;
+        }
+        Op::Mul(a, b) => {
+            put(*a, &mut || ew::mul(g, tape.saved(*b)?))?;
+            put(*b, &mut || {
+                unbroadcast(ew::mul(g, tape.saved(*a)?)?, tape.saved(*b)?)
+            })?;
+        }
+        Op::Scale(x, alpha) => put(*x, &mut || ew::scale(g, *alpha))?,
+        Op::Act(x, act) => put(*x, &mut || act_backward(tape.saved(i)?, g, *act))?,
+        Op::Dropout(x, mask) => put(*x, &mut || ew::mul(g, mask))?,
+        Op::ConcatCols(parts) => {
+            let mut start = 0;
+            for &p in parts {
+                let w = tape.saved(p)?.matrix_dims().1;
+                put(p, &mut || slice_cols(g, start, start + w))?;
+                start += w;
+            }
+        }
+        Op::GatherRows(x, idx) => put(*x, &mut || {
+            scatter_add_rows(g, idx, tape.saved(*x)?.shape()[0])
+        })?,
+        Op::ScatterAddRows(x, idx, _) => put(*x, &mut || gather_rows(g, idx))?,
+        Op::SegmentReduce {
+            x,
+            offsets,
+            op,
+            argmax,
+        } => put(*x, &mut || {
+            let n = tape.saved(*x)?.shape()[0];
+            match (op, argmax) {
+                (ReduceOp::Max, Some(am)) => segment_max_backward(g, am, n),
+                (ReduceOp::Max, None) => Err(Error::InvalidInput(
+                    "segment_reduce backward: max pooling without a saved argmax".into(),
+                )),
+                (op, _) => segment_expand(g, offsets, n, *op),
+            }
+        })?,
+        Op::SumAll(x) => put(*x, &mut || {
+            broadcast_scalar(g, tape.saved(*x)?.shape(), 1.0)
+        })?,
+        Op::SoftmaxCrossEntropy(x, dlogits) => {
+            put(*x, &mut || ew::binary(dlogits, g, Binary::Mul))?
+        }
+        Op::L2(x, coeff) => put(*x, &mut || {
+            // d/dx coeff Σ x² = 2 coeff x, times the incoming scalar.
+            ew::scale(&ew::binary(tape.saved(*x)?, g, Binary::Mul)?, 2.0 * coeff)
+        })?,
+        Op::Frobenius(x, coeff) => put(*x, &mut || {
+            // y = coeff ‖x‖: dy/dx = coeff x / ‖x‖ = coeff² x / y.
+            let s = ew::binary(g, tape.saved(i)?, Binary::Div)?;
+            ew::scale(
+                &ew::binary(tape.saved(*x)?, &s, Binary::Mul)?,
+                coeff * coeff,
+            )
+        })?,
+        Op::NoRule(name, _) => {
+            return Err(Error::Unsupported(format!(
+                "autodiff: no backward rule for op '{name}' (node {i}), but a gradient reaches it"
+            )))
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,269 @@
+//! The tape: nodes in creation order, the op enum, and the reverse pass driver.
+
+use super::backprop;
+use super::params::{ParamId, ParamStore};
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::kernels::backward::Activation;
+use crate::kernels::elementwise;
+use crate::kernels::reduce::ReduceOp;
+use crate::tensor::Tensor;
+
+/// A value recorded on a tape: its tensor, its node id, and whether a gradient flows to it
+/// (true when it depends on a parameter).
+#[derive(Clone, Debug)]
+pub struct Var {
+    pub(crate) id: usize,
+    pub(crate) value: Tensor,
+    pub(crate) requires_grad: bool,
+}
+
+impl Var {
+    /// The forward value.
+    pub fn value(&self) -> &Tensor {
+        &self.value
+    }
+
+    /// Node index on its tape.
+    pub fn id(&self) -> usize {
+        self.id
+    }
+
+    /// True when a gradient flows to this value.
+    pub fn requires_grad(&self) -> bool {
+        self.requires_grad
+    }
+
+    /// Shape of the forward value.
+    pub fn shape(&self) -> &[usize] {
+        self.value.shape()
+    }
+}
+
+/// How a node was computed: the op and its input node ids plus whatever the backward rule saves.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// A constant input (no gradient).
+    Leaf,
+    /// A trainable parameter of a [`ParamStore`].
+    Param(ParamId),
+    /// A · B.
+    MatMul(usize, usize),
+    /// Aᵀ · B with A stored [k, m].
+    MatMulTn(usize, usize),
+    /// A · Bᵀ with B stored [n, k].
+    MatMulNt(usize, usize),
+    /// a + b, b the same shape or a row vector broadcast over rows.
+    Add(usize, usize),
+    /// a - b, b the same shape or a row vector.
+    Sub(usize, usize),
+    /// a * b elementwise, b the same shape or a row vector.
+    Mul(usize, usize),
+    /// alpha * x.
+    Scale(usize, f32),
+    /// An activation (relu, sigmoid, tanh, exp); the rule uses the saved output.
+    Act(usize, Activation),
+    /// x * mask with a saved inverted-dropout mask.
+    Dropout(usize, Tensor),
+    /// Column-wise concatenation.
+    ConcatCols(Vec<usize>),
+    /// Row gather by u32 indices.
+    GatherRows(usize, Tensor),
+    /// Row scatter-add into `n` rows.
+    ScatterAddRows(usize, Tensor, usize),
+    /// Segment pooling (CSR offsets) with the argmax saved for max.
+    SegmentReduce {
+        /// Input node.
+        x: usize,
+        /// u32 [s + 1] offsets.
+        offsets: Tensor,
+        /// Sum, mean or max.
+        op: ReduceOp,
+        /// Row index of each maximum (max only).
+        argmax: Option<Tensor>,
+    },
+    /// Sum of all elements, shape [1].
+    SumAll(usize),
+    /// Mean softmax cross-entropy; the forward kernel saves d loss / d logits.
+    SoftmaxCrossEntropy(usize, Tensor),
+    /// coeff * Σ x².
+    L2(usize, f32),
+    /// coeff * sqrt(Σ x²).
+    Frobenius(usize, f32),
+    /// An op recorded without a backward rule; backward fails naming it if a gradient reaches it.
+    NoRule(&'static str, Vec<usize>),
+}
+
+impl Op {
+    /// The op's name, used in error messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Leaf => "leaf",
+            Op::Param(_) => "param",
+            Op::MatMul(..) => "matmul",
+            Op::MatMulTn(..) => "matmul_tn",
+            Op::MatMulNt(..) => "matmul_nt",
+            Op::Add(..) => "add",
+            Op::Sub(..) => "sub",
+            Op::Mul(..) => "mul",
+            Op::Scale(..) => "scale",
+            Op::Act(..) => "activation",
+            Op::Dropout(..) => "dropout",
+            Op::ConcatCols(_) => "concat_cols",
+            Op::GatherRows(..) => "gather_rows",
+            Op::ScatterAddRows(..) => "scatter_add_rows",
+            Op::SegmentReduce { .. } => "segment_reduce",
+            Op::SumAll(_) => "sum_all",
+            Op::SoftmaxCrossEntropy(..) => "softmax_cross_entropy",
+            Op::L2(..) => "l2_penalty",
+            Op::Frobenius(..) => "frobenius_penalty",
+            Op::NoRule(name, _) => name,
+        }
+    }
+
+    /// Input node ids.
+    pub fn inputs(&self) -> Vec<usize> {
+        match self {
+            Op::Leaf | Op::Param(_) => vec![],
+            Op::MatMul(a, b)
+            | Op::MatMulTn(a, b)
+            | Op::MatMulNt(a, b)
+            | Op::Add(a, b)
+            | Op::Sub(a, b)
+            | Op::Mul(a, b) => vec![*a, *b],
+            Op::Scale(x, _)
+            | Op::Act(x, _)
+            | Op::Dropout(x, _)
+            | Op::GatherRows(x, _)
+            | Op::ScatterAddRows(x, _, _)
+            | Op::SegmentReduce { x, .. }
+            | Op::SumAll(x)
+            | Op::SoftmaxCrossEntropy(x, _)
+            | Op::L2(x, _)
+            | Op::Frobenius(x, _) => vec![*x],
+            Op::ConcatCols(v) | Op::NoRule(_, v) => v.clone(),
+        }
+    }
+}
+
+pub(crate) struct Node {
+    pub(crate) value: Option<Tensor>,
+    pub(crate) op: Op,
+    pub(crate) requires_grad: bool,
+}
+
+/// One forward pass: the recorded nodes, the training flag (dropout) and the dropout seed.
+pub struct Tape {
+    pub(crate) gpu: Gpu,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) training: bool,
+    pub(crate) seed: u64,
+    pub(crate) dropout_calls: u64,
+}
+
+impl Tape {
+    /// A new tape. `training` enables dropout; `seed` makes its masks reproducible.
+    pub fn new(gpu: &Gpu, training: bool, seed: u64) -> Self {
+        Tape {
+            gpu: gpu.clone(),
+            nodes: Vec::new(),
+            training,
+            seed,
+            dropout_calls: 0,
+        }
+    }
+
+    /// Whether dropout is active.
+    pub fn training(&self) -> bool {
+        self.training
+    }
+
+    /// Number of recorded nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub(crate) fn push(&mut self, value: Tensor, op: Op) -> Var {
+        let requires_grad = match &op {
+            Op::Leaf => false,
+            Op::Param(_) => true,
+            other => other.inputs().iter().any(|&i| self.nodes[i].requires_grad),
+        };
+        self.nodes.push(Node {
+            value: Some(value.clone()),
+            op,
+            requires_grad,
+        });
+        Var {
+            id: self.nodes.len() - 1,
+            value,
+            requires_grad,
+        }
+    }
+
+    /// Record a constant input.
+    pub fn constant(&mut self, value: &Tensor) -> Var {
+        self.push(value.clone(), Op::Leaf)
+    }
+
+    /// Record a parameter of `store`; its gradient is accumulated into the store by backward.
+    pub fn param(&mut self, store: &ParamStore, id: ParamId) -> Var {
+        self.push(store.value(id).clone(), Op::Param(id))
+    }
+
+    /// Record an op computed outside the tape's rule set. Backward fails naming `name` if a
+    /// gradient reaches it.
+    pub fn no_rule(&mut self, name: &'static str, value: Tensor, inputs: &[&Var]) -> Var {
+        self.push(
+            value,
+            Op::NoRule(name, inputs.iter().map(|v| v.id).collect()),
+        )
+    }
+
+    pub(crate) fn saved(&self, id: usize) -> Result<&Tensor> {
+        self.nodes[id].value.as_ref().ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "backward: value of node {id} ({}) was already freed; run backward once per tape",
+                self.nodes[id].op.name()
+            ))
+        })
+    }
+
+    /// Reverse pass from a one-element `loss`: runs the backward rules in reverse creation
+    /// order, adds gradients that reach parameters into `store`, skips nodes that reach no
+    /// parameter and frees each node's value once its rule has run.
+    pub fn backward(&mut self, loss: &Var, store: &mut ParamStore) -> Result<()> {
+        if loss.value.numel() != 1 {
+            return Err(Error::shape(
+                "backward",
+                format!("loss must have one element, got {:?}", loss.shape()),
+            ));
+        }
+        let mut grads: Vec<Option<Tensor>> = vec![None; loss.id + 1];
+        grads[loss.id] = Some(Tensor::from_f32(&self.gpu, loss.shape(), &[1.0])?);
+        let needs: Vec<bool> = self.nodes.iter().map(|n| n.requires_grad).collect();
+        for i in (0..=loss.id).rev() {
+            let g = grads[i].take();
+            let node = &self.nodes[i];
+            if let (Some(g), true) = (g, node.requires_grad) {
+                if let Op::Param(pid) = node.op {
+                    store.accumulate(pid, g)?;
+                } else {
+                    for (input, gi) in backprop::rule(self, i, &g, &needs)? {
+                        grads[input] = Some(match grads[input].take() {
+                            None => gi,
+                            Some(old) => elementwise::add(&old, &gi)?,
+                        });
+                    }
+                }
+            }
+            self.nodes[i].value = None;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,193 @@
+//! Forward ops of the tape: each runs the forward kernel and records an [`Op`] node.
+
+use super::tape::{Op, Tape, Var};
+use crate::error::{Error, Result};
+use crate::kernels::backward::{dropout_mask, Activation};
+use crate::kernels::elementwise::{self as ew, Binary, Unary};
+use crate::kernels::layout::{concat_cols, gather_rows, scatter_add_rows};
+use crate::kernels::matmul::{matmul, matmul_nt, matmul_tn};
+use crate::kernels::reduce::{sum_all, ReduceOp};
+use crate::kernels::segment::segment_reduce;
+use crate::kernels::softmax::softmax_cross_entropy;
+use crate::tensor::Tensor;
+
+impl Tape {
+    /// A · B.
+    pub fn matmul(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        let v = matmul(&a.value, &b.value)?;
+        Ok(self.push(v, Op::MatMul(a.id, b.id)))
+    }
+
+    /// Aᵀ · B with A stored [k, m].
+    pub fn matmul_tn(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        let v = matmul_tn(&a.value, &b.value)?;
+        Ok(self.push(v, Op::MatMulTn(a.id, b.id)))
+    }
+
+    /// A · Bᵀ with B stored [n, k].
+    pub fn matmul_nt(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        let v = matmul_nt(&a.value, &b.value)?;
+        Ok(self.push(v, Op::MatMulNt(a.id, b.id)))
+    }
+
+    fn check_broadcast(op: &str, a: &Var, b: &Var) -> Result<()> {
+        let cols = a.value.matrix_dims().1;
+        if a.shape() == b.shape() || (b.value.numel() == cols && b.shape().last() == Some(&cols)) {
+            return Ok(());
+        }
+        Err(Error::shape(
+            op,
+            format!(
+                "b {:?} must match a {:?} or be a row vector of length {cols}",
+                b.shape(),
+                a.shape()
+            ),
+        ))
+    }
+
+    /// a + b; b has a's shape or is a row vector broadcast over rows.
+    pub fn add(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        Self::check_broadcast("add", a, b)?;
+        let v = ew::binary(&a.value, &b.value, Binary::Add)?;
+        Ok(self.push(v, Op::Add(a.id, b.id)))
+    }
+
+    /// a - b; b has a's shape or is a row vector broadcast over rows.
+    pub fn sub(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        Self::check_broadcast("sub", a, b)?;
+        let v = ew::binary(&a.value, &b.value, Binary::Sub)?;
+        Ok(self.push(v, Op::Sub(a.id, b.id)))
+    }
+
+    /// a * b elementwise (Hadamard product); b has a's shape or is a row vector.
+    pub fn mul(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        Self::check_broadcast("mul", a, b)?;
+        let v = ew::binary(&a.value, &b.value, Binary::Mul)?;
+        Ok(self.push(v, Op::Mul(a.id, b.id)))
+    }
+
+    /// alpha * x.
+    pub fn scale(&mut self, x: &Var, alpha: f32) -> Result<Var> {
+        let v = ew::scale(&x.value, alpha)?;
+        Ok(self.push(v, Op::Scale(x.id, alpha)))
+    }
+
+    fn act(&mut self, x: &Var, act: Activation, unary: Unary) -> Result<Var> {
+        let v = ew::unary(&x.value, unary)?;
+        Ok(self.push(v, Op::Act(x.id, act)))
+    }
+
+    /// max(x, 0).
+    pub fn relu(&mut self, x: &Var) -> Result<Var> {
+        self.act(x, Activation::Relu, Unary::Relu)
+    }
+
+    /// 1 / (1 + e^-x).
+    pub fn sigmoid(&mut self, x: &Var) -> Result<Var> {
+        self.act(x, Activation::Sigmoid, Unary::Sigmoid)
+    }
+
+    /// tanh(x).
+    pub fn tanh(&mut self, x: &Var) -> Result<Var> {
+        self.act(x, Activation::Tanh, Unary::Tanh)
+    }
+
+    /// e^x.
+    pub fn exp(&mut self, x: &Var) -> Result<Var> {
+        self.act(x, Activation::Exp, Unary::Exp)
+    }
+
+    /// Inverted dropout with drop probability `p` while training (a seeded GPU mask, a new
+    /// stream per call); the identity in evaluation mode or for p = 0.
+    pub fn dropout(&mut self, x: &Var, p: f32) -> Result<Var> {
+        if !self.training || p == 0.0 {
+            return Ok(x.clone());
+        }
+        self.dropout_calls += 1;
+        let seed = self
+            .seed
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .wrapping_add(self.dropout_calls);
+        let mask = dropout_mask(&self.gpu, x.shape(), p, seed)?;
+        self.dropout_with_mask(x, mask)
+    }
+
+    /// x * mask with a given mask (the gradient is g * mask).
+    pub fn dropout_with_mask(&mut self, x: &Var, mask: Tensor) -> Result<Var> {
+        x.value.expect_same_shape("dropout", &mask)?;
+        let v = ew::mul(&x.value, &mask)?;
+        Ok(self.push(v, Op::Dropout(x.id, mask)))
+    }
+
+    /// Column-wise concatenation of matrices with the same number of rows.
+    pub fn concat_cols(&mut self, parts: &[&Var]) -> Result<Var> {
+        let ts: Vec<&Tensor> = parts.iter().map(|v| &v.value).collect();
+        let v = concat_cols(&ts)?;
+        Ok(self.push(v, Op::ConcatCols(parts.iter().map(|v| v.id).collect())))
+    }
+
+    /// Rows of x picked by `idx` (u32 [m]).
+    pub fn gather_rows(&mut self, x: &Var, idx: &Tensor) -> Result<Var> {
+        let v = gather_rows(&x.value, idx)?;
+        Ok(self.push(v, Op::GatherRows(x.id, idx.clone())))
+    }
+
+    /// out[r] = Σ x[i] over idx[i] == r, for `n` output rows.
+    pub fn scatter_add_rows(&mut self, x: &Var, idx: &Tensor, n: usize) -> Result<Var> {
+        let v = scatter_add_rows(&x.value, idx, n)?;
+        Ok(self.push(v, Op::ScatterAddRows(x.id, idx.clone(), n)))
+    }
+
+    /// Segment pooling: row `s` of the [s, f] result folds rows `offsets[s]..offsets[s+1]` of x
+    /// with sum, mean or max (max backward routes through the argmax).
+    pub fn segment_pool(&mut self, x: &Var, offsets: &Tensor, op: ReduceOp) -> Result<Var> {
+        let (v, argmax) = segment_reduce(&x.value, offsets, op)?;
+        Ok(self.push(
+            v,
+            Op::SegmentReduce {
+                x: x.id,
+                offsets: offsets.clone(),
+                op,
+                argmax,
+            },
+        ))
+    }
+
+    /// Pooling over all rows of x ([n, f] -> [1, f]) with sum, mean or max.
+    pub fn pool_rows(&mut self, x: &Var, op: ReduceOp) -> Result<Var> {
+        let n = *x.shape().first().unwrap_or(&0);
+        let offsets = Tensor::from_u32(&self.gpu, &[2], &[0, n as u32])?;
+        self.segment_pool(x, &offsets, op)
+    }
+
+    /// Sum of all elements, shape [1].
+    pub fn sum_all(&mut self, x: &Var) -> Result<Var> {
+        let v = sum_all(&x.value)?;
+        Ok(self.push(v, Op::SumAll(x.id)))
+    }
+
+    /// Mean softmax cross-entropy of logits [r, c] against u32 labels [r], counting rows with
+    /// `mask` 1 (all rows when `None`); shape [1].
+    pub fn softmax_cross_entropy(
+        &mut self,
+        logits: &Var,
+        labels: &Tensor,
+        mask: Option<&Tensor>,
+    ) -> Result<Var> {
+        let (loss, grad) = softmax_cross_entropy(&logits.value, labels, mask)?;
+        Ok(self.push(loss, Op::SoftmaxCrossEntropy(logits.id, grad)))
+    }
+
+    /// L2 penalty coeff * Σ x², shape [1].
+    pub fn l2_penalty(&mut self, x: &Var, coeff: f32) -> Result<Var> {
+        let v = ew::scale(&sum_all(&ew::unary(&x.value, Unary::Square)?)?, coeff)?;
+        Ok(self.push(v, Op::L2(x.id, coeff)))
+    }
+
+    /// Frobenius penalty coeff * sqrt(Σ x²), shape [1].
+    pub fn frobenius_penalty(&mut self, x: &Var, coeff: f32) -> Result<Var> {
+        let sq = sum_all(&ew::unary(&x.value, Unary::Square)?)?;
+        let v = ew::scale(&ew::unary(&sq, Unary::Sqrt)?, coeff)?;
+        Ok(self.push(v, Op::Frobenius(x.id, coeff)))
+    }
+}
