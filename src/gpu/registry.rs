@@ -37,6 +37,16 @@ shader_families! {
     Random => "random.wgsl",
     /// f32 <-> f16 conversion through packed u32 pairs.
     Cast => "cast.wgsl",
+    /// Tiled register-blocked fp32 GEMM (plain and transposed operands).
+    Matmul => "matmul.wgsl",
+    /// Softmax over rows and softmax cross-entropy with its gradient.
+    Softmax => "softmax.wgsl",
+    /// Row, column and whole-tensor reductions (sum, mean, max).
+    Reduce => "reduce.wgsl",
+    /// Transpose, row gather, deterministic row scatter-add, column concat and slice.
+    Layout => "layout.wgsl",
+    /// Segment (CSR) sum, mean and max with argmax.
+    Segment => "segment.wgsl",
 }
 
 impl Shader {

@@ -4,7 +4,12 @@
 
 pub mod cast;
 pub mod elementwise;
+pub mod layout;
+pub mod matmul;
 pub mod random;
+pub mod reduce;
+pub mod segment;
+pub mod softmax;
 
 use crate::error::Result;
 use crate::gpu::{grid::WORKGROUP_1D, Gpu};

@@ -1,0 +1,195 @@
+// Tiled, register-blocked fp32 GEMM: C[m,n] = op(A) · op(B).
+//
+// A workgroup of 16x16 threads computes one output tile. WIDE tiles are 128x128 with BK = 8:
+// each thread owns an 8x8 micro-tile made of four 4x4 blocks at rows {ty*4, 64 + ty*4} and
+// columns {tx*4, 64 + tx*4}. Narrow tiles (WIDE = false, for small outputs that would leave the
+// GPU idle) are 64x64 with BK = 16 and one 4x4 block per thread. Either way a K step stages
+// 1024 values of A and of B (four per thread) in workgroup memory, A k-major, so the inner loop
+// reads contiguous vec4s (broadcast for A, conflict-free for B); shared rows are padded by one
+// vec4 so the transposing stores do not collide in a bank. The next K step's global values are
+// fetched into registers while the current one is computed (software prefetch). Accumulators are
+// named variables, never a dynamically indexed array, and the K step is unrolled by hand, so
+// they can stay in registers. Every global load and store is bounds-checked: any m, n, k works.
+// TRANS_A reads A stored [k, m]; TRANS_B reads B stored [n, k].
+
+struct Params {
+    m: u32,
+    n: u32,
+    k: u32,
+    _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> ga: array<f32>;
+@group(0) @binding(2) var<storage, read> gb: array<f32>;
+@group(0) @binding(3) var<storage, read_write> gc: array<f32>;
+
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override WIDE: bool = true;
+
+const TILE_W: u32 = 128u;
+const TILE_N: u32 = 64u;
+
+fn tile() -> u32 { return select(TILE_N, TILE_W, WIDE); }
+fn bk() -> u32 { return 1024u / tile(); }
+// vec4 slots per k row of a tile, and the padded row stride.
+fn mv() -> u32 { return tile() / 4u; }
+fn stride() -> u32 { return mv() + 1u; }
+
+// [BK][stride] vec4 tiles: 8 x 33 (wide) or 16 x 17 (narrow).
+var<workgroup> sa: array<vec4<f32>, 272>;
+var<workgroup> sb: array<vec4<f32>, 272>;
+
+// Element (row, col) of the logical A[m, k] (0 outside).
+fn load_a(row: u32, col: u32) -> f32 {
+    if (row >= p.m || col >= p.k) { return 0.0; }
+    if (TRANS_A) { return ga[col * p.m + row]; }
+    return ga[row * p.k + col];
+}
+
+// Element (row, col) of the logical B[k, n] (0 outside).
+fn load_b(row: u32, col: u32) -> f32 {
+    if (row >= p.k || col >= p.n) { return 0.0; }
+    if (TRANS_B) { return gb[col * p.k + row]; }
+    return gb[row * p.n + col];
+}
+
+// Thread t's 4 values of the A tile for the K step at k0: along the contiguous dimension of the
+// stored matrix (k for plain A, m for transposed A).
+fn fetch_a(t: u32, m0: u32, k0: u32) -> vec4<f32> {
+    if (TRANS_A) {
+        let kk = k0 + t / mv();
+        let mm = m0 + (t % mv()) * 4u;
+        return vec4(load_a(mm, kk), load_a(mm + 1u, kk), load_a(mm + 2u, kk), load_a(mm + 3u, kk));
+    }
+    let kv = bk() / 4u;
+    let mm = m0 + t / kv;
+    let kk = k0 + (t % kv) * 4u;
+    return vec4(load_a(mm, kk), load_a(mm, kk + 1u), load_a(mm, kk + 2u), load_a(mm, kk + 3u));
+}
+
+// Thread t's 4 values of the B tile: along n for plain B, along k for transposed B.
+fn fetch_b(t: u32, n0: u32, k0: u32) -> vec4<f32> {
+    if (TRANS_B) {
+        let kv = bk() / 4u;
+        let nn = n0 + t / kv;
+        let kk = k0 + (t % kv) * 4u;
+        return vec4(load_b(kk, nn), load_b(kk + 1u, nn), load_b(kk + 2u, nn), load_b(kk + 3u, nn));
+    }
+    let kk = k0 + t / mv();
+    let nn = n0 + (t % mv()) * 4u;
+    return vec4(load_b(kk, nn), load_b(kk, nn + 1u), load_b(kk, nn + 2u), load_b(kk, nn + 3u));
+}
+
+// Store a fetched vec4 into the k-major shared tile; values fetched along k (plain A,
+// transposed B) are scattered into 4 shared rows.
+fn store_a(t: u32, v: vec4<f32>) {
+    if (TRANS_A) {
+        sa[(t / mv()) * stride() + t % mv()] = v;
+        return;
+    }
+    let kv = bk() / 4u;
+    let mm = t / kv;
+    let base = (t % kv) * 4u * stride() + mm / 4u;
+    let lane = mm % 4u;
+    sa[base][lane] = v.x;
+    sa[base + stride()][lane] = v.y;
+    sa[base + 2u * stride()][lane] = v.z;
+    sa[base + 3u * stride()][lane] = v.w;
+}
+
+fn store_b(t: u32, v: vec4<f32>) {
+    if (!TRANS_B) {
+        sb[(t / mv()) * stride() + t % mv()] = v;
+        return;
+    }
+    let kv = bk() / 4u;
+    let nn = t / kv;
+    let base = (t % kv) * 4u * stride() + nn / 4u;
+    let lane = nn % 4u;
+    sb[base][lane] = v.x;
+    sb[base + stride()][lane] = v.y;
+    sb[base + 2u * stride()][lane] = v.z;
+    sb[base + 3u * stride()][lane] = v.w;
+}
+
+fn store_c(row: u32, col: u32, v: vec4<f32>) {
+    if (row >= p.m) { return; }
+    let base = row * p.n + col;
+    if (col < p.n) { gc[base] = v.x; }
+    if (col + 1u < p.n) { gc[base + 1u] = v.y; }
+    if (col + 2u < p.n) { gc[base + 2u] = v.z; }
+    if (col + 3u < p.n) { gc[base + 3u] = v.w; }
+}
+
+// Accumulators (per invocation). cRC_i: row block R (rows R*64 + ty*4 + i), column block C
+// (columns C*64 + tx*4 + 0..3). Only c00 is used by narrow tiles.
+var<private> c00_0: vec4<f32>; var<private> c00_1: vec4<f32>;
+var<private> c00_2: vec4<f32>; var<private> c00_3: vec4<f32>;
+var<private> c01_0: vec4<f32>; var<private> c01_1: vec4<f32>;
+var<private> c01_2: vec4<f32>; var<private> c01_3: vec4<f32>;
+var<private> c10_0: vec4<f32>; var<private> c10_1: vec4<f32>;
+var<private> c10_2: vec4<f32>; var<private> c10_3: vec4<f32>;
+var<private> c11_0: vec4<f32>; var<private> c11_1: vec4<f32>;
+var<private> c11_2: vec4<f32>; var<private> c11_3: vec4<f32>;
+
+// One k of the staged tiles: rank-1 update of the thread's micro-tile.
+fn kstep(kk: u32, ty: u32, tx: u32) {
+    let s = stride();
+    let a0 = sa[kk * s + ty];
+    let b0 = sb[kk * s + tx];
+    c00_0 += a0.x * b0; c00_1 += a0.y * b0; c00_2 += a0.z * b0; c00_3 += a0.w * b0;
+    if (WIDE) {
+        let a1 = sa[kk * s + 16u + ty];
+        let b1 = sb[kk * s + 16u + tx];
+        c01_0 += a0.x * b1; c01_1 += a0.y * b1; c01_2 += a0.z * b1; c01_3 += a0.w * b1;
+        c10_0 += a1.x * b0; c10_1 += a1.y * b0; c10_2 += a1.z * b0; c10_3 += a1.w * b0;
+        c11_0 += a1.x * b1; c11_1 += a1.y * b1; c11_2 += a1.z * b1; c11_3 += a1.w * b1;
+    }
+}
+
+@compute @workgroup_size(16, 16)
+fn gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let tx = lid.x;
+    let ty = lid.y;
+    let t = ty * 16u + tx;
+    let m0 = wid.y * tile();
+    let n0 = wid.x * tile();
+    var next_a = fetch_a(t, m0, 0u);
+    var next_b = fetch_b(t, n0, 0u);
+    let steps = (p.k + bk() - 1u) / bk();
+    for (var st = 0u; st < steps; st++) {
+        workgroupBarrier();
+        store_a(t, next_a);
+        store_b(t, next_b);
+        workgroupBarrier();
+        if (st + 1u < steps) {
+            next_a = fetch_a(t, m0, (st + 1u) * bk());
+            next_b = fetch_b(t, n0, (st + 1u) * bk());
+        }
+        // BK steps, unrolled by hand (no loop, so no loop-bounding counter and no reliance on
+        // the driver unrolling).
+        kstep(0u, ty, tx); kstep(1u, ty, tx); kstep(2u, ty, tx); kstep(3u, ty, tx);
+        kstep(4u, ty, tx); kstep(5u, ty, tx); kstep(6u, ty, tx); kstep(7u, ty, tx);
+        if (!WIDE) {
+            kstep(8u, ty, tx); kstep(9u, ty, tx); kstep(10u, ty, tx); kstep(11u, ty, tx);
+            kstep(12u, ty, tx); kstep(13u, ty, tx); kstep(14u, ty, tx); kstep(15u, ty, tx);
+        }
+    }
+
+    let r0 = m0 + ty * 4u;
+    let q0 = n0 + tx * 4u;
+    store_c(r0, q0, c00_0); store_c(r0 + 1u, q0, c00_1);
+    store_c(r0 + 2u, q0, c00_2); store_c(r0 + 3u, q0, c00_3);
+    if (WIDE) {
+        let r1 = r0 + 64u;
+        let q1 = q0 + 64u;
+        store_c(r0, q1, c01_0); store_c(r0 + 1u, q1, c01_1);
+        store_c(r0 + 2u, q1, c01_2); store_c(r0 + 3u, q1, c01_3);
+        store_c(r1, q0, c10_0); store_c(r1 + 1u, q0, c10_1);
+        store_c(r1 + 2u, q0, c10_2); store_c(r1 + 3u, q0, c10_3);
+        store_c(r1, q1, c11_0); store_c(r1 + 1u, q1, c11_1);
+        store_c(r1 + 2u, q1, c11_2); store_c(r1 + 3u, q1, c11_3);
+    }
+}

@@ -1,0 +1,227 @@
+//! Matrix products against a plain Rust f64 reference on random inputs in [-1, 1).
+//! Tolerance: |gpu - ref| <= 1e-5 * k + 1e-5 |ref|. Each output is an fp32 sum of k products of
+//! magnitude <= 1; every rounding adds at most 2^-24 |partial sum| <= 2^-24 k, and the partial
+//! sums rarely approach k, so 1e-5 per term is a loose but still failing bound (a wrong or
+//! missing term moves an output by ~0.3 on average).
+
+mod common;
+use common::*;
+use synchgraph::kernels::matmul::{gemm, matmul, matmul_flops, matmul_nt, matmul_tn, GemmTile};
+use synchgraph::{DType, Error, Tensor};
+
+/// C[m,n] = sum_k A[m,k] B[k,n] with A(i, p) and B(p, j) read through accessors.
+fn reference(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: impl Fn(usize, usize) -> f32,
+    b: impl Fn(usize, usize) -> f32,
+) -> Vec<f32> {
+    let mut c = vec![0.0f32; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let s: f64 = (0..k)
+                .map(|p| f64::from(a(i, p)) * f64::from(b(p, j)))
+                .sum();
+            c[i * n + j] = s as f32;
+        }
+    }
+    c
+}
+
+fn check(what: &str, got: &[f32], want: &[f32], k: usize) {
+    assert_close(what, got, want, 1e-5 * k.max(1) as f32, 1e-5);
+}
+
+const SHAPES: &[(usize, usize, usize)] = &[
+    (0, 5, 3),
+    (4, 0, 3),
+    (3, 5, 0),
+    (1, 1, 1),
+    (1, 7, 1),
+    (2, 3, 4),
+    (17, 33, 9),
+    (128, 8, 128),
+    (129, 9, 130),
+    (64, 300, 5),
+    (300, 37, 257),
+];
+
+#[test]
+fn matmul_matches_reference() {
+    let gpu = gpu();
+    let mut rng = Rng(11);
+    for &(m, k, n) in SHAPES {
+        let a = rng.vec(m * k, -1.0, 1.0);
+        let b = rng.vec(k * n, -1.0, 1.0);
+        let ta = Tensor::from_f32(&gpu, &[m, k], &a).unwrap();
+        let tb = Tensor::from_f32(&gpu, &[k, n], &b).unwrap();
+        let c = matmul(&ta, &tb).unwrap();
+        assert_eq!(c.shape(), &[m, n]);
+        let want = reference(m, k, n, |i, p| a[i * k + p], |p, j| b[p * n + j]);
+        check(
+            &format!("matmul {m}x{k}x{n}"),
+            &c.to_f32().unwrap(),
+            &want,
+            k,
+        );
+    }
+}
+
+#[test]
+fn matmul_tn_matches_reference() {
+    let gpu = gpu();
+    let mut rng = Rng(12);
+    for &(m, k, n) in SHAPES {
+        let a = rng.vec(k * m, -1.0, 1.0); // stored [k, m]
+        let b = rng.vec(k * n, -1.0, 1.0);
+        let ta = Tensor::from_f32(&gpu, &[k, m], &a).unwrap();
+        let tb = Tensor::from_f32(&gpu, &[k, n], &b).unwrap();
+        let c = matmul_tn(&ta, &tb).unwrap();
+        assert_eq!(c.shape(), &[m, n]);
+        let want = reference(m, k, n, |i, p| a[p * m + i], |p, j| b[p * n + j]);
+        check(
+            &format!("matmul_tn {m}x{k}x{n}"),
+            &c.to_f32().unwrap(),
+            &want,
+            k,
+        );
+    }
+}
+
+#[test]
+fn matmul_nt_matches_reference() {
+    let gpu = gpu();
+    let mut rng = Rng(13);
+    for &(m, k, n) in SHAPES {
+        let a = rng.vec(m * k, -1.0, 1.0);
+        let b = rng.vec(n * k, -1.0, 1.0); // stored [n, k]
+        let ta = Tensor::from_f32(&gpu, &[m, k], &a).unwrap();
+        let tb = Tensor::from_f32(&gpu, &[n, k], &b).unwrap();
+        let c = matmul_nt(&ta, &tb).unwrap();
+        assert_eq!(c.shape(), &[m, n]);
+        let want = reference(m, k, n, |i, p| a[i * k + p], |p, j| b[j * k + p]);
+        check(
+            &format!("matmul_nt {m}x{k}x{n}"),
+            &c.to_f32().unwrap(),
+            &want,
+            k,
+        );
+    }
+}
+
+#[test]
+fn every_tile_and_transpose_matches_reference() {
+    let gpu = gpu();
+    let mut rng = Rng(14);
+    for &(m, k, n) in SHAPES {
+        let a = rng.vec(m * k, -1.0, 1.0);
+        let b = rng.vec(k * n, -1.0, 1.0);
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            // The same data read as A [m, k] or as A stored [k, m], likewise for B.
+            let a_at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
+            let b_at = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
+            let want = reference(m, k, n, a_at, b_at);
+            let sa = if ta { [k, m] } else { [m, k] };
+            let sb = if tb { [n, k] } else { [k, n] };
+            let xa = Tensor::from_f32(&gpu, &sa, &a).unwrap();
+            let xb = Tensor::from_f32(&gpu, &sb, &b).unwrap();
+            for tile in [GemmTile::T64, GemmTile::T128] {
+                let c = gemm(&xa, &xb, ta, tb, tile).unwrap();
+                assert_eq!(c.shape(), &[m, n]);
+                let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?}");
+                check(&what, &c.to_f32().unwrap(), &want, k);
+            }
+        }
+    }
+}
+
+#[test]
+fn identity_and_integers_are_exact() {
+    // Small integers are exact in fp32, so every output must match bit for bit.
+    let gpu = gpu();
+    let (m, k, n) = (70, 131, 45);
+    let a: Vec<f32> = (0..m * k).map(|i| ((i * 7) % 11) as f32 - 5.0).collect();
+    let b: Vec<f32> = (0..k * n).map(|i| ((i * 3) % 5) as f32 - 2.0).collect();
+    let ta = Tensor::from_f32(&gpu, &[m, k], &a).unwrap();
+    let tb = Tensor::from_f32(&gpu, &[k, n], &b).unwrap();
+    let want = reference(m, k, n, |i, p| a[i * k + p], |p, j| b[p * n + j]);
+    for tile in [GemmTile::T64, GemmTile::T128] {
+        let got = gemm(&ta, &tb, false, false, tile).unwrap();
+        assert_eq!(got.to_f32().unwrap(), want, "{tile:?}");
+    }
+    let eye: Vec<f32> = (0..k * k)
+        .map(|i| f32::from(u8::from(i % (k + 1) == 0)))
+        .collect();
+    let te = Tensor::from_f32(&gpu, &[k, k], &eye).unwrap();
+    assert_eq!(matmul(&ta, &te).unwrap().to_f32().unwrap(), a);
+}
+
+#[test]
+fn errors_name_the_op() {
+    let gpu = gpu();
+    let a = Tensor::from_f32(&gpu, &[2, 3], &[0.0; 6]).unwrap();
+    let b = Tensor::from_f32(&gpu, &[2, 3], &[0.0; 6]).unwrap();
+    let e = matmul(&a, &b).unwrap_err();
+    assert!(
+        matches!(&e, Error::Shape { op, .. } if op == "matmul"),
+        "{e}"
+    );
+    assert!(matmul_tn(&a, &b).is_ok());
+    assert!(matmul_nt(&a, &b).is_ok());
+    let e = matmul_tn(&a, &b.reshape(&[3, 2]).unwrap()).unwrap_err();
+    assert!(
+        matches!(&e, Error::Shape { op, .. } if op == "matmul_tn"),
+        "{e}"
+    );
+    let v = Tensor::from_f32(&gpu, &[6], &[0.0; 6]).unwrap();
+    assert!(matches!(matmul(&v, &b).unwrap_err(), Error::Shape { .. }));
+    let u = Tensor::zeros(&gpu, &[3, 2], DType::U32).unwrap();
+    let e = matmul_nt(&a, &u).unwrap_err();
+    assert!(
+        matches!(&e, Error::DType { op, .. } if op == "matmul_nt"),
+        "{e}"
+    );
+    assert_eq!(matmul_flops(2, 3, 4), 48.0);
+}
+
+#[test]
+#[ignore = "throughput check for a real GPU: cargo test --release --test matmul -- --ignored"]
+fn throughput_4096_cubed() {
+    // Spot-checks 64 outputs of a 4096^3 product against f64 and prints TFLOP/s.
+    let gpu = gpu();
+    let s = 4096;
+    let mut rng = Rng(15);
+    let a = rng.vec(s * s, -1.0, 1.0);
+    let b = rng.vec(s * s, -1.0, 1.0);
+    let ta = Tensor::from_f32(&gpu, &[s, s], &a).unwrap();
+    let tb = Tensor::from_f32(&gpu, &[s, s], &b).unwrap();
+    for tile in [GemmTile::T128, GemmTile::T64] {
+        let c = gemm(&ta, &tb, false, false, tile).unwrap();
+        gpu.synchronize().unwrap();
+        let reps = 10;
+        let start = std::time::Instant::now();
+        for _ in 0..reps {
+            let _ = gemm(&ta, &tb, false, false, tile).unwrap();
+        }
+        gpu.synchronize().unwrap();
+        let secs = start.elapsed().as_secs_f64() / f64::from(reps);
+        let tflops = matmul_flops(s, s, s) / secs / 1e12;
+        eprintln!(
+            "matmul 4096^3 {tile:?}: {:.3} ms, {tflops:.2} TFLOP/s",
+            secs * 1e3
+        );
+        let got = c.to_f32().unwrap();
+        for q in 0..64 {
+            let (i, j) = ((q * 997) % s, (q * 2003 + 5) % s);
+            let want: f64 = (0..s)
+                .map(|p| f64::from(a[i * s + p]) * f64::from(b[p * s + j]))
+                .sum();
+            let g = f64::from(got[i * s + j]);
+            assert!(
+                (g - want).abs() <= 1e-5 * s as f64,
+                "({i},{j}): {g} vs {want}"
+            );
+        }
+    }
+}
