@@ -9,6 +9,8 @@
 pub mod args;
 pub mod case;
 pub mod cases;
+pub mod cases_layout;
+pub mod cases_linalg;
 pub mod compare;
 pub mod measure;
 pub mod report;
@@ -45,6 +47,9 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     let mut cases = vec![cases::copy_ceiling(sizes)];
     cases.extend(cases::elementwise(sizes));
     cases.extend(cases::random_and_cast(sizes));
+    cases.extend(cases_linalg::matmuls(sizes));
+    cases.extend(cases_linalg::reductions(sizes));
+    cases.extend(cases_layout::layout(sizes));
     cases
 }
 
