@@ -139,17 +139,8 @@ impl fmt::Display for BenchReport {
         )?;
         writeln!(
             f,
-            "{:<22} {:<18} {:>10} {:>10} {:>7} {:>9} {:>9} {:>6} {:>4} {}",
-            "name",
-            "size",
-            "median ms",
-            "min ms",
-            "spread",
-            "GB/s",
-            "GFLOP/s",
-            "frac",
-            "of",
-            "timing"
+            "{:<22} {:<18} {:>10} {:>10} {:>7} {:>9} {:>9} {:>6} {:>4} timing",
+            "name", "size", "median ms", "min ms", "spread", "GB/s", "GFLOP/s", "frac", "of"
         )?;
         for r in &self.rows {
             let of = match r.bound {
