@@ -53,6 +53,7 @@ fn quick_run_writes_a_complete_report() {
     assert!(date.len() == 20 && date.ends_with('Z'), "{date}");
     assert!(v["command"].as_str().unwrap().contains("--quick"));
     assert_eq!(v["mode"], "quick");
+    assert_eq!(v["failures"], json!([]), "failed cases");
     assert!(v["ceilings"]["bandwidth_gbs"].as_f64().unwrap() > 0.0);
     let rows = v["rows"].as_array().unwrap();
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();

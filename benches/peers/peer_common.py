@@ -189,6 +189,7 @@ class Harness:
             "warmup": self.sizes.warmup,
             "ceilings": {"bandwidth_gbs": bw, "compute_gflops": cmp},
             "rows": rows,
+            "failures": [],
         }
 
     def finish(self, mode_note=None):

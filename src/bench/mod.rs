@@ -59,42 +59,57 @@ fn selected(case: &BenchCase, filter: Option<&str>) -> bool {
     case.is_ceiling || case.name.to_lowercase().contains(&f) || case.family.contains(&f)
 }
 
-/// Measure every selected case on `gpu` and build the report (no printing, no files).
+/// Set up, warm up and time one case.
+fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
+    let mut run = (case.setup)(gpu)?;
+    gpu.synchronize()?;
+    let m = measure::measure(gpu, &mut run, sizes.warmup, sizes.repetitions)?;
+    drop(run);
+    let stats = measure::Stats::of(&m.times_ns);
+    let secs = stats.median_ms / 1e3;
+    let rate = |count: u64| (count > 0 && secs > 0.0).then(|| count as f64 / secs / 1e9);
+    Ok(Row {
+        name: case.name,
+        family: case.family.to_string(),
+        size: case.size,
+        bytes: case.bytes,
+        flops: case.flops,
+        bound: case.bound,
+        median_ms: stats.median_ms,
+        min_ms: stats.min_ms,
+        spread: stats.spread,
+        repetitions: m.times_ns.len(),
+        gbs: rate(case.bytes),
+        gflops: rate(case.flops),
+        fraction: None,
+        timing: m.timing,
+    })
+}
+
+/// Measure every selected case on `gpu` and build the report (no printing, no files). A case
+/// that fails is listed in [`BenchReport::failures`] and the others still run.
 pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
     gpu.set_profiling(true)?;
     let sizes = Sizes::for_device(gpu, options.quick);
     let mut rows = Vec::new();
+    let mut failures = Vec::new();
     for case in all_cases(&sizes) {
         if !selected(&case, options.filter.as_deref()) {
             continue;
         }
         eprintln!("bench: {} ({})", case.name, case.size);
-        let mut run = (case.setup)(gpu)?;
-        gpu.synchronize()?;
-        let m = measure::measure(gpu, &mut run, sizes.warmup, sizes.repetitions)?;
-        drop(run);
-        let stats = measure::Stats::of(&m.times_ns);
-        let secs = stats.median_ms / 1e3;
-        let rate = |count: u64| (count > 0 && secs > 0.0).then(|| count as f64 / secs / 1e9);
-        rows.push((
-            case.is_ceiling,
-            Row {
-                name: case.name,
-                family: case.family.to_string(),
-                size: case.size,
-                bytes: case.bytes,
-                flops: case.flops,
-                bound: case.bound,
-                median_ms: stats.median_ms,
-                min_ms: stats.min_ms,
-                spread: stats.spread,
-                repetitions: m.times_ns.len(),
-                gbs: rate(case.bytes),
-                gflops: rate(case.flops),
-                fraction: None,
-                timing: m.timing,
-            },
-        ));
+        let (name, size, ceiling) = (case.name.clone(), case.size.clone(), case.is_ceiling);
+        match measure_case(gpu, case, &sizes) {
+            Ok(row) => rows.push((ceiling, row)),
+            Err(e) => {
+                eprintln!("bench: {name} failed: {e}");
+                failures.push(report::Failure {
+                    name,
+                    size,
+                    error: e.to_string(),
+                });
+            }
+        }
     }
     let bandwidth = rows
         .iter()
@@ -134,6 +149,7 @@ pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
             compute_gflops: compute,
         },
         rows,
+        failures,
     })
 }
 
@@ -155,6 +171,15 @@ pub fn execute(gpu: &Gpu, options: &BenchOptions, out: &mut dyn Write) -> Result
     if let (Some(old), Some(path)) = (&old, &options.compare) {
         writeln!(out, "\ncompared with {} ({})", path.display(), old.date).map_err(io)?;
         write!(out, "{}", compare(old, &report)).map_err(io)?;
+    }
+    if let Some(first) = report.failures.first() {
+        return Err(Error::Device(format!(
+            "{} benchmark case(s) failed, first {} ({}): {}",
+            report.failures.len(),
+            first.name,
+            first.size,
+            first.error
+        )));
     }
     Ok(report)
 }

@@ -93,6 +93,20 @@ pub struct BenchReport {
     pub ceilings: Ceilings,
     /// All rows, ceilings first.
     pub rows: Vec<Row>,
+    /// Cases that failed (the run goes on without them).
+    #[serde(default)]
+    pub failures: Vec<Failure>,
+}
+
+/// A case that could not be measured.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Failure {
+    /// Row name.
+    pub name: String,
+    /// Problem size.
+    pub size: String,
+    /// The error.
+    pub error: String,
 }
 
 impl BenchReport {
@@ -165,6 +179,9 @@ impl fmt::Display for BenchReport {
                 of,
                 timing
             )?;
+        }
+        for x in &self.failures {
+            writeln!(f, "{:<22} {:<18} FAILED: {}", x.name, x.size, x.error)?;
         }
         Ok(())
     }
