@@ -188,3 +188,22 @@ fn peer_scripts_compile() {
     };
     assert!(status.success(), "py_compile failed on {scripts:?}");
 }
+
+#[test]
+fn wall_mode_times_by_wall_clock() {
+    let path = scratch("wall.json");
+    bench(&[
+        "--quick",
+        "--wall",
+        "--filter",
+        "relu",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    let report = BenchReport::load(&path).unwrap();
+    assert_eq!(report.rows.len(), 2, "copy and relu");
+    for r in &report.rows {
+        assert_eq!(r.timing, synchgraph::bench::Timing::Wall, "{}", r.name);
+        assert!(r.median_ms > 0.0 && r.fraction.unwrap() > 0.0, "{}", r.name);
+    }
+}

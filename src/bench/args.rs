@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 
 /// Usage text of the bench harness.
 pub const USAGE: &str = "usage: cargo bench -- [--quick] [--filter NAME] [--json FILE] \
-                         [--compare OLD.json] [--adapter INDEX|NAME]";
+                         [--compare OLD.json] [--wall] [--adapter INDEX|NAME]";
 
 /// Options parsed from the harness arguments, plus the `--adapter` choice.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +40,7 @@ pub fn parse(args: &[String], command: String) -> Result<HarnessArgs> {
         match flag {
             "--bench" => {}
             "--quick" => parsed.options.quick = true,
+            "--wall" => parsed.options.wall = true,
             "--help" | "-h" => parsed.help = true,
             "--filter" => parsed.options.filter = Some(value("--filter")?),
             "--json" => parsed.options.json = Some(PathBuf::from(value("--json")?)),

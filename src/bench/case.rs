@@ -95,6 +95,8 @@ pub struct Sizes {
     pub warmup: usize,
     /// Timed repetitions.
     pub repetitions: usize,
+    /// Time with GPU timestamp queries (false: host wall clock around a full synchronisation).
+    pub timestamps: bool,
 }
 
 /// Input sets a case rotates between, so a cache cannot keep the previous run's inputs.
@@ -102,9 +104,10 @@ pub const INPUT_SETS: usize = 2;
 
 impl Sizes {
     /// Sizes for `quick` (tiny, a few repetitions) or the full run, bounded by the device's
-    /// largest storage binding.
-    pub fn for_device(gpu: &Gpu, quick: bool) -> Self {
+    /// largest storage binding. Timestamps are used where the device has them unless `wall`.
+    pub fn for_device(gpu: &Gpu, quick: bool, wall: bool) -> Self {
         let max = gpu.max_binding_bytes();
+        let timestamps = gpu.profiling_available() && !wall;
         if quick {
             return Self {
                 quick,
@@ -113,6 +116,7 @@ impl Sizes {
                 matmul: &[256],
                 warmup: 2,
                 repetitions: 5,
+                timestamps,
             };
         }
         Self {
@@ -122,6 +126,7 @@ impl Sizes {
             matmul: &[1024, 2048, 4096],
             warmup: 3,
             repetitions: 20,
+            timestamps,
         }
     }
 }

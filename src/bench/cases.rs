@@ -21,6 +21,7 @@ pub fn normal_sets(gpu: &Gpu, shape: &[usize], seed: u64) -> Result<Vec<Tensor>>
 /// The bandwidth ceiling: one large `copy_buffer_to_buffer`, counted as bytes read plus written.
 pub fn copy_ceiling(sizes: &Sizes) -> BenchCase {
     let n = sizes.copy_bytes;
+    let timestamps = sizes.timestamps;
     let mut case = BenchCase::memory(
         "copy",
         "ceiling",
@@ -32,7 +33,7 @@ pub fn copy_ceiling(sizes: &Sizes) -> BenchCase {
                 .map(|s| gpu.alloc(n, &format!("copy source {s}")))
                 .collect::<Result<Vec<_>>>()?;
             let dst = gpu.alloc(n, "copy destination")?;
-            let watch = Stopwatch::new(gpu);
+            let watch = Stopwatch::new(gpu, timestamps);
             let gpu = gpu.clone();
             Ok(Box::new(move |i| {
                 let src = &srcs[i % INPUT_SETS];

@@ -27,14 +27,15 @@ pub struct Measurement {
     pub timing: Timing,
 }
 
-/// Run `run` `warmup` times untimed, then `repetitions` times timed.
+/// Run `run` `warmup` times untimed, then `repetitions` times timed, by timestamps when
+/// `timestamps` (the device must have TIMESTAMP_QUERY and profiling on), else by wall clock.
 pub fn measure(
     gpu: &Gpu,
     run: &mut RunFn,
     warmup: usize,
     repetitions: usize,
+    timestamps: bool,
 ) -> Result<Measurement> {
-    let timestamps = gpu.profiling_available();
     let mut self_timed = false;
     for i in 0..warmup {
         run(i)?;
@@ -69,7 +70,11 @@ pub fn measure(
         times_ns.push(start.elapsed().as_secs_f64() * 1e9);
     }
     if self_timed {
-        timing = Stopwatch::timing_of(gpu);
+        timing = if timestamps {
+            Timing::Timestamps
+        } else {
+            Timing::Wall
+        };
     }
     Ok(Measurement { times_ns, timing })
 }
@@ -122,10 +127,10 @@ pub struct Stopwatch {
 }
 
 impl Stopwatch {
-    /// Create the two-entry query set and its buffers where timestamps exist.
-    pub fn new(gpu: &Gpu) -> Self {
+    /// Create the two-entry query set and its buffers when `timestamps` and the device has them.
+    pub fn new(gpu: &Gpu, timestamps: bool) -> Self {
         let device = gpu.device();
-        let query = gpu.profiling_available().then(|| {
+        let query = (timestamps && gpu.profiling_available()).then(|| {
             let buffer = |label, usage| {
                 device.create_buffer(&wgpu::BufferDescriptor {
                     label: Some(label),
@@ -152,15 +157,6 @@ impl Stopwatch {
             )
         });
         Self { query }
-    }
-
-    /// The timing source this stopwatch uses on `gpu`.
-    pub fn timing_of(gpu: &Gpu) -> Timing {
-        if gpu.profiling_available() {
-            Timing::Timestamps
-        } else {
-            Timing::Wall
-        }
     }
 
     /// Record the commands of `record`, submit them and return their duration in nanoseconds.

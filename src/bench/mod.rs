@@ -38,6 +38,8 @@ pub struct BenchOptions {
     pub json: Option<PathBuf>,
     /// Compare with this older JSON report.
     pub compare: Option<PathBuf>,
+    /// Time by host wall clock even where timestamp queries exist.
+    pub wall: bool,
     /// The command line, recorded in the report.
     pub command: String,
 }
@@ -63,7 +65,13 @@ fn selected(case: &BenchCase, filter: Option<&str>) -> bool {
 fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
     let mut run = (case.setup)(gpu)?;
     gpu.synchronize()?;
-    let m = measure::measure(gpu, &mut run, sizes.warmup, sizes.repetitions)?;
+    let m = measure::measure(
+        gpu,
+        &mut run,
+        sizes.warmup,
+        sizes.repetitions,
+        sizes.timestamps,
+    )?;
     drop(run);
     let stats = measure::Stats::of(&m.times_ns);
     let secs = stats.median_ms / 1e3;
@@ -89,8 +97,8 @@ fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
 /// Measure every selected case on `gpu` and build the report (no printing, no files). A case
 /// that fails is listed in [`BenchReport::failures`] and the others still run.
 pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
-    gpu.set_profiling(true)?;
-    let sizes = Sizes::for_device(gpu, options.quick);
+    gpu.set_profiling(!options.wall)?;
+    let sizes = Sizes::for_device(gpu, options.quick, options.wall);
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for case in all_cases(&sizes) {

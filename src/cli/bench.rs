@@ -22,6 +22,9 @@ pub struct Args {
     /// Compare with an older JSON report and flag rows slower than the noise.
     #[arg(long)]
     compare: Option<PathBuf>,
+    /// Time by host wall clock (submit to idle) even where GPU timestamps exist.
+    #[arg(long)]
+    wall: bool,
 }
 
 /// Run the benchmarks and print the table.
@@ -32,6 +35,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         filter: args.filter.clone(),
         json: args.json.clone(),
         compare: args.compare.clone(),
+        wall: args.wall,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
     bench::execute(&gpu, &options, &mut std::io::stdout()).context("running the benchmarks")?;
