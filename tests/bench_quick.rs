@@ -1,5 +1,6 @@
 //! The benchmark harness: a quick filtered run through the CLI writes a complete, valid JSON
-//! report; `--compare` flags a row twice as slow and not one 1 % slower; the peer scripts compile.
+//! report; `--compare` flags a row twice as slow and not one 1 % slower; `--wall` times by the
+//! host clock; the full plan has unique rows that all do work; the peer scripts compile.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -206,4 +207,33 @@ fn wall_mode_times_by_wall_clock() {
         assert_eq!(r.timing, synchgraph::bench::Timing::Wall, "{}", r.name);
         assert!(r.median_ms > 0.0 && r.fraction.unwrap() > 0.0, "{}", r.name);
     }
+}
+
+#[test]
+fn full_plan_has_unique_rows_with_work_and_all_matmul_transposes() {
+    use synchgraph::bench::{all_cases, Bound, Sizes};
+    let sizes = Sizes {
+        quick: false,
+        elements: 128 << 20,
+        copy_bytes: 1 << 30,
+        matmul: &[1024, 2048, 4096],
+        warmup: 3,
+        repetitions: 20,
+        timestamps: true,
+    };
+    let cases = all_cases(&sizes);
+    let mut keys: Vec<(String, String)> = cases
+        .iter()
+        .map(|c| (c.name.clone(), c.size.clone()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), cases.len(), "duplicate rows");
+    assert!(cases[0].is_ceiling && cases[0].bytes == 2 << 30);
+    for c in &cases {
+        assert!(c.bytes + c.flops > 0, "{} does no work", c.name);
+    }
+    let matmuls: Vec<_> = cases.iter().filter(|c| c.bound == Bound::Compute).collect();
+    assert_eq!(matmuls.len(), 9, "3 sizes x nn, tn, nt");
+    assert_eq!(matmuls[8].flops, 2 * 4096u64.pow(3));
 }
