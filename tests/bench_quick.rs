@@ -1,6 +1,6 @@
 //! The benchmark harness: a quick filtered run through the CLI writes a complete, valid JSON
 //! report; `--compare` flags a row twice as slow and not one 1 % slower; `--wall` times by the
-//! host clock; the full plan has unique rows that all do work; the peer scripts compile.
+//! host clock; the full plan has unique rows that all do work.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -164,30 +164,6 @@ fn compare_flag_prints_the_ratio_per_row() {
         .unwrap_or_else(|| panic!("no flagged relu row:\n{out}"));
     assert!(line.contains("1M f32"), "{line}");
     assert!(out.contains("1 row(s) slower than the noise"), "{out}");
-}
-
-#[test]
-fn peer_scripts_compile() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peers");
-    let scripts: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect();
-    assert!(scripts.len() >= 2, "peer scripts missing in {dir}");
-    let Ok(status) = Command::new("python3")
-        .args(["-m", "py_compile"])
-        .args(&scripts)
-        .env(
-            "PYTHONPYCACHEPREFIX",
-            std::env::temp_dir().join("synchgraph-pycache"),
-        )
-        .status()
-    else {
-        eprintln!("python3 not found: peer scripts not compiled");
-        return;
-    };
-    assert!(status.success(), "py_compile failed on {scripts:?}");
 }
 
 #[test]
