@@ -197,45 +197,68 @@ def adam(h, dev, compile_on):
         h.case(name, "adam", size, 28 * total, 13 * total, run, grad=True)
 
 
-def lif_step(v, ge, inp, decay_e, dt_tau, v_rest, e_exc, v_th, v_reset):
-    """One conductance-based LIF step: ge decays and integrates input, v relaxes to rest and is
-    driven by ge towards the excitatory reversal potential, neurons over threshold spike and
-    reset. Reads v, ge, input; writes v, ge, spikes (24 bytes, 9 FLOPs per neuron)."""
-    ge = ge * decay_e + inp
-    v = v + dt_tau * ((v_rest - v) + ge * (e_exc - v))
-    spikes = (v >= v_th).to(v.dtype)
-    v = torch.where(spikes > 0, torch.full_like(v, v_reset), v)
-    return v, ge, spikes
+# Diehl & Cook (2015) excitatory-neuron constants at dt = 0.5 ms (mV, steps).
+DT = 0.5
+V_REST, V_RESET, V_TH = -65.0, -65.0, -52.0 - 20.0  # threshold minus theta offset
+E_EXC, E_INH = 0.0, -100.0
+K_V, K_GE, K_GI, K_THETA = DT / 100.0, DT / 1.0, DT / 2.0, DT / 1e7
+THETA_PLUS, REFR_STEPS = 0.05, int(5.0 / DT)
+NU_PRE, NU_POST, W_MAX = 0.0001, 0.01, 1.0
 
 
-def stdp_dense(w, pre_trace, post_trace, pre_spike, post_spike, a_plus, a_minus, w_max):
-    """Dense pair-based STDP: potentiate by pre-trace x post-spike, depress by pre-spike x
-    post-trace, clamp to [0, w_max]. Reads and writes w (8 bytes, 8 FLOPs per weight)."""
-    dw = a_plus * torch.outer(pre_trace, post_spike) - a_minus * torch.outer(pre_spike, post_trace)
-    return (w + dw).clamp_(0.0, w_max)
+def lif_step(v, ge, gi, theta, refr):
+    """One conductance-based LIF step with adaptive threshold and refractory countdown, the
+    same update as the engine's shaders/lif.wgsl: Euler integration from the old values (held
+    while refractory), exponential decay of ge, gi and theta, spike above the adaptive
+    threshold, reset. Reads and writes v, ge, gi, theta (f32) and the countdown (i32): 40 bytes
+    and about 18 FLOPs per neuron."""
+    free = refr == 0
+    dv = K_V * ((V_REST - v) + ge * (E_EXC - v) + gi * (E_INH - v))
+    v = torch.where(free, v + dv, v)
+    ge = ge - K_GE * ge
+    gi = gi - K_GI * gi
+    theta = theta - K_THETA * theta
+    spike = free & (v > V_TH + theta)
+    v = torch.where(spike, V_RESET, v)
+    theta = torch.where(spike, theta + THETA_PLUS, theta)
+    refr = torch.where(spike, REFR_STEPS, torch.where(free, 0, refr - 1))
+    return v, ge, gi, theta, refr, spike
+
+
+def stdp_dense(w, pre_trace, post1, post2, pre_spike, post_spike):
+    """Dense pre-post STDP (Diehl & Cook): a presynaptic spike depresses by nu_pre x post1, a
+    postsynaptic spike potentiates by nu_post x pre-trace x post2; weights clip to [0, w_max].
+    Reads and writes w (8 bytes and 6 FLOPs per weight, plus the four vectors)."""
+    dw = NU_POST * torch.outer(pre_trace, post_spike * post2) - NU_PRE * torch.outer(
+        pre_spike, post1
+    )
+    return (w + dw).clamp_(0.0, W_MAX)
 
 
 def snn(h, dev, compile_on):
     nn_ = h.sizes.neurons
     size = "%s neurons" % count_text(nn_)
-    v = [t * 5.0 - 60.0 for t in normal_sets([nn_], dev, 201)]  # mV around rest
-    ge = [t.abs() for t in normal_sets([nn_], dev, 211)]
-    inp = [t.abs() for t in normal_sets([nn_], dev, 221)]
-    consts = (0.95, 0.05, -65.0, 0.0, -52.0, -65.0)
+    state = [normal_sets([nn_], dev, 201 + 10 * k) for k in range(4)]
+    sets = []
+    for s in range(INPUT_SETS):
+        v, ge, gi, theta = (t[s] for t in state)
+        refr = (torch.rand(nn_, device=dev) < 0.1).to(torch.int32) * REFR_STEPS
+        sets.append((v * 5.0 - 60.0, ge.abs(), gi.abs() * 0.1, theta.abs(), refr))
     for suffix, f in [("", lif_step), ("_compiled", maybe_compile(lif_step, compile_on))]:
         if f is None:
             continue
-        h.case("lif_step" + suffix, "snn", size, 24 * nn_, 9 * nn_,
-               lambda i, f=f: f(v[i % 2], ge[i % 2], inp[i % 2], *consts))
+        h.case("lif_step" + suffix, "snn", size, 40 * nn_, 18 * nn_,
+               lambda i, f=f: f(*sets[i % INPUT_SETS]))
     p = h.sizes.stdp
-    w = [t.abs() for t in normal_sets([p, p], dev, 231)]
-    tr = normal_sets([p], dev, 241)
-    sp = [(t > 1.0).float() for t in normal_sets([p], dev, 251)]
+    w = [t.abs().clamp_(0.0, W_MAX) for t in normal_sets([p, p], dev, 251)]
+    trace = [t.abs() for t in normal_sets([p], dev, 261)]
+    spikes = [(t > 1.0).float() for t in normal_sets([p], dev, 271)]
     for suffix, f in [("", stdp_dense), ("_compiled", maybe_compile(stdp_dense, compile_on))]:
         if f is None:
             continue
-        h.case("stdp_dense" + suffix, "snn", "%dx%d" % (p, p), 8 * p * p + 16 * p, 8 * p * p,
-               lambda i, f=f: f(w[i % 2], tr[0], tr[1], sp[0], sp[1], 0.01, 0.012, 1.0))
+        h.case("stdp_dense" + suffix, "snn", "%dx%d" % (p, p), 8 * p * p + 20 * p, 6 * p * p,
+               lambda i, f=f: f(w[i % INPUT_SETS], trace[0], trace[1], trace[1], spikes[0],
+                                spikes[1]))
 
 
 def main():
