@@ -207,8 +207,8 @@ NU_PRE, NU_POST, W_MAX = 0.0001, 0.01, 1.0
 
 
 def lif_step(v, ge, gi, theta, refr):
-    """One conductance-based LIF step with adaptive threshold and refractory countdown, the
-    same update as the engine's shaders/lif.wgsl: Euler integration from the old values (held
+    """One conductance-based LIF step with adaptive threshold and refractory countdown (the
+    engine's planned LIF update): Euler integration from the old values (held
     while refractory), exponential decay of ge, gi and theta, spike above the adaptive
     threshold, reset. Reads and writes v, ge, gi, theta (f32) and the countdown (i32): 40 bytes
     and about 18 FLOPs per neuron."""
