@@ -10,10 +10,12 @@
 //!   profiler.
 //! - [`tensor`]: GPU tensors (upload, download, views).
 //! - [`kernels`]: one dispatcher module per WGSL kernel family.
+//! - [`bench`]: the kernel benchmark harness behind `cargo bench` and `synchgraph bench`.
 //! - [`error`]: the typed errors every public function returns.
 #![warn(missing_docs)]
 
 pub mod autodiff;
+pub mod bench;
 pub mod error;
 pub mod gpu;
 pub mod graph;

@@ -1,6 +1,7 @@
 //! Command-line interface: one module per subcommand. The library returns typed errors; this
 //! layer adds context with `anyhow`.
 
+mod bench;
 mod demo;
 mod devices;
 
@@ -28,6 +29,8 @@ pub enum Command {
     Devices(devices::Args),
     /// Run a small end-to-end demo on the selected adapter.
     Demo(demo::Args),
+    /// Benchmark the kernels against the device's copy-bandwidth and matmul ceilings.
+    Bench(bench::Args),
 }
 
 /// Open the adapter chosen on the command line.
@@ -54,5 +57,6 @@ pub fn run() -> Result<()> {
     match &cli.command {
         Command::Devices(args) => devices::run(args),
         Command::Demo(args) => demo::run(&cli, args),
+        Command::Bench(args) => bench::run(&cli, args),
     }
 }

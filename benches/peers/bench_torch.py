@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""PyTorch peer of `synchgraph bench`: the same workloads at the same sizes, eager and
+torch.compile, printing the same table and JSON shape (see peer_common.py).
+
+    python3 benches/peers/bench_torch.py --quick --json torch-quick.json
+    python3 benches/peers/bench_torch.py --json torch-full.json
+    synchgraph bench --json ours.json --compare torch-full.json   # ratio per matching row
+
+Rows named like the Rust rows are directly comparable; `*_compiled` rows are torch.compile,
+`adam_step*`, `lif_step*` and `stdp_dense*` are peer-only until the engine has those kernels.
+Matmuls run in true fp32 (TF32 disabled), like the engine's WGSL GEMM.
+"""
+
+import torch
+import torch.nn.functional as F
+
+from peer_common import (
+    INPUT_SETS,
+    Harness,
+    count_text,
+    maybe_compile,
+    normal_sets,
+    parse_args,
+    random_indices,
+)
+
+FEATURES = 64
+SEGMENT_ROWS = 32
+SCATTER_FAN_IN = 8
+BROADCAST_COLS = 1024
+ROW_LEN = 1024
+ADAM_TENSORS = 16
+
+
+def _add(a, b):
+    return a + b
+
+
+def _relu(x):
+    return torch.relu(x)
+
+
+def _mul(a, b):
+    return a * b
+
+
+def elementwise(h, dev, compile_on):
+    n = h.sizes.elements
+    b = 4 * n
+    a, c = normal_sets([n], dev, 1), normal_sets([n], dev, 11)
+    x = normal_sets([n], dev, 21)
+    cols = min(BROADCAST_COLS, n)
+    rows = n // cols
+    m, v = normal_sets([rows, cols], dev, 31), normal_sets([cols], dev, 41)
+    size = "%s f32" % count_text(n)
+    msize = "%sx%d * %d" % (count_text(rows), cols, cols)
+    mbytes = (2 * rows * cols + cols) * 4
+    fns = {"add": _add, "relu": _relu, "mul": _mul}
+    for suffix, f in [("", fns)] + (
+        [("_compiled", {k: maybe_compile(g, True) for k, g in fns.items()})] if compile_on else []
+    ):
+        h.case("add" + suffix, "elementwise", size, 3 * b, n,
+               lambda i, f=f: f["add"](a[i % INPUT_SETS], c[i % INPUT_SETS]))
+        h.case("relu" + suffix, "elementwise", size, 2 * b, n,
+               lambda i, f=f: f["relu"](x[i % INPUT_SETS]))
+        h.case("mul_broadcast" + suffix, "elementwise", msize, mbytes, rows * cols,
+               lambda i, f=f: f["mul"](m[i % INPUT_SETS], v[i % INPUT_SETS]))
+    out = torch.empty(n, device=dev)
+    h.case("normal_fill", "random", size, b, 0, lambda i: out.normal_(0.0, 1.0))
+    xs = normal_sets([n], dev, 51)
+    hs = [t.half() for t in normal_sets([n], dev, 61)]
+    h.case("f32_to_f16", "cast", size, b + b // 2, 0, lambda i: xs[i % INPUT_SETS].half())
+    h.case("f16_to_f32", "cast", "%s f16" % count_text(n), b // 2 + b, 0,
+           lambda i: hs[i % INPUT_SETS].float())
+
+
+def matmuls(h, dev):
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    torch.set_float32_matmul_precision("highest")
+    for s in h.sizes.matmul:
+        a, b = normal_sets([s, s], dev, 71), normal_sets([s, s], dev, 81)
+        size = "%dx%dx%d" % (s, s, s)
+        variants = [
+            ("matmul_nn", lambda x, y: x @ y),
+            ("matmul_tn", lambda x, y: x.t() @ y),  # A stored [k, m]
+            ("matmul_nt", lambda x, y: x @ y.t()),  # B stored [n, k]
+        ]
+        for name, f in variants:
+            h.case(name, "matmul", size, 3 * s * s * 4, 2 * s * s * s,
+                   lambda i, f=f: f(a[i % INPUT_SETS], b[i % INPUT_SETS]), bound="compute")
+
+
+def xent_closed_form(x, labels):
+    """Mean cross-entropy and its gradient without autograd (what the engine's kernel returns)."""
+    p = torch.softmax(x, dim=1)
+    loss = -torch.log(p.gather(1, labels[:, None])).mean()
+    minus_one = torch.full_like(labels[:, None], -1, dtype=x.dtype)
+    grad = p.scatter_add(1, labels[:, None], minus_one) / x.shape[0]
+    return loss, grad
+
+
+def reductions(h, dev, compile_on):
+    cols = min(ROW_LEN, h.sizes.elements)
+    rows = h.sizes.elements // cols
+    n = rows * cols
+    size = "%sx%d" % (count_text(rows), cols)
+    x = normal_sets([rows, cols], dev, 91)
+    h.case("reduce_rows", "reduce", size, 4 * (n + rows), n,
+           lambda i: x[i % INPUT_SETS].sum(dim=1))
+    h.case("reduce_cols", "reduce", size, 4 * (n + cols), n,
+           lambda i: x[i % INPUT_SETS].sum(dim=0))
+    h.case("softmax_rows", "softmax", size, 8 * n, 5 * n,
+           lambda i: torch.softmax(x[i % INPUT_SETS], dim=1))
+    logits = [t.requires_grad_(True) for t in normal_sets([rows, cols], dev, 101)]
+    labels = torch.tensor([r * 7919 % cols for r in range(rows)], device=dev)
+
+    def eager(i):
+        t = logits[i % INPUT_SETS]
+        loss = F.cross_entropy(t, labels)
+        return torch.autograd.grad(loss, t)
+
+    h.case("softmax_xent", "softmax", size, 8 * n + 4 * rows, 6 * n, eager, grad=True)
+    compiled = maybe_compile(xent_closed_form, compile_on)
+    if compiled is not None:
+        plain = [t.detach() for t in logits]
+        h.case("softmax_xent_compiled", "softmax", size, 8 * n + 4 * rows, 6 * n,
+               lambda i: compiled(plain[i % INPUT_SETS], labels))
+
+
+def layout(h, dev):
+    rows = max(h.sizes.elements // FEATURES, 1)
+    n = rows * FEATURES
+    size = "%sx%d" % (count_text(rows), FEATURES)
+    segments = -(-rows // SEGMENT_ROWS)
+    dests = -(-rows // SCATTER_FAN_IN)
+    x = normal_sets([rows, FEATURES], dev, 111)
+    seg = (torch.arange(rows, device=dev) // SEGMENT_ROWS)[:, None].expand(rows, FEATURES)
+
+    def segment_sum(i):
+        out = torch.zeros(segments, FEATURES, device=dev)
+        return out.scatter_reduce_(0, seg, x[i % INPUT_SETS], "sum", include_self=False)
+
+    h.case("segment_sum", "segment", "%s / %s segs" % (size, count_text(segments)),
+           4 * (n + segments * (FEATURES + 1) + 1), n, segment_sum)
+    tcols = min(1024, h.sizes.elements)
+    trows = h.sizes.elements // tcols
+    t = normal_sets([trows, tcols], dev, 121)
+    h.case("transpose", "layout", "%sx%d" % (count_text(trows), tcols), 8 * trows * tcols, 0,
+           lambda i: t[i % INPUT_SETS].t().contiguous())
+    g = normal_sets([rows, FEATURES], dev, 131)
+    gidx = random_indices(rows, rows, 7, dev)
+    h.case("gather_rows", "layout", size, 8 * n + 4 * rows, 0,
+           lambda i: g[i % INPUT_SETS].index_select(0, gidx))
+    src = normal_sets([rows, FEATURES], dev, 141)
+    sidx = random_indices(rows, dests, 11, dev)
+    h.case("scatter_add_rows", "layout", "%s -> %s" % (size, count_text(dests)),
+           4 * (n + rows + dests * FEATURES), n,
+           lambda i: torch.zeros(dests, FEATURES, device=dev).index_add_(0, sidx, src[i % 2]))
+    half = FEATURES // 2
+    ca, cb = normal_sets([rows, half], dev, 151), normal_sets([rows, half], dev, 161)
+    h.case("concat_cols", "layout", "2 x %sx%d" % (count_text(rows), half), 8 * n, 0,
+           lambda i: torch.cat([ca[i % INPUT_SETS], cb[i % INPUT_SETS]], dim=1))
+
+
+def adam(h, dev, compile_on):
+    """Adam over ADAM_TENSORS parameters totalling `elements` values: reads p, g, m, v and
+    writes p, m, v (28 bytes and ~13 FLOPs per value)."""
+    n = h.sizes.elements
+    each = n // ADAM_TENSORS
+    size = "%s params / %d tensors" % (count_text(each * ADAM_TENSORS), ADAM_TENSORS)
+    total = each * ADAM_TENSORS
+    variants = [("adam_step", dict(foreach=True)), ("adam_step_fused", dict(fused=True))]
+    for name, kw in variants:
+        params = [torch.zeros(each, device=dev, requires_grad=True) for _ in range(ADAM_TENSORS)]
+        grads = [normal_sets([each], dev, 171 + k) for k in range(ADAM_TENSORS)]
+        opt = torch.optim.Adam(params, lr=1e-3, **kw)
+        step = opt.step
+        if name == "adam_step" and compile_on:
+            opt_c = torch.optim.Adam(
+                [torch.zeros(each, device=dev, requires_grad=True) for _ in range(ADAM_TENSORS)],
+                lr=1e-3, foreach=True)
+            step_c = maybe_compile(opt_c.step, True)
+
+            def run_c(i, opt_c=opt_c, step_c=step_c):
+                for p, g in zip(opt_c.param_groups[0]["params"], grads):
+                    p.grad = g[i % INPUT_SETS]
+                step_c()
+
+            h.case("adam_step_compiled", "adam", size, 28 * total, 13 * total, run_c, grad=True)
+
+        def run(i, params=params, grads=grads, step=step):
+            for p, g in zip(params, grads):
+                p.grad = g[i % INPUT_SETS]
+            step()
+
+        h.case(name, "adam", size, 28 * total, 13 * total, run, grad=True)
+
+
+# Diehl & Cook (2015) excitatory-neuron constants at dt = 0.5 ms (mV, steps).
+DT = 0.5
+V_REST, V_RESET, V_TH = -65.0, -65.0, -52.0 - 20.0  # threshold minus theta offset
+E_EXC, E_INH = 0.0, -100.0
+K_V, K_GE, K_GI, K_THETA = DT / 100.0, DT / 1.0, DT / 2.0, DT / 1e7
+THETA_PLUS, REFR_STEPS = 0.05, int(5.0 / DT)
+NU_PRE, NU_POST, W_MAX = 0.0001, 0.01, 1.0
+
+
+def lif_step(v, ge, gi, theta, refr):
+    """One conductance-based LIF step with adaptive threshold and refractory countdown (the
+    engine's planned LIF update): Euler integration from the old values (held
+    while refractory), exponential decay of ge, gi and theta, spike above the adaptive
+    threshold, reset. Reads and writes v, ge, gi, theta (f32) and the countdown (i32): 40 bytes
+    and about 18 FLOPs per neuron."""
+    free = refr == 0
+    dv = K_V * ((V_REST - v) + ge * (E_EXC - v) + gi * (E_INH - v))
+    v = torch.where(free, v + dv, v)
+    ge = ge - K_GE * ge
+    gi = gi - K_GI * gi
+    theta = theta - K_THETA * theta
+    spike = free & (v > V_TH + theta)
+    v = torch.where(spike, V_RESET, v)
+    theta = torch.where(spike, theta + THETA_PLUS, theta)
+    refr = torch.where(spike, REFR_STEPS, torch.where(free, 0, refr - 1))
+    return v, ge, gi, theta, refr, spike
+
+
+def stdp_dense(w, pre_trace, post1, post2, pre_spike, post_spike):
+    """Dense pre-post STDP (Diehl & Cook): a presynaptic spike depresses by nu_pre x post1, a
+    postsynaptic spike potentiates by nu_post x pre-trace x post2; weights clip to [0, w_max].
+    Reads and writes w (8 bytes and 6 FLOPs per weight, plus the four vectors)."""
+    dw = NU_POST * torch.outer(pre_trace, post_spike * post2) - NU_PRE * torch.outer(
+        pre_spike, post1
+    )
+    return (w + dw).clamp_(0.0, W_MAX)
+
+
+def snn(h, dev, compile_on):
+    nn_ = h.sizes.neurons
+    size = "%s neurons" % count_text(nn_)
+    state = [normal_sets([nn_], dev, 201 + 10 * k) for k in range(4)]
+    sets = []
+    for s in range(INPUT_SETS):
+        v, ge, gi, theta = (t[s] for t in state)
+        refr = (torch.rand(nn_, device=dev) < 0.1).to(torch.int32) * REFR_STEPS
+        sets.append((v * 5.0 - 60.0, ge.abs(), gi.abs() * 0.1, theta.abs(), refr))
+    for suffix, f in [("", lif_step), ("_compiled", maybe_compile(lif_step, compile_on))]:
+        if f is None:
+            continue
+        h.case("lif_step" + suffix, "snn", size, 40 * nn_, 18 * nn_,
+               lambda i, f=f: f(*sets[i % INPUT_SETS]))
+    p = h.sizes.stdp
+    w = [t.abs().clamp_(0.0, W_MAX) for t in normal_sets([p, p], dev, 251)]
+    trace = [t.abs() for t in normal_sets([p], dev, 261)]
+    spikes = [(t > 1.0).float() for t in normal_sets([p], dev, 271)]
+    for suffix, f in [("", stdp_dense), ("_compiled", maybe_compile(stdp_dense, compile_on))]:
+        if f is None:
+            continue
+        h.case("stdp_dense" + suffix, "snn", "%dx%d" % (p, p), 8 * p * p + 20 * p, 6 * p * p,
+               lambda i, f=f: f(w[i % INPUT_SETS], trace[0], trace[1], trace[1], spikes[0],
+                                spikes[1]))
+
+
+def main():
+    args = parse_args(__doc__.splitlines()[0])
+    h = Harness(args)
+    dev = h.device
+    compile_on = not args.no_compile
+    h.copy_ceiling()
+    elementwise(h, dev, compile_on)
+    matmuls(h, dev)
+    reductions(h, dev, compile_on)
+    layout(h, dev)
+    adam(h, dev, compile_on)
+    snn(h, dev, compile_on)
+    h.finish("TF32 off")
+
+
+if __name__ == "__main__":
+    main()

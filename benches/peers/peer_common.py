@@ -1,0 +1,261 @@
+"""Shared harness of the PyTorch peer benchmarks.
+
+Mirrors src/bench: the same sizes, the same analytic byte and FLOP counts, warm-up runs then
+timed repetitions (CUDA events around each run, reported as "timestamps"), median / min /
+spread (median absolute deviation over the median), two rotating input sets, a copy ceiling
+measured in the same run, and the same JSON shape, so `synchgraph bench --compare peer.json`
+matches rows by name and size.
+"""
+
+import argparse
+import datetime
+import json
+import platform
+import statistics
+import sys
+
+import torch
+
+SOFTWARE_NOTE = "software adapter (e.g. lavapipe): these numbers prove correctness, not speed"
+INPUT_SETS = 2
+
+
+def parse_args(description):
+    """Flags shared by every peer script."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--quick", action="store_true", help="small sizes, few repetitions")
+    p.add_argument("--filter", default=None, help="run rows whose name or family contains this")
+    p.add_argument("--json", default=None, help="write the report here")
+    p.add_argument("--device", default="cuda", help="torch device (default cuda)")
+    p.add_argument("--no-compile", action="store_true", help="skip the torch.compile rows")
+    return p.parse_args()
+
+
+def count_text(n):
+    """Same as src/bench/case.rs count_text: 64M, 512K or the plain number."""
+    if n >= 1 << 20 and n % (1 << 20) == 0:
+        return "%dM" % (n >> 20)
+    if n >= 1 << 10 and n % (1 << 10) == 0:
+        return "%dK" % (n >> 10)
+    return str(n)
+
+
+def prev_pow2(x):
+    """Largest power of two not above x."""
+    return 0 if x <= 0 else 1 << (x.bit_length() - 1)
+
+
+class Sizes:
+    """Same sizes as src/bench/case.rs Sizes::for_device (max_bytes plays max_binding_bytes)."""
+
+    def __init__(self, quick, max_bytes=4 << 30):
+        self.quick = quick
+        if quick:
+            self.elements = min(1 << 20, prev_pow2(max_bytes // 4))
+            self.copy_bytes = min(16 << 20, prev_pow2(max_bytes))
+            self.matmul = [256]
+            self.warmup, self.repetitions = 2, 5
+            self.neurons = 1 << 20
+            self.stdp = 512
+        else:
+            self.elements = min(128 << 20, prev_pow2(max_bytes // 4))
+            self.copy_bytes = min(1 << 30, prev_pow2(max_bytes))
+            self.matmul = [1024, 2048, 4096]
+            self.warmup, self.repetitions = 3, 20
+            self.neurons = 16 << 20
+            self.stdp = 4096
+
+
+class Harness:
+    """Collects rows; `case` times one workload."""
+
+    def __init__(self, args, command=None):
+        self.args = args
+        self.device = torch.device(args.device)
+        self.sizes = Sizes(args.quick)
+        self.rows = []
+        self.command = command or " ".join(["python3"] + sys.argv)
+
+    def selected(self, name, family, ceiling=False):
+        f = self.args.filter
+        return ceiling or f is None or f.lower() in name.lower() or f.lower() in family
+
+    def sync(self):
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+
+    def time_runs(self, run):
+        """Warm-up, then per-repetition milliseconds (CUDA events, or wall clock on CPU)."""
+        s = self.sizes
+        for i in range(s.warmup):
+            run(i)
+        self.sync()
+        times = []
+        for r in range(s.repetitions):
+            i = s.warmup + r
+            if self.device.type == "cuda":
+                start = torch.cuda.Event(enable_timing=True)
+                end = torch.cuda.Event(enable_timing=True)
+                start.record()
+                run(i)
+                end.record()
+                end.synchronize()
+                times.append(start.elapsed_time(end))
+            else:
+                import time
+
+                t0 = time.perf_counter()
+                run(i)
+                times.append((time.perf_counter() - t0) * 1e3)
+        return times
+
+    def case(self, name, family, size, nbytes, flops, run, bound="memory", ceiling=False,
+             grad=False):
+        """Time `run(i)` (i = repetition, to rotate inputs) and add a row. Runs under
+        torch.no_grad() unless `grad` (for workloads that call backward or autograd)."""
+        if not self.selected(name, family, ceiling):
+            return
+        print("bench: %s (%s)" % (name, size), file=sys.stderr)
+        with _null() if grad else torch.no_grad():
+            times = self.time_runs(run)
+        med = statistics.median(times)
+        mad = statistics.median([abs(t - med) for t in times])
+        secs = med / 1e3
+        self.rows.append(
+            {
+                "name": name,
+                "family": family,
+                "size": size,
+                "bytes": int(nbytes),
+                "flops": int(flops),
+                "bound": bound,
+                "median_ms": med,
+                "min_ms": min(times),
+                "spread": mad / med if med > 0 else 0.0,
+                "repetitions": len(times),
+                "gbs": nbytes / secs / 1e9 if nbytes > 0 and secs > 0 else None,
+                "gflops": flops / secs / 1e9 if flops > 0 and secs > 0 else None,
+                "fraction": None,
+                "timing": "timestamps" if self.device.type == "cuda" else "wall",
+                "_ceiling": ceiling,
+            }
+        )
+
+    def copy_ceiling(self):
+        """Bandwidth ceiling: one large device-to-device copy, bytes read plus written."""
+        n = self.sizes.copy_bytes
+        srcs = [torch.empty(n, dtype=torch.uint8, device=self.device) for _ in range(INPUT_SETS)]
+        dst = torch.empty(n, dtype=torch.uint8, device=self.device)
+        self.case(
+            "copy",
+            "ceiling",
+            "%d MiB" % (n >> 20),
+            2 * n,
+            0,
+            lambda i: dst.copy_(srcs[i % INPUT_SETS]),
+            ceiling=True,
+        )
+
+    def report(self, mode_note=None):
+        """Fill fractions and return the report dictionary (the Rust BenchReport shape)."""
+        bw = max((r["gbs"] for r in self.rows if r["_ceiling"] and r["gbs"]), default=None)
+        cmp = max(
+            (r["gflops"] for r in self.rows if r["family"] == "matmul" and r["gflops"]),
+            default=None,
+        )
+        for r in self.rows:
+            if r["bound"] == "memory" and r["gbs"] and bw:
+                r["fraction"] = r["gbs"] / bw
+            elif r["bound"] == "compute" and r["gflops"] and cmp:
+                r["fraction"] = r["gflops"] / cmp
+        rows = [{k: v for k, v in r.items() if k != "_ceiling"} for r in self.rows]
+        cuda = self.device.type == "cuda"
+        name = torch.cuda.get_device_name(self.device) if cuda else platform.processor() or "cpu"
+        driver = "torch %s, CUDA %s" % (torch.__version__, torch.version.cuda)
+        return {
+            "schema": 1,
+            "adapter": {
+                "name": name,
+                "driver": driver + ("; " + mode_note if mode_note else ""),
+                "backend": "cuda" if cuda else self.device.type,
+                "device_type": "DiscreteGpu" if cuda else "Cpu",
+                "software": False,
+                "features": [],
+            },
+            "note": None,
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "command": self.command,
+            "mode": "quick" if self.args.quick else "full",
+            "warmup": self.sizes.warmup,
+            "ceilings": {"bandwidth_gbs": bw, "compute_gflops": cmp},
+            "rows": rows,
+            "failures": [],
+        }
+
+    def finish(self, mode_note=None):
+        """Print the table and write the JSON."""
+        rep = self.report(mode_note)
+        print("adapter: %s (%s)" % (rep["adapter"]["name"], rep["adapter"]["driver"]))
+        print(
+            "%-22s %-18s %10s %10s %7s %9s %9s %6s"
+            % ("name", "size", "median ms", "min ms", "spread", "GB/s", "GFLOP/s", "frac")
+        )
+        fmt = lambda v, w, p: ("%*.*f" % (w, p, v)) if v is not None else "%*s" % (w, "-")
+        for r in rep["rows"]:
+            print(
+                "%-22s %-18s %10.4f %10.4f %6.1f%% %s %s %s"
+                % (
+                    r["name"],
+                    r["size"],
+                    r["median_ms"],
+                    r["min_ms"],
+                    r["spread"] * 100,
+                    fmt(r["gbs"], 9, 2),
+                    fmt(r["gflops"], 9, 2),
+                    fmt(r["fraction"], 6, 3),
+                )
+            )
+        if self.args.json:
+            with open(self.args.json, "w") as f:
+                json.dump(rep, f, indent=2)
+                f.write("\n")
+            print("wrote %s" % self.args.json)
+        return rep
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def normal_sets(shape, device, seed):
+    """INPUT_SETS seeded normal tensors."""
+    out = []
+    for s in range(INPUT_SETS):
+        g = torch.Generator(device=device).manual_seed(seed + s)
+        out.append(torch.randn(shape, generator=g, device=device))
+    return out
+
+
+def random_indices(count, below, seed, device):
+    """Same SplitMix64 stream as src/bench/cases_layout.rs random_indices."""
+    mask = (1 << 64) - 1
+    state = seed
+    out = []
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append((z ^ (z >> 31)) % max(below, 1))
+    return torch.tensor(out, dtype=torch.int64, device=device)
+
+
+def maybe_compile(fn, enabled):
+    """torch.compile(fn) when enabled and available, else None."""
+    if not enabled or not hasattr(torch, "compile"):
+        return None
+    return torch.compile(fn)

@@ -1,0 +1,83 @@
+//! Command-line parsing for `cargo bench -- [OPTIONS]`, where no clap parser runs: the same flags
+//! as `synchgraph bench`. Cargo's own `--bench` flag is ignored; a bare word is taken as the filter.
+
+use std::path::PathBuf;
+
+use super::BenchOptions;
+use crate::error::{Error, Result};
+
+/// Usage text of the bench harness.
+pub const USAGE: &str = "usage: cargo bench -- [--quick] [--filter NAME] [--json FILE] \
+                         [--compare OLD.json] [--wall] [--adapter INDEX|NAME]";
+
+/// Options parsed from the harness arguments, plus the `--adapter` choice.
+#[derive(Debug, Clone, Default)]
+pub struct HarnessArgs {
+    /// The benchmark options.
+    pub options: BenchOptions,
+    /// Adapter index or name substring.
+    pub adapter: Option<String>,
+    /// True when `--help` was given.
+    pub help: bool,
+}
+
+/// Parse the arguments after the program name. `command` is recorded in the report.
+pub fn parse(args: &[String], command: String) -> Result<HarnessArgs> {
+    let mut parsed = HarnessArgs::default();
+    parsed.options.command = command;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| Error::InvalidInput(format!("{name} needs a value; {USAGE}")))
+        };
+        match flag {
+            "--bench" => {}
+            "--quick" => parsed.options.quick = true,
+            "--wall" => parsed.options.wall = true,
+            "--help" | "-h" => parsed.help = true,
+            "--filter" => parsed.options.filter = Some(value("--filter")?),
+            "--json" => parsed.options.json = Some(PathBuf::from(value("--json")?)),
+            "--compare" => parsed.options.compare = Some(PathBuf::from(value("--compare")?)),
+            "--adapter" => parsed.adapter = Some(value("--adapter")?),
+            f if f.starts_with('-') => {
+                return Err(Error::InvalidInput(format!("unknown flag {f}; {USAGE}")))
+            }
+            word => parsed.options.filter = Some(word.to_string()),
+        }
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn cargo_bench_flag_is_ignored_and_values_are_read() {
+        let a = parse(
+            &strings(&["--quick", "--json", "out.json", "--bench", "--filter=add"]),
+            "x".into(),
+        )
+        .unwrap();
+        assert!(a.options.quick);
+        assert_eq!(a.options.json.unwrap().to_str(), Some("out.json"));
+        assert_eq!(a.options.filter.as_deref(), Some("add"));
+    }
+
+    #[test]
+    fn unknown_flags_and_missing_values_are_errors() {
+        assert!(parse(&strings(&["--fast"]), String::new()).is_err());
+        assert!(parse(&strings(&["--json"]), String::new()).is_err());
+    }
+}

@@ -1,0 +1,126 @@
+//! Comparing a run with an older report: per-row time ratio, flagged when it is outside the noise
+//! of both runs.
+
+use std::fmt;
+
+use super::report::BenchReport;
+
+/// Smallest relative change ever reported as slower or faster.
+pub const MIN_NOISE: f64 = 0.05;
+
+/// How many relative spreads a change must exceed to count.
+pub const SPREAD_FACTOR: f64 = 3.0;
+
+/// Verdict on one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Slower by more than the noise.
+    Slower,
+    /// Faster by more than the noise.
+    Faster,
+    /// Within the noise.
+    Same,
+    /// The old report has no row of this name and size.
+    New,
+}
+
+/// One row of a comparison.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CompareRow {
+    /// Row name.
+    pub name: String,
+    /// Problem size.
+    pub size: String,
+    /// Old median in milliseconds (absent for new rows).
+    pub old_ms: Option<f64>,
+    /// New median in milliseconds.
+    pub new_ms: f64,
+    /// new / old median time (above 1 means slower).
+    pub ratio: Option<f64>,
+    /// Relative change treated as noise: max(3 x the larger relative spread, 5 %).
+    pub noise: f64,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// A full comparison.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comparison {
+    /// One entry per row of the new report.
+    pub rows: Vec<CompareRow>,
+}
+
+impl Comparison {
+    /// Rows slower by more than the noise.
+    pub fn regressions(&self) -> impl Iterator<Item = &CompareRow> {
+        self.rows.iter().filter(|r| r.verdict == Verdict::Slower)
+    }
+}
+
+/// Compare `new` with `old`, matching rows by name and size.
+pub fn compare(old: &BenchReport, new: &BenchReport) -> Comparison {
+    let rows = new
+        .rows
+        .iter()
+        .map(|n| {
+            let o = old
+                .rows
+                .iter()
+                .find(|o| o.name == n.name && o.size == n.size);
+            let spread = o.map_or(n.spread, |o| o.spread.max(n.spread));
+            let noise = (SPREAD_FACTOR * spread).max(MIN_NOISE);
+            let ratio = o
+                .filter(|o| o.median_ms > 0.0)
+                .map(|o| n.median_ms / o.median_ms);
+            let verdict = match ratio {
+                None => Verdict::New,
+                Some(r) if r > 1.0 + noise => Verdict::Slower,
+                Some(r) if r < 1.0 / (1.0 + noise) => Verdict::Faster,
+                Some(_) => Verdict::Same,
+            };
+            CompareRow {
+                name: n.name.clone(),
+                size: n.size.clone(),
+                old_ms: o.map(|o| o.median_ms),
+                new_ms: n.median_ms,
+                ratio,
+                noise,
+                verdict,
+            }
+        })
+        .collect();
+    Comparison { rows }
+}
+
+impl fmt::Display for Comparison {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<22} {:<18} {:>10} {:>10} {:>7} {:>7}  verdict",
+            "name", "size", "old ms", "new ms", "ratio", "noise"
+        )?;
+        for r in &self.rows {
+            let old = r.old_ms.map_or("-".to_string(), |v| format!("{v:.4}"));
+            let ratio = r.ratio.map_or("-".to_string(), |v| format!("{v:.3}"));
+            let verdict = match r.verdict {
+                Verdict::Slower => "SLOWER",
+                Verdict::Faster => "faster",
+                Verdict::Same => "same",
+                Verdict::New => "new",
+            };
+            writeln!(
+                f,
+                "{:<22} {:<18} {:>10} {:>10.4} {:>7} {:>6.1}%  {verdict}",
+                r.name,
+                r.size,
+                old,
+                r.new_ms,
+                ratio,
+                r.noise * 100.0
+            )?;
+        }
+        let slower = self.regressions().count();
+        writeln!(f, "{slower} row(s) slower than the noise")
+    }
+}

@@ -1,0 +1,193 @@
+//! The kernel benchmark harness shared by `cargo bench` and `synchgraph bench`.
+//!
+//! Each [`BenchCase`] allocates its inputs once (rotating between [`case::INPUT_SETS`] sets) and
+//! records its dispatches per run. The harness does warm-up runs, then timed repetitions: GPU
+//! time from timestamp queries where the adapter has TIMESTAMP_QUERY, wall clock around a full
+//! synchronisation otherwise, and reports the median, minimum and spread. Device ceilings are
+//! measured in the same run: bandwidth is a large buffer-to-buffer copy, compute the best matmul.
+
+pub mod args;
+pub mod case;
+pub mod cases;
+pub mod cases_layout;
+pub mod cases_linalg;
+pub mod compare;
+pub mod measure;
+pub mod report;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+pub use case::{BenchCase, Bound, Sizes};
+pub use compare::{compare, Comparison};
+pub use measure::Timing;
+pub use report::{BenchReport, Row};
+
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+
+/// What to run and where to write it.
+#[derive(Debug, Clone, Default)]
+pub struct BenchOptions {
+    /// Small sizes and few repetitions.
+    pub quick: bool,
+    /// Run only rows whose name or family contains this (case-insensitive); the copy ceiling
+    /// always runs.
+    pub filter: Option<String>,
+    /// Write the report as JSON here.
+    pub json: Option<PathBuf>,
+    /// Compare with this older JSON report.
+    pub compare: Option<PathBuf>,
+    /// Time by host wall clock even where timestamp queries exist.
+    pub wall: bool,
+    /// The command line, recorded in the report.
+    pub command: String,
+}
+
+/// Every case for `sizes`, ceiling first.
+pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
+    let mut cases = vec![cases::copy_ceiling(sizes)];
+    cases.extend(cases::elementwise(sizes));
+    cases.extend(cases::random_and_cast(sizes));
+    cases.extend(cases_linalg::matmuls(sizes));
+    cases.extend(cases_linalg::reductions(sizes));
+    cases.extend(cases_layout::layout(sizes));
+    cases
+}
+
+fn selected(case: &BenchCase, filter: Option<&str>) -> bool {
+    let Some(f) = filter else { return true };
+    let f = f.to_lowercase();
+    case.is_ceiling || case.name.to_lowercase().contains(&f) || case.family.contains(&f)
+}
+
+/// Set up, warm up and time one case.
+fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
+    let mut run = (case.setup)(gpu)?;
+    gpu.synchronize()?;
+    let m = measure::measure(
+        gpu,
+        &mut run,
+        sizes.warmup,
+        sizes.repetitions,
+        sizes.timestamps,
+    )?;
+    drop(run);
+    let stats = measure::Stats::of(&m.times_ns);
+    let secs = stats.median_ms / 1e3;
+    let rate = |count: u64| (count > 0 && secs > 0.0).then(|| count as f64 / secs / 1e9);
+    Ok(Row {
+        name: case.name,
+        family: case.family.to_string(),
+        size: case.size,
+        bytes: case.bytes,
+        flops: case.flops,
+        bound: case.bound,
+        median_ms: stats.median_ms,
+        min_ms: stats.min_ms,
+        spread: stats.spread,
+        repetitions: m.times_ns.len(),
+        gbs: rate(case.bytes),
+        gflops: rate(case.flops),
+        fraction: None,
+        timing: m.timing,
+    })
+}
+
+/// Measure every selected case on `gpu` and build the report (no printing, no files). A case
+/// that fails is listed in [`BenchReport::failures`] and the others still run.
+pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
+    gpu.set_profiling(!options.wall)?;
+    let sizes = Sizes::for_device(gpu, options.quick, options.wall);
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for case in all_cases(&sizes) {
+        if !selected(&case, options.filter.as_deref()) {
+            continue;
+        }
+        eprintln!("bench: {} ({})", case.name, case.size);
+        let (name, size, ceiling) = (case.name.clone(), case.size.clone(), case.is_ceiling);
+        match measure_case(gpu, case, &sizes) {
+            Ok(row) => rows.push((ceiling, row)),
+            Err(e) => {
+                eprintln!("bench: {name} failed: {e}");
+                failures.push(report::Failure {
+                    name,
+                    size,
+                    error: e.to_string(),
+                });
+            }
+        }
+    }
+    let bandwidth = rows
+        .iter()
+        .filter(|(ceiling, _)| *ceiling)
+        .filter_map(|(_, r)| r.gbs)
+        .reduce(f64::max);
+    let compute = rows
+        .iter()
+        .filter(|(_, r)| r.family == "matmul")
+        .filter_map(|(_, r)| r.gflops)
+        .reduce(f64::max);
+    let mut rows: Vec<Row> = rows.into_iter().map(|(_, r)| r).collect();
+    for r in &mut rows {
+        r.fraction = match r.bound {
+            Bound::Memory => r.gbs.zip(bandwidth).map(|(v, c)| v / c),
+            Bound::Compute => r.gflops.zip(compute).map(|(v, c)| v / c),
+        };
+    }
+    let a = &gpu.info().adapter;
+    Ok(BenchReport {
+        schema: 1,
+        adapter: report::AdapterSummary {
+            name: a.name.clone(),
+            driver: a.driver.clone(),
+            backend: a.backend.clone(),
+            device_type: a.device_type.clone(),
+            software: a.software,
+            features: a.features.clone(),
+        },
+        note: a.software.then(|| report::SOFTWARE_NOTE.to_string()),
+        date: report::utc_now(),
+        command: options.command.clone(),
+        mode: if options.quick { "quick" } else { "full" }.to_string(),
+        warmup: sizes.warmup,
+        ceilings: report::Ceilings {
+            bandwidth_gbs: bandwidth,
+            compute_gflops: compute,
+        },
+        rows,
+        failures,
+    })
+}
+
+/// Run the harness, print the table (and the comparison) to `out`, write the JSON. The single
+/// entry point of `cargo bench` and `synchgraph bench`.
+pub fn execute(gpu: &Gpu, options: &BenchOptions, out: &mut dyn Write) -> Result<BenchReport> {
+    let old = options
+        .compare
+        .as_deref()
+        .map(BenchReport::load)
+        .transpose()?;
+    let report = run(gpu, options)?;
+    let io = |e| Error::io("standard output", e);
+    write!(out, "{report}").map_err(io)?;
+    if let Some(path) = &options.json {
+        report.save(path)?;
+        writeln!(out, "wrote {}", path.display()).map_err(io)?;
+    }
+    if let (Some(old), Some(path)) = (&old, &options.compare) {
+        writeln!(out, "\ncompared with {} ({})", path.display(), old.date).map_err(io)?;
+        write!(out, "{}", compare(old, &report)).map_err(io)?;
+    }
+    if let Some(first) = report.failures.first() {
+        return Err(Error::Device(format!(
+            "{} benchmark case(s) failed, first {} ({}): {}",
+            report.failures.len(),
+            first.name,
+            first.size,
+            first.error
+        )));
+    }
+    Ok(report)
+}

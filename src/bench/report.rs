@@ -1,0 +1,230 @@
+//! The result of a benchmark run: rows, device ceilings and adapter facts, written as JSON and as
+//! an aligned table.
+
+use std::fmt;
+use std::path::Path;
+
+use super::case::Bound;
+use super::measure::Timing;
+use crate::error::{Error, Result};
+
+/// Note attached to every report made on a software adapter.
+pub const SOFTWARE_NOTE: &str =
+    "software adapter (e.g. lavapipe): these numbers prove correctness, not speed";
+
+/// The adapter a report was measured on.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AdapterSummary {
+    /// Adapter name.
+    pub name: String,
+    /// Driver name and version.
+    pub driver: String,
+    /// Backend (Vulkan, Metal, Dx12, cuda for the PyTorch peers ...).
+    pub backend: String,
+    /// Device type (DiscreteGpu, Cpu ...).
+    pub device_type: String,
+    /// True for software adapters such as lavapipe.
+    pub software: bool,
+    /// Optional features the adapter has.
+    #[serde(default)]
+    pub features: Vec<String>,
+}
+
+/// Device ceilings measured in the same run.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct Ceilings {
+    /// Large buffer-to-buffer copy, bytes read plus written per second, in GB/s.
+    pub bandwidth_gbs: Option<f64>,
+    /// Best matmul GFLOP/s of this run (absent when no matmul ran).
+    pub compute_gflops: Option<f64>,
+}
+
+/// One benchmark row.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Row {
+    /// Row name.
+    pub name: String,
+    /// Kernel family.
+    pub family: String,
+    /// Problem size.
+    pub size: String,
+    /// Bytes read plus written per run (analytic).
+    pub bytes: u64,
+    /// Floating-point operations per run (analytic, 0 where not meaningful).
+    pub flops: u64,
+    /// Which ceiling `fraction` refers to.
+    pub bound: Bound,
+    /// Median time per run in milliseconds.
+    pub median_ms: f64,
+    /// Fastest run in milliseconds.
+    pub min_ms: f64,
+    /// Median absolute deviation over the median (0.02 = 2 %).
+    pub spread: f64,
+    /// Timed repetitions.
+    pub repetitions: usize,
+    /// bytes / median time, in GB/s (absent when bytes is 0).
+    pub gbs: Option<f64>,
+    /// flops / median time, in GFLOP/s (absent when flops is 0).
+    pub gflops: Option<f64>,
+    /// GB/s over the bandwidth ceiling (memory rows) or GFLOP/s over the compute ceiling.
+    pub fraction: Option<f64>,
+    /// Where the times come from.
+    pub timing: Timing,
+}
+
+/// A complete benchmark run.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BenchReport {
+    /// Format version of this JSON.
+    pub schema: u32,
+    /// Adapter facts.
+    pub adapter: AdapterSummary,
+    /// [`SOFTWARE_NOTE`] on software adapters.
+    pub note: Option<String>,
+    /// UTC time of the run, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub date: String,
+    /// The command line that produced the report.
+    pub command: String,
+    /// `quick` or `full`.
+    pub mode: String,
+    /// Warm-up runs per case.
+    pub warmup: usize,
+    /// Ceilings measured in this run.
+    pub ceilings: Ceilings,
+    /// All rows, ceilings first.
+    pub rows: Vec<Row>,
+    /// Cases that failed (the run goes on without them).
+    #[serde(default)]
+    pub failures: Vec<Failure>,
+}
+
+/// A case that could not be measured.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Failure {
+    /// Row name.
+    pub name: String,
+    /// Problem size.
+    pub size: String,
+    /// The error.
+    pub error: String,
+}
+
+impl BenchReport {
+    /// Write the report as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| Error::data(path, format!("serialising the report: {e}")))?;
+        std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))
+    }
+
+    /// Read a report written by [`BenchReport::save`] (or a peer script).
+    pub fn load(path: &Path) -> Result<BenchReport> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        serde_json::from_str(&text).map_err(|e| Error::data(path, e.to_string()))
+    }
+}
+
+fn opt(v: Option<f64>, width: usize, precision: usize) -> String {
+    match v {
+        Some(x) => format!("{x:>width$.precision$}"),
+        None => format!("{:>width$}", "-"),
+    }
+}
+
+impl fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = &self.adapter;
+        writeln!(
+            f,
+            "adapter: {} ({}, {}, driver {})",
+            a.name, a.backend, a.device_type, a.driver
+        )?;
+        if let Some(note) = &self.note {
+            writeln!(f, "NOTE: {note}")?;
+        }
+        writeln!(
+            f,
+            "date: {}  mode: {}  warm-up: {}  ceilings: bandwidth {} GB/s, compute {} GFLOP/s",
+            self.date,
+            self.mode,
+            self.warmup,
+            opt(self.ceilings.bandwidth_gbs, 0, 2).trim(),
+            opt(self.ceilings.compute_gflops, 0, 2).trim()
+        )?;
+        writeln!(
+            f,
+            "{:<22} {:<18} {:>10} {:>10} {:>7} {:>9} {:>9} {:>6} {:>4} timing",
+            "name", "size", "median ms", "min ms", "spread", "GB/s", "GFLOP/s", "frac", "of"
+        )?;
+        for r in &self.rows {
+            let of = match r.bound {
+                Bound::Memory => "bw",
+                Bound::Compute => "cmp",
+            };
+            let timing = match r.timing {
+                Timing::Timestamps => "timestamps",
+                Timing::Wall => "wall",
+            };
+            writeln!(
+                f,
+                "{:<22} {:<18} {:>10.4} {:>10.4} {:>6.1}% {} {} {} {:>4} {}",
+                r.name,
+                r.size,
+                r.median_ms,
+                r.min_ms,
+                r.spread * 100.0,
+                opt(r.gbs, 9, 2),
+                opt(r.gflops, 9, 2),
+                opt(r.fraction, 6, 3),
+                of,
+                timing
+            )?;
+        }
+        for x in &self.failures {
+            writeln!(f, "{:<22} {:<18} FAILED: {}", x.name, x.size, x.error)?;
+        }
+        Ok(())
+    }
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    utc_from_unix(secs)
+}
+
+/// Format seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian calendar).
+pub fn utc_from_unix(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_from_unix;
+
+    #[test]
+    fn unix_times_format_as_utc_dates() {
+        assert_eq!(utc_from_unix(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_from_unix(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_from_unix(1_795_950_245), "2026-11-29T11:04:05Z");
+    }
+}

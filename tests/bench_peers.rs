@@ -1,0 +1,105 @@
+//! The PyTorch peer scripts: they compile, and the peer harness writes JSON that the engine's
+//! report reader (and so `synchgraph bench --compare`) accepts. PyTorch is replaced by a stub
+//! module just large enough for the harness, so no GPU or PyTorch is needed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use synchgraph::bench::{compare, BenchReport};
+
+const PEERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peers");
+
+/// A stand-in for the few `torch` names `peer_common.Harness` touches on a CPU device.
+const FAKE_TORCH: &str = r#"
+import contextlib
+__version__ = "stub"
+class version:
+    cuda = None
+class device:
+    def __init__(self, name):
+        self.type = name
+def no_grad():
+    return contextlib.nullcontext()
+"#;
+
+/// The harness driven with two rows on the stub, writing JSON to `out`.
+const DRIVER: &str = r#"
+import sys, types
+from peer_common import Harness
+args = types.SimpleNamespace(quick=True, filter=None, json=sys.argv[1], device="cpu")
+h = Harness(args, command="stub")
+h.case("copy", "ceiling", "16 MiB", 2 << 24, 0, lambda i: sum(range(1000)), ceiling=True)
+h.case("add", "elementwise", "1M f32", 12 << 20, 1 << 20, lambda i: sum(range(2000)))
+h.finish()
+"#;
+
+fn python() -> Option<Command> {
+    Command::new("python3").arg("--version").output().ok()?;
+    Some(Command::new("python3"))
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("synchgraph-peers-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("stub")).unwrap();
+    dir
+}
+
+#[test]
+fn peer_scripts_compile() {
+    let scripts: Vec<PathBuf> = std::fs::read_dir(PEERS)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    assert!(scripts.len() >= 3, "peer scripts missing in {PEERS}");
+    let Some(mut py) = python() else {
+        eprintln!("python3 not found: peer scripts not compiled");
+        return;
+    };
+    let status = py
+        .args(["-m", "py_compile"])
+        .args(&scripts)
+        .env("PYTHONPYCACHEPREFIX", scratch().join("pycache"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "py_compile failed on {scripts:?}");
+}
+
+#[test]
+fn peer_json_reads_as_a_report() {
+    let Some(mut py) = python() else {
+        eprintln!("python3 not found: peer harness not run");
+        return;
+    };
+    let dir = scratch();
+    std::fs::write(dir.join("stub/torch.py"), FAKE_TORCH).unwrap();
+    let out = dir.join("peer.json");
+    let path = format!(
+        "{}:{}",
+        dir.join("stub").display(),
+        Path::new(PEERS).display()
+    );
+    let run = py
+        .args(["-c", DRIVER])
+        .arg(&out)
+        .env("PYTHONPATH", path)
+        .env("PYTHONPYCACHEPREFIX", dir.join("pycache"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report = BenchReport::load(&out).unwrap();
+    assert_eq!(report.rows.len(), 2);
+    let add = &report.rows[1];
+    assert!(add.median_ms > 0.0 && add.gbs.unwrap() > 0.0);
+    assert!(add.fraction.unwrap() > 0.0);
+    assert!(report.ceilings.bandwidth_gbs.unwrap() > 0.0);
+    // Rows match themselves by name and size.
+    assert!(compare(&report, &report)
+        .rows
+        .iter()
+        .all(|r| r.ratio == Some(1.0)));
+}

@@ -1,0 +1,215 @@
+//! The benchmark harness: a quick filtered run through the CLI writes a complete, valid JSON
+//! report; `--compare` flags a row twice as slow and not one 1 % slower; `--wall` times by the
+//! host clock; the full plan has unique rows that all do work.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::{json, Value};
+use synchgraph::bench::compare::{compare, Verdict};
+use synchgraph::bench::BenchReport;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("synchgraph-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn bench(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .arg("bench")
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "bench failed: {stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn quick_run_writes_a_complete_report() {
+    let path = scratch("quick.json");
+    let table = bench(&[
+        "--quick",
+        "--filter",
+        "add",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    assert!(table.contains("median ms"), "{table}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let adapter = &v["adapter"];
+    for key in ["name", "driver", "backend", "device_type"] {
+        assert!(adapter[key].is_string(), "adapter.{key} missing: {v}");
+    }
+    let software = adapter["software"].as_bool().expect("software flag");
+    assert_eq!(software, adapter["device_type"] == "Cpu");
+    if software {
+        assert!(v["note"]
+            .as_str()
+            .unwrap()
+            .contains("correctness, not speed"));
+    }
+    let date = v["date"].as_str().unwrap();
+    assert!(date.len() == 20 && date.ends_with('Z'), "{date}");
+    assert!(v["command"].as_str().unwrap().contains("--quick"));
+    assert_eq!(v["mode"], "quick");
+    assert_eq!(v["failures"], json!([]), "failed cases");
+    assert!(v["ceilings"]["bandwidth_gbs"].as_f64().unwrap() > 0.0);
+    let rows = v["rows"].as_array().unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&"copy") && names.contains(&"add"),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"relu"),
+        "the filter was ignored: {names:?}"
+    );
+    for r in rows {
+        let name = &r["name"];
+        assert!(r["median_ms"].as_f64().unwrap() > 0.0, "{name}: time");
+        assert!(r["min_ms"].as_f64().unwrap() > 0.0, "{name}: min");
+        assert!(r["spread"].as_f64().unwrap() >= 0.0, "{name}: spread");
+        let work = r["bytes"].as_u64().unwrap() + r["flops"].as_u64().unwrap();
+        assert!(work > 0, "{name}: neither bytes nor flops");
+        let fraction = r["fraction"].as_f64().unwrap();
+        assert!(
+            fraction > 0.0 && fraction <= 1.5,
+            "{name}: fraction {fraction}"
+        );
+        assert!(
+            r["repetitions"].as_u64().unwrap() >= 3,
+            "{name}: repetitions"
+        );
+        let timing = r["timing"].as_str().unwrap();
+        assert!(
+            timing == "timestamps" || timing == "wall",
+            "{name}: {timing}"
+        );
+    }
+    // The file reads back as a report.
+    BenchReport::load(&path).unwrap();
+}
+
+fn report(rows: &[(&str, f64, f64)]) -> Value {
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|(name, ms, spread)| {
+            json!({
+                "name": name, "family": "elementwise", "size": "1M f32", "bytes": 12u64 << 20,
+                "flops": 1u64 << 20, "bound": "memory", "median_ms": ms, "min_ms": ms * 0.99,
+                "spread": spread, "repetitions": 5, "gbs": 1.0, "gflops": 0.1, "fraction": 0.5,
+                "timing": "timestamps"
+            })
+        })
+        .collect();
+    json!({
+        "schema": 1,
+        "adapter": {"name": "test", "driver": "d", "backend": "Vulkan", "device_type": "Cpu",
+                    "software": true, "features": []},
+        "note": null, "date": "2026-01-01T00:00:00Z", "command": "test", "mode": "quick",
+        "warmup": 2, "ceilings": {"bandwidth_gbs": 10.0, "compute_gflops": null}, "rows": rows
+    })
+}
+
+fn write(name: &str, v: &Value) -> PathBuf {
+    let path = scratch(name);
+    std::fs::write(&path, v.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn compare_flags_a_doubled_time_and_not_a_one_percent_change() {
+    let old = write(
+        "old.json",
+        &report(&[("add", 1.0, 0.01), ("relu", 1.0, 0.01), ("mul", 1.0, 0.01)]),
+    );
+    let new = write(
+        "new.json",
+        &report(&[("add", 2.0, 0.01), ("relu", 1.01, 0.01), ("cast", 1.0, 0.0)]),
+    );
+    let c = compare(
+        &BenchReport::load(&old).unwrap(),
+        &BenchReport::load(&new).unwrap(),
+    );
+    let verdict = |n: &str| c.rows.iter().find(|r| r.name == n).unwrap().verdict;
+    assert_eq!(verdict("add"), Verdict::Slower);
+    assert_eq!(verdict("relu"), Verdict::Same);
+    assert_eq!(verdict("cast"), Verdict::New);
+    assert_eq!(c.regressions().count(), 1);
+    // A wide spread widens the noise: 2x with 40 % spread is within 3 x 40 %.
+    let noisy = write("noisy.json", &report(&[("add", 2.0, 0.4)]));
+    let c = compare(
+        &BenchReport::load(&old).unwrap(),
+        &BenchReport::load(&noisy).unwrap(),
+    );
+    assert_eq!(c.rows[0].verdict, Verdict::Same);
+}
+
+#[test]
+fn compare_flag_prints_the_ratio_per_row() {
+    // An old report claiming relu took a nanosecond: the real run must be flagged slower.
+    let old = write("fast.json", &report(&[("relu", 1e-6, 0.0)]));
+    let out = bench(&[
+        "--quick",
+        "--filter",
+        "relu",
+        "--compare",
+        old.to_str().unwrap(),
+    ]);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("relu") && l.contains("SLOWER"))
+        .unwrap_or_else(|| panic!("no flagged relu row:\n{out}"));
+    assert!(line.contains("1M f32"), "{line}");
+    assert!(out.contains("1 row(s) slower than the noise"), "{out}");
+}
+
+#[test]
+fn wall_mode_times_by_wall_clock() {
+    let path = scratch("wall.json");
+    bench(&[
+        "--quick",
+        "--wall",
+        "--filter",
+        "relu",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    let report = BenchReport::load(&path).unwrap();
+    assert_eq!(report.rows.len(), 2, "copy and relu");
+    for r in &report.rows {
+        assert_eq!(r.timing, synchgraph::bench::Timing::Wall, "{}", r.name);
+        assert!(r.median_ms > 0.0 && r.fraction.unwrap() > 0.0, "{}", r.name);
+    }
+}
+
+#[test]
+fn full_plan_has_unique_rows_with_work_and_all_matmul_transposes() {
+    use synchgraph::bench::{all_cases, Bound, Sizes};
+    let sizes = Sizes {
+        quick: false,
+        elements: 128 << 20,
+        copy_bytes: 1 << 30,
+        matmul: &[1024, 2048, 4096],
+        warmup: 3,
+        repetitions: 20,
+        timestamps: true,
+    };
+    let cases = all_cases(&sizes);
+    let mut keys: Vec<(String, String)> = cases
+        .iter()
+        .map(|c| (c.name.clone(), c.size.clone()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), cases.len(), "duplicate rows");
+    assert!(cases[0].is_ceiling && cases[0].bytes == 2 << 30);
+    for c in &cases {
+        assert!(c.bytes + c.flops > 0, "{} does no work", c.name);
+    }
+    let matmuls: Vec<_> = cases.iter().filter(|c| c.bound == Bound::Compute).collect();
+    assert_eq!(matmuls.len(), 9, "3 sizes x nn, tn, nt");
+    assert_eq!(matmuls[8].flops, 2 * 4096u64.pow(3));
+}
