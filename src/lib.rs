@@ -10,10 +10,14 @@
 //!   profiler.
 //! - [`tensor`]: GPU tensors (upload, download, views).
 //! - [`kernels`]: one dispatcher module per WGSL kernel family.
+//! - [`features`]: CPU front ends: WAV, MFCC, prosody, LLDs, LoG face frames, landmarks, BVH.
+//! - [`data`]: clip-list loaders for emotional speech and video data sets.
 //! - [`error`]: the typed errors every public function returns.
 #![warn(missing_docs)]
 
+pub mod data;
 pub mod error;
+pub mod features;
 pub mod gpu;
 pub mod kernels;
 pub mod tensor;
