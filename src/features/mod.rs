@@ -3,12 +3,12 @@
 
 // pub mod bvh;
 pub mod fft;
-// pub mod frames;
+pub mod frames;
 // pub mod landmarks;
-// pub mod lld;
+pub mod lld;
 // pub mod log_filter;
 pub mod mfcc;
-// pub mod prosody;
+pub mod prosody;
 pub mod wav;
 
 /// A row-major matrix of per-frame features: `rows` frames by `cols` dims.
