@@ -72,14 +72,24 @@ impl Radix2 {
         while len <= n {
             let half = len / 2;
             let step = n / len;
-            for start in (0..n).step_by(len) {
+            let mut start = 0;
+            while start < n {
                 for k in 0..half {
                     let w = self.tw[k * step];
-                    let a = x[start + k];
-                    let b = x[start + k + half].mul(w);
-                    x[start + k] = Complex::new(a.re + b.re, a.im + b.im);
-                    x[start + k + half] = Complex::new(a.re - b.re, a.im - b.im);
+                    let (i, j) = (start + k, start + k + half);
+                    let (a, b) = (x[i], x[j]);
+                    let br = b.re * w.re - b.im * w.im;
+                    let bi = b.re * w.im + b.im * w.re;
+                    x[i] = Complex {
+                        re: a.re + br,
+                        im: a.im + bi,
+                    };
+                    x[j] = Complex {
+                        re: a.re - br,
+                        im: a.im - bi,
+                    };
                 }
+                start += len;
             }
             len <<= 1;
         }
@@ -194,6 +204,51 @@ impl FftPlan {
         }
         self.forward(&mut buf);
         buf[..self.n / 2 + 1].iter().map(|c| c.norm_sqr()).collect()
+    }
+
+    /// Power spectra `|A[k]|^2`, `|B[k]|^2` (k in `0..=n/2`) of two real frames from one complex
+    /// transform (`a` in the real part, `b` in the imaginary part).
+    pub fn power_spectrum_pair(&self, a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let n = self.n;
+        let mut buf = vec![Complex::default(); n];
+        for (i, v) in buf.iter_mut().enumerate() {
+            v.re = a.get(i).copied().unwrap_or(0.0);
+            v.im = b.get(i).copied().unwrap_or(0.0);
+        }
+        self.forward(&mut buf);
+        let half = n / 2 + 1;
+        let (mut pa, mut pb) = (vec![0.0; half], vec![0.0; half]);
+        for k in 0..half {
+            let z = buf[k];
+            let c = buf[(n - k) % n];
+            let (xr, xi) = (z.re + c.re, z.im - c.im);
+            let (yr, yi) = (z.im + c.im, z.re - c.re);
+            pa[k] = 0.25 * (xr * xr + xi * xi);
+            pb[k] = 0.25 * (yr * yr + yi * yi);
+        }
+        (pa, pb)
+    }
+
+    /// Circular autocorrelations of two real frames (zero-padded to the plan size), lags
+    /// `0..=max_lag`, with two transforms of size n in all.
+    pub fn autocorr_pair(&self, a: &[f64], b: &[f64], max_lag: usize) -> (Vec<f64>, Vec<f64>) {
+        let n = self.n;
+        let (pa, pb) = self.power_spectrum_pair(a, b);
+        let mut buf = vec![Complex::default(); n];
+        for k in 0..n {
+            let kk = if k <= n / 2 { k } else { n - k };
+            buf[k] = Complex {
+                re: pa[kk],
+                im: pb[kk],
+            };
+        }
+        self.forward(&mut buf);
+        let s = 1.0 / n as f64;
+        let m = max_lag.min(n - 1) + 1;
+        (
+            buf[..m].iter().map(|c| c.re * s).collect(),
+            buf[..m].iter().map(|c| c.im * s).collect(),
+        )
     }
 }
 

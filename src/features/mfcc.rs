@@ -200,36 +200,70 @@ pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
     let win = window(cfg.window, len);
     let plan = FftPlan::new(nfft);
     let sig = preemphasis(&audio.samples, cfg.preemph);
-    let fr = frames(&sig, len, step);
-    let mut out = FrameMatrix::zeros(fr.len(), cfg.numcep);
-    for (f, frame) in fr.iter().enumerate() {
-        let w: Vec<f64> = frame.iter().zip(&win).map(|(a, b)| a * b).collect();
-        let pspec: Vec<f64> = plan
-            .power_spectrum(&w)
-            .iter()
-            .map(|p| p / nfft as f64)
-            .collect();
-        let energy = pspec.iter().sum::<f64>();
-        let energy = if energy == 0.0 { f64::EPSILON } else { energy };
-        let logmel: Vec<f64> = fb
-            .iter()
-            .map(|row| {
-                let e: f64 = row.iter().zip(&pspec).map(|(a, b)| a * b).sum();
-                (if e == 0.0 { f64::EPSILON } else { e }).ln()
-            })
-            .collect();
-        let mut cep = dct2_ortho(&logmel, cfg.numcep);
-        if cfg.ceplifter > 0.0 {
+    let fr: Vec<Vec<f64>> = frames(&sig, len, step)
+        .into_iter()
+        .map(|f| f.iter().zip(&win).map(|(a, b)| a * b).collect())
+        .collect();
+    // Sparse filterbank rows: (first non-zero bin, weights).
+    let sparse: Vec<(usize, Vec<f64>)> = fb
+        .iter()
+        .map(|row| {
+            let lo = row.iter().position(|&w| w != 0.0).unwrap_or(0);
+            let hi = row.iter().rposition(|&w| w != 0.0).map_or(lo, |h| h + 1);
+            (lo, row[lo..hi].to_vec())
+        })
+        .collect();
+    let nf = cfg.nfilt as f64;
+    let dct: Vec<Vec<f64>> = (0..cfg.numcep)
+        .map(|k| {
+            let scale = if k == 0 {
+                (1.0 / nf).sqrt()
+            } else {
+                (2.0 / nf).sqrt()
+            };
+            (0..cfg.nfilt)
+                .map(|i| {
+                    scale
+                        * (std::f64::consts::PI * k as f64 * (2 * i + 1) as f64 / (2.0 * nf)).cos()
+                })
+                .collect()
+        })
+        .collect();
+    let lift: Vec<f64> = (0..cfg.numcep)
+        .map(|n| {
             let l = cfg.ceplifter;
-            for (n, c) in cep.iter_mut().enumerate() {
-                *c *= 1.0 + (l / 2.0) * (std::f64::consts::PI * n as f64 / l).sin();
+            if l > 0.0 {
+                1.0 + (l / 2.0) * (std::f64::consts::PI * n as f64 / l).sin()
+            } else {
+                1.0
             }
-        }
-        if cfg.append_energy {
-            cep[0] = energy.ln();
-        }
-        for (o, c) in out.row_mut(f).iter_mut().zip(&cep) {
-            *o = *c as f32;
+        })
+        .collect();
+    let mut out = FrameMatrix::zeros(fr.len(), cfg.numcep);
+    let mut logmel = vec![0.0; cfg.nfilt];
+    for f0 in (0..fr.len()).step_by(2) {
+        let empty = Vec::new();
+        let second = fr.get(f0 + 1).unwrap_or(&empty);
+        let (pa, pb) = plan.power_spectrum_pair(&fr[f0], second);
+        for (f, p) in [(f0, pa), (f0 + 1, pb)] {
+            if f >= fr.len() {
+                break;
+            }
+            let pspec: Vec<f64> = p.iter().map(|v| v / nfft as f64).collect();
+            let energy = pspec.iter().sum::<f64>();
+            let energy = if energy == 0.0 { f64::EPSILON } else { energy };
+            for (lm, (lo, w)) in logmel.iter_mut().zip(&sparse) {
+                let e: f64 = w.iter().zip(&pspec[*lo..]).map(|(a, b)| a * b).sum();
+                *lm = (if e == 0.0 { f64::EPSILON } else { e }).ln();
+            }
+            let row = out.row_mut(f);
+            for (k, o) in row.iter_mut().enumerate() {
+                let c: f64 = dct[k].iter().zip(&logmel).map(|(a, b)| a * b).sum();
+                *o = (c * lift[k]) as f32;
+            }
+            if cfg.append_energy {
+                row[0] = energy.ln() as f32;
+            }
         }
     }
     Ok(out)

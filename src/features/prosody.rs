@@ -4,9 +4,10 @@
 //!
 //! Frames share the MFCC grid (`frame_count` of [`super::mfcc`]): frame `f` covers samples
 //! `f * step .. f * step + len`, zero-padded at the end. The pitch window is longer (50 ms by
-//! default) and centred on the same frame centre, so that F0 down to 60 Hz fits two periods.
+//! default) and centred on the same frame centre, so that F0 down to 60 Hz fits two periods;
+//! pitch runs on the signal decimated by [`pitch_decimation`] (22.05 kHz -> 11.025 kHz).
 
-use super::fft::{Complex, FftPlan};
+use super::fft::FftPlan;
 use super::mfcc::{frame_count, frame_geometry};
 use super::wav::Audio;
 use super::FrameMatrix;
@@ -96,12 +97,25 @@ impl PitchTracker {
 
     /// `(f0_hz, voicing_prob)` of one window; F0 is 0 when the window is unvoiced.
     pub fn track(&self, frame: &[f64]) -> (f64, f64) {
-        let n = frame.len();
-        if self.lag_max <= self.lag_min + 1 || n <= self.lag_max {
+        self.track_pair(frame, &[])[0]
+    }
+
+    /// [`PitchTracker::track`] for two windows at once (one pair of transforms serves both).
+    pub fn track_pair(&self, a: &[f64], b: &[f64]) -> [(f64, f64); 2] {
+        let demean = |f: &[f64]| -> Vec<f64> {
+            let m = f.iter().sum::<f64>() / f.len().max(1) as f64;
+            f.iter().map(|v| v - m).collect()
+        };
+        let (xa, xb) = (demean(a), demean(b));
+        let (ra, rb) = self.plan.autocorr_pair(&xa, &xb, self.lag_max);
+        [self.pick(&ra, &xa), self.pick(&rb, &xb)]
+    }
+
+    fn pick(&self, r: &[f64], x: &[f64]) -> (f64, f64) {
+        let n = x.len();
+        if self.lag_max <= self.lag_min + 1 || n <= self.lag_max || r.len() <= self.lag_max {
             return (0.0, 0.0);
         }
-        let mean = frame.iter().sum::<f64>() / n as f64;
-        let x: Vec<f64> = frame.iter().map(|v| v - mean).collect();
         let mut prefix = vec![0.0; n + 1];
         for i in 0..n {
             prefix[i + 1] = prefix[i] + x[i] * x[i];
@@ -109,22 +123,10 @@ impl PitchTracker {
         if prefix[n] < 1e-12 * n as f64 {
             return (0.0, 0.0);
         }
-        let m = self.plan.len();
-        let mut buf: Vec<Complex> = (0..m)
-            .map(|i| Complex::new(x.get(i).copied().unwrap_or(0.0), 0.0))
-            .collect();
-        self.plan.forward(&mut buf);
-        for v in buf.iter_mut() {
-            *v = Complex::new(v.norm_sqr(), 0.0);
-        }
-        self.plan.forward(&mut buf);
         let nr = |lag: usize| -> f64 {
-            let r = buf[lag].re / m as f64;
-            let e1 = prefix[n - lag];
-            let e2 = prefix[n] - prefix[lag];
-            let d = (e1 * e2).sqrt();
+            let d = (prefix[n - lag] * (prefix[n] - prefix[lag])).sqrt();
             if d > 0.0 {
-                r / d
+                r[lag] / d
             } else {
                 0.0
             }
@@ -135,13 +137,8 @@ impl PitchTracker {
             return (0.0, 0.0);
         }
         // Smallest-lag local maximum within 10% of the global peak avoids octave-down errors.
-        let mut best = None;
-        for i in 1..vals.len() - 1 {
-            if vals[i] >= vals[i - 1] && vals[i] >= vals[i + 1] && vals[i] >= 0.9 * peak {
-                best = Some(i);
-                break;
-            }
-        }
+        let best = (1..vals.len() - 1)
+            .find(|&i| vals[i] >= vals[i - 1] && vals[i] >= vals[i + 1] && vals[i] >= 0.9 * peak);
         let Some(i) = best else {
             return (0.0, peak.clamp(0.0, 1.0));
         };
@@ -162,6 +159,11 @@ impl PitchTracker {
     }
 }
 
+/// Integer decimation factor used before pitch tracking: `max(1, floor(rate / 8000))`.
+pub fn pitch_decimation(rate: u32) -> usize {
+    ((rate / 8000) as usize).max(1)
+}
+
 /// Per-frame `[log_energy, zcr, voicing_prob, f0_hz]` (see [`PROSODY_COLUMNS`]).
 pub fn prosody(audio: &Audio, cfg: &ProsodyConfig) -> Result<FrameMatrix> {
     if !(cfg.win_seconds > 0.0 && cfg.step_seconds > 0.0 && cfg.pitch_win_seconds > 0.0)
@@ -173,29 +175,51 @@ pub fn prosody(audio: &Audio, cfg: &ProsodyConfig) -> Result<FrameMatrix> {
     }
     let (len, step) = frame_geometry(audio.sample_rate, cfg.win_seconds, cfg.step_seconds);
     audio.require_frame("<signal>", len)?;
-    let (plen, _) = frame_geometry(audio.sample_rate, cfg.pitch_win_seconds, cfg.step_seconds);
-    let tracker = PitchTracker::new(audio.sample_rate as f64, plen, cfg)?;
+    let d = pitch_decimation(audio.sample_rate);
+    let drate = audio.sample_rate as f64 / d as f64;
+    let plen = ((cfg.pitch_win_seconds * drate).round() as usize).max(1);
+    let tracker = PitchTracker::new(drate, plen, cfg)?;
     let s = &audio.samples;
-    let at = |i: i64| -> f64 {
-        if i >= 0 && (i as usize) < s.len() {
-            s[i as usize] as f64
+    // Boxcar decimation by d (a crude anti-alias filter; F0 <= 500 Hz stays well below Nyquist).
+    let ds: Vec<f64> = s
+        .chunks(d)
+        .map(|c| c.iter().map(|&v| v as f64).sum::<f64>() / d as f64)
+        .collect();
+    let at = |sig: &[f64], i: i64| -> f64 {
+        if i >= 0 && (i as usize) < sig.len() {
+            sig[i as usize]
         } else {
             0.0
         }
     };
     let count = frame_count(s.len(), len, step);
     let mut out = FrameMatrix::zeros(count, 4);
-    for f in 0..count {
-        let start = (f * step) as i64;
-        let frame: Vec<f64> = (0..len as i64).map(|i| at(start + i)).collect();
-        let pstart = start + len as i64 / 2 - plen as i64 / 2;
-        let pframe: Vec<f64> = (0..plen as i64).map(|i| at(pstart + i)).collect();
-        let (f0, prob) = tracker.track(&pframe);
-        let row = out.row_mut(f);
-        row[0] = log_energy(&frame) as f32;
-        row[1] = zero_crossing_rate(&frame) as f32;
-        row[2] = prob as f32;
-        row[3] = f0 as f32;
+    let pitch_window = |f: usize| -> Vec<f64> {
+        let centre = ((f * step + len / 2) / d) as i64;
+        let pstart = centre - plen as i64 / 2;
+        (0..plen as i64).map(|i| at(&ds, pstart + i)).collect()
+    };
+    for f in (0..count).step_by(2) {
+        let second = if f + 1 < count {
+            pitch_window(f + 1)
+        } else {
+            Vec::new()
+        };
+        let pair = tracker.track_pair(&pitch_window(f), &second);
+        for (g, (f0, prob)) in [f, f + 1].into_iter().zip(pair) {
+            if g >= count {
+                break;
+            }
+            let start = g * step;
+            let frame: Vec<f64> = (0..len)
+                .map(|i| s.get(start + i).map_or(0.0, |&v| v as f64))
+                .collect();
+            let row = out.row_mut(g);
+            row[0] = log_energy(&frame) as f32;
+            row[1] = zero_crossing_rate(&frame) as f32;
+            row[2] = prob as f32;
+            row[3] = f0 as f32;
+        }
     }
     Ok(out)
 }
