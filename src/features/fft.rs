@@ -234,14 +234,15 @@ impl FftPlan {
     pub fn autocorr_pair(&self, a: &[f64], b: &[f64], max_lag: usize) -> (Vec<f64>, Vec<f64>) {
         let n = self.n;
         let (pa, pb) = self.power_spectrum_pair(a, b);
-        let mut buf = vec![Complex::default(); n];
-        for k in 0..n {
-            let kk = if k <= n / 2 { k } else { n - k };
-            buf[k] = Complex {
-                re: pa[kk],
-                im: pb[kk],
-            };
-        }
+        let mut buf: Vec<Complex> = (0..n)
+            .map(|k| {
+                let kk = if k <= n / 2 { k } else { n - k };
+                Complex {
+                    re: pa[kk],
+                    im: pb[kk],
+                }
+            })
+            .collect();
         self.forward(&mut buf);
         let s = 1.0 / n as f64;
         let m = max_lag.min(n - 1) + 1;
