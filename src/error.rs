@@ -96,6 +96,52 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A file ends before the data its header announces.
+    #[error("truncated file {path}: {message}")]
+    Truncated {
+        /// File.
+        path: String,
+        /// What is missing.
+        message: String,
+    },
+    /// A file is in a format or encoding this reader does not support.
+    #[error("unsupported format in {path}: {message}")]
+    UnsupportedFormat {
+        /// File.
+        path: String,
+        /// What is unsupported and what is supported.
+        message: String,
+    },
+    /// A file or folder holds no data.
+    #[error("empty input {path}: {message}")]
+    Empty {
+        /// File or folder.
+        path: String,
+        /// What is empty.
+        message: String,
+    },
+    /// A signal is shorter than one analysis frame.
+    #[error(
+        "{path} is too short: {samples} samples, at least {needed} needed for one analysis frame"
+    )]
+    TooShort {
+        /// File (or `<memory>`).
+        path: String,
+        /// Samples present.
+        samples: usize,
+        /// Samples needed.
+        needed: usize,
+    },
+    /// A text file has a malformed line.
+    #[error("parse error in {path} line {line}: {message}")]
+    Parse {
+        /// File.
+        path: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A configuration value is invalid.
     #[error("config error: {0}")]
     Config(String),
@@ -130,6 +176,19 @@ impl Error {
     pub fn data(path: impl AsRef<std::path::Path>, message: impl Into<String>) -> Self {
         Error::Data {
             path: path.as_ref().display().to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Build an [`Error::Parse`] error.
+    pub fn parse(
+        path: impl AsRef<std::path::Path>,
+        line: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Parse {
+            path: path.as_ref().display().to_string(),
+            line,
             message: message.into(),
         }
     }

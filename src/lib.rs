@@ -10,13 +10,19 @@
 //!   profiler.
 //! - [`tensor`]: GPU tensors (upload, download, views).
 //! - [`kernels`]: one dispatcher module per WGSL kernel family.
+//! - [`autodiff`]: the reverse-mode tape, parameters, optimizers and initialisers.
+//! - [`graph`]: neural-synchrony graph construction.
+//! - [`features`]: CPU front ends: WAV, MFCC, prosody, LLDs, LoG face frames, landmarks, BVH.
+//! - [`data`]: clip-list loaders for emotional speech and video data sets.
 //! - [`bench`]: the kernel benchmark harness behind `cargo bench` and `synchgraph bench`.
 //! - [`error`]: the typed errors every public function returns.
 #![warn(missing_docs)]
 
 pub mod autodiff;
 pub mod bench;
+pub mod data;
 pub mod error;
+pub mod features;
 pub mod gpu;
 pub mod graph;
 pub mod kernels;

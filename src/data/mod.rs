@@ -1,0 +1,8 @@
+//! Data-set loaders.
+
+// pub mod emodb;
+// pub mod emotion;
+// pub mod feature_files;
+// pub mod folder;
+// pub mod npy;
+// pub mod ravdess;

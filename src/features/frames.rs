@@ -1,0 +1,46 @@
+//! Grouping per-frame features into a fixed number of graph nodes.
+//!
+//! With `T` frames and `M` nodes: `T > M` splits the frames into `M` contiguous chunks, chunk `i`
+//! covering frames `floor(i T / M) .. floor((i + 1) T / M)`, and averages each chunk; `T < M` pads
+//! cyclically (node `i` is frame `i mod T`, repeating from the start); `T == M` copies.
+
+use super::FrameMatrix;
+use crate::error::{Error, Result};
+
+/// Nodes per clip for speech and motion capture.
+pub const NODES_SPEECH: usize = 120;
+/// Nodes per clip for video.
+pub const NODES_VIDEO: usize = 90;
+
+/// Group the rows of `m` into `nodes` rows as described in the module docs.
+pub fn group_frames(m: &FrameMatrix, nodes: usize) -> Result<FrameMatrix> {
+    if nodes == 0 {
+        return Err(Error::InvalidInput(
+            "group_frames needs at least one node".into(),
+        ));
+    }
+    if m.rows == 0 {
+        return Err(Error::InvalidInput(
+            "group_frames got a clip with no frames".into(),
+        ));
+    }
+    let t = m.rows;
+    let mut out = FrameMatrix::zeros(nodes, m.cols);
+    for i in 0..nodes {
+        let row = out.row_mut(i);
+        if t > nodes {
+            let lo = i * t / nodes;
+            let hi = (i + 1) * t / nodes;
+            for k in lo..hi {
+                for (o, v) in row.iter_mut().zip(m.row(k)) {
+                    *o += v;
+                }
+            }
+            let n = (hi - lo) as f32;
+            row.iter_mut().for_each(|o| *o /= n);
+        } else {
+            row.copy_from_slice(m.row(i % t));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,225 @@
+//! Per-frame prosodic descriptors: log energy, zero-crossing rate, and an autocorrelation pitch
+//! tracker giving F0 (Hz, 0 when unvoiced) and a voicing probability (the normalised
+//! autocorrelation at the chosen lag).
+//!
+//! Frames share the MFCC grid (`frame_count` of [`super::mfcc`]): frame `f` covers samples
+//! `f * step .. f * step + len`, zero-padded at the end. The pitch window is longer (50 ms by
+//! default) and centred on the same frame centre, so that F0 down to 60 Hz fits two periods;
+//! pitch runs on the signal decimated by [`pitch_decimation`] (22.05 kHz -> 11.025 kHz).
+
+use super::fft::FftPlan;
+use super::mfcc::{frame_count, frame_geometry};
+use super::wav::Audio;
+use super::FrameMatrix;
+use crate::error::{Error, Result};
+
+/// Prosody settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProsodyConfig {
+    /// Frame length in seconds (energy and ZCR).
+    pub win_seconds: f64,
+    /// Frame step in seconds.
+    pub step_seconds: f64,
+    /// Pitch analysis window in seconds, centred on each frame.
+    pub pitch_win_seconds: f64,
+    /// Lowest F0 searched, Hz.
+    pub f0_min: f64,
+    /// Highest F0 searched, Hz.
+    pub f0_max: f64,
+    /// Normalised autocorrelation needed to call a frame voiced.
+    pub voicing_threshold: f64,
+}
+
+impl Default for ProsodyConfig {
+    fn default() -> Self {
+        ProsodyConfig {
+            win_seconds: 0.025,
+            step_seconds: 0.01,
+            pitch_win_seconds: 0.05,
+            f0_min: 60.0,
+            f0_max: 500.0,
+            voicing_threshold: 0.45,
+        }
+    }
+}
+
+/// Column order of [`prosody`]'s output.
+pub const PROSODY_COLUMNS: [&str; 4] = ["log_energy", "zcr", "voicing_prob", "f0_hz"];
+
+/// Natural log of the frame's mean square plus 1e-10.
+pub fn log_energy(frame: &[f64]) -> f64 {
+    let n = frame.len().max(1) as f64;
+    (frame.iter().map(|v| v * v).sum::<f64>() / n + 1e-10).ln()
+}
+
+/// Fraction of adjacent sample pairs whose sign differs (0 for frames under 2 samples).
+pub fn zero_crossing_rate(frame: &[f64]) -> f64 {
+    if frame.len() < 2 {
+        return 0.0;
+    }
+    let z = frame
+        .windows(2)
+        .filter(|w| (w[0] >= 0.0) != (w[1] >= 0.0))
+        .count();
+    z as f64 / (frame.len() - 1) as f64
+}
+
+/// An autocorrelation pitch tracker for one sample rate and window length.
+#[derive(Debug, Clone)]
+pub struct PitchTracker {
+    rate: f64,
+    lag_min: usize,
+    lag_max: usize,
+    threshold: f64,
+    plan: FftPlan,
+}
+
+impl PitchTracker {
+    /// A tracker for windows of `win_len` samples at `rate` Hz.
+    pub fn new(rate: f64, win_len: usize, cfg: &ProsodyConfig) -> Result<Self> {
+        if !(cfg.f0_min > 0.0 && cfg.f0_max > cfg.f0_min) {
+            return Err(Error::Config(format!(
+                "pitch range must satisfy 0 < f0_min < f0_max, got {}..{}",
+                cfg.f0_min, cfg.f0_max
+            )));
+        }
+        let lag_min = ((rate / cfg.f0_max).floor() as usize).max(2);
+        let lag_max = ((rate / cfg.f0_min).ceil() as usize).min(win_len.saturating_sub(2));
+        let plan = FftPlan::new((win_len + lag_max + 1).next_power_of_two());
+        Ok(PitchTracker {
+            rate,
+            lag_min,
+            lag_max,
+            threshold: cfg.voicing_threshold,
+            plan,
+        })
+    }
+
+    /// `(f0_hz, voicing_prob)` of one window; F0 is 0 when the window is unvoiced.
+    pub fn track(&self, frame: &[f64]) -> (f64, f64) {
+        self.track_pair(frame, &[])[0]
+    }
+
+    /// [`PitchTracker::track`] for two windows at once (one pair of transforms serves both).
+    pub fn track_pair(&self, a: &[f64], b: &[f64]) -> [(f64, f64); 2] {
+        let demean = |f: &[f64]| -> Vec<f64> {
+            let m = f.iter().sum::<f64>() / f.len().max(1) as f64;
+            f.iter().map(|v| v - m).collect()
+        };
+        let (xa, xb) = (demean(a), demean(b));
+        let (ra, rb) = self.plan.autocorr_pair(&xa, &xb, self.lag_max);
+        [self.pick(&ra, &xa), self.pick(&rb, &xb)]
+    }
+
+    fn pick(&self, r: &[f64], x: &[f64]) -> (f64, f64) {
+        let n = x.len();
+        if self.lag_max <= self.lag_min + 1 || n <= self.lag_max || r.len() <= self.lag_max {
+            return (0.0, 0.0);
+        }
+        let mut prefix = vec![0.0; n + 1];
+        for i in 0..n {
+            prefix[i + 1] = prefix[i] + x[i] * x[i];
+        }
+        if prefix[n] < 1e-12 * n as f64 {
+            return (0.0, 0.0);
+        }
+        let nr = |lag: usize| -> f64 {
+            let d = (prefix[n - lag] * (prefix[n] - prefix[lag])).sqrt();
+            if d > 0.0 {
+                r[lag] / d
+            } else {
+                0.0
+            }
+        };
+        let vals: Vec<f64> = (self.lag_min..=self.lag_max).map(nr).collect();
+        let peak = vals.iter().cloned().fold(f64::MIN, f64::max);
+        if peak <= 0.0 {
+            return (0.0, 0.0);
+        }
+        // Smallest-lag local maximum within 10% of the global peak avoids octave-down errors.
+        let best = (1..vals.len() - 1)
+            .find(|&i| vals[i] >= vals[i - 1] && vals[i] >= vals[i + 1] && vals[i] >= 0.9 * peak);
+        let Some(i) = best else {
+            return (0.0, peak.clamp(0.0, 1.0));
+        };
+        let (a, b, c) = (vals[i - 1], vals[i], vals[i + 1]);
+        let den = a - 2.0 * b + c;
+        let shift = if den.abs() > 1e-12 {
+            (0.5 * (a - c) / den).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
+        let lag = (self.lag_min + i) as f64 + shift;
+        let prob = b.clamp(0.0, 1.0);
+        if prob >= self.threshold {
+            (self.rate / lag, prob)
+        } else {
+            (0.0, prob)
+        }
+    }
+}
+
+/// Integer decimation factor used before pitch tracking: `max(1, floor(rate / 8000))`.
+pub fn pitch_decimation(rate: u32) -> usize {
+    ((rate / 8000) as usize).max(1)
+}
+
+/// Per-frame `[log_energy, zcr, voicing_prob, f0_hz]` (see [`PROSODY_COLUMNS`]).
+pub fn prosody(audio: &Audio, cfg: &ProsodyConfig) -> Result<FrameMatrix> {
+    if !(cfg.win_seconds > 0.0 && cfg.step_seconds > 0.0 && cfg.pitch_win_seconds > 0.0)
+        || audio.sample_rate == 0
+    {
+        return Err(Error::Config(
+            "prosody window, step and sample rate must be positive".into(),
+        ));
+    }
+    let (len, step) = frame_geometry(audio.sample_rate, cfg.win_seconds, cfg.step_seconds);
+    audio.require_frame("<signal>", len)?;
+    let d = pitch_decimation(audio.sample_rate);
+    let drate = audio.sample_rate as f64 / d as f64;
+    let plen = ((cfg.pitch_win_seconds * drate).round() as usize).max(1);
+    let tracker = PitchTracker::new(drate, plen, cfg)?;
+    let s = &audio.samples;
+    // Boxcar decimation by d (a crude anti-alias filter; F0 <= 500 Hz stays well below Nyquist).
+    let ds: Vec<f64> = s
+        .chunks(d)
+        .map(|c| c.iter().map(|&v| v as f64).sum::<f64>() / d as f64)
+        .collect();
+    let at = |sig: &[f64], i: i64| -> f64 {
+        if i >= 0 && (i as usize) < sig.len() {
+            sig[i as usize]
+        } else {
+            0.0
+        }
+    };
+    let count = frame_count(s.len(), len, step);
+    let mut out = FrameMatrix::zeros(count, 4);
+    let pitch_window = |f: usize| -> Vec<f64> {
+        let centre = ((f * step + len / 2) / d) as i64;
+        let pstart = centre - plen as i64 / 2;
+        (0..plen as i64).map(|i| at(&ds, pstart + i)).collect()
+    };
+    for f in (0..count).step_by(2) {
+        let second = if f + 1 < count {
+            pitch_window(f + 1)
+        } else {
+            Vec::new()
+        };
+        let pair = tracker.track_pair(&pitch_window(f), &second);
+        for (g, (f0, prob)) in [f, f + 1].into_iter().zip(pair) {
+            if g >= count {
+                break;
+            }
+            let start = g * step;
+            let frame: Vec<f64> = (0..len)
+                .map(|i| s.get(start + i).map_or(0.0, |&v| v as f64))
+                .collect();
+            let row = out.row_mut(g);
+            row[0] = log_energy(&frame) as f32;
+            row[1] = zero_crossing_rate(&frame) as f32;
+            row[2] = prob as f32;
+            row[3] = f0 as f32;
+        }
+    }
+    Ok(out)
+}

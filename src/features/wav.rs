@@ -1,0 +1,152 @@
+//! WAV reading through `hound`: any sample rate, mono or multi-channel (mixed to mono), 8/16/24/32-bit
+//! integer PCM and 32-bit float, normalised to [-1, 1].
+
+use crate::error::{Error, Result};
+use std::io::ErrorKind;
+use std::path::Path;
+
+/// A mono signal with its sample rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audio {
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Mono samples in [-1, 1].
+    pub samples: Vec<f32>,
+}
+
+impl Audio {
+    /// Duration in seconds.
+    pub fn duration(&self) -> f64 {
+        self.samples.len() as f64 / self.sample_rate as f64
+    }
+
+    /// Fail with [`Error::TooShort`] when fewer than `frame_len` samples are present.
+    pub fn require_frame(&self, path: &str, frame_len: usize) -> Result<()> {
+        if self.samples.len() < frame_len {
+            return Err(Error::TooShort {
+                path: path.to_string(),
+                samples: self.samples.len(),
+                needed: frame_len,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn map_hound(path: &Path, e: hound::Error) -> Error {
+    let p = path.display().to_string();
+    match e {
+        hound::Error::IoError(io)
+            if io.kind() == ErrorKind::UnexpectedEof || io.to_string().contains("enough bytes") =>
+        {
+            Error::Truncated {
+                path: p,
+                message: "the file ends inside its header or sample data".into(),
+            }
+        }
+        hound::Error::IoError(io) => Error::io(path, io),
+        hound::Error::UnfinishedSample => Error::Truncated {
+            path: p,
+            message: "the sample data ends inside a sample".into(),
+        },
+        hound::Error::Unsupported => Error::UnsupportedFormat {
+            path: p,
+            message: "only PCM integer (8/16/24/32-bit) and 32-bit IEEE float WAV is supported"
+                .into(),
+        },
+        hound::Error::FormatError(m) => Error::UnsupportedFormat {
+            path: p,
+            message: format!("not a valid RIFF/WAVE file ({m})"),
+        },
+        other => Error::UnsupportedFormat {
+            path: p,
+            message: other.to_string(),
+        },
+    }
+}
+
+/// Read a WAV file, mix all channels to mono and scale to [-1, 1].
+///
+/// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
+/// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings or 64-bit float.
+pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
+    let path = path.as_ref();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.len() == 0 {
+        return Err(Error::Empty {
+            path: path.display().to_string(),
+            message: "zero-byte file".into(),
+        });
+    }
+    let reader = hound::WavReader::open(path).map_err(|e| map_hound(path, e))?;
+    let spec = reader.spec();
+    let channels = spec.channels as usize;
+    if channels == 0 {
+        return Err(Error::UnsupportedFormat {
+            path: path.display().to_string(),
+            message: "zero channels".into(),
+        });
+    }
+    let interleaved: Vec<f32> = match spec.sample_format {
+        hound::SampleFormat::Float => {
+            if spec.bits_per_sample != 32 {
+                return Err(Error::UnsupportedFormat {
+                    path: path.display().to_string(),
+                    message: format!(
+                        "{}-bit float; only 32-bit float is supported",
+                        spec.bits_per_sample
+                    ),
+                });
+            }
+            reader
+                .into_samples::<f32>()
+                .map(|s| s.map(|v| v.clamp(-1.0, 1.0)))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| map_hound(path, e))?
+        }
+        hound::SampleFormat::Int => {
+            let bits = spec.bits_per_sample;
+            if !matches!(bits, 8 | 16 | 24 | 32) {
+                return Err(Error::UnsupportedFormat {
+                    path: path.display().to_string(),
+                    message: format!("{bits}-bit integer PCM; supported: 8, 16, 24, 32"),
+                });
+            }
+            let scale = 1.0 / (1u64 << (bits - 1)) as f64;
+            reader
+                .into_samples::<i32>()
+                .map(|s| s.map(|v| (v as f64 * scale) as f32))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| map_hound(path, e))?
+        }
+    };
+    if interleaved.is_empty() {
+        return Err(Error::Empty {
+            path: path.display().to_string(),
+            message: "the WAV data chunk holds no samples".into(),
+        });
+    }
+    if interleaved.len() % channels != 0 {
+        return Err(Error::Truncated {
+            path: path.display().to_string(),
+            message: "the last frame is missing channels".into(),
+        });
+    }
+    let samples = interleaved
+        .chunks_exact(channels)
+        .map(|f| f.iter().sum::<f32>() / channels as f32)
+        .collect();
+    Ok(Audio {
+        sample_rate: spec.sample_rate,
+        samples,
+    })
+}
+
+/// Read a WAV file and check that it covers at least one analysis frame of `frame_seconds`.
+pub fn read_wav_for_frames(path: impl AsRef<Path>, frame_seconds: f64) -> Result<Audio> {
+    let path = path.as_ref();
+    let audio = read_wav(path)?;
+    let need = (frame_seconds * audio.sample_rate as f64).round() as usize;
+    audio.require_frame(&path.display().to_string(), need.max(1))?;
+    Ok(audio)
+}
