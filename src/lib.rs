@@ -16,6 +16,7 @@
 pub mod error;
 pub mod gpu;
 pub mod kernels;
+pub mod snn;
 pub mod tensor;
 
 pub use error::{Error, Result};

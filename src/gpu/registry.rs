@@ -37,6 +37,8 @@ shader_families! {
     Random => "random.wgsl",
     /// f32 <-> f16 conversion through packed u32 pairs.
     Cast => "cast.wgsl",
+    /// Conductance LIF neuron update.
+    Lif => "lif.wgsl",
 }
 
 impl Shader {
