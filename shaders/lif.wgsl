@@ -6,8 +6,8 @@
 struct LifParams {
     n: u32,
     refr_steps: u32,
-    _p0: u32,
-    _p1: u32,
+    step: u32,
+    theta_every: u32, // theta decays once every theta_every steps (see neurons.rs)
     v_rest: f32,
     v_reset: f32,
     v_th: f32,      // v_thresh - theta_offset (mV)
@@ -17,7 +17,7 @@ struct LifParams {
     k_ge: f32,      // dt / tau_ge
     k_gi: f32,      // dt / tau_gi
     theta_plus: f32,
-    k_theta: f32,   // dt / tau_theta
+    k_theta: f32,   // theta_every * dt / tau_theta
     _p2: f32,
     _p3: f32,
 }
@@ -42,7 +42,8 @@ fn lif_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
     // Decay: conductances and adaptive threshold.
     let ge = s.y - p.k_ge * s.y;
     let gi = s.z - p.k_gi * s.z;
-    var theta = s.w - p.k_theta * s.w;
+    let theta_due = (p.step % p.theta_every) == 0u;
+    var theta = select(s.w, s.w - p.k_theta * s.w, theta_due);
     // Spike: above the adaptive threshold and not refractory.
     let spike = free && (v > p.v_th + theta);
     // Reset: voltage to reset, threshold up, refractory countdown restarts.

@@ -39,6 +39,12 @@ shader_families! {
     Cast => "cast.wgsl",
     /// Conductance LIF neuron update.
     Lif => "lif.wgsl",
+    /// Poisson and spike-list input encoding.
+    Poisson => "poisson.wgsl",
+    /// Spike compaction, recording and event-driven propagation.
+    Synapse => "synapse.wgsl",
+    /// STDP traces, weight updates and normalisation.
+    Stdp => "stdp.wgsl",
 }
 
 impl Shader {

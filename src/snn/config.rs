@@ -34,6 +34,8 @@ pub struct NeuronConfig {
     pub theta_plus: f64,
     /// Adaptive threshold decay time constant (ms).
     pub tau_theta_ms: f64,
+    /// Initial adaptive threshold theta (mV); Diehl & Cook start excitatory neurons at 20 mV.
+    pub theta_init: f64,
 }
 
 /// Which STDP rule updates the input weights.
@@ -162,6 +164,7 @@ impl Default for Config {
                 tau_gi_ms: 1.0,
                 theta_plus: 0.05,
                 tau_theta_ms: 1e7,
+                theta_init: 20.0,
             },
             inh: NeuronConfig {
                 v_rest: -60.0,
@@ -176,6 +179,7 @@ impl Default for Config {
                 tau_gi_ms: 1.0,
                 theta_plus: 0.0,
                 tau_theta_ms: 1e7,
+                theta_init: 0.0,
             },
             network: NetworkConfig {
                 modalities: 2,

@@ -3,7 +3,13 @@
 //! recording, the multi-modal network and a plain f64 reference of all of it.
 
 pub mod config;
+pub mod encoding;
+pub mod network;
 pub mod neurons;
+pub mod record;
+pub mod reference;
+pub mod stdp;
+pub mod synapses;
 
 pub use config::Config;
 

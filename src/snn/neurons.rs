@@ -4,6 +4,11 @@
 //! the threshold `v_thresh - theta_offset + theta` adapts (+theta_plus per spike, exponential
 //! decay), V is held during the refractory period and reset after a spike. Forward Euler, as
 //! Brian integrates these equations. Bytes per neuron-step on the GPU: 20 read + 20 written.
+//!
+//! Theta decays once every `theta_every` steps by `theta_every * dt / tau_theta`: with the
+//! default tau_theta = 1e7 ms the per-step decrement (~1e-6 mV at theta = 20 mV) is below half
+//! an f32 ulp, so a per-step f32 update would round it to 0 or to a whole ulp (a 2x error).
+//! The reference uses the same schedule.
 
 use bytemuck::{Pod, Zeroable};
 
@@ -24,7 +29,10 @@ pub struct LifParams {
     pub n: u32,
     /// Refractory period in steps.
     pub refr_steps: u32,
-    pad0: [u32; 2],
+    /// Current step (selects the steps on which theta decays).
+    pub step: u32,
+    /// Theta decays on steps that are multiples of this.
+    pub theta_every: u32,
     /// Resting potential (mV).
     pub v_rest: f32,
     /// Reset potential (mV).
@@ -43,7 +51,7 @@ pub struct LifParams {
     pub k_gi: f32,
     /// Threshold increment per spike (mV).
     pub theta_plus: f32,
-    /// dt / tau_theta.
+    /// theta_every * dt / tau_theta.
     pub k_theta: f32,
     pad1: [f32; 2],
 }
@@ -51,10 +59,14 @@ pub struct LifParams {
 impl LifParams {
     /// Constants for `n` neurons of group `c` at step `dt_ms` (ms).
     pub fn new(c: &NeuronConfig, dt_ms: f64, n: u32) -> Self {
+        // Smallest interval whose decay factor is >= 2^-12 (resolvable in f32 at theta ~ 1..100).
+        let k = dt_ms / c.tau_theta_ms;
+        let theta_every = (2f64.powi(-12) / k).ceil().clamp(1.0, 1e6) as u32;
         LifParams {
             n,
             refr_steps: (c.refractory_ms / dt_ms).round() as u32,
-            pad0: [0; 2],
+            step: 0,
+            theta_every,
             v_rest: c.v_rest as f32,
             v_reset: c.v_reset as f32,
             v_th: (c.v_thresh - c.theta_offset) as f32,
@@ -64,7 +76,7 @@ impl LifParams {
             k_ge: (dt_ms / c.tau_ge_ms) as f32,
             k_gi: (dt_ms / c.tau_gi_ms) as f32,
             theta_plus: c.theta_plus as f32,
-            k_theta: (dt_ms / c.tau_theta_ms) as f32,
+            k_theta: (k * f64::from(theta_every)) as f32,
             pad1: [0.0; 2],
         }
     }
@@ -80,9 +92,9 @@ pub struct GroupState {
 }
 
 impl GroupState {
-    /// `n` neurons at rest potential `v0` (mV) with zero conductances and threshold offset.
-    pub fn at_rest(gpu: &Gpu, n: usize, v0: f32) -> Result<Self> {
-        let host: Vec<f32> = (0..n).flat_map(|_| [v0, 0.0, 0.0, 0.0]).collect();
+    /// `n` neurons at potential `v0` (mV) with zero conductances and threshold offset `theta0` (mV).
+    pub fn at_rest(gpu: &Gpu, n: usize, v0: f32, theta0: f32) -> Result<Self> {
+        let host: Vec<f32> = (0..n).flat_map(|_| [v0, 0.0, 0.0, theta0]).collect();
         Self::from_host(gpu, &host, &vec![0; n])
     }
 
@@ -148,7 +160,8 @@ pub fn lif_step_reference(p: &LifParams, state: &mut [f64], flags: &mut [u32]) {
         // Decay.
         let ge = ge0 - f(p.k_ge) * ge0;
         let gi = gi0 - f(p.k_gi) * gi0;
-        let mut theta = th0 - f(p.k_theta) * th0;
+        let due = p.step % p.theta_every.max(1) == 0;
+        let mut theta = if due { th0 - f(p.k_theta) * th0 } else { th0 };
         // Spike and reset.
         let spike = free && v > f(p.v_th) + theta;
         let mut r_next = r.saturating_sub(1);
