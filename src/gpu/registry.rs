@@ -57,6 +57,14 @@ shader_families! {
     Layout => "layout.wgsl",
     /// Segment (CSR) sum, mean and max with argmax.
     Segment => "segment.wgsl",
+    /// Conductance LIF neuron update.
+    Lif => "lif.wgsl",
+    /// Poisson and spike-list input encoding.
+    Poisson => "poisson.wgsl",
+    /// Spike compaction, recording and event-driven propagation.
+    Synapse => "synapse.wgsl",
+    /// STDP traces, weight updates and normalisation.
+    Stdp => "stdp.wgsl",
 }
 
 impl Shader {

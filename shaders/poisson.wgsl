@@ -1,0 +1,47 @@
+// Input encoding into one slot of the input ring buffer (flags: 0x80000000 = spike).
+// poisson_step: spike with probability rate * dt from a counter-based hash of
+// (seed, step, input index), so spikes are identical on every device and grid shape.
+// schedule_step: spikes read from a bitmask schedule (bit step * n_in + i), the same for every clip.
+
+struct EncParams {
+    n: u32,         // clips * n_in
+    n_in: u32,
+    step: u32,
+    slot_off: u32,  // slot * n
+    seed_lo: u32,
+    seed_hi: u32,
+    dt_s: f32,      // step length in seconds
+    _p: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: EncParams;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> ring: array<u32>;
+@group(0) @binding(1) var<storage, read> sched: array<u32>;
+
+fn pcg_hash(v: u32) -> u32 {
+    let state = v * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+}
+
+@compute @workgroup_size(256)
+fn poisson_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = flat_index(wid, nwg, lid, 256u);
+    if (i >= p.n) { return; }
+    let key = pcg_hash(p.step ^ pcg_hash(p.seed_lo ^ pcg_hash(p.seed_hi + 0x9e3779b9u)));
+    let u = f32(pcg_hash(i ^ key) >> 8u) * (1.0 / 16777216.0);
+    let prob = src[i] * p.dt_s;
+    ring[p.slot_off + i] = select(0u, 0x80000000u, u < prob);
+}
+
+@compute @workgroup_size(256)
+fn schedule_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                 @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = flat_index(wid, nwg, lid, 256u);
+    if (i >= p.n) { return; }
+    let bit = p.step * p.n_in + i % p.n_in;
+    let on = (sched[bit >> 5u] >> (bit & 31u)) & 1u;
+    ring[p.slot_off + i] = select(0u, 0x80000000u, on == 1u);
+}

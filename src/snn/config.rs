@@ -1,0 +1,344 @@
+//! Every constant of the spiking network in one serde/TOML config, with the Diehl & Cook (2015)
+//! defaults. Times in ms, voltages in mV, rates in Hz, conductances dimensionless (units of the
+//! leak conductance), weights in the same units.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Constants of one conductance-based LIF group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeuronConfig {
+    /// Resting potential E_rest (mV).
+    pub v_rest: f64,
+    /// Reset potential after a spike (mV).
+    pub v_reset: f64,
+    /// Base firing threshold (mV); the effective threshold is `v_thresh + theta - theta_offset`.
+    pub v_thresh: f64,
+    /// Constant subtracted from the adaptive threshold (mV).
+    pub theta_offset: f64,
+    /// Refractory period (ms); V is held at reset during it.
+    pub refractory_ms: f64,
+    /// Excitatory reversal potential E_exc (mV).
+    pub e_exc: f64,
+    /// Inhibitory reversal potential E_inh (mV).
+    pub e_inh: f64,
+    /// Membrane time constant (ms).
+    pub tau_ms: f64,
+    /// Excitatory conductance decay time constant (ms).
+    pub tau_ge_ms: f64,
+    /// Inhibitory conductance decay time constant (ms).
+    pub tau_gi_ms: f64,
+    /// Adaptive threshold increment per spike (mV); 0 disables adaptation.
+    pub theta_plus: f64,
+    /// Adaptive threshold decay time constant (ms).
+    pub tau_theta_ms: f64,
+    /// Initial adaptive threshold theta (mV); Diehl & Cook start excitatory neurons at 20 mV.
+    pub theta_init: f64,
+}
+
+/// Which STDP rule updates the input weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StdpRule {
+    /// Diehl & Cook code: pre spike w -= nu_pre * post1; post spike w += nu_post * pre * post2.
+    PrePost,
+    /// Power law: post spike dw = nu_post (x_pre - x_tar)(w_max - w)^mu; pre spike w -= nu_pre * post1.
+    PowerLaw,
+}
+
+/// STDP constants (traces are set to 1 on a spike and decay exponentially).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StdpConfig {
+    /// Plasticity on or off.
+    pub enabled: bool,
+    /// Rule used on the input -> excitatory weights.
+    pub rule: StdpRule,
+    /// Presynaptic trace time constant (ms).
+    pub tau_pre_ms: f64,
+    /// First postsynaptic trace time constant (ms), used for depression.
+    pub tau_post1_ms: f64,
+    /// Second postsynaptic trace time constant (ms), used for potentiation.
+    pub tau_post2_ms: f64,
+    /// Learning rate on presynaptic spikes.
+    pub nu_pre: f64,
+    /// Learning rate on postsynaptic spikes.
+    pub nu_post: f64,
+    /// Upper weight bound; weights are clipped to [0, w_max].
+    pub w_max: f64,
+    /// Power-law target presynaptic trace x_tar.
+    pub x_tar: f64,
+    /// Power-law weight-dependence exponent mu.
+    pub mu: f64,
+    /// Each excitatory neuron's incoming input weights are scaled to this sum.
+    pub norm_total: f64,
+}
+
+/// Network shape, fixed weights and input encoding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Number of modalities (e.g. 2: visual = 0, audio = 1).
+    pub modalities: usize,
+    /// Input neurons per modality.
+    pub inputs_per_modality: usize,
+    /// Excitatory (and inhibitory) neurons per modality.
+    pub neurons_per_modality: usize,
+    /// Inputs seen by one excitatory neuron (locally-connected window); 0 = all inputs.
+    pub window: usize,
+    /// Shift of the window between consecutive excitatory neurons (in inputs).
+    pub stride: usize,
+    /// Excitatory -> inhibitory one-to-one weight.
+    pub w_exc_inh: f64,
+    /// Inhibitory -> excitatory weight onto every excitatory neuron of the modality but the partner.
+    pub w_inh_exc: f64,
+    /// Cross-modal excitatory -> excitatory weight (all-to-all between modalities); 0 disables.
+    pub w_cross: f64,
+    /// Initial input weights are uniform in [0, w_init_max].
+    pub w_init_max: f64,
+    /// Delay of each modality's input (ms), e.g. [0, 5]: audio arrives 5 ms after visual.
+    pub input_delay_ms: Vec<f64>,
+    /// Input rate per unit intensity (Hz): rate = intensity * rate_scale.
+    pub rate_scale: f64,
+    /// Largest accepted input rate (Hz).
+    pub max_rate_hz: f64,
+}
+
+/// Simulation timing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimConfig {
+    /// Integration step (ms).
+    pub dt_ms: f64,
+    /// Presentation time of one sample (ms).
+    pub sample_ms: f64,
+    /// Rest time between samples (ms).
+    pub rest_ms: f64,
+    /// Intensity added when a sample evokes fewer than `min_spikes` excitatory spikes.
+    pub intensity_step: f64,
+    /// Minimum excitatory spikes per sample before the intensity is raised.
+    pub min_spikes: u32,
+    /// Random seed (Poisson inputs, initial weights).
+    pub seed: u64,
+}
+
+/// The whole spiking-network configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Timing.
+    pub sim: SimConfig,
+    /// Excitatory group constants.
+    pub exc: NeuronConfig,
+    /// Inhibitory group constants.
+    pub inh: NeuronConfig,
+    /// Network shape and fixed weights.
+    pub network: NetworkConfig,
+    /// Plasticity.
+    pub stdp: StdpConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            sim: SimConfig {
+                dt_ms: 0.5,
+                sample_ms: 350.0,
+                rest_ms: 150.0,
+                intensity_step: 32.0,
+                min_spikes: 5,
+                seed: 0,
+            },
+            exc: NeuronConfig {
+                v_rest: -65.0,
+                v_reset: -65.0,
+                v_thresh: -52.0,
+                theta_offset: 20.0,
+                refractory_ms: 5.0,
+                e_exc: 0.0,
+                e_inh: -100.0,
+                tau_ms: 200.0,
+                tau_ge_ms: 2.0,
+                tau_gi_ms: 1.0,
+                theta_plus: 0.05,
+                tau_theta_ms: 1e7,
+                theta_init: 20.0,
+            },
+            inh: NeuronConfig {
+                v_rest: -60.0,
+                v_reset: -45.0,
+                v_thresh: -40.0,
+                theta_offset: 0.0,
+                refractory_ms: 2.0,
+                e_exc: 0.0,
+                e_inh: -85.0,
+                tau_ms: 100.0,
+                tau_ge_ms: 2.0,
+                tau_gi_ms: 1.0,
+                theta_plus: 0.0,
+                tau_theta_ms: 1e7,
+                theta_init: 0.0,
+            },
+            network: NetworkConfig {
+                modalities: 2,
+                inputs_per_modality: 20,
+                neurons_per_modality: 10,
+                window: 0,
+                stride: 0,
+                w_exc_inh: 10.4,
+                w_inh_exc: 17.0,
+                w_cross: 0.0,
+                w_init_max: 0.3,
+                input_delay_ms: vec![0.0, 5.0],
+                rate_scale: 0.25,
+                max_rate_hz: 63.75,
+            },
+            stdp: StdpConfig {
+                enabled: false,
+                rule: StdpRule::PrePost,
+                tau_pre_ms: 20.0,
+                tau_post1_ms: 20.0,
+                tau_post2_ms: 40.0,
+                nu_pre: 1e-4,
+                nu_post: 1e-2,
+                w_max: 1.0,
+                x_tar: 0.4,
+                mu: 0.2,
+                norm_total: 78.0,
+            },
+        }
+    }
+}
+
+fn bad(msg: String) -> Error {
+    Error::Config(msg)
+}
+
+fn check_tau(name: &str, v: f64) -> Result<()> {
+    if !v.is_finite() || v <= 0.0 {
+        return Err(bad(format!(
+            "{name} = {v} ms must be a positive finite time constant"
+        )));
+    }
+    Ok(())
+}
+
+impl Config {
+    /// Parse a TOML config and validate it.
+    pub fn from_toml(text: &str) -> Result<Config> {
+        let c: Config = toml::from_str(text).map_err(|e| bad(format!("TOML: {e}")))?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Serialise to TOML.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| bad(format!("TOML: {e}")))
+    }
+
+    /// Read and validate a TOML file.
+    pub fn load(path: &std::path::Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::from_toml(&text)
+    }
+
+    /// Steps per millisecond interval, rounded to the nearest step.
+    pub fn steps(&self, ms: f64) -> u32 {
+        (ms / self.sim.dt_ms).round().max(0.0) as u32
+    }
+
+    /// Reject impossible constants: NaN anywhere, non-positive time constants or dt, dt larger
+    /// than a refractory period, w_max <= 0, empty groups, bad windows or delays.
+    pub fn validate(&self) -> Result<()> {
+        let s = &self.sim;
+        check_tau("sim.dt_ms", s.dt_ms)?;
+        for (g, n) in [("exc", &self.exc), ("inh", &self.inh)] {
+            let vals = [
+                n.v_rest,
+                n.v_reset,
+                n.v_thresh,
+                n.theta_offset,
+                n.e_exc,
+                n.e_inh,
+            ];
+            if vals.iter().any(|v| !v.is_finite()) || !n.theta_plus.is_finite() {
+                return Err(bad(format!("{g}: a potential is NaN or infinite")));
+            }
+            for (k, v) in [
+                ("tau_ms", n.tau_ms),
+                ("tau_ge_ms", n.tau_ge_ms),
+                ("tau_gi_ms", n.tau_gi_ms),
+                ("tau_theta_ms", n.tau_theta_ms),
+            ] {
+                check_tau(&format!("{g}.{k}"), v)?;
+            }
+            if !n.refractory_ms.is_finite() || n.refractory_ms < s.dt_ms {
+                return Err(bad(format!(
+                    "{g}.refractory_ms = {} is shorter than dt = {} ms",
+                    n.refractory_ms, s.dt_ms
+                )));
+            }
+        }
+        let t = &self.stdp;
+        for (k, v) in [
+            ("tau_pre_ms", t.tau_pre_ms),
+            ("tau_post1_ms", t.tau_post1_ms),
+            ("tau_post2_ms", t.tau_post2_ms),
+        ] {
+            check_tau(&format!("stdp.{k}"), v)?;
+        }
+        let finite = [t.nu_pre, t.nu_post, t.x_tar, t.mu, t.norm_total];
+        if finite.iter().any(|v| !v.is_finite()) {
+            return Err(bad("stdp: a constant is NaN or infinite".into()));
+        }
+        if !(t.w_max.is_finite() && t.w_max > 0.0) {
+            return Err(bad(format!("stdp.w_max = {} must be > 0", t.w_max)));
+        }
+        let n = &self.network;
+        if n.modalities == 0 || n.inputs_per_modality == 0 || n.neurons_per_modality == 0 {
+            return Err(bad(
+                "network: modalities, inputs and neurons must be >= 1".into()
+            ));
+        }
+        if n.window > n.inputs_per_modality
+            || (n.window > 0
+                && n.stride * (n.neurons_per_modality - 1) + n.window > n.inputs_per_modality
+                && n.stride > 0)
+        {
+            return Err(bad(format!(
+                "network: window {} with stride {} does not fit {} inputs for {} neurons",
+                n.window, n.stride, n.inputs_per_modality, n.neurons_per_modality
+            )));
+        }
+        if n.input_delay_ms.len() != n.modalities {
+            return Err(bad(
+                "network.input_delay_ms needs one delay per modality".into()
+            ));
+        }
+        if n.input_delay_ms
+            .iter()
+            .any(|d| !d.is_finite() || *d < 0.0 || *d > 1000.0)
+        {
+            return Err(bad("network.input_delay_ms must be in [0, 1000] ms".into()));
+        }
+        let w = [
+            n.w_exc_inh,
+            n.w_inh_exc,
+            n.w_cross,
+            n.w_init_max,
+            n.rate_scale,
+            n.max_rate_hz,
+            s.sample_ms,
+            s.rest_ms,
+            s.intensity_step,
+        ];
+        if w.iter().any(|v| !v.is_finite() || *v < 0.0) {
+            return Err(bad(
+                "network/sim: weights, rates and durations must be finite and >= 0".into(),
+            ));
+        }
+        Ok(())
+    }
+}

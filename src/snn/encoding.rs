@@ -1,0 +1,229 @@
+//! Input encoding (`shaders/poisson.wgsl`): Poisson spikes from rates with a counter-based RNG
+//! (deterministic per (seed, step, input index)), or a fixed spike list read from a CSV of
+//! `input_index,time_ms`, written into one slot of the input ring buffer per step.
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::error::{Error, Result};
+use crate::gpu::grid::WORKGROUP_1D;
+use crate::gpu::{Gpu, Kernel, Shader};
+use crate::tensor::{DType, Tensor};
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct EncParams {
+    n: u32,
+    n_in: u32,
+    step: u32,
+    slot_off: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    dt_s: f32,
+    pad: u32,
+}
+
+/// PCG output permutation used as an integer hash (same as the WGSL `pcg_hash`).
+pub fn pcg_hash(v: u32) -> u32 {
+    let state = v.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
+    let word = ((state >> ((state >> 28) + 4)) ^ state).wrapping_mul(277_803_737);
+    (word >> 22) ^ word
+}
+
+/// CPU reference of `poisson_step`: spike flags of inputs `0..rates.len()` at `step`
+/// (`rates` in Hz, `dt_ms` in ms). Bit-identical to the GPU (integer hash, same f32 ops).
+pub fn poisson_reference(rates: &[f32], step: u32, seed: u64, dt_ms: f64) -> Vec<bool> {
+    let key = pcg_hash(
+        step ^ pcg_hash(seed as u32 ^ pcg_hash(((seed >> 32) as u32).wrapping_add(0x9e37_79b9))),
+    );
+    let dt_s = (dt_ms / 1000.0) as f32;
+    rates
+        .iter()
+        .enumerate()
+        .map(|(i, &r)| {
+            let u = (pcg_hash(i as u32 ^ key) >> 8) as f32 * (1.0 / 16_777_216.0);
+            u < r * dt_s
+        })
+        .collect()
+}
+
+/// Record Poisson spikes for `step` from `rates` (Hz, [clips * n_in]) into ring slot `slot`
+/// of `ring` (u32 [slots * clips * n_in]).
+pub fn poisson_step(
+    gpu: &Gpu,
+    rates: &Tensor,
+    ring: &Tensor,
+    slot: u32,
+    step: u32,
+    seed: u64,
+    dt_ms: f64,
+) -> Result<()> {
+    rates.expect_dtype("poisson_step", DType::F32)?;
+    let n = super::check_len("poisson_step", rates.numel())?;
+    let p = EncParams {
+        n,
+        n_in: n,
+        step,
+        slot_off: slot * n,
+        seed_lo: seed as u32,
+        seed_hi: (seed >> 32) as u32,
+        dt_s: (dt_ms / 1000.0) as f32,
+        pad: 0,
+    };
+    let k = Kernel::new(Shader::Poisson, "poisson_step");
+    gpu.dispatch(
+        "poisson_step",
+        &k,
+        &p,
+        &[rates.binding()?, ring.binding()?],
+        gpu.grid(u64::from(n), WORKGROUP_1D)?,
+    )
+}
+
+/// Record spikes of `step` from a bitmask schedule (see [`SpikeList::bitmask`]) for `clips`
+/// clips of `n_in` inputs into ring slot `slot`.
+pub fn schedule_step(
+    gpu: &Gpu,
+    sched: &Tensor,
+    n_in: u32,
+    clips: u32,
+    ring: &Tensor,
+    slot: u32,
+    step: u32,
+) -> Result<()> {
+    let n = n_in * clips;
+    let p = EncParams {
+        n,
+        n_in,
+        step,
+        slot_off: slot * n,
+        seed_lo: 0,
+        seed_hi: 0,
+        dt_s: 0.0,
+        pad: 0,
+    };
+    let k = Kernel::new(Shader::Poisson, "schedule_step");
+    gpu.dispatch(
+        "schedule_step",
+        &k,
+        &p,
+        &[sched.binding()?, ring.binding()?],
+        gpu.grid(u64::from(n), WORKGROUP_1D)?,
+    )
+}
+
+/// Input rates (Hz) from intensities: `rate = intensity * scale`, refusing NaN, negative values
+/// and rates over `max_hz`.
+pub fn rates_from_intensity(features: &[f32], scale: f64, max_hz: f64) -> Result<Vec<f32>> {
+    if features.is_empty() {
+        return Err(Error::InvalidInput("empty clip: no input features".into()));
+    }
+    features
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let r = f64::from(x) * scale;
+            if !x.is_finite() {
+                Err(Error::InvalidInput(format!(
+                    "feature {i} is {x} (NaN or infinite)"
+                )))
+            } else if !(0.0..=max_hz).contains(&r) {
+                Err(Error::InvalidInput(format!(
+                    "feature {i} gives rate {r} Hz outside [0, {max_hz}]"
+                )))
+            } else {
+                Ok(r as f32)
+            }
+        })
+        .collect()
+}
+
+/// A fixed input spike list: spike steps per input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpikeList {
+    /// Inputs per clip.
+    pub n_in: usize,
+    /// Simulation length in steps.
+    pub steps: usize,
+    /// (input index, step), sorted.
+    pub events: Vec<(u32, u32)>,
+}
+
+impl SpikeList {
+    /// Parse `input_index,time_ms` lines (a header line is skipped); time in ms, step = floor(t / dt).
+    pub fn from_csv(text: &str, path: &str, n_in: usize, steps: usize, dt_ms: f64) -> Result<Self> {
+        let mut events = Vec::new();
+        for (ln, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || (ln == 0 && line.starts_with("input_index")) {
+                continue;
+            }
+            let bad = |m: String| Error::data(path, format!("line {}: {m}", ln + 1));
+            let (a, b) = line
+                .split_once(',')
+                .ok_or_else(|| bad(format!("expected input_index,time_ms, got '{line}'")))?;
+            let i: usize = a
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("bad input index '{a}'")))?;
+            let t: f64 = b
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("bad time '{b}'")))?;
+            if i >= n_in {
+                return Err(bad(format!("input index {i} >= {n_in} inputs")));
+            }
+            if !t.is_finite() || t < 0.0 {
+                return Err(bad(format!(
+                    "time {t} ms is not a finite non-negative number"
+                )));
+            }
+            let s = (t / dt_ms).floor() as usize;
+            if s >= steps {
+                return Err(bad(format!("time {t} ms is past the simulated duration")));
+            }
+            events.push((i as u32, s as u32));
+        }
+        events.sort_unstable_by_key(|&(i, s)| (s, i));
+        events.dedup();
+        Ok(SpikeList {
+            n_in,
+            steps,
+            events,
+        })
+    }
+
+    /// Bitmask words: bit `step * n_in + i` set when input i spikes at `step`.
+    pub fn bitmask(&self) -> Vec<u32> {
+        let mut words = vec![0u32; (self.steps * self.n_in).div_ceil(32).max(1)];
+        for &(i, s) in &self.events {
+            let bit = s as usize * self.n_in + i as usize;
+            words[bit / 32] |= 1 << (bit % 32);
+        }
+        words
+    }
+
+    /// Spike flags of every input at `step` (CPU reference of `schedule_step`).
+    pub fn flags_at(&self, step: u32) -> Vec<bool> {
+        let mut f = vec![false; self.n_in];
+        for &(i, s) in &self.events {
+            if s == step {
+                f[i as usize] = true;
+            }
+        }
+        f
+    }
+
+    /// Upload the bitmask; refuses a list over the device's binding limit with [`Error::TooLarge`].
+    pub fn upload(&self, gpu: &Gpu) -> Result<Tensor> {
+        let words = self.bitmask();
+        let bytes = words.len() as u64 * 4;
+        if bytes > gpu.max_binding_bytes() {
+            return Err(Error::TooLarge {
+                what: "input spike list bitmask".into(),
+                bytes,
+                limit: gpu.max_binding_bytes(),
+            });
+        }
+        Tensor::from_u32(gpu, &[words.len()], &words)
+    }
+}

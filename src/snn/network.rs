@@ -1,0 +1,332 @@
+//! The multi-modal network: per modality an input group -> excitatory group (locally-connected
+//! windows) -> inhibitory group (one-to-one) -> lateral inhibition of every excitatory neuron of
+//! the modality but the partner, cross-modal excitatory links, and per-modality input delays
+//! through a ring buffer. Populations hold all modalities of a clip back to back and all clips
+//! back to back (neuron = clip * n + modality * n_mod + i). `run` records every dispatch in the
+//! current batch; nothing is read back until the spike record is.
+
+use super::config::Config;
+use super::encoding::{poisson_step, schedule_step};
+use super::neurons::{lif_step, GroupState, LifParams};
+use super::record::{Recorder, SpikeEvent};
+use super::stdp::{normalize, stdp_step, StdpParams};
+use super::synapses::{compact, propagate, sort, Channel, SpikeLists};
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::tensor::{DType, Tensor};
+
+/// Record group id of the excitatory population.
+pub const GROUP_EXC: u32 = 0;
+/// Record group id of the inhibitory population.
+pub const GROUP_INH: u32 = 1;
+
+/// Host copies of the connection matrices ([n_pre, n_post] row-major, per clip).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights {
+    /// Input -> excitatory (plastic).
+    pub w_in: Vec<f32>,
+    /// 1 where an input -> excitatory synapse exists (the window), else 0.
+    pub mask_in: Vec<f32>,
+    /// Excitatory -> inhibitory (one-to-one).
+    pub w_ei: Vec<f32>,
+    /// Inhibitory -> excitatory (all of the modality but the partner).
+    pub w_ie: Vec<f32>,
+    /// Excitatory -> excitatory across modalities (empty when disabled).
+    pub w_cross: Vec<f32>,
+}
+
+impl Weights {
+    /// Build the connectivity of `c`; input weights uniform in [0, w_init_max) from `c.sim.seed`.
+    pub fn build(c: &Config) -> Weights {
+        let n = &c.network;
+        let (m, ni, ne) = (n.modalities, n.inputs_per_modality, n.neurons_per_modality);
+        let (n_in, n_e) = (m * ni, m * ne);
+        let mut rng = c.sim.seed ^ 0x5eed_5eed;
+        let mut next = move || {
+            rng = rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = rng;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32
+        };
+        let mut w_in = vec![0.0; n_in * n_e];
+        let mut mask_in = vec![0.0; n_in * n_e];
+        for mo in 0..m {
+            for j in 0..ne {
+                let (lo, hi) = if n.window == 0 {
+                    (0, ni)
+                } else {
+                    (j * n.stride, j * n.stride + n.window)
+                };
+                for i in lo..hi.min(ni) {
+                    let e = (mo * ni + i) * n_e + mo * ne + j;
+                    mask_in[e] = 1.0;
+                    w_in[e] = next() * n.w_init_max as f32;
+                }
+            }
+        }
+        let mut w_ei = vec![0.0; n_e * n_e];
+        let mut w_ie = vec![0.0; n_e * n_e];
+        let mut w_cross = Vec::new();
+        if n.w_cross > 0.0 && m > 1 {
+            w_cross = vec![0.0; n_e * n_e];
+        }
+        for a in 0..n_e {
+            w_ei[a * n_e + a] = n.w_exc_inh as f32;
+            for b in 0..n_e {
+                if a / ne == b / ne && a != b {
+                    w_ie[a * n_e + b] = n.w_inh_exc as f32;
+                }
+                if !w_cross.is_empty() && a / ne != b / ne {
+                    w_cross[a * n_e + b] = n.w_cross as f32;
+                }
+            }
+        }
+        Weights {
+            w_in,
+            mask_in,
+            w_ei,
+            w_ie,
+            w_cross,
+        }
+    }
+}
+
+/// What drives the inputs each step.
+pub enum Input<'a> {
+    /// Poisson rates (Hz) [clips * n_in].
+    Rates(&'a Tensor),
+    /// Bitmask schedule from [`super::encoding::SpikeList::upload`], the same for every clip.
+    Schedule(&'a Tensor, u32),
+}
+
+/// The network on the GPU for `clips` clips simulated in parallel.
+pub struct Network {
+    gpu: Gpu,
+    cfg: Config,
+    /// Clips simulated together.
+    pub clips: usize,
+    /// Inputs per clip (all modalities).
+    pub n_in: usize,
+    /// Excitatory (= inhibitory) neurons per clip.
+    pub n_e: usize,
+    /// Excitatory population state.
+    pub exc: GroupState,
+    /// Inhibitory population state.
+    pub inh: GroupState,
+    ring: Tensor,
+    slots: u32,
+    delays: [Tensor; 2],
+    lists: [SpikeLists; 3],
+    /// Input -> excitatory weights [n_in, n_e].
+    pub w_in: Tensor,
+    mask_in: Tensor,
+    w_ei: Tensor,
+    w_ie: Tensor,
+    w_cross: Option<Tensor>,
+    tr_pre: Tensor,
+    tr_post: Tensor,
+    lif: [LifParams; 2],
+    stdp: StdpParams,
+    /// Steps simulated so far.
+    pub step: u32,
+}
+
+impl Network {
+    /// Build the network of `cfg` with `weights` for `clips` clips, every neuron at rest.
+    pub fn new(gpu: &Gpu, cfg: &Config, weights: &Weights, clips: usize) -> Result<Network> {
+        cfg.validate()?;
+        if clips == 0 {
+            return Err(Error::InvalidInput(
+                "a simulation needs at least one clip".into(),
+            ));
+        }
+        if cfg.stdp.enabled && clips > 1 {
+            return Err(Error::InvalidInput(
+                "plasticity runs one clip at a time (weights are shared)".into(),
+            ));
+        }
+        let n = &cfg.network;
+        let (n_in, n_e) = (
+            n.modalities * n.inputs_per_modality,
+            n.modalities * n.neurons_per_modality,
+        );
+        let d: Vec<u32> = (0..n_in)
+            .map(|i| cfg.steps(n.input_delay_ms[i / n.inputs_per_modality]))
+            .collect();
+        let slots = d.iter().max().copied().unwrap_or(0) + 1;
+        let dt = cfg.sim.dt_ms;
+        let (te, ti) = ((n_e * clips) as u32, (n_e * clips) as u32);
+        let up = |v: &[f32], r, c| Tensor::from_f32(gpu, &[r, c], v);
+        Ok(Network {
+            gpu: gpu.clone(),
+            cfg: cfg.clone(),
+            clips,
+            n_in,
+            n_e,
+            exc: GroupState::at_rest(
+                gpu,
+                n_e * clips,
+                cfg.exc.v_rest as f32,
+                cfg.exc.theta_init as f32,
+            )?,
+            inh: GroupState::at_rest(
+                gpu,
+                n_e * clips,
+                cfg.inh.v_rest as f32,
+                cfg.inh.theta_init as f32,
+            )?,
+            ring: Tensor::zeros(gpu, &[slots as usize * clips * n_in], DType::U32)?,
+            slots,
+            delays: [
+                Tensor::from_u32(gpu, &[n_in], &d)?,
+                Tensor::zeros(gpu, &[n_e], DType::U32)?,
+            ],
+            lists: [
+                SpikeLists::new(gpu, n_in, clips)?,
+                SpikeLists::new(gpu, n_e, clips)?,
+                SpikeLists::new(gpu, n_e, clips)?,
+            ],
+            w_in: up(&weights.w_in, n_in, n_e)?,
+            mask_in: up(&weights.mask_in, n_in, n_e)?,
+            w_ei: up(&weights.w_ei, n_e, n_e)?,
+            w_ie: up(&weights.w_ie, n_e, n_e)?,
+            w_cross: if weights.w_cross.is_empty() {
+                None
+            } else {
+                Some(up(&weights.w_cross, n_e, n_e)?)
+            },
+            tr_pre: Tensor::zeros(gpu, &[n_in], DType::F32)?,
+            tr_post: Tensor::zeros(gpu, &[n_e, 2], DType::F32)?,
+            lif: [
+                LifParams::new(&cfg.exc, dt, te),
+                LifParams::new(&cfg.inh, dt, ti),
+            ],
+            stdp: StdpParams::new(&cfg.stdp, dt, n_in as u32, n_e as u32),
+            step: 0,
+        })
+    }
+
+    /// Scale every excitatory neuron's input weights to sum to `stdp.norm_total`.
+    pub fn normalize_input(&self) -> Result<()> {
+        normalize(&self.gpu, &self.stdp, &self.w_in)
+    }
+
+    /// Record `steps` steps driven by `input`, appending spikes to `rec` (no readback).
+    pub fn run(&mut self, input: &Input, steps: u32, rec: &Recorder) -> Result<()> {
+        match input {
+            Input::Rates(r) if r.numel() != self.n_in * self.clips => {
+                return Err(Error::shape(
+                    "network",
+                    format!(
+                        "rates {:?} for {} clips x {} inputs",
+                        r.shape(),
+                        self.clips,
+                        self.n_in
+                    ),
+                ));
+            }
+            Input::Schedule(_, len) if self.step + steps > *len => {
+                return Err(Error::InvalidInput(format!(
+                    "spike list covers {len} steps, simulation needs {}",
+                    self.step + steps
+                )));
+            }
+            _ => {}
+        }
+        for _ in 0..steps {
+            self.one_step(input, rec)?;
+        }
+        Ok(())
+    }
+
+    fn one_step(&mut self, input: &Input, rec: &Recorder) -> Result<()> {
+        let (g, t) = (&self.gpu, self.step);
+        let slot = t % self.slots;
+        // Encode this step's input spikes into the ring.
+        match input {
+            Input::Rates(r) => poisson_step(
+                g,
+                r,
+                &self.ring,
+                slot,
+                t,
+                self.cfg.sim.seed,
+                self.cfg.sim.dt_ms,
+            )?,
+            Input::Schedule(s, _) => schedule_step(
+                g,
+                s,
+                self.n_in as u32,
+                self.clips as u32,
+                &self.ring,
+                slot,
+                t,
+            )?,
+        }
+        // Neuron updates (conductances hold last step's synaptic input).
+        let [mut pe, mut ph] = self.lif;
+        (pe.step, ph.step) = (t, t);
+        lif_step(g, &self.exc, &pe)?;
+        lif_step(g, &self.inh, &ph)?;
+        // Compact (and record) spikes; delayed inputs read older ring slots.
+        let [li, le, lh] = &self.lists;
+        compact(g, li, &self.ring, &self.delays[0], self.slots, t, rec, None)?;
+        compact(
+            g,
+            le,
+            &self.exc.flags,
+            &self.delays[1],
+            1,
+            t,
+            rec,
+            Some(GROUP_EXC),
+        )?;
+        compact(
+            g,
+            lh,
+            &self.inh.flags,
+            &self.delays[1],
+            1,
+            t,
+            rec,
+            Some(GROUP_INH),
+        )?;
+        for l in &self.lists {
+            sort(g, l)?;
+        }
+        // Propagate into conductances (effective from the next step).
+        propagate(g, li, &self.w_in, &self.exc, Channel::Exc)?;
+        propagate(g, le, &self.w_ei, &self.inh, Channel::Exc)?;
+        propagate(g, lh, &self.w_ie, &self.exc, Channel::Inh)?;
+        if let Some(w) = &self.w_cross {
+            propagate(g, le, w, &self.exc, Channel::Exc)?;
+        }
+        if self.cfg.stdp.enabled {
+            stdp_step(
+                g,
+                &self.stdp,
+                &self.w_in,
+                &self.mask_in,
+                &li.spk,
+                &le.spk,
+                &self.tr_pre,
+                &self.tr_post,
+            )?;
+        }
+        self.step += 1;
+        Ok(())
+    }
+
+    /// Name, clip and in-group index of a recorded event: ("exc_0", clip, i) etc.
+    pub fn describe(&self, e: &SpikeEvent) -> (String, usize, usize) {
+        let per = self.cfg.network.neurons_per_modality;
+        let local = e.neuron as usize % self.n_e;
+        let kind = if e.group == GROUP_EXC { "exc" } else { "inh" };
+        (
+            format!("{kind}_{}", local / per),
+            e.neuron as usize / self.n_e,
+            local % per,
+        )
+    }
+}

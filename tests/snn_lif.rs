@@ -1,0 +1,151 @@
+//! Config validation and the LIF kernel against its f64 reference.
+mod common;
+
+use common::{gpu, Rng};
+use synchgraph::snn::config::Config;
+use synchgraph::snn::neurons::{
+    lif_step, lif_step_grid, lif_step_reference, GroupState, LifParams,
+};
+use synchgraph::Error;
+
+#[test]
+fn default_toml_asset_parses_to_defaults() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/snn_default.toml");
+    if std::env::var("SNN_WRITE_DEFAULT").is_ok() {
+        std::fs::write(path, Config::default().to_toml().unwrap()).unwrap();
+    }
+    let c = Config::load(std::path::Path::new(path)).unwrap();
+    assert_eq!(c, Config::default());
+    Config::default().validate().unwrap();
+}
+
+fn rejected(edit: impl FnOnce(&mut Config), what: &str) {
+    let mut c = Config::default();
+    edit(&mut c);
+    match c.validate() {
+        Err(Error::Config(m)) => eprintln!("{what}: {m}"),
+        other => panic!("{what}: expected Error::Config, got {other:?}"),
+    }
+}
+
+#[test]
+fn impossible_constants_are_config_errors() {
+    rejected(|c| c.exc.tau_ms = -1.0, "negative tau");
+    rejected(|c| c.inh.tau_ge_ms = 0.0, "zero tau");
+    rejected(|c| c.stdp.tau_pre_ms = 0.0, "zero trace tau");
+    rejected(
+        |c| c.sim.dt_ms = 3.0,
+        "dt over the inhibitory refractory period",
+    );
+    rejected(|c| c.exc.v_thresh = f64::NAN, "NaN threshold");
+    rejected(|c| c.stdp.nu_post = f64::NAN, "NaN learning rate");
+    rejected(|c| c.stdp.w_max = 0.0, "w_max 0");
+    rejected(|c| c.stdp.w_max = -1.0, "w_max negative");
+    rejected(|c| c.network.input_delay_ms = vec![0.0], "delay count");
+    assert!(matches!(
+        Config::from_toml("sim = 3"),
+        Err(Error::Config(_))
+    ));
+}
+
+/// Random state around threshold: some neurons refractory, some spiking.
+fn random_state(rng: &mut Rng, n: usize) -> (Vec<f32>, Vec<u32>) {
+    let mut s = Vec::with_capacity(4 * n);
+    let mut f = Vec::with_capacity(n);
+    for _ in 0..n {
+        s.extend([
+            rng.uniform(-75.0, -45.0),
+            rng.uniform(0.0, 2.0),
+            rng.uniform(0.0, 1.0),
+        ]);
+        s.push(rng.uniform(0.0, 30.0));
+        f.push(if rng.below(4) == 0 {
+            rng.below(11) as u32
+        } else {
+            0
+        });
+    }
+    (s, f)
+}
+
+fn check_lif(n: usize, max_dim: Option<u32>, steps: usize) {
+    let g = gpu();
+    let cfg = Config::default();
+    let mut rng = Rng(n as u64 + 7);
+    let (s, f) = random_state(&mut rng, n);
+    let group = GroupState::from_host(&g, &s, &f).unwrap();
+    let p = LifParams::new(&cfg.exc, cfg.sim.dt_ms, n as u32);
+    let mut rs: Vec<f64> = s.iter().map(|&x| f64::from(x)).collect();
+    let mut rf = f.clone();
+    let mut spikes = 0;
+    for _ in 0..steps {
+        match max_dim {
+            Some(m) => lif_step_grid(&g, &group, &p, m).unwrap(),
+            None => lif_step(&g, &group, &p).unwrap(),
+        }
+        lif_step_reference(&p, &mut rs, &mut rf);
+        spikes += rf.iter().filter(|&&x| x >> 31 == 1).count();
+    }
+    let (gs, gf) = group.to_host().unwrap();
+    // Tolerance: f32 vs f64 Euler over `steps` steps: |dv| <= 1e-3 mV, |dg| <= 1e-5 + 1e-5|g|.
+    // A neuron within 1e-3 mV of threshold could flip; none did on these seeds.
+    for i in 0..n {
+        assert_eq!(gf[i], rf[i], "flags of neuron {i} (n = {n})");
+        for k in 0..4 {
+            let (a, b) = (f64::from(gs[4 * i + k]), rs[4 * i + k]);
+            assert!(
+                (a - b).abs() <= 1e-3 + 1e-5 * b.abs(),
+                "n={n} i={i} k={k}: {a} vs {b}"
+            );
+        }
+    }
+    if n > 100 {
+        assert!(spikes > 0, "test state should make some neurons spike");
+    }
+}
+
+#[test]
+fn lif_matches_reference_on_awkward_sizes() {
+    for &n in &[1usize, 7, 255, 256, 257, 1000, 4099] {
+        check_lif(n, None, 3);
+    }
+}
+
+#[test]
+fn lif_two_dimensional_grid_path() {
+    // 100,003 neurons = 391 workgroups, folded at 64 groups per dimension into a 7 x 56 grid:
+    // the same flat_index path a group of > 65,535 * 256 neurons takes on a real device.
+    check_lif(100_003, Some(64), 2);
+}
+
+#[test]
+fn lif_many_steps_drive_and_refractory() {
+    // Constant drive through ge: neurons spike, go refractory, spike again; 200 steps.
+    let g = gpu();
+    let cfg = Config::default();
+    let n = 300;
+    let s: Vec<f32> = (0..n)
+        .flat_map(|i| [-65.0, 0.02 * i as f32, 0.0, 0.0])
+        .collect();
+    let group = GroupState::from_host(&g, &s, &vec![0; n]).unwrap();
+    let mut p = LifParams::new(&cfg.exc, cfg.sim.dt_ms, n as u32);
+    p.k_ge = 0.0; // hold ge constant
+    let mut rs: Vec<f64> = s.iter().map(|&x| f64::from(x)).collect();
+    let mut rf = vec![0u32; n];
+    for _ in 0..200 {
+        lif_step(&g, &group, &p).unwrap();
+        lif_step_reference(&p, &mut rs, &mut rf);
+    }
+    let (gs, _) = group.to_host().unwrap();
+    for i in 0..n {
+        assert!((f64::from(gs[4 * i]) - rs[4 * i]).abs() < 1e-2, "v of {i}");
+        assert!(
+            (f64::from(gs[4 * i + 3]) - rs[4 * i + 3]).abs() < 1e-4,
+            "theta of {i}"
+        );
+    }
+    assert!(
+        rs[4 * (n - 1) + 3] > 0.1,
+        "strongly driven neuron spiked several times"
+    );
+}
