@@ -37,6 +37,8 @@ shader_families! {
     Random => "random.wgsl",
     /// f32 <-> f16 conversion through packed u32 pairs.
     Cast => "cast.wgsl",
+    /// Sparse CSR kernels: SpMM, degrees, GCN normalisation.
+    Sparse => "sparse.wgsl",
     /// Exclusive prefix sums of u32 values.
     Scan => "scan.wgsl",
     /// Neural-synchrony graph construction from sorted spikes.

@@ -1,0 +1,89 @@
+// Sparse kernels over CSR matrices: row-parallel SpMM (also used for the transpose through a
+// permutation of the value array), row degrees and symmetric GCN scaling.
+
+struct Params {
+    n: u32,     // spmm: output rows; degree: rows; scale: nnz
+    f: u32,     // spmm: feature columns
+    nnz: u32,   // number of stored entries
+    _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+
+// spmm: y[row, c] = sum_j vals[perm?(j)] * x[col_idx[j], c]
+@group(0) @binding(1) var<storage, read> sp_row_ptr: array<u32>;
+@group(0) @binding(2) var<storage, read> sp_col_idx: array<u32>;
+@group(0) @binding(3) var<storage, read> sp_vals: array<f32>;
+@group(0) @binding(4) var<storage, read> sp_perm: array<u32>;
+@group(0) @binding(5) var<storage, read> sp_x: array<f32>;
+@group(0) @binding(6) var<storage, read_write> sp_y: array<f32>;
+
+// Features handled by one workgroup (16, 32 or 64); the other WG / FW lanes split the row's
+// entries and are reduced in a fixed order, so results are deterministic.
+override FW: u32 = 64u;
+// 1: values are read through sp_perm (transpose of a CSR stored as a permutation).
+override PERM: u32 = 0u;
+const WG: u32 = 128u;
+var<workgroup> partial: array<f32, 128>;
+
+@compute @workgroup_size(128)
+fn spmm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>) {
+    let row = flat_group(wid, nwg);
+    let lanes = WG / FW;
+    let lf = lid.x % FW;
+    let lk = lid.x / FW;
+    let col = wid.z * FW + lf;
+    let in_range = row < p.n && col < p.f;
+    var acc = 0.0;
+    if (in_range) {
+        let start = sp_row_ptr[row];
+        let end = sp_row_ptr[row + 1u];
+        for (var j = start + lk; j < end; j = j + lanes) {
+            var v: f32;
+            if (PERM == 1u) { v = sp_vals[sp_perm[j]]; } else { v = sp_vals[j]; }
+            acc = acc + v * sp_x[sp_col_idx[j] * p.f + col];
+        }
+    }
+    partial[lid.x] = acc;
+    workgroupBarrier();
+    if (in_range && lk == 0u) {
+        var s = 0.0;
+        for (var k = 0u; k < lanes; k = k + 1u) {
+            s = s + partial[k * FW + lf];
+        }
+        sp_y[row * p.f + col] = s;
+    }
+}
+
+// degree: dinv[row] = 1/sqrt(sum of the row's values), 0 for an empty or non-positive row.
+@group(0) @binding(1) var<storage, read> dg_row_ptr: array<u32>;
+@group(0) @binding(2) var<storage, read> dg_vals: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dg_dinv: array<f32>;
+
+@compute @workgroup_size(256)
+fn degree(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+          @builtin(local_invocation_id) lid: vec3<u32>) {
+    let row = flat_index(wid, nwg, lid, 256u);
+    if (row >= p.n) { return; }
+    var d = 0.0;
+    for (var j = dg_row_ptr[row]; j < dg_row_ptr[row + 1u]; j = j + 1u) {
+        d = d + dg_vals[j];
+    }
+    dg_dinv[row] = select(0.0, inverseSqrt(d), d > 0.0);
+}
+
+// scale: out[k] = dinv[row_idx[k]] * vals[k] * dinv[col_idx[k]]
+@group(0) @binding(1) var<storage, read> sc_row_idx: array<u32>;
+@group(0) @binding(2) var<storage, read> sc_col_idx: array<u32>;
+@group(0) @binding(3) var<storage, read> sc_vals: array<f32>;
+@group(0) @binding(4) var<storage, read> sc_dinv: array<f32>;
+@group(0) @binding(5) var<storage, read_write> sc_out: array<f32>;
+
+@compute @workgroup_size(256)
+fn scale(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+         @builtin(local_invocation_id) lid: vec3<u32>) {
+    let k = flat_index(wid, nwg, lid, 256u);
+    if (k >= p.n) { return; }
+    sc_out[k] = sc_dinv[sc_row_idx[k]] * sc_vals[k] * sc_dinv[sc_col_idx[k]];
+}

@@ -1,0 +1,356 @@
+//! Compressed sparse row matrices kept both on the host and on the GPU, with the transpose
+//! structure built once at construction so backward passes never rebuild it.
+
+use std::sync::Arc;
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::error::{Error, Result};
+use crate::gpu::{Gpu, Kernel, Shader};
+use crate::tensor::{DType, Tensor};
+
+/// Host copy of a CSR matrix.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HostCsr {
+    /// Row offsets, `n_rows + 1` entries.
+    pub row_ptr: Vec<u32>,
+    /// Column of each stored entry, sorted within a row.
+    pub col_idx: Vec<u32>,
+    /// Value of each stored entry.
+    pub values: Vec<f32>,
+}
+
+/// Transpose structure: Aᵀ as CSR whose values are `values[perm[k]]` of the original matrix.
+#[derive(Debug, Clone)]
+pub struct Transpose {
+    /// Row offsets of Aᵀ (`n_cols + 1` entries), U32 on the GPU.
+    pub row_ptr: Tensor,
+    /// Column of Aᵀ (a row of A) per entry, U32 [nnz].
+    pub col_idx: Tensor,
+    /// Index into A's value array per entry of Aᵀ, U32 [nnz].
+    pub perm: Tensor,
+}
+
+/// A sparse matrix in CSR form, resident on the GPU with a host copy.
+#[derive(Debug, Clone)]
+pub struct Csr {
+    /// Number of rows.
+    pub n_rows: usize,
+    /// Number of columns.
+    pub n_cols: usize,
+    /// Host copy (structure and values at construction time).
+    pub host: Arc<HostCsr>,
+    /// Row offsets, U32 [n_rows + 1].
+    pub row_ptr: Tensor,
+    /// Column indices, U32 [nnz].
+    pub col_idx: Tensor,
+    /// Row index of every entry (COO rows), U32 [nnz].
+    pub row_idx: Tensor,
+    /// Values, F32 [nnz].
+    pub values: Tensor,
+    /// Transpose structure, shared by every matrix with the same sparsity pattern.
+    pub transpose: Transpose,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub(crate) struct SparseParams {
+    pub n: u32,
+    pub f: u32,
+    pub nnz: u32,
+    pub pad: u32,
+}
+
+fn u32_len(what: &str, n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::InvalidInput(format!("{what}: {n} exceeds u32 range")))
+}
+
+impl HostCsr {
+    /// Build from (row, col, value) triples: sorted by (row, col), duplicates merged by summing.
+    pub fn from_triples(n_rows: usize, mut triples: Vec<(u32, u32, f32)>) -> HostCsr {
+        triples.sort_by_key(|&(r, c, _)| (r, c));
+        let mut row_ptr = vec![0u32; n_rows + 1];
+        let mut col_idx = Vec::with_capacity(triples.len());
+        let mut values: Vec<f32> = Vec::with_capacity(triples.len());
+        let mut last: Option<(u32, u32)> = None;
+        for (r, c, v) in triples {
+            if last == Some((r, c)) {
+                if let Some(x) = values.last_mut() {
+                    *x += v;
+                }
+                continue;
+            }
+            last = Some((r, c));
+            row_ptr[r as usize + 1] += 1;
+            col_idx.push(c);
+            values.push(v);
+        }
+        for i in 0..n_rows {
+            row_ptr[i + 1] += row_ptr[i];
+        }
+        HostCsr {
+            row_ptr,
+            col_idx,
+            values,
+        }
+    }
+
+    /// Number of stored entries.
+    pub fn nnz(&self) -> usize {
+        self.col_idx.len()
+    }
+
+    /// Row index of every stored entry.
+    pub fn row_indices(&self) -> Vec<u32> {
+        let mut rows = Vec::with_capacity(self.nnz());
+        for r in 0..self.row_ptr.len().saturating_sub(1) {
+            let len = self.row_ptr[r + 1] - self.row_ptr[r];
+            rows.extend(std::iter::repeat_n(r as u32, len as usize));
+        }
+        rows
+    }
+
+    /// Transpose structure (row_ptr of Aᵀ, columns of Aᵀ, permutation into A's values), built
+    /// by a counting sort so entries of each Aᵀ row stay ordered by A's row.
+    pub fn transpose_structure(&self, n_cols: usize) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+        let nnz = self.nnz();
+        let mut t_ptr = vec![0u32; n_cols + 1];
+        for &c in &self.col_idx {
+            t_ptr[c as usize + 1] += 1;
+        }
+        for i in 0..n_cols {
+            t_ptr[i + 1] += t_ptr[i];
+        }
+        let mut next = t_ptr.clone();
+        let mut t_col = vec![0u32; nnz];
+        let mut perm = vec![0u32; nnz];
+        for (r, k) in self.row_indices().into_iter().zip(0u32..) {
+            let c = self.col_idx[k as usize] as usize;
+            let slot = next[c] as usize;
+            next[c] += 1;
+            t_col[slot] = r;
+            perm[slot] = k;
+        }
+        (t_ptr, t_col, perm)
+    }
+
+    /// Dense row-major copy (for tests and small matrices).
+    pub fn to_dense(&self, n_cols: usize) -> Vec<f32> {
+        let n_rows = self.row_ptr.len().saturating_sub(1);
+        let mut d = vec![0.0; n_rows * n_cols];
+        for r in 0..n_rows {
+            for k in self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize {
+                d[r * n_cols + self.col_idx[k] as usize] += self.values[k];
+            }
+        }
+        d
+    }
+}
+
+impl Csr {
+    /// Upload a host CSR matrix of shape `[n_rows, n_cols]` and build its transpose structure.
+    pub fn from_host(gpu: &Gpu, n_rows: usize, n_cols: usize, host: HostCsr) -> Result<Csr> {
+        let nnz = host.nnz();
+        u32_len("csr rows", n_rows + 1)?;
+        u32_len("csr cols", n_cols + 1)?;
+        u32_len("csr nnz", nnz)?;
+        if host.row_ptr.len() != n_rows + 1
+            || host.values.len() != nnz
+            || host.row_ptr.last().copied() != Some(nnz as u32)
+        {
+            return Err(Error::InvalidInput(format!(
+                "inconsistent CSR: {} row offsets for {n_rows} rows, {nnz} columns, {} values",
+                host.row_ptr.len(),
+                host.values.len()
+            )));
+        }
+        if host.row_ptr.windows(2).any(|w| w[0] > w[1]) {
+            return Err(Error::InvalidInput("CSR row offsets decrease".into()));
+        }
+        if let Some(&c) = host.col_idx.iter().find(|&&c| c as usize >= n_cols) {
+            return Err(Error::InvalidInput(format!(
+                "CSR column {c} out of range for {n_cols} columns"
+            )));
+        }
+        let (t_ptr, t_col, perm) = host.transpose_structure(n_cols);
+        let transpose = Transpose {
+            row_ptr: Tensor::from_u32(gpu, &[n_cols + 1], &t_ptr)?,
+            col_idx: Tensor::from_u32(gpu, &[nnz], &t_col)?,
+            perm: Tensor::from_u32(gpu, &[nnz], &perm)?,
+        };
+        Ok(Csr {
+            n_rows,
+            n_cols,
+            row_ptr: Tensor::from_u32(gpu, &[n_rows + 1], &host.row_ptr)?,
+            col_idx: Tensor::from_u32(gpu, &[nnz], &host.col_idx)?,
+            row_idx: Tensor::from_u32(gpu, &[nnz], &host.row_indices())?,
+            values: Tensor::from_f32(gpu, &[nnz], &host.values)?,
+            host: Arc::new(host),
+            transpose,
+        })
+    }
+
+    /// Square adjacency of `n` nodes from directed edges `(src, dst)` (entry at row src, column
+    /// dst). Duplicate edges are merged: weights are summed, unweighted duplicates stay 1.
+    /// `self_loops` adds a weight-1 loop to every node that has none; `symmetric` also stores
+    /// each edge reversed with the same weight unless the reverse edge was given too.
+    pub fn from_edges(
+        gpu: &Gpu,
+        n: usize,
+        edges: &[(u32, u32)],
+        weights: Option<&[f32]>,
+        self_loops: bool,
+        symmetric: bool,
+    ) -> Result<Csr> {
+        if let Some(w) = weights {
+            if w.len() != edges.len() {
+                return Err(Error::InvalidInput(format!(
+                    "{} weights for {} edges",
+                    w.len(),
+                    edges.len()
+                )));
+            }
+        }
+        let mut triples = Vec::with_capacity(edges.len());
+        for (i, &(s, d)) in edges.iter().enumerate() {
+            if s as usize >= n || d as usize >= n {
+                return Err(Error::InvalidInput(format!(
+                    "edge {i} ({s} -> {d}) refers to a node >= n = {n}"
+                )));
+            }
+            let w = weights.map_or(1.0, |w| w[i]);
+            if !w.is_finite() {
+                return Err(Error::InvalidInput(format!("edge {i} has weight {w}")));
+            }
+            triples.push((s, d, w));
+        }
+        let mut host = HostCsr::from_triples(n, triples);
+        if weights.is_none() {
+            host.values.iter_mut().for_each(|v| *v = 1.0);
+        }
+        if symmetric {
+            // Mirror every entry whose reverse is missing; a pair given both ways keeps its weights.
+            let mut sym = Vec::with_capacity(2 * host.nnz());
+            for r in 0..n {
+                for k in host.row_ptr[r] as usize..host.row_ptr[r + 1] as usize {
+                    let c = host.col_idx[k];
+                    sym.push((r as u32, c, host.values[k]));
+                    if c as usize != r && !has_entry(&host, c, r as u32) {
+                        sym.push((c, r as u32, host.values[k]));
+                    }
+                }
+            }
+            host = HostCsr::from_triples(n, sym);
+        }
+        if self_loops {
+            host = with_self_loops(n, &host, 0.0);
+        }
+        Csr::from_host(gpu, n, n, host)
+    }
+
+    /// Number of stored entries.
+    pub fn nnz(&self) -> usize {
+        self.host.nnz()
+    }
+
+    /// The device the matrix lives on.
+    pub fn gpu(&self) -> &Gpu {
+        self.values.gpu()
+    }
+
+    /// Same sparsity pattern (and transpose structure) with new values, F32 [nnz] (for learned
+    /// edge weights). The host copy keeps the old values.
+    pub fn with_values(&self, values: Tensor) -> Result<Csr> {
+        values.expect_dtype("Csr::with_values", DType::F32)?;
+        if values.numel() != self.nnz() {
+            return Err(Error::shape(
+                "Csr::with_values",
+                format!("{} values for {} entries", values.numel(), self.nnz()),
+            ));
+        }
+        Ok(Csr {
+            values,
+            ..self.clone()
+        })
+    }
+
+    /// D^-1/2 (A + I) D^-1/2 with D the row sums of A + I. The pattern of A + I is built on the
+    /// host once; degrees and scaling run on the GPU. Non-square matrices are an error.
+    pub fn gcn_normalized(&self) -> Result<Csr> {
+        if self.n_rows != self.n_cols {
+            return Err(Error::shape(
+                "gcn_normalized",
+                format!("adjacency must be square, got {}x{}", self.n_rows, self.n_cols),
+            ));
+        }
+        let gpu = self.gpu().clone();
+        let n = self.n_rows;
+        let plus_i = with_self_loops(n, &self.host, 1.0);
+        let a = Csr::from_host(&gpu, n, n, plus_i)?;
+        let dinv = Tensor::empty(&gpu, &[n], DType::F32)?;
+        let nnz = a.nnz();
+        let params = SparseParams {
+            n: n as u32,
+            f: 0,
+            nnz: nnz as u32,
+            pad: 0,
+        };
+        gpu.dispatch(
+            "gcn_degree",
+            &Kernel::new(Shader::Sparse, "degree"),
+            &params,
+            &[a.row_ptr.binding()?, a.values.binding()?, dinv.binding()?],
+            gpu.grid(n as u64, 256)?,
+        )?;
+        let out = Tensor::empty(&gpu, &[nnz], DType::F32)?;
+        let params = SparseParams { n: nnz as u32, ..params };
+        gpu.dispatch(
+            "gcn_scale",
+            &Kernel::new(Shader::Sparse, "scale"),
+            &params,
+            &[
+                a.row_idx.binding()?,
+                a.col_idx.binding()?,
+                a.values.binding()?,
+                dinv.binding()?,
+                out.binding()?,
+            ],
+            gpu.grid(nnz as u64, 256)?,
+        )?;
+        let mut host = (*a.host).clone();
+        host.values = out.to_f32()?;
+        Ok(Csr {
+            host: Arc::new(host),
+            values: out,
+            ..a
+        })
+    }
+}
+
+fn has_entry(m: &HostCsr, r: u32, c: u32) -> bool {
+    let (s, e) = (m.row_ptr[r as usize] as usize, m.row_ptr[r as usize + 1] as usize);
+    m.col_idx[s..e].binary_search(&c).is_ok()
+}
+
+/// Add a diagonal entry of 1 to each row. With `add` = 0 an existing loop is kept as is (only
+/// missing loops are inserted); with `add` = 1 every diagonal value grows by one (A + I).
+fn with_self_loops(n: usize, m: &HostCsr, add: f32) -> HostCsr {
+    let mut triples = Vec::with_capacity(m.nnz() + n);
+    for r in 0..n {
+        let mut seen = false;
+        for k in m.row_ptr[r] as usize..m.row_ptr[r + 1] as usize {
+            let c = m.col_idx[k];
+            let v = if c as usize == r {
+                seen = true;
+                m.values[k] + add
+            } else {
+                m.values[k]
+            };
+            triples.push((r as u32, c, v));
+        }
+        if !seen {
+            triples.push((r as u32, r as u32, 1.0));
+        }
+    }
+    HostCsr::from_triples(n, triples)
+}

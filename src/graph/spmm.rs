@@ -1,0 +1,118 @@
+//! Sparse × dense products: `A · X` and `Aᵀ · G` (for backward), row-parallel and deterministic.
+//!
+//! One workgroup of 128 threads owns one output row and a tile of FW features (16, 32 or 64,
+//! chosen from the feature count); the remaining 128 / FW lanes split the row's entries and are
+//! summed in a fixed order in workgroup memory, so a node of very high degree is spread over
+//! several lanes and every feature column, and no float atomics are used. Rows map to a 2-D grid
+//! (folded past 65,535 workgroups) and feature tiles to the z dimension.
+
+use super::csr::{Csr, SparseParams};
+use crate::error::{Error, Result};
+use crate::gpu::{Binding, Kernel, Shader};
+use crate::tensor::{DType, Tensor};
+
+/// Feature tile width for `f` features.
+fn tile_width(f: usize) -> u32 {
+    match f {
+        0..=16 => 16,
+        17..=32 => 32,
+        _ => 64,
+    }
+}
+
+struct Operand<'a> {
+    rows: usize,
+    cols: usize,
+    row_ptr: &'a Tensor,
+    col_idx: &'a Tensor,
+    perm: Option<&'a Tensor>,
+}
+
+fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tensor> {
+    x.expect_dtype(name, DType::F32)?;
+    let (m, f) = match x.shape() {
+        [m, f] => (*m, *f),
+        s => return Err(Error::shape(name, format!("X must be 2-D, got {s:?}"))),
+    };
+    if m != op.cols {
+        return Err(Error::shape(
+            name,
+            format!("matrix is {}x{} but X has {m} rows", op.rows, op.cols),
+        ));
+    }
+    let gpu = x.gpu();
+    let out = Tensor::empty(gpu, &[op.rows, f], DType::F32)?;
+    if op.rows == 0 || f == 0 {
+        return Ok(out);
+    }
+    if (op.rows.max(m) as u64) * (f as u64) > u64::from(u32::MAX) {
+        return Err(Error::shape(name, "output exceeds the 32-bit index range"));
+    }
+    if a.nnz() == 0 {
+        gpu.clear(out.buffer(), 0, out.byte_len());
+        return Ok(out);
+    }
+    let fw = tile_width(f);
+    let mut grid = gpu.grid(op.rows as u64, 1)?;
+    grid[2] = (f as u32).div_ceil(fw);
+    let params = SparseParams {
+        n: op.rows as u32,
+        f: f as u32,
+        nnz: a.nnz() as u32,
+        pad: 0,
+    };
+    let perm: Binding = match op.perm {
+        Some(p) => p.binding()?,
+        None => op.col_idx.binding()?,
+    };
+    let kernel = Kernel::new(Shader::Sparse, "spmm")
+        .with("FW", f64::from(fw))
+        .with("PERM", if op.perm.is_some() { 1.0 } else { 0.0 });
+    gpu.dispatch(
+        name,
+        &kernel,
+        &params,
+        &[
+            op.row_ptr.binding()?,
+            op.col_idx.binding()?,
+            a.values.binding()?,
+            perm,
+            x.binding()?,
+            out.binding()?,
+        ],
+        grid,
+    )?;
+    Ok(out)
+}
+
+/// A[n, m] · X[m, f] -> [n, f].
+pub fn spmm(a: &Csr, x: &Tensor) -> Result<Tensor> {
+    let op = Operand {
+        rows: a.n_rows,
+        cols: a.n_cols,
+        row_ptr: &a.row_ptr,
+        col_idx: &a.col_idx,
+        perm: None,
+    };
+    run(a, op, x, "spmm")
+}
+
+/// Aᵀ[m, n] · G[n, f] -> [m, f], using the transpose structure built at construction.
+pub fn spmm_transpose(a: &Csr, g: &Tensor) -> Result<Tensor> {
+    let t = &a.transpose;
+    let op = Operand {
+        rows: a.n_cols,
+        cols: a.n_rows,
+        row_ptr: &t.row_ptr,
+        col_idx: &t.col_idx,
+        perm: Some(&t.perm),
+    };
+    run(a, op, g, "spmm_transpose")
+}
+
+/// Minimum bytes one SpMM moves: row offsets, column indices and values once, each X row
+/// gathered once per entry, and the output written once (4-byte elements).
+pub fn spmm_bytes(nnz: usize, n: usize, f: usize) -> f64 {
+    let (nnz, n, f) = (nnz as f64, n as f64, f as f64);
+    4.0 * ((n + 1.0) + 2.0 * nnz + nnz * f + n * f)
+}

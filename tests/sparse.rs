@@ -1,0 +1,194 @@
+//! CSR construction, GCN normalisation, SpMM and its transpose against dense Rust references.
+//! Tolerance: |got - want| <= 1e-5 + 1e-4 * |want| (f32 sums in a different order).
+
+mod common;
+
+use common::{assert_close, gpu, Rng};
+use synchgraph::graph::{batch_graphs, spmm, spmm_bytes, spmm_transpose, Csr};
+use synchgraph::{Error, Tensor};
+
+const ATOL: f32 = 1e-5;
+const RTOL: f32 = 1e-4;
+
+fn dense_mm(a: &[f32], n: usize, m: usize, x: &[f32], f: usize) -> Vec<f32> {
+    let mut y = vec![0.0f32; n * f];
+    for i in 0..n {
+        for k in 0..m {
+            let v = a[i * m + k];
+            if v != 0.0 {
+                for j in 0..f {
+                    y[i * f + j] += v * x[k * f + j];
+                }
+            }
+        }
+    }
+    y
+}
+
+fn transpose(a: &[f32], n: usize, m: usize) -> Vec<f32> {
+    let mut t = vec![0.0; n * m];
+    for i in 0..n {
+        for j in 0..m {
+            t[j * n + i] = a[i * m + j];
+        }
+    }
+    t
+}
+
+/// Check A·X and Aᵀ·G for a square CSR against the dense reference.
+fn check_spmm(what: &str, a: &Csr, f: usize, rng: &mut Rng) {
+    let g = gpu();
+    let n = a.n_rows;
+    let dense = a.host.to_dense(a.n_cols);
+    let x = rng.vec(a.n_cols * f, -1.0, 1.0);
+    let xt = Tensor::from_f32(&g, &[a.n_cols, f], &x).unwrap();
+    let y = spmm(a, &xt).unwrap();
+    assert_eq!(y.shape(), &[n, f]);
+    let want = dense_mm(&dense, n, a.n_cols, &x, f);
+    assert_close(&format!("{what} spmm f={f}"), &y.to_f32().unwrap(), &want, ATOL, RTOL);
+    let gr = rng.vec(n * f, -1.0, 1.0);
+    let gt = Tensor::from_f32(&g, &[n, f], &gr).unwrap();
+    let yt = spmm_transpose(a, &gt).unwrap();
+    assert_eq!(yt.shape(), &[a.n_cols, f]);
+    let want_t = dense_mm(&transpose(&dense, n, a.n_cols), a.n_cols, n, &gr, f);
+    assert_close(&format!("{what} spmm_t f={f}"), &yt.to_f32().unwrap(), &want_t, ATOL, RTOL);
+}
+
+fn random_edges(rng: &mut Rng, n: usize, m: usize) -> Vec<(u32, u32)> {
+    (0..m)
+        .map(|_| (rng.below(n) as u32, rng.below(n) as u32))
+        .collect()
+}
+
+#[test]
+fn random_graphs_match_dense_for_many_feature_widths() {
+    let g = gpu();
+    let mut rng = Rng(1);
+    // n not a multiple of any workgroup size; isolated nodes appear with few edges.
+    for (n, m) in [(1, 1), (7, 3), (257, 400), (1000, 5000)] {
+        let edges = random_edges(&mut rng, n, m);
+        let w = rng.vec(m, 0.1, 2.0);
+        let a = Csr::from_edges(&g, n, &edges, Some(&w), false, false).unwrap();
+        for f in [1, 5, 16, 33, 64, 130] {
+            check_spmm(&format!("n={n}"), &a, f, &mut rng);
+        }
+    }
+}
+
+#[test]
+fn duplicates_self_loops_and_symmetry() {
+    let g = gpu();
+    let edges = [(0, 1), (0, 1), (1, 2), (2, 2), (3, 0)];
+    let w = [1.0, 2.0, 0.5, 4.0, 1.5];
+    let a = Csr::from_edges(&g, 5, &edges, Some(&w), false, false).unwrap();
+    assert_eq!(a.nnz(), 4, "duplicate (0,1) merged");
+    let d = a.host.to_dense(5);
+    assert_eq!(d[1], 3.0, "weights of duplicates are summed");
+    let u = Csr::from_edges(&g, 5, &edges, None, true, true).unwrap();
+    let d = u.host.to_dense(5);
+    assert_eq!(d[1], 1.0, "unweighted duplicates stay 1");
+    assert_eq!(d[5], 1.0, "(1,0) mirrored");
+    assert_eq!(d[3 * 5 + 3], 1.0, "self loop added");
+    assert_eq!(d[2 * 5 + 2], 1.0, "existing self loop kept at 1");
+    assert_eq!(d[4 * 5 + 4], 1.0, "isolated node gets a loop");
+    for i in 0..5 {
+        for j in 0..5 {
+            assert_eq!(d[i * 5 + j], d[j * 5 + i], "symmetric at {i},{j}");
+        }
+    }
+    let mut rng = Rng(2);
+    check_spmm("dup", &u, 16, &mut rng);
+}
+
+#[test]
+fn high_degree_node_and_empty_rows() {
+    let g = gpu();
+    let n = 6000;
+    // Node 0 has 5000 neighbours; node 5 has 5000 in-edges; many rows are empty.
+    let mut edges: Vec<(u32, u32)> = (1..=5000).map(|j| (0, j)).collect();
+    edges.extend((10..5010).map(|j| (j, 5)));
+    let mut rng = Rng(3);
+    let w = rng.vec(edges.len(), -1.0, 1.0);
+    let a = Csr::from_edges(&g, n, &edges, Some(&w), false, false).unwrap();
+    for f in [1, 16, 64, 100] {
+        check_spmm("hub", &a, f, &mut rng);
+    }
+}
+
+#[test]
+fn empty_graph_gives_zeros() {
+    let g = gpu();
+    let a = Csr::from_edges(&g, 10, &[], None, false, false).unwrap();
+    assert_eq!(a.nnz(), 0);
+    let x = Tensor::from_f32(&g, &[10, 3], &[1.0; 30]).unwrap();
+    assert_eq!(spmm(&a, &x).unwrap().to_f32().unwrap(), vec![0.0; 30]);
+    assert_eq!(spmm_transpose(&a, &x).unwrap().to_f32().unwrap(), vec![0.0; 30]);
+    let z = Csr::from_edges(&g, 0, &[], None, true, true).unwrap();
+    let x0 = Tensor::from_f32(&g, &[0, 4], &[]).unwrap();
+    assert_eq!(spmm(&z, &x0).unwrap().shape(), &[0, 4]);
+}
+
+#[test]
+fn more_than_65535_row_workgroups() {
+    let g = gpu();
+    let n = 70_000;
+    let edges: Vec<(u32, u32)> = (0..n as u32).map(|i| (i, (i * 7 + 3) % n as u32)).collect();
+    let a = Csr::from_edges(&g, n, &edges, None, true, false).unwrap();
+    let mut rng = Rng(4);
+    check_spmm("70k", &a, 2, &mut rng);
+}
+
+#[test]
+fn gcn_normalisation_matches_reference() {
+    let g = gpu();
+    let mut rng = Rng(5);
+    let n = 300;
+    let edges = random_edges(&mut rng, n, 900);
+    let a = Csr::from_edges(&g, n, &edges, None, false, true).unwrap();
+    let norm = a.gcn_normalized().unwrap();
+    let mut d = a.host.to_dense(n);
+    for i in 0..n {
+        d[i * n + i] += 1.0;
+    }
+    let deg: Vec<f32> = (0..n).map(|i| d[i * n..(i + 1) * n].iter().sum()).collect();
+    let want: Vec<f32> = (0..n * n)
+        .map(|k| d[k] / (deg[k / n].sqrt() * deg[k % n].sqrt()))
+        .collect();
+    let got_dense = norm.host.to_dense(n);
+    assert_close("gcn host", &got_dense, &want, 1e-6, 1e-5);
+    let gpu_vals = norm.values.to_f32().unwrap();
+    assert_eq!(gpu_vals, norm.host.values);
+    check_spmm("gcn", &norm, 32, &mut rng);
+}
+
+#[test]
+fn rectangular_and_batched() {
+    let g = gpu();
+    let e1: Vec<(u32, u32)> = vec![(0, 1), (1, 2)];
+    let e2: Vec<(u32, u32)> = vec![];
+    let e3: Vec<(u32, u32)> = vec![(0, 3), (3, 1)];
+    let b = batch_graphs(&g, &[(3, &e1), (2, &e2), (4, &e3)], true, true).unwrap();
+    assert_eq!(b.offsets_host, vec![0, 3, 5, 9]);
+    assert_eq!(b.offsets.to_u32().unwrap(), vec![0, 3, 5, 9]);
+    assert_eq!(b.num_graphs(), 3);
+    let d = b.csr.host.to_dense(9);
+    assert_eq!(d[5 * 9 + 8], 1.0, "graph 3 edge (0,3) shifted to (5,8)");
+    assert_eq!(d[8 * 9 + 5], 1.0, "and mirrored");
+    assert_eq!(d[2 * 9 + 5], 0.0, "no edges across graphs");
+    let mut rng = Rng(6);
+    check_spmm("batch", &b.csr, 8, &mut rng);
+    let bad = batch_graphs(&g, &[(2, &e1)], false, false).unwrap_err();
+    assert!(bad.to_string().contains("graph 0"), "{bad}");
+}
+
+#[test]
+fn edge_to_missing_node_is_an_error() {
+    let g = gpu();
+    let err = Csr::from_edges(&g, 3, &[(0, 1), (2, 3)], None, false, false).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    assert!(err.to_string().contains("edge 1 (2 -> 3)"), "{err}");
+    let a = Csr::from_edges(&g, 3, &[(0, 1)], None, false, false).unwrap();
+    let x = Tensor::from_f32(&g, &[4, 2], &[0.0; 8]).unwrap();
+    assert!(matches!(spmm(&a, &x), Err(Error::Shape { .. })));
+    assert!(spmm_bytes(10, 5, 4) > 0.0);
+}
