@@ -4,9 +4,10 @@
 // pub mod bvh;
 pub mod fft;
 pub mod frames;
+pub mod images;
 // pub mod landmarks;
 pub mod lld;
-// pub mod log_filter;
+pub mod log_filter;
 pub mod mfcc;
 pub mod prosody;
 pub mod wav;
