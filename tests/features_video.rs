@@ -182,3 +182,143 @@ fn empty_or_missing_folder_is_an_error() {
         Err(Error::Empty { .. }) | Err(Error::InvalidInput(_))
     ));
 }
+
+// ---- facial landmarks -------------------------------------------------------------------------
+
+use synchgraph::features::landmarks::{
+    landmark_features, normalise, parse_landmarks, read_landmarks, COORDS,
+};
+
+fn landmark_row(frame: Option<usize>, pts: &[(f64, f64)]) -> String {
+    let mut f: Vec<String> = frame.map(|v| v.to_string()).into_iter().collect();
+    for (x, y) in pts {
+        f.push(format!("{x}"));
+        f.push(format!("{y}"));
+    }
+    f.join(",")
+}
+
+fn face(seed: u64, shift: (f64, f64), scale: f64) -> Vec<(f64, f64)> {
+    let v = lcg(seed, 136);
+    (0..68)
+        .map(|i| {
+            (
+                shift.0 + scale * v[2 * i] as f64,
+                shift.1 + scale * v[2 * i + 1] as f64,
+            )
+        })
+        .collect()
+}
+
+fn header() -> String {
+    let mut h = vec!["frame".to_string()];
+    for i in 0..68 {
+        h.push(format!("x{i}"));
+        h.push(format!("y{i}"));
+    }
+    h.join(",")
+}
+
+#[test]
+fn landmarks_parse_with_and_without_header_and_frame_column() {
+    let p = std::path::Path::new("mem.csv");
+    let a = face(5, (0.0, 0.0), 1.0);
+    let b = face(6, (0.0, 0.0), 1.0);
+    let with = format!(
+        "{}\n{}\n\n{}\n",
+        header(),
+        landmark_row(Some(0), &a),
+        landmark_row(Some(1), &b)
+    );
+    let without = format!("{}\n{}", landmark_row(None, &a), landmark_row(None, &b));
+    let m1 = parse_landmarks(&with, p).unwrap();
+    let m2 = parse_landmarks(&without, p).unwrap();
+    assert_eq!((m1.rows, m1.cols), (2, COORDS));
+    assert_eq!(m1, m2);
+    assert_eq!(m1.get(1, 3), b[1].1 as f32);
+}
+
+#[test]
+fn landmark_normalisation_removes_position_and_scale() {
+    let p = std::path::Path::new("mem.csv");
+    let base = face(7, (0.0, 0.0), 1.0);
+    let moved = face(7, (320.0, -41.5), 250.0);
+    let text = format!(
+        "{}\n{}",
+        landmark_row(None, &base),
+        landmark_row(None, &moved)
+    );
+    let n = normalise(&parse_landmarks(&text, p).unwrap()).unwrap();
+    // Tolerance: f32 storage of coordinates up to ~570: 1e-4 relative.
+    for c in 0..COORDS {
+        assert!((n.get(0, c) - n.get(1, c)).abs() < 1e-4, "coord {c}");
+    }
+    let (mut sx, mut sy, mut ss) = (0.0f64, 0.0f64, 0.0f64);
+    for pt in n.row(0).chunks(2) {
+        sx += pt[0] as f64;
+        sy += pt[1] as f64;
+        ss += (pt[0] as f64).powi(2) + (pt[1] as f64).powi(2);
+    }
+    assert!(sx.abs() < 1e-4 && sy.abs() < 1e-4);
+    assert!((ss / 68.0 - 1.0).abs() < 1e-5);
+}
+
+#[test]
+fn landmark_errors_are_typed_and_name_the_line() {
+    let p = std::path::Path::new("mem.csv");
+    let a = face(8, (0.0, 0.0), 1.0);
+    // Wrong column count on line 3.
+    let short = format!(
+        "{}\n{}\n{}",
+        header(),
+        landmark_row(Some(0), &a),
+        landmark_row(Some(1), &a[..67])
+    );
+    match parse_landmarks(&short, p) {
+        Err(Error::Parse { line, message, .. }) => {
+            assert_eq!(line, 3);
+            assert!(message.contains("columns"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // NaN in x5 on line 2.
+    let mut bad = a.clone();
+    bad[5].0 = f64::NAN;
+    let nan = format!("{}\n{}", landmark_row(None, &a), landmark_row(None, &bad));
+    match parse_landmarks(&nan, p) {
+        Err(Error::Parse { line, message, .. }) => {
+            assert_eq!(line, 2);
+            assert!(message.contains("x5"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A non-number.
+    let text = landmark_row(None, &a);
+    let mut fields: Vec<&str> = text.split(',').collect();
+    fields[10] = "abc";
+    assert!(matches!(
+        parse_landmarks(&fields.join(","), p),
+        Err(Error::Parse { line: 1, .. })
+    ));
+    // Mixed row widths.
+    let mixed = format!("{}\n{}", landmark_row(None, &a), landmark_row(Some(1), &a));
+    assert!(matches!(
+        parse_landmarks(&mixed, p),
+        Err(Error::Parse { line: 2, .. })
+    ));
+    // Header only, and empty.
+    assert!(matches!(
+        parse_landmarks(&header(), p),
+        Err(Error::Empty { .. })
+    ));
+    assert!(matches!(parse_landmarks("", p), Err(Error::Empty { .. })));
+    // All points coincide.
+    let d = tmp_dir("landmarks");
+    let f = d.join("flat.csv");
+    std::fs::write(&f, landmark_row(None, &[(3.0, 4.0); 68])).unwrap();
+    assert!(matches!(landmark_features(&f), Err(Error::Data { .. })));
+    assert!(matches!(
+        read_landmarks(&d.join("missing.csv")),
+        Err(Error::Io { .. })
+    ));
+}

@@ -5,7 +5,7 @@
 pub mod fft;
 pub mod frames;
 pub mod images;
-// pub mod landmarks;
+pub mod landmarks;
 pub mod lld;
 pub mod log_filter;
 pub mod mfcc;
