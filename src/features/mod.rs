@@ -1,7 +1,7 @@
 //! CPU front ends that turn real files (audio, face frames, landmarks, motion capture) into
 //! per-frame feature matrices and fixed-size node sets for the graph models.
 
-// pub mod bvh;
+pub mod bvh;
 pub mod fft;
 pub mod frames;
 pub mod images;
