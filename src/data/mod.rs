@@ -6,3 +6,5 @@
 // pub mod folder;
 // pub mod npy;
 // pub mod ravdess;
+pub mod emotion;
+pub mod emotion_features;
