@@ -119,6 +119,17 @@ pub(crate) fn rule(
                 "autodiff: no backward rule for op '{name}' (node {i}), but a gradient reaches it"
             )))
         }
+        Op::Reshape(x) => put(*x, &mut || g.reshape(tape.saved(*x)?.shape()))?,
+        Op::BatchNorm {
+            x,
+            invstd,
+            batch_stats,
+        } => put(*x, &mut || {
+            super::tape_lgrin::batch_norm_backward(g, tape.saved(i)?, invstd, *batch_stats)
+        })?,
+        Op::NeighborMax(x, arg) => put(*x, &mut || {
+            crate::kernels::neighbor_max::masked_max_backward(arg, g)
+        })?,
     }
     Ok(out)
 }

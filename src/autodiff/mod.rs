@@ -12,7 +12,9 @@ pub mod init;
 pub mod optim;
 mod params;
 mod tape;
+mod tape_lgrin;
 mod tape_ops;
 
 pub use params::{ParamId, ParamStore};
 pub use tape::{Op, Tape, Var};
+pub use tape_lgrin::BatchNormStats;

@@ -92,6 +92,20 @@ pub enum Op {
     Frobenius(usize, f32),
     /// An op recorded without a backward rule; backward fails naming it if a gradient reaches it.
     NoRule(&'static str, Vec<usize>),
+    /// The same data viewed with a new shape.
+    Reshape(usize),
+    /// Batch normalisation over rows without affine parameters; saves 1 / sqrt(var + eps) per
+    /// column and whether batch statistics (training) or running statistics were used.
+    BatchNorm {
+        /// Input node.
+        x: usize,
+        /// f32 [cols]: 1 / sqrt(var + eps).
+        invstd: Tensor,
+        /// True when the batch statistics were used (training mode).
+        batch_stats: bool,
+    },
+    /// 1-hop neighbour max over a fixed dense mask with the argmax saved.
+    NeighborMax(usize, Tensor),
 }
 
 impl Op {
@@ -118,6 +132,9 @@ impl Op {
             Op::L2(..) => "l2_penalty",
             Op::Frobenius(..) => "frobenius_penalty",
             Op::NoRule(name, _) => name,
+            Op::Reshape(_) => "reshape",
+            Op::BatchNorm { .. } => "batch_norm",
+            Op::NeighborMax(..) => "neighbor_max",
         }
     }
 
@@ -142,6 +159,7 @@ impl Op {
             | Op::L2(x, _)
             | Op::Frobenius(x, _) => vec![*x],
             Op::ConcatCols(v) | Op::NoRule(_, v) => v.clone(),
+            Op::Reshape(x) | Op::BatchNorm { x, .. } | Op::NeighborMax(x, _) => vec![*x],
         }
     }
 }

@@ -8,3 +8,5 @@ pub mod digits;
 // pub mod folder;
 // pub mod npy;
 // pub mod ravdess;
+pub mod emotion;
+pub mod emotion_features;

@@ -1,0 +1,202 @@
+//! Tape ops of the graph inception network: reshape, batch normalisation over rows, PReLU,
+//! 1-hop neighbour max, Ψ pooling and the adjacency structure loss. Batch norm and neighbour max
+//! are their own ops; the others are compositions of existing ops.
+
+use super::tape::{Op, Tape, Var};
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::kernels::elementwise::{self as ew, Unary};
+use crate::kernels::neighbor_max::masked_max;
+use crate::kernels::reduce::{reduce_cols, ReduceOp};
+use crate::tensor::{DType, Tensor};
+
+/// Running statistics of one batch-norm layer (per column), updated in training mode as
+/// `running = (1 - momentum) running + momentum batch` with the unbiased batch variance
+/// (PyTorch's convention) and used in evaluation mode.
+#[derive(Clone, Debug)]
+pub struct BatchNormStats {
+    /// f32 [cols] running mean (starts at 0).
+    pub running_mean: Tensor,
+    /// f32 [cols] running variance (starts at 1).
+    pub running_var: Tensor,
+    /// Weight of the new batch in the running update.
+    pub momentum: f32,
+    /// Added to the variance before the square root.
+    pub eps: f32,
+}
+
+impl BatchNormStats {
+    /// Fresh statistics for `cols` columns with PyTorch's defaults (momentum 0.1, eps 1e-5).
+    pub fn new(gpu: &Gpu, cols: usize) -> Result<Self> {
+        Ok(BatchNormStats {
+            running_mean: Tensor::zeros(gpu, &[cols], DType::F32)?,
+            running_var: Tensor::from_f32(gpu, &[cols], &vec![1.0; cols])?,
+            momentum: 0.1,
+            eps: 1e-5,
+        })
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.running_mean.numel()
+    }
+}
+
+/// Gradient of the non-affine batch norm: with batch statistics
+/// dx = invstd (g - mean(g) - x̂ mean(g x̂)) per column, with running statistics dx = g invstd.
+pub(crate) fn batch_norm_backward(
+    g: &Tensor,
+    xhat: &Tensor,
+    invstd: &Tensor,
+    batch_stats: bool,
+) -> Result<Tensor> {
+    if !batch_stats {
+        return ew::mul(g, invstd);
+    }
+    let gm = reduce_cols(g, ReduceOp::Mean)?;
+    let gx = reduce_cols(&ew::mul(g, xhat)?, ReduceOp::Mean)?;
+    let centred = ew::sub(&ew::sub(g, &gm)?, &ew::mul(xhat, &gx)?)?;
+    ew::mul(&centred, invstd)
+}
+
+impl Tape {
+    /// The same data with a new shape (same number of elements).
+    pub fn reshape(&mut self, x: &Var, shape: &[usize]) -> Result<Var> {
+        let v = x.value.reshape(shape)?;
+        Ok(self.push(v, Op::Reshape(x.id)))
+    }
+
+    /// Batch normalisation over the rows of x [n, c] without affine parameters. A training tape
+    /// normalises with the batch mean and (biased) variance and updates `stats`; an evaluation
+    /// tape uses the running statistics. Affine scale and shift compose with [`Tape::mul`] and
+    /// [`Tape::add`] (see [`Tape::batch_norm_affine`]).
+    pub fn batch_norm(&mut self, x: &Var, stats: &mut BatchNormStats) -> Result<Var> {
+        let (n, c) = x.value.matrix_dims();
+        if c != stats.cols() {
+            return Err(Error::shape(
+                "batch_norm",
+                format!("input has {c} columns, the layer {}", stats.cols()),
+            ));
+        }
+        let x2 = x.value.reshape(&[n, c])?;
+        let (centred, invstd) = if self.training {
+            if n < 2 {
+                return Err(Error::shape(
+                    "batch_norm",
+                    format!("training mode needs at least 2 rows, got {n}"),
+                ));
+            }
+            let mean = reduce_cols(&x2, ReduceOp::Mean)?;
+            let centred = ew::sub(&x2, &mean)?;
+            let var = reduce_cols(&ew::unary(&centred, Unary::Square)?, ReduceOp::Mean)?;
+            let invstd = ew::unary(
+                &ew::unary(&ew::affine(&var, 1.0, stats.eps)?, Unary::Sqrt)?,
+                Unary::Recip,
+            )?;
+            let m = stats.momentum;
+            stats.running_mean = ew::add(
+                &ew::scale(&stats.running_mean, 1.0 - m)?,
+                &ew::scale(&mean, m)?,
+            )?;
+            let unbiased = n as f32 / (n - 1) as f32;
+            stats.running_var = ew::add(
+                &ew::scale(&stats.running_var, 1.0 - m)?,
+                &ew::scale(&var, m * unbiased)?,
+            )?;
+            (centred, invstd)
+        } else {
+            let centred = ew::sub(&x2, &stats.running_mean)?;
+            let invstd = ew::unary(
+                &ew::unary(
+                    &ew::affine(&stats.running_var, 1.0, stats.eps)?,
+                    Unary::Sqrt,
+                )?,
+                Unary::Recip,
+            )?;
+            (centred, invstd)
+        };
+        let v = ew::mul(&centred, &invstd)?.reshape(x.shape())?;
+        Ok(self.push(
+            v,
+            Op::BatchNorm {
+                x: x.id,
+                invstd,
+                batch_stats: self.training,
+            },
+        ))
+    }
+
+    /// Batch norm followed by the per-column affine map x̂ γ + β (γ, β row vectors [c]).
+    pub fn batch_norm_affine(
+        &mut self,
+        x: &Var,
+        stats: &mut BatchNormStats,
+        gamma: &Var,
+        beta: &Var,
+    ) -> Result<Var> {
+        let xhat = self.batch_norm(x, stats)?;
+        let scaled = self.mul(&xhat, gamma)?;
+        self.add(&scaled, beta)
+    }
+
+    /// PReLU with a learnable slope per column: max(x, 0) + a min(x, 0), a a row vector [c].
+    pub fn prelu(&mut self, x: &Var, slope: &Var) -> Result<Var> {
+        let pos = self.relu(x)?;
+        let neg = self.sub(x, &pos)?;
+        let scaled = self.mul(&neg, slope)?;
+        self.add(&pos, &scaled)
+    }
+
+    /// 1-hop neighbour max of node-major features h [m, c]: out[i, :] = max over j with
+    /// mask[i, j] > 0 of h[j, :] (0 for a node without neighbours). The mask is a constant; the
+    /// gradient goes to each maximum's row.
+    pub fn neighbor_max(&mut self, mask: &Tensor, h: &Var) -> Result<Var> {
+        let (v, arg) = masked_max(mask, &h.value)?;
+        Ok(self.push(v, Op::NeighborMax(h.id, arg)))
+    }
+
+    /// Ψ pooling of node-major features h [m, c]: hᵀ p with p [m] (or [m, 1]), shape [1, c].
+    pub fn psi_pool(&mut self, h: &Var, p: &Var) -> Result<Var> {
+        let m = h.value.matrix_dims().0;
+        if p.value.numel() != m {
+            return Err(Error::shape(
+                "psi_pool",
+                format!("p {:?} must have one weight per node ({m})", p.shape()),
+            ));
+        }
+        let pc = self.reshape(p, &[m, 1])?;
+        self.matmul_tn(&pc, h)
+    }
+
+    /// Adjacency structure loss of a learned graph:
+    /// λ_s (Σ ReLU(A) ⊙ A_d + Σ ReLU(A)²) / k + λ_p Σ p² / k_p, where `relu_a` is ReLU(A) [m, m],
+    /// `a_d` the constant distance penalty and k = m², k_p = m when `means` (the reference code)
+    /// or 1 (the paper's sums). `p` is left out when `None`.
+    pub fn structure_loss(
+        &mut self,
+        relu_a: &Var,
+        a_d: &Tensor,
+        p: Option<&Var>,
+        lambda_struct: f32,
+        lambda_p: f32,
+        means: bool,
+    ) -> Result<Var> {
+        let k = if means {
+            relu_a.value.numel() as f32
+        } else {
+            1.0
+        };
+        let ad = self.constant(a_d);
+        let weighted = self.mul(relu_a, &ad)?;
+        let dist = self.sum_all(&weighted)?;
+        let dist = self.scale(&dist, lambda_struct / k)?;
+        let sq = self.l2_penalty(relu_a, lambda_struct / k)?;
+        let mut total = self.add(&dist, &sq)?;
+        if let Some(p) = p {
+            let kp = if means { p.value.numel() as f32 } else { 1.0 };
+            let pen = self.l2_penalty(p, lambda_p / kp)?;
+            total = self.add(&total, &pen)?;
+        }
+        Ok(total)
+    }
+}

@@ -1,0 +1,443 @@
+//! Clip lists of emotion data sets: EmoDB and RAVDESS file-name codes, a folder per class (audio),
+//! and features already extracted (one CSV or `.npy` matrix per clip, a folder per class).
+//! The layout is detected from the files or given explicitly; speaker-independent and k-fold
+//! splits work on the resulting list. Turning a clip into node features is in
+//! [`super::emotion_features`].
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// EmoDB emotion codes (6th file-name character) and class names, in class order.
+pub const EMODB_CODES: [(char, &str); 7] = [
+    ('W', "anger"),
+    ('L', "boredom"),
+    ('E', "disgust"),
+    ('A', "fear"),
+    ('F', "happiness"),
+    ('T', "sadness"),
+    ('N', "neutral"),
+];
+
+/// RAVDESS emotion codes (3rd field of the file name) and class names, in class order.
+pub const RAVDESS_CODES: [(&str, &str); 8] = [
+    ("01", "neutral"),
+    ("02", "calm"),
+    ("03", "happy"),
+    ("04", "sad"),
+    ("05", "angry"),
+    ("06", "fearful"),
+    ("07", "disgust"),
+    ("08", "surprised"),
+];
+
+/// How a data folder is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatasetFormat {
+    /// `*.wav` named like `03a01Fa.wav`: speaker = characters 1–2, emotion = character 6.
+    Emodb,
+    /// `*.wav` named `MM-VC-EE-II-SS-RR-AA.wav`: emotion = field 3, actor (speaker) = field 7.
+    Ravdess,
+    /// `<class>/*.wav`: one sub-folder of audio per class.
+    Folder,
+    /// `<class>/*.csv` or `<class>/*.npy`: one frames × features matrix per clip.
+    Features,
+}
+
+impl DatasetFormat {
+    /// Parse a `--format` value: `emodb`, `ravdess`, `folder` or `features`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "emodb" => Ok(Self::Emodb),
+            "ravdess" => Ok(Self::Ravdess),
+            "folder" | "folder-per-class" => Ok(Self::Folder),
+            "features" | "csv" | "npy" => Ok(Self::Features),
+            other => Err(Error::Config(format!(
+                "unknown data format '{other}' (use emodb, ravdess, folder or features)"
+            ))),
+        }
+    }
+
+    /// The name used by [`DatasetFormat::parse`].
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Emodb => "emodb",
+            Self::Ravdess => "ravdess",
+            Self::Folder => "folder",
+            Self::Features => "features",
+        }
+    }
+}
+
+/// One labelled clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clip {
+    /// The audio or feature file.
+    pub path: PathBuf,
+    /// Index into [`ClipList::classes`].
+    pub label: usize,
+    /// Speaker id where the layout names one.
+    pub speaker: Option<String>,
+}
+
+/// The clips of a data folder with their class list.
+#[derive(Debug, Clone)]
+pub struct ClipList {
+    /// The layout the clips were read with.
+    pub format: DatasetFormat,
+    /// Class names, in label order.
+    pub classes: Vec<String>,
+    /// Clips sorted by path.
+    pub clips: Vec<Clip>,
+}
+
+fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut out = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with('.') {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn ext_is(p: &Path, exts: &[&str]) -> bool {
+    p.extension()
+        .map(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+        .unwrap_or(false)
+}
+
+fn stem(p: &Path) -> String {
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn is_ravdess_name(s: &str) -> bool {
+    let f: Vec<&str> = s.split('-').collect();
+    f.len() == 7
+        && f.iter()
+            .all(|x| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_emodb_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 6 && b[..2].iter().all(u8::is_ascii_digit) && b[5].is_ascii_uppercase()
+}
+
+/// Detect the layout of `dir`: sub-folders of CSV/`.npy` files are [`DatasetFormat::Features`],
+/// sub-folders of WAV files [`DatasetFormat::Folder`]; WAV files at the top are RAVDESS when
+/// every name has seven two-digit fields, else EmoDB when every name fits its pattern.
+pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
+    if !dir.is_dir() {
+        return Err(Error::data(dir, "not a folder"));
+    }
+    let entries = list_dir(dir)?;
+    let subdirs: Vec<&PathBuf> = entries.iter().filter(|p| p.is_dir()).collect();
+    let wavs: Vec<&PathBuf> = entries.iter().filter(|p| ext_is(p, &["wav"])).collect();
+    if !wavs.is_empty() {
+        if wavs.iter().all(|p| is_ravdess_name(&stem(p))) {
+            return Ok(DatasetFormat::Ravdess);
+        }
+        if wavs.iter().all(|p| is_emodb_name(&stem(p))) {
+            return Ok(DatasetFormat::Emodb);
+        }
+        return Err(Error::data(
+            dir,
+            "WAV files at the top level match neither the EmoDB (03a01Fa.wav) nor the RAVDESS \
+             (03-01-05-01-02-01-12.wav) naming; give --format or put one folder per class",
+        ));
+    }
+    for sub in &subdirs {
+        for f in list_dir(sub)? {
+            if ext_is(&f, &["csv", "npy"]) {
+                return Ok(DatasetFormat::Features);
+            }
+            if ext_is(&f, &["wav"]) {
+                return Ok(DatasetFormat::Folder);
+            }
+        }
+    }
+    Err(Error::Empty {
+        path: dir.display().to_string(),
+        message: "no WAV files, and no class folders holding WAV, CSV or .npy files".into(),
+    })
+}
+
+/// Read the clip list of `dir` in `format` (detected when `None`).
+///
+/// Errors: [`Error::Data`] for a file name with an unknown emotion code, [`Error::Empty`] for a
+/// folder without clips or a class folder without clips.
+pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList> {
+    let format = match format {
+        Some(f) => f,
+        None => detect_format(dir)?,
+    };
+    let list = match format {
+        DatasetFormat::Emodb => coded(dir, format, |p| {
+            let s = stem(p);
+            if !is_emodb_name(&s) {
+                return Err(Error::data(
+                    p,
+                    "not an EmoDB file name (speaker digits, text code, emotion letter: 03a01Fa.wav)",
+                ));
+            }
+            let code = s.as_bytes()[5] as char;
+            let label = EMODB_CODES
+                .iter()
+                .position(|&(c, _)| c == code)
+                .ok_or_else(|| {
+                    Error::data(
+                        p,
+                        format!("unknown EmoDB emotion code '{code}' (known: W L E A F T N)"),
+                    )
+                })?;
+            Ok((label, s[..2].to_string()))
+        })?,
+        DatasetFormat::Ravdess => coded(dir, format, |p| {
+            let s = stem(p);
+            if !is_ravdess_name(&s) {
+                return Err(Error::data(
+                    p,
+                    "not a RAVDESS file name (seven two-digit fields: 03-01-05-01-02-01-12.wav)",
+                ));
+            }
+            let f: Vec<&str> = s.split('-').collect();
+            let label = RAVDESS_CODES
+                .iter()
+                .position(|&(c, _)| c == f[2])
+                .ok_or_else(|| {
+                    Error::data(
+                        p,
+                        format!("unknown RAVDESS emotion code '{}' (known: 01 to 08)", f[2]),
+                    )
+                })?;
+            Ok((label, f[6].to_string()))
+        })?,
+        DatasetFormat::Folder => per_class(dir, format, &["wav"])?,
+        DatasetFormat::Features => per_class(dir, format, &["csv", "npy"])?,
+    };
+    if list.clips.is_empty() {
+        return Err(Error::Empty {
+            path: dir.display().to_string(),
+            message: format!("no clips found for the {} layout", format.name()),
+        });
+    }
+    Ok(list)
+}
+
+/// Clips whose label and speaker come from the file name; the class list keeps the codes that
+/// occur, in the data set's canonical order.
+fn coded(
+    dir: &Path,
+    format: DatasetFormat,
+    parse: impl Fn(&Path) -> Result<(usize, String)>,
+) -> Result<ClipList> {
+    let names: Vec<&str> = match format {
+        DatasetFormat::Emodb => EMODB_CODES.iter().map(|c| c.1).collect(),
+        _ => RAVDESS_CODES.iter().map(|c| c.1).collect(),
+    };
+    let mut raw = Vec::new();
+    for p in list_dir(dir)? {
+        if p.is_file() && ext_is(&p, &["wav"]) {
+            let (label, speaker) = parse(&p)?;
+            raw.push((p, label, speaker));
+        }
+    }
+    let present: BTreeSet<usize> = raw.iter().map(|r| r.1).collect();
+    let remap: Vec<Option<usize>> = (0..names.len())
+        .map(|k| present.iter().position(|&x| x == k))
+        .collect();
+    Ok(ClipList {
+        format,
+        classes: present.iter().map(|&k| names[k].to_string()).collect(),
+        clips: raw
+            .into_iter()
+            .map(|(path, label, speaker)| Clip {
+                path,
+                label: remap[label].unwrap_or(0),
+                speaker: Some(speaker),
+            })
+            .collect(),
+    })
+}
+
+/// Clips in one sub-folder per class (class names = folder names, sorted).
+fn per_class(dir: &Path, format: DatasetFormat, exts: &[&str]) -> Result<ClipList> {
+    let mut classes = Vec::new();
+    let mut clips = Vec::new();
+    for sub in list_dir(dir)?.into_iter().filter(|p| p.is_dir()) {
+        let files: Vec<PathBuf> = list_dir(&sub)?
+            .into_iter()
+            .filter(|p| p.is_file() && ext_is(p, exts))
+            .collect();
+        if files.is_empty() {
+            return Err(Error::Empty {
+                path: sub.display().to_string(),
+                message: format!("class folder has no {} files", exts.join("/")),
+            });
+        }
+        let label = classes.len();
+        classes.push(
+            sub.file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+        clips.extend(files.into_iter().map(|path| Clip {
+            path,
+            label,
+            speaker: None,
+        }));
+    }
+    if classes.len() < 2 && !classes.is_empty() {
+        return Err(Error::data(
+            dir,
+            format!(
+                "only one class folder ('{}'); need at least two",
+                classes[0]
+            ),
+        ));
+    }
+    Ok(ClipList {
+        format,
+        classes,
+        clips,
+    })
+}
+
+impl ClipList {
+    /// Speakers present, sorted.
+    pub fn speakers(&self) -> Vec<String> {
+        let s: BTreeSet<String> = self
+            .clips
+            .iter()
+            .filter_map(|c| c.speaker.clone())
+            .collect();
+        s.into_iter().collect()
+    }
+
+    /// Clip counts per class.
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut n = vec![0; self.classes.len()];
+        for c in &self.clips {
+            n[c.label] += 1;
+        }
+        n
+    }
+
+    /// Speaker-independent split: (train, test) clip indices, test = clips of `test_speakers`.
+    /// Errors when the layout has no speakers, a named speaker is absent, or a side is empty.
+    pub fn speaker_split(&self, test_speakers: &[String]) -> Result<(Vec<usize>, Vec<usize>)> {
+        if self.clips.iter().any(|c| c.speaker.is_none()) {
+            return Err(Error::Config(format!(
+                "the {} layout names no speakers; use --folds instead of --split speaker",
+                self.format.name()
+            )));
+        }
+        let known = self.speakers();
+        for s in test_speakers {
+            if !known.contains(s) {
+                return Err(Error::Config(format!(
+                    "test speaker '{s}' is not in the data (speakers: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+        let (test, train): (Vec<usize>, Vec<usize>) = (0..self.clips.len())
+            .partition(|&i| test_speakers.contains(self.clips[i].speaker.as_ref().unwrap()));
+        if train.is_empty() || test.is_empty() {
+            return Err(Error::Config(
+                "speaker split leaves the training or the test side empty".into(),
+            ));
+        }
+        Ok((train, test))
+    }
+}
+
+/// Stratified k-fold split of `labels` (seeded shuffle within each class, dealt round-robin):
+/// `k` (train, test) index pairs.
+pub fn stratified_folds(
+    labels: &[usize],
+    k: usize,
+    seed: u64,
+) -> Result<Vec<(Vec<usize>, Vec<usize>)>> {
+    if k < 2 || k > labels.len() {
+        return Err(Error::Config(format!(
+            "--folds {k} needs 2 <= k <= number of clips ({})",
+            labels.len()
+        )));
+    }
+    let classes = labels.iter().copied().max().map_or(0, |m| m + 1);
+    let mut fold_of = vec![0usize; labels.len()];
+    let mut next = 0usize;
+    let mut rng = SplitMix(seed);
+    for c in 0..classes {
+        let mut idx: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == c).collect();
+        rng.shuffle(&mut idx);
+        for i in idx {
+            fold_of[i] = next % k;
+            next += 1;
+        }
+    }
+    Ok((0..k)
+        .map(|f| (0..labels.len()).partition(|&i| fold_of[i] != f))
+        .collect())
+}
+
+/// Hold out about `fraction` of `idx` (stratified by `labels`, seeded) as a validation part:
+/// returns (remaining training indices, validation indices). Every class with at least two
+/// clips keeps one in training.
+pub fn validation_split(
+    idx: &[usize],
+    labels: &[usize],
+    fraction: f32,
+    seed: u64,
+) -> (Vec<usize>, Vec<usize>) {
+    let classes = labels.iter().copied().max().map_or(0, |m| m + 1);
+    let mut rng = SplitMix(seed ^ 0x5eed);
+    let (mut train, mut val) = (Vec::new(), Vec::new());
+    for c in 0..classes {
+        let mut members: Vec<usize> = idx.iter().copied().filter(|&i| labels[i] == c).collect();
+        rng.shuffle(&mut members);
+        let n_val = ((members.len() as f32 * fraction).round() as usize)
+            .min(members.len().saturating_sub(1));
+        val.extend_from_slice(&members[..n_val]);
+        train.extend_from_slice(&members[n_val..]);
+    }
+    train.sort_unstable();
+    val.sort_unstable();
+    (train, val)
+}
+
+/// A small seeded generator (SplitMix64) for shuffles.
+#[derive(Debug, Clone)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform integer below `n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// Fisher–Yates shuffle.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            v.swap(i, self.below(i + 1));
+        }
+    }
+}

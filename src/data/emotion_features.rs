@@ -1,0 +1,257 @@
+//! Node features of emotion clips: WAV through the 32-dim IS09 low-level descriptors
+//! ([`crate::features::lld`], 25 ms windows, 10 ms stride), or a matrix read from a CSV or `.npy`
+//! file; then grouped into a fixed number of graph nodes ([`crate::features::frames`]).
+
+use std::path::Path;
+
+use super::emotion::{Clip, DatasetFormat};
+use crate::error::{Error, Result};
+use crate::features::frames::group_frames;
+use crate::features::lld::{lld, LLD_DIMS};
+use crate::features::wav::read_wav_for_frames;
+use crate::features::FrameMatrix;
+
+/// Analysis window of the speech front end in seconds.
+pub const WINDOW_SECONDS: f64 = 0.025;
+/// Frame stride of the speech front end in seconds.
+pub const STRIDE_SECONDS: f64 = 0.010;
+
+/// How clips become node features; stored with a trained model so evaluation repeats it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FeatureSettings {
+    /// `"is09-lld"` (audio) or `"file"` (features read from CSV / `.npy`).
+    pub kind: String,
+    /// Graph nodes per clip.
+    pub nodes: usize,
+    /// Feature dimension per node.
+    pub dims: usize,
+    /// Analysis window in seconds (audio only).
+    pub window_seconds: f64,
+    /// Frame stride in seconds (audio only).
+    pub stride_seconds: f64,
+}
+
+impl FeatureSettings {
+    /// Settings for a data-set layout with `nodes` nodes; `dims` is filled for audio and taken
+    /// from the first file for feature files.
+    pub fn for_format(format: DatasetFormat, nodes: usize) -> Self {
+        let audio = format != DatasetFormat::Features;
+        FeatureSettings {
+            kind: if audio { "is09-lld" } else { "file" }.into(),
+            nodes,
+            dims: if audio { LLD_DIMS } else { 0 },
+            window_seconds: WINDOW_SECONDS,
+            stride_seconds: STRIDE_SECONDS,
+        }
+    }
+}
+
+/// Per-frame features of one file: LLDs of a WAV, or the matrix of a CSV / `.npy` file.
+pub fn frame_features(path: &Path) -> Result<FrameMatrix> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "wav" => lld(&read_wav_for_frames(path, WINDOW_SECONDS)?),
+        "csv" => read_csv_matrix(path),
+        "npy" => read_npy_matrix(path),
+        _ => Err(Error::UnsupportedFormat {
+            path: path.display().to_string(),
+            message: "expected a .wav, .csv or .npy file".into(),
+        }),
+    }
+}
+
+/// Node features [nodes, dims] of one file under `settings`; a width other than
+/// `settings.dims` (when non-zero) is an error naming both.
+pub fn node_features(path: &Path, settings: &FeatureSettings) -> Result<FrameMatrix> {
+    let m = frame_features(path)?;
+    if settings.dims != 0 && m.cols != settings.dims {
+        return Err(Error::data(
+            path,
+            format!(
+                "feature width {} does not match the expected {} per frame",
+                m.cols, settings.dims
+            ),
+        ));
+    }
+    group_frames(&m, settings.nodes)
+}
+
+/// Node features of every clip, extracted on `threads` worker threads (order kept); fills
+/// `settings.dims` from the first clip when it is 0 and checks every clip against it.
+/// `progress` is called once per finished clip.
+pub fn extract_all(
+    clips: &[Clip],
+    settings: &mut FeatureSettings,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<FrameMatrix>> {
+    if clips.is_empty() {
+        return Ok(Vec::new());
+    }
+    if settings.dims == 0 {
+        settings.dims = frame_features(&clips[0].path)?.cols;
+    }
+    let s: &FeatureSettings = settings;
+    let threads = threads.clamp(1, clips.len());
+    let chunk = clips.len().div_ceil(threads);
+    let parts: Vec<Result<Vec<FrameMatrix>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = clips
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|c| {
+                            let r = node_features(&c.path, s);
+                            progress();
+                            r
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::InvalidInput("feature worker panicked".into())))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(clips.len());
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
+/// A CSV matrix: one frame per line, comma-separated numbers; a first line that is not numeric
+/// is a header and skipped. Every row must have the same width.
+pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut data = Vec::new();
+    let mut cols = 0usize;
+    let mut rows = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let vals: std::result::Result<Vec<f32>, _> =
+            line.split(',').map(|v| v.trim().parse::<f32>()).collect();
+        let vals = match vals {
+            Ok(v) => v,
+            Err(_) if rows == 0 && i == 0 => continue,
+            Err(e) => return Err(Error::parse(path, i + 1, format!("not a number: {e}"))),
+        };
+        if rows == 0 {
+            cols = vals.len();
+        } else if vals.len() != cols {
+            return Err(Error::parse(
+                path,
+                i + 1,
+                format!("{} values, earlier rows have {cols}", vals.len()),
+            ));
+        }
+        if let Some(bad) = vals.iter().find(|v| !v.is_finite()) {
+            return Err(Error::parse(path, i + 1, format!("non-finite value {bad}")));
+        }
+        data.extend(vals);
+        rows += 1;
+    }
+    if rows == 0 {
+        return Err(Error::Empty {
+            path: path.display().to_string(),
+            message: "no feature rows".into(),
+        });
+    }
+    Ok(FrameMatrix { rows, cols, data })
+}
+
+/// A 2-D `.npy` matrix (format 1.0–3.0, little-endian f4 or f8, C order).
+pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bad = |m: &str| Error::UnsupportedFormat {
+        path: path.display().to_string(),
+        message: m.to_string(),
+    };
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Err(bad("not a .npy file (missing the \\x93NUMPY magic)"));
+    }
+    let (hlen, start) = if bytes[6] == 1 {
+        (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10)
+    } else {
+        if bytes.len() < 12 {
+            return Err(Error::Truncated {
+                path: path.display().to_string(),
+                message: "header ends early".into(),
+            });
+        }
+        (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        )
+    };
+    let header = bytes
+        .get(start..start + hlen)
+        .ok_or_else(|| Error::Truncated {
+            path: path.display().to_string(),
+            message: "header ends early".into(),
+        })?;
+    let header = String::from_utf8_lossy(header);
+    let width = if header.contains("'<f4'") {
+        4
+    } else if header.contains("'<f8'") {
+        8
+    } else {
+        return Err(bad(
+            "only little-endian float32 ('<f4') or float64 ('<f8') data",
+        ));
+    };
+    if header.contains("'fortran_order': True") {
+        return Err(bad("Fortran-order arrays are not supported"));
+    }
+    let shape_txt = header
+        .split("'shape':")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .map(|s| s.trim().trim_start_matches('('))
+        .ok_or_else(|| bad("header has no shape"))?;
+    let dims: Vec<usize> = shape_txt
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse::<usize>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| bad("unreadable shape"))?;
+    let [rows, cols] = dims[..] else {
+        return Err(bad(&format!(
+            "expected a 2-D frames x features array, got shape {dims:?}"
+        )));
+    };
+    let body = &bytes[start + hlen..];
+    if body.len() < rows * cols * width {
+        return Err(Error::Truncated {
+            path: path.display().to_string(),
+            message: format!("{} data bytes, {} needed", body.len(), rows * cols * width),
+        });
+    }
+    let data: Vec<f32> = (0..rows * cols)
+        .map(|k| {
+            let b = &body[k * width..(k + 1) * width];
+            if width == 4 {
+                f32::from_le_bytes([b[0], b[1], b[2], b[3]])
+            } else {
+                f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32
+            }
+        })
+        .collect();
+    if rows == 0 {
+        return Err(Error::Empty {
+            path: path.display().to_string(),
+            message: "no feature rows".into(),
+        });
+    }
+    Ok(FrameMatrix { rows, cols, data })
+}

@@ -1,0 +1,374 @@
+//! Gradient checks of the graph-inception tape ops (reshape, batch norm in both modes, PReLU,
+//! 1-hop neighbour max, Ψ pooling, the adjacency structure loss through ReLU(A)): the tape's GPU
+//! gradient of loss = Σ w ⊙ op(inputs) (w fixed random weights) is compared with central finite
+//! differences (step 1e-3) of a plain Rust f64 reference of the forward. Tolerance:
+//! |analytic - numeric| <= 2e-3 + 2e-2 |numeric| per element (f32 GPU arithmetic against an f64
+//! reference). Inputs avoid relu kinks and max ties by construction.
+
+mod common;
+
+use common::{assert_close, gpu, Rng};
+use synchgraph::autodiff::{BatchNormStats, ParamStore, Tape, Var};
+use synchgraph::{Result, Tensor};
+
+const ATOL: f64 = 2e-3;
+const RTOL: f64 = 2e-2;
+const EPS: f64 = 1e-3;
+const BN_EPS: f64 = 1e-5;
+
+type Fwd<'a> = &'a dyn Fn(&mut Tape, &[Var]) -> Result<Var>;
+type Reference<'a> = &'a dyn Fn(&[Vec<f64>]) -> Vec<f64>;
+
+/// Analytic (GPU tape, training or evaluation mode) and numeric gradients of every input.
+fn gradients(
+    inputs: &[(Vec<usize>, Vec<f32>)],
+    training: bool,
+    fwd: Fwd,
+    reference: Reference,
+) -> (Vec<Vec<f32>>, Vec<Vec<f64>>) {
+    let g = gpu();
+    let mut store = ParamStore::new();
+    let ids: Vec<_> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (s, d))| store.add(&format!("x{i}"), Tensor::from_f32(&g, s, d).unwrap(), 0.0))
+        .collect();
+    let mut tape = Tape::new(&g, training, 7);
+    let vars: Vec<Var> = ids.iter().map(|&id| tape.param(&store, id)).collect();
+    let out = fwd(&mut tape, &vars).unwrap();
+    let mut rng = Rng(99);
+    let w = rng.vec(out.value().numel(), -1.0, 1.0);
+    let wt = tape.constant(&Tensor::from_f32(&g, out.shape(), &w).unwrap());
+    let weighted = tape.mul(&out, &wt).unwrap();
+    let loss = tape.sum_all(&weighted).unwrap();
+    // The forward value itself must match the reference.
+    let fwd_vals = out.value().to_f32().unwrap();
+    let base: Vec<Vec<f64>> = inputs
+        .iter()
+        .map(|(_, d)| d.iter().map(|&v| f64::from(v)).collect())
+        .collect();
+    let want: Vec<f32> = reference(&base).iter().map(|&v| v as f32).collect();
+    assert_close("forward", &fwd_vals, &want, 1e-3, 1e-3);
+    tape.backward(&loss, &mut store).unwrap();
+    let analytic = ids
+        .iter()
+        .map(|&id| match store.grad(id) {
+            Some(t) => t.to_f32().unwrap(),
+            None => vec![0.0; store.value(id).numel()],
+        })
+        .collect();
+    let w64: Vec<f64> = w.iter().map(|&v| f64::from(v)).collect();
+    let loss_at = |xs: &[Vec<f64>]| -> f64 {
+        let y = reference(xs);
+        assert_eq!(y.len(), w64.len(), "reference output length");
+        y.iter().zip(&w64).map(|(a, b)| a * b).sum()
+    };
+    let mut numeric = Vec::new();
+    for k in 0..base.len() {
+        let mut gk = Vec::new();
+        for j in 0..base[k].len() {
+            let mut xs = base.clone();
+            xs[k][j] += EPS;
+            let up = loss_at(&xs);
+            xs[k][j] -= 2.0 * EPS;
+            let down = loss_at(&xs);
+            gk.push((up - down) / (2.0 * EPS));
+        }
+        numeric.push(gk);
+    }
+    (analytic, numeric)
+}
+
+fn check(name: &str, inputs: &[(Vec<usize>, Vec<f32>)], training: bool, fwd: Fwd, r: Reference) {
+    let (a, n) = gradients(inputs, training, fwd, r);
+    for (k, (a, n)) in a.iter().zip(&n).enumerate() {
+        for (j, (&ga, &gn)) in a.iter().zip(n).enumerate() {
+            assert!(
+                (f64::from(ga) - gn).abs() <= ATOL + RTOL * gn.abs() && !ga.is_nan(),
+                "{name}: input {k}[{j}]: analytic {ga}, numeric {gn}"
+            );
+        }
+    }
+}
+
+/// Random values in ±[0.1, 1] (away from 0, so relu has no kink nearby).
+fn input(rng: &mut Rng, shape: &[usize]) -> (Vec<usize>, Vec<f32>) {
+    let n = shape.iter().product();
+    let v = (0..n)
+        .map(|_| {
+            let m = rng.uniform(0.1, 1.0);
+            if rng.below(2) == 0 {
+                m
+            } else {
+                -m
+            }
+        })
+        .collect();
+    (shape.to_vec(), v)
+}
+
+/// f64 reference of the non-affine batch norm over rows with given or batch statistics.
+fn bn_ref(x: &[f64], cols: usize, stats: Option<(&[f64], &[f64])>) -> Vec<f64> {
+    let n = x.len() / cols;
+    let mut out = vec![0.0; x.len()];
+    for c in 0..cols {
+        let (mean, var) = match stats {
+            Some((m, v)) => (m[c], v[c]),
+            None => {
+                let mean = (0..n).map(|r| x[r * cols + c]).sum::<f64>() / n as f64;
+                let var = (0..n)
+                    .map(|r| (x[r * cols + c] - mean).powi(2))
+                    .sum::<f64>()
+                    / n as f64;
+                (mean, var)
+            }
+        };
+        for r in 0..n {
+            out[r * cols + c] = (x[r * cols + c] - mean) / (var + BN_EPS).sqrt();
+        }
+    }
+    out
+}
+
+#[test]
+fn reshape_passes_gradients_through() {
+    let mut r = Rng(1);
+    let ins = [input(&mut r, &[4, 3]), input(&mut r, &[3, 4])];
+    check(
+        "reshape",
+        &ins,
+        true,
+        &|t, v| {
+            let a = t.reshape(&v[0], &[3, 4])?;
+            t.mul(&a, &v[1])
+        },
+        &|x| x[0].iter().zip(&x[1]).map(|(a, b)| a * b).collect(),
+    );
+}
+
+#[test]
+fn batch_norm_training_mode_gradient_and_running_stats() {
+    let g = gpu();
+    let mut r = Rng(2);
+    // 7 rows x 5 columns (not a multiple of anything the kernels use).
+    let ins = [input(&mut r, &[7, 5])];
+    check(
+        "batch_norm (train)",
+        &ins,
+        true,
+        &|t, v| {
+            let mut st = BatchNormStats::new(&t_gpu(), 5)?;
+            t.batch_norm(&v[0], &mut st)
+        },
+        &|x| bn_ref(&x[0], 5, None),
+    );
+    // Running statistics: (1 - 0.1) * init + 0.1 * batch, unbiased variance.
+    let x = &ins[0].1;
+    let mut st = BatchNormStats::new(&g, 5).unwrap();
+    let mut tape = Tape::new(&g, true, 1);
+    let xv = tape.constant(&Tensor::from_f32(&g, &[7, 5], x).unwrap());
+    tape.batch_norm(&xv, &mut st).unwrap();
+    let mut want_m = vec![0.0f32; 5];
+    let mut want_v = vec![0.0f32; 5];
+    for c in 0..5 {
+        let col: Vec<f64> = (0..7).map(|k| f64::from(x[k * 5 + c])).collect();
+        let mean = col.iter().sum::<f64>() / 7.0;
+        let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 6.0;
+        want_m[c] = (0.1 * mean) as f32;
+        want_v[c] = (0.9 + 0.1 * var) as f32;
+    }
+    // Tolerance 1e-5 absolute: a handful of f32 operations on values below 1.
+    assert_close(
+        "running mean",
+        &st.running_mean.to_f32().unwrap(),
+        &want_m,
+        1e-5,
+        0.0,
+    );
+    assert_close(
+        "running var",
+        &st.running_var.to_f32().unwrap(),
+        &want_v,
+        1e-5,
+        1e-5,
+    );
+}
+
+fn t_gpu() -> synchgraph::Gpu {
+    gpu()
+}
+
+#[test]
+fn batch_norm_eval_mode_uses_running_stats() {
+    let mut r = Rng(3);
+    let ins = [input(&mut r, &[6, 3])];
+    let rm = [0.2f32, -0.1, 0.05];
+    let rv = [0.5f32, 1.5, 0.8];
+    let rm64: Vec<f64> = rm.iter().map(|&v| f64::from(v)).collect();
+    let rv64: Vec<f64> = rv.iter().map(|&v| f64::from(v)).collect();
+    check(
+        "batch_norm (eval)",
+        &ins,
+        false,
+        &|t, v| {
+            let g = t_gpu();
+            let mut st = BatchNormStats::new(&g, 3)?;
+            st.running_mean = Tensor::from_f32(&g, &[3], &rm)?;
+            st.running_var = Tensor::from_f32(&g, &[3], &rv)?;
+            let before = st.running_mean.to_f32()?;
+            let y = t.batch_norm(&v[0], &mut st)?;
+            assert_eq!(st.running_mean.to_f32()?, before, "eval must not update");
+            Ok(y)
+        },
+        &|x| bn_ref(&x[0], 3, Some((&rm64, &rv64))),
+    );
+}
+
+#[test]
+fn batch_norm_affine_gradient() {
+    let mut r = Rng(4);
+    let ins = [
+        input(&mut r, &[5, 3]),
+        input(&mut r, &[3]),
+        input(&mut r, &[3]),
+    ];
+    check(
+        "batch_norm_affine",
+        &ins,
+        true,
+        &|t, v| {
+            let mut st = BatchNormStats::new(&t_gpu(), 3)?;
+            t.batch_norm_affine(&v[0], &mut st, &v[1], &v[2])
+        },
+        &|x| {
+            bn_ref(&x[0], 3, None)
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v * x[1][i % 3] + x[2][i % 3])
+                .collect()
+        },
+    );
+}
+
+#[test]
+fn batch_norm_rejects_wrong_width_and_single_row() {
+    let g = gpu();
+    let mut st = BatchNormStats::new(&g, 4).unwrap();
+    let mut tape = Tape::new(&g, true, 1);
+    let x = tape.constant(&Tensor::from_f32(&g, &[2, 3], &[0.0; 6]).unwrap());
+    let e = tape.batch_norm(&x, &mut st).unwrap_err().to_string();
+    assert!(e.contains("3 columns"), "{e}");
+    let mut st3 = BatchNormStats::new(&g, 3).unwrap();
+    let one = tape.constant(&Tensor::from_f32(&g, &[1, 3], &[0.0; 3]).unwrap());
+    let e = tape.batch_norm(&one, &mut st3).unwrap_err().to_string();
+    assert!(e.contains("at least 2 rows"), "{e}");
+}
+
+#[test]
+fn prelu_learns_its_slope() {
+    let mut r = Rng(5);
+    let ins = [input(&mut r, &[6, 4]), input(&mut r, &[4])];
+    check("prelu", &ins, true, &|t, v| t.prelu(&v[0], &v[1]), &|x| {
+        x[0].iter()
+            .enumerate()
+            .map(|(i, &v)| if v > 0.0 { v } else { x[1][i % 4] * v })
+            .collect()
+    });
+}
+
+#[test]
+fn neighbor_max_routes_through_argmax() {
+    let g = gpu();
+    let (m, c) = (7usize, 5usize);
+    let mut r = Rng(6);
+    // Distinct values (a shuffled ramp) so no ties sit within the finite-difference step.
+    let mut vals: Vec<f32> = (0..m * c).map(|k| 0.05 * k as f32 - 0.8).collect();
+    for k in (1..vals.len()).rev() {
+        vals.swap(k, r.below(k + 1));
+    }
+    let mut mask = vec![0.0f32; m * m];
+    for i in 0..m {
+        for j in 0..m {
+            if i != 3 && (r.below(3) == 0 || i == j) {
+                mask[i * m + j] = r.uniform(0.1, 1.0);
+            }
+        }
+    }
+    // Node 3 has no neighbour: output 0, no gradient.
+    let mt = Tensor::from_f32(&g, &[m, m], &mask).unwrap();
+    let mask64 = mask.clone();
+    check(
+        "neighbor_max",
+        &[(vec![m, c], vals)],
+        true,
+        &|t, v| t.neighbor_max(&mt, &v[0]),
+        &|x| {
+            let mut out = vec![0.0; m * c];
+            for i in 0..m {
+                for col in 0..c {
+                    let best = (0..m)
+                        .filter(|&j| mask64[i * m + j] > 0.0)
+                        .map(|j| x[0][j * c + col])
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    out[i * c + col] = if best.is_finite() { best } else { 0.0 };
+                }
+            }
+            out
+        },
+    );
+}
+
+#[test]
+fn psi_pooling_gradient() {
+    let mut r = Rng(7);
+    let ins = [input(&mut r, &[9, 6]), input(&mut r, &[9])];
+    check(
+        "psi_pool",
+        &ins,
+        true,
+        &|t, v| t.psi_pool(&v[0], &v[1]),
+        &|x| {
+            (0..6)
+                .map(|col| (0..9).map(|m| x[0][m * 6 + col] * x[1][m]).sum())
+                .collect()
+        },
+    );
+}
+
+#[test]
+fn structure_loss_through_relu_of_a() {
+    let g = gpu();
+    let m = 6usize;
+    let ad: Vec<f32> = (0..m * m)
+        .map(|k| ((k / m) as f32 - (k % m) as f32).powi(2))
+        .collect();
+    let adt = Tensor::from_f32(&g, &[m, m], &ad).unwrap();
+    let mut r = Rng(8);
+    let ins = [input(&mut r, &[m, m]), input(&mut r, &[m])];
+    for means in [true, false] {
+        let ad64: Vec<f64> = ad.iter().map(|&v| f64::from(v)).collect();
+        check(
+            "structure_loss",
+            &ins,
+            true,
+            &|t, v| {
+                let ra = t.relu(&v[0])?;
+                t.structure_loss(&ra, &adt, Some(&v[1]), 0.1, 1e-2, means)
+            },
+            &|x| {
+                let (k, kp) = if means {
+                    ((m * m) as f64, m as f64)
+                } else {
+                    (1.0, 1.0)
+                };
+                let s: f64 = x[0]
+                    .iter()
+                    .zip(&ad64)
+                    .map(|(&a, &d)| a.max(0.0) * d + a.max(0.0).powi(2))
+                    .sum();
+                let p: f64 = x[1].iter().map(|v| v * v).sum();
+                vec![0.1 * s / k + 1e-2 * p / kp]
+            },
+        );
+    }
+}

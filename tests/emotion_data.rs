@@ -1,0 +1,222 @@
+//! Emotion data-set layouts: EmoDB/RAVDESS file-name codes, folder per class, feature files,
+//! format detection, splits, and the typed errors for bad layouts and bad feature files.
+
+use std::path::{Path, PathBuf};
+
+use synchgraph::data::emotion::{
+    detect_format, load_clips, stratified_folds, validation_split, DatasetFormat,
+};
+use synchgraph::data::emotion_features::{
+    extract_all, node_features, read_npy_matrix, FeatureSettings,
+};
+use synchgraph::Error;
+
+const EMODB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/emodb/wav");
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sg-emotion-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn touch(p: &Path, text: &str) {
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn emodb_is_detected_and_labelled_from_file_names() {
+    let dir = Path::new(EMODB);
+    assert_eq!(detect_format(dir).unwrap(), DatasetFormat::Emodb);
+    let list = load_clips(dir, None).unwrap();
+    assert_eq!(list.clips.len(), 408);
+    assert_eq!(
+        list.classes,
+        [
+            "anger",
+            "boredom",
+            "disgust",
+            "fear",
+            "happiness",
+            "sadness",
+            "neutral"
+        ]
+    );
+    assert_eq!(
+        list.speakers(),
+        ["03", "08", "09", "10", "11", "12", "13", "14"]
+    );
+    let first = &list.clips[0];
+    assert!(first.path.ends_with("03a01Fa.wav"));
+    assert_eq!(list.classes[first.label], "happiness");
+    let test: Vec<String> = vec!["13".into(), "14".into()];
+    let (train, te) = list.speaker_split(&test).unwrap();
+    assert_eq!(train.len() + te.len(), 408);
+    assert!(te
+        .iter()
+        .all(|&i| test.contains(list.clips[i].speaker.as_ref().unwrap())));
+    let e = list.speaker_split(&["99".into()]).unwrap_err().to_string();
+    assert!(e.contains("'99'"), "{e}");
+}
+
+#[test]
+fn ravdess_codes_and_unknown_codes() {
+    let d = tmp("ravdess");
+    touch(&d.join("03-01-05-01-02-01-12.wav"), "");
+    touch(&d.join("03-01-01-01-01-01-07.wav"), "");
+    assert_eq!(detect_format(&d).unwrap(), DatasetFormat::Ravdess);
+    let list = load_clips(&d, None).unwrap();
+    assert_eq!(list.classes, ["neutral", "angry"]);
+    assert_eq!(list.clips[0].speaker.as_deref(), Some("07"));
+    assert_eq!(list.clips[1].label, 1);
+    touch(&d.join("03-01-11-01-01-01-07.wav"), "");
+    let e = load_clips(&d, None).unwrap_err();
+    assert!(matches!(e, Error::Data { .. }), "{e}");
+    assert!(
+        e.to_string().contains("unknown RAVDESS emotion code '11'"),
+        "{e}"
+    );
+
+    let d = tmp("emodb-bad");
+    touch(&d.join("03a01Fa.wav"), "");
+    touch(&d.join("03a01Xa.wav"), "");
+    let e = load_clips(&d, Some(DatasetFormat::Emodb)).unwrap_err();
+    assert!(
+        e.to_string().contains("unknown EmoDB emotion code 'X'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn folder_per_class_empty_class_and_empty_folder() {
+    let d = tmp("folder");
+    touch(&d.join("happy/a.wav"), "");
+    touch(&d.join("sad/b.wav"), "");
+    assert_eq!(detect_format(&d).unwrap(), DatasetFormat::Folder);
+    let list = load_clips(&d, None).unwrap();
+    assert_eq!(list.classes, ["happy", "sad"]);
+    assert!(list.speaker_split(&["x".into()]).is_err());
+    std::fs::create_dir_all(d.join("angry")).unwrap();
+    let e = load_clips(&d, None).unwrap_err();
+    assert!(matches!(e, Error::Empty { .. }), "{e}");
+    assert!(e.to_string().contains("angry"), "{e}");
+    let empty = tmp("empty");
+    let e = load_clips(&empty, None).unwrap_err();
+    assert!(matches!(e, Error::Empty { .. }), "{e}");
+    assert!(DatasetFormat::parse("nonsense").is_err());
+}
+
+#[test]
+fn feature_files_csv_and_npy() {
+    let d = tmp("features");
+    touch(&d.join("a/x.csv"), "f1,f2,f3\n1,2,3\n4,5,6\n");
+    touch(&d.join("b/y.csv"), "1,2,3\n4,5,6\n7,8,9\n");
+    assert_eq!(detect_format(&d).unwrap(), DatasetFormat::Features);
+    let list = load_clips(&d, None).unwrap();
+    let mut s = FeatureSettings::for_format(list.format, 5);
+    let feats = extract_all(&list.clips, &mut s, 2, &|| {}).unwrap();
+    assert_eq!(s.dims, 3);
+    assert_eq!((feats[0].rows, feats[0].cols), (5, 3));
+    // Cyclic padding: 2 frames -> nodes 0,1,0,1,0.
+    assert_eq!(feats[0].row(2), &[1.0, 2.0, 3.0]);
+    // Mismatched width.
+    touch(&d.join("b/z.csv"), "1,2\n3,4\n");
+    let list = load_clips(&d, None).unwrap();
+    let e = extract_all(&list.clips, &mut s, 1, &|| {}).unwrap_err();
+    assert!(e.to_string().contains("feature width 2"), "{e}");
+    // Ragged rows.
+    touch(&d.join("b/r.csv"), "1,2,3\n3,4\n");
+    let e = node_features(&d.join("b/r.csv"), &s).unwrap_err();
+    assert!(matches!(e, Error::Parse { line: 2, .. }), "{e}");
+    // .npy: float32, 2 x 3.
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+    let mut h = header.to_string();
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(h.as_bytes());
+    for v in [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0] {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    let p = d.join("a/n.npy");
+    std::fs::write(&p, &bytes).unwrap();
+    let m = read_npy_matrix(&p).unwrap();
+    assert_eq!((m.rows, m.cols), (2, 3));
+    assert_eq!(m.data, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    std::fs::write(&p, &bytes[..bytes.len() - 4]).unwrap();
+    assert!(matches!(
+        read_npy_matrix(&p).unwrap_err(),
+        Error::Truncated { .. }
+    ));
+}
+
+#[test]
+fn bad_wavs_are_typed_errors() {
+    let d = tmp("wav");
+    let s = FeatureSettings::for_format(DatasetFormat::Emodb, 120);
+    // Truncated: the first 60 bytes of a real clip.
+    let real = std::fs::read(Path::new(EMODB).join("03a01Fa.wav")).unwrap();
+    std::fs::write(d.join("trunc.wav"), &real[..60]).unwrap();
+    let e = node_features(&d.join("trunc.wav"), &s).unwrap_err();
+    assert!(matches!(e, Error::Truncated { .. }), "{e}");
+    // Non-PCM (format tag 2 = ADPCM).
+    let mut adpcm = real.clone();
+    adpcm[20] = 2;
+    std::fs::write(d.join("adpcm.wav"), &adpcm).unwrap();
+    let e = node_features(&d.join("adpcm.wav"), &s).unwrap_err();
+    assert!(matches!(e, Error::UnsupportedFormat { .. }), "{e}");
+    // Shorter than one 25 ms frame: 100 samples at 22.05 kHz.
+    let spec = hound_spec();
+    let mut w = hound_writer(&d.join("short.wav"), spec);
+    for _ in 0..100 {
+        w.write_sample(0i16).unwrap();
+    }
+    w.finalize().unwrap();
+    let e = node_features(&d.join("short.wav"), &s).unwrap_err();
+    assert!(matches!(e, Error::TooShort { .. }), "{e}");
+    // A real clip gives 120 x 32 finite node features.
+    let m = node_features(&Path::new(EMODB).join("03a01Fa.wav"), &s).unwrap();
+    assert_eq!((m.rows, m.cols), (120, 32));
+    assert!(m.data.iter().all(|v| v.is_finite()));
+}
+
+fn hound_spec() -> hound::WavSpec {
+    hound::WavSpec {
+        channels: 1,
+        sample_rate: 22050,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    }
+}
+
+fn hound_writer(
+    p: &Path,
+    spec: hound::WavSpec,
+) -> hound::WavWriter<std::io::BufWriter<std::fs::File>> {
+    hound::WavWriter::create(p, spec).unwrap()
+}
+
+#[test]
+fn folds_and_validation_are_stratified_and_disjoint() {
+    let labels: Vec<usize> = (0..40).map(|i| i % 4).collect();
+    let folds = stratified_folds(&labels, 5, 3).unwrap();
+    let mut seen = [0; 40];
+    for (train, test) in &folds {
+        assert_eq!(train.len() + test.len(), 40);
+        assert_eq!(test.len(), 8);
+        for &i in test {
+            seen[i] += 1;
+        }
+    }
+    assert!(seen.iter().all(|&n| n == 1));
+    assert_eq!(folds, stratified_folds(&labels, 5, 3).unwrap());
+    assert!(stratified_folds(&labels, 1, 0).is_err());
+    let idx: Vec<usize> = (0..40).collect();
+    let (tr, va) = validation_split(&idx, &labels, 0.2, 1);
+    assert_eq!(va.len(), 8);
+    assert!(tr.iter().all(|i| !va.contains(i)));
+}
