@@ -6,3 +6,6 @@
 // pub mod folder;
 // pub mod npy;
 // pub mod ravdess;
+pub mod planetoid;
+pub mod split;
+pub mod tu;
