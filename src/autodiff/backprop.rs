@@ -3,6 +3,7 @@
 
 use super::tape::{Op, Tape};
 use crate::error::{Error, Result};
+use crate::graph::spmm_transpose;
 use crate::kernels::backward::{act_backward, broadcast_scalar};
 use crate::kernels::elementwise::{self as ew, Binary};
 use crate::kernels::layout::{gather_rows, scatter_add_rows, slice_cols};
@@ -130,6 +131,7 @@ pub(crate) fn rule(
         Op::NeighborMax(x, arg) => put(*x, &mut || {
             crate::kernels::neighbor_max::masked_max_backward(arg, g)
         })?,
+        Op::Spmm(x, a) => put(*x, &mut || spmm_transpose(a, g))?,
     }
     Ok(out)
 }

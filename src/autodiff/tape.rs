@@ -4,6 +4,7 @@ use super::backprop;
 use super::params::{ParamId, ParamStore};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
+use crate::graph::Csr;
 use crate::kernels::backward::Activation;
 use crate::kernels::elementwise;
 use crate::kernels::reduce::ReduceOp;
@@ -106,6 +107,8 @@ pub enum Op {
     },
     /// 1-hop neighbour max over a fixed dense mask with the argmax saved.
     NeighborMax(usize, Tensor),
+    /// Sparse A · X with a constant CSR matrix A; backward Aᵀ · G through A's prebuilt transpose.
+    Spmm(usize, Box<Csr>),
 }
 
 impl Op {
@@ -135,6 +138,7 @@ impl Op {
             Op::Reshape(_) => "reshape",
             Op::BatchNorm { .. } => "batch_norm",
             Op::NeighborMax(..) => "neighbor_max",
+            Op::Spmm(..) => "spmm",
         }
     }
 
@@ -159,7 +163,10 @@ impl Op {
             | Op::L2(x, _)
             | Op::Frobenius(x, _) => vec![*x],
             Op::ConcatCols(v) | Op::NoRule(_, v) => v.clone(),
-            Op::Reshape(x) | Op::BatchNorm { x, .. } | Op::NeighborMax(x, _) => vec![*x],
+            Op::Reshape(x)
+            | Op::BatchNorm { x, .. }
+            | Op::NeighborMax(x, _)
+            | Op::Spmm(x, _) => vec![*x],
         }
     }
 }

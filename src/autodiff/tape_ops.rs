@@ -2,6 +2,7 @@
 
 use super::tape::{Op, Tape, Var};
 use crate::error::{Error, Result};
+use crate::graph::{spmm, Csr};
 use crate::kernels::backward::{dropout_mask, Activation};
 use crate::kernels::elementwise::{self as ew, Binary, Unary};
 use crate::kernels::layout::{concat_cols, gather_rows, scatter_add_rows};
@@ -189,5 +190,12 @@ impl Tape {
         let sq = sum_all(&ew::unary(&x.value, Unary::Square)?)?;
         let v = ew::scale(&ew::unary(&sq, Unary::Sqrt)?, coeff)?;
         Ok(self.push(v, Op::Frobenius(x.id, coeff)))
+    }
+
+    /// Sparse A · X for a constant CSR matrix A [n, m] and X [m, f]; the backward pass runs
+    /// Aᵀ · G through the transpose structure built with A (nothing is transposed per step).
+    pub fn spmm(&mut self, a: &Csr, x: &Var) -> Result<Var> {
+        let v = spmm(a, &x.value)?;
+        Ok(self.push(v, Op::Spmm(x.id, Box::new(a.clone()))))
     }
 }

@@ -1,12 +1,9 @@
-//! Data-set loaders.
+//! Data-set loaders: graph benchmarks (Planetoid, TU), emotional speech clip lists (EmoDB,
+//! RAVDESS, folder per class, pre-extracted features), 8×8 digits, and seeded splits.
 
 pub mod digits;
-
-// pub mod emodb;
-// pub mod emotion;
-// pub mod feature_files;
-// pub mod folder;
-// pub mod npy;
-// pub mod ravdess;
 pub mod emotion;
 pub mod emotion_features;
+pub mod planetoid;
+pub mod split;
+pub mod tu;
