@@ -163,10 +163,9 @@ impl Op {
             | Op::L2(x, _)
             | Op::Frobenius(x, _) => vec![*x],
             Op::ConcatCols(v) | Op::NoRule(_, v) => v.clone(),
-            Op::Reshape(x)
-            | Op::BatchNorm { x, .. }
-            | Op::NeighborMax(x, _)
-            | Op::Spmm(x, _) => vec![*x],
+            Op::Reshape(x) | Op::BatchNorm { x, .. } | Op::NeighborMax(x, _) | Op::Spmm(x, _) => {
+                vec![*x]
+            }
         }
     }
 }
