@@ -172,14 +172,8 @@ impl<'a> Tokens<'a> {
 /// The text after `key` on a MOTION header line, tolerating any spacing (`Frames:\t994`,
 /// `Frame  Time: .0083`, `Frames:994`).
 fn header_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let words: Vec<&str> = key.split_whitespace().collect();
     let mut rest = line.trim_start();
-    for (k, w) in words.iter().enumerate() {
-        let w = if k + 1 == words.len() {
-            w
-        } else {
-            w.trim_end()
-        };
+    for w in key.split_whitespace() {
         rest = rest.strip_prefix(w)?.trim_start();
     }
     let v = rest.trim();
