@@ -193,6 +193,8 @@ fn full_plan_has_unique_rows_with_work_and_all_matmul_transposes() {
         elements: 128 << 20,
         copy_bytes: 1 << 30,
         matmul: &[1024, 2048, 4096],
+        neurons: 16 << 20,
+        stdp: 4096,
         warmup: 3,
         repetitions: 20,
         timestamps: true,
@@ -212,4 +214,142 @@ fn full_plan_has_unique_rows_with_work_and_all_matmul_transposes() {
     let matmuls: Vec<_> = cases.iter().filter(|c| c.bound == Bound::Compute).collect();
     assert_eq!(matmuls.len(), 9, "3 sizes x nn, tn, nt");
     assert_eq!(matmuls[8].flops, 2 * 4096u64.pow(3));
+}
+
+/// The kernel-family rows of the spiking network, graphs and optimizer: (name, family).
+const FAMILY_ROWS: [(&str, &str); 10] = [
+    ("lif_step", "snn"),
+    ("poisson_encode", "snn"),
+    ("synapse_propagate", "snn"),
+    ("stdp_dense", "snn"),
+    ("synchrony_graph", "graph"),
+    ("spmm_random", "graph"),
+    ("spmm_backward_random", "graph"),
+    ("spmm_large", "graph"),
+    ("spmm_backward_large", "graph"),
+    ("adam_step", "adam"),
+];
+
+#[test]
+fn quick_run_has_every_kernel_family_row_with_sane_fields() {
+    let path = scratch("families.json");
+    bench(&[
+        "--quick",
+        "--filter",
+        "lif_step,poisson_encode,synapse_propagate,stdp_dense,synchrony_graph,spmm_,adam_step",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(v["failures"], json!([]), "failed cases");
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows.len() > FAMILY_ROWS.len(), "copy + the family rows");
+    for (name, family) in FAMILY_ROWS {
+        let r = rows
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("row {name} missing"));
+        assert_eq!(r["family"], family, "{name}");
+        assert!(!r["size"].as_str().unwrap().is_empty(), "{name}: size");
+        assert_eq!(r["bound"], "memory", "{name}");
+        let bytes = r["bytes"].as_u64().unwrap();
+        let flops = r["flops"].as_u64().unwrap();
+        assert!(
+            bytes > 0 && flops > 0,
+            "{name}: bytes {bytes} flops {flops}"
+        );
+        let ms = r["median_ms"].as_f64().unwrap();
+        assert!(
+            ms > 0.0 && r["min_ms"].as_f64().unwrap() <= ms,
+            "{name}: times"
+        );
+        // GB/s and GFLOP/s are the counted work over the median time.
+        let gbs = r["gbs"].as_f64().unwrap();
+        let gflops = r["gflops"].as_f64().unwrap();
+        assert!(
+            (gbs - bytes as f64 / (ms * 1e6)).abs() <= 1e-9 * gbs.max(1.0),
+            "{name}"
+        );
+        assert!((gflops - flops as f64 / (ms * 1e6)).abs() <= 1e-9 * gflops.max(1.0));
+        let fraction = r["fraction"].as_f64().unwrap();
+        assert!(
+            fraction > 0.0 && fraction <= 1.5,
+            "{name}: fraction {fraction}"
+        );
+        assert!(r["repetitions"].as_u64().unwrap() >= 3, "{name}");
+    }
+}
+
+#[test]
+fn full_plan_has_every_kernel_family_row_at_full_size() {
+    use synchgraph::bench::{all_cases, Sizes};
+    let sizes = Sizes {
+        quick: false,
+        elements: 128 << 20,
+        copy_bytes: 1 << 30,
+        matmul: &[1024, 2048, 4096],
+        neurons: 16 << 20,
+        stdp: 4096,
+        warmup: 3,
+        repetitions: 20,
+        timestamps: true,
+    };
+    let cases = all_cases(&sizes);
+    let find = |n: &str| cases.iter().find(|c| c.name == n).unwrap();
+    for (name, family) in FAMILY_ROWS {
+        assert_eq!(find(name).family, family);
+    }
+    let lif = find("lif_step");
+    assert_eq!(lif.size, "16M neurons");
+    assert_eq!((lif.bytes, lif.flops), (40 << 24, 18 << 24));
+    assert_eq!(find("poisson_encode").bytes, 8 << 24);
+    assert_eq!(find("stdp_dense").size, "4096x4096");
+    assert_eq!(find("spmm_random").size, "128K nodes 1152K nnz x 64");
+    assert_eq!(find("spmm_large").size, "1M nodes 16M nnz x 64");
+    let adam = find("adam_step");
+    assert_eq!(adam.size, "128M params / 16 tensors");
+    assert_eq!(adam.bytes, 28 << 27);
+}
+
+#[test]
+fn synchrony_row_counts_the_edges_the_gpu_builds() {
+    use synchgraph::bench::cases_graph::{
+        synchrony_counts, synchrony_spikes, SYNC_DURATION_MS, SYNC_NEURONS,
+    };
+    use synchgraph::graph::synchrony::{build, Layer, SynchronyConfig};
+    let gpu = synchgraph::Gpu::open_default().unwrap();
+    let spikes = synchrony_spikes(3, 77);
+    let config = SynchronyConfig::default();
+    let (pairs, edges) = synchrony_counts(&spikes, config.window_ms);
+    let layer = Layer {
+        clips: 3,
+        neurons: SYNC_NEURONS,
+        audio_neurons: SYNC_NEURONS / 2,
+        duration_ms: SYNC_DURATION_MS,
+    };
+    let g = build(&gpu, &spikes, &layer, &config).unwrap();
+    assert_eq!(g.edges as u64, edges);
+    assert!(
+        pairs >= edges / 2,
+        "every edge comes from at least one examined pair"
+    );
+}
+
+#[test]
+fn spmm_bench_graphs_have_the_announced_shape() {
+    use synchgraph::bench::cases_graph::{random_graph, regular_graph};
+    let g = random_graph(100, 700, 3);
+    assert_eq!(g.row_ptr.len(), 101);
+    assert_eq!(g.col_idx.len(), 800, "edges plus one self loop per node");
+    for r in 0..100 {
+        let row = &g.col_idx[g.row_ptr[r] as usize..g.row_ptr[r + 1] as usize];
+        assert!(row.contains(&(r as u32)) && row.windows(2).all(|w| w[0] <= w[1]));
+        let sum: f32 = g.values[g.row_ptr[r] as usize..g.row_ptr[r + 1] as usize]
+            .iter()
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-5);
+    }
+    let g = regular_graph(50, 4, 9);
+    assert_eq!((g.row_ptr[50], g.col_idx.len()), (200, 200));
+    assert!(g.col_idx.iter().all(|&c| c < 50));
 }

@@ -94,6 +94,11 @@ fn small_clip_parses_and_pads_cyclically() {
     assert_eq!(b.joints[1].end_sites, vec![[0.0, 2.0, 0.0]]);
     assert_eq!((b.frames(), b.channel_count()), (3, 9));
     assert_eq!(b.frame_time, 0.04);
+    // Header spacing variants parse the same.
+    let tight = SMALL
+        .replace("Frames: 3", "Frames:3")
+        .replace("Frame Time: 0.04", "Frame  Time:\t0.04");
+    assert_eq!(parse_bvh(&tight, Path::new("tight.bvh")).unwrap(), b);
     let n = mocap_nodes(&b, 7).unwrap();
     assert_eq!((n.rows, n.cols), (7, 9));
     for i in 0..7 {

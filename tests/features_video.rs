@@ -322,3 +322,40 @@ fn landmark_errors_are_typed_and_name_the_line() {
         Err(Error::Io { .. })
     ));
 }
+
+#[test]
+fn clips_become_nodes_with_cyclic_padding() {
+    use synchgraph::features::images::{clip_log_magnitude, clip_log_nodes};
+    use synchgraph::features::landmarks::landmark_nodes;
+    let d = tmp_dir("nodes");
+    for (k, shade) in [40u8, 200, 90].iter().enumerate() {
+        let img = image::GrayImage::from_fn(12, 12, |x, y| {
+            image::Luma([if (x + y) % 4 == 0 { *shade } else { 0 }])
+        });
+        img.save(d.join(format!("frame{k:03}.png"))).unwrap();
+    }
+    let cfg = FrameImageConfig {
+        side: 12,
+        sigma: 1.0,
+    };
+    let m = clip_log_features(&d, &cfg).unwrap();
+    let n = clip_log_nodes(&d, &cfg, 7).unwrap();
+    assert_eq!((n.rows, n.cols), (7, 144));
+    for i in 0..7 {
+        assert_eq!(n.row(i), m.row(i % 3), "node {i}");
+    }
+    let mag = clip_log_magnitude(&d, &cfg).unwrap();
+    assert!(mag.data.iter().all(|v| *v >= 0.0));
+    assert!(mag.data.iter().zip(&m.data).all(|(a, b)| *a == b.abs()));
+    assert!(m.data.iter().any(|v| *v < 0.0), "LoG responses are signed");
+
+    let f = d.join("lm.csv");
+    let rows: Vec<String> = (0..2)
+        .map(|s| landmark_row(Some(s), &face(s as u64 + 20, (1.0, 2.0), 50.0)))
+        .collect();
+    std::fs::write(&f, rows.join("\n")).unwrap();
+    let ln = landmark_nodes(&f, 5).unwrap();
+    let lf = landmark_features(&f).unwrap();
+    assert_eq!((ln.rows, ln.cols), (5, COORDS));
+    assert_eq!(ln.row(4), lf.row(0));
+}

@@ -11,7 +11,10 @@ root = the parent of DIR). Without --cora a random graph of Cora's shape stands 
 labelled "synthetic").
 
 SpMM bytes (compulsory traffic, CSR): row offsets 4(N+1), columns and values 8 nnz, one feature
-row gathered per non-zero 4 nnz F, output written 4 N F; FLOPs 2 nnz F.
+row gathered per non-zero 4 nnz F, output written 4 N F; FLOPs 2 nnz F. The backward rows
+(`spmm_backward*`) compute A^T G, the gradient of A X with respect to X, from a transposed CSR
+built once (as the engine keeps its transpose structure); the `_large` graph has 16 uniformly drawn
+columns per row (1M nodes; 2048 in --quick), like src/bench/cases_graph.rs.
 """
 
 import os
@@ -23,6 +26,7 @@ import torch.nn.functional as F
 from peer_common import INPUT_SETS, Harness, count_text, normal_sets, parse_args
 
 CORA_NODES, CORA_FEATURES, CORA_CLASSES, CORA_UNDIRECTED_EDGES = 2708, 1433, 7, 5278
+LARGE_DEGREE = 16
 
 
 def spmm_bytes(n, nnz, f):
@@ -75,7 +79,7 @@ def load_cora(path, device):
     return data.x.to(device), data.y.to(device), data.edge_index.to(device), "cora"
 
 
-def spmm_rows(h, name_suffix, n, row, col, val, dev, features):
+def spmm_rows(h, name_suffix, n, row, col, val, dev, features, backward=False):
     nnz = row.numel()
     size = lambda f: "%s nodes %s nnz x %d" % (count_text(n), count_text(nnz), f)
     order = torch.argsort(row * n + col)
@@ -94,6 +98,12 @@ def spmm_rows(h, name_suffix, n, row, col, val, dev, features):
         from torch_geometric.utils import spmm as pyg_spmm
     except ImportError:
         pyg_spmm = None
+    t_order = torch.argsort(col * n + row)
+    t_col, t_row, t_val = col[t_order], row[t_order], val[t_order]
+    t_crow = torch.zeros(n + 1, dtype=torch.long, device=dev)
+    t_crow[1:] = torch.cumsum(torch.bincount(t_col, minlength=n), 0)
+    a_t = torch.sparse_csr_tensor(t_crow, t_row, t_val, (n, n))
+    adj_t = adj.t() if adj is not None and backward else None
     for f in features:
         x = normal_sets([n, f], dev, 301 + f)
         work = (spmm_bytes(n, nnz, f), 2 * nnz * f)
@@ -105,6 +115,12 @@ def spmm_rows(h, name_suffix, n, row, col, val, dev, features):
         if pyg_spmm is not None and adj is not None:
             h.case("spmm_pyg_utils" + name_suffix, "graph", size(f), *work,
                    lambda i, x=x: pyg_spmm(adj, x[i % INPUT_SETS], reduce="sum"))
+        if backward:
+            h.case("spmm_backward" + name_suffix, "graph", size(f), *work,
+                   lambda i, x=x: torch.sparse.mm(a_t, x[i % INPUT_SETS]))
+        if adj_t is not None:
+            h.case("spmm_pyg_backward" + name_suffix, "graph", size(f), *work,
+                   lambda i, x=x: adj_t.matmul(x[i % INPUT_SETS]))
 
 
 def gcn_epoch(h, x, y, ei, label, dev):
@@ -168,7 +184,13 @@ def main():
     g = torch.Generator().manual_seed(1)
     rand = torch.randint(0, nodes, (2, edges), generator=g).to(dev)
     r_row, r_col, r_val = gcn_normalized(rand, nodes, dev)
-    spmm_rows(h, "_random", nodes, r_row, r_col, r_val, dev, [64])
+    spmm_rows(h, "_random", nodes, r_row, r_col, r_val, dev, [64], backward=True)
+    # A large graph: LARGE_DEGREE uniform columns per row, values 1 / LARGE_DEGREE.
+    large = 2048 if args.quick else 1 << 20
+    l_row = torch.arange(large, device=dev).repeat_interleave(LARGE_DEGREE)
+    l_col = torch.randint(0, large, (large * LARGE_DEGREE,), generator=g).to(dev)
+    l_val = torch.full((large * LARGE_DEGREE,), 1.0 / LARGE_DEGREE, device=dev)
+    spmm_rows(h, "_large", large, l_row, l_col, l_val, dev, [64], backward=True)
     gcn_epoch(h, x, y, ei, label, dev)
     h.finish()
 

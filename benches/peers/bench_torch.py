@@ -6,9 +6,10 @@ torch.compile, printing the same table and JSON shape (see peer_common.py).
     python3 benches/peers/bench_torch.py --json torch-full.json
     synchgraph bench --json ours.json --compare torch-full.json   # ratio per matching row
 
-Rows named like the Rust rows are directly comparable; `*_compiled` rows are torch.compile,
-`adam_step*`, `lif_step*` and `stdp_dense*` are peer-only until the engine has those kernels.
-Matmuls run in true fp32 (TF32 disabled), like the engine's WGSL GEMM.
+Rows named like the Rust rows are directly comparable; `*_compiled` rows are torch.compile, and
+rows with other suffixes (`adam_step_fused`, `synapse_propagate_dense`) are alternative PyTorch
+formulations of the same workload. Matmuls run in true fp32 (TF32 disabled), like the engine's
+WGSL GEMM. Each row counts the bytes of its own formulation where it differs from the engine's.
 """
 
 import torch
@@ -261,6 +262,118 @@ def snn(h, dev, compile_on):
                                 spikes[1]))
 
 
+DT_S = DT / 1000.0
+
+
+def poisson_encode(rates):
+    """Poisson input spikes for one step: a flag per input with probability rate x dt (the
+    engine's `poisson_step`; 8 bytes and 2 FLOPs per input)."""
+    return (torch.rand_like(rates) < rates * DT_S).to(torch.int32)
+
+
+def synapse_sizes(quick):
+    """(clips, presynaptic, postsynaptic, spikes per clip), as src/bench/cases_snn.rs."""
+    return (8, 256, 256, 32) if quick else (1024, 4096, 4096, 205)
+
+
+def propagate_gather(w, idx, ge):
+    """Event-driven propagation: each clip adds the weight rows of its k spiking presynaptic
+    neurons to its postsynaptic conductances (the engine's `propagate`)."""
+    clips, k = idx.shape
+    return ge.add_(w.index_select(0, idx.reshape(-1)).view(clips, k, -1).sum(1))
+
+
+def propagate_dense(w, spikes, ge):
+    """The same update as a dense 0/1 spike matrix times the weights (fp32, TF32 off)."""
+    return ge.add_(spikes @ w)
+
+
+def spiking_inputs(h, dev, compile_on):
+    """Poisson encoding and synaptic propagation at the engine's sizes."""
+    n = h.sizes.neurons
+    rates = [torch.rand(n, generator=torch.Generator(device=dev).manual_seed(281 + s),
+                        device=dev) * 200.0 for s in range(INPUT_SETS)]
+    for suffix, f in [("", poisson_encode),
+                      ("_compiled", maybe_compile(poisson_encode, compile_on))]:
+        if f is None:
+            continue
+        h.case("poisson_encode" + suffix, "snn", "%s inputs" % count_text(n), 8 * n, 2 * n,
+               lambda i, f=f: f(rates[i % INPUT_SETS]))
+    clips, n_pre, n_post, k = synapse_sizes(h.sizes.quick)
+    size = "%d clips %dx%d %d spikes" % (clips, n_pre, n_post, k)
+    w = torch.rand(n_pre, n_post, device=dev) * 0.3
+    ge = torch.zeros(clips, n_post, device=dev)
+    idx, dense = [], []
+    for s in range(INPUT_SETS):
+        starts = random_indices(clips, n_pre, s * clips, dev)
+        rows = (starts[:, None] + 7 * torch.arange(k, device=dev)[None, :]) % n_pre
+        idx.append(rows.sort(dim=1).values)
+        dense.append(torch.zeros(clips, n_pre, device=dev).scatter_(1, rows, 1.0))
+    gathered = clips * k * n_post
+    nbytes = 4 * gathered + 4 * clips * k + 8 * clips * n_post
+    for suffix, f in [("", propagate_gather),
+                      ("_compiled", maybe_compile(propagate_gather, compile_on))]:
+        if f is None:
+            continue
+        h.case("synapse_propagate" + suffix, "snn", size, nbytes, gathered,
+               lambda i, f=f: f(w, idx[i % INPUT_SETS], ge))
+    h.case("synapse_propagate_dense", "snn", size,
+           4 * (clips * n_pre + n_pre * n_post) + 8 * clips * n_post, 2 * clips * n_pre * n_post,
+           lambda i: propagate_dense(w, dense[i % INPUT_SETS], ge))
+
+
+SYNC_NEURONS, SYNC_SPIKES, SYNC_DURATION_MS, SYNC_WINDOW_MS = 400, 400, 350.0, 150.0
+
+
+def synchrony_bytes(spikes, clips, neurons, nodes, edges):
+    """Same count as src/bench/cases_graph.rs synchrony_bytes."""
+    bitmap = 4 * clips * neurons * (-(-neurons // 32))
+    return 24 * spikes + 4 * bitmap + 56 * clips * neurons + 28 * nodes + 16 * edges
+
+
+def synchrony_build(neuron, time):
+    """Synchrony graph of [clips, spikes] neuron ids and times: neurons of one clip spiking at
+    most the window apart are joined (dense pairwise test per clip), active neurons become nodes,
+    edges become CSR (row pointers over active nodes, renumbered columns)."""
+    clips, s = neuron.shape
+    n = SYNC_NEURONS
+    close = (time[:, :, None] - time[:, None, :]).abs() <= SYNC_WINDOW_MS
+    close &= neuron[:, :, None] != neuron[:, None, :]
+    c, i, j = close.nonzero(as_tuple=True)
+    adj = torch.zeros(clips * n * n, dtype=torch.bool, device=neuron.device)
+    adj[(c * n + neuron[c, i]) * n + neuron[c, j]] = True
+    rows, cols = adj.view(clips * n, n).nonzero(as_tuple=True)
+    count = torch.bincount((torch.arange(clips, device=neuron.device)[:, None] * n
+                            + neuron).reshape(-1), minlength=clips * n)
+    active = count > 0
+    new_id = torch.cumsum(active.to(torch.int64), 0) - 1
+    deg = torch.bincount(new_id[rows], minlength=int(active.sum()))
+    row_ptr = torch.zeros(deg.numel() + 1, dtype=torch.int64, device=neuron.device)
+    row_ptr[1:] = torch.cumsum(deg, 0)
+    col = new_id[(rows // n) * n + cols]
+    return row_ptr, col
+
+
+def synchrony(h, dev):
+    clips = 8 if h.sizes.quick else 256
+    total = clips * SYNC_SPIKES
+    sets = []
+    for s in range(INPUT_SETS):
+        g = torch.Generator(device=dev).manual_seed(501 + s)
+        neuron = torch.randint(0, SYNC_NEURONS, (clips, SYNC_SPIKES), generator=g, device=dev)
+        time = torch.rand(clips, SYNC_SPIKES, generator=g, device=dev) * SYNC_DURATION_MS
+        time, order = time.sort(dim=1)
+        sets.append((neuron.gather(1, order), time))
+    row_ptr, col = synchrony_build(*sets[0])
+    nbytes = synchrony_bytes(total, clips, SYNC_NEURONS, row_ptr.numel() - 1, col.numel())
+    t = sets[0][1]
+    pairs = int((((t[:, None, :] - t[:, :, None]) <= SYNC_WINDOW_MS)
+                 & ((t[:, None, :] - t[:, :, None]) > 0)).sum())
+    h.case("synchrony_graph", "graph",
+           "%dx%d neurons %s spikes" % (clips, SYNC_NEURONS, count_text(total)), nbytes, pairs,
+           lambda i: synchrony_build(*sets[i % INPUT_SETS]))
+
+
 def main():
     args = parse_args(__doc__.splitlines()[0])
     h = Harness(args)
@@ -273,6 +386,8 @@ def main():
     layout(h, dev)
     adam(h, dev, compile_on)
     snn(h, dev, compile_on)
+    spiking_inputs(h, dev, compile_on)
+    synchrony(h, dev)
     h.finish("TF32 off")
 
 

@@ -7,7 +7,7 @@ use super::BenchOptions;
 use crate::error::{Error, Result};
 
 /// Usage text of the bench harness.
-pub const USAGE: &str = "usage: cargo bench -- [--quick] [--filter NAME] [--json FILE] \
+pub const USAGE: &str = "usage: cargo bench -- [--quick] [--filter NAME[,NAME...]] [--json FILE] \
                          [--compare OLD.json] [--wall] [--adapter INDEX|NAME]";
 
 /// Options parsed from the harness arguments, plus the `--adapter` choice.

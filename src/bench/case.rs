@@ -91,6 +91,10 @@ pub struct Sizes {
     pub copy_bytes: u64,
     /// Edge lengths of the square matmuls.
     pub matmul: &'static [usize],
+    /// Neurons of the LIF step and inputs of the Poisson encoding.
+    pub neurons: usize,
+    /// Side of the square STDP weight matrix.
+    pub stdp: usize,
     /// Warm-up runs before timing.
     pub warmup: usize,
     /// Timed repetitions.
@@ -114,6 +118,8 @@ impl Sizes {
                 elements: (1 << 20).min(prev_pow2(max / 4) as usize),
                 copy_bytes: (16 << 20).min(prev_pow2(max)),
                 matmul: &[256],
+                neurons: (1 << 20).min(prev_pow2(max / 16) as usize),
+                stdp: 512,
                 warmup: 2,
                 repetitions: 5,
                 timestamps,
@@ -124,6 +130,8 @@ impl Sizes {
             elements: (128 << 20).min(prev_pow2(max / 4) as usize),
             copy_bytes: (1 << 30).min(prev_pow2(max)),
             matmul: &[1024, 2048, 4096],
+            neurons: (16 << 20).min(prev_pow2(max / 16) as usize),
+            stdp: 4096,
             warmup: 3,
             repetitions: 20,
             timestamps,

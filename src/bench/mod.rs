@@ -9,8 +9,10 @@
 pub mod args;
 pub mod case;
 pub mod cases;
+pub mod cases_graph;
 pub mod cases_layout;
 pub mod cases_linalg;
+pub mod cases_snn;
 pub mod compare;
 pub mod measure;
 pub mod report;
@@ -31,8 +33,8 @@ use crate::gpu::Gpu;
 pub struct BenchOptions {
     /// Small sizes and few repetitions.
     pub quick: bool,
-    /// Run only rows whose name or family contains this (case-insensitive); the copy ceiling
-    /// always runs.
+    /// Run only rows whose name or family contains this (case-insensitive; several
+    /// comma-separated words select the rows matching any of them); the copy ceiling always runs.
     pub filter: Option<String>,
     /// Write the report as JSON here.
     pub json: Option<PathBuf>,
@@ -52,13 +54,22 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     cases.extend(cases_linalg::matmuls(sizes));
     cases.extend(cases_linalg::reductions(sizes));
     cases.extend(cases_layout::layout(sizes));
+    cases.extend(cases_snn::snn(sizes));
+    cases.push(cases_graph::synchrony(sizes));
+    cases.extend(cases_graph::spmm_rows(sizes));
+    cases.push(cases_graph::adam(sizes));
     cases
 }
 
 fn selected(case: &BenchCase, filter: Option<&str>) -> bool {
     let Some(f) = filter else { return true };
-    let f = f.to_lowercase();
-    case.is_ceiling || case.name.to_lowercase().contains(&f) || case.family.contains(&f)
+    let name = case.name.to_lowercase();
+    case.is_ceiling
+        || f.to_lowercase()
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .any(|f| name.contains(f) || case.family.contains(f))
 }
 
 /// Set up, warm up and time one case.

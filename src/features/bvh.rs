@@ -169,6 +169,17 @@ impl<'a> Tokens<'a> {
     }
 }
 
+/// The text after `key` on a MOTION header line, tolerating any spacing (`Frames:\t994`,
+/// `Frame  Time: .0083`, `Frames:994`).
+fn header_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let mut rest = line.trim_start();
+    for w in key.split_whitespace() {
+        rest = rest.strip_prefix(w)?.trim_start();
+    }
+    let v = rest.trim();
+    (!v.is_empty() && !v.contains(char::is_whitespace)).then_some(v)
+}
+
 fn parse_finite(t: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
@@ -355,25 +366,20 @@ pub fn parse_bvh(text: &str, path: &Path) -> Result<Bvh> {
         message: "the file ends inside the MOTION header".into(),
     };
     let (fl, frames_line) = rest.next().ok_or_else(eof)?;
-    let f: Vec<&str> = frames_line.split_whitespace().collect();
-    let frames: usize = match f.as_slice() {
-        ["Frames:", n] => n.parse().ok(),
-        _ => None,
-    }
-    .ok_or_else(|| Error::parse(path, fl + 1, "expected 'Frames: N' with an integer N"))?;
+    let frames: usize = header_value(frames_line, "Frames:")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| Error::parse(path, fl + 1, "expected 'Frames: N' with an integer N"))?;
     let (tl, time_line) = rest.next().ok_or_else(eof)?;
-    let t: Vec<&str> = time_line.split_whitespace().collect();
-    let frame_time = match t.as_slice() {
-        ["Frame", "Time:", v] => parse_finite(v).filter(|v| *v > 0.0),
-        _ => None,
-    }
-    .ok_or_else(|| {
-        Error::parse(
-            path,
-            tl + 1,
-            "expected 'Frame Time: t' with a positive number t",
-        )
-    })?;
+    let frame_time = header_value(time_line, "Frame Time:")
+        .and_then(parse_finite)
+        .filter(|v| *v > 0.0)
+        .ok_or_else(|| {
+            Error::parse(
+                path,
+                tl + 1,
+                "expected 'Frame Time: t' with a positive number t",
+            )
+        })?;
 
     let mut data = Vec::with_capacity(frames * channels);
     let mut seen = 0usize;

@@ -119,3 +119,17 @@ pub fn clip_log_features(dir: &Path, cfg: &FrameImageConfig) -> Result<FrameMatr
     }
     Ok(out)
 }
+
+/// [`clip_log_features`] with every value replaced by its magnitude: non-negative edge strength,
+/// the form rate encoders (which refuse negative intensities) take.
+pub fn clip_log_magnitude(dir: &Path, cfg: &FrameImageConfig) -> Result<FrameMatrix> {
+    let mut m = clip_log_features(dir, cfg)?;
+    m.data.iter_mut().for_each(|v| *v = v.abs());
+    Ok(m)
+}
+
+/// The LoG features of clip folder `dir` as `nodes` graph nodes (cyclic padding of short clips,
+/// chunk means of long ones; see [`super::frames`]).
+pub fn clip_log_nodes(dir: &Path, cfg: &FrameImageConfig, nodes: usize) -> Result<FrameMatrix> {
+    super::frames::group_frames(&clip_log_features(dir, cfg)?, nodes)
+}

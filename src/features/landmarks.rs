@@ -174,3 +174,9 @@ pub fn landmark_features(path: &Path) -> Result<FrameMatrix> {
         other => other,
     })
 }
+
+/// The landmark features of a CSV file as `nodes` graph nodes (cyclic padding of short clips,
+/// chunk means of long ones; see [`super::frames`]).
+pub fn landmark_nodes(path: &Path, nodes: usize) -> Result<FrameMatrix> {
+    super::frames::group_frames(&landmark_features(path)?, nodes)
+}
