@@ -4,6 +4,7 @@
 mod bench;
 mod demo;
 mod devices;
+mod train;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -31,6 +32,8 @@ pub enum Command {
     Demo(demo::Args),
     /// Benchmark the kernels against the device's copy-bandwidth and matmul ceilings.
     Bench(bench::Args),
+    /// Train a model (`synchgraph train gcn ...`).
+    Train(train::Args),
 }
 
 /// Open the adapter chosen on the command line.
@@ -58,5 +61,6 @@ pub fn run() -> Result<()> {
         Command::Devices(args) => devices::run(args),
         Command::Demo(args) => demo::run(&cli, args),
         Command::Bench(args) => bench::run(&cli, args),
+        Command::Train(args) => train::run(&cli, args),
     }
 }

@@ -1,0 +1,30 @@
+//! `synchgraph train <model>`: one file per model.
+
+pub mod gcn;
+
+use anyhow::Result;
+
+use super::Cli;
+
+/// Arguments of `train`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Model to train.
+    #[command(subcommand)]
+    pub model: Model,
+}
+
+/// Trainable models.
+#[derive(clap::Subcommand)]
+pub enum Model {
+    /// Kipf GCN: node classification on a Planetoid graph, or GCN with graph pooling on a TU
+    /// data set under stratified k-fold cross-validation (the format is detected from the files).
+    Gcn(gcn::Args),
+}
+
+/// Train the chosen model.
+pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    match &args.model {
+        Model::Gcn(a) => gcn::run(cli, a),
+    }
+}
