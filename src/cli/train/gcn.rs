@@ -345,6 +345,8 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
     let (mean, std) = mean_std(&o.accuracies);
     let (spe, _) = mean_std(&o.seconds_per_epoch);
     let shapes = param_shapes(&o.store);
+    let train: Vec<f32> = o.first_history.iter().map(|h| h.train_loss).collect();
+    let val: Vec<f32> = o.first_history.iter().map(|h| h.val_loss).collect();
     let metrics = json!({
         "test_accuracy": mean,
         "test_accuracy_std": std,
@@ -357,6 +359,7 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
         "format": o.format,
         "per_run": o.per_run,
         "parameters": o.store.numel(),
+        "loss_history": { "run": 0, "train": train, "val": val },
         "parameter_shapes": shapes,
         "config": {
             "data": args.data.display().to_string(),
@@ -371,8 +374,6 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
     let text = serde_json::to_string_pretty(&metrics)?;
     synchgraph::report::write_atomic(&metrics_path, text.as_bytes())
         .with_context(|| format!("writing {}", metrics_path.display()))?;
-    let train: Vec<f32> = o.first_history.iter().map(|h| h.train_loss).collect();
-    let val: Vec<f32> = o.first_history.iter().map(|h| h.val_loss).collect();
     let loss_path = args.out.join("loss.png");
     plot::line_plot(
         &loss_path,
