@@ -11,6 +11,7 @@ pub mod case;
 pub mod cases;
 pub mod cases_layout;
 pub mod cases_linalg;
+pub mod cases_sparse;
 pub mod compare;
 pub mod measure;
 pub mod report;
@@ -52,6 +53,7 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     cases.extend(cases_linalg::matmuls(sizes));
     cases.extend(cases_linalg::reductions(sizes));
     cases.extend(cases_layout::layout(sizes));
+    cases.extend(cases_sparse::sparse(sizes));
     cases
 }
 
