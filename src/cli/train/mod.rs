@@ -1,11 +1,16 @@
 //! `synchgraph train <model>`: one file per model.
 
+pub mod gcn;
 mod stdp;
+
+use anyhow::Result;
+
+use super::Cli;
 
 /// Arguments of `train`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The model to train.
+    /// Model to train.
     #[command(subcommand)]
     pub model: Model,
 }
@@ -13,13 +18,17 @@ pub struct Args {
 /// Trainable models.
 #[derive(clap::Subcommand)]
 pub enum Model {
+    /// Kipf GCN: node classification on a Planetoid graph, or GCN with graph pooling on a TU
+    /// data set under stratified k-fold cross-validation (the format is detected from the files).
+    Gcn(gcn::Args),
     /// Diehl & Cook unsupervised STDP on 8x8 digits with label assignment and vote classification.
     Stdp(stdp::Args),
 }
 
 /// Train the chosen model.
-pub fn run(cli: &super::Cli, args: &Args) -> anyhow::Result<()> {
+pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     match &args.model {
+        Model::Gcn(a) => gcn::run(cli, a),
         Model::Stdp(a) => stdp::run(cli, a),
     }
 }
