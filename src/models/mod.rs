@@ -1,0 +1,3 @@
+//! Trainable models built on the autodiff tape.
+
+pub mod lgrin;
