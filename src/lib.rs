@@ -14,6 +14,7 @@
 //! - [`graph`]: neural-synchrony graph construction.
 //! - [`features`]: CPU front ends: WAV, MFCC, prosody, LLDs, LoG face frames, landmarks, BVH.
 //! - [`data`]: clip-list loaders for emotional speech and video data sets.
+//! - [`report`]: metrics, atomic safetensors checkpoints and PNG figures.
 //! - [`bench`]: the kernel benchmark harness behind `cargo bench` and `synchgraph bench`.
 //! - [`error`]: the typed errors every public function returns.
 #![warn(missing_docs)]
@@ -27,6 +28,7 @@ pub mod gpu;
 pub mod graph;
 pub mod kernels;
 pub mod models;
+pub mod report;
 pub mod snn;
 pub mod tensor;
 

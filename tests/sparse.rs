@@ -45,13 +45,25 @@ fn check_spmm(what: &str, a: &Csr, f: usize, rng: &mut Rng) {
     let y = spmm(a, &xt).unwrap();
     assert_eq!(y.shape(), &[n, f]);
     let want = dense_mm(&dense, n, a.n_cols, &x, f);
-    assert_close(&format!("{what} spmm f={f}"), &y.to_f32().unwrap(), &want, ATOL, RTOL);
+    assert_close(
+        &format!("{what} spmm f={f}"),
+        &y.to_f32().unwrap(),
+        &want,
+        ATOL,
+        RTOL,
+    );
     let gr = rng.vec(n * f, -1.0, 1.0);
     let gt = Tensor::from_f32(&g, &[n, f], &gr).unwrap();
     let yt = spmm_transpose(a, &gt).unwrap();
     assert_eq!(yt.shape(), &[a.n_cols, f]);
     let want_t = dense_mm(&transpose(&dense, n, a.n_cols), a.n_cols, n, &gr, f);
-    assert_close(&format!("{what} spmm_t f={f}"), &yt.to_f32().unwrap(), &want_t, ATOL, RTOL);
+    assert_close(
+        &format!("{what} spmm_t f={f}"),
+        &yt.to_f32().unwrap(),
+        &want_t,
+        ATOL,
+        RTOL,
+    );
 }
 
 fn random_edges(rng: &mut Rng, n: usize, m: usize) -> Vec<(u32, u32)> {
@@ -122,7 +134,10 @@ fn empty_graph_gives_zeros() {
     assert_eq!(a.nnz(), 0);
     let x = Tensor::from_f32(&g, &[10, 3], &[1.0; 30]).unwrap();
     assert_eq!(spmm(&a, &x).unwrap().to_f32().unwrap(), vec![0.0; 30]);
-    assert_eq!(spmm_transpose(&a, &x).unwrap().to_f32().unwrap(), vec![0.0; 30]);
+    assert_eq!(
+        spmm_transpose(&a, &x).unwrap().to_f32().unwrap(),
+        vec![0.0; 30]
+    );
     let z = Csr::from_edges(&g, 0, &[], None, true, true).unwrap();
     let x0 = Tensor::from_f32(&g, &[0, 4], &[]).unwrap();
     assert_eq!(spmm(&z, &x0).unwrap().shape(), &[0, 4]);

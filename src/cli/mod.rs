@@ -4,6 +4,8 @@
 mod bench;
 mod demo;
 mod devices;
+mod simulate;
+mod train;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -31,6 +33,10 @@ pub enum Command {
     Demo(demo::Args),
     /// Benchmark the kernels against the device's copy-bandwidth and matmul ceilings.
     Bench(bench::Args),
+    /// Simulate the spiking network of a TOML config and record its spikes as CSV.
+    Simulate(simulate::Args),
+    /// Train a model.
+    Train(train::Args),
 }
 
 /// Open the adapter chosen on the command line.
@@ -58,5 +64,7 @@ pub fn run() -> Result<()> {
         Command::Devices(args) => devices::run(args),
         Command::Demo(args) => demo::run(&cli, args),
         Command::Bench(args) => bench::run(&cli, args),
+        Command::Simulate(args) => simulate::run(&cli, args),
+        Command::Train(args) => train::run(&cli, args),
     }
 }

@@ -1,5 +1,7 @@
 //! Data-set loaders.
 
+pub mod digits;
+
 // pub mod emodb;
 // pub mod emotion;
 // pub mod feature_files;

@@ -1,12 +1,13 @@
 //! CPU front ends that turn real files (audio, face frames, landmarks, motion capture) into
 //! per-frame feature matrices and fixed-size node sets for the graph models.
 
-// pub mod bvh;
+pub mod bvh;
 pub mod fft;
 pub mod frames;
-// pub mod landmarks;
+pub mod images;
+pub mod landmarks;
 pub mod lld;
-// pub mod log_filter;
+pub mod log_filter;
 pub mod mfcc;
 pub mod prosody;
 pub mod wav;

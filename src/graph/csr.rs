@@ -280,7 +280,10 @@ impl Csr {
         if self.n_rows != self.n_cols {
             return Err(Error::shape(
                 "gcn_normalized",
-                format!("adjacency must be square, got {}x{}", self.n_rows, self.n_cols),
+                format!(
+                    "adjacency must be square, got {}x{}",
+                    self.n_rows, self.n_cols
+                ),
             ));
         }
         let gpu = self.gpu().clone();
@@ -303,7 +306,10 @@ impl Csr {
             gpu.grid(n as u64, 256)?,
         )?;
         let out = Tensor::empty(&gpu, &[nnz], DType::F32)?;
-        let params = SparseParams { n: nnz as u32, ..params };
+        let params = SparseParams {
+            n: nnz as u32,
+            ..params
+        };
         gpu.dispatch(
             "gcn_scale",
             &Kernel::new(Shader::Sparse, "scale"),
@@ -328,7 +334,10 @@ impl Csr {
 }
 
 fn has_entry(m: &HostCsr, r: u32, c: u32) -> bool {
-    let (s, e) = (m.row_ptr[r as usize] as usize, m.row_ptr[r as usize + 1] as usize);
+    let (s, e) = (
+        m.row_ptr[r as usize] as usize,
+        m.row_ptr[r as usize + 1] as usize,
+    );
     m.col_idx[s..e].binary_search(&c).is_ok()
 }
 

@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod csr;
 pub mod spmm;
+pub mod stimulus;
 pub mod synchrony;
 
 pub use batch::{batch_graphs, GraphBatch};

@@ -215,8 +215,8 @@ impl SpikeList {
 
     /// Upload the bitmask; refuses a list over the device's binding limit with [`Error::TooLarge`].
     pub fn upload(&self, gpu: &Gpu) -> Result<Tensor> {
-        let words = self.bitmask();
-        let bytes = words.len() as u64 * 4;
+        // Check the size before building the bitmask on the host.
+        let bytes = ((self.steps as u64 * self.n_in as u64).div_ceil(32)).max(1) * 4;
         if bytes > gpu.max_binding_bytes() {
             return Err(Error::TooLarge {
                 what: "input spike list bitmask".into(),
@@ -224,6 +224,7 @@ impl SpikeList {
                 limit: gpu.max_binding_bytes(),
             });
         }
+        let words = self.bitmask();
         Tensor::from_u32(gpu, &[words.len()], &words)
     }
 }

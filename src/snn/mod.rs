@@ -10,6 +10,7 @@ pub mod record;
 pub mod reference;
 pub mod stdp;
 pub mod synapses;
+pub mod unsupervised;
 
 pub use config::Config;
 

@@ -318,6 +318,58 @@ impl Network {
         Ok(())
     }
 
+    /// Bring every neuron back to rest between samples, as Diehl & Cook's rest period does:
+    /// potentials to rest, conductances, refractory counters, in-flight input spikes and STDP
+    /// traces to zero. The excitatory adaptive thresholds theta are kept.
+    pub fn reset_to_rest(&mut self) -> Result<()> {
+        let (mut state, _) = self.exc.to_host()?;
+        for s in state.chunks_exact_mut(4) {
+            s[0] = self.cfg.exc.v_rest as f32;
+            s[1] = 0.0;
+            s[2] = 0.0;
+        }
+        self.exc.state.write_f32(&state)?;
+        let n = self.exc.len();
+        let rest = GroupState::at_rest(
+            &self.gpu,
+            n,
+            self.cfg.inh.v_rest as f32,
+            self.cfg.inh.theta_init as f32,
+        )?;
+        self.inh.state.write_f32(&rest.to_host()?.0)?;
+        for t in [
+            &self.exc.flags,
+            &self.inh.flags,
+            &self.ring,
+            &self.tr_pre,
+            &self.tr_post,
+        ] {
+            self.gpu.clear(t.buffer(), t.byte_offset(), t.byte_len());
+        }
+        Ok(())
+    }
+
+    /// Set every clip's excitatory adaptive thresholds to `theta` [n_e] (mV).
+    pub fn set_theta(&mut self, theta: &[f32]) -> Result<()> {
+        if theta.len() != self.n_e {
+            return Err(Error::shape(
+                "set_theta",
+                format!("{} thresholds for {} neurons", theta.len(), self.n_e),
+            ));
+        }
+        let (mut state, _) = self.exc.to_host()?;
+        for (k, s) in state.chunks_exact_mut(4).enumerate() {
+            s[3] = theta[k % self.n_e];
+        }
+        self.exc.state.write_f32(&state)
+    }
+
+    /// The first clip's excitatory adaptive thresholds [n_e] (mV).
+    pub fn theta(&self) -> Result<Vec<f32>> {
+        let (state, _) = self.exc.to_host()?;
+        Ok(state.chunks_exact(4).take(self.n_e).map(|s| s[3]).collect())
+    }
+
     /// Name, clip and in-group index of a recorded event: ("exc_0", clip, i) etc.
     pub fn describe(&self, e: &SpikeEvent) -> (String, usize, usize) {
         let per = self.cfg.network.neurons_per_modality;

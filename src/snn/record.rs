@@ -38,6 +38,15 @@ impl Recorder {
         })
     }
 
+    /// Forget every recorded event (the buffer is reused).
+    pub fn clear(&self, gpu: &Gpu) {
+        gpu.clear(
+            self.meta.buffer(),
+            self.meta.byte_offset(),
+            self.meta.byte_len(),
+        );
+    }
+
     /// Read back every event, sorted by (step, group, neuron). Fails with
     /// [`Error::InvalidInput`] when more spikes occurred than the capacity holds.
     pub fn read(&self) -> Result<Vec<SpikeEvent>> {

@@ -1,0 +1,208 @@
+//! `synchgraph train stdp`: Diehl & Cook unsupervised learning on the 8x8 digits. STDP learns the
+//! input weights one image at a time without labels; then, with weights and thresholds frozen and
+//! many images simulated in parallel, each neuron is given the class it responds to most on the
+//! training images and the test images are classified by the mean votes of each class's neurons.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use synchgraph::data::digits;
+use synchgraph::report::{plot, Checkpoint, Confusion};
+use synchgraph::snn::unsupervised::{
+    assign_labels, classify, respond, stdp_config, train, Learned,
+};
+use synchgraph::snn::Config;
+
+use crate::cli::Cli;
+
+/// Arguments of `train stdp`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Folder holding digits.csv.gz (or the file itself).
+    #[arg(long)]
+    data: PathBuf,
+    /// Excitatory neurons.
+    #[arg(long, default_value_t = 100)]
+    neurons: usize,
+    /// Seed of the split, the initial weights and the Poisson inputs.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Passes of STDP over the training images.
+    #[arg(long, default_value_t = 1)]
+    epochs: usize,
+    /// Share of the images held out for testing.
+    #[arg(long, default_value_t = 0.3)]
+    test_fraction: f64,
+    /// Learn from at most this many training images (all training images still assign labels).
+    #[arg(long)]
+    train_limit: Option<usize>,
+    /// Use at most this many images in all (for quick runs).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Spiking-network constants (TOML); default: the Diehl & Cook constants for 64 inputs.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Images simulated in parallel at inference.
+    #[arg(long, default_value_t = 256)]
+    batch: usize,
+    /// Output folder (metrics.json, model.safetensors, confusion.png, weights.png).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn shuffle(n: usize, seed: u64) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    let mut s = seed ^ 0xd1b5_4a32_d192_ed03;
+    for i in (1..n).rev() {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        v.swap(i, ((s >> 33) % (i as u64 + 1)) as usize);
+    }
+    v
+}
+
+fn bar(len: usize, what: &str) -> ProgressBar {
+    let b = ProgressBar::new(len as u64);
+    b.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {elapsed_precise} eta {eta}")
+            .expect("valid template"),
+    );
+    b.set_message(what.to_string());
+    b
+}
+
+/// Train, assign, classify and write the outputs.
+pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    anyhow::ensure!(args.neurons > 0, "--neurons must be at least 1");
+    anyhow::ensure!(
+        args.test_fraction > 0.0 && args.test_fraction < 1.0,
+        "--test-fraction must be in (0, 1)"
+    );
+    let data = digits::load(&args.data).with_context(|| format!("loading {:?}", args.data))?;
+    let mut idx = shuffle(data.images.len(), args.seed);
+    if let Some(l) = args.limit {
+        idx.truncate(l.max(2));
+    }
+    let n_test = ((idx.len() as f64 * args.test_fraction).round() as usize).clamp(1, idx.len() - 1);
+    let (test_idx, train_idx) = idx.split_at(n_test);
+    // Pixels 0..=16 become intensities 0..=255 (rate = intensity / 4 Hz, at most 63.75 Hz).
+    let intens = |ids: &[usize]| -> Vec<Vec<f32>> {
+        ids.iter()
+            .map(|&i| data.images[i].iter().map(|p| p * 255.0 / 16.0).collect())
+            .collect()
+    };
+    let (train_x, test_x) = (intens(train_idx), intens(test_idx));
+    let label = |ids: &[usize]| ids.iter().map(|&i| data.labels[i]).collect::<Vec<_>>();
+    let (train_y, test_y) = (label(train_idx), label(test_idx));
+    let cfg = match &args.config {
+        Some(p) => Config::load(p).with_context(|| format!("config {p:?}"))?,
+        None => stdp_config(digits::PIXELS, args.neurons, args.seed),
+    };
+    let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {:?}", args.out))?;
+
+    let learn_n = args.train_limit.unwrap_or(train_x.len()).min(train_x.len());
+    let order: Vec<usize> = (0..learn_n).collect();
+    let t0 = Instant::now();
+    let pb = bar(learn_n * args.epochs, "stdp");
+    let learned: Learned = train(&gpu, &cfg, &train_x, &order, args.epochs, || pb.inc(1))?;
+    pb.finish();
+    let train_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let train_counts = respond(&gpu, &cfg, &learned, &train_x, args.batch)?;
+    let test_counts = respond(&gpu, &cfg, &learned, &test_x, args.batch)?;
+    let infer_s = t1.elapsed().as_secs_f64();
+    let assignment = assign_labels(&train_counts, &train_y, 10);
+    let pred_train = classify(&train_counts, &assignment, 10);
+    let pred_test = classify(&test_counts, &assignment, 10);
+    let u = |v: &[usize]| v.iter().map(|&x| x as u32).collect::<Vec<u32>>();
+    let conf_train = Confusion::new(10, &u(&pred_train), &u(&train_y))?;
+    let conf = Confusion::new(10, &u(&pred_test), &u(&test_y))?;
+    let spikes = |c: &[Vec<u32>]| c.iter().flatten().map(|&v| u64::from(v)).sum::<u64>();
+    let silent = test_counts
+        .iter()
+        .filter(|c| c.iter().all(|&v| v == 0))
+        .count();
+    let sim_ms = cfg.sim.sample_ms * (learn_n * args.epochs) as f64;
+    let metrics = serde_json::json!({
+        "model": "stdp",
+        "dataset": "digits",
+        "neurons": args.neurons,
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "train_images": train_x.len(),
+        "stdp_images": learn_n,
+        "test_images": test_x.len(),
+        "train_accuracy": conf_train.accuracy(),
+        "test_accuracy": conf.accuracy(),
+        "unweighted_accuracy": conf.unweighted_accuracy(),
+        "per_class_recall": conf.per_class_recall(),
+        "confusion": conf.counts,
+        "neurons_per_class": (0..10).map(|y| assignment.iter().filter(|&&a| a == y).count()).collect::<Vec<_>>(),
+        "train_spikes": learned.train_spikes,
+        "input_raises": learned.raises,
+        "label_spikes": spikes(&train_counts),
+        "test_spikes": spikes(&test_counts),
+        "silent_test_images": silent,
+        "stdp_wall_s": train_s,
+        "inference_wall_s": infer_s,
+        "stdp_simulated_s_per_wall_s": sim_ms / 1000.0 / train_s.max(1e-9),
+        "adapter": gpu.info().adapter.name,
+    });
+    std::fs::write(
+        args.out.join("metrics.json"),
+        serde_json::to_string_pretty(&metrics)?,
+    )?;
+    let mut ck = Checkpoint::new();
+    ck.insert(
+        "w_in",
+        &[digits::PIXELS, args.neurons],
+        learned.w_in.clone(),
+    )?;
+    ck.insert("theta", &[args.neurons], learned.theta.clone())?;
+    ck.insert(
+        "assignment",
+        &[args.neurons],
+        assignment.iter().map(|&a| a as f32).collect(),
+    )?;
+    ck.set_meta("model", "stdp");
+    ck.set_meta("config", cfg.to_toml()?);
+    ck.save(&args.out.join("model.safetensors"))?;
+    let names: Vec<String> = (0..10).map(|d| d.to_string()).collect();
+    plot::confusion_plot(
+        &args.out.join("confusion.png"),
+        "STDP DIGITS",
+        &conf,
+        &names,
+    )?;
+    // Receptive fields: neuron j's 8x8 weights tiled in a grid.
+    let side = (args.neurons as f64).sqrt().ceil() as usize;
+    let mut tiles = vec![0f32; side * 8 * side * 8];
+    for j in 0..args.neurons {
+        let (ty, tx) = (j / side, j % side);
+        for p in 0..digits::PIXELS {
+            tiles[(ty * 8 + p / 8) * side * 8 + tx * 8 + p % 8] =
+                learned.w_in[p * args.neurons + j];
+        }
+    }
+    plot::heatmap(
+        &args.out.join("weights.png"),
+        "INPUT WEIGHTS",
+        &tiles,
+        side * 8,
+        side * 8,
+    )?;
+    println!(
+        "stdp digits: {} neurons, test accuracy {:.4} on {} images (train {:.4}); stdp {:.1} s, inference {:.1} s",
+        args.neurons,
+        conf.accuracy(),
+        test_x.len(),
+        conf_train.accuracy(),
+        train_s,
+        infer_s
+    );
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! The scikit-learn / UCI optdigits 8x8 digits: a gzip CSV of 65 integers per row (64 pixels in
+//! 0..=16, then the label 0..=9).
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Pixels per image.
+pub const PIXELS: usize = 64;
+
+/// Images (row-major 8x8, values 0..=16) with their labels.
+#[derive(Debug, Clone)]
+pub struct Digits {
+    /// One 64-pixel image per sample.
+    pub images: Vec<[f32; PIXELS]>,
+    /// Class 0..=9 per sample.
+    pub labels: Vec<usize>,
+}
+
+/// Load `digits.csv.gz` from `dir` (or `dir` itself when it names the file).
+pub fn load(dir: &Path) -> Result<Digits> {
+    let path = if dir.is_dir() {
+        dir.join("digits.csv.gz")
+    } else {
+        dir.to_path_buf()
+    };
+    let raw = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&raw[..])
+        .read_to_string(&mut text)
+        .map_err(|e| Error::data(&path, format!("gzip: {e}")))?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Parse the CSV text (`name` is used in error messages).
+pub fn parse(text: &str, name: &str) -> Result<Digits> {
+    let mut d = Digits {
+        images: Vec::new(),
+        labels: Vec::new(),
+    };
+    for (ln, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |m: String| Error::data(name, format!("line {}: {m}", ln + 1));
+        let vals: Vec<f32> = line
+            .split(',')
+            .map(|v| v.trim().parse::<f32>())
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| bad(format!("not a number ({e})")))?;
+        if vals.len() != PIXELS + 1 {
+            return Err(bad(format!("{} values, expected 65", vals.len())));
+        }
+        if vals[..PIXELS]
+            .iter()
+            .any(|v| !v.is_finite() || !(0.0..=16.0).contains(v))
+        {
+            return Err(bad("a pixel is outside 0..=16".into()));
+        }
+        let label = vals[PIXELS];
+        if !(0.0..=9.0).contains(&label) || label.fract() != 0.0 {
+            return Err(bad(format!("label {label} is not a digit")));
+        }
+        let mut img = [0.0; PIXELS];
+        img.copy_from_slice(&vals[..PIXELS]);
+        d.images.push(img);
+        d.labels.push(label as usize);
+    }
+    if d.images.is_empty() {
+        return Err(Error::data(name, "no images"));
+    }
+    Ok(d)
+}

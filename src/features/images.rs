@@ -1,0 +1,121 @@
+//! Frame images of a video clip: one folder per clip, one PNG or JPEG file per frame.
+//!
+//! Frames are the files of the folder whose extension is `png`, `jpg` or `jpeg` (any case), taken in
+//! byte-wise sorted order of their file names (so zero-pad frame numbers: `f0001.png`, `f0002.png`);
+//! other files and sub-folders are ignored. Each frame is decoded through the `image` crate (any
+//! size, any colour type), converted to grayscale luma in [0, 1] (Rec. 709 weights, alpha ignored),
+//! and resized to a fixed `side × side` square with a triangle (bilinear) filter; the aspect ratio
+//! is not kept, so crop faces before if it matters. [`clip_log_features`] then applies the
+//! Laplacian-of-Gaussian filter of [`super::log_filter`] and flattens each filtered frame into one
+//! feature row of `side²` values.
+
+use super::log_filter::{Gray, LogFilter};
+use super::FrameMatrix;
+use crate::error::{Error, Result};
+use image::ImageError;
+use std::path::{Path, PathBuf};
+
+/// Settings of the face-frame front end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameImageConfig {
+    /// Every frame is resized to `side × side` pixels.
+    pub side: usize,
+    /// Standard deviation of the LoG filter, in pixels of the resized frame.
+    pub sigma: f32,
+}
+
+impl Default for FrameImageConfig {
+    /// 32 × 32 frames (1,024 features, one input neuron each) and `sigma = 1.0`.
+    fn default() -> Self {
+        FrameImageConfig {
+            side: 32,
+            sigma: 1.0,
+        }
+    }
+}
+
+fn is_frame_file(p: &Path) -> bool {
+    p.is_file()
+        && p.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+            .unwrap_or(false)
+}
+
+/// The frame image files of clip folder `dir`, sorted by file name.
+///
+/// Fails with [`Error::Io`] when the folder cannot be read and [`Error::Empty`] when it holds no
+/// PNG/JPEG file.
+pub fn list_frame_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut files = Vec::new();
+    for entry in rd {
+        let p = entry.map_err(|e| Error::io(dir, e))?.path();
+        if is_frame_file(&p) {
+            files.push(p);
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::Empty {
+            path: dir.display().to_string(),
+            message: "the clip folder holds no frame image (.png, .jpg or .jpeg)".into(),
+        });
+    }
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(files)
+}
+
+fn map_image_error(path: &Path, e: ImageError) -> Error {
+    match e {
+        ImageError::IoError(io) => Error::io(path, io),
+        ImageError::Unsupported(u) => Error::UnsupportedFormat {
+            path: path.display().to_string(),
+            message: format!("{u}; frame images must be PNG or JPEG"),
+        },
+        other => Error::data(path, format!("cannot decode frame image: {other}")),
+    }
+}
+
+/// Decode one frame image, convert it to grayscale in [0, 1] and resize it to `side × side`.
+pub fn load_gray(path: &Path, side: usize) -> Result<Gray> {
+    if side == 0 || side > 4096 {
+        return Err(Error::InvalidInput(format!(
+            "frame side must be in 1..=4096 pixels, got {side}"
+        )));
+    }
+    let img = image::ImageReader::open(path)
+        .map_err(|e| Error::io(path, e))?
+        .with_guessed_format()
+        .map_err(|e| Error::io(path, e))?
+        .decode()
+        .map_err(|e| map_image_error(path, e))?;
+    let luma = img.to_luma32f();
+    let s = side as u32;
+    let resized = if luma.width() == s && luma.height() == s {
+        luma
+    } else {
+        image::imageops::resize(&luma, s, s, image::imageops::FilterType::Triangle)
+    };
+    Gray::new(side, side, resized.into_raw())
+}
+
+/// Read every frame of clip folder `dir` as a `side × side` grayscale image, in file-name order.
+pub fn load_clip_frames(dir: &Path, side: usize) -> Result<Vec<Gray>> {
+    list_frame_files(dir)?
+        .iter()
+        .map(|p| load_gray(p, side))
+        .collect()
+}
+
+/// Per-frame LoG features of clip folder `dir`: one row per frame, `side²` columns holding the
+/// filtered frame row after row.
+pub fn clip_log_features(dir: &Path, cfg: &FrameImageConfig) -> Result<FrameMatrix> {
+    let filter = LogFilter::new(cfg.sigma)?;
+    let frames = load_clip_frames(dir, cfg.side)?;
+    let cols = cfg.side * cfg.side;
+    let mut out = FrameMatrix::zeros(frames.len(), cols);
+    for (i, f) in frames.iter().enumerate() {
+        out.row_mut(i).copy_from_slice(&filter.apply(f).data);
+    }
+    Ok(out)
+}

@@ -1,0 +1,176 @@
+//! Facial landmarks: 68 (x, y) points per frame from a CSV file, the L-GrIN face front end.
+//!
+//! # CSV layout
+//! - Comma-separated text, one row per video frame, in frame order (rows are kept in file order).
+//! - Each row holds either 137 columns, `frame,x0,y0,x1,y1,...,x67,y67`, where `frame` is an integer
+//!   frame number that is checked but not otherwise used, or the same without the frame column (136
+//!   columns, `x0,y0,...,x67,y67`). All rows of one file use the same form.
+//! - Points follow the usual 68-point (iBUG 300-W / dlib) order; coordinates are in pixels (any unit
+//!   works: normalisation removes it).
+//! - An optional header line is allowed as the first line: it is recognised by a first field that is
+//!   not a number (e.g. `frame,x0,y0,...`). Blank lines are skipped; spaces around fields are ignored.
+//!
+//! Every value must be a finite number; a wrong column count, an unparsable field, NaN or infinity
+//! is an [`Error::Parse`] naming the line (1-based) and column.
+//!
+//! # Features
+//! [`normalise`] centres each frame's 68 points on their mean and divides by their root-mean-square
+//! distance from it, which removes head position and face size. A frame's feature vector is its 136
+//! normalised coordinates in `x0, y0, ..., x67, y67` order.
+
+use super::FrameMatrix;
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// Landmark points per frame.
+pub const POINTS: usize = 68;
+/// Values per frame (x and y of every point).
+pub const COORDS: usize = 2 * POINTS;
+
+/// Parse landmark CSV text (layout in the module docs); `path` names the source in errors.
+/// Returns one row of [`COORDS`] raw coordinates per frame.
+pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
+    let mut data = Vec::new();
+    let mut width: Option<usize> = None;
+    let mut first_content = true;
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if first_content {
+            first_content = false;
+            if fields[0].parse::<f64>().is_err() {
+                continue; // header
+            }
+        }
+        let n = fields.len();
+        if n != COORDS && n != COORDS + 1 {
+            return Err(Error::parse(
+                path,
+                line_no,
+                format!(
+                    "expected {} columns (frame,x0,y0,...,x67,y67) or {COORDS} (x0,y0,...,x67,y67), \
+                     got {n}",
+                    COORDS + 1
+                ),
+            ));
+        }
+        match width {
+            None => width = Some(n),
+            Some(w) if w != n => {
+                return Err(Error::parse(
+                    path,
+                    line_no,
+                    format!("{n} columns, but earlier rows have {w}"),
+                ))
+            }
+            _ => {}
+        }
+        let coords = if n == COORDS + 1 {
+            if fields[0].parse::<u64>().is_err() {
+                return Err(Error::parse(
+                    path,
+                    line_no,
+                    format!(
+                        "column 1 (frame) must be a non-negative integer, got '{}'",
+                        fields[0]
+                    ),
+                ));
+            }
+            &fields[1..]
+        } else {
+            &fields[..]
+        };
+        let offset = n - COORDS;
+        for (c, f) in coords.iter().enumerate() {
+            let name = format!("{}{}", if c % 2 == 0 { 'x' } else { 'y' }, c / 2);
+            let v: f64 = f.parse().map_err(|_| {
+                Error::parse(
+                    path,
+                    line_no,
+                    format!("column {} ({name}) is not a number: '{f}'", c + offset + 1),
+                )
+            })?;
+            if !v.is_finite() {
+                return Err(Error::parse(
+                    path,
+                    line_no,
+                    format!(
+                        "column {} ({name}) is {f}; values must be finite",
+                        c + offset + 1
+                    ),
+                ));
+            }
+            data.push(v as f32);
+        }
+    }
+    if data.is_empty() {
+        return Err(Error::Empty {
+            path: path.display().to_string(),
+            message: "the landmark CSV holds no frame rows".into(),
+        });
+    }
+    Ok(FrameMatrix {
+        rows: data.len() / COORDS,
+        cols: COORDS,
+        data,
+    })
+}
+
+/// Read a landmark CSV file (layout in the module docs) into raw coordinates, one row per frame.
+pub fn read_landmarks(path: &Path) -> Result<FrameMatrix> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse_landmarks(&text, path)
+}
+
+/// Centre each frame's points on their mean and scale them to unit RMS distance from it.
+///
+/// Fails with [`Error::Shape`] when rows are not [`COORDS`] wide and [`Error::InvalidInput`] when
+/// every point of a frame coincides (no scale).
+pub fn normalise(raw: &FrameMatrix) -> Result<FrameMatrix> {
+    if raw.cols != COORDS {
+        return Err(Error::shape(
+            "landmarks::normalise",
+            format!("rows must hold {COORDS} coordinates, got {}", raw.cols),
+        ));
+    }
+    let mut out = FrameMatrix::zeros(raw.rows, COORDS);
+    for r in 0..raw.rows {
+        let row = raw.row(r);
+        let (mut cx, mut cy) = (0.0f64, 0.0f64);
+        for p in row.chunks_exact(2) {
+            cx += p[0] as f64;
+            cy += p[1] as f64;
+        }
+        cx /= POINTS as f64;
+        cy /= POINTS as f64;
+        let ms: f64 = row
+            .chunks_exact(2)
+            .map(|p| (p[0] as f64 - cx).powi(2) + (p[1] as f64 - cy).powi(2))
+            .sum::<f64>()
+            / POINTS as f64;
+        let scale = ms.sqrt();
+        if !scale.is_finite() || scale <= 1e-12 {
+            return Err(Error::InvalidInput(format!(
+                "landmark frame {r} has all 68 points at one place; it cannot be normalised"
+            )));
+        }
+        for (o, p) in out.row_mut(r).chunks_exact_mut(2).zip(row.chunks_exact(2)) {
+            o[0] = ((p[0] as f64 - cx) / scale) as f32;
+            o[1] = ((p[1] as f64 - cy) / scale) as f32;
+        }
+    }
+    Ok(out)
+}
+
+/// Per-frame features of a landmark CSV file: normalised coordinates, one row of [`COORDS`] values
+/// per frame. Errors of an unnormalisable frame name the file.
+pub fn landmark_features(path: &Path) -> Result<FrameMatrix> {
+    normalise(&read_landmarks(path)?).map_err(|e| match e {
+        Error::InvalidInput(m) => Error::data(path, m),
+        other => other,
+    })
+}

@@ -1,0 +1,221 @@
+//! Checkpoints in the safetensors format, with string metadata (class list, feature settings,
+//! configuration). Saving writes a temporary file beside the target, syncs it and renames it
+//! over the target, so a crash leaves either the old file or the new one, never half of one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+use crate::autodiff::ParamStore;
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::tensor::Tensor;
+
+/// A tensor held in host memory: a shape and row-major f32 values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostTensor {
+    /// Dimensions.
+    pub shape: Vec<usize>,
+    /// Row-major values.
+    pub data: Vec<f32>,
+}
+
+/// Named tensors plus string metadata, saved and loaded as one safetensors file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Checkpoint {
+    /// Tensors by name.
+    pub tensors: BTreeMap<String, HostTensor>,
+    /// Free-form string metadata.
+    pub metadata: BTreeMap<String, String>,
+}
+
+fn ckpt_err(path: &Path, message: impl Into<String>) -> Error {
+    Error::Checkpoint {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
+}
+
+impl Checkpoint {
+    /// An empty checkpoint.
+    pub fn new() -> Checkpoint {
+        Checkpoint::default()
+    }
+
+    /// Add a host tensor; the value count must match the shape.
+    pub fn insert(&mut self, name: &str, shape: &[usize], data: Vec<f32>) -> Result<()> {
+        let numel: usize = shape.iter().product();
+        if numel != data.len() {
+            return Err(Error::shape(
+                "checkpoint",
+                format!(
+                    "checkpoint tensor {name}: shape {shape:?} holds {numel} values, got {}",
+                    data.len()
+                ),
+            ));
+        }
+        self.tensors.insert(
+            name.to_string(),
+            HostTensor {
+                shape: shape.to_vec(),
+                data,
+            },
+        );
+        Ok(())
+    }
+
+    /// Download a GPU tensor (f32) into the checkpoint.
+    pub fn insert_tensor(&mut self, name: &str, tensor: &Tensor) -> Result<()> {
+        self.insert(name, tensor.shape(), tensor.to_f32()?)
+    }
+
+    /// Download every parameter of a store under its own name.
+    pub fn insert_params(&mut self, store: &ParamStore) -> Result<()> {
+        for id in store.ids() {
+            self.insert_tensor(store.name(id), store.value(id))?;
+        }
+        Ok(())
+    }
+
+    /// Set a metadata entry.
+    pub fn set_meta(&mut self, key: &str, value: impl Into<String>) {
+        self.metadata.insert(key.to_string(), value.into());
+    }
+
+    /// A metadata entry, or an error naming the missing key.
+    pub fn meta(&self, key: &str) -> Result<&str> {
+        self.metadata
+            .get(key)
+            .map(String::as_str)
+            .ok_or_else(|| Error::Checkpoint {
+                path: "<checkpoint>".into(),
+                message: format!("metadata key {key:?} is missing"),
+            })
+    }
+
+    /// A tensor by name, with an error naming it when absent.
+    pub fn get(&self, name: &str) -> Result<&HostTensor> {
+        self.tensors.get(name).ok_or_else(|| Error::Checkpoint {
+            path: "<checkpoint>".into(),
+            message: format!("tensor {name:?} is missing"),
+        })
+    }
+
+    /// Upload a named tensor, checking its shape.
+    pub fn upload(&self, gpu: &Gpu, name: &str, shape: &[usize]) -> Result<Tensor> {
+        let t = self.get(name)?;
+        if t.shape != shape {
+            return Err(Error::Checkpoint {
+                path: "<checkpoint>".into(),
+                message: format!(
+                    "tensor {name:?} has shape {:?}, the model expects {shape:?}",
+                    t.shape
+                ),
+            });
+        }
+        Tensor::from_f32(gpu, shape, &t.data)
+    }
+
+    /// Overwrite every parameter of a store with the checkpoint tensor of the same name and shape.
+    pub fn load_params(&self, store: &mut ParamStore) -> Result<()> {
+        let ids: Vec<_> = store.ids().collect();
+        for id in ids {
+            let name = store.name(id).to_string();
+            let shape = store.value(id).shape().to_vec();
+            let gpu = store.value(id).gpu().clone();
+            let t = self.upload(&gpu, &name, &shape)?;
+            store.set_value(id, t)?;
+        }
+        Ok(())
+    }
+
+    /// Serialise to safetensors bytes (all tensors as F32, little-endian).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let views = self
+            .tensors
+            .iter()
+            .map(|(name, t)| {
+                TensorView::new(Dtype::F32, t.shape.clone(), bytemuck::cast_slice(&t.data))
+                    .map(|v| (name.clone(), v))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| ckpt_err(Path::new("<memory>"), e.to_string()))?;
+        let meta: HashMap<String, String> = self.metadata.clone().into_iter().collect();
+        safetensors::serialize(views, Some(meta))
+            .map_err(|e| ckpt_err(Path::new("<memory>"), e.to_string()))
+    }
+
+    /// Parse safetensors bytes; `path` only labels errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Checkpoint> {
+        let st = SafeTensors::deserialize(bytes)
+            .map_err(|e| ckpt_err(path, format!("not a valid safetensors file: {e}")))?;
+        let (_, header) = SafeTensors::read_metadata(bytes)
+            .map_err(|e| ckpt_err(path, format!("unreadable header: {e}")))?;
+        let mut ck = Checkpoint::new();
+        if let Some(meta) = header.metadata() {
+            ck.metadata = meta.clone().into_iter().collect();
+        }
+        for (name, view) in st.tensors() {
+            if view.dtype() != Dtype::F32 {
+                return Err(ckpt_err(
+                    path,
+                    format!(
+                        "tensor {name:?} is {:?}, only F32 is supported",
+                        view.dtype()
+                    ),
+                ));
+            }
+            let data: Vec<f32> = view
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            ck.insert(&name, view.shape(), data)?;
+        }
+        Ok(ck)
+    }
+
+    /// Write atomically: a temporary file in the same folder, synced, then renamed over `path`.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let bytes = self.to_bytes()?;
+        write_atomic(path, &bytes)
+    }
+
+    /// Read and validate a checkpoint file.
+    pub fn load(path: &Path) -> Result<Checkpoint> {
+        let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+        Checkpoint::from_bytes(&bytes, path)
+    }
+}
+
+/// Write `bytes` to `path` through a synced temporary file and a rename, so readers never see a
+/// partial file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| ckpt_err(path, "the path names no file"))?
+        .to_string_lossy()
+        .to_string();
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        if let Ok(d) = fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}

@@ -1,0 +1,155 @@
+//! Classification metrics: accuracy, confusion matrix, per-class recall, unweighted accuracy,
+//! and mean ± standard deviation over runs or folds.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// A confusion matrix: `counts[truth][predicted]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Confusion {
+    /// Number of classes.
+    pub classes: usize,
+    /// Row = true class, column = predicted class.
+    pub counts: Vec<Vec<u64>>,
+}
+
+impl Confusion {
+    /// Tally predictions against true labels. Every label must be below `classes`.
+    pub fn new(classes: usize, predicted: &[u32], truth: &[u32]) -> Result<Confusion> {
+        if predicted.len() != truth.len() {
+            return Err(Error::shape(
+                "confusion",
+                format!(
+                    "confusion: {} predictions for {} labels",
+                    predicted.len(),
+                    truth.len()
+                ),
+            ));
+        }
+        let mut counts = vec![vec![0u64; classes]; classes];
+        for (&p, &t) in predicted.iter().zip(truth) {
+            if p as usize >= classes || t as usize >= classes {
+                return Err(Error::InvalidInput(format!(
+                    "confusion: label {} or prediction {} is not below the class count {classes}",
+                    t, p
+                )));
+            }
+            counts[t as usize][p as usize] += 1;
+        }
+        Ok(Confusion { classes, counts })
+    }
+
+    /// Number of samples tallied.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().flatten().sum()
+    }
+
+    /// Fraction of samples on the diagonal (0 when empty).
+    pub fn accuracy(&self) -> f64 {
+        let total = self.total();
+        if total == 0 {
+            return 0.0;
+        }
+        let hits: u64 = (0..self.classes).map(|c| self.counts[c][c]).sum();
+        hits as f64 / total as f64
+    }
+
+    /// Recall of each class; `None` for a class with no samples.
+    pub fn per_class_recall(&self) -> Vec<Option<f64>> {
+        self.counts
+            .iter()
+            .enumerate()
+            .map(|(c, row)| {
+                let n: u64 = row.iter().sum();
+                (n > 0).then(|| row[c] as f64 / n as f64)
+            })
+            .collect()
+    }
+
+    /// Unweighted accuracy: the mean recall over classes that have samples.
+    pub fn unweighted_accuracy(&self) -> f64 {
+        let recalls: Vec<f64> = self.per_class_recall().into_iter().flatten().collect();
+        if recalls.is_empty() {
+            0.0
+        } else {
+            recalls.iter().sum::<f64>() / recalls.len() as f64
+        }
+    }
+
+    /// Add another matrix of the same size (pooling folds).
+    pub fn merge(&mut self, other: &Confusion) -> Result<()> {
+        if other.classes != self.classes {
+            return Err(Error::shape(
+                "confusion",
+                format!(
+                    "confusion: cannot merge {} classes into {}",
+                    other.classes, self.classes
+                ),
+            ));
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Index of the largest value in each row of a row-major `[rows, cols]` matrix (first on ties).
+pub fn argmax_rows(values: &[f32], cols: usize) -> Vec<u32> {
+    if cols == 0 {
+        return Vec::new();
+    }
+    values
+        .chunks(cols)
+        .map(|row| {
+            let mut best = 0;
+            for (i, &v) in row.iter().enumerate() {
+                if v > row[best] {
+                    best = i;
+                }
+            }
+            best as u32
+        })
+        .collect()
+}
+
+/// Mean and population standard deviation (ddof = 0, as numpy's `std`); (0, 0) when empty.
+pub fn mean_std(values: &[f64]) -> (f64, f64) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confusion_recall_and_unweighted_accuracy() {
+        let c = Confusion::new(3, &[0, 1, 1, 2, 0], &[0, 1, 0, 2, 0]).unwrap();
+        assert_eq!(c.counts, vec![vec![2, 1, 0], vec![0, 1, 0], vec![0, 0, 1]]);
+        assert!((c.accuracy() - 0.8).abs() < 1e-12);
+        let r = c.per_class_recall();
+        assert!((r[0].unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert!((c.unweighted_accuracy() - (2.0 / 3.0 + 1.0 + 1.0) / 3.0).abs() < 1e-12);
+        assert!(Confusion::new(2, &[2], &[0]).is_err());
+        assert!(Confusion::new(2, &[0, 1], &[0]).is_err());
+        let empty = Confusion::new(2, &[0], &[0]).unwrap();
+        assert_eq!(empty.per_class_recall()[1], None);
+    }
+
+    #[test]
+    fn mean_std_matches_numpy_population_std() {
+        let (m, s) = mean_std(&[1.0, 2.0, 3.0, 4.0]);
+        assert!((m - 2.5).abs() < 1e-12);
+        assert!((s - 1.118_033_988_749_895).abs() < 1e-12);
+        assert_eq!(argmax_rows(&[0.1, 0.5, 0.5, 2.0, -1.0, 0.0], 3), vec![1, 0]);
+    }
+}

@@ -1,0 +1,10 @@
+//! Run outputs shared by every model: classification metrics, atomic safetensors checkpoints,
+//! and PNG figures (loss curves, confusion matrices, heatmaps, spike rasters).
+
+pub mod checkpoint;
+mod font;
+pub mod metrics;
+pub mod plot;
+
+pub use checkpoint::{write_atomic, Checkpoint, HostTensor};
+pub use metrics::{argmax_rows, mean_std, Confusion};

@@ -1,0 +1,257 @@
+//! Diehl & Cook (2015) unsupervised learning: one input group of Poisson pixels, an excitatory
+//! group with adaptive thresholds learning its input weights by STDP (one sample at a time,
+//! weights normalised before each sample, the input raised when a sample draws fewer than
+//! `sim.min_spikes` spikes), then label assignment by the strongest mean response per class and
+//! classification by the summed (mean) votes of each class's neurons. Inference with frozen
+//! weights and thresholds runs many samples in parallel as clips of one batch.
+
+use super::config::{Config, StdpRule};
+use super::network::{Input, Network, Weights, GROUP_EXC};
+use super::record::Recorder;
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::tensor::Tensor;
+
+/// Most input raises per sample before it is kept as it is.
+pub const MAX_RAISES: u32 = 8;
+
+/// A single-modality Diehl & Cook network for `inputs` pixels and `neurons` excitatory neurons.
+/// The per-neuron weight sum scales Diehl & Cook's 78 over 784 inputs by the share of lit
+/// pixels (a digit lights about 19% of an MNIST image, about 47% of an 8x8 image) so that
+/// the summed weight on a digit's pixels stays below w_max.
+pub fn stdp_config(inputs: usize, neurons: usize, seed: u64) -> Config {
+    let mut c = Config::default();
+    c.sim.seed = seed;
+    let n = &mut c.network;
+    n.modalities = 1;
+    n.inputs_per_modality = inputs;
+    n.neurons_per_modality = neurons;
+    n.window = 0;
+    n.stride = 0;
+    n.w_cross = 0.0;
+    n.input_delay_ms = vec![0.0];
+    c.stdp.enabled = true;
+    c.stdp.rule = StdpRule::PrePost;
+    c.stdp.norm_total = 78.0 * inputs as f64 / 784.0 * (0.47 / 0.19);
+    c
+}
+
+/// Learned state: input weights [inputs, neurons] and adaptive thresholds [neurons].
+#[derive(Debug, Clone)]
+pub struct Learned {
+    /// Input -> excitatory weights, row-major [inputs, neurons].
+    pub w_in: Vec<f32>,
+    /// Excitatory adaptive thresholds theta (mV).
+    pub theta: Vec<f32>,
+    /// Excitatory spikes during training.
+    pub train_spikes: u64,
+    /// Input raises needed during training.
+    pub raises: u64,
+}
+
+/// Input rates (Hz) of one sample with intensities in 0..=255 after `raises` raises: lit inputs
+/// gain `sim.intensity_step` per raise; rate = intensity * network.rate_scale.
+pub fn sample_rates(cfg: &Config, intensity: &[f32], raises: u32) -> Result<Vec<f32>> {
+    if intensity.is_empty() {
+        return Err(Error::InvalidInput(
+            "empty clip: no input intensities".into(),
+        ));
+    }
+    intensity
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if !x.is_finite() || x < 0.0 {
+                return Err(Error::InvalidInput(format!(
+                    "input {i} has intensity {x}; intensities must be finite and >= 0"
+                )));
+            }
+            let boost = if x > 0.0 {
+                raises as f32 * cfg.sim.intensity_step as f32
+            } else {
+                0.0
+            };
+            Ok((x + boost) * cfg.network.rate_scale as f32)
+        })
+        .collect()
+}
+
+fn check_samples(cfg: &Config, samples: &[Vec<f32>]) -> Result<()> {
+    if samples.is_empty() {
+        return Err(Error::InvalidInput("no samples".into()));
+    }
+    let n_in = cfg.network.inputs_per_modality * cfg.network.modalities;
+    if let Some((i, s)) = samples.iter().enumerate().find(|(_, s)| s.len() != n_in) {
+        return Err(Error::InvalidInput(format!(
+            "sample {i} has {} intensities, the network has {n_in} inputs",
+            s.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Learn with STDP over `samples` (intensities 0..=255) in the given order, `epochs` times.
+/// `progress` is called after every sample.
+pub fn train(
+    gpu: &Gpu,
+    cfg: &Config,
+    samples: &[Vec<f32>],
+    order: &[usize],
+    epochs: usize,
+    mut progress: impl FnMut(),
+) -> Result<Learned> {
+    check_samples(cfg, samples)?;
+    let mut cfg = cfg.clone();
+    cfg.stdp.enabled = true;
+    let weights = Weights::build(&cfg);
+    let mut net = Network::new(gpu, &cfg, &weights, 1)?;
+    let steps = cfg.steps(cfg.sim.sample_ms);
+    let n_e = net.n_e;
+    // At most one spike per refractory period per neuron, excitatory and inhibitory.
+    let cap = (2 * n_e * (steps as usize / 4 + 2)) as u32;
+    let rec = Recorder::new(gpu, cap)?;
+    let rates = Tensor::zeros(gpu, &[net.n_in], crate::DType::F32)?;
+    let (mut spikes, mut raises) = (0u64, 0u64);
+    for _ in 0..epochs {
+        for &s in order {
+            let sample = samples.get(s).ok_or_else(|| {
+                Error::InvalidInput(format!("sample index {s} >= {}", samples.len()))
+            })?;
+            for k in 0..=MAX_RAISES {
+                rates.write_f32(&sample_rates(&cfg, sample, k)?)?;
+                net.normalize_input()?;
+                rec.clear(gpu);
+                net.run(&Input::Rates(&rates), steps, &rec)?;
+                let n = rec.read()?.iter().filter(|e| e.group == GROUP_EXC).count();
+                net.reset_to_rest()?;
+                spikes += n as u64;
+                if n >= cfg.sim.min_spikes as usize {
+                    break;
+                }
+                raises += 1;
+            }
+            progress();
+        }
+    }
+    net.normalize_input()?;
+    Ok(Learned {
+        w_in: net.w_in.to_f32()?,
+        theta: net.theta()?,
+        train_spikes: spikes,
+        raises,
+    })
+}
+
+/// Excitatory spike counts [samples][neurons] with frozen weights and thresholds, `batch`
+/// samples simulated in parallel; a sample with fewer than `sim.min_spikes` spikes is presented
+/// again with raised input (up to [`MAX_RAISES`] times).
+pub fn respond(
+    gpu: &Gpu,
+    cfg: &Config,
+    learned: &Learned,
+    samples: &[Vec<f32>],
+    batch: usize,
+) -> Result<Vec<Vec<u32>>> {
+    check_samples(cfg, samples)?;
+    let mut cfg = cfg.clone();
+    cfg.stdp.enabled = false;
+    cfg.exc.theta_plus = 0.0;
+    let mut weights = Weights::build(&cfg);
+    if weights.w_in.len() != learned.w_in.len() {
+        return Err(Error::shape(
+            "respond",
+            format!(
+                "{} learned weights for a {}-weight network",
+                learned.w_in.len(),
+                weights.w_in.len()
+            ),
+        ));
+    }
+    weights.w_in.clone_from(&learned.w_in);
+    let steps = cfg.steps(cfg.sim.sample_ms);
+    let mut counts: Vec<Vec<u32>> = vec![Vec::new(); samples.len()];
+    let mut pending: Vec<usize> = (0..samples.len()).collect();
+    for k in 0..=MAX_RAISES {
+        let mut next = Vec::new();
+        for chunk in pending.chunks(batch.max(1)) {
+            let mut net = Network::new(gpu, &cfg, &weights, chunk.len())?;
+            net.set_theta(&learned.theta)?;
+            let n_e = net.n_e;
+            let cap = (2 * chunk.len() * n_e * (steps as usize / 4 + 2)) as u32;
+            let rec = Recorder::new(gpu, cap)?;
+            let mut rates = Vec::with_capacity(chunk.len() * net.n_in);
+            for &s in chunk {
+                rates.extend(sample_rates(&cfg, &samples[s], k)?);
+            }
+            let rt = Tensor::from_f32(gpu, &[rates.len()], &rates)?;
+            net.run(&Input::Rates(&rt), steps, &rec)?;
+            let mut c = vec![vec![0u32; n_e]; chunk.len()];
+            for e in rec.read()?.iter().filter(|e| e.group == GROUP_EXC) {
+                let n = e.neuron as usize;
+                c[n / n_e][n % n_e] += 1;
+            }
+            for (j, &s) in chunk.iter().enumerate() {
+                let total: u32 = c[j].iter().sum();
+                counts[s] = std::mem::take(&mut c[j]);
+                if total < cfg.sim.min_spikes && k < MAX_RAISES {
+                    next.push(s);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        pending = next;
+    }
+    Ok(counts)
+}
+
+/// Each neuron's class: the class with the highest mean spike count over its samples.
+pub fn assign_labels(counts: &[Vec<u32>], labels: &[usize], classes: usize) -> Vec<usize> {
+    let neurons = counts.first().map_or(0, Vec::len);
+    let mut sum = vec![vec![0f64; classes]; neurons];
+    let mut per_class = vec![0usize; classes];
+    for (c, &y) in counts.iter().zip(labels) {
+        per_class[y] += 1;
+        for (j, &v) in c.iter().enumerate() {
+            sum[j][y] += f64::from(v);
+        }
+    }
+    sum.iter()
+        .map(|row| {
+            (0..classes)
+                .map(|y| row[y] / per_class[y].max(1) as f64)
+                .enumerate()
+                .fold((0, f64::MIN), |b, (y, v)| if v > b.1 { (y, v) } else { b })
+                .0
+        })
+        .collect()
+}
+
+/// Predicted class of each sample: the class whose assigned neurons fire most on average.
+pub fn classify(counts: &[Vec<u32>], assignment: &[usize], classes: usize) -> Vec<usize> {
+    let mut members = vec![0usize; classes];
+    for &a in assignment {
+        members[a] += 1;
+    }
+    counts
+        .iter()
+        .map(|c| {
+            let mut votes = vec![0f64; classes];
+            for (j, &v) in c.iter().enumerate() {
+                votes[assignment[j]] += f64::from(v);
+            }
+            (0..classes)
+                .map(|y| {
+                    if members[y] == 0 {
+                        f64::MIN
+                    } else {
+                        votes[y] / members[y] as f64
+                    }
+                })
+                .enumerate()
+                .fold((0, f64::MIN), |b, (y, v)| if v > b.1 { (y, v) } else { b })
+                .0
+        })
+        .collect()
+}

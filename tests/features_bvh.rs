@@ -1,0 +1,199 @@
+//! BVH parser tests on the CMU clips in ../shared/data/mocap and on small broken inputs.
+
+use std::path::{Path, PathBuf};
+use synchgraph::features::bvh::{mocap_nodes, parse_bvh, read_bvh, Channel};
+use synchgraph::Error;
+
+fn mocap(name: &str) -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mocap")).join(name)
+}
+
+#[test]
+fn cmu_clips_parse_with_their_documented_shape() {
+    for (name, frames) in [
+        ("131_01.bvh", 994),
+        ("131_02.bvh", 1247),
+        ("131_03.bvh", 1102),
+    ] {
+        let path = mocap(name);
+        let b = read_bvh(&path).unwrap();
+        assert_eq!(b.joints.len(), 31, "{name}");
+        assert_eq!(b.frames(), frames, "{name}");
+        assert!((b.frame_time - 0.0083333).abs() < 1e-9);
+        // Root has 6 channels, the 30 other joints 3 each.
+        assert_eq!(b.channel_count(), 6 + 30 * 3);
+        assert_eq!(b.joints[0].name, "Hips");
+        assert_eq!(b.joints[0].parent, None);
+        assert_eq!(b.joints.iter().filter(|j| j.parent.is_none()).count(), 1);
+        // End Sites: counted independently from the text.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ends = text.matches("End Site").count();
+        assert_eq!(
+            b.joints.iter().map(|j| j.end_sites.len()).sum::<usize>(),
+            ends
+        );
+        // The last frame line's values are the last motion row.
+        let last: Vec<f32> = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap()
+            .split_whitespace()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        assert_eq!(b.motion.row(frames - 1), last.as_slice());
+        // Channel offsets are consistent.
+        let mut next = 0;
+        for j in &b.joints {
+            assert_eq!(j.first_channel, next);
+            next += j.channels.len();
+        }
+        assert_eq!(next, b.channel_count());
+    }
+}
+
+#[test]
+fn cmu_clip_values_and_hierarchy_details() {
+    let b = read_bvh(&mocap("131_01.bvh")).unwrap();
+    assert_eq!(
+        b.joints[0].channels,
+        [
+            Channel::Xposition,
+            Channel::Yposition,
+            Channel::Zposition,
+            Channel::Zrotation,
+            Channel::Yrotation,
+            Channel::Xrotation
+        ]
+    );
+    assert_eq!(&b.motion.row(0)[..3], &[5.2300, 16.9002, -33.8986]);
+    let names = b.channel_names();
+    assert_eq!(names[0], "Hips.Xposition");
+    assert_eq!(names[6], "LHipJoint.Zrotation");
+    let hip = b.joint_index("LeftHip").unwrap();
+    assert_eq!(b.joints[hip].parent, b.joint_index("LHipJoint"));
+    assert_eq!(b.joints[hip].offset, [1.24777, -1.64261, 0.71711]);
+    let toe = b.joint_index("LeftToe").unwrap();
+    assert_eq!(b.joints[toe].end_sites, vec![[0.0, -0.0, 1.13491]]);
+    // Node features: 120 nodes of 96 channel values; the first node averages frames 0..8.
+    let n = mocap_nodes(&b, 120).unwrap();
+    assert_eq!((n.rows, n.cols), (120, 96));
+    let chunk = 994 / 120;
+    let mean: f32 = (0..chunk).map(|f| b.motion.get(f, 0)).sum::<f32>() / chunk as f32;
+    assert!((n.get(0, 0) - mean).abs() < 1e-4);
+}
+
+const SMALL: &str = "HIERARCHY\r\nROOT Hips\r\n{\r\n OFFSET 0 0 0\r\n CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation\r\n JOINT Spine {\r\n  OFFSET 0 1.5 0\r\n  CHANNELS 3 Zrotation Xrotation Yrotation\r\n  End Site\r\n  {\r\n   OFFSET 0 2 0\r\n  }\r\n }\r\n}\r\nMOTION\r\nFrames: 3\r\nFrame Time: 0.04\r\n1 2 3 4 5 6 7 8 9\r\n10 20 30 40 50 60 70 80 90\r\n-1 -2 -3 -4 -5 -6 -7 -8 -9\r\n";
+
+#[test]
+fn small_clip_parses_and_pads_cyclically() {
+    let b = parse_bvh(SMALL, Path::new("small.bvh")).unwrap();
+    assert_eq!(b.joints.len(), 2);
+    assert_eq!(b.joints[1].parent, Some(0));
+    assert_eq!(b.joints[1].first_channel, 6);
+    assert_eq!(b.joints[1].end_sites, vec![[0.0, 2.0, 0.0]]);
+    assert_eq!((b.frames(), b.channel_count()), (3, 9));
+    assert_eq!(b.frame_time, 0.04);
+    let n = mocap_nodes(&b, 7).unwrap();
+    assert_eq!((n.rows, n.cols), (7, 9));
+    for i in 0..7 {
+        assert_eq!(
+            n.row(i),
+            b.motion.row(i % 3),
+            "node {i} repeats frame {}",
+            i % 3
+        );
+    }
+    assert!(matches!(mocap_nodes(&b, 0), Err(Error::InvalidInput(_))));
+}
+
+fn parse_err(text: &str) -> Error {
+    parse_bvh(text, Path::new("broken.bvh")).unwrap_err()
+}
+
+fn assert_line(e: Error, want: usize, fragment: &str) {
+    match e {
+        Error::Parse {
+            line,
+            message,
+            path,
+        } => {
+            assert_eq!(line, want, "{message}");
+            assert!(message.contains(fragment), "'{message}' lacks '{fragment}'");
+            assert_eq!(path, "broken.bvh");
+        }
+        other => panic!("expected a parse error at line {want}, got {other:?}"),
+    }
+}
+
+#[test]
+fn broken_inputs_give_typed_errors_naming_the_line() {
+    let s = SMALL.replace("\r\n", "\n");
+    // Unknown channel on line 5.
+    assert_line(
+        parse_err(&s.replace("Yrotation\n JOINT", "Wrotation\n JOINT")),
+        5,
+        "Wrotation",
+    );
+    // Missing closing brace of the root: MOTION (line 14 after removal) is reached with it open.
+    let unclosed = s.replacen(" }\n}\n", " }\n", 1);
+    assert_line(parse_err(&unclosed), 14, "not closed");
+    // Missing OFFSET number: the next token is not a number.
+    assert_line(
+        parse_err(&s.replace("OFFSET 0 1.5 0", "OFFSET 0 1.5")),
+        8,
+        "OFFSET z",
+    );
+    // Wrong value count on the second frame line (line 19).
+    assert_line(parse_err(&s.replace("80 90\n", "80\n")), 19, "8 values");
+    // NaN value.
+    assert_line(parse_err(&s.replace("-5 -6", "-5 nan")), 20, "finite");
+    // Extra frame line.
+    assert_line(
+        parse_err(&format!("{s}1 1 1 1 1 1 1 1 1\n")),
+        21,
+        "more frame lines",
+    );
+    // Bad Frames line.
+    assert_line(
+        parse_err(&s.replace("Frames: 3", "Frames: three")),
+        16,
+        "Frames",
+    );
+    assert_line(
+        parse_err(&s.replace("Frame Time: 0.04", "Frame Time: -1")),
+        17,
+        "Frame Time",
+    );
+    // No MOTION section, JOINT outside ROOT, unmatched brace, unexpected keyword.
+    assert_line(parse_err(&s.replace("MOTION", "MOTON")), 20, "MOTION");
+    assert_line(
+        parse_err(&s.replace("ROOT Hips", "JOINT Hips")),
+        2,
+        "outside",
+    );
+    assert_line(
+        parse_err(&s.replace("}\nMOTION", "}\n}\nMOTION")),
+        15,
+        "unmatched",
+    );
+    assert_line(
+        parse_err(&s.replace("HIERARCHY", "HIERARCHIE")),
+        1,
+        "HIERARCHY",
+    );
+    assert_line(parse_err(&s.replace("  End Site", "  End Zone")), 9, "Site");
+    // A joint without CHANNELS.
+    let no_ch = s.replace("  CHANNELS 3 Zrotation Xrotation Yrotation\n", "");
+    assert_line(parse_err(&no_ch), 12, "CHANNELS");
+    // Fewer frames than announced.
+    match parse_err(&s.replace("Frames: 3", "Frames: 5")) {
+        Error::Truncated { message, .. } => assert!(message.contains("announces 5"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    // Missing file.
+    assert!(matches!(
+        read_bvh(Path::new("/nonexistent/x.bvh")),
+        Err(Error::Io { .. })
+    ));
+}

@@ -1,0 +1,204 @@
+//! `synchgraph simulate` through the binary: a spike-list run, a Poisson run, and the bad inputs
+//! (impossible constants, an empty clip, NaN features, a spike list over the device limits).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn synchgraph(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn small_config() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/snn/small.toml"
+    ))
+    .unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("synchgraph-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let p = tmp(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn fails_with(out: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "expected a failure, got success");
+    assert!(
+        !err.contains("panicked"),
+        "panic instead of an error: {err}"
+    );
+    assert!(
+        err.to_lowercase().contains(&needle.to_lowercase()),
+        "error does not mention '{needle}': {err}"
+    );
+}
+
+#[test]
+fn spike_list_input_gives_a_deterministic_record() {
+    let cfg = write("net.toml", &small_config());
+    // Every input fires every 4 ms for 300 ms; audio inputs (20..40) arrive 5 ms later.
+    let mut csv = String::from("input_index,time_ms\n");
+    for t in (0..300).step_by(4) {
+        for i in 0..40 {
+            csv.push_str(&format!("{i},{t}\n"));
+        }
+    }
+    let inp = write("in.csv", &csv);
+    let (a, b) = (tmp("a.csv"), tmp("b.csv"));
+    for out in [&a, &b] {
+        let o = synchgraph(&[
+            "simulate",
+            "--config",
+            s(&cfg),
+            "--input-spikes",
+            s(&inp),
+            "--duration-ms",
+            "400",
+            "--record",
+            s(out),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(text, std::fs::read_to_string(&b).unwrap());
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("group,neuron,time_ms"));
+    let rows: Vec<(String, usize, f64)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[0].to_string(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert!(rows.iter().any(|r| r.0 == "exc_0"), "no visual spikes");
+    assert!(rows.iter().any(|r| r.0 == "exc_1"), "no audio spikes");
+    for (g, n, t) in &rows {
+        assert!(["exc_0", "exc_1", "inh_0", "inh_1"].contains(&g.as_str()));
+        assert!(*n < 10 && (0.0..400.0).contains(t));
+    }
+    // The audio input is delayed by 5 ms: the first audio spike comes after the first visual one.
+    let first = |g: &str| {
+        rows.iter()
+            .filter(|r| r.0 == g)
+            .map(|r| r.2)
+            .fold(f64::MAX, f64::min)
+    };
+    assert!(first("exc_1") > first("exc_0"));
+}
+
+#[test]
+fn poisson_features_run_several_clips() {
+    let cfg = write("net2.toml", &small_config());
+    let row = |v: f32| vec![format!("{v}"); 40].join(",");
+    let feats = write("feats.csv", &format!("{}\n{}\n", row(200.0), row(0.0)));
+    let out = tmp("p.csv");
+    let o = synchgraph(&[
+        "simulate",
+        "--config",
+        s(&cfg),
+        "--features",
+        s(&feats),
+        "--record",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("clip,group,neuron,time_ms"));
+    let clips: Vec<usize> = lines
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(clips.contains(&0), "the driven clip never spiked");
+    assert!(!clips.contains(&1), "a silent clip spiked");
+}
+
+#[test]
+fn impossible_constants_are_refused() {
+    let neg_tau = small_config().replace("tau_ms = 200.0", "tau_ms = -200.0");
+    let cfg = write("neg.toml", &neg_tau);
+    let out = tmp("x.csv");
+    fails_with(
+        &synchgraph(&["simulate", "--config", s(&cfg), "--record", s(&out)]),
+        "positive finite time constant",
+    );
+    let big_dt = small_config().replace("dt_ms = 0.5", "dt_ms = 3.0");
+    let cfg = write("dt.toml", &big_dt);
+    fails_with(
+        &synchgraph(&["simulate", "--config", s(&cfg), "--record", s(&out)]),
+        "shorter than dt",
+    );
+}
+
+#[test]
+fn empty_clip_and_nan_features_are_refused() {
+    let cfg = write("net3.toml", &small_config());
+    let out = tmp("y.csv");
+    let empty = write("empty.csv", "\n");
+    fails_with(
+        &synchgraph(&[
+            "simulate",
+            "--config",
+            s(&cfg),
+            "--features",
+            s(&empty),
+            "--record",
+            s(&out),
+        ]),
+        "empty clip",
+    );
+    let mut vals = vec!["1".to_string(); 40];
+    vals[7] = "NaN".into();
+    let nan = write("nan.csv", &vals.join(","));
+    fails_with(
+        &synchgraph(&[
+            "simulate",
+            "--config",
+            s(&cfg),
+            "--features",
+            s(&nan),
+            "--record",
+            s(&out),
+        ]),
+        "NaN",
+    );
+}
+
+#[test]
+fn spike_list_over_the_device_limit_is_refused() {
+    let cfg = write("net4.toml", &small_config());
+    let inp = write("late.csv", "input_index,time_ms\n0,1.0\n");
+    let out = tmp("z.csv");
+    // 40 inputs x 2e11 steps of bitmask is far over any storage binding.
+    fails_with(
+        &synchgraph(&[
+            "simulate",
+            "--config",
+            s(&cfg),
+            "--input-spikes",
+            s(&inp),
+            "--duration-ms",
+            "1e11",
+            "--record",
+            s(&out),
+        ]),
+        "over this device's limit",
+    );
+}
