@@ -1,5 +1,6 @@
 //! `synchgraph train <model>`: one file per model.
 
+pub(crate) mod lgrin;
 mod stdp;
 
 /// Arguments of `train`.
@@ -15,11 +16,14 @@ pub struct Args {
 pub enum Model {
     /// Diehl & Cook unsupervised STDP on 8x8 digits with label assignment and vote classification.
     Stdp(stdp::Args),
+    /// L-GrIN (or the GCN baseline) on emotional speech with k-fold or speaker-independent splits.
+    Lgrin(lgrin::Args),
 }
 
 /// Train the chosen model.
 pub fn run(cli: &super::Cli, args: &Args) -> anyhow::Result<()> {
     match &args.model {
         Model::Stdp(a) => stdp::run(cli, a),
+        Model::Lgrin(a) => lgrin::run(cli, a),
     }
 }

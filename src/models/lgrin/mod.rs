@@ -8,11 +8,13 @@
 //! stacked; the graph readout is [max | Hᵀp | mean] over nodes, followed by
 //! Linear → Dropout → PReLU → Linear. The loss adds the structure terms of A and p.
 
+pub mod checkpoint;
 pub mod config;
 pub mod layers;
 pub mod model;
 pub mod train;
 
+pub use checkpoint::{load_model, save_model, SavedModel};
 pub use config::{AdjacencyInit, LgrinConfig, MaxpoolGraph, ModelKind};
 pub use model::{Forward, Lgrin};
 pub use train::{evaluate, predict_proba, train, EpochLog, TrainOutcome};
