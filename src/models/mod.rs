@@ -1,3 +1,4 @@
 //! Trainable models built on the autodiff tape.
 
 pub mod gcn;
+pub mod lgrin;

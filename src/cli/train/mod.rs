@@ -1,6 +1,7 @@
 //! `synchgraph train <model>`: one file per model.
 
 pub mod gcn;
+pub(crate) mod lgrin;
 mod stdp;
 
 use anyhow::Result;
@@ -21,6 +22,8 @@ pub enum Model {
     /// Kipf GCN: node classification on a Planetoid graph, or GCN with graph pooling on a TU
     /// data set under stratified k-fold cross-validation (the format is detected from the files).
     Gcn(gcn::Args),
+    /// L-GrIN (or the GCN baseline) on emotional speech with k-fold or speaker-independent splits.
+    Lgrin(lgrin::Args),
     /// Diehl & Cook unsupervised STDP on 8x8 digits with label assignment and vote classification.
     Stdp(stdp::Args),
 }
@@ -29,6 +32,7 @@ pub enum Model {
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     match &args.model {
         Model::Gcn(a) => gcn::run(cli, a),
+        Model::Lgrin(a) => lgrin::run(cli, a),
         Model::Stdp(a) => stdp::run(cli, a),
     }
 }
