@@ -1,6 +1,7 @@
 //! `synchgraph train <model>`: one file per model.
 
 mod stdp;
+mod synchgraph;
 
 /// Arguments of `train`.
 #[derive(clap::Args)]
@@ -15,11 +16,14 @@ pub struct Args {
 pub enum Model {
     /// Diehl & Cook unsupervised STDP on 8x8 digits with label assignment and vote classification.
     Stdp(stdp::Args),
+    /// Synch-Graph: spiking layers, neural-synchrony graphs and a GCN classifying each clip.
+    Synchgraph(synchgraph::Args),
 }
 
 /// Train the chosen model.
 pub fn run(cli: &super::Cli, args: &Args) -> anyhow::Result<()> {
     match &args.model {
         Model::Stdp(a) => stdp::run(cli, a),
+        Model::Synchgraph(a) => synchgraph::run(cli, a),
     }
 }
