@@ -3,6 +3,7 @@
 
 use super::tape::{Op, Tape};
 use crate::error::{Error, Result};
+use crate::graph::spmm_transpose;
 use crate::kernels::backward::{act_backward, broadcast_scalar};
 use crate::kernels::elementwise::{self as ew, Binary};
 use crate::kernels::layout::{gather_rows, scatter_add_rows, slice_cols};
@@ -119,6 +120,7 @@ pub(crate) fn rule(
                 "autodiff: no backward rule for op '{name}' (node {i}), but a gradient reaches it"
             )))
         }
+        Op::Spmm(x, a) => put(*x, &mut || spmm_transpose(a, g))?,
     }
     Ok(out)
 }

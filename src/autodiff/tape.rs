@@ -4,6 +4,7 @@ use super::backprop;
 use super::params::{ParamId, ParamStore};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
+use crate::graph::Csr;
 use crate::kernels::backward::Activation;
 use crate::kernels::elementwise;
 use crate::kernels::reduce::ReduceOp;
@@ -92,6 +93,8 @@ pub enum Op {
     Frobenius(usize, f32),
     /// An op recorded without a backward rule; backward fails naming it if a gradient reaches it.
     NoRule(&'static str, Vec<usize>),
+    /// Sparse A · X with a constant CSR matrix A; backward Aᵀ · G through A's prebuilt transpose.
+    Spmm(usize, Box<Csr>),
 }
 
 impl Op {
@@ -118,6 +121,7 @@ impl Op {
             Op::L2(..) => "l2_penalty",
             Op::Frobenius(..) => "frobenius_penalty",
             Op::NoRule(name, _) => name,
+            Op::Spmm(..) => "spmm",
         }
     }
 
@@ -142,6 +146,7 @@ impl Op {
             | Op::L2(x, _)
             | Op::Frobenius(x, _) => vec![*x],
             Op::ConcatCols(v) | Op::NoRule(_, v) => v.clone(),
+            Op::Spmm(x, _) => vec![*x],
         }
     }
 }

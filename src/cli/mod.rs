@@ -35,7 +35,7 @@ pub enum Command {
     Bench(bench::Args),
     /// Simulate the spiking network of a TOML config and record its spikes as CSV.
     Simulate(simulate::Args),
-    /// Train a model.
+    /// Train a model (`synchgraph train gcn ...`).
     Train(train::Args),
 }
 

@@ -8,3 +8,6 @@ pub mod digits;
 // pub mod folder;
 // pub mod npy;
 // pub mod ravdess;
+pub mod planetoid;
+pub mod split;
+pub mod tu;

@@ -1,5 +1,6 @@
-//! Models built on the engine.
+//! Trainable models built on the autodiff tape.
 
+pub mod gcn;
 pub mod synchgraph;
 pub mod synchgraph_features;
 pub mod synchgraph_gcn;

@@ -2,15 +2,15 @@
 //! dropout) over the batched synchrony graph of all clips, mean and max pooling of each clip's
 //! nodes, and a linear layer to the classes; full-batch Adam on the training clips' loss.
 //!
-//! Propagation is composed from tape ops: scale rows by D^-1/2, gather the rows of each edge's
-//! source, scatter-add them into the edge's destination, scale by D^-1/2 again; the first layer's
-//! propagated input features are a constant computed once.
+//! Propagation is the tape's sparse product with the normalised adjacency (its transpose serves
+//! the backward pass); the first layer's propagated input features are a constant computed once.
 
 use crate::autodiff::init::xavier_uniform;
 use crate::autodiff::optim::Adam;
 use crate::autodiff::{ParamId, ParamStore, Tape, Var};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
+use crate::graph::Csr;
 use crate::kernels::reduce::ReduceOp;
 use crate::report::argmax_rows;
 use crate::tensor::{DType, Tensor};
@@ -99,13 +99,10 @@ impl Default for GcnConfig {
 /// Device copies of a graph.
 struct Prepared {
     ax: Tensor,
-    row: Tensor,
-    col: Tensor,
-    dinv: Tensor,
+    adj: Csr,
     offsets: Tensor,
     labels: Tensor,
     train_mask: Tensor,
-    nodes: usize,
 }
 
 /// The model: per-layer weights and biases and the output layer.
@@ -199,33 +196,31 @@ impl Gcn {
                 "GCN: the graph has no nodes (no neuron spiked in any clip)".into(),
             ));
         }
-        let dinv = g.dinv();
         let mut mask = vec![0f32; clips];
         train.iter().for_each(|&i| mask[i] = 1.0);
+        // Edges (src = column, dst = row) without the self loops, which normalisation adds.
+        let edges: Vec<(u32, u32)> = g
+            .row
+            .iter()
+            .zip(&g.col)
+            .filter(|(r, c)| r != c)
+            .map(|(&r, &c)| (r, c))
+            .collect();
+        let adj = Csr::from_edges(gpu, g.nodes, &edges, None, true, false)?.gcn_normalized()?;
         Ok(Prepared {
             ax: Tensor::from_f32(gpu, &[g.nodes, g.feature_dim], &g.propagated_features())?,
-            row: Tensor::from_u32(gpu, &[g.row.len()], &g.row)?,
-            col: Tensor::from_u32(gpu, &[g.col.len()], &g.col)?,
-            dinv: Tensor::from_f32(gpu, &[g.nodes, 1], &dinv)?,
+            adj,
             offsets: Tensor::from_u32(gpu, &[clips + 1], &g.clip_offsets)?,
             labels: Tensor::from_u32(gpu, &[clips], labels)?,
             train_mask: Tensor::from_f32(gpu, &[clips], &mask)?,
-            nodes: g.nodes,
         })
     }
 
-    fn propagate(tape: &mut Tape, p: &Prepared, dinv: &Var, h: &Var) -> Result<Var> {
-        let s = tape.mul(h, dinv)?;
-        let e = tape.gather_rows(&s, &p.col)?;
-        let a = tape.scatter_add_rows(&e, &p.row, p.nodes)?;
-        tape.mul(&a, dinv)
-    }
-
-    fn forward(&self, tape: &mut Tape, p: &Prepared, dinv: &Var) -> Result<Var> {
+    fn forward(&self, tape: &mut Tape, p: &Prepared) -> Result<Var> {
         let mut h = tape.constant(&p.ax);
         for (l, &(w, b)) in self.layers.iter().enumerate() {
             if l > 0 {
-                h = Self::propagate(tape, p, dinv, &h)?;
+                h = tape.spmm(&p.adj, &h)?;
             }
             let (wv, bv) = (tape.param(&self.store, w), tape.param(&self.store, b));
             let z = tape.matmul(&h, &wv)?;
@@ -246,20 +241,9 @@ impl Gcn {
         tape.add(&z, &bo)
     }
 
-    fn dinv_wide(gpu: &Gpu, p: &Prepared, width: usize) -> Result<Tensor> {
-        // D^-1/2 repeated across the hidden width (mul broadcasts rows, not columns).
-        let d = p.dinv.to_f32()?;
-        let wide: Vec<f32> = d
-            .iter()
-            .flat_map(|&v| std::iter::repeat_n(v, width))
-            .collect();
-        Tensor::from_f32(gpu, &[p.nodes, width], &wide)
-    }
-
-    fn predict(&self, gpu: &Gpu, p: &Prepared, dinv: &Tensor, classes: usize) -> Result<Vec<u32>> {
+    fn predict(&self, gpu: &Gpu, p: &Prepared, classes: usize) -> Result<Vec<u32>> {
         let mut tape = Tape::new(gpu, false, self.cfg.seed);
-        let dv = tape.constant(dinv);
-        let logits = self.forward(&mut tape, p, &dv)?;
+        let logits = self.forward(&mut tape, p)?;
         Ok(argmax_rows(&logits.value().to_f32()?, classes))
     }
 
@@ -291,7 +275,6 @@ impl Gcn {
         mut progress: impl FnMut(usize, f32),
     ) -> Result<FitResult> {
         let p = Self::prepare(gpu, g, labels, train)?;
-        let dinv = Self::dinv_wide(gpu, &p, self.cfg.hidden)?;
         let mut adam = Adam::new(self.cfg.lr);
         let mut losses = Vec::new();
         let mut val_history = Vec::new();
@@ -300,8 +283,7 @@ impl Gcn {
         for epoch in 1..=self.cfg.epochs {
             self.store.zero_grad();
             let mut tape = Tape::new(gpu, true, self.cfg.seed ^ (epoch as u64) << 20);
-            let dv = tape.constant(&dinv);
-            let logits = self.forward(&mut tape, &p, &dv)?;
+            let logits = self.forward(&mut tape, &p)?;
             let loss = tape.softmax_cross_entropy(&logits, &p.labels, Some(&p.train_mask))?;
             tape.backward(&loss, &mut self.store)?;
             adam.step(&mut self.store)?;
@@ -313,7 +295,7 @@ impl Gcn {
             }
             losses.push(l);
             if epoch % self.cfg.eval_every.max(1) == 0 || epoch == self.cfg.epochs {
-                let pred = self.predict(gpu, &p, &dinv, classes)?;
+                let pred = self.predict(gpu, &p, classes)?;
                 let acc = accuracy(&pred, labels, if val.is_empty() { train } else { val });
                 val_history.push((epoch, acc));
                 if acc > best {
@@ -327,7 +309,7 @@ impl Gcn {
         for (id, (_, shape, v)) in self.store.ids().collect::<Vec<_>>().into_iter().zip(&kept) {
             self.store.set_value(id, Tensor::from_f32(gpu, shape, v)?)?;
         }
-        let predictions = self.predict(gpu, &p, &dinv, classes)?;
+        let predictions = self.predict(gpu, &p, classes)?;
         Ok(FitResult {
             losses,
             val_history,

@@ -1,12 +1,17 @@
 //! `synchgraph train <model>`: one file per model.
 
+pub mod gcn;
 mod stdp;
 mod synchgraph;
+
+use anyhow::Result;
+
+use super::Cli;
 
 /// Arguments of `train`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The model to train.
+    /// Model to train.
     #[command(subcommand)]
     pub model: Model,
 }
@@ -14,6 +19,9 @@ pub struct Args {
 /// Trainable models.
 #[derive(clap::Subcommand)]
 pub enum Model {
+    /// Kipf GCN: node classification on a Planetoid graph, or GCN with graph pooling on a TU
+    /// data set under stratified k-fold cross-validation (the format is detected from the files).
+    Gcn(gcn::Args),
     /// Diehl & Cook unsupervised STDP on 8x8 digits with label assignment and vote classification.
     Stdp(stdp::Args),
     /// Synch-Graph: spiking layers, neural-synchrony graphs and a GCN classifying each clip.
@@ -21,8 +29,9 @@ pub enum Model {
 }
 
 /// Train the chosen model.
-pub fn run(cli: &super::Cli, args: &Args) -> anyhow::Result<()> {
+pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     match &args.model {
+        Model::Gcn(a) => gcn::run(cli, a),
         Model::Stdp(a) => stdp::run(cli, a),
         Model::Synchgraph(a) => synchgraph::run(cli, a),
     }

@@ -1,0 +1,120 @@
+//! Seeded, stratified splits: k-fold cross-validation folds and train/validation carving.
+
+use crate::error::{Error, Result};
+
+/// SplitMix64: a small deterministic generator for shuffles.
+#[derive(Debug, Clone)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform integer below `n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// Fisher-Yates shuffle in place.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
+/// Items of `indices` grouped by class, each group shuffled with `rng`.
+fn by_class(indices: &[usize], labels: &[u32], rng: &mut SplitMix) -> Result<Vec<Vec<usize>>> {
+    let classes = labels.iter().max().map_or(0, |&m| m as usize + 1);
+    let mut groups = vec![Vec::new(); classes];
+    for &i in indices {
+        let l = *labels.get(i).ok_or_else(|| {
+            Error::InvalidInput(format!("split: index {i} beyond {} labels", labels.len()))
+        })?;
+        groups[l as usize].push(i);
+    }
+    for g in &mut groups {
+        rng.shuffle(g);
+    }
+    Ok(groups)
+}
+
+/// Stratified k-fold: the test indices of each of `k` folds. Each class is shuffled with `seed`
+/// and dealt round-robin over the folds (continuing across classes), so fold sizes differ by at
+/// most one and every fold keeps the class proportions.
+pub fn stratified_kfold(labels: &[u32], k: usize, seed: u64) -> Result<Vec<Vec<usize>>> {
+    if k < 2 || k > labels.len() {
+        return Err(Error::InvalidInput(format!(
+            "k-fold needs 2 <= k <= {} items, got k = {k}",
+            labels.len()
+        )));
+    }
+    let mut rng = SplitMix(seed);
+    let all: Vec<usize> = (0..labels.len()).collect();
+    let mut folds = vec![Vec::new(); k];
+    let mut next = 0;
+    for group in by_class(&all, labels, &mut rng)? {
+        for i in group {
+            folds[next % k].push(i);
+            next += 1;
+        }
+    }
+    for f in &mut folds {
+        f.sort_unstable();
+    }
+    Ok(folds)
+}
+
+/// Split `indices` into (train, val) with about `val_fraction` of each class in val (at least
+/// one item of a class with two or more). Errors when either part would be empty.
+pub fn train_val_split(
+    indices: &[usize],
+    labels: &[u32],
+    val_fraction: f64,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>)> {
+    if !(0.0..1.0).contains(&val_fraction) {
+        return Err(Error::InvalidInput(format!(
+            "validation fraction {val_fraction} must be in [0, 1)"
+        )));
+    }
+    let mut rng = SplitMix(seed ^ 0x5eed);
+    let (mut train, mut val) = (Vec::new(), Vec::new());
+    for group in by_class(indices, labels, &mut rng)? {
+        let mut nv = (group.len() as f64 * val_fraction).round() as usize;
+        if nv == 0 && val_fraction > 0.0 && group.len() >= 2 {
+            nv = 1;
+        }
+        val.extend_from_slice(&group[..nv]);
+        train.extend_from_slice(&group[nv..]);
+    }
+    if train.is_empty() || (val.is_empty() && val_fraction > 0.0) {
+        return Err(Error::InvalidInput(format!(
+            "split of {} items leaves {} for training and {} for validation",
+            indices.len(),
+            train.len(),
+            val.len()
+        )));
+    }
+    train.sort_unstable();
+    val.sort_unstable();
+    Ok((train, val))
+}
+
+/// Every index in `0..n` not in `exclude` (sorted).
+pub fn complement(n: usize, exclude: &[usize]) -> Vec<usize> {
+    let mut keep = vec![true; n];
+    for &i in exclude {
+        if i < n {
+            keep[i] = false;
+        }
+    }
+    (0..n).filter(|&i| keep[i]).collect()
+}

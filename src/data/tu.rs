@@ -1,0 +1,290 @@
+//! Graph-classification data sets in the TU raw text format (Morris et al., TUDataset):
+//! `DS_A.txt` (`row, col` per line, 1-based global node ids), `DS_graph_indicator.txt` (the
+//! 1-based graph of every node), `DS_graph_labels.txt` (one label per graph), and optionally
+//! `DS_node_labels.txt` (one categorical label per node, one-hot encoded) and
+//! `DS_node_attributes.txt` (comma-separated floats per node, appended after the one-hot part).
+//! Without either, every node gets the single feature 1.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// One graph with node ids local to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TuGraph {
+    /// Number of nodes.
+    pub num_nodes: usize,
+    /// Directed edges (local ids) as listed in `DS_A.txt`.
+    pub edges: Vec<(u32, u32)>,
+    /// Node features, row-major [num_nodes, num_features].
+    pub features: Vec<f32>,
+    /// Class index (position of the original label in [`TuDataset::class_values`]).
+    pub label: u32,
+}
+
+/// A whole TU data set.
+#[derive(Debug, Clone)]
+pub struct TuDataset {
+    /// Data set name (the `DS` prefix).
+    pub name: String,
+    /// Graphs in file order.
+    pub graphs: Vec<TuGraph>,
+    /// Feature width of every node.
+    pub num_features: usize,
+    /// Original graph label of each class index, sorted ascending.
+    pub class_values: Vec<i64>,
+}
+
+/// The `DS` prefix of the single `DS_A.txt` file in `dir`, if there is one.
+pub fn find_prefix(dir: &Path) -> Option<String> {
+    let mut found: Vec<String> = fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter_map(|n| n.strip_suffix("_A.txt").map(str::to_string))
+        .collect();
+    if found.len() == 1 {
+        found.pop()
+    } else {
+        None
+    }
+}
+
+fn file(dir: &Path, ds: &str, part: &str) -> PathBuf {
+    dir.join(format!("{ds}_{part}.txt"))
+}
+
+/// Values per non-blank line, split on commas and whitespace.
+fn rows(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let toks = l
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect();
+            (i + 1, toks)
+        })
+        .collect())
+}
+
+fn one_int(path: &Path, ln: usize, toks: &[String]) -> Result<i64> {
+    match toks {
+        [t] => t
+            .parse()
+            .map_err(|_| Error::parse(path, ln, format!("'{t}' is not an integer"))),
+        _ => Err(Error::parse(path, ln, "expected one integer")),
+    }
+}
+
+impl TuDataset {
+    /// Load the data set whose `DS_A.txt` is in `dir`.
+    pub fn load(dir: &Path) -> Result<TuDataset> {
+        let ds = find_prefix(dir)
+            .ok_or_else(|| Error::data(dir, "expected exactly one DS_A.txt TU file"))?;
+        let ind_path = file(dir, &ds, "graph_indicator");
+        let mut graph_of = Vec::new();
+        for (ln, toks) in rows(&ind_path)? {
+            let g = one_int(&ind_path, ln, &toks)?;
+            if g < 1 {
+                return Err(Error::parse(&ind_path, ln, format!("graph id {g} < 1")));
+            }
+            graph_of.push((g - 1) as usize);
+        }
+        let n = graph_of.len();
+        if n == 0 {
+            return Err(Error::Empty {
+                path: ind_path.display().to_string(),
+                message: "no nodes".into(),
+            });
+        }
+        let lab_path = file(dir, &ds, "graph_labels");
+        let raw_labels = rows(&lab_path)?
+            .into_iter()
+            .map(|(ln, t)| one_int(&lab_path, ln, &t))
+            .collect::<Result<Vec<i64>>>()?;
+        let num_graphs = raw_labels.len();
+        let mut local = vec![0u32; n];
+        let mut sizes = vec![0usize; num_graphs];
+        for (v, &g) in graph_of.iter().enumerate() {
+            if g >= num_graphs {
+                return Err(Error::parse(
+                    &ind_path,
+                    v + 1,
+                    format!(
+                        "graph id {} but {lab_path:?} lists {num_graphs} graphs",
+                        g + 1
+                    ),
+                ));
+            }
+            local[v] = sizes[g] as u32;
+            sizes[g] += 1;
+        }
+        if let Some(g) = sizes.iter().position(|&s| s == 0) {
+            return Err(Error::data(
+                &ind_path,
+                format!("graph {} has no nodes", g + 1),
+            ));
+        }
+        let class_values: Vec<i64> = raw_labels
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+
+        // Node features: one-hot labels, then attributes.
+        let nl_path = file(dir, &ds, "node_labels");
+        let node_labels = if nl_path.exists() {
+            let v = rows(&nl_path)?
+                .into_iter()
+                .map(|(ln, t)| one_int(&nl_path, ln, &t))
+                .collect::<Result<Vec<i64>>>()?;
+            if v.len() != n {
+                return Err(Error::data(
+                    &nl_path,
+                    format!("{} node labels for {n} nodes", v.len()),
+                ));
+            }
+            Some(v)
+        } else {
+            None
+        };
+        let label_values: Vec<i64> = node_labels
+            .iter()
+            .flatten()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let at_path = file(dir, &ds, "node_attributes");
+        let attrs = if at_path.exists() {
+            let mut v = Vec::with_capacity(n);
+            for (ln, toks) in rows(&at_path)? {
+                let r = toks
+                    .iter()
+                    .map(|t| {
+                        t.parse::<f32>()
+                            .ok()
+                            .filter(|x| x.is_finite())
+                            .ok_or_else(|| Error::parse(&at_path, ln, format!("bad number '{t}'")))
+                    })
+                    .collect::<Result<Vec<f32>>>()?;
+                if let Some(first) = v.first().map(Vec::len) {
+                    if r.len() != first {
+                        return Err(Error::parse(
+                            &at_path,
+                            ln,
+                            format!("{} attributes, earlier lines have {first}", r.len()),
+                        ));
+                    }
+                }
+                v.push(r);
+            }
+            if v.len() != n {
+                return Err(Error::data(
+                    &at_path,
+                    format!("{} attribute rows for {n} nodes", v.len()),
+                ));
+            }
+            Some(v)
+        } else {
+            None
+        };
+        let n_attr = attrs.as_ref().and_then(|a| a.first()).map_or(0, Vec::len);
+        let num_features = match label_values.len() + n_attr {
+            0 => 1,
+            k => k,
+        };
+
+        let mut graphs: Vec<TuGraph> = raw_labels
+            .iter()
+            .zip(&sizes)
+            .map(|(l, &s)| TuGraph {
+                num_nodes: s,
+                edges: Vec::new(),
+                features: vec![0.0; s * num_features],
+                label: class_values.binary_search(l).unwrap_or(0) as u32,
+            })
+            .collect();
+        for v in 0..n {
+            let g = &mut graphs[graph_of[v]];
+            let row = &mut g.features[local[v] as usize * num_features..][..num_features];
+            if label_values.is_empty() && n_attr == 0 {
+                row[0] = 1.0;
+            }
+            if let Some(nl) = &node_labels {
+                let k = label_values.binary_search(&nl[v]).unwrap_or(0);
+                row[k] = 1.0;
+            }
+            if let Some(a) = &attrs {
+                row[label_values.len()..].copy_from_slice(&a[v]);
+            }
+        }
+
+        let a_path = file(dir, &ds, "A");
+        for (ln, toks) in rows(&a_path)? {
+            let ids = toks
+                .iter()
+                .map(|t| t.parse::<usize>().ok().filter(|&i| i >= 1))
+                .collect::<Option<Vec<usize>>>();
+            let (s, d) = match ids.as_deref() {
+                Some(&[s, d]) => (s - 1, d - 1),
+                _ => {
+                    return Err(Error::parse(
+                        &a_path,
+                        ln,
+                        "expected 'row, col' (1-based ids)",
+                    ))
+                }
+            };
+            if s >= n || d >= n {
+                return Err(Error::parse(
+                    &a_path,
+                    ln,
+                    format!(
+                        "edge ({}, {}) refers to a node that does not exist ({n} nodes)",
+                        s + 1,
+                        d + 1
+                    ),
+                ));
+            }
+            if graph_of[s] != graph_of[d] {
+                return Err(Error::parse(
+                    &a_path,
+                    ln,
+                    format!(
+                        "edge ({}, {}) joins graphs {} and {}",
+                        s + 1,
+                        d + 1,
+                        graph_of[s] + 1,
+                        graph_of[d] + 1
+                    ),
+                ));
+            }
+            graphs[graph_of[s]].edges.push((local[s], local[d]));
+        }
+        Ok(TuDataset {
+            name: ds,
+            graphs,
+            num_features,
+            class_values,
+        })
+    }
+
+    /// Number of classes.
+    pub fn num_classes(&self) -> usize {
+        self.class_values.len()
+    }
+
+    /// Class index of every graph.
+    pub fn labels(&self) -> Vec<u32> {
+        self.graphs.iter().map(|g| g.label).collect()
+    }
+}
