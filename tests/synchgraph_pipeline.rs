@@ -129,6 +129,8 @@ fn av_digits_run_writes_metrics_model_and_figures() {
             "4",
             "--lr",
             "0.01",
+            "--stdp-clips",
+            "2",
         ],
         &out,
     );
@@ -136,6 +138,7 @@ fn av_digits_run_writes_metrics_model_and_figures() {
     assert!((0.0..=1.0).contains(&acc));
     assert_eq!(m["clips"], 20);
     assert_eq!(m["neurons"], 40);
+    assert_eq!(m["stdp_clips"], 2);
     assert!(m["spikes"].as_u64().unwrap() > 0);
     assert!(m["graph"]["nodes"].as_u64().unwrap() > 0);
     assert!(m["graph"]["synchrony_edges"].as_u64().unwrap() > 0);

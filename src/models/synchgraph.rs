@@ -9,6 +9,7 @@ use crate::gpu::Gpu;
 use crate::graph::stimulus::{stimulus_edges, StimulusEdges};
 use crate::graph::synchrony::{self, Layer, Spike, SynchronyConfig, NODE_FEATURES};
 use crate::snn::present::{present, ClipSpikes};
+use crate::snn::unsupervised::Learned;
 use crate::snn::Config;
 
 use super::synchgraph_gcn::GcnGraph;
@@ -101,15 +102,24 @@ pub struct SpikeRun {
 }
 
 /// Simulate every clip (`samples`: per clip the concatenated modality intensities, visual first
-/// when both) in batches of `batch` clips.
+/// when both) in batches of `batch` clips, with STDP-learned input weights and thresholds when
+/// given (else random input weights normalised per neuron).
 pub fn simulate(
     gpu: &Gpu,
     cfg: &Config,
     modality: Modality,
     samples: &[Vec<f32>],
     batch: usize,
+    learned: Option<&Learned>,
 ) -> Result<SpikeRun> {
-    let out: Vec<(ClipSpikes, u32)> = present(gpu, cfg, None, None, samples, batch)?;
+    let out: Vec<(ClipSpikes, u32)> = present(
+        gpu,
+        cfg,
+        learned.map(|l| l.w_in.as_slice()),
+        learned.map(|l| l.theta.as_slice()),
+        samples,
+        batch,
+    )?;
     let n_mod = cfg.network.neurons_per_modality as u32;
     let audio_neurons = match modality {
         Modality::Visual => 0,

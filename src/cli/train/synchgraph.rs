@@ -16,6 +16,7 @@ use synchgraph::models::synchgraph_features::{
 };
 use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
 use synchgraph::report::{plot, Checkpoint, Confusion};
+use synchgraph::snn::unsupervised::train as train_stdp;
 
 use crate::cli::Cli;
 
@@ -59,6 +60,10 @@ pub struct Args {
     /// Use at most this many clips (seeded choice).
     #[arg(long)]
     limit: Option<usize>,
+    /// Learn the input weights first with unsupervised STDP (Diehl & Cook) on this many
+    /// training clips, one at a time; 0 keeps random normalised weights.
+    #[arg(long, default_value_t = 0)]
+    stdp_clips: usize,
     /// Clips simulated in parallel.
     #[arg(long, default_value_t = 512)]
     batch: usize,
@@ -162,8 +167,19 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let gpu = crate::cli::open_gpu(&cli.adapter, profile)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {:?}", args.out))?;
     let cfg = snn_config(modality, INPUTS, args.w_cross, args.seed);
+    let t_stdp = Instant::now();
+    let learned = if args.stdp_clips > 0 {
+        let order: Vec<usize> = train.iter().copied().take(args.stdp_clips).collect();
+        let pb = ProgressBar::new(order.len() as u64).with_message("stdp");
+        let l = train_stdp(&gpu, &cfg, &samples, &order, 1, || pb.inc(1))?;
+        pb.finish_and_clear();
+        Some(l)
+    } else {
+        None
+    };
+    let stdp_s = t_stdp.elapsed().as_secs_f64();
     let t_sim = Instant::now();
-    let run = simulate(&gpu, &cfg, modality, &samples, args.batch)?;
+    let run = simulate(&gpu, &cfg, modality, &samples, args.batch, learned.as_ref())?;
     let sim_s = t_sim.elapsed().as_secs_f64();
     let t_graph = Instant::now();
     let (graph, sizes) = build_graph(&gpu, &run, args.window_ms, stim, &labels, &is_train)?;
@@ -230,7 +246,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "nodes_per_clip": sizes.nodes as f64 / n as f64,
         "window_ms": args.window_ms,
         "neurons": cfg.network.modalities * cfg.network.neurons_per_modality,
-        "wall_s": {"features": feat_s, "simulate": sim_s, "graph": graph_s, "gcn": gcn_s,
+        "stdp_clips": args.stdp_clips.min(train.len()),
+        "wall_s": {"features": feat_s, "stdp": stdp_s, "simulate": sim_s, "graph": graph_s, "gcn": gcn_s,
                    "total": t_all.elapsed().as_secs_f64()},
         "simulated_s_per_wall_s": n as f64 * cfg.sim.sample_ms / 1000.0 / sim_s.max(1e-9),
         "adapter": gpu.info().adapter.name,
@@ -242,6 +259,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let mut ck = Checkpoint::new();
     for (name, shape, v) in &fit.weights {
         ck.insert(name, shape, v.clone())?;
+    }
+    if let Some(l) = &learned {
+        let n_e = cfg.network.modalities * cfg.network.neurons_per_modality;
+        ck.insert("snn.w_in", &[l.w_in.len() / n_e, n_e], l.w_in.clone())?;
+        ck.insert("snn.theta", &[n_e], l.theta.clone())?;
     }
     ck.set_meta("model", "synchgraph");
     ck.set_meta("modality", format!("{modality:?}").to_lowercase());
