@@ -2,3 +2,6 @@
 
 pub mod gcn;
 pub mod lgrin;
+pub mod synchgraph;
+pub mod synchgraph_features;
+pub mod synchgraph_gcn;

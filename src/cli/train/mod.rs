@@ -3,6 +3,7 @@
 pub mod gcn;
 pub(crate) mod lgrin;
 mod stdp;
+mod synchgraph;
 
 use anyhow::Result;
 
@@ -26,6 +27,8 @@ pub enum Model {
     Lgrin(lgrin::Args),
     /// Diehl & Cook unsupervised STDP on 8x8 digits with label assignment and vote classification.
     Stdp(stdp::Args),
+    /// Synch-Graph: spiking layers, neural-synchrony graphs and a GCN classifying each clip.
+    Synchgraph(synchgraph::Args),
 }
 
 /// Train the chosen model.
@@ -34,5 +37,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         Model::Gcn(a) => gcn::run(cli, a),
         Model::Lgrin(a) => lgrin::run(cli, a),
         Model::Stdp(a) => stdp::run(cli, a),
+        Model::Synchgraph(a) => synchgraph::run(cli, a),
     }
 }
