@@ -131,6 +131,12 @@ fn mutag_two_folds() {
         .map(|r| r["test_graphs"].as_u64().unwrap())
         .sum();
     assert_eq!(tested, 188, "the folds cover every graph once");
+    let xu = &m["xu_protocol"];
+    assert!(
+        (0.0..=1.0).contains(&xu["test_accuracy"].as_f64().unwrap()),
+        "{xu}"
+    );
+    assert!(xu["epoch"][0].as_u64().unwrap() < 4);
     let _ = std::fs::remove_dir_all(&out);
 }
 

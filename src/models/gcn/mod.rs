@@ -29,6 +29,9 @@ pub struct EpochLog {
     pub val_loss: f32,
     /// Validation accuracy in [0, 1].
     pub val_accuracy: f64,
+    /// Test accuracy of the model after this epoch (recorded for the learning curve and for
+    /// the epoch-selection protocol of Xu et al.; never used to stop or select within a run).
+    pub test_accuracy: f64,
 }
 
 /// Name and shape of every parameter, in creation order (for summaries and snapshots).

@@ -238,6 +238,7 @@ impl NodeGcn {
                 train_loss,
                 val_loss,
                 val_accuracy: accuracy(&logits, task.classes, &task.labels, &task.val),
+                test_accuracy: accuracy(&logits, task.classes, &task.labels, &task.test),
             };
             on_epoch(&log);
             history.push(log);
