@@ -54,6 +54,18 @@ pub struct Args {
     /// Early-stopping window in epochs, 0 to disable (Planetoid only).
     #[arg(long, default_value_t = 10)]
     patience: usize,
+    /// GCN layers (TU only).
+    #[arg(long, default_value_t = 3)]
+    layers: usize,
+    /// Adam learning rate (TU only; Planetoid keeps tkipf/gcn's 0.01).
+    #[arg(long, default_value_t = 0.01)]
+    lr: f32,
+    /// L2 weight decay of the weights (TU only).
+    #[arg(long, default_value_t = 5e-4)]
+    weight_decay: f32,
+    /// Dropout before the classifier (TU only).
+    #[arg(long, default_value_t = 0.5)]
+    dropout: f32,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -254,7 +266,10 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         epochs: args.epochs.unwrap_or(100),
         readout: args.readout,
         batch_size: args.batch_size,
-        ..GraphGcnConfig::default()
+        layers: args.layers,
+        lr: args.lr,
+        weight_decay: args.weight_decay,
+        dropout: args.dropout,
     };
     let labels = data.labels();
     let task = GraphTask {

@@ -200,6 +200,15 @@ impl GraphGcn {
                 config.hidden, config.layers
             )));
         }
+        if !(config.lr.is_finite() && config.lr > 0.0)
+            || !(0.0..1.0).contains(&config.dropout)
+            || !(config.weight_decay.is_finite() && config.weight_decay >= 0.0)
+        {
+            return Err(Error::InvalidInput(format!(
+                "graph GCN needs lr > 0, dropout in [0, 1) and weight decay >= 0, got {}, {}, {}",
+                config.lr, config.dropout, config.weight_decay
+            )));
+        }
         let mut store = ParamStore::new();
         let mut layers = Vec::new();
         let mut fan_in = features;
