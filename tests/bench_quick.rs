@@ -309,6 +309,115 @@ fn full_plan_has_every_kernel_family_row_at_full_size() {
     let adam = find("adam_step");
     assert_eq!(adam.size, "128M params / 16 tensors");
     assert_eq!(adam.bytes, 28 << 27);
+    let snn = find("snn_second");
+    assert_eq!(
+        (snn.family, snn.size.as_str()),
+        ("e2e", "8K clips x 128+40+40 1 s")
+    );
+    assert!(snn.counted.is_some() && snn.runs == Some((2, 10)));
+    // The spike-independent part: 2000 steps x 8192 clips x (8*128 + 80*40 + 8*208 + 40) bytes.
+    assert_eq!(snn.bytes, 2000 * 8192 * (1024 + 3200 + 1664 + 40));
+}
+
+/// The `snn_second` quick row: counted work and every end-to-end metric, per run, per second
+/// and per wall second.
+#[test]
+fn quick_run_has_the_snn_second_row_with_complete_metrics() {
+    let path = scratch("snn_second.json");
+    bench(&[
+        "--quick",
+        "--filter",
+        "snn_second",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(v["failures"], json!([]), "failed cases");
+    let r = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "snn_second")
+        .expect("snn_second row");
+    assert_eq!(r["family"], "e2e");
+    assert_eq!(r["size"], "4 clips x 128+40+40 1 s");
+    assert_eq!(r["repetitions"], 3);
+    let (bytes, flops) = (r["bytes"].as_u64().unwrap(), r["flops"].as_u64().unwrap());
+    let fixed = 2000 * 4 * (1024 + 3200 + 1664 + 40);
+    assert!(bytes > fixed, "spike traffic counted: {bytes}");
+    assert!(flops > 2000 * 4 * (36 * 40 + 2 * 128), "{flops}");
+    let ms = r["median_ms"].as_f64().unwrap();
+    let gbs = r["gbs"].as_f64().unwrap();
+    assert!((gbs - bytes as f64 / (ms * 1e6)).abs() <= 1e-9 * gbs.max(1.0));
+    let fraction = r["fraction"].as_f64().unwrap();
+    assert!(fraction > 0.0 && fraction <= 1.5, "fraction {fraction}");
+    let m = &r["metrics"];
+    let get = |k: &str| {
+        m[k].as_f64()
+            .unwrap_or_else(|| panic!("metric {k} missing: {m}"))
+    };
+    assert_eq!(get("simulated_s"), 1.0);
+    assert_eq!(get("neuron_updates"), (2000 * 4 * 80) as f64);
+    assert_eq!(get("input_updates"), (2000 * 4 * 128) as f64);
+    let wall_s = get("wall_ms") / 1e3;
+    assert!(wall_s > 0.0);
+    for k in [
+        "simulated_s",
+        "neuron_updates",
+        "input_updates",
+        "synaptic_events",
+        "spikes",
+        "input_spikes",
+    ] {
+        let per_run = get(k);
+        assert!(per_run > 0.0, "{k}: {per_run}");
+        let per_s = get(&format!("{k}_per_s"));
+        assert!(
+            (per_s - per_run / (ms / 1e3)).abs() <= 1e-9 * per_s,
+            "{k}_per_s"
+        );
+        let per_wall = get(&format!("{k}_per_wall_s"));
+        assert!(
+            (per_wall - per_run / wall_s).abs() <= 1e-9 * per_wall,
+            "{k}_per_wall_s"
+        );
+    }
+    // Every input spike reaches at least one excitatory neuron, so events outnumber spikes.
+    assert!(get("synaptic_events") > get("input_spikes"));
+    BenchReport::load(&path).unwrap();
+}
+
+#[test]
+fn snn_second_counts_fan_out_spikes_and_expected_inputs() {
+    use synchgraph::bench::cases_e2e::{
+        fan_out, input_expectation, snn_second_config, tally, NEURONS_PER_MODALITY, WINDOW,
+    };
+    use synchgraph::snn::network::Weights;
+    let cfg = snn_second_config();
+    cfg.validate().unwrap();
+    let (n_in, n_e) = (128, 40);
+    let (fin, fexc, finh) = fan_out(&Weights::build(&cfg), n_in, n_e);
+    // Windows: every excitatory neuron sees WINDOW.0 inputs of its own modality.
+    assert_eq!(fin.iter().sum::<u32>() as usize, n_e * WINDOW.0);
+    assert_eq!((fin[0], fin[25], fin[63]), (1, 13, 1));
+    // Exc: its inhibitory partner and the 20 neurons of the other modality; inh: 19 others.
+    assert!(fexc.iter().all(|&f| f as usize == 1 + NEURONS_PER_MODALITY));
+    assert!(finh.iter().all(|&f| f as usize == NEURONS_PER_MODALITY - 1));
+    // Record entries (group, neuron, step): two exc spikes of clip 0 in one step, one inh spike
+    // of clip 1.
+    let raw = [0, 3, 100, 0, 5, 100, 1, 40 + 7, 101];
+    let t = tally(&raw, n_e, 100, 2000, 2, (&fexc, &finh)).unwrap();
+    assert_eq!(t.spikes, [2, 1]);
+    assert_eq!(t.active, [1, 1]);
+    assert_eq!(t.events, 2 * 21 + 19);
+    assert!(tally(&[2, 0, 100], n_e, 100, 2000, 2, (&fexc, &finh)).is_err());
+    assert!(tally(&[0, 0, 99], n_e, 100, 2000, 2, (&fexc, &finh)).is_err());
+    // One input at 100 Hz for 2000 steps of 0.5 ms: 100 expected spikes.
+    let mut rates = vec![0.0f32; n_in];
+    rates[0] = 100.0;
+    let [spikes, active, events] = input_expectation(&rates, n_in, &fin, 2000, 0.5);
+    assert!((spikes - 100.0).abs() < 1e-9 && (active - 100.0).abs() < 1e-9);
+    assert!((events - 100.0 * f64::from(fin[0])).abs() < 1e-9);
 }
 
 #[test]
