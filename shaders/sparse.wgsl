@@ -56,6 +56,23 @@ fn spmm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
 }
 
+// spmm_flat: one thread per output element y[row, c], entries of the row summed in order.
+@compute @workgroup_size(64)
+fn spmm_flat(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = flat_index(wid, nwg, lid, 64u);
+    if (i >= p.n * p.f) { return; }
+    let row = i / p.f;
+    let col = i % p.f;
+    var acc = 0.0;
+    for (var j = sp_row_ptr[row]; j < sp_row_ptr[row + 1u]; j = j + 1u) {
+        var v: f32;
+        if (PERM == 1u) { v = sp_vals[sp_perm[j]]; } else { v = sp_vals[j]; }
+        acc = acc + v * sp_x[sp_col_idx[j] * p.f + col];
+    }
+    sp_y[i] = acc;
+}
+
 // degree: dinv[row] = 1/sqrt(sum of the row's values), 0 for an empty or non-positive row.
 @group(0) @binding(1) var<storage, read> dg_row_ptr: array<u32>;
 @group(0) @binding(2) var<storage, read> dg_vals: array<f32>;

@@ -27,6 +27,7 @@ pub mod features;
 pub mod gpu;
 pub mod graph;
 pub mod kernels;
+pub mod models;
 pub mod report;
 pub mod snn;
 pub mod tensor;

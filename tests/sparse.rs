@@ -8,6 +8,7 @@
 mod common;
 
 use common::{assert_close, gpu, Rng};
+use synchgraph::graph::spmm::FLAT_MAX_DEGREE;
 use synchgraph::graph::{batch_graphs, spmm, spmm_bytes, spmm_transpose, Csr, HostCsr};
 use synchgraph::{Error, Tensor};
 
@@ -134,7 +135,8 @@ fn duplicates_self_loops_and_symmetry() {
 fn high_degree_node_and_empty_rows() {
     let g = gpu();
     let n = 6000;
-    // Node 0 has 5000 neighbours; node 5 has 5000 in-edges; many rows are empty.
+    // Node 0 has 5000 neighbours; node 5 has 5000 in-edges (both directions use the
+    // workgroup-per-row kernel); many rows are empty.
     let mut edges: Vec<(u32, u32)> = (1..=5000).map(|j| (0, j)).collect();
     edges.extend((10..5010).map(|j| (j, 5)));
     let mut rng = Rng(3);
@@ -165,10 +167,17 @@ fn empty_graph_gives_zeros() {
 fn more_than_65535_row_workgroups() {
     let g = gpu();
     let n = 70_000;
-    let edges: Vec<(u32, u32)> = (0..n as u32).map(|i| (i, (i * 7 + 3) % n as u32)).collect();
+    let mut edges: Vec<(u32, u32)> = (0..n as u32).map(|i| (i, (i * 7 + 3) % n as u32)).collect();
     let a = Csr::from_edges(&g, n, &edges, None, true, false).unwrap();
+    assert!(a.max_row_degree <= FLAT_MAX_DEGREE);
     let mut rng = Rng(4);
-    check_spmm("70k", &a, 2, &mut rng);
+    // Thread-per-output kernel: 70,000 x 64 outputs / 64 per workgroup = 70,000 workgroups.
+    check_spmm("70k flat", &a, 64, &mut rng);
+    // A hub row selects the workgroup-per-row kernel: 70,000 row workgroups.
+    edges.extend((1..=FLAT_MAX_DEGREE as u32 + 10).map(|j| (0, j * 13)));
+    let hub = Csr::from_edges(&g, n, &edges, None, true, false).unwrap();
+    assert!(hub.max_row_degree > FLAT_MAX_DEGREE);
+    check_spmm("70k hub", &hub, 2, &mut rng);
 }
 
 #[test]

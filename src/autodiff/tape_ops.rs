@@ -198,4 +198,20 @@ impl Tape {
         let v = spmm(a, &x.value)?;
         Ok(self.push(v, Op::Spmm(x.id, Box::new(a.clone()))))
     }
+
+    /// Inverted dropout of the stored values of a constant sparse matrix (tkipf/gcn's
+    /// `sparse_dropout`): a new [`Csr`] with the same pattern and each value zeroed with
+    /// probability `p`, else scaled by 1 / (1 - p); the matrix itself unchanged in evaluation mode.
+    pub fn sparse_dropout(&mut self, a: &Csr, p: f32) -> Result<Csr> {
+        if !self.training || p == 0.0 || a.nnz() == 0 {
+            return Ok(a.clone());
+        }
+        self.dropout_calls += 1;
+        let seed = self
+            .seed
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .wrapping_add(self.dropout_calls);
+        let mask = dropout_mask(&self.gpu, &[a.nnz()], p, seed)?;
+        a.with_values(ew::mul(&a.values, &mask)?)
+    }
 }

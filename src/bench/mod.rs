@@ -14,6 +14,7 @@ pub mod cases_graph;
 pub mod cases_layout;
 pub mod cases_linalg;
 pub mod cases_snn;
+pub mod cases_sparse;
 pub mod compare;
 pub mod measure;
 pub mod report;
@@ -59,6 +60,7 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     cases.push(cases_graph::synchrony(sizes));
     cases.extend(cases_graph::spmm_rows(sizes));
     cases.push(cases_graph::adam(sizes));
+    cases.extend(cases_sparse::sparse(sizes));
     cases.push(cases_e2e::snn_second(sizes));
     cases
 }

@@ -4,6 +4,8 @@
 mod bench;
 mod demo;
 mod devices;
+mod eval;
+mod predict;
 mod simulate;
 mod train;
 
@@ -35,8 +37,12 @@ pub enum Command {
     Bench(bench::Args),
     /// Simulate the spiking network of a TOML config and record its spikes as CSV.
     Simulate(simulate::Args),
-    /// Train a model.
+    /// Train a model (`synchgraph train gcn|lgrin|stdp|synchgraph ...`).
     Train(train::Args),
+    /// Score a saved L-GrIN model on a data folder and write metrics.json.
+    Eval(eval::Args),
+    /// Label clips with a saved L-GrIN model and print the class probabilities.
+    Predict(predict::Args),
 }
 
 /// Open the adapter chosen on the command line.
@@ -66,5 +72,7 @@ pub fn run() -> Result<()> {
         Command::Bench(args) => bench::run(&cli, args),
         Command::Simulate(args) => simulate::run(&cli, args),
         Command::Train(args) => train::run(&cli, args),
+        Command::Eval(args) => eval::run(&cli, args),
+        Command::Predict(args) => predict::run(&cli, args),
     }
 }

@@ -50,6 +50,10 @@ pub struct Csr {
     pub values: Tensor,
     /// Transpose structure, shared by every matrix with the same sparsity pattern.
     pub transpose: Transpose,
+    /// Most entries in one row (picks the SpMM kernel).
+    pub max_row_degree: usize,
+    /// Most entries in one column (picks the transposed SpMM kernel).
+    pub max_col_degree: usize,
 }
 
 #[repr(C)]
@@ -173,6 +177,13 @@ impl Csr {
             )));
         }
         let (t_ptr, t_col, perm) = host.transpose_structure(n_cols);
+        let max_deg = |p: &[u32]| {
+            p.windows(2)
+                .map(|w| (w[1] - w[0]) as usize)
+                .max()
+                .unwrap_or(0)
+        };
+        let (max_row_degree, max_col_degree) = (max_deg(&host.row_ptr), max_deg(&t_ptr));
         let transpose = Transpose {
             row_ptr: Tensor::from_u32(gpu, &[n_cols + 1], &t_ptr)?,
             col_idx: Tensor::from_u32(gpu, &[nnz], &t_col)?,
@@ -187,6 +198,8 @@ impl Csr {
             values: Tensor::from_f32(gpu, &[nnz], &host.values)?,
             host: Arc::new(host),
             transpose,
+            max_row_degree,
+            max_col_degree,
         })
     }
 

@@ -1,6 +1,8 @@
 //! Sparse × dense products: `A · X` and `Aᵀ · G` (for backward), row-parallel and deterministic.
 //!
-//! One workgroup of 128 threads owns one output row and a tile of FW features (16, 32 or 64,
+//! When no row of the operand holds more than [`FLAT_MAX_DEGREE`] entries, one thread computes
+//! one output element, walking its row in order (`spmm_flat`): no workgroup memory or barriers,
+//! which suits low-degree graphs such as citation networks and molecules. Otherwise one workgroup of 128 threads owns one output row and a tile of FW features (16, 32 or 64,
 //! chosen from the feature count); the remaining 128 / FW lanes split the row's entries and are
 //! summed in a fixed order in workgroup memory, so a node of very high degree is spread over
 //! several lanes and every feature column, and no float atomics are used. Rows map to a 2-D grid
@@ -20,7 +22,11 @@ fn tile_width(f: usize) -> u32 {
     }
 }
 
+/// Largest row degree for which the thread-per-output kernel is used.
+pub const FLAT_MAX_DEGREE: usize = 256;
+
 struct Operand<'a> {
+    max_degree: usize,
     rows: usize,
     cols: usize,
     row_ptr: &'a Tensor,
@@ -52,9 +58,6 @@ fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tenso
         gpu.clear(out.buffer(), 0, out.byte_len());
         return Ok(out);
     }
-    let fw = tile_width(f);
-    let mut grid = gpu.grid(op.rows as u64, 1)?;
-    grid[2] = (f as u32).div_ceil(fw);
     let params = SparseParams {
         n: op.rows as u32,
         f: f as u32,
@@ -65,9 +68,19 @@ fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tenso
         Some(p) => p.binding()?,
         None => op.col_idx.binding()?,
     };
-    let kernel = Kernel::new(Shader::Sparse, "spmm")
-        .with("FW", f64::from(fw))
-        .with("PERM", if op.perm.is_some() { 1.0 } else { 0.0 });
+    let perm_flag = if op.perm.is_some() { 1.0 } else { 0.0 };
+    let (kernel, grid) = if op.max_degree <= FLAT_MAX_DEGREE {
+        let kernel = Kernel::new(Shader::Sparse, "spmm_flat").with("PERM", perm_flag);
+        (kernel, gpu.grid((op.rows * f) as u64, 64)?)
+    } else {
+        let fw = tile_width(f);
+        let mut grid = gpu.grid(op.rows as u64, 1)?;
+        grid[2] = (f as u32).div_ceil(fw);
+        let kernel = Kernel::new(Shader::Sparse, "spmm")
+            .with("FW", f64::from(fw))
+            .with("PERM", perm_flag);
+        (kernel, grid)
+    };
     gpu.dispatch(
         name,
         &kernel,
@@ -88,6 +101,7 @@ fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tenso
 /// A[n, m] · X[m, f] -> [n, f].
 pub fn spmm(a: &Csr, x: &Tensor) -> Result<Tensor> {
     let op = Operand {
+        max_degree: a.max_row_degree,
         rows: a.n_rows,
         cols: a.n_cols,
         row_ptr: &a.row_ptr,
@@ -101,6 +115,7 @@ pub fn spmm(a: &Csr, x: &Tensor) -> Result<Tensor> {
 pub fn spmm_transpose(a: &Csr, g: &Tensor) -> Result<Tensor> {
     let t = &a.transpose;
     let op = Operand {
+        max_degree: a.max_col_degree,
         rows: a.n_cols,
         cols: a.n_rows,
         row_ptr: &t.row_ptr,

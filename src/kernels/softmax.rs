@@ -134,9 +134,10 @@ pub fn softmax_cross_entropy(
         Some(m) => m.binding()?,
         None => logits.binding()?,
     };
+    let (entry, grid) = row_launch(gpu, r, c, "ce_rows_small", "ce_rows")?;
     gpu.dispatch(
         "ce_rows",
-        &Kernel::new(Shader::Softmax, "ce_rows"),
+        &Kernel::new(Shader::Softmax, entry),
         &params,
         &[
             logits.binding()?,
@@ -144,7 +145,7 @@ pub fn softmax_cross_entropy(
             mask_binding,
             stats.binding()?,
         ],
-        gpu.grid(r as u64, 1)?,
+        grid,
     )?;
     gpu.dispatch(
         "ce_total",

@@ -6,6 +6,7 @@ pub mod config;
 pub mod encoding;
 pub mod network;
 pub mod neurons;
+pub mod present;
 pub mod record;
 pub mod reference;
 pub mod stdp;

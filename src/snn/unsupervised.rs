@@ -7,13 +7,11 @@
 
 use super::config::{Config, StdpRule};
 use super::network::{Input, Network, Weights, GROUP_EXC};
+pub use super::present::{check_samples, present, sample_rates, MAX_RAISES};
 use super::record::Recorder;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::tensor::Tensor;
-
-/// Most input raises per sample before it is kept as it is.
-pub const MAX_RAISES: u32 = 8;
 
 /// A single-modality Diehl & Cook network for `inputs` pixels and `neurons` excitatory neurons.
 /// The per-neuron weight sum scales Diehl & Cook's 78 over 784 inputs by the share of lit
@@ -47,47 +45,6 @@ pub struct Learned {
     pub train_spikes: u64,
     /// Input raises needed during training.
     pub raises: u64,
-}
-
-/// Input rates (Hz) of one sample with intensities in 0..=255 after `raises` raises: lit inputs
-/// gain `sim.intensity_step` per raise; rate = intensity * network.rate_scale.
-pub fn sample_rates(cfg: &Config, intensity: &[f32], raises: u32) -> Result<Vec<f32>> {
-    if intensity.is_empty() {
-        return Err(Error::InvalidInput(
-            "empty clip: no input intensities".into(),
-        ));
-    }
-    intensity
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            if !x.is_finite() || x < 0.0 {
-                return Err(Error::InvalidInput(format!(
-                    "input {i} has intensity {x}; intensities must be finite and >= 0"
-                )));
-            }
-            let boost = if x > 0.0 {
-                raises as f32 * cfg.sim.intensity_step as f32
-            } else {
-                0.0
-            };
-            Ok((x + boost) * cfg.network.rate_scale as f32)
-        })
-        .collect()
-}
-
-fn check_samples(cfg: &Config, samples: &[Vec<f32>]) -> Result<()> {
-    if samples.is_empty() {
-        return Err(Error::InvalidInput("no samples".into()));
-    }
-    let n_in = cfg.network.inputs_per_modality * cfg.network.modalities;
-    if let Some((i, s)) = samples.iter().enumerate().find(|(_, s)| s.len() != n_in) {
-        return Err(Error::InvalidInput(format!(
-            "sample {i} has {} intensities, the network has {n_in} inputs",
-            s.len()
-        )));
-    }
-    Ok(())
 }
 
 /// Learn with STDP over `samples` (intensities 0..=255) in the given order, `epochs` times.
@@ -143,8 +100,7 @@ pub fn train(
 }
 
 /// Excitatory spike counts [samples][neurons] with frozen weights and thresholds, `batch`
-/// samples simulated in parallel; a sample with fewer than `sim.min_spikes` spikes is presented
-/// again with raised input (up to [`MAX_RAISES`] times).
+/// samples simulated in parallel (see [`present`]).
 pub fn respond(
     gpu: &Gpu,
     cfg: &Config,
@@ -152,58 +108,25 @@ pub fn respond(
     samples: &[Vec<f32>],
     batch: usize,
 ) -> Result<Vec<Vec<u32>>> {
-    check_samples(cfg, samples)?;
-    let mut cfg = cfg.clone();
-    cfg.stdp.enabled = false;
-    cfg.exc.theta_plus = 0.0;
-    let mut weights = Weights::build(&cfg);
-    if weights.w_in.len() != learned.w_in.len() {
-        return Err(Error::shape(
-            "respond",
-            format!(
-                "{} learned weights for a {}-weight network",
-                learned.w_in.len(),
-                weights.w_in.len()
-            ),
-        ));
-    }
-    weights.w_in.clone_from(&learned.w_in);
-    let steps = cfg.steps(cfg.sim.sample_ms);
-    let mut counts: Vec<Vec<u32>> = vec![Vec::new(); samples.len()];
-    let mut pending: Vec<usize> = (0..samples.len()).collect();
-    for k in 0..=MAX_RAISES {
-        let mut next = Vec::new();
-        for chunk in pending.chunks(batch.max(1)) {
-            let mut net = Network::new(gpu, &cfg, &weights, chunk.len())?;
-            net.set_theta(&learned.theta)?;
-            let n_e = net.n_e;
-            let cap = (2 * chunk.len() * n_e * (steps as usize / 4 + 2)) as u32;
-            let rec = Recorder::new(gpu, cap)?;
-            let mut rates = Vec::with_capacity(chunk.len() * net.n_in);
-            for &s in chunk {
-                rates.extend(sample_rates(&cfg, &samples[s], k)?);
+    let n_e = cfg.network.neurons_per_modality * cfg.network.modalities;
+    let spikes = present(
+        gpu,
+        cfg,
+        Some(&learned.w_in),
+        Some(&learned.theta),
+        samples,
+        batch,
+    )?;
+    Ok(spikes
+        .iter()
+        .map(|(s, _)| {
+            let mut c = vec![0u32; n_e];
+            for &(n, _) in s {
+                c[n as usize] += 1;
             }
-            let rt = Tensor::from_f32(gpu, &[rates.len()], &rates)?;
-            net.run(&Input::Rates(&rt), steps, &rec)?;
-            let mut c = vec![vec![0u32; n_e]; chunk.len()];
-            for e in rec.read()?.iter().filter(|e| e.group == GROUP_EXC) {
-                let n = e.neuron as usize;
-                c[n / n_e][n % n_e] += 1;
-            }
-            for (j, &s) in chunk.iter().enumerate() {
-                let total: u32 = c[j].iter().sum();
-                counts[s] = std::mem::take(&mut c[j]);
-                if total < cfg.sim.min_spikes && k < MAX_RAISES {
-                    next.push(s);
-                }
-            }
-        }
-        if next.is_empty() {
-            break;
-        }
-        pending = next;
-    }
-    Ok(counts)
+            c
+        })
+        .collect())
 }
 
 /// Each neuron's class: the class with the highest mean spike count over its samples.

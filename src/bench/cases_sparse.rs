@@ -1,0 +1,109 @@
+//! Sparse cases: SpMM at Cora size and at about one million edges, and one full GCN training
+//! epoch at Cora size (forward, backward and Adam). Graphs are synthetic with a fixed seed (random
+//! symmetric edges plus self loops, normalised as for a GCN), so the harness needs no data files.
+//! SpMM bytes are [`spmm_bytes`]: offsets, columns and values read once, one X row gathered per
+//! entry, the output written once; FLOPs are 2 · nnz · features.
+
+use super::case::{count_text, BenchCase, RunFn, Sizes};
+use super::cases::normal_sets;
+use super::cases_layout::random_indices;
+use crate::autodiff::optim::Adam;
+use crate::autodiff::Tape;
+use crate::error::Result;
+use crate::gpu::Gpu;
+use crate::graph::{spmm, spmm_bytes, Csr, HostCsr};
+use crate::models::gcn::{NodeGcn, NodeGcnConfig};
+use crate::tensor::Tensor;
+
+/// Cora's node count, stored adjacency entries with self loops, feature width and classes.
+const CORA_NODES: usize = 2708;
+const CORA_EDGES: usize = 5278;
+const CORA_FEATURES: usize = 1433;
+const CORA_NNZ_PER_ROW: usize = 18;
+const CORA_CLASSES: usize = 7;
+
+/// A normalised random graph of `n` nodes with `m` undirected random edges.
+fn random_graph(gpu: &Gpu, n: usize, m: usize, seed: u64) -> Result<Csr> {
+    let idx = random_indices(2 * m, n, seed);
+    let edges: Vec<(u32, u32)> = idx.chunks(2).map(|p| (p[0], p[1])).collect();
+    Csr::from_edges(gpu, n, &edges, None, false, true)?.gcn_normalized()
+}
+
+/// Stored entries of [`random_graph`] without building it: 2m + n minus collisions (about).
+fn approx_nnz(n: usize, m: usize) -> usize {
+    2 * m + n
+}
+
+fn spmm_case(name: &str, n: usize, m: usize, f: usize) -> BenchCase {
+    let nnz = approx_nnz(n, m);
+    BenchCase::memory(
+        name,
+        "sparse",
+        format!("{} nodes, {} nnz x {f}", count_text(n), count_text(nnz)),
+        spmm_bytes(nnz, n, f) as u64,
+        (2 * nnz * f) as u64,
+        Box::new(move |gpu: &Gpu| -> Result<RunFn> {
+            let a = random_graph(gpu, n, m, 77)?;
+            let x = normal_sets(gpu, &[n, f], 78)?;
+            Ok(Box::new(move |i| {
+                spmm(&a, &x[i % x.len()])?;
+                Ok(None)
+            }))
+        }),
+    )
+}
+
+/// The sparse and GCN cases.
+pub fn sparse(sizes: &Sizes) -> Vec<BenchCase> {
+    // About 1M stored entries: 2^17 nodes of mean degree 8 (2^16 in quick mode).
+    let n_big = if sizes.quick { 1 << 14 } else { 1 << 17 };
+    let m_big = n_big * 4 - n_big / 2;
+    let cora_nnz = approx_nnz(CORA_NODES, CORA_EDGES);
+    let x_nnz = CORA_NODES * CORA_NNZ_PER_ROW;
+    let h = NodeGcnConfig::default().hidden;
+    let epoch_bytes = 2 * spmm_bytes(x_nnz, CORA_NODES, h) as u64
+        + 2 * spmm_bytes(cora_nnz, CORA_NODES, h) as u64
+        + 2 * spmm_bytes(cora_nnz, CORA_NODES, CORA_CLASSES) as u64;
+    let epoch_flops = (4 * x_nnz * h
+        + 4 * cora_nnz * (h + CORA_CLASSES)
+        + 4 * CORA_NODES * h * CORA_CLASSES) as u64;
+    vec![
+        spmm_case("spmm_cora", CORA_NODES, CORA_EDGES, 64),
+        spmm_case("spmm_1m", n_big, m_big, 64),
+        BenchCase::memory(
+            "gcn_epoch_cora",
+            "sparse",
+            format!("{CORA_NODES} nodes, {CORA_FEATURES} feats, hidden {h}"),
+            epoch_bytes,
+            epoch_flops,
+            Box::new(move |gpu: &Gpu| -> Result<RunFn> {
+                let adj = random_graph(gpu, CORA_NODES, CORA_EDGES, 79)?;
+                let cols = random_indices(CORA_NODES * CORA_NNZ_PER_ROW, CORA_FEATURES, 80);
+                let triples = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &c)| ((k / CORA_NNZ_PER_ROW) as u32, c, 1.0 / 18.0))
+                    .collect();
+                let host = HostCsr::from_triples(CORA_NODES, triples);
+                let x = Csr::from_host(gpu, CORA_NODES, CORA_FEATURES, host)?;
+                let labels: Vec<u32> = random_indices(CORA_NODES, CORA_CLASSES, 81);
+                let labels = Tensor::from_u32(gpu, &[CORA_NODES], &labels)?;
+                let mask: Vec<f32> = (0..CORA_NODES).map(|i| f32::from(i < 140)).collect();
+                let mask = Tensor::from_f32(gpu, &[CORA_NODES], &mask)?;
+                let config = NodeGcnConfig::default();
+                let mut model = NodeGcn::new(gpu, CORA_FEATURES, CORA_CLASSES, config, 0)?;
+                let mut adam = Adam::new(0.01);
+                let gpu = gpu.clone();
+                Ok(Box::new(move |i| {
+                    let mut tape = Tape::new(&gpu, true, i as u64);
+                    let logits = model.forward(&mut tape, &adj, &x)?;
+                    let loss = tape.softmax_cross_entropy(&logits, &labels, Some(&mask))?;
+                    model.store.zero_grad();
+                    tape.backward(&loss, &mut model.store)?;
+                    adam.step(&mut model.store)?;
+                    Ok(None)
+                }))
+            }),
+        ),
+    ]
+}

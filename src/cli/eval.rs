@@ -1,0 +1,99 @@
+//! `synchgraph eval`: score a saved L-GrIN model on another data folder (for example speakers it
+//! never saw) and write metrics.json (same keys as training) and confusion.png.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use synchgraph::models::lgrin::train::argmax;
+use synchgraph::models::lgrin::{load_model, predict_proba};
+use synchgraph::report::{plot, Confusion};
+
+use crate::cli::train::lgrin::{load_features, metrics_json};
+use crate::cli::Cli;
+
+/// Arguments of `eval`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Folder written by `train lgrin` (holds model.safetensors).
+    #[arg(long)]
+    model: PathBuf,
+    /// Data folder to score.
+    #[arg(long)]
+    data: PathBuf,
+    /// Layout of the data folder (default: detected).
+    #[arg(long)]
+    format: Option<String>,
+    /// Feature-extraction threads.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Load, score and write the outputs.
+pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
+    let path = args.model.join("model.safetensors");
+    let mut saved =
+        load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
+    let (list, feats, _) = load_features(
+        &args.data,
+        args.format.as_deref(),
+        Some(saved.features.clone()),
+        saved.features.nodes,
+        args.threads,
+        None,
+    )?;
+    // Map the data's classes onto the model's by name.
+    let map: Vec<usize> = list
+        .classes
+        .iter()
+        .map(|c| {
+            saved.classes.iter().position(|m| m == c).with_context(|| {
+                format!(
+                    "class '{c}' of {} is not one of the model's classes ({})",
+                    args.data.display(),
+                    saved.classes.join(", ")
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let clips: Vec<_> = feats.iter().collect();
+    let start = std::time::Instant::now();
+    let probs = predict_proba(&mut saved.model, &clips)?;
+    let pred: Vec<u32> = probs.iter().map(|p| argmax(p) as u32).collect();
+    let truth: Vec<u32> = list.clips.iter().map(|c| map[c.label] as u32).collect();
+    let conf = Confusion::new(saved.classes.len(), &pred, &truth)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let extra = serde_json::json!({
+        "seconds_per_epoch": serde_json::Value::Null,
+        "seconds_inference": start.elapsed().as_secs_f64(),
+        "parameters": saved.model.parameter_count(),
+        "config": saved.model.config,
+        "features": saved.features,
+        "model": args.model.display().to_string(),
+        "data": args.data.display().to_string(),
+        "clips": list.clips.len(),
+    });
+    let metrics = metrics_json(&gpu, &saved.classes, &conf, conf.accuracy(), extra);
+    synchgraph::report::write_atomic(
+        &args.out.join("metrics.json"),
+        serde_json::to_string_pretty(&metrics)?.as_bytes(),
+    )?;
+    plot::confusion_plot(
+        &args.out.join("confusion.png"),
+        "confusion (eval)",
+        &conf,
+        &saved.classes,
+    )?;
+    println!(
+        "accuracy {:.4}, unweighted {:.4} on {} clips; outputs in {}",
+        conf.accuracy(),
+        conf.unweighted_accuracy(),
+        list.clips.len(),
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,378 @@
+//! `synchgraph train lgrin`: L-GrIN (or the GCN baseline) on an emotion data folder with k-fold
+//! cross-validation or a speaker-independent split. Writes metrics.json, model.safetensors,
+//! loss.png, confusion.png and adjacency.png.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use synchgraph::data::emotion::{
+    load_clips, stratified_folds, validation_split, ClipList, DatasetFormat,
+};
+use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
+use synchgraph::features::FrameMatrix;
+use synchgraph::models::lgrin::{
+    evaluate, save_model, train, Lgrin, LgrinConfig, ModelKind, TrainOutcome,
+};
+use synchgraph::report::{plot, Confusion};
+use synchgraph::Gpu;
+
+use crate::cli::Cli;
+
+/// Network choice on the command line.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ModelArg {
+    /// Learnable graph inception network.
+    Lgrin,
+    /// Fixed temporal-graph GCN baseline.
+    GcnBaseline,
+}
+
+/// Configuration variant.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum VariantArg {
+    /// The reference code's details (default).
+    Reference,
+    /// The paper's variant: A ~ N(0, 1), sums in the loss, max-pool over ReLU(A) > 0, StepLR 50.
+    Paper,
+}
+
+/// Arguments of `train lgrin`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Data folder (EmoDB or RAVDESS WAVs, a folder per class, or feature files).
+    #[arg(long)]
+    data: PathBuf,
+    /// Layout: emodb, ravdess, folder or features (default: detected).
+    #[arg(long)]
+    format: Option<String>,
+    /// k-fold stratified cross-validation.
+    #[arg(long, conflicts_with = "split")]
+    folds: Option<usize>,
+    /// `speaker`: train on some speakers and test on `--test-speakers`.
+    #[arg(long)]
+    split: Option<String>,
+    /// Comma-separated test speakers of `--split speaker`.
+    #[arg(long, default_value = "13,14")]
+    test_speakers: String,
+    /// Training epochs.
+    #[arg(long, default_value_t = 200)]
+    epochs: usize,
+    /// Seed of initialisation, splits, sampling and dropout.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Network.
+    #[arg(long, value_enum, default_value_t = ModelArg::Lgrin)]
+    model: ModelArg,
+    /// Configuration variant.
+    #[arg(long, value_enum, default_value_t = VariantArg::Reference)]
+    variant: VariantArg,
+    /// Graph nodes per clip.
+    #[arg(long, default_value_t = 120)]
+    nodes: usize,
+    /// Graphs per minibatch (default: the variant's 128).
+    #[arg(long)]
+    batch: Option<usize>,
+    /// Minibatches per epoch; 0 = one pass over the training part (default: the variant's 50).
+    #[arg(long)]
+    iters_per_epoch: Option<usize>,
+    /// Learning rate (default 0.01).
+    #[arg(long)]
+    lr: Option<f32>,
+    /// StepLR period in epochs (default: 90 reference, 50 paper).
+    #[arg(long)]
+    lr_step: Option<usize>,
+    /// Share of the training clips held out for model selection.
+    #[arg(long, default_value_t = 0.1)]
+    val_fraction: f32,
+    /// Ablation: a single linear map instead of the G*conv MLP.
+    #[arg(long)]
+    no_gconv_mlp: bool,
+    /// Ablation: a single G*conv branch instead of inception layers.
+    #[arg(long)]
+    no_inception: bool,
+    /// Ablation: the fixed binary temporal adjacency instead of a learned A.
+    #[arg(long)]
+    fixed_adjacency: bool,
+    /// Ablation: Ψ weights p fixed at ones.
+    #[arg(long)]
+    fixed_p: bool,
+    /// Use at most this many clips (evenly spread over the sorted list; for quick runs).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Feature-extraction threads.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub(crate) fn bar(len: usize, what: &str) -> ProgressBar {
+    let b = ProgressBar::new(len as u64);
+    b.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {elapsed_precise} eta {eta}")
+            .expect("valid template"),
+    );
+    b.set_message(what.to_string());
+    b
+}
+
+/// Read the clips of `data` and extract their node features with a progress bar.
+pub(crate) fn load_features(
+    data: &Path,
+    format: Option<&str>,
+    settings: Option<FeatureSettings>,
+    nodes: usize,
+    threads: usize,
+    limit: Option<usize>,
+) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
+    let format = format.map(DatasetFormat::parse).transpose()?;
+    let mut list = load_clips(data, format)
+        .with_context(|| format!("reading the clip list of {}", data.display()))?;
+    if let Some(n) = limit {
+        if n < list.clips.len() {
+            let step = list.clips.len() as f64 / n as f64;
+            list.clips = (0..n)
+                .map(|k| list.clips[(k as f64 * step) as usize].clone())
+                .collect();
+        }
+    }
+    let mut settings = settings.unwrap_or_else(|| FeatureSettings::for_format(list.format, nodes));
+    let pb = bar(list.clips.len(), "features");
+    let feats = extract_all(&list.clips, &mut settings, threads, &|| pb.inc(1))
+        .context("extracting node features")?;
+    pb.finish();
+    Ok((list, feats, settings))
+}
+
+/// The metrics.json object shared by `train lgrin` and `eval`.
+pub(crate) fn metrics_json(
+    gpu: &Gpu,
+    classes: &[String],
+    confusion: &Confusion,
+    test_accuracy: f64,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let recall: serde_json::Map<String, serde_json::Value> = classes
+        .iter()
+        .zip(confusion.per_class_recall())
+        .map(|(c, r)| (c.clone(), serde_json::json!(r)))
+        .collect();
+    let info = &gpu.info().adapter;
+    let mut v = serde_json::json!({
+        "test_accuracy": test_accuracy,
+        "unweighted_accuracy": confusion.unweighted_accuracy(),
+        "per_class_recall": recall,
+        "confusion": confusion.counts,
+        "classes": classes,
+        "adapter": {
+            "name": info.name,
+            "backend": info.backend.to_string(),
+            "software": info.software,
+        },
+    });
+    if let (Some(o), serde_json::Value::Object(e)) = (v.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    v
+}
+
+fn config_from(args: &Args, in_dims: usize, classes: usize) -> LgrinConfig {
+    let mut c = match args.variant {
+        VariantArg::Reference => LgrinConfig::reference(in_dims, classes),
+        VariantArg::Paper => LgrinConfig::paper(in_dims, classes),
+    };
+    c.model = match args.model {
+        ModelArg::Lgrin => ModelKind::Lgrin,
+        ModelArg::GcnBaseline => ModelKind::GcnBaseline,
+    };
+    c.nodes = args.nodes;
+    c.epochs = args.epochs;
+    c.seed = args.seed;
+    c.val_fraction = args.val_fraction;
+    c.batch = args.batch.unwrap_or(c.batch);
+    c.iters_per_epoch = args.iters_per_epoch.unwrap_or(c.iters_per_epoch);
+    c.lr = args.lr.unwrap_or(c.lr);
+    c.lr_step = args.lr_step.unwrap_or(c.lr_step);
+    c.gconv_mlp = !args.no_gconv_mlp;
+    c.inception = !args.no_inception;
+    c.learned_a = !args.fixed_adjacency;
+    c.learned_p = !args.fixed_p;
+    c
+}
+
+/// Train, evaluate and write the outputs.
+pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    let (list, feats, settings) = load_features(
+        &args.data,
+        args.format.as_deref(),
+        None,
+        args.nodes,
+        args.threads,
+        args.limit,
+    )?;
+    let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
+    let config = config_from(args, settings.dims, list.classes.len());
+    config.validate()?;
+    let (splits, split_desc) = match (&args.split, args.folds) {
+        (Some(s), _) if s == "speaker" => {
+            let test: Vec<String> = args
+                .test_speakers
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let split = list.speaker_split(&test)?;
+            let train_sp: Vec<String> = list
+                .speakers()
+                .into_iter()
+                .filter(|s| !test.contains(s))
+                .collect();
+            (
+                vec![split],
+                serde_json::json!({"kind": "speaker", "train_speakers": train_sp, "test_speakers": test}),
+            )
+        }
+        (Some(s), _) => bail!("unknown --split '{s}' (only 'speaker')"),
+        (None, Some(k)) => (
+            stratified_folds(&labels, k, args.seed)?,
+            serde_json::json!({"kind": "folds", "folds": k}),
+        ),
+        (None, None) => (
+            stratified_folds(&labels, 5, args.seed)?,
+            serde_json::json!({"kind": "folds", "folds": 5}),
+        ),
+    };
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
+    let mut confusion: Option<Confusion> = None;
+    let mut fold_acc = Vec::new();
+    let mut last: Option<(Lgrin, TrainOutcome)> = None;
+    let mut seconds = Vec::new();
+    let t0 = Instant::now();
+    for (f, (train_idx, test_idx)) in splits.iter().enumerate() {
+        let (tr, val) = validation_split(
+            train_idx,
+            &labels,
+            config.val_fraction,
+            args.seed + f as u64,
+        );
+        let mut cfg = config.clone();
+        cfg.seed = args.seed + f as u64;
+        let mut model = Lgrin::new(&gpu, cfg)?;
+        let pb = bar(1, &format!("fold {}/{}", f + 1, splits.len()));
+        let outcome = train(
+            &mut model,
+            &feats,
+            &labels,
+            &tr,
+            &val,
+            &mut |done, total| {
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+            },
+            &mut |e| {
+                pb.set_message(format!(
+                    "fold {}/{} epoch {} loss {:.3} val acc {:.3}",
+                    f + 1,
+                    splits.len(),
+                    e.epoch + 1,
+                    e.train_loss,
+                    e.val_accuracy.unwrap_or(f32::NAN)
+                ))
+            },
+        )
+        .with_context(|| format!("training fold {}", f + 1))?;
+        pb.finish();
+        let (pred, _) = evaluate(&mut model, &feats, &labels, test_idx)?;
+        let p: Vec<u32> = pred.iter().map(|&v| v as u32).collect();
+        let t: Vec<u32> = test_idx.iter().map(|&i| labels[i] as u32).collect();
+        let conf = Confusion::new(list.classes.len(), &p, &t)?;
+        eprintln!(
+            "fold {}: test accuracy {:.4} on {} clips (best epoch {})",
+            f + 1,
+            conf.accuracy(),
+            t.len(),
+            outcome.best_epoch + 1
+        );
+        fold_acc.push(conf.accuracy());
+        seconds.push(outcome.seconds_per_epoch);
+        match &mut confusion {
+            None => confusion = Some(conf),
+            Some(c) => c.merge(&conf)?,
+        }
+        last = Some((model, outcome));
+    }
+    let confusion = confusion.context("no split")?;
+    let (mut model, outcome) = last.context("no split")?;
+    let (mean, std) = synchgraph::report::mean_std(&fold_acc);
+    let spe = seconds.iter().sum::<f64>() / seconds.len() as f64;
+    let extra = serde_json::json!({
+        "test_accuracy_std": std,
+        "fold_accuracies": fold_acc,
+        "seconds_per_epoch": spe,
+        "seconds_total": t0.elapsed().as_secs_f64(),
+        "parameters": model.parameter_count(),
+        "config": model.config,
+        "features": settings,
+        "data": args.data.display().to_string(),
+        "format": list.format.name(),
+        "clips": list.clips.len(),
+        "split": split_desc,
+        "saved_model": format!("fold {} of {}", splits.len(), splits.len()),
+        "best_epoch": outcome.best_epoch,
+        "epochs_log": outcome.log,
+    });
+    let metrics = metrics_json(&gpu, &list.classes, &confusion, mean, extra);
+    let out = &args.out;
+    synchgraph::report::write_atomic(
+        &out.join("metrics.json"),
+        serde_json::to_string_pretty(&metrics)?.as_bytes(),
+    )?;
+    save_model(
+        &mut model,
+        &list.classes,
+        &settings,
+        &out.join("model.safetensors"),
+    )?;
+    let train_loss: Vec<f32> = outcome.log.iter().map(|e| e.train_loss).collect();
+    let val_loss: Vec<f32> = outcome
+        .log
+        .iter()
+        .map(|e| e.val_loss.unwrap_or(f32::NAN))
+        .collect();
+    plot::line_plot(
+        &out.join("loss.png"),
+        "L-GrIN training loss",
+        "epoch",
+        &[("train loss", &train_loss), ("validation CE", &val_loss)],
+    )?;
+    plot::confusion_plot(
+        &out.join("confusion.png"),
+        "confusion (test)",
+        &confusion,
+        &list.classes,
+    )?;
+    let m = model.config.nodes;
+    plot::heatmap(
+        &out.join("adjacency.png"),
+        "learned ReLU(A)",
+        &model.adjacency()?,
+        m,
+        m,
+    )?;
+    println!(
+        "test accuracy {:.4} (± {:.4} over {} split(s)), unweighted {:.4}, {} parameters, {:.2} s/epoch; outputs in {}",
+        mean,
+        std,
+        fold_acc.len(),
+        confusion.unweighted_accuracy(),
+        model.parameter_count(),
+        spe,
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! `synchgraph train synchgraph`: the whole Synch-Graph chain. Features (MFCC audio, LoG visual),
+//! Poisson spikes into per-modality spiking layers simulated for all clips in parallel, the
+//! neural-synchrony graph, optional stimulus edges, and a GCN classifying each clip's subgraph on
+//! a seeded 60/20/20 split (the validation clips pick the kept epoch).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use synchgraph::data::digits;
+use synchgraph::graph::stimulus::StimulusEdges;
+use synchgraph::models::synchgraph::{build_graph, simulate, snn_config, Modality};
+use synchgraph::models::synchgraph_features::{
+    audio_clips, audio_features, log_response, scale_to_intensity, INPUTS,
+};
+use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
+use synchgraph::report::{plot, Checkpoint, Confusion};
+use synchgraph::snn::unsupervised::train as train_stdp;
+
+use crate::cli::Cli;
+
+/// Arguments of `train synchgraph`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Folder of labelled WAV clips (Free Spoken Digit or EmoDB file names).
+    #[arg(long)]
+    audio: PathBuf,
+    /// Folder holding digits.csv.gz: each audio clip is paired with an image of its digit.
+    #[arg(long)]
+    images: Option<PathBuf>,
+    /// Senses used: audio, visual or both (default: both with --images, else audio).
+    #[arg(long)]
+    modality: Option<String>,
+    /// Stimulus edges between same-label clips: none, train (training clips only, no label
+    /// leakage) or paper (all clips, test labels leak into the graph).
+    #[arg(long, default_value = "train")]
+    stimulus_edges: String,
+    /// Synchrony window (ms).
+    #[arg(long, default_value_t = 150.0)]
+    window_ms: f32,
+    /// Cross-modal excitatory weight (both modalities).
+    #[arg(long, default_value_t = 1.0)]
+    w_cross: f64,
+    /// GCN hidden width.
+    #[arg(long, default_value_t = 64)]
+    hidden: usize,
+    /// GCN training epochs.
+    #[arg(long, default_value_t = 500)]
+    epochs: usize,
+    /// Adam learning rate.
+    #[arg(long, default_value_t = 1e-4)]
+    lr: f32,
+    /// Dropout after each hidden GCN layer.
+    #[arg(long, default_value_t = 0.5)]
+    dropout: f32,
+    /// Seed of the split, pairing, spiking inputs and GCN.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Use at most this many clips (seeded choice).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Learn the input weights first with unsupervised STDP (Diehl & Cook) on this many
+    /// training clips, one at a time; 0 keeps random normalised weights.
+    #[arg(long, default_value_t = 0)]
+    stdp_clips: usize,
+    /// Clips simulated in parallel.
+    #[arg(long, default_value_t = 512)]
+    batch: usize,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn shuffle(n: usize, seed: u64) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    let mut s = seed ^ 0x9e37_79b9_7f4a_7c15;
+    for i in (1..n).rev() {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        v.swap(i, ((s >> 33) % (i as u64 + 1)) as usize);
+    }
+    v
+}
+
+/// Run the chain and write metrics.json, model.safetensors, loss.png, confusion.png, raster.png.
+pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    let t_all = Instant::now();
+    let stim: StimulusEdges = args.stimulus_edges.parse()?;
+    let modality: Modality = match &args.modality {
+        Some(m) => m.parse()?,
+        None if args.images.is_some() => Modality::Both,
+        None => Modality::Audio,
+    };
+    if modality != Modality::Audio && args.images.is_none() {
+        bail!("--modality {modality:?} needs --images");
+    }
+    let (mut clips, classes) =
+        audio_clips(&args.audio).with_context(|| format!("listing {:?}", args.audio))?;
+    let order = shuffle(clips.len(), args.seed);
+    let keep = args.limit.unwrap_or(clips.len()).min(clips.len());
+    clips = order[..keep].iter().map(|&i| clips[i].clone()).collect();
+    let n = clips.len();
+    if n < 5 {
+        bail!("{n} clips: need at least 5 for a 60/20/20 split");
+    }
+    let labels: Vec<usize> = clips.iter().map(|c| c.label).collect();
+    // 60/20/20 split over a second shuffle.
+    let split = shuffle(n, args.seed + 1);
+    let (n_tr, n_va) = (n * 6 / 10, n * 2 / 10);
+    let train: Vec<usize> = split[..n_tr].to_vec();
+    let val: Vec<usize> = split[n_tr..n_tr + n_va].to_vec();
+    let test: Vec<usize> = split[n_tr + n_va..].to_vec();
+    let mut is_train = vec![false; n];
+    train.iter().for_each(|&i| is_train[i] = true);
+
+    let t_feat = Instant::now();
+    let mut audio = Vec::new();
+    if modality != Modality::Visual {
+        let pb = ProgressBar::new(n as u64).with_message("mfcc");
+        for c in &clips {
+            audio.push(audio_features(&c.path).with_context(|| format!("{:?}", c.path))?);
+            pb.inc(1);
+        }
+        pb.finish_and_clear();
+        scale_to_intensity(&mut audio, &train)?;
+    }
+    let mut visual = Vec::new();
+    if let Some(dir) = &args.images {
+        let d = digits::load(dir).with_context(|| format!("loading {dir:?}"))?;
+        // Pair each clip with an image of its digit, cycling through a seeded order per digit.
+        let mut by_digit: Vec<Vec<usize>> = vec![Vec::new(); 10];
+        for i in shuffle(d.images.len(), args.seed + 2) {
+            by_digit[d.labels[i]].push(i);
+        }
+        let mut next = [0usize; 10];
+        for c in &clips {
+            let digit: usize = classes[c.label]
+                .parse()
+                .ok()
+                .filter(|&v: &usize| v < 10)
+                .with_context(|| {
+                    format!(
+                        "class '{}' is not a digit: --images pairs digits",
+                        classes[c.label]
+                    )
+                })?;
+            let pool = &by_digit[digit];
+            let img = &d.images[pool[next[digit] % pool.len()]];
+            next[digit] += 1;
+            visual.push(log_response(img, 8)?);
+        }
+        scale_to_intensity(&mut visual, &train)?;
+    }
+    let samples: Vec<Vec<f32>> = (0..n)
+        .map(|i| match modality {
+            Modality::Audio => audio[i].clone(),
+            Modality::Visual => visual[i].clone(),
+            Modality::Both => [visual[i].as_slice(), audio[i].as_slice()].concat(),
+        })
+        .collect();
+    let feat_s = t_feat.elapsed().as_secs_f64();
+
+    // SYNCHGRAPH_PROFILE=1 prints the per-kernel GPU time at the end.
+    let profile = std::env::var_os("SYNCHGRAPH_PROFILE").is_some();
+    let gpu = crate::cli::open_gpu(&cli.adapter, profile)?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {:?}", args.out))?;
+    let cfg = snn_config(modality, INPUTS, args.w_cross, args.seed);
+    let t_stdp = Instant::now();
+    let learned = if args.stdp_clips > 0 {
+        let order: Vec<usize> = train.iter().copied().take(args.stdp_clips).collect();
+        let pb = ProgressBar::new(order.len() as u64).with_message("stdp");
+        let l = train_stdp(&gpu, &cfg, &samples, &order, 1, || pb.inc(1))?;
+        pb.finish_and_clear();
+        Some(l)
+    } else {
+        None
+    };
+    let stdp_s = t_stdp.elapsed().as_secs_f64();
+    let t_sim = Instant::now();
+    let run = simulate(&gpu, &cfg, modality, &samples, args.batch, learned.as_ref())?;
+    let sim_s = t_sim.elapsed().as_secs_f64();
+    let t_graph = Instant::now();
+    let (graph, sizes) = build_graph(&gpu, &run, args.window_ms, stim, &labels, &is_train)?;
+    let graph_s = t_graph.elapsed().as_secs_f64();
+    eprintln!(
+        "{n} clips: {} spikes, graph {} nodes, {} synchrony + {} stimulus edges",
+        run.spikes.len(),
+        sizes.nodes,
+        sizes.synchrony_edges,
+        sizes.stimulus_edges
+    );
+
+    let gcfg = GcnConfig {
+        hidden: args.hidden,
+        epochs: args.epochs,
+        lr: args.lr,
+        dropout: args.dropout,
+        seed: args.seed,
+        ..GcnConfig::default()
+    };
+    let k = classes.len();
+    let mut model = Gcn::new(&gpu, &gcfg, graph.feature_dim, k)?;
+    let y: Vec<u32> = labels.iter().map(|&l| l as u32).collect();
+    let pb = ProgressBar::new(args.epochs as u64);
+    pb.set_style(
+        ProgressStyle::with_template("gcn [{bar:40}] {pos}/{len} {msg} {elapsed_precise}")
+            .expect("valid template"),
+    );
+    let t_gcn = Instant::now();
+    let fit = model.fit(&gpu, &graph, &y, k, &train, &val, |_, l| {
+        pb.set_message(format!("loss {l:.4}"));
+        pb.inc(1);
+    })?;
+    pb.finish_and_clear();
+    let gcn_s = t_gcn.elapsed().as_secs_f64();
+
+    let pick = |idx: &[usize], v: &[u32]| idx.iter().map(|&i| v[i]).collect::<Vec<u32>>();
+    let conf = |idx: &[usize]| Confusion::new(k, &pick(idx, &fit.predictions), &pick(idx, &y));
+    let (c_tr, c_va, c_te) = (conf(&train)?, conf(&val)?, conf(&test)?);
+    let spikes = run.spikes.len();
+    let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
+    let metrics = serde_json::json!({
+        "model": "synchgraph",
+        "modality": format!("{modality:?}").to_lowercase(),
+        "stimulus_edges": stim.to_string(),
+        "classes": classes,
+        "clips": n,
+        "split": {"train": train.len(), "val": val.len(), "test": test.len()},
+        "seed": args.seed,
+        "train_accuracy": c_tr.accuracy(),
+        "val_accuracy": c_va.accuracy(),
+        "test_accuracy": c_te.accuracy(),
+        "test_unweighted_accuracy": c_te.unweighted_accuracy(),
+        "per_class_recall": c_te.per_class_recall(),
+        "confusion": c_te.counts,
+        "best_epoch": fit.best_epoch,
+        "epochs": args.epochs,
+        "final_loss": fit.losses.last(),
+        "spikes": spikes,
+        "spikes_per_clip": mean(&run.per_clip),
+        "silent_clips": run.per_clip.iter().filter(|&&c| c == 0).count(),
+        "input_raises": run.raises.iter().map(|&r| r as u64).sum::<u64>(),
+        "graph": sizes,
+        "nodes_per_clip": sizes.nodes as f64 / n as f64,
+        "window_ms": args.window_ms,
+        "neurons": cfg.network.modalities * cfg.network.neurons_per_modality,
+        "stdp_clips": args.stdp_clips.min(train.len()),
+        "wall_s": {"features": feat_s, "stdp": stdp_s, "simulate": sim_s, "graph": graph_s, "gcn": gcn_s,
+                   "total": t_all.elapsed().as_secs_f64()},
+        "simulated_s_per_wall_s": n as f64 * cfg.sim.sample_ms / 1000.0 / sim_s.max(1e-9),
+        "adapter": gpu.info().adapter.name,
+    });
+    std::fs::write(
+        args.out.join("metrics.json"),
+        serde_json::to_string_pretty(&metrics)?,
+    )?;
+    let mut ck = Checkpoint::new();
+    for (name, shape, v) in &fit.weights {
+        ck.insert(name, shape, v.clone())?;
+    }
+    if let Some(l) = &learned {
+        let n_e = cfg.network.modalities * cfg.network.neurons_per_modality;
+        ck.insert("snn.w_in", &[l.w_in.len() / n_e, n_e], l.w_in.clone())?;
+        ck.insert("snn.theta", &[n_e], l.theta.clone())?;
+    }
+    ck.set_meta("model", "synchgraph");
+    ck.set_meta("modality", format!("{modality:?}").to_lowercase());
+    ck.set_meta("classes", classes.join(","));
+    ck.set_meta("snn_config", cfg.to_toml()?);
+    ck.save(&args.out.join("model.safetensors"))?;
+    plot::line_plot(
+        &args.out.join("loss.png"),
+        "SYNCH-GRAPH GCN LOSS",
+        "epoch",
+        &[("train loss", &fit.losses)],
+    )?;
+    plot::confusion_plot(&args.out.join("confusion.png"), "TEST", &c_te, &classes)?;
+    let first = test.first().copied().unwrap_or(0) as u32;
+    let dots: Vec<(u32, f32)> = run
+        .spikes
+        .iter()
+        .filter(|s| s.clip == first)
+        .map(|s| (s.neuron, s.time_ms))
+        .collect();
+    plot::raster_plot(
+        &args.out.join("raster.png"),
+        "EXCITATORY SPIKES OF ONE CLIP",
+        &dots,
+        run.layer.neurons,
+        run.layer.duration_ms,
+        run.layer.audio_neurons,
+    )?;
+    if profile {
+        eprint!("{}", gpu.profile_report()?);
+    }
+    println!(
+        "synchgraph {modality:?} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}) on {n} clips",
+        c_te.accuracy(),
+        c_va.accuracy(),
+        c_tr.accuracy()
+    );
+    Ok(())
+}

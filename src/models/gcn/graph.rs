@@ -1,0 +1,377 @@
+//! GCN with graph pooling for graph classification: three GCN layers (Â H W + b, relu), a
+//! readout over each graph's nodes (sum, mean, max or their concatenation, by segment pooling
+//! over the block-diagonal batch), dropout and a linear classifier. Trained with Adam on
+//! mini-batches of graphs; the reported test accuracy is the one at the epoch with the best
+//! validation accuracy (validation graphs are carved from the training folds).
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{accuracy, bias, weight, EpochLog};
+use crate::autodiff::optim::Adam;
+use crate::autodiff::{ParamId, ParamStore, Tape, Var};
+use crate::data::split::SplitMix;
+use crate::data::tu::TuGraph;
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::graph::{batch_graphs, Csr};
+use crate::kernels::reduce::ReduceOp;
+use crate::tensor::Tensor;
+
+/// How node embeddings are pooled into one vector per graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Readout {
+    /// Sum of the nodes.
+    Sum,
+    /// Mean of the nodes.
+    Mean,
+    /// Feature-wise maximum.
+    Max,
+    /// Sum, mean and max side by side.
+    Concat,
+}
+
+impl Readout {
+    /// Width of the pooled vector for `hidden` node features.
+    pub fn width(self, hidden: usize) -> usize {
+        match self {
+            Readout::Concat => 3 * hidden,
+            _ => hidden,
+        }
+    }
+}
+
+/// Hyper-parameters.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphGcnConfig {
+    /// Hidden units of every GCN layer.
+    pub hidden: usize,
+    /// Number of GCN layers.
+    pub layers: usize,
+    /// Readout.
+    pub readout: Readout,
+    /// Dropout before the classifier.
+    pub dropout: f32,
+    /// Adam learning rate.
+    pub lr: f32,
+    /// L2 weight decay of the weights.
+    pub weight_decay: f32,
+    /// Epochs.
+    pub epochs: usize,
+    /// Graphs per mini-batch.
+    pub batch_size: usize,
+}
+
+impl Default for GraphGcnConfig {
+    fn default() -> Self {
+        GraphGcnConfig {
+            hidden: 64,
+            layers: 3,
+            readout: Readout::Concat,
+            dropout: 0.5,
+            lr: 0.01,
+            weight_decay: 5e-4,
+            epochs: 100,
+            batch_size: 32,
+        }
+    }
+}
+
+/// Graphs to classify: node count, local edges and features [n, f] per graph, and labels.
+pub struct GraphTask {
+    /// Graphs (node count, local edges, row-major features; their `label` is not used).
+    pub graphs: Vec<TuGraph>,
+    /// Feature width.
+    pub features: usize,
+    /// Class per graph.
+    pub labels: Vec<u32>,
+    /// Number of classes.
+    pub classes: usize,
+}
+
+/// A batch on the GPU: normalised block-diagonal adjacency, features, offsets, labels.
+pub struct GraphBatchData {
+    adj: Csr,
+    x: Tensor,
+    offsets: Tensor,
+    labels: Tensor,
+    labels_host: Vec<u32>,
+}
+
+impl GraphTask {
+    /// Upload the graphs `ids` as one block-diagonal batch with Â = D^-1/2 (A + I) D^-1/2.
+    pub fn batch(&self, gpu: &Gpu, ids: &[usize]) -> Result<GraphBatchData> {
+        if ids.is_empty() {
+            return Err(Error::InvalidInput("empty batch of graphs".into()));
+        }
+        let parts: Vec<(usize, &[(u32, u32)])> = ids
+            .iter()
+            .map(|&i| (self.graphs[i].num_nodes, self.graphs[i].edges.as_slice()))
+            .collect();
+        let b = batch_graphs(gpu, &parts, false, true)?;
+        let mut x = Vec::with_capacity(b.num_nodes() * self.features);
+        for &i in ids {
+            x.extend_from_slice(&self.graphs[i].features);
+        }
+        let labels_host: Vec<u32> = ids.iter().map(|&i| self.labels[i]).collect();
+        Ok(GraphBatchData {
+            adj: b.csr.gcn_normalized()?,
+            x: Tensor::from_f32(gpu, &[b.num_nodes(), self.features], &x)?,
+            offsets: b.offsets,
+            labels: Tensor::from_u32(gpu, &[ids.len()], &labels_host)?,
+            labels_host,
+        })
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.graphs.len() != self.labels.len() {
+            return Err(Error::InvalidInput(format!(
+                "{} graphs but {} labels",
+                self.graphs.len(),
+                self.labels.len()
+            )));
+        }
+        if let Some(&l) = self.labels.iter().find(|&&l| l as usize >= self.classes) {
+            return Err(Error::InvalidInput(format!(
+                "graph label {l} out of range for {} classes",
+                self.classes
+            )));
+        }
+        for (i, g) in self.graphs.iter().enumerate() {
+            if g.features.len() != g.num_nodes * self.features {
+                return Err(Error::InvalidInput(format!(
+                    "graph {i}: {} feature values for {} nodes x {} features",
+                    g.features.len(),
+                    g.num_nodes,
+                    self.features
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The graph classifier.
+pub struct GraphGcn {
+    /// Trainable parameters.
+    pub store: ParamStore,
+    layers: Vec<(ParamId, ParamId)>,
+    classifier: (ParamId, ParamId),
+    /// Hyper-parameters.
+    pub config: GraphGcnConfig,
+}
+
+/// Result of one fold.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphRun {
+    /// Fold index.
+    pub fold: usize,
+    /// Epochs run.
+    pub epochs_run: usize,
+    /// Epoch (0-based) with the best validation accuracy.
+    pub best_epoch: usize,
+    /// Test accuracy at that epoch.
+    pub test_accuracy: f64,
+    /// Best validation accuracy.
+    pub val_accuracy: f64,
+    /// Wall-clock seconds per epoch (training plus validation and test passes).
+    pub seconds_per_epoch: f64,
+    /// Per-epoch losses.
+    pub history: Vec<EpochLog>,
+}
+
+impl GraphGcn {
+    /// A freshly initialised model.
+    pub fn new(
+        gpu: &Gpu,
+        features: usize,
+        classes: usize,
+        config: GraphGcnConfig,
+        seed: u64,
+    ) -> Result<GraphGcn> {
+        if features == 0 || classes == 0 || config.hidden == 0 || config.layers == 0 {
+            return Err(Error::InvalidInput(format!(
+                "graph GCN needs features, classes, hidden units and layers > 0, got {features}, \
+                 {classes}, {}, {}",
+                config.hidden, config.layers
+            )));
+        }
+        let mut store = ParamStore::new();
+        let mut layers = Vec::new();
+        let mut fan_in = features;
+        for l in 0..config.layers {
+            let w = weight(
+                gpu,
+                &mut store,
+                &format!("gcn{}.weight", l + 1),
+                [fan_in, config.hidden],
+                config.weight_decay,
+                seed.wrapping_add(l as u64 * 7919),
+            )?;
+            let b = bias(
+                gpu,
+                &mut store,
+                &format!("gcn{}.bias", l + 1),
+                config.hidden,
+            )?;
+            layers.push((w, b));
+            fan_in = config.hidden;
+        }
+        let pooled = config.readout.width(config.hidden);
+        let wc = weight(
+            gpu,
+            &mut store,
+            "classifier.weight",
+            [pooled, classes],
+            config.weight_decay,
+            seed ^ 0x5151,
+        )?;
+        let bc = bias(gpu, &mut store, "classifier.bias", classes)?;
+        Ok(GraphGcn {
+            store,
+            layers,
+            classifier: (wc, bc),
+            config,
+        })
+    }
+
+    /// Record the forward pass over a batch; returns logits [graphs, classes].
+    pub fn forward(&self, tape: &mut Tape, batch: &GraphBatchData) -> Result<Var> {
+        let mut h = tape.constant(&batch.x);
+        for &(w, b) in &self.layers {
+            let w = tape.param(&self.store, w);
+            let b = tape.param(&self.store, b);
+            let hw = tape.matmul(&h, &w)?;
+            let ah = tape.spmm(&batch.adj, &hw)?;
+            let z = tape.add(&ah, &b)?;
+            h = tape.relu(&z)?;
+        }
+        let pooled = match self.config.readout {
+            Readout::Sum => tape.segment_pool(&h, &batch.offsets, ReduceOp::Sum)?,
+            Readout::Mean => tape.segment_pool(&h, &batch.offsets, ReduceOp::Mean)?,
+            Readout::Max => tape.segment_pool(&h, &batch.offsets, ReduceOp::Max)?,
+            Readout::Concat => {
+                let s = tape.segment_pool(&h, &batch.offsets, ReduceOp::Sum)?;
+                let m = tape.segment_pool(&h, &batch.offsets, ReduceOp::Mean)?;
+                let x = tape.segment_pool(&h, &batch.offsets, ReduceOp::Max)?;
+                tape.concat_cols(&[&s, &m, &x])?
+            }
+        };
+        let pooled = tape.dropout(&pooled, self.config.dropout)?;
+        let wc = tape.param(&self.store, self.classifier.0);
+        let bc = tape.param(&self.store, self.classifier.1);
+        let logits = tape.matmul(&pooled, &wc)?;
+        tape.add(&logits, &bc)
+    }
+
+    /// Mean loss and accuracy on a batch in evaluation mode.
+    fn evaluate(&self, gpu: &Gpu, batch: &GraphBatchData, classes: usize) -> Result<(f32, f64)> {
+        let mut tape = Tape::new(gpu, false, 0);
+        let logits = self.forward(&mut tape, batch)?;
+        let loss = tape.softmax_cross_entropy(&logits, &batch.labels, None)?;
+        let rows: Vec<usize> = (0..batch.labels_host.len()).collect();
+        let acc = accuracy(
+            &logits.value().to_f32()?,
+            classes,
+            &batch.labels_host,
+            &rows,
+        );
+        Ok((loss.value().item()?, acc))
+    }
+
+    /// Train on the graphs `train`, select the epoch by accuracy on `val` (ties: lower
+    /// validation loss) and report the test accuracy on `test` at that epoch.
+    #[allow(clippy::too_many_arguments)]
+    pub fn train(
+        gpu: &Gpu,
+        task: &GraphTask,
+        train: &[usize],
+        val: &[usize],
+        test: &[usize],
+        config: GraphGcnConfig,
+        seed: u64,
+        fold: usize,
+        on_epoch: &mut dyn FnMut(&EpochLog),
+    ) -> Result<(GraphGcn, GraphRun)> {
+        task.validate()?;
+        for (what, set) in [("train", train), ("val", val), ("test", test)] {
+            if set.is_empty() {
+                return Err(Error::InvalidInput(format!(
+                    "the {what} graph set is empty"
+                )));
+            }
+            if let Some(&i) = set.iter().find(|&&i| i >= task.graphs.len()) {
+                return Err(Error::InvalidInput(format!(
+                    "{what} graph {i} >= {} graphs",
+                    task.graphs.len()
+                )));
+            }
+        }
+        let mut rng = SplitMix(seed ^ 0xba7c);
+        let mut order = train.to_vec();
+        rng.shuffle(&mut order);
+        let bs = config.batch_size.max(1);
+        let batches = order
+            .chunks(bs)
+            .map(|c| task.batch(gpu, c))
+            .collect::<Result<Vec<_>>>()?;
+        let val_batch = task.batch(gpu, val)?;
+        let test_batch = task.batch(gpu, test)?;
+        let mut model = GraphGcn::new(gpu, task.features, task.classes, config.clone(), seed)?;
+        let mut adam = Adam::new(config.lr);
+        let mut history = Vec::new();
+        let (mut best, mut best_epoch, mut best_test) = ((-1.0f64, f32::INFINITY), 0, 0.0);
+        let mut batch_order: Vec<usize> = (0..batches.len()).collect();
+        let start = Instant::now();
+        for epoch in 0..config.epochs {
+            rng.shuffle(&mut batch_order);
+            let mut total = 0.0f64;
+            for (k, &bi) in batch_order.iter().enumerate() {
+                let b = &batches[bi];
+                let step_seed = seed
+                    .wrapping_mul(1_000_003)
+                    .wrapping_add((epoch * batches.len() + k) as u64);
+                let mut tape = Tape::new(gpu, true, step_seed);
+                let logits = model.forward(&mut tape, b)?;
+                let loss = tape.softmax_cross_entropy(&logits, &b.labels, None)?;
+                model.store.zero_grad();
+                tape.backward(&loss, &mut model.store)?;
+                adam.step(&mut model.store)?;
+                total += f64::from(loss.value().item()?) * b.labels_host.len() as f64;
+            }
+            let train_loss = (total / train.len() as f64) as f32;
+            if !train_loss.is_finite() {
+                return Err(Error::InvalidInput(format!(
+                    "training diverged: loss {train_loss} at epoch {epoch}"
+                )));
+            }
+            let (val_loss, val_acc) = model.evaluate(gpu, &val_batch, task.classes)?;
+            let (_, test_acc) = model.evaluate(gpu, &test_batch, task.classes)?;
+            if val_acc > best.0 || (val_acc == best.0 && val_loss < best.1) {
+                best = (val_acc, val_loss);
+                best_epoch = epoch;
+                best_test = test_acc;
+            }
+            let log = EpochLog {
+                epoch,
+                train_loss,
+                val_loss,
+                val_accuracy: val_acc,
+            };
+            on_epoch(&log);
+            history.push(log);
+        }
+        let run = GraphRun {
+            fold,
+            epochs_run: history.len(),
+            best_epoch,
+            test_accuracy: best_test,
+            val_accuracy: best.0.max(0.0),
+            seconds_per_epoch: start.elapsed().as_secs_f64() / history.len().max(1) as f64,
+            history,
+        };
+        Ok((model, run))
+    }
+}

@@ -1,0 +1,68 @@
+//! Graph convolutional networks (Kipf & Welling 2017): a two-layer node classifier trained on
+//! one graph with masked labels ([`node`]), and a GCN with graph pooling for classifying many
+//! small graphs batched block-diagonally ([`graph`]).
+//!
+//! A GCN layer is Â (H W) (+ b), with Â = D^-1/2 (A + I) D^-1/2 computed on the GPU by
+//! [`crate::graph::Csr::gcn_normalized`] and the product by the tape's sparse op.
+
+pub mod graph;
+pub mod node;
+
+use serde::Serialize;
+
+use crate::autodiff::{init, ParamId, ParamStore};
+use crate::error::Result;
+use crate::gpu::Gpu;
+use crate::tensor::{DType, Tensor};
+
+pub use graph::{GraphGcn, GraphGcnConfig, GraphRun, GraphTask, Readout};
+pub use node::{NodeGcn, NodeGcnConfig, NodeRun, NodeTask};
+
+/// Losses and accuracy after one training epoch.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct EpochLog {
+    /// 0-based epoch.
+    pub epoch: usize,
+    /// Training loss (as optimised, including the weight-decay term where the model has one).
+    pub train_loss: f32,
+    /// Validation loss.
+    pub val_loss: f32,
+    /// Validation accuracy in [0, 1].
+    pub val_accuracy: f64,
+}
+
+/// Name and shape of every parameter, in creation order (for summaries and snapshots).
+pub fn param_shapes(store: &ParamStore) -> Vec<(String, Vec<usize>)> {
+    store
+        .ids()
+        .map(|id| (store.name(id).to_string(), store.value(id).shape().to_vec()))
+        .collect()
+}
+
+/// A Glorot-uniform weight [fan_in, fan_out] with the given weight decay.
+fn weight(
+    gpu: &Gpu,
+    store: &mut ParamStore,
+    name: &str,
+    shape: [usize; 2],
+    decay: f32,
+    seed: u64,
+) -> Result<ParamId> {
+    let w = init::xavier_uniform(gpu, &shape, seed)?;
+    Ok(store.add(name, w, decay))
+}
+
+/// A zero bias [n] without weight decay.
+fn bias(gpu: &Gpu, store: &mut ParamStore, name: &str, n: usize) -> Result<ParamId> {
+    Ok(store.add(name, Tensor::zeros(gpu, &[n], DType::F32)?, 0.0))
+}
+
+/// Fraction of `rows` whose argmax of `logits` (row-major, `classes` wide) equals the label.
+fn accuracy(logits: &[f32], classes: usize, labels: &[u32], rows: &[usize]) -> f64 {
+    if rows.is_empty() {
+        return 0.0;
+    }
+    let pred = crate::report::argmax_rows(logits, classes);
+    let hit = rows.iter().filter(|&&r| pred[r] == labels[r]).count();
+    hit as f64 / rows.len() as f64
+}

@@ -1,0 +1,117 @@
+//! Saving and loading a trained model as one safetensors file: every parameter and batch-norm
+//! statistic by name, plus metadata (configuration, class list, feature settings, tensor names),
+//! so evaluation and prediction need nothing else. Writing is atomic (temporary file + rename).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::config::LgrinConfig;
+use super::model::Lgrin;
+use crate::data::emotion_features::FeatureSettings;
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::report::Checkpoint;
+
+/// Metadata key naming the file kind.
+pub const KIND: &str = "synchgraph-lgrin";
+
+/// A restored model with what it needs to read new clips.
+pub struct SavedModel {
+    /// The model, in its trained state.
+    pub model: Lgrin,
+    /// Class names in label order.
+    pub classes: Vec<String>,
+    /// How clips become node features.
+    pub features: FeatureSettings,
+}
+
+fn meta_err(path: &Path, m: impl Into<String>) -> Error {
+    Error::Checkpoint {
+        path: path.display().to_string(),
+        message: m.into(),
+    }
+}
+
+/// Save `model` with its class list and feature settings to `path` atomically.
+pub fn save_model(
+    model: &mut Lgrin,
+    classes: &[String],
+    features: &FeatureSettings,
+    path: &Path,
+) -> Result<()> {
+    let mut ck = Checkpoint::new();
+    let mut names = Vec::new();
+    for (name, shape, data) in model.state()? {
+        ck.insert(&name, &shape, data)?;
+        names.push(name);
+    }
+    let json = |v: &dyn erased::Json| v.to_json();
+    ck.set_meta("kind", KIND);
+    ck.set_meta("config", json(&model.config));
+    ck.set_meta("classes", json(&classes.to_vec()));
+    ck.set_meta("features", json(features));
+    ck.set_meta("tensor_names", json(&names));
+    ck.save(path)
+}
+
+/// Load a model saved by [`save_model`]. A file that is not a safetensors checkpoint, lacks the
+/// metadata, or whose tensors do not fit the stored configuration is an
+/// [`Error::Checkpoint`] naming the problem.
+pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
+    let ck = Checkpoint::load(path)?;
+    let get = |k: &str| {
+        ck.metadata.get(k).ok_or_else(|| {
+            meta_err(
+                path,
+                format!("metadata '{k}' is missing (not an L-GrIN model?)"),
+            )
+        })
+    };
+    if get("kind")? != KIND {
+        return Err(meta_err(path, format!("kind is not {KIND}")));
+    }
+    let parse_err = |k: &str, e: serde_json::Error| meta_err(path, format!("metadata '{k}': {e}"));
+    let config: LgrinConfig =
+        serde_json::from_str(get("config")?).map_err(|e| parse_err("config", e))?;
+    let classes: Vec<String> =
+        serde_json::from_str(get("classes")?).map_err(|e| parse_err("classes", e))?;
+    let features: FeatureSettings =
+        serde_json::from_str(get("features")?).map_err(|e| parse_err("features", e))?;
+    if classes.len() != config.classes {
+        return Err(meta_err(
+            path,
+            format!(
+                "{} class names for a {}-class model",
+                classes.len(),
+                config.classes
+            ),
+        ));
+    }
+    let mut model = Lgrin::new(gpu, config).map_err(|e| meta_err(path, e.to_string()))?;
+    let map: HashMap<String, (Vec<usize>, Vec<f32>)> = ck
+        .tensors
+        .iter()
+        .map(|(n, t)| (n.clone(), (t.shape.clone(), t.data.clone())))
+        .collect();
+    model
+        .load_state(&map)
+        .map_err(|e| meta_err(path, e.to_string()))?;
+    Ok(SavedModel {
+        model,
+        classes,
+        features,
+    })
+}
+
+mod erased {
+    /// Serialise any value to JSON text (metadata values are strings).
+    pub trait Json {
+        fn to_json(&self) -> String;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_default()
+        }
+    }
+}

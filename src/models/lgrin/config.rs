@@ -1,0 +1,191 @@
+//! Configuration of the learnable graph inception network: architecture, ablation switches,
+//! the GCN baseline and training settings. [`LgrinConfig::reference`] follows the reference code
+//! (AmirSh15/graph_emotion_recognition); [`LgrinConfig::paper`] the paper's variant.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Which network to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// L-GrIN: learned adjacency, graph inception layers, [max | Ψ | mean] pooling.
+    Lgrin,
+    /// Plain GCN on a fixed binary temporal adjacency (symmetrically normalised, self loops),
+    /// two layers, [max | mean] pooling, the same classifier.
+    GcnBaseline,
+}
+
+/// Initial distribution of the learnable adjacency A.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdjacencyInit {
+    /// U[0, 1) (reference code).
+    Uniform,
+    /// N(0, 1) (paper).
+    Normal,
+}
+
+/// Which graph the 1-hop max-pool branch uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MaxpoolGraph {
+    /// The data set's own temporal graph: node i with i - 1, i and i + 1 (reference code).
+    Temporal,
+    /// Neighbours where ReLU(A) > 0 (paper).
+    Learned,
+}
+
+/// Every setting of a model and its training run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LgrinConfig {
+    /// L-GrIN or the GCN baseline.
+    pub model: ModelKind,
+    /// Graph nodes per clip (M).
+    pub nodes: usize,
+    /// Input feature width per node (P).
+    pub in_dims: usize,
+    /// Number of classes.
+    pub classes: usize,
+    /// Output width of the first G*conv branch (η1).
+    pub g1: usize,
+    /// Output width of the second G*conv branch (η2).
+    pub g2: usize,
+    /// Stacked inception layers.
+    pub layers: usize,
+    /// Classifier hidden width.
+    pub hidden: usize,
+    /// Classifier dropout probability.
+    pub dropout: f32,
+    /// λ for the adjacency terms (distance and squared magnitude).
+    pub lambda_struct: f32,
+    /// λ for the squared pooling weights p.
+    pub lambda_p: f32,
+    /// Means (reference code) or sums (paper) in the structure loss.
+    pub loss_means: bool,
+    /// Initial distribution of A.
+    pub a_init: AdjacencyInit,
+    /// Graph of the max-pool branch.
+    pub maxpool_graph: MaxpoolGraph,
+    /// Ablation: G*conv with its MLP (true) or a single linear map (false).
+    pub gconv_mlp: bool,
+    /// Ablation: inception layers [maxpool | G1 | G2] (true) or a single G1 branch (false).
+    pub inception: bool,
+    /// Ablation: learned A (true) or the fixed binary temporal adjacency (false).
+    pub learned_a: bool,
+    /// Ablation: learned Ψ weights p (true) or p fixed at ones (false).
+    pub learned_p: bool,
+    /// Adam learning rate.
+    pub lr: f32,
+    /// StepLR period in epochs.
+    pub lr_step: usize,
+    /// StepLR factor.
+    pub lr_gamma: f32,
+    /// Adam L2 weight decay.
+    pub weight_decay: f32,
+    /// Graphs per minibatch.
+    pub batch: usize,
+    /// Minibatches per epoch (0: one pass over the training part).
+    pub iters_per_epoch: usize,
+    /// Training epochs.
+    pub epochs: usize,
+    /// Fraction of the training clips held out for model selection.
+    pub val_fraction: f32,
+    /// Seed of initialisation, sampling and dropout.
+    pub seed: u64,
+}
+
+impl LgrinConfig {
+    /// The reference-code variant for `in_dims` features and `classes` classes.
+    pub fn reference(in_dims: usize, classes: usize) -> Self {
+        LgrinConfig {
+            model: ModelKind::Lgrin,
+            nodes: 120,
+            in_dims,
+            classes,
+            g1: 128,
+            g2: 64,
+            layers: 2,
+            hidden: 512,
+            dropout: 0.5,
+            lambda_struct: 0.1,
+            lambda_p: 1e-4,
+            loss_means: true,
+            a_init: AdjacencyInit::Uniform,
+            maxpool_graph: MaxpoolGraph::Temporal,
+            gconv_mlp: true,
+            inception: true,
+            learned_a: true,
+            learned_p: true,
+            lr: 0.01,
+            lr_step: 90,
+            lr_gamma: 0.5,
+            weight_decay: 0.0,
+            batch: 128,
+            iters_per_epoch: 50,
+            epochs: 200,
+            val_fraction: 0.1,
+            seed: 0,
+        }
+    }
+
+    /// The paper's variant: A ~ N(0, 1), sums in the structure loss, max-pool over ReLU(A) > 0,
+    /// StepLR every 50 epochs.
+    pub fn paper(in_dims: usize, classes: usize) -> Self {
+        LgrinConfig {
+            a_init: AdjacencyInit::Normal,
+            loss_means: false,
+            maxpool_graph: MaxpoolGraph::Learned,
+            lr_step: 50,
+            ..Self::reference(in_dims, classes)
+        }
+    }
+
+    /// Check the settings, naming the first bad one.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(Error::Config(m.to_string()));
+        if self.nodes < 2 {
+            return bad("nodes must be at least 2");
+        }
+        if self.in_dims == 0 {
+            return bad("in_dims must be positive");
+        }
+        if self.classes < 2 {
+            return bad("at least two classes are needed");
+        }
+        if self.g1 == 0 || self.g2 == 0 || self.hidden == 0 || self.layers == 0 {
+            return bad("layer widths and the layer count must be positive");
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return bad("dropout must be in [0, 1)");
+        }
+        if self.batch < 2 {
+            return bad("batch must be at least 2 (batch norm needs two rows)");
+        }
+        if self.lr.is_nan() || self.lr <= 0.0 {
+            return bad("lr must be positive");
+        }
+        if !(0.0..0.9).contains(&self.val_fraction) {
+            return bad("val_fraction must be in [0, 0.9)");
+        }
+        Ok(())
+    }
+
+    /// Width of the node features after the last layer.
+    pub fn final_width(&self) -> usize {
+        match self.model {
+            ModelKind::GcnBaseline => self.g1,
+            ModelKind::Lgrin if self.inception => self.in_dims + self.layers * (self.g1 + self.g2),
+            ModelKind::Lgrin => self.g1,
+        }
+    }
+
+    /// Number of pooled readouts concatenated before the classifier.
+    pub fn readouts(&self) -> usize {
+        match self.model {
+            ModelKind::GcnBaseline => 2,
+            ModelKind::Lgrin => 3,
+        }
+    }
+}

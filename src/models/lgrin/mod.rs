@@ -1,0 +1,20 @@
+//! L-GrIN, the learnable graph inception network (Shirian, Tripathi & Guha, "Dynamic Emotion
+//! Modeling with Learnable Graphs and Graph Inception Network", IEEE TMM 2021), with the
+//! fixed-graph GCN baseline and the ablation switches of the paper's Table VI.
+//!
+//! Each clip is a graph of M nodes (one per group of frames). One M × M matrix A is learned for
+//! the data set and used as ReLU(A). A G*conv block computes ReLU(BN(MLP(ReLU(A) H))); an
+//! inception layer concatenates [1-hop max pool | G1*conv (128) | G2*conv (64)]; two layers are
+//! stacked; the graph readout is [max | Hᵀp | mean] over nodes, followed by
+//! Linear → Dropout → PReLU → Linear. The loss adds the structure terms of A and p.
+
+pub mod checkpoint;
+pub mod config;
+pub mod layers;
+pub mod model;
+pub mod train;
+
+pub use checkpoint::{load_model, save_model, SavedModel};
+pub use config::{AdjacencyInit, LgrinConfig, MaxpoolGraph, ModelKind};
+pub use model::{Forward, Lgrin};
+pub use train::{evaluate, predict_proba, train, EpochLog, TrainOutcome};

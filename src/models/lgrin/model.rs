@@ -1,0 +1,435 @@
+//! The network: input batch norm, learnable adjacency, graph inception layers, [max | Ψ | mean]
+//! pooling and the classifier; also the fixed-graph GCN baseline. Features are node-major: a
+//! batch of b graphs with m nodes and f features is [m · b, f] with row m_i · b + g, so one
+//! [m, m] × [m, b · f] product aggregates every graph at once.
+
+use std::collections::HashMap;
+
+use super::config::{AdjacencyInit, LgrinConfig, MaxpoolGraph, ModelKind};
+use super::layers::{GConv, Linear, Norm};
+use crate::autodiff::{ParamId, ParamStore, Tape, Var};
+use crate::error::{Error, Result};
+use crate::features::FrameMatrix;
+use crate::gpu::Gpu;
+use crate::kernels::elementwise::{unary, Unary};
+use crate::kernels::random;
+use crate::kernels::reduce::ReduceOp;
+use crate::tensor::Tensor;
+
+/// A named host copy of a tensor: (name, shape, values).
+pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
+
+/// One inception layer (or one GCN layer: `g1` only).
+#[derive(Debug, Clone)]
+struct Layer {
+    g1: GConv,
+    g2: Option<GConv>,
+    maxpool: bool,
+}
+
+/// The outputs of one forward pass.
+pub struct Forward {
+    /// Class scores [b, classes].
+    pub logits: Var,
+    /// ReLU(A) when A is learned.
+    pub relu_a: Option<Var>,
+    /// The Ψ weights p when learned.
+    pub p: Option<Var>,
+}
+
+/// An L-GrIN (or GCN baseline) model with its parameters and batch-norm statistics.
+pub struct Lgrin {
+    /// The settings it was built with.
+    pub config: LgrinConfig,
+    /// Trainable parameters.
+    pub store: ParamStore,
+    gpu: Gpu,
+    input_norm: Norm,
+    a: Option<ParamId>,
+    p: Option<ParamId>,
+    fixed_adj: Tensor,
+    temporal_mask: Tensor,
+    ones_p: Tensor,
+    a_d: Tensor,
+    layers: Vec<Layer>,
+    cls1: Linear,
+    slope: ParamId,
+    cls2: Linear,
+}
+
+/// Binary temporal adjacency of `m` nodes: i ~ j when |i - j| <= 1 (self loops included).
+pub fn temporal_adjacency(m: usize) -> Vec<f32> {
+    (0..m * m)
+        .map(|k| f32::from(u8::from((k / m).abs_diff(k % m) <= 1)))
+        .collect()
+}
+
+/// D^-1/2 T D^-1/2 of the temporal adjacency T (the GCN baseline's graph).
+pub fn normalised_temporal(m: usize) -> Vec<f32> {
+    let t = temporal_adjacency(m);
+    let deg: Vec<f32> = (0..m).map(|i| t[i * m..(i + 1) * m].iter().sum()).collect();
+    (0..m * m)
+        .map(|k| t[k] / (deg[k / m] * deg[k % m]).sqrt())
+        .collect()
+}
+
+/// Node-major batch [m · b, f] of clips given as [m, f] matrices.
+pub fn node_major(clips: &[&FrameMatrix], m: usize, f: usize) -> Result<Vec<f32>> {
+    let b = clips.len();
+    let mut out = vec![0.0; m * b * f];
+    for (g, c) in clips.iter().enumerate() {
+        if c.rows != m || c.cols != f {
+            return Err(Error::shape(
+                "node_major",
+                format!(
+                    "clip {g} is [{}, {}], the model needs [{m}, {f}]",
+                    c.rows, c.cols
+                ),
+            ));
+        }
+        for node in 0..m {
+            let dst = (node * b + g) * f;
+            out[dst..dst + f].copy_from_slice(c.row(node));
+        }
+    }
+    Ok(out)
+}
+
+impl Lgrin {
+    /// Build the model of `config` with seeded initialisation.
+    pub fn new(gpu: &Gpu, config: LgrinConfig) -> Result<Self> {
+        config.validate()?;
+        let c = &config;
+        let m = c.nodes;
+        let seed = c.seed.wrapping_mul(1000);
+        let wd = c.weight_decay;
+        let mut store = ParamStore::new();
+        let input_norm = Norm::new(gpu, &mut store, "input_bn", c.in_dims, false)?;
+        let lgrin = c.model == ModelKind::Lgrin;
+        let a = if lgrin && c.learned_a {
+            let init = match c.a_init {
+                AdjacencyInit::Uniform => random::uniform(gpu, &[m, m], 0.0, 1.0, seed + 1)?,
+                AdjacencyInit::Normal => random::normal(gpu, &[m, m], 0.0, 1.0, seed + 1)?,
+            };
+            Some(store.add("adjacency", init, 0.0))
+        } else {
+            None
+        };
+        let ones = vec![1.0; m];
+        let p = if lgrin && c.learned_p {
+            Some(store.add("psi_p", Tensor::from_f32(gpu, &[m], &ones)?, 0.0))
+        } else {
+            None
+        };
+        let mut layers = Vec::new();
+        let mut width = c.in_dims;
+        for l in 0..c.layers {
+            let s = seed + 10 * (l as u64 + 1);
+            let layer = match c.model {
+                ModelKind::GcnBaseline => Layer {
+                    g1: GConv::new(
+                        gpu,
+                        &mut store,
+                        &format!("gcn{l}"),
+                        (width, c.g1),
+                        false,
+                        s,
+                        wd,
+                    )?,
+                    g2: None,
+                    maxpool: false,
+                },
+                ModelKind::Lgrin => {
+                    let name = format!("inception{l}");
+                    let g1 = GConv::new(
+                        gpu,
+                        &mut store,
+                        &format!("{name}.g1"),
+                        (width, c.g1),
+                        c.gconv_mlp,
+                        s,
+                        wd,
+                    )?;
+                    let g2 = if c.inception {
+                        Some(GConv::new(
+                            gpu,
+                            &mut store,
+                            &format!("{name}.g2"),
+                            (width, c.g2),
+                            c.gconv_mlp,
+                            s + 5,
+                            wd,
+                        )?)
+                    } else {
+                        None
+                    };
+                    Layer {
+                        g1,
+                        g2,
+                        maxpool: c.inception,
+                    }
+                }
+            };
+            width = match (&layer.g2, layer.maxpool) {
+                (Some(g2), true) => width + c.g1 + g2.out,
+                _ => c.g1,
+            };
+            layers.push(layer);
+        }
+        debug_assert_eq!(width, c.final_width());
+        let pooled = width * c.readouts();
+        let cls1 = Linear::new(
+            gpu,
+            &mut store,
+            "classifier0",
+            (pooled, c.hidden),
+            seed + 7,
+            wd,
+        )?;
+        let slope = store.add(
+            "prelu.weight",
+            Tensor::from_f32(gpu, &[c.hidden], &vec![0.25; c.hidden])?,
+            0.0,
+        );
+        let cls2 = Linear::new(
+            gpu,
+            &mut store,
+            "classifier1",
+            (c.hidden, c.classes),
+            seed + 8,
+            wd,
+        )?;
+        let fixed = match c.model {
+            ModelKind::GcnBaseline => normalised_temporal(m),
+            ModelKind::Lgrin => temporal_adjacency(m),
+        };
+        let a_d: Vec<f32> = (0..m * m)
+            .map(|k| ((k / m) as f32 - (k % m) as f32).powi(2))
+            .collect();
+        Ok(Lgrin {
+            gpu: gpu.clone(),
+            input_norm,
+            a,
+            p,
+            fixed_adj: Tensor::from_f32(gpu, &[m, m], &fixed)?,
+            temporal_mask: Tensor::from_f32(gpu, &[m, m], &temporal_adjacency(m))?,
+            ones_p: Tensor::from_f32(gpu, &[m], &ones)?,
+            a_d: Tensor::from_f32(gpu, &[m, m], &a_d)?,
+            layers,
+            cls1,
+            slope,
+            cls2,
+            store,
+            config,
+        })
+    }
+
+    /// The device the model lives on.
+    pub fn gpu(&self) -> &Gpu {
+        &self.gpu
+    }
+
+    /// Total number of trainable scalars.
+    pub fn parameter_count(&self) -> usize {
+        self.store.numel()
+    }
+
+    /// (name, shape) of every trainable parameter in creation order.
+    pub fn parameter_shapes(&self) -> Vec<(String, Vec<usize>)> {
+        self.store
+            .ids()
+            .map(|id| {
+                (
+                    self.store.name(id).to_string(),
+                    self.store.value(id).shape().to_vec(),
+                )
+            })
+            .collect()
+    }
+
+    /// Forward pass of `b` graphs given as a node-major batch x [m · b, in_dims].
+    pub fn forward(&mut self, tape: &mut Tape, x: &Tensor, b: usize) -> Result<Forward> {
+        let c = self.config.clone();
+        let m = c.nodes;
+        if x.shape() != [m * b, c.in_dims] {
+            return Err(Error::shape(
+                "lgrin forward",
+                format!(
+                    "input {:?} must be [{} x {b} graphs, {}]",
+                    x.shape(),
+                    m,
+                    c.in_dims
+                ),
+            ));
+        }
+        let store = &self.store;
+        let xv = tape.constant(x);
+        let mut h = self.input_norm.forward(tape, store, &xv)?;
+        let (adj, relu_a) = match self.a {
+            Some(a) => {
+                let av = tape.param(store, a);
+                let r = tape.relu(&av)?;
+                (r.clone(), Some(r))
+            }
+            None => (tape.constant(&self.fixed_adj), None),
+        };
+        let mask = match c.maxpool_graph {
+            MaxpoolGraph::Temporal => self.temporal_mask.clone(),
+            MaxpoolGraph::Learned => adj.value().clone(),
+        };
+        for layer in &mut self.layers {
+            let mut parts = Vec::new();
+            if layer.maxpool {
+                let f = h.value().matrix_dims().1;
+                let wide = tape.reshape(&h, &[m, b * f])?;
+                let mp = tape.neighbor_max(&mask, &wide)?;
+                parts.push(tape.reshape(&mp, &[m * b, f])?);
+            }
+            parts.push(layer.g1.forward(tape, store, &adj, &h, m)?);
+            if let Some(g2) = &mut layer.g2 {
+                parts.push(g2.forward(tape, store, &adj, &h, m)?);
+            }
+            h = if parts.len() == 1 {
+                parts.pop().unwrap_or(h)
+            } else {
+                let refs: Vec<&Var> = parts.iter().collect();
+                tape.concat_cols(&refs)?
+            };
+        }
+        let w = h.value().matrix_dims().1;
+        let wide = tape.reshape(&h, &[m, b * w])?;
+        let mx = tape.pool_rows(&wide, ReduceOp::Max)?;
+        let mx = tape.reshape(&mx, &[b, w])?;
+        let mean = tape.pool_rows(&wide, ReduceOp::Mean)?;
+        let mean = tape.reshape(&mean, &[b, w])?;
+        let mut p_var = None;
+        let pooled = match c.model {
+            ModelKind::GcnBaseline => tape.concat_cols(&[&mx, &mean])?,
+            ModelKind::Lgrin => {
+                let p = match self.p {
+                    Some(p) => {
+                        let v = tape.param(store, p);
+                        p_var = Some(v.clone());
+                        v
+                    }
+                    None => tape.constant(&self.ones_p),
+                };
+                let psi = tape.psi_pool(&wide, &p)?;
+                let psi = tape.reshape(&psi, &[b, w])?;
+                tape.concat_cols(&[&mx, &psi, &mean])?
+            }
+        };
+        let z = self.cls1.forward(tape, store, &pooled)?;
+        let z = tape.dropout(&z, c.dropout)?;
+        let slope = tape.param(store, self.slope);
+        let z = tape.prelu(&z, &slope)?;
+        let logits = self.cls2.forward(tape, store, &z)?;
+        Ok(Forward {
+            logits,
+            relu_a,
+            p: p_var,
+        })
+    }
+
+    /// Cross-entropy against u32 `labels` [b] plus the structure terms of the learned A and p.
+    pub fn loss(&self, tape: &mut Tape, fwd: &Forward, labels: &Tensor) -> Result<Var> {
+        let c = &self.config;
+        let ce = tape.softmax_cross_entropy(&fwd.logits, labels, None)?;
+        let reg = match (&fwd.relu_a, &fwd.p) {
+            (Some(ra), p) => Some(tape.structure_loss(
+                ra,
+                &self.a_d,
+                p.as_ref(),
+                c.lambda_struct,
+                c.lambda_p,
+                c.loss_means,
+            )?),
+            (None, Some(p)) => {
+                let k = if c.loss_means { c.nodes as f32 } else { 1.0 };
+                Some(tape.l2_penalty(p, c.lambda_p / k)?)
+            }
+            (None, None) => None,
+        };
+        match reg {
+            Some(r) => tape.add(&ce, &r),
+            None => Ok(ce),
+        }
+    }
+
+    /// The adjacency the model aggregates with, [m, m] row-major on the host: ReLU(A) when
+    /// learned, else the fixed graph.
+    pub fn adjacency(&self) -> Result<Vec<f32>> {
+        match self.a {
+            Some(a) => unary(self.store.value(a), Unary::Relu)?.to_f32(),
+            None => self.fixed_adj.to_f32(),
+        }
+    }
+
+    fn norms_mut(&mut self) -> Vec<&mut Norm> {
+        let mut v = vec![&mut self.input_norm];
+        for l in &mut self.layers {
+            v.extend(l.g1.norms_mut());
+            if let Some(g2) = &mut l.g2 {
+                v.extend(g2.norms_mut());
+            }
+        }
+        v
+    }
+
+    /// Every tensor needed to restore the model: parameters, then batch-norm running
+    /// statistics (`<norm>.running_mean`, `<norm>.running_var`), as (name, shape, values).
+    pub fn state(&mut self) -> Result<Vec<NamedTensor>> {
+        let mut out = Vec::new();
+        for id in self.store.ids() {
+            let t = self.store.value(id);
+            out.push((
+                self.store.name(id).to_string(),
+                t.shape().to_vec(),
+                t.to_f32()?,
+            ));
+        }
+        for n in self.norms_mut() {
+            let s = &n.stats;
+            out.push((
+                format!("{}.running_mean", n.name),
+                s.running_mean.shape().to_vec(),
+                s.running_mean.to_f32()?,
+            ));
+            out.push((
+                format!("{}.running_var", n.name),
+                s.running_var.shape().to_vec(),
+                s.running_var.to_f32()?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Restore every tensor listed by [`Lgrin::state`] from `tensors` (name -> (shape, values)).
+    /// A missing tensor or a shape mismatch is an error naming it.
+    pub fn load_state(&mut self, tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>) -> Result<()> {
+        let gpu = self.gpu.clone();
+        let fetch = |name: &str, shape: &[usize]| -> Result<Tensor> {
+            let (s, v) = tensors
+                .get(name)
+                .ok_or_else(|| Error::Config(format!("checkpoint has no tensor '{name}'")))?;
+            if s != shape || v.len() != shape.iter().product::<usize>() {
+                return Err(Error::Config(format!(
+                    "checkpoint tensor '{name}' is {s:?}, the model needs {shape:?}"
+                )));
+            }
+            Tensor::from_f32(&gpu, shape, v)
+        };
+        let ids: Vec<ParamId> = self.store.ids().collect();
+        for id in ids {
+            let name = self.store.name(id).to_string();
+            let shape = self.store.value(id).shape().to_vec();
+            self.store.set_value(id, fetch(&name, &shape)?)?;
+        }
+        for n in self.norms_mut() {
+            let shape = [n.stats.cols()];
+            n.stats.running_mean = fetch(&format!("{}.running_mean", n.name), &shape)?;
+            n.stats.running_var = fetch(&format!("{}.running_var", n.name), &shape)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,241 @@
+//! Training with Adam and StepLR on random minibatches of graphs, model selection on a
+//! validation part of the training data, and batched inference.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use super::model::{node_major, Lgrin, NamedTensor};
+use crate::autodiff::optim::{Adam, LrSchedule};
+use crate::autodiff::Tape;
+use crate::data::emotion::SplitMix;
+use crate::error::{Error, Result};
+use crate::features::FrameMatrix;
+use crate::kernels::softmax::softmax_rows;
+use crate::tensor::Tensor;
+
+/// One epoch of training.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EpochLog {
+    /// 0-based epoch.
+    pub epoch: usize,
+    /// Learning rate used.
+    pub lr: f32,
+    /// Mean training loss (cross-entropy plus structure terms) over the epoch's minibatches.
+    pub train_loss: f32,
+    /// Mean cross-entropy on the validation part (None without one).
+    pub val_loss: Option<f32>,
+    /// Accuracy on the validation part (None without one).
+    pub val_accuracy: Option<f32>,
+    /// Wall-clock seconds of the epoch's training steps.
+    pub seconds: f64,
+}
+
+/// The result of [`train`].
+#[derive(Debug, Clone)]
+pub struct TrainOutcome {
+    /// Every epoch.
+    pub log: Vec<EpochLog>,
+    /// Epoch whose parameters were kept (best validation accuracy, then lowest validation
+    /// loss; the last epoch without a validation part).
+    pub best_epoch: usize,
+    /// Mean training seconds per epoch.
+    pub seconds_per_epoch: f64,
+}
+
+fn batch_tensors(
+    model: &Lgrin,
+    feats: &[FrameMatrix],
+    labels: &[usize],
+    idx: &[usize],
+) -> Result<(Tensor, Tensor)> {
+    let c = &model.config;
+    let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
+    let x = node_major(&clips, c.nodes, c.in_dims)?;
+    let y: Vec<u32> = idx.iter().map(|&i| labels[i] as u32).collect();
+    let gpu = model.gpu();
+    Ok((
+        Tensor::from_f32(gpu, &[c.nodes * idx.len(), c.in_dims], &x)?,
+        Tensor::from_u32(gpu, &[idx.len()], &y)?,
+    ))
+}
+
+/// Train `model` on clips `train_idx` of `feats`/`labels` for `config.epochs` epochs, keeping the
+/// parameters of the best epoch on `val_idx`. `on_step(done, total)` is called after every
+/// minibatch and `on_epoch` after every epoch.
+pub fn train(
+    model: &mut Lgrin,
+    feats: &[FrameMatrix],
+    labels: &[usize],
+    train_idx: &[usize],
+    val_idx: &[usize],
+    on_step: &mut dyn FnMut(usize, usize),
+    on_epoch: &mut dyn FnMut(&EpochLog),
+) -> Result<TrainOutcome> {
+    let c = model.config.clone();
+    if train_idx.len() < 2 {
+        return Err(Error::InvalidInput(format!(
+            "training needs at least 2 clips, got {}",
+            train_idx.len()
+        )));
+    }
+    if let Some(&bad) = labels.iter().find(|&&l| l >= c.classes) {
+        return Err(Error::InvalidInput(format!(
+            "label {bad} is out of range for {} classes",
+            c.classes
+        )));
+    }
+    let batch = c.batch.min(train_idx.len());
+    let iters = if c.iters_per_epoch == 0 {
+        train_idx.len().div_ceil(batch)
+    } else {
+        c.iters_per_epoch
+    };
+    let sched = LrSchedule::Step {
+        step: c.lr_step,
+        gamma: c.lr_gamma,
+    };
+    let mut adam = Adam::new(c.lr);
+    let mut rng = SplitMix(c.seed ^ 0xba7c);
+    let mut log = Vec::new();
+    let mut best: Option<(f32, f32, usize, Vec<NamedTensor>)> = None;
+    let mut step = 0u64;
+    let total = iters * c.epochs;
+    for epoch in 0..c.epochs {
+        adam.lr = sched.lr(c.lr, epoch);
+        let start = Instant::now();
+        let mut order: Vec<usize> = train_idx.to_vec();
+        rng.shuffle(&mut order);
+        let mut loss_sum = 0.0f64;
+        for it in 0..iters {
+            let chosen: Vec<usize> = if c.iters_per_epoch == 0 {
+                let lo = it * batch;
+                let hi = ((it + 1) * batch).min(order.len());
+                // A last batch of one graph joins the previous one's pool: take a full batch
+                // ending at the last clip instead.
+                if hi - lo < 2 {
+                    order[order.len() - batch..].to_vec()
+                } else {
+                    order[lo..hi].to_vec()
+                }
+            } else {
+                let mut pool = train_idx.to_vec();
+                for k in 0..batch {
+                    let j = k + rng.below(pool.len() - k);
+                    pool.swap(k, j);
+                }
+                pool.truncate(batch);
+                pool
+            };
+            let (x, y) = batch_tensors(model, feats, labels, &chosen)?;
+            step += 1;
+            let mut tape = Tape::new(model.gpu(), true, c.seed.wrapping_mul(7919) ^ step);
+            let fwd = model.forward(&mut tape, &x, chosen.len())?;
+            let loss = model.loss(&mut tape, &fwd, &y)?;
+            model.store.zero_grad();
+            tape.backward(&loss, &mut model.store)?;
+            adam.step(&mut model.store)?;
+            let l = loss.value().item()?;
+            if !l.is_finite() {
+                return Err(Error::InvalidInput(format!(
+                    "training diverged: loss {l} at epoch {epoch}, step {it}"
+                )));
+            }
+            loss_sum += f64::from(l);
+            on_step(epoch * iters + it + 1, total);
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        let (val_loss, val_accuracy) = if val_idx.is_empty() {
+            (None, None)
+        } else {
+            let (pred, ce) = evaluate(model, feats, labels, val_idx)?;
+            let correct = pred
+                .iter()
+                .zip(val_idx)
+                .filter(|(p, &i)| **p == labels[i])
+                .count();
+            (Some(ce), Some(correct as f32 / val_idx.len() as f32))
+        };
+        let entry = EpochLog {
+            epoch,
+            lr: adam.lr,
+            train_loss: (loss_sum / iters as f64) as f32,
+            val_loss,
+            val_accuracy,
+            seconds,
+        };
+        on_epoch(&entry);
+        if let (Some(acc), Some(vl)) = (val_accuracy, val_loss) {
+            let better = match &best {
+                None => true,
+                Some((ba, bl, _, _)) => acc > *ba || (acc == *ba && vl < *bl),
+            };
+            if better {
+                best = Some((acc, vl, epoch, model.state()?));
+            }
+        }
+        log.push(entry);
+    }
+    let best_epoch = match best {
+        Some((_, _, e, state)) => {
+            let map: HashMap<String, (Vec<usize>, Vec<f32>)> =
+                state.into_iter().map(|(n, s, v)| (n, (s, v))).collect();
+            model.load_state(&map)?;
+            e
+        }
+        None => c.epochs.saturating_sub(1),
+    };
+    let seconds_per_epoch = log.iter().map(|e| e.seconds).sum::<f64>() / log.len().max(1) as f64;
+    Ok(TrainOutcome {
+        log,
+        best_epoch,
+        seconds_per_epoch,
+    })
+}
+
+/// Class probabilities [clips][classes] in evaluation mode (running batch-norm statistics, no
+/// dropout), in minibatches of `config.batch` graphs.
+pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Vec<f32>>> {
+    let c = model.config.clone();
+    let mut out = Vec::with_capacity(clips.len());
+    for chunk in clips.chunks(c.batch.max(1)) {
+        let x = node_major(chunk, c.nodes, c.in_dims)?;
+        let xt = Tensor::from_f32(model.gpu(), &[c.nodes * chunk.len(), c.in_dims], &x)?;
+        let mut tape = Tape::new(model.gpu(), false, 0);
+        let fwd = model.forward(&mut tape, &xt, chunk.len())?;
+        let p = softmax_rows(fwd.logits.value())?.to_f32()?;
+        out.extend(p.chunks(c.classes).map(<[f32]>::to_vec));
+    }
+    Ok(out)
+}
+
+/// Predicted classes of clips `idx` and their mean cross-entropy against `labels`.
+pub fn evaluate(
+    model: &mut Lgrin,
+    feats: &[FrameMatrix],
+    labels: &[usize],
+    idx: &[usize],
+) -> Result<(Vec<usize>, f32)> {
+    let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
+    let probs = predict_proba(model, &clips)?;
+    let mut ce = 0.0f64;
+    let pred = probs
+        .iter()
+        .zip(idx)
+        .map(|(p, &i)| {
+            ce -= f64::from(p[labels[i]].max(1e-12)).ln();
+            argmax(p)
+        })
+        .collect();
+    Ok((pred, (ce / idx.len().max(1) as f64) as f32))
+}
+
+/// Index of the largest value (the first on ties).
+pub fn argmax(v: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = i;
+        }
+    }
+    best
+}

@@ -1,0 +1,7 @@
+//! Trainable models built on the autodiff tape.
+
+pub mod gcn;
+pub mod lgrin;
+pub mod synchgraph;
+pub mod synchgraph_features;
+pub mod synchgraph_gcn;

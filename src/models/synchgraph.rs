@@ -1,0 +1,239 @@
+//! Synch-Graph (Mansouri-Benssassi & Ye, AAAI 2020) end to end: per-modality spiking layers
+//! driven by Poisson-encoded features (visual first, audio 5 ms later, cross-modal excitatory
+//! links), every clip simulated in parallel on the GPU; the excitatory spikes of each clip become
+//! a neural-synchrony graph; stimulus edges optionally join clips of the same label; a GCN
+//! classifies each clip's subgraph ([`super::synchgraph_gcn`]).
+
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::graph::stimulus::{stimulus_edges, StimulusEdges};
+use crate::graph::synchrony::{self, Layer, Spike, SynchronyConfig, NODE_FEATURES};
+use crate::snn::present::{present, ClipSpikes};
+use crate::snn::unsupervised::Learned;
+use crate::snn::Config;
+
+use super::synchgraph_gcn::GcnGraph;
+
+/// Excitatory neurons per modality (the paper's 20 features per modality).
+pub const NEURONS: usize = 20;
+/// Inputs each excitatory neuron sees (locally-connected window) and the window shift.
+pub const WINDOW: (usize, usize) = (26, 2);
+
+/// Which senses a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Modality {
+    /// Audio branch only.
+    Audio,
+    /// Visual branch only.
+    Visual,
+    /// Both, with cross-modal links.
+    Both,
+}
+
+impl std::str::FromStr for Modality {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "audio" => Ok(Self::Audio),
+            "visual" => Ok(Self::Visual),
+            "both" => Ok(Self::Both),
+            _ => Err(Error::InvalidInput(format!(
+                "modality '{s}': expected audio, visual or both"
+            ))),
+        }
+    }
+}
+
+impl Modality {
+    /// Number of modalities simulated.
+    pub fn count(self) -> usize {
+        if self == Self::Both {
+            2
+        } else {
+            1
+        }
+    }
+}
+
+/// The spiking network of a run: `inputs` per modality, [`NEURONS`] excitatory neurons per
+/// modality on windows of [`WINDOW`], Diehl & Cook constants, plasticity off, input weights
+/// random and normalised per neuron. With both modalities, modality 0 is visual and modality 1
+/// audio, which arrives 5 ms later; `w_cross` joins the two excitatory groups.
+pub fn snn_config(modality: Modality, inputs: usize, w_cross: f64, seed: u64) -> Config {
+    let mut c = Config::default();
+    c.sim.seed = seed;
+    let n = &mut c.network;
+    n.modalities = modality.count();
+    n.inputs_per_modality = inputs;
+    n.neurons_per_modality = NEURONS;
+    n.window = WINDOW.0.min(inputs);
+    n.stride = if inputs >= WINDOW.0 + WINDOW.1 * (NEURONS - 1) {
+        WINDOW.1
+    } else {
+        (inputs - n.window) / (NEURONS - 1)
+    };
+    n.w_cross = if modality == Modality::Both {
+        w_cross
+    } else {
+        0.0
+    };
+    n.input_delay_ms = if modality == Modality::Both {
+        vec![0.0, 5.0]
+    } else {
+        vec![0.0]
+    };
+    c.stdp.enabled = false;
+    // Diehl & Cook's 78 over 784 inputs, per input of the window, with the 8x8 digits' lit share.
+    c.stdp.norm_total = 78.0 * n.window as f64 / 784.0 * (0.47 / 0.19);
+    c
+}
+
+/// Spikes of every clip with the graph layout: audio neurons first, then visual.
+pub struct SpikeRun {
+    /// Excitatory spikes in synchrony-graph numbering.
+    pub spikes: Vec<Spike>,
+    /// The graph layer.
+    pub layer: Layer,
+    /// Input raises per clip.
+    pub raises: Vec<u32>,
+    /// Excitatory spikes per clip.
+    pub per_clip: Vec<usize>,
+}
+
+/// Simulate every clip (`samples`: per clip the concatenated modality intensities, visual first
+/// when both) in batches of `batch` clips, with STDP-learned input weights and thresholds when
+/// given (else random input weights normalised per neuron).
+pub fn simulate(
+    gpu: &Gpu,
+    cfg: &Config,
+    modality: Modality,
+    samples: &[Vec<f32>],
+    batch: usize,
+    learned: Option<&Learned>,
+) -> Result<SpikeRun> {
+    let out: Vec<(ClipSpikes, u32)> = present(
+        gpu,
+        cfg,
+        learned.map(|l| l.w_in.as_slice()),
+        learned.map(|l| l.theta.as_slice()),
+        samples,
+        batch,
+    )?;
+    let n_mod = cfg.network.neurons_per_modality as u32;
+    let audio_neurons = match modality {
+        Modality::Visual => 0,
+        _ => n_mod as usize,
+    };
+    let mut spikes = Vec::new();
+    for (clip, (s, _)) in out.iter().enumerate() {
+        for &(n, step) in s {
+            // Network order: [visual, audio] for both; the graph wants audio first.
+            let neuron = match modality {
+                Modality::Both if n < n_mod => n + n_mod,
+                Modality::Both => n - n_mod,
+                _ => n,
+            };
+            spikes.push(Spike {
+                clip: clip as u32,
+                neuron,
+                time_ms: (f64::from(step) * cfg.sim.dt_ms) as f32,
+            });
+        }
+    }
+    Ok(SpikeRun {
+        spikes,
+        layer: Layer {
+            clips: samples.len(),
+            neurons: modality.count() * n_mod as usize,
+            audio_neurons,
+            duration_ms: cfg.sim.sample_ms as f32,
+        },
+        raises: out.iter().map(|o| o.1).collect(),
+        per_clip: out.iter().map(|o| o.0.len()).collect(),
+    })
+}
+
+/// Sizes of a built graph.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct GraphSizes {
+    /// Nodes (neurons that spiked, over all clips).
+    pub nodes: usize,
+    /// Directed temporal (synchrony) edges.
+    pub synchrony_edges: usize,
+    /// Directed stimulus edges.
+    pub stimulus_edges: usize,
+}
+
+/// Build the synchrony graph on the GPU, add stimulus edges and self loops, and standardise the
+/// node features (spike count and first-spike time to zero mean and unit variance).
+pub fn build_graph(
+    gpu: &Gpu,
+    run: &SpikeRun,
+    window_ms: f32,
+    mode: StimulusEdges,
+    labels: &[usize],
+    is_train: &[bool],
+) -> Result<(GcnGraph, GraphSizes)> {
+    let sc = SynchronyConfig {
+        window_ms,
+        ..SynchronyConfig::default()
+    };
+    let g = synchrony::build(gpu, &run.spikes, &run.layer, &sc)?;
+    let offsets = g.clip_offsets.to_u32()?;
+    let neuron = g.node_neuron.to_u32()?;
+    let stim = stimulus_edges(mode, &offsets, &neuron, labels, is_train)?;
+    let (mut row, mut col) = (Vec::new(), Vec::new());
+    if g.nodes > 0 {
+        let rp = g.row_ptr.to_u32()?;
+        let ci = if g.edges > 0 {
+            g.col_idx.to_u32()?
+        } else {
+            Vec::new()
+        };
+        for r in 0..g.nodes {
+            for &c in &ci[rp[r] as usize..rp[r + 1] as usize] {
+                row.push(r as u32);
+                col.push(c);
+            }
+            row.push(r as u32);
+            col.push(r as u32);
+        }
+    }
+    for &(u, v) in &stim {
+        row.push(v);
+        col.push(u);
+    }
+    let mut features = if g.nodes > 0 {
+        g.features.to_f32()?
+    } else {
+        Vec::new()
+    };
+    for k in [3, 4] {
+        let vals: Vec<f64> = (0..g.nodes)
+            .map(|i| f64::from(features[i * NODE_FEATURES + k]))
+            .collect();
+        let n = vals.len().max(1) as f64;
+        let mean = vals.iter().sum::<f64>() / n;
+        let sd = (vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        for i in 0..g.nodes {
+            let v = &mut features[i * NODE_FEATURES + k];
+            *v = ((f64::from(*v) - mean) / sd.max(1e-6)) as f32;
+        }
+    }
+    Ok((
+        GcnGraph {
+            nodes: g.nodes,
+            row,
+            col,
+            features,
+            feature_dim: NODE_FEATURES,
+            clip_offsets: offsets,
+        },
+        GraphSizes {
+            nodes: g.nodes,
+            synchrony_edges: g.edges,
+            stimulus_edges: stim.len(),
+        },
+    ))
+}

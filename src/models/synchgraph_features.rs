@@ -1,0 +1,170 @@
+//! Synch-Graph front ends: per-clip input intensities for the spiking network. Audio: MFCCs
+//! averaged over equal time segments of the clip. Visual: a Laplacian-of-Gaussian (centre-surround)
+//! response of the image. Each feature is scaled to 0..=255 with the minimum and maximum of the
+//! training clips only (test clips are clamped into that range).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::features::mfcc::{mfcc, MfccConfig};
+use crate::features::wav::read_wav_for_frames;
+
+/// MFCC coefficients kept per segment.
+pub const AUDIO_COEFFS: usize = 16;
+/// Time segments an audio clip is split into.
+pub const AUDIO_SEGMENTS: usize = 4;
+/// Inputs per modality (audio: coefficients x segments; visual: 8 x 8 pixels).
+pub const INPUTS: usize = AUDIO_COEFFS * AUDIO_SEGMENTS;
+
+/// One labelled audio clip.
+#[derive(Debug, Clone)]
+pub struct AudioClip {
+    /// WAV path.
+    pub path: PathBuf,
+    /// Class index.
+    pub label: usize,
+}
+
+/// The audio clips of a folder with their labels and class names. Free Spoken Digit files
+/// (`<digit>_<speaker>_<n>.wav`) are labelled by digit; EmoDB files (`03a01Fa.wav`) by the
+/// emotion letter, the 6th character.
+pub fn audio_clips(dir: &Path) -> Result<(Vec<AudioClip>, Vec<String>)> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.to_lowercase().ends_with(".wav"))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(Error::data(dir, "no .wav files"));
+    }
+    let digit = names
+        .iter()
+        .all(|n| n.as_bytes()[0].is_ascii_digit() && n.as_bytes().get(1) == Some(&b'_'));
+    let key = |n: &str| -> Result<String> {
+        if digit {
+            Ok(n[..1].to_string())
+        } else {
+            n.chars()
+                .nth(5)
+                .map(|c| c.to_string())
+                .ok_or_else(|| Error::data(dir.join(n), "name too short for an EmoDB label"))
+        }
+    };
+    let mut classes: Vec<String> = names.iter().map(|n| key(n)).collect::<Result<_>>()?;
+    classes.sort();
+    classes.dedup();
+    let clips = names
+        .iter()
+        .map(|n| {
+            let k = key(n)?;
+            Ok(AudioClip {
+                path: dir.join(n),
+                label: classes.iter().position(|c| *c == k).unwrap_or(0),
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok((clips, classes))
+}
+
+/// Audio features of one WAV: [`AUDIO_COEFFS`] MFCCs averaged over each of
+/// [`AUDIO_SEGMENTS`] equal time segments, segment after segment.
+pub fn audio_features(path: &Path) -> Result<Vec<f32>> {
+    let cfg = MfccConfig {
+        numcep: AUDIO_COEFFS,
+        ..MfccConfig::default()
+    };
+    let audio = read_wav_for_frames(path, cfg.win_seconds)?;
+    let m = mfcc(&audio, &cfg)?;
+    if m.rows < AUDIO_SEGMENTS {
+        return Err(Error::data(
+            path,
+            format!("{} frames, need at least {AUDIO_SEGMENTS}", m.rows),
+        ));
+    }
+    let mut out = vec![0f32; INPUTS];
+    for s in 0..AUDIO_SEGMENTS {
+        let (a, b) = (
+            s * m.rows / AUDIO_SEGMENTS,
+            (s + 1) * m.rows / AUDIO_SEGMENTS,
+        );
+        for r in a..b {
+            for c in 0..AUDIO_COEFFS {
+                out[s * AUDIO_COEFFS + c] += m.get(r, c) / (b - a) as f32;
+            }
+        }
+    }
+    if let Some(i) = out.iter().position(|v| !v.is_finite()) {
+        return Err(Error::data(path, format!("MFCC feature {i} is not finite")));
+    }
+    Ok(out)
+}
+
+/// Magnitude of the Laplacian-of-Gaussian response (sigma 1 pixel, 5 x 5 kernel, edges
+/// replicated) of a `side` x `side` image, row-major.
+pub fn log_response(image: &[f32], side: usize) -> Result<Vec<f32>> {
+    if side == 0 || image.len() != side * side {
+        return Err(Error::InvalidInput(format!(
+            "LoG: {} pixels for a {side} x {side} image",
+            image.len()
+        )));
+    }
+    if image.iter().any(|v| !v.is_finite()) {
+        return Err(Error::InvalidInput(
+            "LoG: a pixel is NaN or infinite".into(),
+        ));
+    }
+    let sigma2 = 1.0f32;
+    let mut k = [[0f32; 5]; 5];
+    for (y, row) in k.iter_mut().enumerate() {
+        for (x, v) in row.iter_mut().enumerate() {
+            let r2 = ((x as f32 - 2.0).powi(2) + (y as f32 - 2.0).powi(2)) / (2.0 * sigma2);
+            *v = (r2 - 1.0) * (-r2).exp();
+        }
+    }
+    // Zero-sum kernel: a flat image gives no response.
+    let mean = k.iter().flatten().sum::<f32>() / 25.0;
+    k.iter_mut().flatten().for_each(|v| *v -= mean);
+    let s = side as isize;
+    let px = |y: isize, x: isize| image[(y.clamp(0, s - 1) * s + x.clamp(0, s - 1)) as usize];
+    let mut out = vec![0f32; side * side];
+    for y in 0..s {
+        for x in 0..s {
+            let mut acc = 0.0;
+            for (dy, row) in k.iter().enumerate() {
+                for (dx, w) in row.iter().enumerate() {
+                    acc += w * px(y + dy as isize - 2, x + dx as isize - 2);
+                }
+            }
+            out[(y * s + x) as usize] = acc.abs();
+        }
+    }
+    Ok(out)
+}
+
+/// Scale each feature column to 0..=255 with the range of the `fit` rows; other rows are
+/// clamped into it. A constant column becomes 0.
+pub fn scale_to_intensity(rows: &mut [Vec<f32>], fit: &[usize]) -> Result<()> {
+    let d = rows.first().map_or(0, Vec::len);
+    if fit.is_empty() || rows.iter().any(|r| r.len() != d) {
+        return Err(Error::InvalidInput(
+            "intensity scaling needs equal-length rows and at least one fitting row".into(),
+        ));
+    }
+    for c in 0..d {
+        let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
+        for &i in fit {
+            lo = lo.min(rows[i][c]);
+            hi = hi.max(rows[i][c]);
+        }
+        for r in rows.iter_mut() {
+            r[c] = if hi > lo {
+                ((r[c] - lo) / (hi - lo)).clamp(0.0, 1.0) * 255.0
+            } else {
+                0.0
+            };
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,321 @@
+//! The Synch-Graph classifier: a GCN (Kipf & Welling propagation D^-1/2 (A + I) D^-1/2, ReLU,
+//! dropout) over the batched synchrony graph of all clips, mean and max pooling of each clip's
+//! nodes, and a linear layer to the classes; full-batch Adam on the training clips' loss.
+//!
+//! Propagation is the tape's sparse product with the normalised adjacency (its transpose serves
+//! the backward pass); the first layer's propagated input features are a constant computed once.
+
+use crate::autodiff::init::xavier_uniform;
+use crate::autodiff::optim::Adam;
+use crate::autodiff::{ParamId, ParamStore, Tape, Var};
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::graph::Csr;
+use crate::kernels::reduce::ReduceOp;
+use crate::report::argmax_rows;
+use crate::tensor::{DType, Tensor};
+
+/// A graph ready for the GCN: directed edges (self loops and both directions included), node
+/// features, and each clip's node range.
+#[derive(Debug, Clone)]
+pub struct GcnGraph {
+    /// Nodes over all clips.
+    pub nodes: usize,
+    /// Edge destinations (rows).
+    pub row: Vec<u32>,
+    /// Edge sources (columns).
+    pub col: Vec<u32>,
+    /// Node features [nodes, feature_dim], row-major.
+    pub features: Vec<f32>,
+    /// Features per node.
+    pub feature_dim: usize,
+    /// Node range of each clip [clips + 1].
+    pub clip_offsets: Vec<u32>,
+}
+
+impl GcnGraph {
+    /// D^-1/2 of A + I (every node has its self loop in the edge list).
+    pub fn dinv(&self) -> Vec<f32> {
+        let mut deg = vec![0f32; self.nodes];
+        for &r in &self.row {
+            deg[r as usize] += 1.0;
+        }
+        deg.iter()
+            .map(|&d| if d > 0.0 { d.powf(-0.5) } else { 0.0 })
+            .collect()
+    }
+
+    /// D^-1/2 (A + I) D^-1/2 applied to the node features, on the host.
+    pub fn propagated_features(&self) -> Vec<f32> {
+        let dinv = self.dinv();
+        let f = self.feature_dim;
+        let mut out = vec![0f32; self.features.len()];
+        for (&r, &c) in self.row.iter().zip(&self.col) {
+            let w = dinv[r as usize] * dinv[c as usize];
+            for k in 0..f {
+                out[r as usize * f + k] += w * self.features[c as usize * f + k];
+            }
+        }
+        out
+    }
+}
+
+/// GCN settings.
+#[derive(Debug, Clone)]
+pub struct GcnConfig {
+    /// Hidden width.
+    pub hidden: usize,
+    /// Graph-convolution layers.
+    pub layers: usize,
+    /// Dropout probability after each hidden layer.
+    pub dropout: f32,
+    /// Adam learning rate.
+    pub lr: f32,
+    /// Training epochs (full batch).
+    pub epochs: usize,
+    /// L2 weight decay on the weights.
+    pub weight_decay: f32,
+    /// Evaluate the validation clips every this many epochs.
+    pub eval_every: usize,
+    /// Seed of the initial weights and dropout masks.
+    pub seed: u64,
+}
+
+impl Default for GcnConfig {
+    fn default() -> Self {
+        GcnConfig {
+            hidden: 64,
+            layers: 3,
+            dropout: 0.5,
+            lr: 1e-4,
+            epochs: 500,
+            weight_decay: 5e-4,
+            eval_every: 5,
+            seed: 0,
+        }
+    }
+}
+
+/// Device copies of a graph.
+struct Prepared {
+    ax: Tensor,
+    adj: Csr,
+    offsets: Tensor,
+    labels: Tensor,
+    train_mask: Tensor,
+}
+
+/// The model: per-layer weights and biases and the output layer.
+pub struct Gcn {
+    /// Trainable tensors.
+    pub store: ParamStore,
+    layers: Vec<(ParamId, ParamId)>,
+    out: (ParamId, ParamId),
+    cfg: GcnConfig,
+}
+
+/// A parameter's name, shape and values.
+pub type NamedWeights = (String, Vec<usize>, Vec<f32>);
+
+/// What training produced.
+#[derive(Debug, Clone)]
+pub struct FitResult {
+    /// Training loss per epoch.
+    pub losses: Vec<f32>,
+    /// (epoch, validation accuracy) at each evaluation.
+    pub val_history: Vec<(usize, f64)>,
+    /// Epoch whose weights were kept (best validation accuracy).
+    pub best_epoch: usize,
+    /// Predicted class of every clip with the kept weights.
+    pub predictions: Vec<u32>,
+    /// Host copies of the kept weights (name, shape, values).
+    pub weights: Vec<NamedWeights>,
+}
+
+fn accuracy(pred: &[u32], labels: &[u32], idx: &[usize]) -> f64 {
+    if idx.is_empty() {
+        return 0.0;
+    }
+    idx.iter().filter(|&&i| pred[i] == labels[i]).count() as f64 / idx.len() as f64
+}
+
+impl Gcn {
+    /// A model for `in_dim` node features and `classes` classes.
+    pub fn new(gpu: &Gpu, cfg: &GcnConfig, in_dim: usize, classes: usize) -> Result<Gcn> {
+        if cfg.layers == 0 || cfg.hidden == 0 || classes < 2 || in_dim == 0 {
+            return Err(Error::Config(format!(
+                "GCN needs layers, hidden width and input features >= 1 and >= 2 classes \
+                 (got {}, {}, {in_dim}, {classes})",
+                cfg.layers, cfg.hidden
+            )));
+        }
+        if !((0.0..1.0).contains(&cfg.dropout) && cfg.lr.is_finite() && cfg.lr > 0.0) {
+            return Err(Error::Config(format!(
+                "GCN dropout {} must be in [0, 1) and lr {} > 0",
+                cfg.dropout, cfg.lr
+            )));
+        }
+        let mut store = ParamStore::new();
+        let mut layers = Vec::new();
+        let mut d = in_dim;
+        for l in 0..cfg.layers {
+            let w = xavier_uniform(gpu, &[d, cfg.hidden], cfg.seed + l as u64)?;
+            let b = Tensor::zeros(gpu, &[cfg.hidden], DType::F32)?;
+            layers.push((
+                store.add(&format!("gcn{l}.weight"), w, cfg.weight_decay),
+                store.add(&format!("gcn{l}.bias"), b, 0.0),
+            ));
+            d = cfg.hidden;
+        }
+        let wo = xavier_uniform(gpu, &[2 * cfg.hidden, classes], cfg.seed + 100)?;
+        let bo = Tensor::zeros(gpu, &[classes], DType::F32)?;
+        let out = (
+            store.add("out.weight", wo, cfg.weight_decay),
+            store.add("out.bias", bo, 0.0),
+        );
+        Ok(Gcn {
+            store,
+            layers,
+            out,
+            cfg: cfg.clone(),
+        })
+    }
+
+    fn prepare(gpu: &Gpu, g: &GcnGraph, labels: &[u32], train: &[usize]) -> Result<Prepared> {
+        let clips = g.clip_offsets.len().saturating_sub(1);
+        if labels.len() != clips || g.features.len() != g.nodes * g.feature_dim {
+            return Err(Error::InvalidInput(format!(
+                "GCN: {} labels for {clips} clips, {} feature values for {} nodes",
+                labels.len(),
+                g.features.len(),
+                g.nodes
+            )));
+        }
+        if g.nodes == 0 {
+            return Err(Error::InvalidInput(
+                "GCN: the graph has no nodes (no neuron spiked in any clip)".into(),
+            ));
+        }
+        let mut mask = vec![0f32; clips];
+        train.iter().for_each(|&i| mask[i] = 1.0);
+        // Edges (src = column, dst = row) without the self loops, which normalisation adds.
+        let edges: Vec<(u32, u32)> = g
+            .row
+            .iter()
+            .zip(&g.col)
+            .filter(|(r, c)| r != c)
+            .map(|(&r, &c)| (r, c))
+            .collect();
+        let adj = Csr::from_edges(gpu, g.nodes, &edges, None, true, false)?.gcn_normalized()?;
+        Ok(Prepared {
+            ax: Tensor::from_f32(gpu, &[g.nodes, g.feature_dim], &g.propagated_features())?,
+            adj,
+            offsets: Tensor::from_u32(gpu, &[clips + 1], &g.clip_offsets)?,
+            labels: Tensor::from_u32(gpu, &[clips], labels)?,
+            train_mask: Tensor::from_f32(gpu, &[clips], &mask)?,
+        })
+    }
+
+    fn forward(&self, tape: &mut Tape, p: &Prepared) -> Result<Var> {
+        let mut h = tape.constant(&p.ax);
+        for (l, &(w, b)) in self.layers.iter().enumerate() {
+            if l > 0 {
+                h = tape.spmm(&p.adj, &h)?;
+            }
+            let (wv, bv) = (tape.param(&self.store, w), tape.param(&self.store, b));
+            let z = tape.matmul(&h, &wv)?;
+            let z = tape.add(&z, &bv)?;
+            h = tape.relu(&z)?;
+            if l + 1 < self.layers.len() {
+                h = tape.dropout(&h, self.cfg.dropout)?;
+            }
+        }
+        let mean = tape.segment_pool(&h, &p.offsets, ReduceOp::Mean)?;
+        let max = tape.segment_pool(&h, &p.offsets, ReduceOp::Max)?;
+        let pooled = tape.concat_cols(&[&mean, &max])?;
+        let (wo, bo) = (
+            tape.param(&self.store, self.out.0),
+            tape.param(&self.store, self.out.1),
+        );
+        let z = tape.matmul(&pooled, &wo)?;
+        tape.add(&z, &bo)
+    }
+
+    fn predict(&self, gpu: &Gpu, p: &Prepared, classes: usize) -> Result<Vec<u32>> {
+        let mut tape = Tape::new(gpu, false, self.cfg.seed);
+        let logits = self.forward(&mut tape, p)?;
+        Ok(argmax_rows(&logits.value().to_f32()?, classes))
+    }
+
+    fn snapshot(&self) -> Result<Vec<NamedWeights>> {
+        self.store
+            .ids()
+            .map(|id| {
+                let v = self.store.value(id);
+                Ok((
+                    self.store.name(id).to_string(),
+                    v.shape().to_vec(),
+                    v.to_f32()?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Train on the `train` clips, keep the weights with the best accuracy on the `val` clips,
+    /// and predict every clip. `progress(epoch, loss)` is called after each epoch.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fit(
+        &mut self,
+        gpu: &Gpu,
+        g: &GcnGraph,
+        labels: &[u32],
+        classes: usize,
+        train: &[usize],
+        val: &[usize],
+        mut progress: impl FnMut(usize, f32),
+    ) -> Result<FitResult> {
+        let p = Self::prepare(gpu, g, labels, train)?;
+        let mut adam = Adam::new(self.cfg.lr);
+        let mut losses = Vec::new();
+        let mut val_history = Vec::new();
+        let (mut best, mut best_epoch) = (-1.0, 0);
+        let mut kept = self.snapshot()?;
+        for epoch in 1..=self.cfg.epochs {
+            self.store.zero_grad();
+            let mut tape = Tape::new(gpu, true, self.cfg.seed ^ (epoch as u64) << 20);
+            let logits = self.forward(&mut tape, &p)?;
+            let loss = tape.softmax_cross_entropy(&logits, &p.labels, Some(&p.train_mask))?;
+            tape.backward(&loss, &mut self.store)?;
+            adam.step(&mut self.store)?;
+            let l = loss.value().to_f32()?[0];
+            if !l.is_finite() {
+                return Err(Error::InvalidInput(format!(
+                    "GCN training diverged at epoch {epoch} (loss {l}); lower the learning rate"
+                )));
+            }
+            losses.push(l);
+            if epoch % self.cfg.eval_every.max(1) == 0 || epoch == self.cfg.epochs {
+                let pred = self.predict(gpu, &p, classes)?;
+                let acc = accuracy(&pred, labels, if val.is_empty() { train } else { val });
+                val_history.push((epoch, acc));
+                if acc > best {
+                    best = acc;
+                    best_epoch = epoch;
+                    kept = self.snapshot()?;
+                }
+            }
+            progress(epoch, l);
+        }
+        for (id, (_, shape, v)) in self.store.ids().collect::<Vec<_>>().into_iter().zip(&kept) {
+            self.store.set_value(id, Tensor::from_f32(gpu, shape, v)?)?;
+        }
+        let predictions = self.predict(gpu, &p, classes)?;
+        Ok(FitResult {
+            losses,
+            val_history,
+            best_epoch,
+            predictions,
+            weights: kept,
+        })
+    }
+}

@@ -1,0 +1,134 @@
+//! Present many samples to a network with frozen weights, simulated in parallel as the clips of
+//! one batch: each sample runs `sim.sample_ms` from rest, and a sample that draws fewer than
+//! `sim.min_spikes` excitatory spikes is presented again with raised input (Diehl & Cook), up
+//! to [`MAX_RAISES`] times.
+
+use super::config::Config;
+use super::network::{Input, Network, Weights, GROUP_EXC};
+use super::record::Recorder;
+use crate::error::{Error, Result};
+use crate::gpu::Gpu;
+use crate::tensor::Tensor;
+
+/// Most input raises per sample before it is kept as it is.
+pub const MAX_RAISES: u32 = 8;
+
+/// Input rates (Hz) of one sample with intensities in 0..=255 after `raises` raises: lit inputs
+/// gain `sim.intensity_step` per raise; rate = intensity * network.rate_scale.
+pub fn sample_rates(cfg: &Config, intensity: &[f32], raises: u32) -> Result<Vec<f32>> {
+    if intensity.is_empty() {
+        return Err(Error::InvalidInput(
+            "empty clip: no input intensities".into(),
+        ));
+    }
+    intensity
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if !x.is_finite() || x < 0.0 {
+                return Err(Error::InvalidInput(format!(
+                    "input {i} has intensity {x}; intensities must be finite and >= 0"
+                )));
+            }
+            let boost = if x > 0.0 {
+                raises as f32 * cfg.sim.intensity_step as f32
+            } else {
+                0.0
+            };
+            Ok((x + boost) * cfg.network.rate_scale as f32)
+        })
+        .collect()
+}
+
+/// Check that every sample has one intensity per input.
+pub fn check_samples(cfg: &Config, samples: &[Vec<f32>]) -> Result<()> {
+    if samples.is_empty() {
+        return Err(Error::InvalidInput("no samples".into()));
+    }
+    let n_in = cfg.network.inputs_per_modality * cfg.network.modalities;
+    if let Some((i, s)) = samples.iter().enumerate().find(|(_, s)| s.len() != n_in) {
+        return Err(Error::InvalidInput(format!(
+            "sample {i} has {} intensities, the network has {n_in} inputs",
+            s.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Excitatory spikes of one presented sample: (neuron within the clip, step), sorted by step.
+pub type ClipSpikes = Vec<(u32, u32)>;
+
+/// Present `samples` (intensities 0..=255) with input weights `w_in` [n_in, n_e] and, when
+/// given, adaptive thresholds `theta` [n_e]; plasticity and threshold growth are off. Returns each
+/// sample's excitatory spikes and the number of raises it needed.
+pub fn present(
+    gpu: &Gpu,
+    cfg: &Config,
+    w_in: Option<&[f32]>,
+    theta: Option<&[f32]>,
+    samples: &[Vec<f32>],
+    batch: usize,
+) -> Result<Vec<(ClipSpikes, u32)>> {
+    check_samples(cfg, samples)?;
+    let mut cfg = cfg.clone();
+    cfg.stdp.enabled = false;
+    cfg.exc.theta_plus = 0.0;
+    let mut weights = Weights::build(&cfg);
+    let normalize = w_in.is_none();
+    if let Some(w) = w_in {
+        if weights.w_in.len() != w.len() {
+            return Err(Error::shape(
+                "present",
+                format!(
+                    "{} weights for a {}-weight network",
+                    w.len(),
+                    weights.w_in.len()
+                ),
+            ));
+        }
+        weights.w_in.copy_from_slice(w);
+    }
+    let steps = cfg.steps(cfg.sim.sample_ms);
+    let mut out: Vec<(ClipSpikes, u32)> = vec![(Vec::new(), 0); samples.len()];
+    let mut pending: Vec<usize> = (0..samples.len()).collect();
+    for k in 0..=MAX_RAISES {
+        let mut next = Vec::new();
+        for chunk in pending.chunks(batch.max(1)) {
+            let mut net = Network::new(gpu, &cfg, &weights, chunk.len())?;
+            if normalize {
+                net.normalize_input()?;
+            }
+            if let Some(t) = theta {
+                net.set_theta(t)?;
+            }
+            let n_e = net.n_e;
+            // One spike per refractory period at most, excitatory and inhibitory.
+            let cap = u32::try_from(2 * chunk.len() * n_e * (steps as usize / 4 + 2))
+                .map_err(|_| Error::InvalidInput("spike record over 2^32 events".into()))?;
+            let rec = Recorder::new(gpu, cap)?;
+            let mut rates = Vec::with_capacity(chunk.len() * net.n_in);
+            for &s in chunk {
+                rates.extend(sample_rates(&cfg, &samples[s], k)?);
+            }
+            let rt = Tensor::from_f32(gpu, &[rates.len()], &rates)?;
+            net.run(&Input::Rates(&rt), steps, &rec)?;
+            let mut per: Vec<ClipSpikes> = vec![Vec::new(); chunk.len()];
+            for e in rec.read()?.iter().filter(|e| e.group == GROUP_EXC) {
+                let n = e.neuron as usize;
+                per[n / n_e].push(((n % n_e) as u32, e.step));
+            }
+            for (j, &s) in chunk.iter().enumerate() {
+                let few = per[j].len() < cfg.sim.min_spikes as usize;
+                out[s] = (std::mem::take(&mut per[j]), k);
+                if few && k < MAX_RAISES {
+                    next.push(s);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        pending = next;
+    }
+    Ok(out)
+}

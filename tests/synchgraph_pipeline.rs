@@ -1,0 +1,191 @@
+//! Synch-Graph: front ends, the GCN on a separable toy graph, and CI-sized runs of
+//! `synchgraph train synchgraph` on the real AV-digits pairing and on EmoDB.
+
+mod common;
+use std::process::Command;
+
+use common::gpu;
+use synchgraph::models::synchgraph_features::{
+    audio_clips, audio_features, log_response, scale_to_intensity, INPUTS,
+};
+use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig, GcnGraph};
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
+
+#[test]
+fn log_filter_ignores_flat_images_and_refuses_nan() {
+    let flat = log_response(&[5.0; 64], 8).unwrap();
+    assert!(flat.iter().all(|v| v.abs() < 1e-5), "{flat:?}");
+    let mut dot = vec![0.0; 64];
+    dot[27] = 16.0;
+    let r = log_response(&dot, 8).unwrap();
+    let peak = r.iter().cloned().fold(0.0, f32::max);
+    assert_eq!(r[27], peak, "the response peaks on the dot");
+    dot[3] = f32::NAN;
+    assert!(log_response(&dot, 8).is_err());
+    assert!(log_response(&[1.0; 10], 8).is_err());
+}
+
+#[test]
+fn intensities_use_the_training_range_only() {
+    let mut rows = vec![vec![0.0, 1.0], vec![10.0, 1.0], vec![20.0, 1.0]];
+    scale_to_intensity(&mut rows, &[0, 1]).unwrap();
+    assert_eq!(rows[0], vec![0.0, 0.0]);
+    assert_eq!(rows[1], vec![255.0, 0.0]);
+    assert_eq!(rows[2][0], 255.0, "test rows are clamped");
+}
+
+#[test]
+fn fsdd_and_emodb_clips_get_their_labels_and_audio_features() {
+    let (clips, classes) = audio_clips(format!("{DATA}/fsdd/recordings").as_ref()).unwrap();
+    assert_eq!(classes.len(), 10);
+    assert_eq!(clips.len(), 300);
+    let f = audio_features(&clips[0].path).unwrap();
+    assert_eq!(f.len(), INPUTS);
+    assert!(f.iter().all(|v| v.is_finite()));
+    let (clips, classes) = audio_clips(format!("{DATA}/emodb/wav").as_ref()).unwrap();
+    assert_eq!(classes.len(), 7);
+    assert_eq!(clips.len(), 408);
+    let empty = std::env::temp_dir().join(format!("sg-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    assert!(audio_clips(&empty)
+        .unwrap_err()
+        .to_string()
+        .contains("no .wav"));
+}
+
+#[test]
+fn gcn_learns_a_separable_toy_graph() {
+    // 16 clips of 3 nodes in a triangle; the class is the sign of the first feature.
+    let (clips, per) = (16usize, 3usize);
+    let (mut row, mut col, mut feats, mut offsets) = (vec![], vec![], vec![], vec![0u32]);
+    for c in 0..clips {
+        let base = (c * per) as u32;
+        for a in 0..per as u32 {
+            for b in 0..per as u32 {
+                row.push(base + a);
+                col.push(base + b);
+            }
+            let s = if c % 2 == 0 { 1.0 } else { -1.0 };
+            feats.extend([s, 0.5, a as f32 / 3.0, 1.0, 0.0]);
+        }
+        offsets.push(((c + 1) * per) as u32);
+    }
+    let g = GcnGraph {
+        nodes: clips * per,
+        row,
+        col,
+        features: feats,
+        feature_dim: 5,
+        clip_offsets: offsets,
+    };
+    let labels: Vec<u32> = (0..clips as u32).map(|c| c % 2).collect();
+    let cfg = GcnConfig {
+        hidden: 16,
+        epochs: 40,
+        lr: 0.02,
+        dropout: 0.0,
+        eval_every: 5,
+        ..GcnConfig::default()
+    };
+    let gpu = gpu();
+    let mut model = Gcn::new(&gpu, &cfg, 5, 2).unwrap();
+    let train: Vec<usize> = (0..12).collect();
+    let val: Vec<usize> = (12..16).collect();
+    let fit = model
+        .fit(&gpu, &g, &labels, 2, &train, &val, |_, _| {})
+        .unwrap();
+    assert!(fit.losses[fit.losses.len() - 1] < fit.losses[0]);
+    assert_eq!(fit.predictions, labels, "losses {:?}", fit.losses);
+}
+
+fn train(args: &[&str], out: &std::path::Path) -> serde_json::Value {
+    let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["train", "synchgraph"])
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn av_digits_run_writes_metrics_model_and_figures() {
+    let out = std::env::temp_dir().join(format!("sg-av-{}", std::process::id()));
+    let (audio, images) = (format!("{DATA}/fsdd/recordings"), format!("{DATA}/digits"));
+    let m = train(
+        &[
+            "--audio",
+            &audio,
+            "--images",
+            &images,
+            "--modality",
+            "both",
+            "--limit",
+            "20",
+            "--epochs",
+            "4",
+            "--lr",
+            "0.01",
+            "--stdp-clips",
+            "2",
+        ],
+        &out,
+    );
+    let acc = m["test_accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&acc));
+    assert_eq!(m["clips"], 20);
+    assert_eq!(m["neurons"], 40);
+    assert_eq!(m["stdp_clips"], 2);
+    assert!(m["spikes"].as_u64().unwrap() > 0);
+    assert!(m["graph"]["nodes"].as_u64().unwrap() > 0);
+    assert!(m["graph"]["synchrony_edges"].as_u64().unwrap() > 0);
+    for f in [
+        "model.safetensors",
+        "loss.png",
+        "confusion.png",
+        "raster.png",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+}
+
+#[test]
+fn emodb_audio_run_and_bad_arguments() {
+    let out = std::env::temp_dir().join(format!("sg-emo-{}", std::process::id()));
+    let audio = format!("{DATA}/emodb/wav");
+    let m = train(&["--audio", &audio, "--limit", "12", "--epochs", "2"], &out);
+    assert_eq!(m["modality"], "audio");
+    assert_eq!(m["classes"].as_array().unwrap().len(), 7);
+    let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args([
+            "train",
+            "synchgraph",
+            "--audio",
+            &audio,
+            "--modality",
+            "visual",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("needs --images"));
+    let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args([
+            "train",
+            "synchgraph",
+            "--audio",
+            &audio,
+            "--stimulus-edges",
+            "all",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected none, train or paper"));
+}

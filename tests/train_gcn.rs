@@ -1,0 +1,196 @@
+//! `synchgraph train gcn` end to end on the real shared data (a few epochs, CI-sized): the
+//! loss falls, every output file is written and metrics.json holds every documented key; plus
+//! snapshots of both models' parameter shapes and counts, and the CLI's errors.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::gpu;
+use synchgraph::models::gcn::{param_shapes, GraphGcn, GraphGcnConfig, NodeGcn, NodeGcnConfig};
+
+const CORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/cora");
+const MUTAG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/tu/MUTAG");
+
+fn out_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "synchgraph-train-gcn-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn train(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["train", "gcn"])
+        .args(args)
+        .output()
+        .expect("running synchgraph")
+}
+
+fn metrics(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("metrics.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn check_outputs(out: &Path, runs: usize) -> serde_json::Value {
+    let m = metrics(out);
+    for key in [
+        "test_accuracy",
+        "test_accuracy_std",
+        "runs",
+        "epochs",
+        "seconds_per_epoch",
+        "adapter",
+        "per_run",
+        "config",
+        "loss_history",
+    ] {
+        assert!(m.get(key).is_some(), "metrics.json lacks {key}: {m}");
+    }
+    assert_eq!(m["runs"], runs);
+    assert_eq!(m["per_run"].as_array().unwrap().len(), runs);
+    let acc = m["test_accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&acc));
+    assert!(m["seconds_per_epoch"].as_f64().unwrap() > 0.0);
+    assert!(m["adapter"]["name"].is_string(), "{}", m["adapter"]);
+    let png = std::fs::read(out.join("loss.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let st = std::fs::read(out.join("model.safetensors")).unwrap();
+    assert!(st.len() > 8);
+    let tmp: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
+        .collect();
+    assert!(tmp.is_empty(), "no temporary files left behind");
+    m
+}
+
+#[test]
+fn cora_few_epochs_loss_falls() {
+    let out = out_dir("cora");
+    let o = train(&[
+        "--data",
+        CORA,
+        "--epochs",
+        "12",
+        "--patience",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = check_outputs(&out, 1);
+    let train: Vec<f64> = m["loss_history"]["train"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let val: Vec<f64> = m["loss_history"]["val"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(train.len(), 12);
+    assert!(
+        train[11] < train[0] - 0.05,
+        "training loss falls: {train:?}"
+    );
+    assert!(val[11] < val[0], "validation loss falls: {val:?}");
+    assert_eq!(m["config"]["model"]["gcn"]["hidden"], 16);
+    assert_eq!(m["dataset"], "cora");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn mutag_two_folds() {
+    let out = out_dir("mutag");
+    let o = train(&[
+        "--data",
+        MUTAG,
+        "--epochs",
+        "4",
+        "--folds",
+        "2",
+        "--hidden",
+        "16",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = check_outputs(&out, 2);
+    assert_eq!(m["format"], "tu");
+    let runs = m["per_run"].as_array().unwrap();
+    let tested: u64 = runs
+        .iter()
+        .map(|r| r["test_graphs"].as_u64().unwrap())
+        .sum();
+    assert_eq!(tested, 188, "the folds cover every graph once");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn bad_data_folder_is_a_clear_error() {
+    let out = out_dir("bad");
+    let empty = out_dir("empty-data");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = train(&[
+        "--data",
+        empty.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("neither a Planetoid"), "{err}");
+    std::fs::write(empty.join("x.nodes.txt"), "0 0 0\n").unwrap();
+    let o = train(&[
+        "--data",
+        empty.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("x.edges.txt"), "{err}");
+    let _ = std::fs::remove_dir_all(&empty);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+fn summary(store: &synchgraph::autodiff::ParamStore) -> String {
+    let mut s: String = param_shapes(store)
+        .into_iter()
+        .map(|(n, sh)| format!("{n} {sh:?}\n"))
+        .collect();
+    s.push_str(&format!("total {}", store.numel()));
+    s
+}
+
+#[test]
+fn model_shapes_snapshot() {
+    let g = gpu();
+    let node = NodeGcn::new(&g, 1433, 7, NodeGcnConfig::default(), 0).unwrap();
+    insta::assert_snapshot!(summary(&node.store), @r"
+    gcn1.weight [1433, 16]
+    gcn2.weight [16, 7]
+    total 23040
+    ");
+    let graph = GraphGcn::new(&g, 7, 2, GraphGcnConfig::default(), 0).unwrap();
+    insta::assert_snapshot!(summary(&graph.store), @r"
+    gcn1.weight [7, 64]
+    gcn1.bias [64]
+    gcn2.weight [64, 64]
+    gcn2.bias [64]
+    gcn3.weight [64, 64]
+    gcn3.bias [64]
+    classifier.weight [192, 2]
+    classifier.bias [2]
+    total 9218
+    ");
+    assert!(NodeGcn::new(&g, 0, 7, NodeGcnConfig::default(), 0).is_err());
+}
