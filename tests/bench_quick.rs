@@ -211,7 +211,8 @@ fn full_plan_has_unique_rows_with_work_and_all_matmul_transposes() {
     for c in &cases {
         assert!(c.bytes + c.flops > 0, "{} does no work", c.name);
     }
-    let matmuls: Vec<_> = cases.iter().filter(|c| c.bound == Bound::Compute).collect();
+    let matmuls: Vec<_> = cases.iter().filter(|c| c.family == "matmul").collect();
+    assert!(matmuls.iter().all(|c| c.bound == Bound::Compute));
     assert_eq!(matmuls.len(), 9, "3 sizes x nn, tn, nt");
     assert_eq!(matmuls[8].flops, 2 * 4096u64.pow(3));
 }
@@ -461,4 +462,76 @@ fn spmm_bench_graphs_have_the_announced_shape() {
     let g = regular_graph(50, 4, 9);
     assert_eq!((g.row_ptr[50], g.col_idx.len()), (200, 200));
     assert!(g.col_idx.iter().all(|&c| c < 50));
+}
+
+/// The training-epoch rows: `lgrin_epoch` always, `gcn_epoch_cora` where the Cora files are
+/// found (`cora_dir`), each with its counts and sane fields.
+#[test]
+fn quick_run_has_the_training_epoch_rows() {
+    use synchgraph::bench::cases_train::cora_dir;
+    let path = scratch("train.json");
+    bench(&[
+        "--quick",
+        "--filter",
+        "gcn_epoch_cora,lgrin_epoch,matmul_nn",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(v["failures"], json!([]), "failed cases");
+    let rows = v["rows"].as_array().unwrap();
+    let find = |n: &str| rows.iter().find(|r| r["name"] == n);
+    let check = |r: &Value, bound: &str, counts: &[(&str, f64)]| {
+        let name = &r["name"];
+        assert_eq!(r["family"], "e2e", "{name}");
+        assert_eq!(r["bound"], bound, "{name}");
+        assert!(r["bytes"].as_u64().unwrap() > 0 && r["flops"].as_u64().unwrap() > 0);
+        let ms = r["median_ms"].as_f64().unwrap();
+        assert!(ms > 0.0 && r["min_ms"].as_f64().unwrap() <= ms, "{name}");
+        let fraction = r["fraction"].as_f64().unwrap();
+        assert!(
+            fraction > 0.0 && fraction <= 1.5,
+            "{name}: fraction {fraction}"
+        );
+        assert!(r["repetitions"].as_u64().unwrap() >= 3, "{name}");
+        for (k, want) in counts {
+            assert_eq!(r["metrics"][k].as_f64(), Some(*want), "{name}: {k}");
+            let per_s = r["metrics"][format!("{k}_per_s")].as_f64().unwrap();
+            assert!(
+                (per_s - want / (ms / 1e3)).abs() <= 1e-9 * per_s,
+                "{name}: {k}_per_s"
+            );
+        }
+    };
+    let lgrin = find("lgrin_epoch").expect("lgrin_epoch row");
+    assert_eq!(lgrin["size"], "4 graphs x 90 x 136 b 2");
+    check(lgrin, "compute", &[("graphs", 4.0), ("steps", 2.0)]);
+    assert!(lgrin["metrics"]["graphs_per_wall_s"].as_f64().unwrap() > 0.0);
+    match cora_dir() {
+        Ok(_) => {
+            let gcn = find("gcn_epoch_cora").expect("gcn_epoch_cora row");
+            assert_eq!(gcn["size"], "2708 nodes 1433 feats h 16");
+            check(gcn, "memory", &[("epochs", 1.0), ("nodes", 2708.0)]);
+        }
+        Err(why) => {
+            eprintln!("gcn_epoch_cora not checked: {why}");
+            assert!(find("gcn_epoch_cora").is_none());
+        }
+    }
+}
+
+#[test]
+fn lgrin_epoch_counts_the_dense_products() {
+    use synchgraph::bench::cases_train::{lgrin_config, lgrin_forward_flops};
+    let c = lgrin_config(128);
+    // Layer 0 (136 -> 128 and 64, MLP hidden 66 and 50), layer 1 (328 -> 128 and 64, hidden
+    // 114 and 98), classifier 3 x 520 -> 512 -> 8, for 128 graphs of 90 nodes.
+    let (m, b) = (90u64, 128u64);
+    let g = |w: u64, o: u64| {
+        let k = (w + o) / 4;
+        2 * m * m * b * w + 2 * m * b * w * k + 2 * m * b * k * o
+    };
+    let want =
+        g(136, 128) + g(136, 64) + g(328, 128) + g(328, 64) + 2 * b * 1560 * 512 + 2 * b * 512 * 8;
+    assert_eq!(lgrin_forward_flops(&c, 128), want);
 }

@@ -15,6 +15,7 @@ pub mod cases_layout;
 pub mod cases_linalg;
 pub mod cases_snn;
 pub mod cases_sparse;
+pub mod cases_train;
 pub mod compare;
 pub mod measure;
 pub mod report;
@@ -62,6 +63,8 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     cases.push(cases_graph::adam(sizes));
     cases.extend(cases_sparse::sparse(sizes));
     cases.push(cases_e2e::snn_second(sizes));
+    cases.extend(cases_train::gcn_epoch_cora(sizes));
+    cases.push(cases_train::lgrin_epoch(sizes));
     cases
 }
 
