@@ -374,6 +374,153 @@ def synchrony(h, dev):
            lambda i: synchrony_build(*sets[i % INPUT_SETS]))
 
 
+# snn_second: one simulated second of the Synch-Graph network (src/bench/cases_e2e.rs): two
+# modalities of 64 Poisson inputs and 20 excitatory + 20 inhibitory conductance LIF neurons,
+# windows of 26 inputs shifted by 2, one-to-one exc -> inh, all-but-partner inh -> exc,
+# all-to-all cross-modal exc -> exc, audio inputs 5 ms late, plasticity off, every clip in
+# parallel. The engine's constants (src/snn/config.rs defaults).
+SNN_INPUTS, SNN_NEURONS, SNN_WINDOW, SNN_STRIDE = 64, 20, 26, 2
+SNN_FULL_CLIPS, SNN_QUICK_CLIPS, SNN_STEPS = 8192, 4, 2000
+SNN_DELAYS = (0, 10)  # steps, per modality
+SNN_SLOTS = 11
+W_EXC_INH, W_INH_EXC, W_CROSS, W_INIT_MAX, RATE_SCALE = 10.4, 17.0, 1.0, 0.3, 0.25
+NORM_TOTAL = 78.0 * SNN_WINDOW / 784.0 * (0.47 / 0.19)
+# (v_rest, v_reset, v_thresh - theta_offset, e_exc, e_inh, tau, tau_ge, tau_gi, refractory ms,
+#  initial theta); theta_plus is 0 with plasticity off and theta's decay (tau 1e7 ms) is below f32
+# resolution over a second, so theta stays constant.
+SNN_EXC = (-65.0, -65.0, -72.0, 0.0, -100.0, 200.0, 2.0, 1.0, 5.0, 20.0)
+SNN_INH = (-60.0, -45.0, -40.0, 0.0, -85.0, 100.0, 2.0, 1.0, 2.0, 0.0)
+
+
+def snn_second_runs(quick):
+    """(warm-up, repetitions), as src/bench/cases_e2e.rs snn_second_runs."""
+    return (1, 3) if quick else (2, 10)
+
+
+def snn_weights(dev):
+    """Dense connection matrices [n_pre, n_post] of one clip (the engine's Weights::build layout;
+    input weights are this script's own uniform draw, normalised per excitatory neuron)."""
+    m, ni, ne = 2, SNN_INPUTS, SNN_NEURONS
+    n_in, n_e = m * ni, m * ne
+    g = torch.Generator(device="cpu").manual_seed(701)
+    mask = torch.zeros(n_in, n_e)
+    for mo in range(m):
+        for j in range(ne):
+            lo = j * SNN_STRIDE
+            mask[mo * ni + lo: mo * ni + lo + SNN_WINDOW, mo * ne + j] = 1.0
+    w_in = torch.rand(n_in, n_e, generator=g) * W_INIT_MAX * mask
+    w_in *= NORM_TOTAL / w_in.sum(0, keepdim=True)
+    mod = torch.arange(n_e) // ne
+    same = mod[:, None] == mod[None, :]
+    eye = torch.eye(n_e, dtype=torch.bool)
+    w_ei = eye.float() * W_EXC_INH
+    w_ie = (same & ~eye).float() * W_INH_EXC
+    w_cross = (~same).float() * W_CROSS
+    fan = (mask.sum(1), (w_ei != 0).sum(1) + (w_cross != 0).sum(1), (w_ie != 0).sum(1))
+    to = lambda t: t.to(dev)
+    return tuple(map(to, (w_in, w_ei, w_ie, w_cross))), tuple(to(f.float()) for f in fan)
+
+
+def lif_group(c, v, ge, gi, refr):
+    """The engine's lif_step for one group with constants c (theta folded into the threshold):
+    Euler from the old values, held while refractory; decays; spike; reset."""
+    v_rest, v_reset, v_th, e_exc, e_inh, tau, tau_ge, tau_gi, refr_ms, theta = c
+    free = refr == 0
+    dv = (DT / tau) * ((v_rest - v) + ge * (e_exc - v) + gi * (e_inh - v))
+    v = torch.where(free, v + dv, v)
+    ge = ge - (DT / tau_ge) * ge
+    gi = gi - (DT / tau_gi) * gi
+    spike = free & (v > v_th + theta)
+    v = torch.where(spike, v_reset, v)
+    refr = torch.where(spike, int(round(refr_ms / DT)), torch.where(free, 0, refr - 1))
+    return v, ge, gi, refr, spike
+
+
+def snn_step(state, ring, slot, late, rates, w, fan, tally):
+    """One step: Poisson inputs into the ring, LIF of both groups (conductances hold last step's
+    input), arrivals (audio from the ring slot 10 steps back), propagation through the dense
+    matrices, and the spike tallies the engine reads from its record."""
+    w_in, w_ei, w_ie, w_cross = w
+    fan_in, fan_exc, fan_inh = fan
+    (ve, gee, gie, re), (vi, gei, gii, ri) = state
+    ring.index_copy_(0, slot, (torch.rand_like(rates) < rates * DT_S).float()[None])
+    ve, gee, gie, re, se = lif_group(SNN_EXC, ve, gee, gie, re)
+    vi, gei, gii, ri, si = lif_group(SNN_INH, vi, gei, gii, ri)
+    now, old = ring.index_select(0, slot)[0], ring.index_select(0, late)[0]
+    arr = torch.cat([now[:, :SNN_INPUTS], old[:, SNN_INPUTS:]], dim=1)
+    se_f, si_f = se.float(), si.float()
+    gee = gee + arr @ w_in + se_f @ w_cross
+    gei = gei + se_f @ w_ei
+    gie = gie + si_f @ w_ie
+    # tally: input, exc, inh spikes; (clip, step) pairs with a spike; synaptic events
+    tally += torch.stack([
+        arr.sum(), se_f.sum(), si_f.sum(),
+        (arr.sum(1) > 0).float().sum(), (se_f.sum(1) > 0).float().sum(),
+        (si_f.sum(1) > 0).float().sum(),
+        (arr @ fan_in).sum() + (se_f @ fan_exc).sum() + (si_f @ fan_inh).sum(),
+    ])
+    return ((ve, gee, gie, re), (vi, gei, gii, ri))
+
+
+def snn_second(h, dev, compile_on):
+    """One simulated second (2000 steps of dt 0.5 ms) per run; the network runs on from one
+    repetition to the next. Bytes and FLOPs follow the engine's formula (cases_e2e.rs) with this
+    run's counted spikes; this peer tallies spikes on the GPU instead of recording them."""
+    quick = h.sizes.quick
+    clips = SNN_QUICK_CLIPS if quick else SNN_FULL_CLIPS
+    clips = max(1, min(clips, h.sizes.elements // (SNN_SLOTS * 2 * SNN_INPUTS)))
+    n_in, n_e = 2 * SNN_INPUTS, 2 * SNN_NEURONS
+    w, fan = snn_weights(dev)
+    rates = [(random_indices(clips * n_in, 256, 711 + s, dev).float() * RATE_SCALE)
+             .view(clips, n_in) for s in range(INPUT_SETS)]
+    runs = snn_second_runs(quick)
+    size = "%s clips x %d+%d+%d 1 s" % (count_text(clips), n_in, n_e, n_e)
+    slots = [torch.tensor([t % SNN_SLOTS], device=dev) for t in range(SNN_SLOTS)]
+    T, C = SNN_STEPS, clips
+
+    def fresh():
+        z = lambda: torch.zeros(clips, n_e, device=dev)
+        zi = lambda: torch.zeros(clips, n_e, dtype=torch.int32, device=dev)
+        return [((z() + SNN_EXC[0], z(), z(), zi()), (z() + SNN_INH[0], z(), z(), zi()))]
+
+    for suffix, step in [("", snn_step), ("_compiled", maybe_compile(snn_step, compile_on))]:
+        if step is None:
+            continue
+        state = fresh()
+        ring = torch.zeros(SNN_SLOTS, clips, n_in, device=dev)
+        tally = torch.zeros(7, device=dev)
+        clock = [0]
+
+        def run(i, step=step, state=state, ring=ring, tally=tally, clock=clock):
+            if i == runs[0]:
+                tally.zero_()
+            r = rates[i % INPUT_SETS]
+            for _ in range(T):
+                t = clock[0]
+                state[0] = step(state[0], ring, slots[t % SNN_SLOTS],
+                                slots[(t - SNN_DELAYS[1]) % SNN_SLOTS], r, w, fan, tally)
+                clock[0] += 1
+
+        def counted(tally=tally):
+            s_in, s_e, s_i, a_in, a_e, a_i, events = (float(x) / runs[1] for x in tally.tolist())
+            fixed = T * C * (8 * n_in + 80 * n_e + 8 * (n_in + 2 * n_e) + 4 * (6 + 4))
+            gathered = (s_in + 2 * s_e + s_i) * n_e
+            nbytes = (fixed + 16 * (s_in + s_e + s_i) + 12 * (s_e + s_i) + 4 * gathered
+                      + 32 * n_e * (a_in + 2 * a_e + a_i))
+            flops = T * C * (36 * n_e + 2 * n_in) + gathered
+            counts = {
+                "simulated_s": 1.0,
+                "neuron_updates": float(T * C * 2 * n_e),
+                "input_updates": float(T * C * n_in),
+                "synaptic_events": events,
+                "spikes": s_e + s_i,
+                "input_spikes": s_in,
+            }
+            return nbytes, flops, counts
+
+        h.case("snn_second" + suffix, "e2e", size, 0, 0, run, runs=runs, counted=counted)
+
+
 def main():
     args = parse_args(__doc__.splitlines()[0])
     h = Harness(args)
@@ -388,6 +535,7 @@ def main():
     snn(h, dev, compile_on)
     spiking_inputs(h, dev, compile_on)
     synchrony(h, dev)
+    snn_second(h, dev, compile_on)
     h.finish("TF32 off")
 
 

@@ -77,22 +77,31 @@ class Harness:
         self.command = command or " ".join(["python3"] + sys.argv)
 
     def selected(self, name, family, ceiling=False):
+        """Like the engine: several comma-separated words select the rows matching any."""
         f = self.args.filter
-        return ceiling or f is None or f.lower() in name.lower() or f.lower() in family
+        if ceiling or f is None:
+            return True
+        words = [w.strip() for w in f.lower().split(",") if w.strip()]
+        return any(w in name.lower() or w in family for w in words)
 
     def sync(self):
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
 
-    def time_runs(self, run):
-        """Warm-up, then per-repetition milliseconds (CUDA events, or wall clock on CPU)."""
-        s = self.sizes
-        for i in range(s.warmup):
+    def time_runs(self, run, runs=None, walls=None):
+        """Warm-up, then per-repetition milliseconds (CUDA events, or wall clock on CPU).
+        `runs` = (warm-up, repetitions) overrides the mode's; `walls` (a list) receives each
+        repetition's host wall seconds, start to idle."""
+        import time
+
+        warmup, repetitions = runs or (self.sizes.warmup, self.sizes.repetitions)
+        for i in range(warmup):
             run(i)
         self.sync()
         times = []
-        for r in range(s.repetitions):
-            i = s.warmup + r
+        for r in range(repetitions):
+            i = warmup + r
+            t0 = time.perf_counter()
             if self.device.type == "cuda":
                 start = torch.cuda.Event(enable_timing=True)
                 end = torch.cuda.Event(enable_timing=True)
@@ -102,25 +111,37 @@ class Harness:
                 end.synchronize()
                 times.append(start.elapsed_time(end))
             else:
-                import time
-
-                t0 = time.perf_counter()
                 run(i)
                 times.append((time.perf_counter() - t0) * 1e3)
+            if walls is not None:
+                walls.append(time.perf_counter() - t0)
         return times
 
     def case(self, name, family, size, nbytes, flops, run, bound="memory", ceiling=False,
-             grad=False):
+             grad=False, runs=None, counted=None):
         """Time `run(i)` (i = repetition, to rotate inputs) and add a row. Runs under
-        torch.no_grad() unless `grad` (for workloads that call backward or autograd)."""
+        torch.no_grad() unless `grad` (for workloads that call backward or autograd).
+        End-to-end rows pass `runs` = (warm-up, repetitions) and `counted`, a function called
+        after timing that returns (bytes, flops, {name: count}) per timed run; the row then
+        carries the engine's `metrics` (each count per run, per second, per wall second)."""
         if not self.selected(name, family, ceiling):
             return
         print("bench: %s (%s)" % (name, size), file=sys.stderr)
+        walls = []
         with _null() if grad else torch.no_grad():
-            times = self.time_runs(run)
+            times = self.time_runs(run, runs, walls)
         med = statistics.median(times)
         mad = statistics.median([abs(t - med) for t in times])
         secs = med / 1e3
+        metrics = {}
+        if counted is not None:
+            nbytes, flops, counts = counted()
+            wall = statistics.median(walls)
+            for k, v in counts.items():
+                metrics[k] = v
+                metrics[k + "_per_s"] = v / secs
+                metrics[k + "_per_wall_s"] = v / wall
+            metrics["wall_ms"] = wall * 1e3
         self.rows.append(
             {
                 "name": name,
@@ -140,6 +161,8 @@ class Harness:
                 "_ceiling": ceiling,
             }
         )
+        if metrics:
+            self.rows[-1]["metrics"] = metrics
 
     def copy_ceiling(self):
         """Bandwidth ceiling: one large device-to-device copy, bytes read plus written."""

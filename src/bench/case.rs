@@ -1,6 +1,10 @@
 //! What one benchmark row measures: a named workload with analytic byte and FLOP counts, a setup
 //! that allocates its inputs once and a run closure that records the workload's dispatches.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use crate::error::Result;
 use crate::gpu::Gpu;
 
@@ -22,6 +26,27 @@ pub enum Bound {
     Compute,
 }
 
+/// Work an end-to-end case counts while it runs, where traffic depends on what the run does (a
+/// spiking network's spikes). The run closure adds one entry per timed repetition; the harness
+/// then replaces the row's analytic bytes and FLOPs by the means and reports each named count per
+/// run, per second of the row's median time and per second of the median wall time.
+#[derive(Debug, Clone, Default)]
+pub struct Counted {
+    /// Timed repetitions counted.
+    pub runs: usize,
+    /// Bytes summed over the counted repetitions.
+    pub bytes: f64,
+    /// FLOPs summed over the counted repetitions.
+    pub flops: f64,
+    /// Named counts summed over the counted repetitions (e.g. `neuron_updates`).
+    pub counts: BTreeMap<String, f64>,
+    /// Host wall-clock seconds of each counted repetition (start to idle).
+    pub wall_s: Vec<f64>,
+}
+
+/// [`Counted`] shared between a case's run closure and the harness.
+pub type CountedCell = Rc<RefCell<Counted>>;
+
 /// One benchmark workload.
 pub struct BenchCase {
     /// Unique row name, e.g. `add` or `matmul_nt`.
@@ -40,6 +65,10 @@ pub struct BenchCase {
     pub is_ceiling: bool,
     /// Allocates inputs and returns the run closure.
     pub setup: SetupFn,
+    /// Counts filled while the case runs (end-to-end rows); `None` keeps the analytic counts.
+    pub counted: Option<CountedCell>,
+    /// (warm-up, repetitions) replacing the mode's for long end-to-end rows; `None` keeps them.
+    pub runs: Option<(usize, usize)>,
 }
 
 impl BenchCase {
@@ -61,6 +90,8 @@ impl BenchCase {
             bound: Bound::Memory,
             is_ceiling: false,
             setup,
+            counted: None,
+            runs: None,
         }
     }
 

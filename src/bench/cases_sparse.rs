@@ -1,5 +1,6 @@
 //! Sparse cases: SpMM at Cora size and at about one million edges, and one full GCN training
-//! epoch at Cora size (forward, backward and Adam). Graphs are synthetic with a fixed seed (random
+//! epoch at Cora size (forward, backward and Adam) on a synthetic graph (`gcn_epoch_synthetic`;
+//! the same epoch on the real Cora files is `gcn_epoch_cora` in [`super::cases_train`]). Graphs are synthetic with a fixed seed (random
 //! symmetric edges plus self loops, normalised as for a GCN), so the harness needs no data files.
 //! SpMM bytes are [`spmm_bytes`]: offsets, columns and values read once, one X row gathered per
 //! entry, the output written once; FLOPs are 2 · nnz · features.
@@ -71,7 +72,7 @@ pub fn sparse(sizes: &Sizes) -> Vec<BenchCase> {
         spmm_case("spmm_cora", CORA_NODES, CORA_EDGES, 64),
         spmm_case("spmm_1m", n_big, m_big, 64),
         BenchCase::memory(
-            "gcn_epoch_cora",
+            "gcn_epoch_synthetic",
             "sparse",
             format!("{CORA_NODES} nodes, {CORA_FEATURES} feats, hidden {h}"),
             epoch_bytes,

@@ -9,11 +9,13 @@
 pub mod args;
 pub mod case;
 pub mod cases;
+pub mod cases_e2e;
 pub mod cases_graph;
 pub mod cases_layout;
 pub mod cases_linalg;
 pub mod cases_snn;
 pub mod cases_sparse;
+pub mod cases_train;
 pub mod compare;
 pub mod measure;
 pub mod report;
@@ -60,6 +62,9 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     cases.extend(cases_graph::spmm_rows(sizes));
     cases.push(cases_graph::adam(sizes));
     cases.extend(cases_sparse::sparse(sizes));
+    cases.push(cases_e2e::snn_second(sizes));
+    cases.extend(cases_train::gcn_epoch_cora(sizes));
+    cases.push(cases_train::lgrin_epoch(sizes));
     cases
 }
 
@@ -78,32 +83,54 @@ fn selected(case: &BenchCase, filter: Option<&str>) -> bool {
 fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
     let mut run = (case.setup)(gpu)?;
     gpu.synchronize()?;
-    let m = measure::measure(
-        gpu,
-        &mut run,
-        sizes.warmup,
-        sizes.repetitions,
-        sizes.timestamps,
-    )?;
+    let (warmup, repetitions) = case.runs.unwrap_or((sizes.warmup, sizes.repetitions));
+    let m = measure::measure(gpu, &mut run, warmup, repetitions, sizes.timestamps)?;
     drop(run);
     let stats = measure::Stats::of(&m.times_ns);
     let secs = stats.median_ms / 1e3;
+    let (mut bytes, mut flops) = (case.bytes, case.flops);
+    let mut metrics = std::collections::BTreeMap::new();
+    if let Some(cell) = &case.counted {
+        let c = cell.borrow();
+        if c.runs > 0 {
+            let runs = c.runs as f64;
+            (bytes, flops) = (
+                (c.bytes / runs).round() as u64,
+                (c.flops / runs).round() as u64,
+            );
+            let wall = (!c.wall_s.is_empty()).then(|| measure::median(&c.wall_s));
+            for (k, v) in &c.counts {
+                let per_run = v / runs;
+                metrics.insert(k.clone(), per_run);
+                if secs > 0.0 {
+                    metrics.insert(format!("{k}_per_s"), per_run / secs);
+                }
+                if let Some(w) = wall.filter(|w| *w > 0.0) {
+                    metrics.insert(format!("{k}_per_wall_s"), per_run / w);
+                }
+            }
+            if let Some(w) = wall {
+                metrics.insert("wall_ms".to_string(), w * 1e3);
+            }
+        }
+    }
     let rate = |count: u64| (count > 0 && secs > 0.0).then(|| count as f64 / secs / 1e9);
     Ok(Row {
         name: case.name,
         family: case.family.to_string(),
         size: case.size,
-        bytes: case.bytes,
-        flops: case.flops,
+        bytes,
+        flops,
         bound: case.bound,
         median_ms: stats.median_ms,
         min_ms: stats.min_ms,
         spread: stats.spread,
         repetitions: m.times_ns.len(),
-        gbs: rate(case.bytes),
-        gflops: rate(case.flops),
+        gbs: rate(bytes),
+        gflops: rate(flops),
         fraction: None,
         timing: m.timing,
+        metrics,
     })
 }
 

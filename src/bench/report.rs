@@ -1,6 +1,7 @@
 //! The result of a benchmark run: rows, device ceilings and adapter facts, written as JSON and as
 //! an aligned table.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
@@ -70,6 +71,11 @@ pub struct Row {
     pub fraction: Option<f64>,
     /// Where the times come from.
     pub timing: Timing,
+    /// Extra throughputs of end-to-end rows: each counted quantity per run (`neuron_updates`),
+    /// per second of the median time (`neuron_updates_per_s`) and per second of the median host
+    /// wall time (`neuron_updates_per_wall_s`), plus `wall_ms`. Absent for kernel rows.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
 }
 
 /// A complete benchmark run.
@@ -179,12 +185,40 @@ impl fmt::Display for BenchReport {
                 of,
                 timing
             )?;
+            write_metrics(f, &r.metrics)?;
         }
         for x in &self.failures {
             writeln!(f, "{:<22} {:<18} FAILED: {}", x.name, x.size, x.error)?;
         }
         Ok(())
     }
+}
+
+/// An end-to-end row's counts, one per line: per run, per second, per wall second.
+fn write_metrics(f: &mut fmt::Formatter<'_>, m: &BTreeMap<String, f64>) -> fmt::Result {
+    let base =
+        |k: &&String| !k.ends_with("_per_s") && !k.ends_with("_per_wall_s") && *k != "wall_ms";
+    for k in m.keys().filter(base) {
+        let rate = |suffix: &str| {
+            m.get(&format!("{k}{suffix}"))
+                .map_or("-".to_string(), |v| format!("{v:.4e}"))
+        };
+        writeln!(
+            f,
+            "    {k:<26} {:>12.6e} per run  {:>12} per s  {:>12} per wall s",
+            m[k],
+            rate("_per_s"),
+            rate("_per_wall_s")
+        )?;
+    }
+    if let Some(w) = m.get("wall_ms") {
+        writeln!(
+            f,
+            "    {:<26} {w:>12.4} ms (host, start to idle)",
+            "wall time"
+        )?;
+    }
+    Ok(())
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.

@@ -13,7 +13,9 @@ pub struct Args {
     /// Small sizes and few repetitions (under a minute on a software adapter).
     #[arg(long)]
     quick: bool,
-    /// Run only rows whose name or family contains this text (the copy ceiling always runs).
+    /// Run only rows whose name or family contains this text; several comma-separated names
+    /// (`--filter lif_step,spmm_,snn_second`) select the rows matching any of them. The copy
+    /// ceiling always runs.
     #[arg(long)]
     filter: Option<String>,
     /// Write the report as JSON to this file.

@@ -1,0 +1,284 @@
+//! End-to-end training cases: one full GCN training epoch on the real Cora graph
+//! (`gcn_epoch_cora`) and one L-GrIN training epoch on a RAVDESS-shaped random batch
+//! (`lgrin_epoch`).
+//!
+//! `gcn_epoch_cora` runs what `train gcn` does per epoch on Cora (Kipf & Welling's two-layer
+//! model, hidden 16, dropout, masked softmax cross-entropy on the 140 training nodes, backward,
+//! Adam; the validation pass is not included). It reads Cora from `$SYNCHGRAPH_CORA`, else
+//! `shared/data/cora` beside or inside the checkout, and is left out of the plan, with a message,
+//! when none is there. Bytes: the six SpMMs of forward and backward, each `spmm_bytes` with Cora's
+//! real non-zero counts (features X with `nnz_x` entries, adjacency Â with `nnz_a`, n = 2708
+//! nodes, h = 16 hidden, c = 7 classes):
+//! `2 spmm(nnz_x, n, h) + 2 spmm(nnz_a, n, h) + 2 spmm(nnz_a, n, c)`; FLOPs
+//! `4 nnz_x h + 4 nnz_a (h + c) + 4 n h c`. Memory bound (sparse products).
+//!
+//! `lgrin_epoch` is one pass over every graph in minibatches of `batch` (forward, structure and
+//! cross-entropy loss, backward, Adam), the reference configuration (`LgrinConfig::reference`)
+//! with 90 nodes, 136 features and 8 classes: 4904 graphs in minibatches of 128 (39 steps) full,
+//! 4 graphs in minibatches of 2 in `--quick` (1 warm-up and 3 timed epochs). Inputs are seeded normal values, uploaded once as
+//! the node-major minibatches the trainer builds. FLOPs are 3x the forward pass's dense products
+//! (backward computes two products of the same size per product): per G*conv from width w to o
+//! with MLP hidden k = (w + o) / 4, `2 m^2 b w` (adjacency) `+ 2 m b w k + 2 m b k o`, and the
+//! classifier `2 b (3 W) H + 2 b H c`; elementwise, batch-norm and pooling work is not counted,
+//! so GFLOP/s is a lower bound. Bytes are a lower bound too: the inputs read once and Adam's
+//! 28 B per parameter per step. Compute bound.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Instant;
+
+use super::case::{count_text, BenchCase, Counted, RunFn, Sizes};
+use crate::autodiff::optim::Adam;
+use crate::autodiff::Tape;
+use crate::data::planetoid::Planetoid;
+use crate::error::Result;
+use crate::gpu::Gpu;
+use crate::graph::spmm::spmm_bytes;
+use crate::graph::{Csr, HostCsr};
+use crate::kernels::random;
+use crate::models::gcn::{NodeGcn, NodeGcnConfig};
+use crate::models::lgrin::{Lgrin, LgrinConfig};
+use crate::tensor::Tensor;
+
+/// Cora's nodes, features and classes (checked against the files when the case is set up).
+pub const CORA: (usize, usize, usize) = (2708, 1433, 7);
+/// Graphs, nodes per graph, features per node and classes of a RAVDESS-shaped L-GrIN epoch.
+pub const RAVDESS: (usize, usize, usize, usize) = (4904, 90, 136, 8);
+
+/// The Cora folder: `$SYNCHGRAPH_CORA` when set, else the first of `../shared/data/cora` beside
+/// the crate, `shared/data/cora` and `../shared/data/cora` from the working directory that
+/// exists. `Err` names where it looked.
+pub fn cora_dir() -> std::result::Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("SYNCHGRAPH_CORA") {
+        let p = PathBuf::from(p);
+        return if p.is_dir() {
+            Ok(p)
+        } else {
+            Err(format!("SYNCHGRAPH_CORA={} is not a folder", p.display()))
+        };
+    }
+    let candidates = [
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/cora")),
+        PathBuf::from("shared/data/cora"),
+        PathBuf::from("../shared/data/cora"),
+    ];
+    candidates
+        .iter()
+        .find(|p| p.is_dir())
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "no Cora folder at {} (set SYNCHGRAPH_CORA)",
+                candidates
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+}
+
+/// Bytes and FLOPs of one GCN training epoch (see the module docs).
+pub fn gcn_epoch_work(nnz_x: usize, nnz_a: usize, n: usize, h: usize, c: usize) -> (u64, u64) {
+    let bytes = 2.0 * spmm_bytes(nnz_x, n, h)
+        + 2.0 * spmm_bytes(nnz_a, n, h)
+        + 2.0 * spmm_bytes(nnz_a, n, c);
+    let flops = 4 * nnz_x * h + 4 * nnz_a * (h + c) + 4 * n * h * c;
+    (bytes as u64, flops as u64)
+}
+
+/// One GCN training epoch on Cora, or `None` (with a message on stderr) without the data.
+pub fn gcn_epoch_cora(sizes: &Sizes) -> Option<BenchCase> {
+    let dir = match cora_dir() {
+        Ok(d) => d,
+        Err(why) => {
+            eprintln!("bench: gcn_epoch_cora skipped: {why}");
+            return None;
+        }
+    };
+    let (n, f, c) = CORA;
+    let h = NodeGcnConfig::default().hidden;
+    // Estimated from Cora's published counts (49216 feature entries, 5278 undirected edges plus
+    // self loops); the run replaces them with the loaded graph's exact counts.
+    let (bytes, flops) = gcn_epoch_work(49_216, 2 * 5278 + n, n, h, c);
+    let counted = Rc::new(RefCell::new(Counted::default()));
+    let cell = Rc::clone(&counted);
+    let warmup = sizes.warmup;
+    let mut case = BenchCase::memory(
+        "gcn_epoch_cora",
+        "e2e",
+        format!("{n} nodes {f} feats h {h}"),
+        bytes,
+        flops,
+        Box::new(move |gpu: &Gpu| -> Result<RunFn> {
+            let data = Planetoid::load(&dir)?;
+            let n = data.num_nodes;
+            let adj = Csr::from_edges(gpu, n, &data.edges, None, false, true)?.gcn_normalized()?;
+            let dense = data.row_normalized_features();
+            let fw = data.num_features;
+            let triples: Vec<(u32, u32, f32)> = dense
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v != 0.0)
+                .map(|(k, &v)| ((k / fw) as u32, (k % fw) as u32, v))
+                .collect();
+            let x = Csr::from_host(gpu, n, fw, HostCsr::from_triples(n, triples))?;
+            let labels = Tensor::from_u32(gpu, &[n], &data.labels_or_zero())?;
+            let mut mask = vec![0.0f32; n];
+            data.train.iter().for_each(|&i| mask[i as usize] = 1.0);
+            let mask = Tensor::from_f32(gpu, &[n], &mask)?;
+            let config = NodeGcnConfig::default();
+            let (bytes, flops) =
+                gcn_epoch_work(x.nnz(), adj.nnz(), n, config.hidden, data.num_classes);
+            let mut model = NodeGcn::new(gpu, fw, data.num_classes, config, 0)?;
+            let mut adam = Adam::new(model.config.lr);
+            let gpu = gpu.clone();
+            Ok(Box::new(move |i| {
+                let mut tape = Tape::new(&gpu, true, i as u64);
+                let logits = model.forward(&mut tape, &adj, &x)?;
+                let loss = tape.softmax_cross_entropy(&logits, &labels, Some(&mask))?;
+                model.store.zero_grad();
+                tape.backward(&loss, &mut model.store)?;
+                adam.step(&mut model.store)?;
+                if i >= warmup {
+                    let mut acc = cell.borrow_mut();
+                    acc.runs += 1;
+                    acc.bytes += bytes as f64;
+                    acc.flops += flops as f64;
+                    *acc.counts.entry("epochs".into()).or_default() += 1.0;
+                    *acc.counts.entry("nodes".into()).or_default() += n as f64;
+                }
+                Ok(None)
+            }))
+        }),
+    );
+    case.counted = Some(counted);
+    Some(case)
+}
+
+/// (graphs, minibatch) of the `lgrin_epoch` row.
+pub fn lgrin_sizes(sizes: &Sizes) -> (usize, usize) {
+    if sizes.quick {
+        (4, 2)
+    } else {
+        (RAVDESS.0, 128)
+    }
+}
+
+/// The L-GrIN configuration of the `lgrin_epoch` row: the reference one at RAVDESS shape.
+pub fn lgrin_config(batch: usize) -> LgrinConfig {
+    let (_, nodes, feats, classes) = RAVDESS;
+    LgrinConfig {
+        nodes,
+        batch,
+        iters_per_epoch: 0,
+        ..LgrinConfig::reference(feats, classes)
+    }
+}
+
+/// Forward dense-product FLOPs of one minibatch of `b` graphs (see the module docs).
+pub fn lgrin_forward_flops(c: &LgrinConfig, b: usize) -> u64 {
+    let m = c.nodes as u64;
+    let b = b as u64;
+    let gconv = |w: u64, o: u64| {
+        let adj = 2 * m * m * b * w;
+        if c.gconv_mlp {
+            let k = ((w + o) / 4).max(1);
+            adj + 2 * m * b * w * k + 2 * m * b * k * o
+        } else {
+            adj + 2 * m * b * w * o
+        }
+    };
+    let (mut w, mut total) = (c.in_dims as u64, 0);
+    for _ in 0..c.layers {
+        total += gconv(w, c.g1 as u64);
+        if c.inception {
+            total += gconv(w, c.g2 as u64);
+            w += (c.g1 + c.g2) as u64;
+        } else {
+            w = c.g1 as u64;
+        }
+    }
+    let pooled = c.final_width() as u64 * c.readouts() as u64;
+    let (h, k) = (c.hidden as u64, c.classes as u64);
+    total + 2 * b * pooled * h + 2 * b * h * k
+}
+
+/// One L-GrIN training epoch over [`lgrin_sizes`] random graphs.
+pub fn lgrin_epoch(sizes: &Sizes) -> BenchCase {
+    let (graphs, batch) = lgrin_sizes(sizes);
+    let config = lgrin_config(batch);
+    let (_, m, feats, classes) = RAVDESS;
+    let batches: Vec<usize> = (0..graphs.div_ceil(batch))
+        .map(|k| batch.min(graphs - k * batch))
+        .collect();
+    let flops: u64 = batches
+        .iter()
+        .map(|&b| 3 * lgrin_forward_flops(&config, b))
+        .sum();
+    let counted = Rc::new(RefCell::new(Counted::default()));
+    let cell = Rc::clone(&counted);
+    let warmup = if sizes.quick { 1 } else { sizes.warmup };
+    let input_bytes = (4 * graphs * m * feats) as u64;
+    let mut case = BenchCase::compute(
+        "lgrin_epoch",
+        "e2e",
+        format!("{} graphs x {m} x {feats} b {batch}", count_text(graphs)),
+        input_bytes,
+        flops,
+        Box::new(move |gpu: &Gpu| -> Result<RunFn> {
+            let mut model = Lgrin::new(gpu, config)?;
+            let params: usize = model
+                .store
+                .ids()
+                .map(|id| model.store.value(id).numel())
+                .sum();
+            let bytes = input_bytes + 28 * (params * batches.len()) as u64;
+            let xs = batches
+                .iter()
+                .enumerate()
+                .map(|(k, &b)| random::normal(gpu, &[m * b, feats], 0.0, 1.0, 901 + k as u64))
+                .collect::<Result<Vec<_>>>()?;
+            let ys = batches
+                .iter()
+                .enumerate()
+                .map(|(k, &b)| {
+                    let y = super::cases_layout::random_indices(b, classes, 951 + k as u64);
+                    Tensor::from_u32(gpu, &[b], &y)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut adam = Adam::new(model.config.lr);
+            let gpu = gpu.clone();
+            let mut step = 0u64;
+            Ok(Box::new(move |i| {
+                let start = Instant::now();
+                for ((x, y), &b) in xs.iter().zip(&ys).zip(&batches) {
+                    step += 1;
+                    let mut tape = Tape::new(&gpu, true, step);
+                    let fwd = model.forward(&mut tape, x, b)?;
+                    let loss = model.loss(&mut tape, &fwd, y)?;
+                    model.store.zero_grad();
+                    tape.backward(&loss, &mut model.store)?;
+                    adam.step(&mut model.store)?;
+                }
+                gpu.synchronize()?;
+                if i >= warmup {
+                    let mut acc = cell.borrow_mut();
+                    acc.runs += 1;
+                    acc.bytes += bytes as f64;
+                    acc.flops += flops as f64;
+                    acc.wall_s.push(start.elapsed().as_secs_f64());
+                    *acc.counts.entry("graphs".into()).or_default() += graphs as f64;
+                    *acc.counts.entry("steps".into()).or_default() += batches.len() as f64;
+                }
+                Ok(None)
+            }))
+        }),
+    );
+    case.counted = Some(counted);
+    if sizes.quick {
+        case.runs = Some((1, 3));
+    }
+    case
+}
