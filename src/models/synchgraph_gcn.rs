@@ -1,6 +1,9 @@
 //! The Synch-Graph classifier: a GCN (Kipf & Welling propagation D^-1/2 (A + I) D^-1/2, ReLU,
 //! dropout) over the batched synchrony graph of all clips, mean and max pooling of each clip's
 //! nodes, and a linear layer to the classes; full-batch Adam on the training clips' loss.
+//! Synchrony graphs of short clips are often complete within a clip, where propagation averages
+//! away which neuron fired how; a per-node encoder (a linear layer and ReLU on the raw node
+//! features, no propagation) is pooled beside the last GCN layer so that readout still sees it.
 //!
 //! Propagation is the tape's sparse product with the normalised adjacency (its transpose serves
 //! the backward pass); the first layer's propagated input features are a constant computed once.
@@ -98,6 +101,7 @@ impl Default for GcnConfig {
 
 /// Device copies of a graph.
 struct Prepared {
+    x: Tensor,
     ax: Tensor,
     adj: Csr,
     offsets: Tensor,
@@ -110,6 +114,7 @@ pub struct Gcn {
     /// Trainable tensors.
     pub store: ParamStore,
     layers: Vec<(ParamId, ParamId)>,
+    encoder: (ParamId, ParamId),
     out: (ParamId, ParamId),
     cfg: GcnConfig,
 }
@@ -167,7 +172,13 @@ impl Gcn {
             ));
             d = cfg.hidden;
         }
-        let wo = xavier_uniform(gpu, &[2 * cfg.hidden, classes], cfg.seed + 100)?;
+        let we = xavier_uniform(gpu, &[in_dim, cfg.hidden], cfg.seed + 50)?;
+        let be = Tensor::zeros(gpu, &[cfg.hidden], DType::F32)?;
+        let encoder = (
+            store.add("encoder.weight", we, cfg.weight_decay),
+            store.add("encoder.bias", be, 0.0),
+        );
+        let wo = xavier_uniform(gpu, &[4 * cfg.hidden, classes], cfg.seed + 100)?;
         let bo = Tensor::zeros(gpu, &[classes], DType::F32)?;
         let out = (
             store.add("out.weight", wo, cfg.weight_decay),
@@ -176,6 +187,7 @@ impl Gcn {
         Ok(Gcn {
             store,
             layers,
+            encoder,
             out,
             cfg: cfg.clone(),
         })
@@ -208,6 +220,7 @@ impl Gcn {
             .collect();
         let adj = Csr::from_edges(gpu, g.nodes, &edges, None, true, false)?.gcn_normalized()?;
         Ok(Prepared {
+            x: Tensor::from_f32(gpu, &[g.nodes, g.feature_dim], &g.features)?,
             ax: Tensor::from_f32(gpu, &[g.nodes, g.feature_dim], &g.propagated_features())?,
             adj,
             offsets: Tensor::from_u32(gpu, &[clips + 1], &g.clip_offsets)?,
@@ -230,9 +243,20 @@ impl Gcn {
                 h = tape.dropout(&h, self.cfg.dropout)?;
             }
         }
-        let mean = tape.segment_pool(&h, &p.offsets, ReduceOp::Mean)?;
-        let max = tape.segment_pool(&h, &p.offsets, ReduceOp::Max)?;
-        let pooled = tape.concat_cols(&[&mean, &max])?;
+        let x = tape.constant(&p.x);
+        let (we, be) = (
+            tape.param(&self.store, self.encoder.0),
+            tape.param(&self.store, self.encoder.1),
+        );
+        let e = tape.matmul(&x, &we)?;
+        let e = tape.add(&e, &be)?;
+        let e = tape.relu(&e)?;
+        let mut parts = Vec::new();
+        for v in [&e, &h] {
+            parts.push(tape.segment_pool(v, &p.offsets, ReduceOp::Mean)?);
+            parts.push(tape.segment_pool(v, &p.offsets, ReduceOp::Max)?);
+        }
+        let pooled = tape.concat_cols(&parts.iter().collect::<Vec<_>>())?;
         let (wo, bo) = (
             tape.param(&self.store, self.out.0),
             tape.param(&self.store, self.out.1),
