@@ -44,6 +44,13 @@ pub enum DatasetFormat {
     Folder,
     /// `<class>/*.csv` or `<class>/*.npy`: one frames × features matrix per clip.
     Features,
+    /// `<class>/<clip>/*.png|jpg`: one folder of face frames per clip (Laplacian-of-Gaussian
+    /// features per frame).
+    Video,
+    /// `<class>/*.csv`: 68 facial landmarks per frame (layout in [`crate::features::landmarks`]).
+    Landmarks,
+    /// `<class>/*.bvh`: one motion-capture clip per file (per-frame channel values).
+    Mocap,
 }
 
 impl DatasetFormat {
@@ -54,8 +61,12 @@ impl DatasetFormat {
             "ravdess" => Ok(Self::Ravdess),
             "folder" | "folder-per-class" => Ok(Self::Folder),
             "features" | "csv" | "npy" => Ok(Self::Features),
+            "video" | "frames" => Ok(Self::Video),
+            "landmarks" => Ok(Self::Landmarks),
+            "mocap" | "bvh" => Ok(Self::Mocap),
             other => Err(Error::Config(format!(
-                "unknown data format '{other}' (use emodb, ravdess, folder or features)"
+                "unknown data format '{other}' (use emodb, ravdess, folder, features, video, \
+                 landmarks or mocap)"
             ))),
         }
     }
@@ -67,6 +78,9 @@ impl DatasetFormat {
             Self::Ravdess => "ravdess",
             Self::Folder => "folder",
             Self::Features => "features",
+            Self::Video => "video",
+            Self::Landmarks => "landmarks",
+            Self::Mocap => "mocap",
         }
     }
 }
@@ -156,6 +170,12 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
     }
     for sub in &subdirs {
         for f in list_dir(sub)? {
+            if ext_is(&f, &["bvh"]) {
+                return Ok(DatasetFormat::Mocap);
+            }
+            if f.is_dir() {
+                return Ok(DatasetFormat::Video);
+            }
             if ext_is(&f, &["csv", "npy"]) {
                 return Ok(DatasetFormat::Features);
             }
@@ -222,6 +242,9 @@ pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList>
         })?,
         DatasetFormat::Folder => per_class(dir, format, &["wav"])?,
         DatasetFormat::Features => per_class(dir, format, &["csv", "npy"])?,
+        DatasetFormat::Video => per_class(dir, format, &[])?,
+        DatasetFormat::Landmarks => per_class(dir, format, &["csv"])?,
+        DatasetFormat::Mocap => per_class(dir, format, &["bvh"])?,
     };
     if list.clips.is_empty() {
         return Err(Error::Empty {
@@ -268,19 +291,31 @@ fn coded(
     })
 }
 
-/// Clips in one sub-folder per class (class names = folder names, sorted).
+/// Clips in one sub-folder per class (class names = folder names, sorted). With no extensions
+/// the clips are the class folder's own sub-folders (frame folders).
 fn per_class(dir: &Path, format: DatasetFormat, exts: &[&str]) -> Result<ClipList> {
     let mut classes = Vec::new();
     let mut clips = Vec::new();
     for sub in list_dir(dir)?.into_iter().filter(|p| p.is_dir()) {
         let files: Vec<PathBuf> = list_dir(&sub)?
             .into_iter()
-            .filter(|p| p.is_file() && ext_is(p, exts))
+            .filter(|p| {
+                if exts.is_empty() {
+                    p.is_dir()
+                } else {
+                    p.is_file() && ext_is(p, exts)
+                }
+            })
             .collect();
         if files.is_empty() {
+            let what = if exts.is_empty() {
+                "clip folders".to_string()
+            } else {
+                format!("{} files", exts.join("/"))
+            };
             return Err(Error::Empty {
                 path: sub.display().to_string(),
-                message: format!("class folder has no {} files", exts.join("/")),
+                message: format!("class folder has no {what}"),
             });
         }
         let label = classes.len();

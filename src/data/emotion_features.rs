@@ -6,7 +6,10 @@ use std::path::Path;
 
 use super::emotion::{Clip, DatasetFormat};
 use crate::error::{Error, Result};
+use crate::features::bvh::read_bvh;
 use crate::features::frames::group_frames;
+use crate::features::images::{clip_log_features, FrameImageConfig};
+use crate::features::landmarks::landmark_features;
 use crate::features::lld::{lld, LLD_DIMS};
 use crate::features::wav::read_wav_for_frames;
 use crate::features::FrameMatrix;
@@ -19,7 +22,8 @@ pub const STRIDE_SECONDS: f64 = 0.010;
 /// How clips become node features; stored with a trained model so evaluation repeats it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FeatureSettings {
-    /// `"is09-lld"` (audio) or `"file"` (features read from CSV / `.npy`).
+    /// `"is09-lld"` (audio), `"file"` (features read from CSV / `.npy`), `"log-frames"` (face
+    /// frame folders), `"landmarks"` (68-point CSV) or `"bvh"` (motion capture).
     pub kind: String,
     /// Graph nodes per clip.
     pub nodes: usize,
@@ -35,14 +39,36 @@ impl FeatureSettings {
     /// Settings for a data-set layout with `nodes` nodes; `dims` is filled for audio and taken
     /// from the first file for feature files.
     pub fn for_format(format: DatasetFormat, nodes: usize) -> Self {
-        let audio = format != DatasetFormat::Features;
+        let audio = matches!(
+            format,
+            DatasetFormat::Emodb | DatasetFormat::Ravdess | DatasetFormat::Folder
+        );
+        let kind = match format {
+            DatasetFormat::Features => "file",
+            DatasetFormat::Video => "log-frames",
+            DatasetFormat::Landmarks => "landmarks",
+            DatasetFormat::Mocap => "bvh",
+            _ => "is09-lld",
+        };
         FeatureSettings {
-            kind: if audio { "is09-lld" } else { "file" }.into(),
+            kind: kind.into(),
             nodes,
             dims: if audio { LLD_DIMS } else { 0 },
             window_seconds: WINDOW_SECONDS,
             stride_seconds: STRIDE_SECONDS,
         }
+    }
+}
+
+/// Per-frame features of one clip under a settings `kind`: LoG features of a frame folder
+/// (32 px frames, sigma 1), normalised 68-point landmarks, BVH channel values, or
+/// [`frame_features`] chosen by the file extension for the other kinds.
+pub fn clip_frame_features(path: &Path, kind: &str) -> Result<FrameMatrix> {
+    match kind {
+        "log-frames" => clip_log_features(path, &FrameImageConfig::default()),
+        "landmarks" => landmark_features(path),
+        "bvh" => Ok(read_bvh(path)?.motion),
+        _ => frame_features(path),
     }
 }
 
@@ -66,7 +92,7 @@ pub fn frame_features(path: &Path) -> Result<FrameMatrix> {
 /// Node features [nodes, dims] of one file under `settings`; a width other than
 /// `settings.dims` (when non-zero) is an error naming both.
 pub fn node_features(path: &Path, settings: &FeatureSettings) -> Result<FrameMatrix> {
-    let m = frame_features(path)?;
+    let m = clip_frame_features(path, &settings.kind)?;
     if settings.dims != 0 && m.cols != settings.dims {
         return Err(Error::data(
             path,
@@ -92,7 +118,7 @@ pub fn extract_all(
         return Ok(Vec::new());
     }
     if settings.dims == 0 {
-        settings.dims = frame_features(&clips[0].path)?.cols;
+        settings.dims = clip_frame_features(&clips[0].path, &settings.kind)?.cols;
     }
     let s: &FeatureSettings = settings;
     let threads = threads.clamp(1, clips.len());

@@ -41,10 +41,12 @@ pub enum VariantArg {
 /// Arguments of `train lgrin`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Data folder (EmoDB or RAVDESS WAVs, a folder per class, or feature files).
+    /// Data folder (EmoDB or RAVDESS WAVs, a folder per class of WAVs, feature files, face-frame
+    /// folders, landmark CSVs or BVH clips).
     #[arg(long)]
     data: PathBuf,
-    /// Layout: emodb, ravdess, folder or features (default: detected).
+    /// Layout: emodb, ravdess, folder, features, video (frame folders), landmarks or mocap
+    /// (default: detected; landmark CSVs need `--format landmarks`).
     #[arg(long)]
     format: Option<String>,
     /// k-fold stratified cross-validation.

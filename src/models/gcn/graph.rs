@@ -200,10 +200,10 @@ impl GraphGcn {
                 config.hidden, config.layers
             )));
         }
-        if !(config.lr.is_finite() && config.lr > 0.0)
-            || !(0.0..1.0).contains(&config.dropout)
-            || !(config.weight_decay.is_finite() && config.weight_decay >= 0.0)
-        {
+        let lr_ok = config.lr.is_finite() && config.lr > 0.0;
+        let dropout_ok = (0.0..1.0).contains(&config.dropout);
+        let decay_ok = config.weight_decay.is_finite() && config.weight_decay >= 0.0;
+        if !(lr_ok && dropout_ok && decay_ok) {
             return Err(Error::InvalidInput(format!(
                 "graph GCN needs lr > 0, dropout in [0, 1) and weight decay >= 0, got {}, {}, {}",
                 config.lr, config.dropout, config.weight_decay
