@@ -82,8 +82,19 @@ impl LogFilter {
                 "LoG sigma {sigma} is over the supported maximum of 64 pixels"
             )));
         }
+        let radius = ((3.0 * f64::from(sigma)).ceil() as usize).max(1);
+        Self::with_radius(sigma, radius)
+    }
+
+    /// A filter of standard deviation `sigma` truncated at an explicit `radius` (at least 1,
+    /// at most 256) instead of `ceil(3 sigma)`.
+    pub fn with_radius(sigma: f32, radius: usize) -> Result<Self> {
+        if !sigma.is_finite() || sigma <= 0.0 || sigma > 64.0 || radius == 0 || radius > 256 {
+            return Err(Error::InvalidInput(format!(
+                "LoG needs 0 < sigma <= 64 and 1 <= radius <= 256, got sigma {sigma}, radius {radius}"
+            )));
+        }
         let s = sigma as f64;
-        let radius = ((3.0 * s).ceil() as usize).max(1);
         let norm = 1.0 / ((2.0 * std::f64::consts::PI).sqrt() * s);
         let mut g = Vec::with_capacity(2 * radius + 1);
         let mut g2 = Vec::with_capacity(2 * radius + 1);

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::features::log_filter::{Gray, LogFilter};
 use crate::features::mfcc::{mfcc, MfccConfig};
 use crate::features::wav::read_wav_for_frames;
 
@@ -101,8 +102,8 @@ pub fn audio_features(path: &Path) -> Result<Vec<f32>> {
     Ok(out)
 }
 
-/// Magnitude of the Laplacian-of-Gaussian response (sigma 1 pixel, 5 x 5 kernel, edges
-/// replicated) of a `side` x `side` image, row-major.
+/// Magnitude of the Laplacian-of-Gaussian response ([`LogFilter`], sigma 1 pixel, 5 x 5 kernel,
+/// edges replicated) of a `side` x `side` image, row-major.
 pub fn log_response(image: &[f32], side: usize) -> Result<Vec<f32>> {
     if side == 0 || image.len() != side * side {
         return Err(Error::InvalidInput(format!(
@@ -115,32 +116,9 @@ pub fn log_response(image: &[f32], side: usize) -> Result<Vec<f32>> {
             "LoG: a pixel is NaN or infinite".into(),
         ));
     }
-    let sigma2 = 1.0f32;
-    let mut k = [[0f32; 5]; 5];
-    for (y, row) in k.iter_mut().enumerate() {
-        for (x, v) in row.iter_mut().enumerate() {
-            let r2 = ((x as f32 - 2.0).powi(2) + (y as f32 - 2.0).powi(2)) / (2.0 * sigma2);
-            *v = (r2 - 1.0) * (-r2).exp();
-        }
-    }
-    // Zero-sum kernel: a flat image gives no response.
-    let mean = k.iter().flatten().sum::<f32>() / 25.0;
-    k.iter_mut().flatten().for_each(|v| *v -= mean);
-    let s = side as isize;
-    let px = |y: isize, x: isize| image[(y.clamp(0, s - 1) * s + x.clamp(0, s - 1)) as usize];
-    let mut out = vec![0f32; side * side];
-    for y in 0..s {
-        for x in 0..s {
-            let mut acc = 0.0;
-            for (dy, row) in k.iter().enumerate() {
-                for (dx, w) in row.iter().enumerate() {
-                    acc += w * px(y + dy as isize - 2, x + dx as isize - 2);
-                }
-            }
-            out[(y * s + x) as usize] = acc.abs();
-        }
-    }
-    Ok(out)
+    let filter = LogFilter::with_radius(1.0, 2)?;
+    let response = filter.apply(&Gray::new(side, side, image.to_vec())?);
+    Ok(response.data.iter().map(|v| v.abs()).collect())
 }
 
 /// Scale each feature column to 0..=255 with the range of the `fit` rows; other rows are
