@@ -127,4 +127,13 @@ fn bvh_clips_train_lgrin_end_to_end() {
     assert!(text.contains("\"bvh\""), "feature kind recorded: {text}");
     assert!(metrics["test_accuracy"].as_f64().is_some());
     assert!(out.join("model.safetensors").exists());
+    let predicted = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["predict", "--model"])
+        .arg(&out)
+        .arg(dir.join("walk"))
+        .output()
+        .unwrap();
+    assert!(predicted.status.success());
+    let text = String::from_utf8_lossy(&predicted.stdout);
+    assert_eq!(text.lines().count(), 3, "one line per BVH clip: {text}");
 }

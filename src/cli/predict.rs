@@ -1,7 +1,7 @@
 //! `synchgraph predict`: label one clip (WAV, CSV or .npy) or every clip of a folder with a saved
 //! L-GrIN model, printing the label and the class probabilities.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion_features::node_features;
@@ -16,35 +16,18 @@ pub struct Args {
     /// Folder written by `train lgrin` (holds model.safetensors).
     #[arg(long)]
     model: PathBuf,
-    /// A clip, or a folder whose .wav/.csv/.npy files are all labelled.
+    /// A clip (file, or a folder of face frames for a video model), or a folder whose
+    /// .wav/.csv/.npy/.bvh files (or, for a video model, clip sub-folders) are all labelled.
     input: PathBuf,
 }
 
 /// Load the model, extract features and print one line per clip.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    let files: Vec<PathBuf> = if args.input.is_dir() {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(&args.input)
-            .with_context(|| format!("listing {}", args.input.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && p.extension().is_some_and(|e| {
-                        ["wav", "csv", "npy"].contains(&e.to_string_lossy().to_lowercase().as_str())
-                    })
-            })
-            .collect();
-        v.sort();
-        v
-    } else {
-        vec![args.input.clone()]
-    };
-    if files.is_empty() {
-        bail!("{} holds no .wav, .csv or .npy files", args.input.display());
-    }
     let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
     let path = args.model.join("model.safetensors");
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
+    let files = clip_inputs(&args.input, &saved.features.kind)?;
     let feats = files
         .iter()
         .map(|f| {
@@ -71,4 +54,41 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The clips named by `input` for a model whose features are of `kind`: the file itself, the
+/// .wav/.csv/.npy/.bvh files of a folder, or for face-frame models a frame folder or its clip
+/// sub-folders.
+fn clip_inputs(input: &Path, kind: &str) -> Result<Vec<PathBuf>> {
+    if !input.is_dir() {
+        return Ok(vec![input.to_path_buf()]);
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(input)
+        .with_context(|| format!("listing {}", input.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let has_ext = |p: &Path, exts: &[&str]| {
+        p.extension()
+            .is_some_and(|e| exts.contains(&e.to_string_lossy().to_lowercase().as_str()))
+    };
+    let files: Vec<PathBuf> = if kind == "log-frames" {
+        if entries.iter().any(|p| has_ext(p, &["png", "jpg", "jpeg"])) {
+            vec![input.to_path_buf()]
+        } else {
+            entries.into_iter().filter(|p| p.is_dir()).collect()
+        }
+    } else {
+        entries
+            .into_iter()
+            .filter(|p| p.is_file() && has_ext(p, &["wav", "csv", "npy", "bvh"]))
+            .collect()
+    };
+    if files.is_empty() {
+        bail!(
+            "{} holds no clips for this model (.wav, .csv, .npy or .bvh files, or frame folders)",
+            input.display()
+        );
+    }
+    Ok(files)
 }
