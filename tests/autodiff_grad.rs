@@ -6,108 +6,11 @@
 
 mod common;
 
+use common::grad::{check, compare, gradients, input, Fwd, Reference};
 use common::{gpu, Rng};
-use synchgraph::autodiff::{ParamStore, Tape, Var};
+use synchgraph::autodiff::{ParamStore, Tape};
 use synchgraph::kernels::reduce::ReduceOp;
-use synchgraph::{Result, Tensor};
-
-const ATOL: f64 = 2e-3;
-const RTOL: f64 = 2e-2;
-const EPS: f64 = 1e-3;
-
-type Fwd<'a> = &'a dyn Fn(&mut Tape, &[Var]) -> Result<Var>;
-type Reference<'a> = &'a dyn Fn(&[Vec<f64>]) -> Vec<f64>;
-
-/// Analytic (GPU tape) and numeric (f64 finite differences) gradients of every input.
-fn gradients(
-    inputs: &[(Vec<usize>, Vec<f32>)],
-    fwd: Fwd,
-    reference: Reference,
-    seed: u64,
-) -> (Vec<Vec<f32>>, Vec<Vec<f64>>) {
-    let g = gpu();
-    let mut store = ParamStore::new();
-    let ids: Vec<_> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, (s, d))| store.add(&format!("x{i}"), Tensor::from_f32(&g, s, d).unwrap(), 0.0))
-        .collect();
-    let mut tape = Tape::new(&g, true, 7);
-    let vars: Vec<Var> = ids.iter().map(|&id| tape.param(&store, id)).collect();
-    let out = fwd(&mut tape, &vars).unwrap();
-    let mut rng = Rng(seed);
-    let w = rng.vec(out.value().numel(), -1.0, 1.0);
-    let wt = tape.constant(&Tensor::from_f32(&g, out.shape(), &w).unwrap());
-    let weighted = tape.mul(&out, &wt).unwrap();
-    let loss = tape.sum_all(&weighted).unwrap();
-    tape.backward(&loss, &mut store).unwrap();
-    let analytic = ids
-        .iter()
-        .map(|&id| match store.grad(id) {
-            Some(t) => t.to_f32().unwrap(),
-            None => vec![0.0; store.value(id).numel()],
-        })
-        .collect();
-    let w64: Vec<f64> = w.iter().map(|&v| f64::from(v)).collect();
-    let base: Vec<Vec<f64>> = inputs
-        .iter()
-        .map(|(_, d)| d.iter().map(|&v| f64::from(v)).collect())
-        .collect();
-    let loss_at = |xs: &[Vec<f64>]| -> f64 {
-        let y = reference(xs);
-        assert_eq!(y.len(), w64.len(), "reference output length");
-        y.iter().zip(&w64).map(|(a, b)| a * b).sum()
-    };
-    let mut numeric = Vec::new();
-    for k in 0..base.len() {
-        let mut gk = Vec::new();
-        for j in 0..base[k].len() {
-            let mut xs = base.clone();
-            xs[k][j] += EPS;
-            let up = loss_at(&xs);
-            xs[k][j] -= 2.0 * EPS;
-            let down = loss_at(&xs);
-            gk.push((up - down) / (2.0 * EPS));
-        }
-        numeric.push(gk);
-    }
-    (analytic, numeric)
-}
-
-/// The checker: Ok when every element is within tolerance, else the first failure.
-fn compare(analytic: &[Vec<f32>], numeric: &[Vec<f64>]) -> std::result::Result<(), String> {
-    for (k, (a, n)) in analytic.iter().zip(numeric).enumerate() {
-        for (j, (&ga, &gn)) in a.iter().zip(n).enumerate() {
-            if (f64::from(ga) - gn).abs() > ATOL + RTOL * gn.abs() || ga.is_nan() {
-                return Err(format!("input {k}[{j}]: analytic {ga}, numeric {gn}"));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check(name: &str, inputs: &[(Vec<usize>, Vec<f32>)], fwd: Fwd, reference: Reference) {
-    let (a, n) = gradients(inputs, fwd, reference, 99);
-    if let Err(e) = compare(&a, &n) {
-        panic!("{name}: {e}");
-    }
-}
-
-/// Random values in ±[0.1, 1] (away from 0, so relu has no kink nearby).
-fn input(rng: &mut Rng, shape: &[usize]) -> (Vec<usize>, Vec<f32>) {
-    let n = shape.iter().product();
-    let v = (0..n)
-        .map(|_| {
-            let m = rng.uniform(0.1, 1.0);
-            if rng.below(2) == 0 {
-                m
-            } else {
-                -m
-            }
-        })
-        .collect();
-    (shape.to_vec(), v)
-}
+use synchgraph::Tensor;
 
 fn mm(a: &[f64], b: &[f64], m: usize, k: usize, n: usize, ta: bool, tb: bool) -> Vec<f64> {
     let mut c = vec![0.0; m * n];
@@ -384,7 +287,7 @@ fn checker_catches_a_wrong_gradient() {
     let ins = [input(&mut r, &[3, 4]), input(&mut r, &[4, 2])];
     let fwd: Fwd = &|t, v| t.matmul(&v[0], &v[1]);
     let reference: Reference = &|x| mm(&x[0], &x[1], 3, 4, 2, false, false);
-    let (mut a, n) = gradients(&ins, fwd, reference, 99);
+    let (mut a, n) = gradients(&ins, true, fwd, reference, 99);
     assert!(compare(&a, &n).is_ok());
     a[1][5] += 0.05;
     let err = compare(&a, &n).expect_err("a perturbed gradient must fail the check");

@@ -7,106 +7,12 @@
 
 mod common;
 
+use common::grad::{check_mode, input};
 use common::{assert_close, gpu, Rng};
-use synchgraph::autodiff::{BatchNormStats, ParamStore, Tape, Var};
-use synchgraph::{Result, Tensor};
+use synchgraph::autodiff::{BatchNormStats, Tape};
+use synchgraph::Tensor;
 
-const ATOL: f64 = 2e-3;
-const RTOL: f64 = 2e-2;
-const EPS: f64 = 1e-3;
 const BN_EPS: f64 = 1e-5;
-
-type Fwd<'a> = &'a dyn Fn(&mut Tape, &[Var]) -> Result<Var>;
-type Reference<'a> = &'a dyn Fn(&[Vec<f64>]) -> Vec<f64>;
-
-/// Analytic (GPU tape, training or evaluation mode) and numeric gradients of every input.
-fn gradients(
-    inputs: &[(Vec<usize>, Vec<f32>)],
-    training: bool,
-    fwd: Fwd,
-    reference: Reference,
-) -> (Vec<Vec<f32>>, Vec<Vec<f64>>) {
-    let g = gpu();
-    let mut store = ParamStore::new();
-    let ids: Vec<_> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, (s, d))| store.add(&format!("x{i}"), Tensor::from_f32(&g, s, d).unwrap(), 0.0))
-        .collect();
-    let mut tape = Tape::new(&g, training, 7);
-    let vars: Vec<Var> = ids.iter().map(|&id| tape.param(&store, id)).collect();
-    let out = fwd(&mut tape, &vars).unwrap();
-    let mut rng = Rng(99);
-    let w = rng.vec(out.value().numel(), -1.0, 1.0);
-    let wt = tape.constant(&Tensor::from_f32(&g, out.shape(), &w).unwrap());
-    let weighted = tape.mul(&out, &wt).unwrap();
-    let loss = tape.sum_all(&weighted).unwrap();
-    // The forward value itself must match the reference.
-    let fwd_vals = out.value().to_f32().unwrap();
-    let base: Vec<Vec<f64>> = inputs
-        .iter()
-        .map(|(_, d)| d.iter().map(|&v| f64::from(v)).collect())
-        .collect();
-    let want: Vec<f32> = reference(&base).iter().map(|&v| v as f32).collect();
-    assert_close("forward", &fwd_vals, &want, 1e-3, 1e-3);
-    tape.backward(&loss, &mut store).unwrap();
-    let analytic = ids
-        .iter()
-        .map(|&id| match store.grad(id) {
-            Some(t) => t.to_f32().unwrap(),
-            None => vec![0.0; store.value(id).numel()],
-        })
-        .collect();
-    let w64: Vec<f64> = w.iter().map(|&v| f64::from(v)).collect();
-    let loss_at = |xs: &[Vec<f64>]| -> f64 {
-        let y = reference(xs);
-        assert_eq!(y.len(), w64.len(), "reference output length");
-        y.iter().zip(&w64).map(|(a, b)| a * b).sum()
-    };
-    let mut numeric = Vec::new();
-    for k in 0..base.len() {
-        let mut gk = Vec::new();
-        for j in 0..base[k].len() {
-            let mut xs = base.clone();
-            xs[k][j] += EPS;
-            let up = loss_at(&xs);
-            xs[k][j] -= 2.0 * EPS;
-            let down = loss_at(&xs);
-            gk.push((up - down) / (2.0 * EPS));
-        }
-        numeric.push(gk);
-    }
-    (analytic, numeric)
-}
-
-fn check(name: &str, inputs: &[(Vec<usize>, Vec<f32>)], training: bool, fwd: Fwd, r: Reference) {
-    let (a, n) = gradients(inputs, training, fwd, r);
-    for (k, (a, n)) in a.iter().zip(&n).enumerate() {
-        for (j, (&ga, &gn)) in a.iter().zip(n).enumerate() {
-            assert!(
-                (f64::from(ga) - gn).abs() <= ATOL + RTOL * gn.abs() && !ga.is_nan(),
-                "{name}: input {k}[{j}]: analytic {ga}, numeric {gn}"
-            );
-        }
-    }
-}
-
-/// Random values in ±[0.1, 1] (away from 0, so relu has no kink nearby).
-fn input(rng: &mut Rng, shape: &[usize]) -> (Vec<usize>, Vec<f32>) {
-    let n = shape.iter().product();
-    let v = (0..n)
-        .map(|_| {
-            let m = rng.uniform(0.1, 1.0);
-            if rng.below(2) == 0 {
-                m
-            } else {
-                -m
-            }
-        })
-        .collect();
-    (shape.to_vec(), v)
-}
-
 /// f64 reference of the non-affine batch norm over rows with given or batch statistics.
 fn bn_ref(x: &[f64], cols: usize, stats: Option<(&[f64], &[f64])>) -> Vec<f64> {
     let n = x.len() / cols;
@@ -134,7 +40,7 @@ fn bn_ref(x: &[f64], cols: usize, stats: Option<(&[f64], &[f64])>) -> Vec<f64> {
 fn reshape_passes_gradients_through() {
     let mut r = Rng(1);
     let ins = [input(&mut r, &[4, 3]), input(&mut r, &[3, 4])];
-    check(
+    check_mode(
         "reshape",
         &ins,
         true,
@@ -152,7 +58,7 @@ fn batch_norm_training_mode_gradient_and_running_stats() {
     let mut r = Rng(2);
     // 7 rows x 5 columns (not a multiple of anything the kernels use).
     let ins = [input(&mut r, &[7, 5])];
-    check(
+    check_mode(
         "batch_norm (train)",
         &ins,
         true,
@@ -206,7 +112,7 @@ fn batch_norm_eval_mode_uses_running_stats() {
     let rv = [0.5f32, 1.5, 0.8];
     let rm64: Vec<f64> = rm.iter().map(|&v| f64::from(v)).collect();
     let rv64: Vec<f64> = rv.iter().map(|&v| f64::from(v)).collect();
-    check(
+    check_mode(
         "batch_norm (eval)",
         &ins,
         false,
@@ -232,7 +138,7 @@ fn batch_norm_affine_gradient() {
         input(&mut r, &[3]),
         input(&mut r, &[3]),
     ];
-    check(
+    check_mode(
         "batch_norm_affine",
         &ins,
         true,
@@ -268,7 +174,7 @@ fn batch_norm_rejects_wrong_width_and_single_row() {
 fn prelu_learns_its_slope() {
     let mut r = Rng(5);
     let ins = [input(&mut r, &[6, 4]), input(&mut r, &[4])];
-    check("prelu", &ins, true, &|t, v| t.prelu(&v[0], &v[1]), &|x| {
+    check_mode("prelu", &ins, true, &|t, v| t.prelu(&v[0], &v[1]), &|x| {
         x[0].iter()
             .enumerate()
             .map(|(i, &v)| if v > 0.0 { v } else { x[1][i % 4] * v })
@@ -297,7 +203,7 @@ fn neighbor_max_routes_through_argmax() {
     // Node 3 has no neighbour: output 0, no gradient.
     let mt = Tensor::from_f32(&g, &[m, m], &mask).unwrap();
     let mask64 = mask.clone();
-    check(
+    check_mode(
         "neighbor_max",
         &[(vec![m, c], vals)],
         true,
@@ -322,7 +228,7 @@ fn neighbor_max_routes_through_argmax() {
 fn psi_pooling_gradient() {
     let mut r = Rng(7);
     let ins = [input(&mut r, &[9, 6]), input(&mut r, &[9])];
-    check(
+    check_mode(
         "psi_pool",
         &ins,
         true,
@@ -347,7 +253,7 @@ fn structure_loss_through_relu_of_a() {
     let ins = [input(&mut r, &[m, m]), input(&mut r, &[m])];
     for means in [true, false] {
         let ad64: Vec<f64> = ad.iter().map(|&v| f64::from(v)).collect();
-        check(
+        check_mode(
             "structure_loss",
             &ins,
             true,
