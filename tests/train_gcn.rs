@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::gpu;
-use synchgraph::models::gcn::{param_shapes, GraphGcn, GraphGcnConfig, NodeGcn, NodeGcnConfig};
+use synchgraph::models::gcn::{
+    param_shapes, GraphGcn, GraphGcnConfig, NodeGcn, NodeGcnConfig, ReadoutLayers,
+};
 
 const CORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/cora");
 const MUTAG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/tu/MUTAG");
@@ -119,12 +121,18 @@ fn mutag_two_folds() {
         "2",
         "--hidden",
         "16",
+        "--lr-step",
+        "2",
         "--out",
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let m = check_outputs(&out, 2);
     assert_eq!(m["format"], "tu");
+    let gcn = &m["config"]["model"]["gcn"];
+    assert_eq!(gcn["readout_layers"], "all");
+    assert_eq!(gcn["selection"], "val-accuracy");
+    assert_eq!(gcn["schedule"]["Step"]["step"], 2, "{gcn}");
     let runs = m["per_run"].as_array().unwrap();
     let tested: u64 = runs
         .iter()
@@ -137,6 +145,38 @@ fn mutag_two_folds() {
         "{xu}"
     );
     assert!(xu["epoch"][0].as_u64().unwrap() < 4);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn mutag_last_layer_readout_selected_by_validation_loss() {
+    let out = out_dir("mutag-last");
+    let o = train(&[
+        "--data",
+        MUTAG,
+        "--epochs",
+        "3",
+        "--folds",
+        "2",
+        "--hidden",
+        "8",
+        "--readout-layers",
+        "last",
+        "--select",
+        "val-loss",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = check_outputs(&out, 2);
+    let gcn = &m["config"]["model"]["gcn"];
+    assert_eq!(gcn["readout_layers"], "last");
+    assert_eq!(gcn["selection"], "val-loss");
+    // Last layer only: 3 x 8 pooled values per graph into 2 classes.
+    assert_eq!(m["parameters"], 7 * 8 + 8 + 2 * (8 * 8 + 8) + 24 * 2 + 2);
+    for r in m["per_run"].as_array().unwrap() {
+        assert!(r["best_epoch"].as_u64().unwrap() < 3, "{r}");
+    }
     let _ = std::fs::remove_dir_all(&out);
 }
 
@@ -187,6 +227,22 @@ fn model_shapes_snapshot() {
     total 23040
     ");
     let graph = GraphGcn::new(&g, 7, 2, GraphGcnConfig::default(), 0).unwrap();
+    insta::assert_snapshot!(summary(&graph.store), @r"
+    gcn1.weight [7, 64]
+    gcn1.bias [64]
+    gcn2.weight [64, 64]
+    gcn2.bias [64]
+    gcn3.weight [64, 64]
+    gcn3.bias [64]
+    classifier.weight [597, 2]
+    classifier.bias [2]
+    total 10028
+    ");
+    let last_only = GraphGcnConfig {
+        readout_layers: ReadoutLayers::Last,
+        ..GraphGcnConfig::default()
+    };
+    let graph = GraphGcn::new(&g, 7, 2, last_only, 0).unwrap();
     insta::assert_snapshot!(summary(&graph.store), @r"
     gcn1.weight [7, 64]
     gcn1.bias [64]

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::gpu::Gpu;
 use crate::tensor::{DType, Tensor};
 
-pub use graph::{GraphGcn, GraphGcnConfig, GraphRun, GraphTask, Readout};
+pub use graph::{GraphGcn, GraphGcnConfig, GraphRun, GraphTask, Readout, ReadoutLayers, Selection};
 pub use node::{NodeGcn, NodeGcnConfig, NodeRun, NodeTask};
 
 /// Losses and accuracy after one training epoch.
