@@ -287,23 +287,21 @@ impl GraphGcn {
     /// Record the forward pass over a batch; returns logits [graphs, classes].
     pub fn forward(&self, tape: &mut Tape, batch: &GraphBatchData) -> Result<Var> {
         let mut h = tape.constant(&batch.x);
+        let all = self.config.readout_layers == ReadoutLayers::All;
         let mut pooled = Vec::new();
-        if self.config.readout_layers == ReadoutLayers::All {
+        if all {
             pooled.extend(self.readout(tape, &h, batch)?);
         }
-        for &(w, b) in &self.layers {
+        for (i, &(w, b)) in self.layers.iter().enumerate() {
             let w = tape.param(&self.store, w);
             let b = tape.param(&self.store, b);
             let hw = tape.matmul(&h, &w)?;
             let ah = tape.spmm(&batch.adj, &hw)?;
             let z = tape.add(&ah, &b)?;
             h = tape.relu(&z)?;
-            if self.config.readout_layers == ReadoutLayers::All {
+            if all || i + 1 == self.layers.len() {
                 pooled.extend(self.readout(tape, &h, batch)?);
             }
-        }
-        if self.config.readout_layers == ReadoutLayers::Last {
-            pooled = self.readout(tape, &h, batch)?;
         }
         let refs: Vec<&Var> = pooled.iter().collect();
         let pooled = match refs.as_slice() {
