@@ -9,7 +9,6 @@ use super::case::{count_text, BenchCase, RunFn, Sizes};
 use super::cases::normal_sets;
 use super::cases_layout::random_indices;
 use crate::autodiff::optim::Adam;
-use crate::autodiff::Tape;
 use crate::error::Result;
 use crate::gpu::Gpu;
 use crate::graph::{spmm, spmm_bytes, Csr, HostCsr};
@@ -96,12 +95,7 @@ pub fn sparse(sizes: &Sizes) -> Vec<BenchCase> {
                 let mut adam = Adam::new(0.01);
                 let gpu = gpu.clone();
                 Ok(Box::new(move |i| {
-                    let mut tape = Tape::new(&gpu, true, i as u64);
-                    let logits = model.forward(&mut tape, &adj, &x)?;
-                    let loss = tape.softmax_cross_entropy(&logits, &labels, Some(&mask))?;
-                    model.store.zero_grad();
-                    tape.backward(&loss, &mut model.store)?;
-                    adam.step(&mut model.store)?;
+                    model.train_step(&gpu, &mut adam, (&adj, &x), (&labels, &mask), i as u64)?;
                     Ok(None)
                 }))
             }),

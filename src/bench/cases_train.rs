@@ -135,12 +135,7 @@ pub fn gcn_epoch_cora(sizes: &Sizes) -> Option<BenchCase> {
             let mut adam = Adam::new(model.config.lr);
             let gpu = gpu.clone();
             Ok(Box::new(move |i| {
-                let mut tape = Tape::new(&gpu, true, i as u64);
-                let logits = model.forward(&mut tape, &adj, &x)?;
-                let loss = tape.softmax_cross_entropy(&logits, &labels, Some(&mask))?;
-                model.store.zero_grad();
-                tape.backward(&loss, &mut model.store)?;
-                adam.step(&mut model.store)?;
+                model.train_step(&gpu, &mut adam, (&adj, &x), (&labels, &mask), i as u64)?;
                 if i >= warmup {
                     let mut acc = cell.borrow_mut();
                     acc.runs += 1;

@@ -2,8 +2,8 @@
 //! of loss = Σ w ⊙ op(inputs) (w fixed random weights) against central finite differences
 //! (step EPS) of a plain Rust f64 reference of the forward, within ATOL + RTOL |numeric|.
 
-use synchgraph::autodiff::{ParamStore, Tape, Var};
-use synchgraph::{Result, Tensor};
+use synchgraph::autodiff::{ParamId, ParamStore, Tape, Var};
+use synchgraph::{Gpu, Result, Tensor};
 
 use super::{assert_close, gpu, Rng};
 
@@ -14,6 +14,23 @@ pub const EPS: f64 = 1e-3;
 pub type Fwd<'a> = &'a dyn Fn(&mut Tape, &[Var]) -> Result<Var>;
 pub type Reference<'a> = &'a dyn Fn(&[Vec<f64>]) -> Vec<f64>;
 
+/// The inputs as parameters of a fresh store (with their ids), recorded as leaves of a new tape.
+fn leaves(
+    inputs: &[(Vec<usize>, Vec<f32>)],
+    training: bool,
+) -> (Gpu, ParamStore, Vec<ParamId>, Tape, Vec<Var>) {
+    let g = gpu();
+    let mut store = ParamStore::new();
+    let ids: Vec<ParamId> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (s, d))| store.add(&format!("x{i}"), Tensor::from_f32(&g, s, d).unwrap(), 0.0))
+        .collect();
+    let mut tape = Tape::new(&g, training, 7);
+    let vars: Vec<Var> = ids.iter().map(|&id| tape.param(&store, id)).collect();
+    (g, store, ids, tape, vars)
+}
+
 /// Analytic (GPU tape, training or evaluation mode) and numeric (f64 finite differences)
 /// gradients of every input.
 pub fn gradients(
@@ -23,15 +40,7 @@ pub fn gradients(
     reference: Reference,
     seed: u64,
 ) -> (Vec<Vec<f32>>, Vec<Vec<f64>>) {
-    let g = gpu();
-    let mut store = ParamStore::new();
-    let ids: Vec<_> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, (s, d))| store.add(&format!("x{i}"), Tensor::from_f32(&g, s, d).unwrap(), 0.0))
-        .collect();
-    let mut tape = Tape::new(&g, training, 7);
-    let vars: Vec<Var> = ids.iter().map(|&id| tape.param(&store, id)).collect();
+    let (g, mut store, ids, mut tape, vars) = leaves(inputs, training);
     let out = fwd(&mut tape, &vars).unwrap();
     let mut rng = Rng(seed);
     let w = rng.vec(out.value().numel(), -1.0, 1.0);
@@ -116,15 +125,7 @@ pub fn check_mode(
     fwd: Fwd,
     reference: Reference,
 ) {
-    let g = gpu();
-    let mut store = ParamStore::new();
-    let ids: Vec<_> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, (s, d))| store.add(&format!("x{i}"), Tensor::from_f32(&g, s, d).unwrap(), 0.0))
-        .collect();
-    let mut tape = Tape::new(&g, training, 7);
-    let vars: Vec<Var> = ids.iter().map(|&id| tape.param(&store, id)).collect();
+    let (_, _store, _, mut tape, vars) = leaves(inputs, training);
     let got = fwd(&mut tape, &vars).unwrap().value().to_f32().unwrap();
     let base: Vec<Vec<f64>> = inputs
         .iter()

@@ -148,6 +148,28 @@ impl NodeGcn {
     }
 
     /// The reported weight-decay term wd · ‖W1‖² / 2 (no gradient: the optimizer applies decay).
+    /// One full-batch training step on the graph `(adj, x)`: masked cross-entropy on
+    /// `(labels, mask)` plus the weight-decay term, backward, and an Adam update. Returns the loss
+    /// (not read back).
+    pub fn train_step(
+        &mut self,
+        gpu: &Gpu,
+        adam: &mut Adam,
+        (adj, x): (&Csr, &Csr),
+        (labels, mask): (&Tensor, &Tensor),
+        seed: u64,
+    ) -> Result<Var> {
+        let mut tape = Tape::new(gpu, true, seed);
+        let logits = self.forward(&mut tape, adj, x)?;
+        let ce = tape.softmax_cross_entropy(&logits, labels, Some(mask))?;
+        let decay = self.decay_term(&mut tape)?;
+        let loss = tape.add(&ce, &decay)?;
+        self.store.zero_grad();
+        tape.backward(&loss, &mut self.store)?;
+        adam.step(&mut self.store)?;
+        Ok(loss)
+    }
+
     fn decay_term(&self, tape: &mut Tape) -> Result<Var> {
         let w1 = tape.constant(self.store.value(self.w1));
         tape.l2_penalty(&w1, self.config.weight_decay / 2.0)
@@ -219,18 +241,13 @@ impl NodeGcn {
         let mut history: Vec<EpochLog> = Vec::new();
         let start = Instant::now();
         for epoch in 0..config.epochs {
-            let mut tape = Tape::new(
+            let loss = model.train_step(
                 gpu,
-                true,
+                &mut adam,
+                (&task.adj, &task.features),
+                (&labels, &train_mask),
                 seed.wrapping_mul(1000).wrapping_add(epoch as u64),
-            );
-            let logits = model.forward(&mut tape, &task.adj, &task.features)?;
-            let ce = tape.softmax_cross_entropy(&logits, &labels, Some(&train_mask))?;
-            let decay = model.decay_term(&mut tape)?;
-            let loss = tape.add(&ce, &decay)?;
-            model.store.zero_grad();
-            tape.backward(&loss, &mut model.store)?;
-            adam.step(&mut model.store)?;
+            )?;
             let train_loss = loss.value().item()?;
             let (val_loss, logits) = model.evaluate(gpu, task, &labels, &val_mask)?;
             let log = EpochLog {
