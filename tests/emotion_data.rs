@@ -7,8 +7,9 @@ use synchgraph::data::emotion::{
     detect_format, load_clips, stratified_folds, validation_split, DatasetFormat,
 };
 use synchgraph::data::emotion_features::{
-    extract_all, node_features, read_npy_matrix, FeatureSettings,
+    extract_all, node_features, npy_bytes, read_npy_matrix, FeatureSettings,
 };
+use synchgraph::features::FrameMatrix;
 use synchgraph::Error;
 
 const EMODB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/emodb/wav");
@@ -147,11 +148,42 @@ fn feature_files_csv_and_npy() {
     let m = read_npy_matrix(&p).unwrap();
     assert_eq!((m.rows, m.cols), (2, 3));
     assert_eq!(m.data, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    // The writer produces exactly the hand-built file.
+    assert_eq!(npy_bytes(&m), bytes);
     std::fs::write(&p, &bytes[..bytes.len() - 4]).unwrap();
     assert!(matches!(
         read_npy_matrix(&p).unwrap_err(),
         Error::Truncated { .. }
     ));
+}
+
+#[test]
+fn feature_files_keep_speakers_of_coded_names() {
+    let d = tmp("coded-features");
+    let m = FrameMatrix {
+        rows: 2,
+        cols: 3,
+        data: vec![0.5; 6],
+    };
+    for f in [
+        "anger/03a01Wa.npy",
+        "anger/08a01Wc.npy",
+        "sadness/03a02Ta.npy",
+    ] {
+        std::fs::create_dir_all(d.join(f).parent().unwrap()).unwrap();
+        std::fs::write(d.join(f), npy_bytes(&m)).unwrap();
+    }
+    let list = load_clips(&d, None).unwrap();
+    assert_eq!(list.format, DatasetFormat::Features);
+    assert_eq!(list.speakers(), ["03", "08"]);
+    let (train, test) = list.speaker_split(&["08".to_string()]).unwrap();
+    assert_eq!((train.len(), test.len()), (2, 1));
+    // One name outside the scheme: no speakers at all, and a speaker split says why.
+    std::fs::write(d.join("sadness/other.npy"), npy_bytes(&m)).unwrap();
+    let list = load_clips(&d, None).unwrap();
+    assert!(list.speakers().is_empty());
+    let e = list.speaker_split(&["08".to_string()]).unwrap_err();
+    assert!(e.to_string().contains("names no speakers"), "{e}");
 }
 
 #[test]

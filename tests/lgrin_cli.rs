@@ -295,3 +295,95 @@ fn saved_model_reloads_to_the_same_probabilities() {
     let after = predict_proba(&mut saved.model, &refs).unwrap();
     assert_eq!(before, after);
 }
+
+/// `train lgrin` arguments of a short speaker-split run on `data`, writing to `out`.
+fn short_run_args(data: &Path, out: &Path) -> Vec<String> {
+    let mut v: Vec<String> = ["train", "lgrin", "--data"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    v.push(data.display().to_string());
+    v.extend(
+        [
+            "--split",
+            "speaker",
+            "--test-speakers",
+            "08",
+            "--epochs",
+            "3",
+            "--nodes",
+            "12",
+            "--batch",
+            "8",
+            "--iters-per-epoch",
+            "0",
+            "--val-fraction",
+            "0",
+            "--seed",
+            "5",
+            "--out",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    v.push(out.display().to_string());
+    v
+}
+
+#[test]
+fn extracted_features_train_like_the_wavs() {
+    let data = data_dir("wavs-for-features", None);
+    let feat = tmp("features");
+    let (so, _) = run(synchgraph().args([
+        "features",
+        "--data",
+        data.to_str().unwrap(),
+        "--nodes",
+        "12",
+        "--out",
+        feat.to_str().unwrap(),
+    ]));
+    assert!(
+        so.contains("wrote 16 clips (12 nodes x 32 features)"),
+        "{so}"
+    );
+    let index = std::fs::read_to_string(feat.join("clips.csv")).unwrap();
+    assert_eq!(index.lines().count(), 17, "{index}");
+    assert!(
+        index.contains("anger/03a01Wa.npy,anger,03,12,32"),
+        "{index}"
+    );
+    assert!(feat.join("features.json").is_file());
+
+    // Every written matrix equals the features extracted from its WAV in memory.
+    let list = load_clips(&data, Some(DatasetFormat::Emodb)).unwrap();
+    let mut settings = FeatureSettings::for_format(list.format, 12);
+    let feats = extract_all(&list.clips, &mut settings, 2, &|| {}).unwrap();
+    for (clip, m) in list.clips.iter().zip(&feats) {
+        let stem = clip.path.file_stem().unwrap().to_str().unwrap();
+        let class = &list.classes[clip.label];
+        let read = synchgraph::data::emotion_features::read_npy_matrix(
+            &feat.join(class).join(format!("{stem}.npy")),
+        )
+        .unwrap();
+        assert_eq!((read.rows, read.cols), (12, 32));
+        assert_eq!(read.data, m.data, "{stem}");
+    }
+
+    // Training on the feature files (speakers come from the kept names) gives the same run.
+    let out_wav = tmp("from-wavs");
+    let out_feat = tmp("from-features");
+    run(synchgraph().args(short_run_args(&data, &out_wav)));
+    run(synchgraph().args(short_run_args(&feat, &out_feat)));
+    let read = |d: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(d.join("metrics.json")).unwrap()).unwrap()
+    };
+    let (a, b) = (read(&out_wav), read(&out_feat));
+    assert_eq!(b["format"], "features");
+    assert_eq!(a["split"], b["split"]);
+    assert_eq!(a["confusion"], b["confusion"]);
+    assert_eq!(
+        a["epochs_log"][2]["train_loss"],
+        b["epochs_log"][2]["train_loss"]
+    );
+}

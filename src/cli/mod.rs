@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod devices;
 mod eval;
+mod features;
 mod predict;
 mod simulate;
 mod train;
@@ -39,6 +40,8 @@ pub enum Command {
     Simulate(simulate::Args),
     /// Train a model (`synchgraph train gcn|lgrin|stdp|synchgraph ...`).
     Train(train::Args),
+    /// Extract the node features of a data folder once, as one `.npy` matrix per clip.
+    Features(features::Args),
     /// Score a saved L-GrIN model on a data folder and write metrics.json.
     Eval(eval::Args),
     /// Label clips with a saved L-GrIN model and print the class probabilities.
@@ -72,6 +75,7 @@ pub fn run() -> Result<()> {
         Command::Bench(args) => bench::run(&cli, args),
         Command::Simulate(args) => simulate::run(&cli, args),
         Command::Train(args) => train::run(&cli, args),
+        Command::Features(args) => features::run(args),
         Command::Eval(args) => eval::run(&cli, args),
         Command::Predict(args) => predict::run(&cli, args),
     }

@@ -4,7 +4,7 @@
 //! splits work on the resulting list. Turning a clip into node features is in
 //! [`super::emotion_features`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -199,7 +199,7 @@ pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList>
         Some(f) => f,
         None => detect_format(dir)?,
     };
-    let list = match format {
+    let mut list = match format {
         DatasetFormat::Emodb => coded(dir, format, |p| {
             let s = stem(p);
             if !is_emodb_name(&s) {
@@ -252,7 +252,105 @@ pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList>
             message: format!("no clips found for the {} layout", format.name()),
         });
     }
+    if list.clips.iter().all(|c| c.speaker.is_none()) {
+        name_speakers(&mut list.clips);
+    }
+    if format == DatasetFormat::Features {
+        keep_source_order(dir, &mut list)?;
+    }
     Ok(list)
+}
+
+/// Index file `synchgraph features` writes beside the feature files; its `classes` list keeps the
+/// source data set's class order (folder names alone would sort alphabetically).
+pub const FEATURES_INDEX: &str = "features.json";
+
+/// Clip list `synchgraph features` writes beside the feature files, in the source's clip order:
+/// a header line, then `class/name.npy,...` per clip.
+pub const FEATURES_CLIPS: &str = "clips.csv";
+
+/// Give an exported features layout the class and clip order of the data set it came from (see
+/// [`FEATURES_INDEX`] and [`FEATURES_CLIPS`]), so a model trained on the export sees the same
+/// labels and batches as one trained on the source files.
+fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
+    keep_class_order(dir, list)?;
+    let path = dir.join(FEATURES_CLIPS);
+    if !path.is_file() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let rank: HashMap<PathBuf, usize> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .enumerate()
+        .map(|(i, rel)| (dir.join(rel), i))
+        .collect();
+    list.clips.sort_by_key(|c| {
+        (
+            rank.get(&c.path).copied().unwrap_or(usize::MAX),
+            c.path.clone(),
+        )
+    });
+    Ok(())
+}
+
+/// Relabel a features layout in the class order of its [`FEATURES_INDEX`], when one exists and
+/// lists exactly the class folders found.
+fn keep_class_order(dir: &Path, list: &mut ClipList) -> Result<()> {
+    let path = dir.join(FEATURES_INDEX);
+    if !path.is_file() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let meta: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::data(&path, format!("not valid JSON: {e}")))?;
+    let Some(order) = meta["classes"].as_array() else {
+        return Err(Error::data(&path, "has no 'classes' list"));
+    };
+    let order: Vec<String> = order
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let mut found = list.classes.clone();
+    let mut listed = order.clone();
+    found.sort();
+    listed.sort();
+    if found != listed {
+        return Err(Error::data(
+            &path,
+            format!(
+                "lists classes {order:?}, but the class folders are {:?}",
+                list.classes
+            ),
+        ));
+    }
+    let remap: Vec<usize> = list
+        .classes
+        .iter()
+        .map(|c| order.iter().position(|o| o == c).unwrap_or(0))
+        .collect();
+    for clip in &mut list.clips {
+        clip.label = remap[clip.label];
+    }
+    list.classes = order;
+    Ok(())
+}
+
+/// Speakers of clips in a per-class layout whose files keep their EmoDB or RAVDESS names (as
+/// `synchgraph features` writes them): set only when every name follows the same scheme.
+fn name_speakers(clips: &mut [Clip]) {
+    let stems: Vec<String> = clips.iter().map(|c| stem(&c.path)).collect();
+    let speaker_of: fn(&str) -> String = if stems.iter().all(|s| is_ravdess_name(s)) {
+        |s| s.split('-').nth(6).unwrap_or_default().to_string()
+    } else if stems.iter().all(|s| is_emodb_name(s)) {
+        |s| s[..2].to_string()
+    } else {
+        return;
+    };
+    for (c, s) in clips.iter_mut().zip(&stems) {
+        c.speaker = Some(speaker_of(s));
+    }
 }
 
 /// Clips whose label and speaker come from the file name; the class list keeps the codes that

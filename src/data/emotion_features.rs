@@ -281,3 +281,26 @@ pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
     }
     Ok(FrameMatrix { rows, cols, data })
 }
+
+/// Encode `m` as a version-1.0 `.npy` file (little-endian f4, C order, shape [rows, cols]), the
+/// layout [`read_npy_matrix`] and NumPy's `np.load` read back.
+pub fn npy_bytes(m: &FrameMatrix) -> Vec<u8> {
+    let dict = format!(
+        "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}",
+        m.rows, m.cols
+    );
+    // Magic (6) + version (2) + header length (2) + header, padded with spaces to a multiple
+    // of 64 bytes and ended by a newline.
+    let unpadded = 10 + dict.len() + 1;
+    let header_len = dict.len() + 1 + (64 - unpadded % 64) % 64;
+    let mut out = Vec::with_capacity(10 + header_len + 4 * m.data.len());
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(&(header_len as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out.resize(10 + header_len - 1, b' ');
+    out.push(b'\n');
+    for v in &m.data {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}

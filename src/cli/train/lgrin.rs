@@ -249,7 +249,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
+    // SYNCHGRAPH_PROFILE=1 prints the per-kernel GPU time at the end.
+    let profile = std::env::var_os("SYNCHGRAPH_PROFILE").is_some();
+    let gpu = crate::cli::open_gpu(&cli.adapter, profile)?;
     let mut confusion: Option<Confusion> = None;
     let mut fold_acc = Vec::new();
     let mut last: Option<(Lgrin, TrainOutcome)> = None;
@@ -307,6 +309,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             Some(c) => c.merge(&conf)?,
         }
         last = Some((model, outcome));
+    }
+    if profile {
+        eprint!("{}", gpu.profile_report()?);
     }
     let confusion = confusion.context("no split")?;
     let (mut model, outcome) = last.context("no split")?;

@@ -1,0 +1,89 @@
+//! `synchgraph features`: extract the node features of every clip of a data folder once and write
+//! them as one `.npy` matrix per clip in the features layout (`<out>/<class>/<name>.npy`), so
+//! later runs (`train lgrin --format features`) and other tools skip the extraction.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use synchgraph::data::emotion::{FEATURES_CLIPS, FEATURES_INDEX};
+use synchgraph::data::emotion_features::npy_bytes;
+use synchgraph::report::write_atomic;
+
+use crate::cli::train::lgrin::load_features;
+
+/// Arguments of `features`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Data folder (any layout `train lgrin` reads).
+    #[arg(long)]
+    data: PathBuf,
+    /// Layout (default: detected).
+    #[arg(long)]
+    format: Option<String>,
+    /// Graph nodes per clip (frames are grouped into this many nodes).
+    #[arg(long, default_value_t = 120)]
+    nodes: usize,
+    /// Use at most this many clips (evenly spread over the sorted list).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Feature-extraction threads.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Extract and write the features, a `clips.csv` index and the class order and settings as
+/// [`FEATURES_INDEX`].
+pub fn run(args: &Args) -> Result<()> {
+    let (list, feats, settings) = load_features(
+        &args.data,
+        args.format.as_deref(),
+        None,
+        args.nodes,
+        args.threads,
+        args.limit,
+    )?;
+    let mut index = String::from("file,class,speaker,nodes,dims\n");
+    for (clip, m) in list.clips.iter().zip(&feats) {
+        let class = &list.classes[clip.label];
+        let name = clip
+            .path
+            .file_stem()
+            .or_else(|| clip.path.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .context("clip path has no file name")?;
+        let rel = format!("{class}/{name}.npy");
+        let path = args.out.join(&rel);
+        std::fs::create_dir_all(path.parent().expect("joined path has a parent"))
+            .with_context(|| format!("creating {}", path.display()))?;
+        write_atomic(&path, &npy_bytes(m))?;
+        index.push_str(&format!(
+            "{rel},{class},{},{},{}\n",
+            clip.speaker.as_deref().unwrap_or(""),
+            m.rows,
+            m.cols
+        ));
+    }
+    write_atomic(&args.out.join(FEATURES_CLIPS), index.as_bytes())?;
+    let meta = serde_json::json!({
+        "source": args.data.display().to_string(),
+        "format": list.format.name(),
+        "classes": list.classes,
+        "clips": list.clips.len(),
+        "settings": settings,
+    });
+    write_atomic(
+        &args.out.join(FEATURES_INDEX),
+        serde_json::to_string_pretty(&meta)?.as_bytes(),
+    )?;
+    println!(
+        "wrote {} clips ({} nodes x {} features) to {}",
+        list.clips.len(),
+        settings.nodes,
+        settings.dims,
+        args.out.display()
+    );
+    Ok(())
+}
