@@ -27,13 +27,12 @@ def forward_flops(c, b):
     m = c.nodes
 
     def gconv(w, o):
-        adj = 2 * m * m * b * w
         k = max((w + o) // 4, 1)
-        return adj + 2 * m * b * w * k + 2 * m * b * k * o
+        return 2 * m * b * w * k + 2 * m * b * k * o
 
     w, total = c.in_dims, 0
     for _ in range(c.layers):
-        total += gconv(w, c.g1) + gconv(w, c.g2)
+        total += 2 * m * m * b * w + gconv(w, c.g1) + gconv(w, c.g2)
         w += c.g1 + c.g2
     return total + 2 * b * 3 * w * c.hidden + 2 * b * c.hidden * c.classes
 

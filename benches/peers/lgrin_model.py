@@ -63,7 +63,7 @@ def xavier_linear(i, o):
 
 
 class GConv(nn.Module):
-    """ReLU(BN(MLP(adj H))), or ReLU(BN(Linear(adj H))) without the MLP."""
+    """ReLU(BN(MLP(agg))), or ReLU(BN(Linear(agg))) without the MLP, for agg = adj H."""
 
     def __init__(self, i, o, mlp):
         super().__init__()
@@ -75,9 +75,8 @@ class GConv(nn.Module):
             self.mlp = nn.ModuleList([xavier_linear(i, o)])
         self.bn = nn.BatchNorm1d(o)
 
-    def forward(self, adj, h):
-        t = torch.einsum("ij,bjf->bif", adj, h)
-        t = self.mlp[0](t)
+    def forward(self, agg):
+        t = self.mlp[0](agg)
         if len(self.mlp) == 3:
             t = F.relu(batch_norm_rows(self.mlp[1], t))
             t = self.mlp[2](t)
@@ -149,7 +148,8 @@ class Lgrin(nn.Module):
         mask = self.temporal_mask if c.maxpool_graph == "temporal" else adj.detach()
         for layer in self.layers:
             parts = [neighbour_max(mask, h)] if self.maxpool else []
-            parts += [g(adj, h) for g in layer]
+            agg = torch.einsum("ij,bjf->bif", adj, h)  # shared by the layer's branches
+            parts += [g(agg) for g in layer]
             h = torch.cat(parts, dim=2) if len(parts) > 1 else parts[0]
         mx = h.max(dim=1).values
         mean = h.mean(dim=1)

@@ -177,16 +177,17 @@ pub fn lgrin_forward_flops(c: &LgrinConfig, b: usize) -> u64 {
     let m = c.nodes as u64;
     let b = b as u64;
     let gconv = |w: u64, o: u64| {
-        let adj = 2 * m * m * b * w;
         if c.gconv_mlp {
             let k = ((w + o) / 4).max(1);
-            adj + 2 * m * b * w * k + 2 * m * b * k * o
+            2 * m * b * w * k + 2 * m * b * k * o
         } else {
-            adj + 2 * m * b * w * o
+            2 * m * b * w * o
         }
     };
     let (mut w, mut total) = (c.in_dims as u64, 0);
     for _ in 0..c.layers {
+        // One adjacency product per layer, shared by its G*conv branches.
+        total += 2 * m * m * b * w;
         total += gconv(w, c.g1 as u64);
         if c.inception {
             total += gconv(w, c.g2 as u64);

@@ -158,20 +158,15 @@ impl GConv {
         })
     }
 
-    /// h: node-major features [m · b, f] (row m·b + g = node m of graph g); adj [m, m].
-    pub fn forward(
+    /// The block from agg = adj · h (see [`aggregate`]); branches that share one adjacency and
+    /// input share one aggregation.
+    pub fn forward_aggregated(
         &mut self,
         tape: &mut Tape,
         store: &ParamStore,
-        adj: &Var,
-        h: &Var,
-        m: usize,
+        agg: &Var,
     ) -> Result<Var> {
-        let (rows, f) = h.value().matrix_dims();
-        let wide = tape.reshape(h, &[m, rows / m * f])?;
-        let agg = tape.matmul(adj, &wide)?;
-        let agg = tape.reshape(&agg, &[rows, f])?;
-        let mut t = self.lin1.forward(tape, store, &agg)?;
+        let mut t = self.lin1.forward(tape, store, agg)?;
         if let Some((norm, lin2)) = &mut self.mlp {
             t = norm.forward(tape, store, &t)?;
             t = tape.relu(&t)?;
@@ -190,4 +185,13 @@ impl GConv {
         v.push(&mut self.out_norm);
         v
     }
+}
+
+/// adj · h for node-major features h [m · b, f] and adj [m, m]: one [m, m] × [m, b · f] product
+/// aggregates every graph of the batch at once. Returns [m · b, f].
+pub fn aggregate(tape: &mut Tape, adj: &Var, h: &Var, m: usize) -> Result<Var> {
+    let (rows, f) = h.value().matrix_dims();
+    let wide = tape.reshape(h, &[m, rows / m * f])?;
+    let agg = tape.matmul(adj, &wide)?;
+    tape.reshape(&agg, &[rows, f])
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::config::{AdjacencyInit, LgrinConfig, MaxpoolGraph, ModelKind};
-use super::layers::{GConv, Linear, Norm};
+use super::layers::{aggregate, GConv, Linear, Norm};
 use crate::autodiff::{ParamId, ParamStore, Tape, Var};
 use crate::error::{Error, Result};
 use crate::features::FrameMatrix;
@@ -285,9 +285,11 @@ impl Lgrin {
                 let mp = tape.neighbor_max(&mask, &wide)?;
                 parts.push(tape.reshape(&mp, &[m * b, f])?);
             }
-            parts.push(layer.g1.forward(tape, store, &adj, &h, m)?);
+            // G1 and G2 read the same ReLU(A) · H: aggregate once.
+            let agg = aggregate(tape, &adj, &h, m)?;
+            parts.push(layer.g1.forward_aggregated(tape, store, &agg)?);
             if let Some(g2) = &mut layer.g2 {
-                parts.push(g2.forward(tape, store, &adj, &h, m)?);
+                parts.push(g2.forward_aggregated(tape, store, &agg)?);
             }
             h = if parts.len() == 1 {
                 parts.pop().unwrap_or(h)
