@@ -84,12 +84,18 @@ class GConv(nn.Module):
 
 
 def neighbour_max(mask, h):
-    """out[b, i, f] = max over j with mask[i, j] > 0 of h[b, j, f] (0 without neighbours)."""
-    neg = torch.finfo(h.dtype).min
-    scores = torch.where(mask[None, :, :, None] > 0, h[:, None, :, :], torch.full_like(h[:, None], neg))
-    out = scores.max(dim=2).values
-    has = (mask > 0).any(dim=1)
-    return torch.where(has[None, :, None], out, torch.zeros_like(out))
+    """out[b, i, f] = max over j with mask[i, j] > 0 of h[b, j, f] (0 without neighbours).
+    Gathers each node's neighbours into [b, m, max degree, f] (3 for the temporal graph)."""
+    m = mask.shape[0]
+    linked = mask > 0
+    deg = linked.sum(dim=1)
+    width = max(int(deg.max()), 1)
+    order = torch.argsort(linked.float(), dim=1, descending=True, stable=True)[:, :width]
+    valid = torch.arange(width, device=h.device)[None, :] < deg[:, None]
+    g = h[:, order]
+    g = g.masked_fill(~valid[None, :, :, None], torch.finfo(h.dtype).min)
+    out = g.max(dim=2).values
+    return torch.where((deg > 0)[None, :, None], out, torch.zeros_like(out))
 
 
 class Lgrin(nn.Module):
