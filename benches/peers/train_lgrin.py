@@ -65,7 +65,11 @@ def run(args, seed, x, y, speakers, classes):
         pool = np.where(np.isin(speakers, args.train_speakers.split(",")))[0]
     else:
         pool = np.where(~np.isin(speakers, test_sp))[0]
-    train, val = stratified_holdout(pool, y, args.val_fraction, rng)
+    if args.val_speakers:
+        in_val = np.isin(speakers[pool], args.val_speakers.split(","))
+        train, val = pool[~in_val], pool[in_val]
+    else:
+        train, val = stratified_holdout(pool, y, args.val_fraction, rng)
     cfg = Config(x.shape[1], x.shape[2], len(classes), model=args.model, variant=args.variant,
                  p_init=args.p_init, dropout=args.dropout,
                  learned_a=not args.fixed_adjacency, learned_p=not args.fixed_p)
@@ -135,6 +139,8 @@ def main():
     p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--dropout", type=float, default=0.5)
     p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--val-speakers", default=None,
+                   help="validate on these training speakers (held out of training) instead")
     p.add_argument("--seeds", default="0")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--log", action="store_true", help="include the per-epoch log")
