@@ -59,6 +59,33 @@ fn emodb_is_detected_and_labelled_from_file_names() {
         .all(|&i| test.contains(list.clips[i].speaker.as_ref().unwrap())));
     let e = list.speaker_split(&["99".into()]).unwrap_err().to_string();
     assert!(e.contains("'99'"), "{e}");
+
+    // Whole training speakers held out for validation.
+    let (tr, val) = list
+        .speaker_validation_split(&train, &["12".to_string()])
+        .unwrap();
+    assert!(val
+        .iter()
+        .all(|&i| list.clips[i].speaker.as_deref() == Some("12")));
+    assert!(tr
+        .iter()
+        .all(|&i| list.clips[i].speaker.as_deref() != Some("12")));
+    assert_eq!(tr.len() + val.len(), train.len());
+    assert!(!val.is_empty());
+    let e = list
+        .speaker_validation_split(&train, &["13".to_string()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("'13' has no training clip"), "{e}");
+    let all: Vec<String> = ["03", "08", "09", "10", "11", "12"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let e = list
+        .speaker_validation_split(&train, &all)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no training clips"), "{e}");
 }
 
 #[test]
@@ -121,6 +148,11 @@ fn feature_files_csv_and_npy() {
     assert_eq!((feats[0].rows, feats[0].cols), (5, 3));
     // Cyclic padding: 2 frames -> nodes 0,1,0,1,0.
     assert_eq!(feats[0].row(2), &[1.0, 2.0, 3.0]);
+    // No speakers in a plain folder layout: held-out-speaker validation says so.
+    let e = list
+        .speaker_validation_split(&[0, 1], &["03".to_string()])
+        .unwrap_err();
+    assert!(e.to_string().contains("names no speakers"), "{e}");
     // Mismatched width.
     touch(&d.join("b/z.csv"), "1,2\n3,4\n");
     let list = load_clips(&d, None).unwrap();

@@ -387,3 +387,35 @@ fn extracted_features_train_like_the_wavs() {
         b["epochs_log"][2]["train_loss"]
     );
 }
+
+#[test]
+fn held_out_speakers_select_the_model() {
+    // The CI clips (speakers 03 and 08) plus one clip per class of speaker 09.
+    let data = data_dir("val-speakers", None);
+    for c in ["09a01Wb.wav", "09a01Fa.wav", "09a01Nb.wav", "09a05Tb.wav"] {
+        std::fs::copy(Path::new(EMODB).join(c), data.join(c)).unwrap();
+    }
+    let out = tmp("val-speakers-out");
+    let mut args = short_run_args(&data, &out);
+    args.extend(["--val-speakers".to_string(), "09".to_string()]);
+    run(synchgraph().args(&args));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(m["val_speakers"], serde_json::json!(["09"]));
+    // Every epoch was scored on the held-out speaker's 4 clips.
+    let log = m["epochs_log"].as_array().unwrap();
+    for e in log {
+        let acc = e["val_accuracy"].as_f64().unwrap();
+        assert!((acc * 4.0 - (acc * 4.0).round()).abs() < 1e-6, "{acc}");
+    }
+    // A test speaker cannot validate.
+    let mut bad = short_run_args(&data, &out);
+    bad.extend(["--val-speakers".to_string(), "08".to_string()]);
+    let o = synchgraph().args(&bad).output().unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("validation speaker '08' has no training clip"),
+        "{err}"
+    );
+}

@@ -491,6 +491,39 @@ impl ClipList {
         }
         Ok((train, test))
     }
+
+    /// Hold whole speakers out of the training clips `train` for model selection: returns
+    /// (training, validation) where validation holds the clips of `val_speakers`. Errors when
+    /// the layout has no speakers, a named speaker has no clip in `train`, or a side is empty.
+    pub fn speaker_validation_split(
+        &self,
+        train: &[usize],
+        val_speakers: &[String],
+    ) -> Result<(Vec<usize>, Vec<usize>)> {
+        let speaker = |i: usize| self.clips[i].speaker.as_deref();
+        if train.iter().any(|&i| speaker(i).is_none()) {
+            return Err(Error::Config(format!(
+                "the {} layout names no speakers; use --val-fraction instead of --val-speakers",
+                self.format.name()
+            )));
+        }
+        for s in val_speakers {
+            if !train.iter().any(|&i| speaker(i) == Some(s.as_str())) {
+                return Err(Error::Config(format!(
+                    "validation speaker '{s}' has no training clip (test speakers cannot validate)"
+                )));
+            }
+        }
+        let (val, rest): (Vec<usize>, Vec<usize>) = train
+            .iter()
+            .partition(|&&i| val_speakers.iter().any(|s| speaker(i) == Some(s.as_str())));
+        if rest.is_empty() || val.is_empty() {
+            return Err(Error::Config(
+                "validation speakers leave no training clips".into(),
+            ));
+        }
+        Ok((rest, val))
+    }
 }
 
 /// Stratified k-fold split of `labels` (seeded shuffle within each class, dealt round-robin):
