@@ -210,6 +210,26 @@ fn feature_files_keep_speakers_of_coded_names() {
     assert_eq!(list.speakers(), ["03", "08"]);
     let (train, test) = list.speaker_split(&["08".to_string()]).unwrap();
     assert_eq!((train.len(), test.len()), (2, 1));
+    // An index from `synchgraph features` sets the class order; one that disagrees with the
+    // folders, or is not JSON, is an error naming the file.
+    std::fs::write(
+        d.join("features.json"),
+        r#"{"classes": ["sadness", "anger"]}"#,
+    )
+    .unwrap();
+    let list = load_clips(&d, None).unwrap();
+    assert_eq!(list.classes, ["sadness", "anger"]);
+    assert_eq!(list.clips.iter().filter(|c| c.label == 0).count(), 1);
+    std::fs::write(d.join("features.json"), r#"{"classes": ["anger", "fear"]}"#).unwrap();
+    let e = load_clips(&d, None).unwrap_err().to_string();
+    assert!(
+        e.contains("features.json") && e.contains("class folders"),
+        "{e}"
+    );
+    std::fs::write(d.join("features.json"), "{ not json").unwrap();
+    let e = load_clips(&d, None).unwrap_err().to_string();
+    assert!(e.contains("not valid JSON"), "{e}");
+    std::fs::remove_file(d.join("features.json")).unwrap();
     // One name outside the scheme: no speakers at all, and a speaker split says why.
     std::fs::write(d.join("sadness/other.npy"), npy_bytes(&m)).unwrap();
     let list = load_clips(&d, None).unwrap();
