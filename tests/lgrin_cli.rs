@@ -76,32 +76,9 @@ fn run(cmd: &mut Command) -> (String, String) {
 fn train_eval_predict_on_emodb_clips() {
     let data = data_dir("all", None);
     let out = tmp("out");
-    run(synchgraph().args([
-        "train",
-        "lgrin",
-        "--data",
-        data.to_str().unwrap(),
-        "--split",
-        "speaker",
-        "--test-speakers",
-        "08",
-        "--epochs",
-        "5",
-        "--nodes",
-        "12",
-        "--batch",
-        "8",
-        "--iters-per-epoch",
-        "0",
-        "--val-fraction",
-        "0",
-        "--lr",
-        "0.001",
-        "--seed",
-        "3",
-        "--out",
-        out.to_str().unwrap(),
-    ]));
+    let mut args = speaker_run_args(&data, &out, 5, 3);
+    args.extend(["--lr".to_string(), "0.001".to_string()]);
+    run(synchgraph().args(&args));
     for f in [
         "metrics.json",
         "model.safetensors",
@@ -296,38 +273,44 @@ fn saved_model_reloads_to_the_same_probabilities() {
     assert_eq!(before, after);
 }
 
-/// `train lgrin` arguments of a short speaker-split run on `data`, writing to `out`.
-fn short_run_args(data: &Path, out: &Path) -> Vec<String> {
+/// `train lgrin` arguments of a short run on `data` (test speaker 08, 12 nodes, batches of 8,
+/// no validation part), writing to `out`.
+fn speaker_run_args(data: &Path, out: &Path, epochs: usize, seed: u64) -> Vec<String> {
     let mut v: Vec<String> = ["train", "lgrin", "--data"]
         .iter()
         .map(|s| s.to_string())
         .collect();
     v.push(data.display().to_string());
-    v.extend(
-        [
-            "--split",
-            "speaker",
-            "--test-speakers",
-            "08",
-            "--epochs",
-            "3",
-            "--nodes",
-            "12",
-            "--batch",
-            "8",
-            "--iters-per-epoch",
-            "0",
-            "--val-fraction",
-            "0",
-            "--seed",
-            "5",
-            "--out",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
-    v.push(out.display().to_string());
+    for a in [
+        "--split",
+        "speaker",
+        "--test-speakers",
+        "08",
+        "--nodes",
+        "12",
+        "--batch",
+        "8",
+        "--iters-per-epoch",
+        "0",
+        "--val-fraction",
+        "0",
+    ] {
+        v.push(a.to_string());
+    }
+    v.extend([
+        "--epochs".to_string(),
+        epochs.to_string(),
+        "--seed".to_string(),
+        seed.to_string(),
+        "--out".to_string(),
+        out.display().to_string(),
+    ]);
     v
+}
+
+/// The short run the feature-file and validation tests repeat.
+fn short_run_args(data: &Path, out: &Path) -> Vec<String> {
+    speaker_run_args(data, out, 3, 5)
 }
 
 #[test]

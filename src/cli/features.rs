@@ -9,26 +9,14 @@ use synchgraph::data::emotion::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::report::write_atomic;
 
-use crate::cli::train::lgrin::load_features;
+use crate::cli::train::lgrin::ClipSource;
 
 /// Arguments of `features`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Data folder (any layout `train lgrin` reads).
-    #[arg(long)]
-    data: PathBuf,
-    /// Layout (default: detected).
-    #[arg(long)]
-    format: Option<String>,
-    /// Graph nodes per clip (frames are grouped into this many nodes).
-    #[arg(long, default_value_t = 120)]
-    nodes: usize,
-    /// Use at most this many clips (evenly spread over the sorted list).
-    #[arg(long)]
-    limit: Option<usize>,
-    /// Feature-extraction threads.
-    #[arg(long, default_value_t = 2)]
-    threads: usize,
+    /// Clips and features.
+    #[command(flatten)]
+    source: ClipSource,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -37,14 +25,7 @@ pub struct Args {
 /// Extract and write the features, a `clips.csv` index and the class order and settings as
 /// [`FEATURES_INDEX`].
 pub fn run(args: &Args) -> Result<()> {
-    let (list, feats, settings) = load_features(
-        &args.data,
-        args.format.as_deref(),
-        None,
-        args.nodes,
-        args.threads,
-        args.limit,
-    )?;
+    let (list, feats, settings) = args.source.load()?;
     let mut index = String::from("file,class,speaker,nodes,dims\n");
     for (clip, m) in list.clips.iter().zip(&feats) {
         let class = &list.classes[clip.label];
@@ -68,7 +49,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     write_atomic(&args.out.join(FEATURES_CLIPS), index.as_bytes())?;
     let meta = serde_json::json!({
-        "source": args.data.display().to_string(),
+        "source": args.source.data.display().to_string(),
         "format": list.format.name(),
         "classes": list.classes,
         "clips": list.clips.len(),

@@ -38,17 +38,49 @@ pub enum VariantArg {
     Paper,
 }
 
-/// Arguments of `train lgrin`.
+/// The clips to read and how to turn them into node features (shared by `train lgrin` and
+/// `features`).
 #[derive(clap::Args)]
-pub struct Args {
+pub struct ClipSource {
     /// Data folder (EmoDB or RAVDESS WAVs, a folder per class of WAVs, feature files, face-frame
     /// folders, landmark CSVs or BVH clips).
     #[arg(long)]
-    data: PathBuf,
+    pub data: PathBuf,
     /// Layout: emodb, ravdess, folder, features, video (frame folders), landmarks or mocap
     /// (default: detected; landmark CSVs need `--format landmarks`).
     #[arg(long)]
-    format: Option<String>,
+    pub format: Option<String>,
+    /// Graph nodes per clip.
+    #[arg(long, default_value_t = 120)]
+    pub nodes: usize,
+    /// Use at most this many clips (evenly spread over the sorted list; for quick runs).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Feature-extraction threads.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+}
+
+impl ClipSource {
+    /// Read the clips and extract their node features (see [`load_features`]).
+    pub fn load(&self) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
+        load_features(
+            &self.data,
+            self.format.as_deref(),
+            None,
+            self.nodes,
+            self.threads,
+            self.limit,
+        )
+    }
+}
+
+/// Arguments of `train lgrin`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Clips and features.
+    #[command(flatten)]
+    source: ClipSource,
     /// k-fold stratified cross-validation.
     #[arg(long, conflicts_with = "split")]
     folds: Option<usize>,
@@ -70,9 +102,6 @@ pub struct Args {
     /// Configuration variant.
     #[arg(long, value_enum, default_value_t = VariantArg::Reference)]
     variant: VariantArg,
-    /// Graph nodes per clip.
-    #[arg(long, default_value_t = 120)]
-    nodes: usize,
     /// Graphs per minibatch (default: the variant's 128).
     #[arg(long)]
     batch: Option<usize>,
@@ -104,12 +133,6 @@ pub struct Args {
     /// Ablation: Ψ weights p fixed at ones.
     #[arg(long)]
     fixed_p: bool,
-    /// Use at most this many clips (evenly spread over the sorted list; for quick runs).
-    #[arg(long)]
-    limit: Option<usize>,
-    /// Feature-extraction threads.
-    #[arg(long, default_value_t = 2)]
-    threads: usize,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -194,7 +217,7 @@ fn config_from(args: &Args, in_dims: usize, classes: usize) -> LgrinConfig {
         ModelArg::Lgrin => ModelKind::Lgrin,
         ModelArg::GcnBaseline => ModelKind::GcnBaseline,
     };
-    c.nodes = args.nodes;
+    c.nodes = args.source.nodes;
     c.epochs = args.epochs;
     c.seed = args.seed;
     c.val_fraction = args.val_fraction;
@@ -219,14 +242,7 @@ fn speaker_list(text: &str) -> Vec<String> {
 
 /// Train, evaluate and write the outputs.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    let (list, feats, settings) = load_features(
-        &args.data,
-        args.format.as_deref(),
-        None,
-        args.nodes,
-        args.threads,
-        args.limit,
-    )?;
+    let (list, feats, settings) = args.source.load()?;
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
     let config = config_from(args, settings.dims, list.classes.len());
     config.validate()?;
@@ -336,7 +352,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "parameters": model.parameter_count(),
         "config": model.config,
         "features": settings,
-        "data": args.data.display().to_string(),
+        "data": args.source.data.display().to_string(),
         "format": list.format.name(),
         "clips": list.clips.len(),
         "split": split_desc,
