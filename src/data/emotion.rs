@@ -286,7 +286,7 @@ fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
         .enumerate()
         .map(|(i, rel)| (dir.join(rel), i))
         .collect();
-    list.clips.sort_by_key(|c| {
+    list.clips.sort_by_cached_key(|c| {
         (
             rank.get(&c.path).copied().unwrap_or(usize::MAX),
             c.path.clone(),

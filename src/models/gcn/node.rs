@@ -147,7 +147,6 @@ impl NodeGcn {
         tape.spmm(adj, &h)
     }
 
-    /// The reported weight-decay term wd · ‖W1‖² / 2 (no gradient: the optimizer applies decay).
     /// One full-batch training step on the graph `(adj, x)`: masked cross-entropy on
     /// `(labels, mask)` plus the weight-decay term, backward, and an Adam update. Returns the loss
     /// (not read back).
@@ -170,6 +169,7 @@ impl NodeGcn {
         Ok(loss)
     }
 
+    /// The reported weight-decay term wd · ‖W1‖² / 2 (no gradient: the optimizer applies decay).
     fn decay_term(&self, tape: &mut Tape) -> Result<Var> {
         let w1 = tape.constant(self.store.value(self.w1));
         tape.l2_penalty(&w1, self.config.weight_decay / 2.0)
