@@ -402,3 +402,80 @@ fn held_out_speakers_select_the_model() {
         "{err}"
     );
 }
+
+#[test]
+fn speaker_normalisation_is_stored_and_repeated() {
+    let data = data_dir("speaker-norm", None);
+    let out = tmp("speaker-norm-out");
+    let mut args = short_run_args(&data, &out);
+    args.extend(["--normalize".to_string(), "speaker".to_string()]);
+    run(synchgraph().args(&args));
+    let read = |d: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(d.join("metrics.json")).unwrap()).unwrap()
+    };
+    let m = read(&out);
+    assert_eq!(m["features"]["normalize"], "speaker");
+
+    // eval normalises the test speaker's clips as training did: the same confusion.
+    let test_only = data_dir("speaker-norm-test", Some("08"));
+    let ev = tmp("speaker-norm-eval");
+    run(synchgraph().args([
+        "eval",
+        "--model",
+        out.to_str().unwrap(),
+        "--data",
+        test_only.to_str().unwrap(),
+        "--out",
+        ev.to_str().unwrap(),
+    ]));
+    assert_eq!(read(&ev)["confusion"], m["confusion"]);
+
+    // predict groups the clips by the speaker in their names: its probabilities are those of
+    // the saved model on speaker 08's standardised features.
+    let (so, _) = run(synchgraph().args([
+        "predict",
+        "--model",
+        out.to_str().unwrap(),
+        test_only.to_str().unwrap(),
+    ]));
+    let g = common::gpu();
+    let mut saved = load_model(&g, &out.join("model.safetensors")).unwrap();
+    assert_eq!(
+        saved.features.normalize,
+        synchgraph::data::speaker_norm::FeatureNorm::Speaker
+    );
+    let list = load_clips(&test_only, Some(DatasetFormat::Emodb)).unwrap();
+    let mut s = saved.features.clone();
+    let mut feats = extract_all(&list.clips, &mut s, 2, &|| {}).unwrap();
+    synchgraph::data::speaker_norm::standardize_by_speaker(&[Some("08"); 8], &mut feats).unwrap();
+    let refs: Vec<_> = feats.iter().collect();
+    let probs = predict_proba(&mut saved.model, &refs).unwrap();
+    let mut by_file = std::collections::HashMap::new();
+    for line in so.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        by_file.insert(PathBuf::from(f[0]), f[3].to_string());
+    }
+    for (clip, p) in list.clips.iter().zip(&probs) {
+        let want: Vec<String> = saved
+            .classes
+            .iter()
+            .zip(p)
+            .map(|(c, v)| format!("{c}={v:.4}"))
+            .collect();
+        let got = by_file
+            .get(&clip.path)
+            .unwrap_or_else(|| panic!("{} not predicted:\n{so}", clip.path.display()));
+        assert_eq!(got, &want.join(" "), "{}", clip.path.display());
+    }
+
+    // An unknown normalisation is refused by name.
+    let mut bad = short_run_args(&data, &out);
+    bad.extend(["--normalize".to_string(), "global".to_string()]);
+    let o = synchgraph().args(&bad).output().unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unknown feature normalisation 'global'"),
+        "{err}"
+    );
+}

@@ -141,6 +141,8 @@ def main():
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--val-speakers", default=None,
                    help="validate on these training speakers (held out of training) instead")
+    p.add_argument("--speaker-norm", action="store_true",
+                   help="standardise each feature over all frames of each speaker")
     p.add_argument("--seeds", default="0")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--log", action="store_true", help="include the per-epoch log")
@@ -148,6 +150,11 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     x, y, speakers, classes = load(args.features)
+    if args.speaker_norm:
+        for sp in np.unique(speakers):
+            rows = speakers == sp
+            frames = x[rows].reshape(-1, x.shape[2])
+            x[rows] = (x[rows] - frames.mean(0)) / (frames.std(0) + 1e-5)
     for s in args.seeds.split(","):
         print(json.dumps(run(args, int(s), x, y, speakers, classes)), flush=True)
 

@@ -8,7 +8,7 @@ use synchgraph::models::lgrin::train::argmax;
 use synchgraph::models::lgrin::{load_model, predict_proba};
 use synchgraph::report::{plot, Confusion};
 
-use crate::cli::train::lgrin::{load_features, metrics_json};
+use crate::cli::train::lgrin::{load_features, metrics_json, FeatureChoice};
 use crate::cli::Cli;
 
 /// Arguments of `eval`.
@@ -40,8 +40,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (list, feats, _) = load_features(
         &args.data,
         args.format.as_deref(),
-        Some(saved.features.clone()),
-        saved.features.nodes,
+        FeatureChoice::Saved(saved.features.clone()),
         args.threads,
         None,
     )?;

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use synchgraph::data::emotion::speaker_from_name;
 use synchgraph::data::emotion_features::node_features;
 use synchgraph::models::lgrin::train::argmax;
 use synchgraph::models::lgrin::{load_model, predict_proba};
@@ -28,13 +29,22 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
     let files = clip_inputs(&args.input, &saved.features.kind)?;
-    let feats = files
+    let mut feats = files
         .iter()
         .map(|f| {
             node_features(f, &saved.features)
                 .with_context(|| format!("extracting features of {}", f.display()))
         })
         .collect::<Result<Vec<_>>>()?;
+    // Speaker normalisation uses the clips given together, grouped by the speaker their
+    // EmoDB or RAVDESS names carry (other names form one group).
+    let speakers: Vec<Option<String>> = files.iter().map(|f| speaker_from_name(f)).collect();
+    let speakers: Vec<Option<&str>> = speakers.iter().map(Option::as_deref).collect();
+    saved
+        .features
+        .normalize
+        .apply(&speakers, &mut feats)
+        .context("normalising node features")?;
     let refs: Vec<_> = feats.iter().collect();
     let probs = predict_proba(&mut saved.model, &refs)?;
     for (f, p) in files.iter().zip(&probs) {

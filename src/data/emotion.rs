@@ -218,7 +218,7 @@ pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList>
                         format!("unknown EmoDB emotion code '{code}' (known: W L E A F T N)"),
                     )
                 })?;
-            Ok((label, s[..2].to_string()))
+            Ok((label, emodb_speaker(&s)))
         })?,
         DatasetFormat::Ravdess => coded(dir, format, |p| {
             let s = stem(p);
@@ -238,7 +238,7 @@ pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList>
                         format!("unknown RAVDESS emotion code '{}' (known: 01 to 08)", f[2]),
                     )
                 })?;
-            Ok((label, f[6].to_string()))
+            Ok((label, ravdess_speaker(&s)))
         })?,
         DatasetFormat::Folder => per_class(dir, format, &["wav"])?,
         DatasetFormat::Features => per_class(dir, format, &["csv", "npy"])?,
@@ -337,14 +337,34 @@ fn keep_class_order(dir: &Path, list: &mut ClipList) -> Result<()> {
     Ok(())
 }
 
+fn ravdess_speaker(stem: &str) -> String {
+    stem.split('-').nth(6).unwrap_or_default().to_string()
+}
+
+fn emodb_speaker(stem: &str) -> String {
+    stem[..2].to_string()
+}
+
+/// The speaker a file name names under the RAVDESS or EmoDB scheme, if it follows one.
+pub fn speaker_from_name(path: &Path) -> Option<String> {
+    let s = stem(path);
+    if is_ravdess_name(&s) {
+        Some(ravdess_speaker(&s))
+    } else if is_emodb_name(&s) {
+        Some(emodb_speaker(&s))
+    } else {
+        None
+    }
+}
+
 /// Speakers of clips in a per-class layout whose files keep their EmoDB or RAVDESS names (as
 /// `synchgraph features` writes them): set only when every name follows the same scheme.
 fn name_speakers(clips: &mut [Clip]) {
     let stems: Vec<String> = clips.iter().map(|c| stem(&c.path)).collect();
     let speaker_of: fn(&str) -> String = if stems.iter().all(|s| is_ravdess_name(s)) {
-        |s| s.split('-').nth(6).unwrap_or_default().to_string()
+        ravdess_speaker
     } else if stems.iter().all(|s| is_emodb_name(s)) {
-        |s| s[..2].to_string()
+        emodb_speaker
     } else {
         return;
     };

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::emotion::{Clip, DatasetFormat};
+use super::speaker_norm::FeatureNorm;
 use crate::error::{Error, Result};
 use crate::features::bvh::read_bvh;
 use crate::features::frames::group_frames;
@@ -33,6 +34,9 @@ pub struct FeatureSettings {
     pub window_seconds: f64,
     /// Frame stride in seconds (audio only).
     pub stride_seconds: f64,
+    /// Normalisation applied to the node features of the clips given together.
+    #[serde(default)]
+    pub normalize: FeatureNorm,
 }
 
 impl FeatureSettings {
@@ -56,6 +60,7 @@ impl FeatureSettings {
             dims: if audio { LLD_DIMS } else { 0 },
             window_seconds: WINDOW_SECONDS,
             stride_seconds: STRIDE_SECONDS,
+            normalize: FeatureNorm::None,
         }
     }
 }

@@ -11,6 +11,7 @@ use synchgraph::data::emotion::{
     load_clips, stratified_folds, validation_split, ClipList, DatasetFormat,
 };
 use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
+use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::features::FrameMatrix;
 use synchgraph::models::lgrin::{
     evaluate, save_model, train, Lgrin, LgrinConfig, ModelKind, TrainOutcome,
@@ -59,6 +60,14 @@ pub struct ClipSource {
     /// Feature-extraction threads.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
+    /// Node-feature normalisation: `none`, or `speaker` (standardise every feature over all
+    /// nodes of each speaker's clips; clips without a speaker form one group).
+    #[arg(long, default_value = "none", value_parser = parse_norm)]
+    pub normalize: FeatureNorm,
+}
+
+fn parse_norm(s: &str) -> std::result::Result<FeatureNorm, String> {
+    FeatureNorm::parse(s).map_err(|e| e.to_string())
 }
 
 impl ClipSource {
@@ -67,8 +76,10 @@ impl ClipSource {
         load_features(
             &self.data,
             self.format.as_deref(),
-            None,
-            self.nodes,
+            FeatureChoice::New {
+                nodes: self.nodes,
+                normalize: self.normalize,
+            },
             self.threads,
             self.limit,
         )
@@ -148,12 +159,25 @@ pub(crate) fn bar(len: usize, what: &str) -> ProgressBar {
     b
 }
 
-/// Read the clips of `data` and extract their node features with a progress bar.
+/// Which feature settings [`load_features`] uses.
+pub(crate) enum FeatureChoice {
+    /// The data layout's defaults with `nodes` nodes and the given normalisation.
+    New {
+        /// Graph nodes per clip.
+        nodes: usize,
+        /// Node-feature normalisation.
+        normalize: FeatureNorm,
+    },
+    /// The settings a model was trained with.
+    Saved(FeatureSettings),
+}
+
+/// Read the clips of `data` and extract their node features with a progress bar, then apply
+/// the settings' normalisation.
 pub(crate) fn load_features(
     data: &Path,
     format: Option<&str>,
-    settings: Option<FeatureSettings>,
-    nodes: usize,
+    choice: FeatureChoice,
     threads: usize,
     limit: Option<usize>,
 ) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
@@ -168,11 +192,22 @@ pub(crate) fn load_features(
                 .collect();
         }
     }
-    let mut settings = settings.unwrap_or_else(|| FeatureSettings::for_format(list.format, nodes));
+    let mut settings = match choice {
+        FeatureChoice::New { nodes, normalize } => FeatureSettings {
+            normalize,
+            ..FeatureSettings::for_format(list.format, nodes)
+        },
+        FeatureChoice::Saved(s) => s,
+    };
     let pb = bar(list.clips.len(), "features");
-    let feats = extract_all(&list.clips, &mut settings, threads, &|| pb.inc(1))
+    let mut feats = extract_all(&list.clips, &mut settings, threads, &|| pb.inc(1))
         .context("extracting node features")?;
     pb.finish();
+    let speakers: Vec<Option<&str>> = list.clips.iter().map(|c| c.speaker.as_deref()).collect();
+    settings
+        .normalize
+        .apply(&speakers, &mut feats)
+        .context("normalising node features")?;
     Ok((list, feats, settings))
 }
 
