@@ -62,6 +62,26 @@ fn data_dir(name: &str, speaker: Option<&str>) -> PathBuf {
     d
 }
 
+/// The `metrics.json` a command wrote into `dir`.
+fn metrics(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("metrics.json")).unwrap()).unwrap()
+}
+
+/// Run `eval` of the model in `model` on `data` and return its metrics.
+fn eval_metrics(model: &Path, data: &Path, name: &str) -> serde_json::Value {
+    let out = tmp(name);
+    run(synchgraph().args([
+        "eval",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    metrics(&out)
+}
+
 fn run(cmd: &mut Command) -> (String, String) {
     let out = cmd.output().unwrap();
     let (so, se) = (
@@ -88,8 +108,7 @@ fn train_eval_predict_on_emodb_clips() {
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    let m = metrics(&out);
     for k in [
         "test_accuracy",
         "unweighted_accuracy",
@@ -110,18 +129,7 @@ fn train_eval_predict_on_emodb_clips() {
 
     // eval on the test speaker alone reproduces the test confusion of training.
     let test_only = data_dir("test", Some("08"));
-    let ev = tmp("eval");
-    run(synchgraph().args([
-        "eval",
-        "--model",
-        out.to_str().unwrap(),
-        "--data",
-        test_only.to_str().unwrap(),
-        "--out",
-        ev.to_str().unwrap(),
-    ]));
-    let e: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(ev.join("metrics.json")).unwrap()).unwrap();
+    let e = eval_metrics(&out, &test_only, "eval");
     assert_eq!(e["confusion"], m["confusion"]);
     assert_eq!(e["test_accuracy"], m["test_accuracy"]);
 
@@ -358,10 +366,7 @@ fn extracted_features_train_like_the_wavs() {
     let out_feat = tmp("from-features");
     run(synchgraph().args(short_run_args(&data, &out_wav)));
     run(synchgraph().args(short_run_args(&feat, &out_feat)));
-    let read = |d: &Path| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(d.join("metrics.json")).unwrap()).unwrap()
-    };
-    let (a, b) = (read(&out_wav), read(&out_feat));
+    let (a, b) = (metrics(&out_wav), metrics(&out_feat));
     assert_eq!(b["format"], "features");
     assert_eq!(a["split"], b["split"]);
     assert_eq!(a["confusion"], b["confusion"]);
@@ -382,8 +387,7 @@ fn held_out_speakers_select_the_model() {
     let mut args = short_run_args(&data, &out);
     args.extend(["--val-speakers".to_string(), "09".to_string()]);
     run(synchgraph().args(&args));
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    let m = metrics(&out);
     assert_eq!(m["val_speakers"], serde_json::json!(["09"]));
     // Every epoch was scored on the held-out speaker's 4 clips.
     let log = m["epochs_log"].as_array().unwrap();
@@ -410,25 +414,13 @@ fn speaker_normalisation_is_stored_and_repeated() {
     let mut args = short_run_args(&data, &out);
     args.extend(["--normalize".to_string(), "speaker".to_string()]);
     run(synchgraph().args(&args));
-    let read = |d: &Path| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(d.join("metrics.json")).unwrap()).unwrap()
-    };
-    let m = read(&out);
+    let m = metrics(&out);
     assert_eq!(m["features"]["normalize"], "speaker");
 
     // eval normalises the test speaker's clips as training did: the same confusion.
     let test_only = data_dir("speaker-norm-test", Some("08"));
-    let ev = tmp("speaker-norm-eval");
-    run(synchgraph().args([
-        "eval",
-        "--model",
-        out.to_str().unwrap(),
-        "--data",
-        test_only.to_str().unwrap(),
-        "--out",
-        ev.to_str().unwrap(),
-    ]));
-    assert_eq!(read(&ev)["confusion"], m["confusion"]);
+    let e = eval_metrics(&out, &test_only, "speaker-norm-eval");
+    assert_eq!(e["confusion"], m["confusion"]);
 
     // predict groups the clips by the speaker in their names: its probabilities are those of
     // the saved model on speaker 08's standardised features.
@@ -456,16 +448,11 @@ fn speaker_normalisation_is_stored_and_repeated() {
         by_file.insert(PathBuf::from(f[0]), f[3].to_string());
     }
     for (clip, p) in list.clips.iter().zip(&probs) {
-        let want: Vec<String> = saved
-            .classes
-            .iter()
-            .zip(p)
-            .map(|(c, v)| format!("{c}={v:.4}"))
-            .collect();
+        let want = synchgraph::models::lgrin::train::probability_line(&saved.classes, p);
         let got = by_file
             .get(&clip.path)
             .unwrap_or_else(|| panic!("{} not predicted:\n{so}", clip.path.display()));
-        assert_eq!(got, &want.join(" "), "{}", clip.path.display());
+        assert_eq!(got, &want, "{}", clip.path.display());
     }
 
     // An unknown normalisation is refused by name.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::speaker_from_name;
 use synchgraph::data::emotion_features::node_features;
-use synchgraph::models::lgrin::train::argmax;
+use synchgraph::models::lgrin::train::{argmax, probability_line};
 use synchgraph::models::lgrin::{load_model, predict_proba};
 
 use crate::cli::Cli;
@@ -49,18 +49,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let probs = predict_proba(&mut saved.model, &refs)?;
     for (f, p) in files.iter().zip(&probs) {
         let k = argmax(p);
-        let dist: Vec<String> = saved
-            .classes
-            .iter()
-            .zip(p)
-            .map(|(c, v)| format!("{c}={v:.4}"))
-            .collect();
         println!(
             "{}\t{}\t{:.4}\t{}",
             f.display(),
             saved.classes[k],
             p[k],
-            dist.join(" ")
+            probability_line(&saved.classes, p)
         );
     }
     Ok(())

@@ -239,3 +239,14 @@ pub fn argmax(v: &[f32]) -> usize {
     }
     best
 }
+
+/// Class probabilities as `class=p` pairs with four decimals, separated by spaces (the last
+/// column of `synchgraph predict`).
+pub fn probability_line(classes: &[String], probs: &[f32]) -> String {
+    let pairs: Vec<String> = classes
+        .iter()
+        .zip(probs)
+        .map(|(c, v)| format!("{c}={v:.4}"))
+        .collect();
+    pairs.join(" ")
+}
