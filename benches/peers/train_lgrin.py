@@ -142,7 +142,7 @@ def main():
     p.add_argument("--val-speakers", default=None,
                    help="validate on these training speakers (held out of training) instead")
     p.add_argument("--speaker-norm", action="store_true",
-                   help="standardise each feature over all frames of each speaker")
+                   help="standardise each feature over all nodes of each speaker's clips")
     p.add_argument("--seeds", default="0")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--log", action="store_true", help="include the per-epoch log")
