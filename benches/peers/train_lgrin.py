@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Train the PyTorch twin of L-GrIN (lgrin_model.py) on features written by `synchgraph features`,
 with the protocol of `synchgraph train lgrin --split speaker`: train on some speakers, hold out a
-stratified share of them for model selection (best validation accuracy, then lowest validation
-cross-entropy), test on other speakers. Prints one JSON line per seed.
+stratified share of them for model selection (by default best validation accuracy, then lowest
+validation cross-entropy; `--select` changes the rule), test on other speakers. Prints one JSON line per seed.
 
     synchgraph features --data ../shared/data/emodb/wav --nodes 40 --out feat40
     python3 benches/peers/train_lgrin.py --features feat40 --test-speakers 13,14 \\
@@ -103,7 +103,13 @@ def run(args, seed, x, y, speakers, classes):
         pred, vce = evaluate(model, xt, yt, val, args.batch)
         vacc = (pred.numpy() == y[val]).mean()
         log.append((epoch, float(np.mean(losses)), vce, float(vacc)))
-        if best is None or vacc > best[0] or (vacc == best[0] and vce < best[1]):
+        if args.select == "loss":
+            better = best is None or vce < best[1]
+        elif args.select == "last":
+            better = True
+        else:
+            better = best is None or vacc > best[0] or (vacc == best[0] and vce < best[1])
+        if better:
             best = (vacc, vce, epoch, {k: v.clone() for k, v in model.state_dict().items()})
     model.load_state_dict(best[3])
     pred, tce = evaluate(model, xt, yt, test, args.batch)
@@ -143,6 +149,9 @@ def main():
                    help="validate on these training speakers (held out of training) instead")
     p.add_argument("--speaker-norm", action="store_true",
                    help="standardise each feature over all nodes of each speaker's clips")
+    p.add_argument("--select", default="accuracy", choices=["accuracy", "loss", "last"],
+                   help="kept epoch: best validation accuracy (then lowest cross-entropy), "
+                        "lowest validation cross-entropy, or the last epoch")
     p.add_argument("--seeds", default="0")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--log", action="store_true", help="include the per-epoch log")
