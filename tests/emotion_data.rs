@@ -89,6 +89,53 @@ fn emodb_is_detected_and_labelled_from_file_names() {
 }
 
 #[test]
+fn speaker_folds_test_each_speaker_once() {
+    let list = load_clips(Path::new(EMODB), None).unwrap();
+    let group = |g: &[&str]| g.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+    let groups = vec![
+        group(&["03", "08"]),
+        group(&["09", "10"]),
+        group(&["11", "12"]),
+        group(&["13", "14"]),
+    ];
+    let folds = list.speaker_folds(&groups).unwrap();
+    assert_eq!(folds.len(), 4);
+    let mut tested = vec![0usize; list.clips.len()];
+    for ((train, test), g) in folds.iter().zip(&groups) {
+        assert_eq!(train.len() + test.len(), 408);
+        let speaker = |i: usize| list.clips[i].speaker.clone().unwrap();
+        assert!(test.iter().all(|&i| g.contains(&speaker(i))));
+        assert!(train.iter().all(|&i| !g.contains(&speaker(i))));
+        for &i in test {
+            tested[i] += 1;
+        }
+    }
+    // With the groups covering every speaker, every clip is tested exactly once.
+    assert!(tested.iter().all(|&n| n == 1));
+    // One group is the plain speaker split.
+    let one = list.speaker_folds(&groups[3..]).unwrap();
+    assert_eq!(one[0], list.speaker_split(&groups[3]).unwrap());
+
+    let e = list
+        .speaker_folds(&[group(&["03", "08"]), group(&["08"])])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("'08' is named in two test groups"), "{e}");
+    let e = list.speaker_folds(&[]).unwrap_err().to_string();
+    assert!(e.contains("at least one non-empty group"), "{e}");
+    let e = list
+        .speaker_folds(&[group(&["03"]), vec![]])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("at least one non-empty group"), "{e}");
+    let e = list
+        .speaker_folds(&[group(&["03"]), group(&["77"])])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("'77' is not in the data"), "{e}");
+}
+
+#[test]
 fn ravdess_codes_and_unknown_codes() {
     let d = tmp("ravdess");
     touch(&d.join("03-01-05-01-02-01-12.wav"), "");

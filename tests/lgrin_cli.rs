@@ -466,3 +466,58 @@ fn speaker_normalisation_is_stored_and_repeated() {
         "{err}"
     );
 }
+
+#[test]
+fn speaker_folds_test_every_clip_once() {
+    // The CI clips (speakers 03 and 08) plus one clip per class of speaker 09.
+    let data = data_dir("speaker-folds", None);
+    for c in ["09a01Wb.wav", "09a01Fa.wav", "09a01Nb.wav", "09a05Tb.wav"] {
+        std::fs::copy(Path::new(EMODB).join(c), data.join(c)).unwrap();
+    }
+    let out = tmp("speaker-folds-out");
+    let mut args = speaker_run_args(&data, &out, 1, 0);
+    let at = args.iter().position(|a| a == "speaker").unwrap();
+    args[at] = "loso".to_string();
+    run(synchgraph().args(&args));
+    let m = metrics(&out);
+    assert_eq!(m["split"]["kind"], "speaker-folds");
+    let folds = m["split"]["folds"].as_array().unwrap();
+    let tested: Vec<&serde_json::Value> = folds.iter().map(|f| &f["test_speakers"]).collect();
+    assert_eq!(
+        tested,
+        [
+            &serde_json::json!(["03"]),
+            &serde_json::json!(["08"]),
+            &serde_json::json!(["09"])
+        ]
+    );
+    assert_eq!(folds[1]["train_speakers"], serde_json::json!(["03", "09"]));
+    let acc: Vec<f64> = m["fold_accuracies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_f64().unwrap())
+        .collect();
+    assert_eq!(acc.len(), 3);
+    assert_eq!(m["fold_best_epochs"].as_array().unwrap().len(), 3);
+    let mean = acc.iter().sum::<f64>() / 3.0;
+    assert!((m["test_accuracy"].as_f64().unwrap() - mean).abs() < 1e-9);
+    // The pooled confusion counts every one of the 20 clips once.
+    let total: u64 = m["confusion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap())
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 20);
+
+    // Explicit groups: a speaker in two groups is refused by name.
+    let mut bad = speaker_run_args(&data, &out, 1, 0);
+    let at = bad.iter().position(|a| a == "08").unwrap();
+    bad[at] = "03,08/08".to_string();
+    let o = synchgraph().args(&bad).output().unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("'08' is named in two test groups"), "{err}");
+}

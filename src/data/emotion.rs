@@ -512,6 +512,26 @@ impl ClipList {
         Ok((train, test))
     }
 
+    /// Speaker-group cross-validation: one (train, test) pair per group of test speakers, every
+    /// other speaker training. Errors when `groups` is empty, a speaker is named in two groups,
+    /// or a group fails [`ClipList::speaker_split`].
+    pub fn speaker_folds(&self, groups: &[Vec<String>]) -> Result<Vec<(Vec<usize>, Vec<usize>)>> {
+        if groups.is_empty() || groups.iter().any(|g| g.is_empty()) {
+            return Err(Error::Config(
+                "speaker folds need at least one non-empty group of test speakers".into(),
+            ));
+        }
+        let mut seen = BTreeSet::new();
+        for s in groups.iter().flatten() {
+            if !seen.insert(s) {
+                return Err(Error::Config(format!(
+                    "speaker '{s}' is named in two test groups; each speaker is tested once"
+                )));
+            }
+        }
+        groups.iter().map(|g| self.speaker_split(g)).collect()
+    }
+
     /// Hold whole speakers out of the training clips `train` for model selection: returns
     /// (training, validation) where validation holds the clips of `val_speakers`. Errors when
     /// the layout has no speakers, a named speaker has no clip in `train`, or a side is empty.

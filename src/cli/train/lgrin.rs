@@ -1,5 +1,5 @@
 //! `synchgraph train lgrin`: L-GrIN (or the GCN baseline) on an emotion data folder with k-fold
-//! cross-validation or a speaker-independent split. Writes metrics.json, model.safetensors,
+//! cross-validation, a speaker-independent split or speaker-group folds. Writes metrics.json, model.safetensors,
 //! loss.png, confusion.png and adjacency.png.
 
 use std::path::{Path, PathBuf};
@@ -95,10 +95,12 @@ pub struct Args {
     /// k-fold stratified cross-validation.
     #[arg(long, conflicts_with = "split")]
     folds: Option<usize>,
-    /// `speaker`: train on some speakers and test on `--test-speakers`.
+    /// `speaker`: train on some speakers and test on `--test-speakers`; `loso`: leave one
+    /// speaker out, one fold per speaker.
     #[arg(long)]
     split: Option<String>,
-    /// Comma-separated test speakers of `--split speaker`.
+    /// Comma-separated test speakers of `--split speaker`; `/` separates the groups of a
+    /// speaker-group cross-validation (`03,08/09,10`: two folds, each speaker tested once).
     #[arg(long, default_value = "13,14")]
     test_speakers: String,
     /// Training epochs.
@@ -275,6 +277,22 @@ fn speaker_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The `split` entry of metrics.json for speaker folds: one group keeps the single-split form
+/// (`kind: speaker`), several list each fold's training and test speakers (`kind: speaker-folds`).
+fn speaker_split_json(speakers: &[String], groups: &[Vec<String>]) -> serde_json::Value {
+    let fold = |test: &Vec<String>| {
+        let train: Vec<&String> = speakers.iter().filter(|s| !test.contains(s)).collect();
+        serde_json::json!({"kind": "speaker", "train_speakers": train, "test_speakers": test})
+    };
+    match groups {
+        [one] => fold(one),
+        _ => serde_json::json!({
+            "kind": "speaker-folds",
+            "folds": groups.iter().map(fold).collect::<Vec<_>>(),
+        }),
+    }
+}
+
 /// Train, evaluate and write the outputs.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (list, feats, settings) = args.source.load()?;
@@ -282,20 +300,16 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let config = config_from(args, settings.dims, list.classes.len());
     config.validate()?;
     let (splits, split_desc) = match (&args.split, args.folds) {
-        (Some(s), _) if s == "speaker" => {
-            let test = speaker_list(&args.test_speakers);
-            let split = list.speaker_split(&test)?;
-            let train_sp: Vec<String> = list
-                .speakers()
-                .into_iter()
-                .filter(|s| !test.contains(s))
-                .collect();
-            (
-                vec![split],
-                serde_json::json!({"kind": "speaker", "train_speakers": train_sp, "test_speakers": test}),
-            )
+        (Some(s), _) if s == "speaker" || s == "loso" => {
+            let groups: Vec<Vec<String>> = if s == "loso" {
+                list.speakers().into_iter().map(|s| vec![s]).collect()
+            } else {
+                args.test_speakers.split('/').map(speaker_list).collect()
+            };
+            let splits = list.speaker_folds(&groups)?;
+            (splits, speaker_split_json(&list.speakers(), &groups))
         }
-        (Some(s), _) => bail!("unknown --split '{s}' (only 'speaker')"),
+        (Some(s), _) => bail!("unknown --split '{s}' (only 'speaker' or 'loso')"),
         (None, Some(k)) => (
             stratified_folds(&labels, k, args.seed)?,
             serde_json::json!({"kind": "folds", "folds": k}),
@@ -313,6 +327,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let gpu = crate::cli::open_gpu(&cli.adapter, profile)?;
     let mut confusion: Option<Confusion> = None;
     let mut fold_acc = Vec::new();
+    let mut fold_best_epochs = Vec::new();
     let mut last: Option<(Lgrin, TrainOutcome)> = None;
     let mut seconds = Vec::new();
     let t0 = Instant::now();
@@ -365,6 +380,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             outcome.best_epoch + 1
         );
         fold_acc.push(conf.accuracy());
+        fold_best_epochs.push(outcome.best_epoch);
         seconds.push(outcome.seconds_per_epoch);
         match &mut confusion {
             None => confusion = Some(conf),
@@ -394,6 +410,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "val_speakers": val_speakers,
         "saved_model": format!("fold {} of {}", splits.len(), splits.len()),
         "best_epoch": outcome.best_epoch,
+        "fold_best_epochs": fold_best_epochs,
         "epochs_log": outcome.log,
     });
     let metrics = metrics_json(&gpu, &list.classes, &confusion, mean, extra);
