@@ -1,6 +1,6 @@
 //! The command-line tool: adapter listing and the missing-GPU error.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 fn synchgraph() -> Command {
     Command::new(env!("CARGO_BIN_EXE_synchgraph"))
@@ -25,6 +25,24 @@ fn devices_lists_at_least_one_adapter_with_its_limits() {
         "max_storage_buffer_binding_size",
     ] {
         assert!(first.get(key).is_some(), "devices --json lacks {key}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_not_with_a_panic() {
+    // The reader is gone before the first write (`synchgraph devices | head -0`).
+    for args in [&["devices"][..], &["devices", "--json"][..]] {
+        let mut child = synchgraph()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
 

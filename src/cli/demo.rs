@@ -3,6 +3,7 @@
 use anyhow::{ensure, Result};
 use synchgraph::kernels::{elementwise as ew, random};
 
+use super::output::{self, outln};
 use super::Cli;
 
 /// Arguments of `demo`.
@@ -29,7 +30,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .map(|i| ((xs[i] * ys[i] + xs[i]).tanh() - zs[i]).abs())
         .fold(0.0f32, f32::max);
     ensure!(worst < 1e-4, "GPU and CPU disagree by {worst}");
-    println!("demo: tanh(x*y + x) over {n} elements, max |gpu - cpu| = {worst:.2e}");
-    print!("{}", gpu.profile_report()?);
+    outln!("demo: tanh(x*y + x) over {n} elements, max |gpu - cpu| = {worst:.2e}");
+    output::write(format_args!("{}", gpu.profile_report()?))?;
     Ok(())
 }

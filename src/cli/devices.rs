@@ -3,6 +3,8 @@
 use anyhow::Result;
 use synchgraph::gpu::adapter;
 
+use crate::cli::output::outln;
+
 /// Arguments of `devices`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,25 +20,25 @@ pub fn run(args: &Args) -> Result<()> {
         return Err(adapter::select(Vec::new(), None).unwrap_err().into());
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&all)?);
+        outln!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(());
     }
     for a in &all {
-        println!("[{}] {}", a.index, a.name);
-        println!(
+        outln!("[{}] {}", a.index, a.name);
+        outln!(
             "    backend: {}   type: {}{}",
             a.backend,
             a.device_type,
             if a.software { " (software)" } else { "" }
         );
-        println!("    driver: {}", a.driver);
+        outln!("    driver: {}", a.driver);
         let features = if a.features.is_empty() {
             "none".to_string()
         } else {
             a.features.join(", ")
         };
-        println!("    features: {features}");
-        println!(
+        outln!("    features: {features}");
+        outln!(
             "    limits: storage binding {} MiB, buffer {} MiB, workgroups/dim {}, invocations/group {}, shared {} KiB, storage buffers/stage {}",
             a.max_storage_buffer_binding_size >> 20,
             a.max_buffer_size >> 20,

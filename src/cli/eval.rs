@@ -8,6 +8,7 @@ use synchgraph::models::lgrin::train::argmax;
 use synchgraph::models::lgrin::{load_model, predict_proba};
 use synchgraph::report::{plot, Confusion};
 
+use crate::cli::output::outln;
 use crate::cli::train::lgrin::{load_features, metrics_json, FeatureChoice};
 use crate::cli::Cli;
 
@@ -87,7 +88,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         &conf,
         &saved.classes,
     )?;
-    println!(
+    outln!(
         "accuracy {:.4}, unweighted {:.4} on {} clips; outputs in {}",
         conf.accuracy(),
         conf.unweighted_accuracy(),

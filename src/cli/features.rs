@@ -9,6 +9,7 @@ use synchgraph::data::emotion::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::report::write_atomic;
 
+use crate::cli::output::outln;
 use crate::cli::train::lgrin::ClipSource;
 
 /// Arguments of `features`.
@@ -59,7 +60,7 @@ pub fn run(args: &Args) -> Result<()> {
         &args.out.join(FEATURES_INDEX),
         serde_json::to_string_pretty(&meta)?.as_bytes(),
     )?;
-    println!(
+    outln!(
         "wrote {} clips ({} nodes x {} features) to {}",
         list.clips.len(),
         settings.nodes,

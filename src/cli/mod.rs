@@ -1,6 +1,8 @@
 //! Command-line interface: one module per subcommand. The library returns typed errors; this
 //! layer adds context with `anyhow`.
 
+pub mod output;
+
 mod bench;
 mod demo;
 mod devices;

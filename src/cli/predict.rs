@@ -9,6 +9,7 @@ use synchgraph::data::emotion_features::node_features;
 use synchgraph::models::lgrin::train::{argmax, probability_line};
 use synchgraph::models::lgrin::{load_model, predict_proba};
 
+use crate::cli::output::outln;
 use crate::cli::Cli;
 
 /// Arguments of `predict`.
@@ -49,7 +50,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let probs = predict_proba(&mut saved.model, &refs)?;
     for (f, p) in files.iter().zip(&probs) {
         let k = argmax(p);
-        println!(
+        outln!(
             "{}\t{}\t{:.4}\t{}",
             f.display(),
             saved.classes[k],

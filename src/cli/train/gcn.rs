@@ -22,6 +22,7 @@ use synchgraph::models::gcn::{
 use synchgraph::report::{mean_std, plot, Checkpoint};
 use synchgraph::Gpu;
 
+use crate::cli::output::outln;
 use crate::cli::Cli;
 
 /// Arguments of `train gcn`.
@@ -469,7 +470,7 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
     let model_path = args.out.join("model.safetensors");
     ckpt.save(&model_path)
         .with_context(|| format!("writing {}", model_path.display()))?;
-    println!(
+    outln!(
         "{}: test accuracy {:.2}% ± {:.2} over {} {}, {:.4} s/epoch -> {}",
         o.dataset,
         100.0 * mean,

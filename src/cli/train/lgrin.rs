@@ -19,6 +19,7 @@ use synchgraph::models::lgrin::{
 use synchgraph::report::{plot, Confusion};
 use synchgraph::Gpu;
 
+use crate::cli::output::outln;
 use crate::cli::Cli;
 
 /// Network choice on the command line.
@@ -451,7 +452,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         m,
         m,
     )?;
-    println!(
+    outln!(
         "test accuracy {:.4} (± {:.4} over {} split(s)), unweighted {:.4}, {} parameters, {:.2} s/epoch; outputs in {}",
         mean,
         std,

@@ -15,6 +15,7 @@ use synchgraph::snn::unsupervised::{
 };
 use synchgraph::snn::Config;
 
+use crate::cli::output::outln;
 use crate::cli::Cli;
 
 /// Arguments of `train stdp`.
@@ -195,7 +196,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         side * 8,
         side * 8,
     )?;
-    println!(
+    outln!(
         "stdp digits: {} neurons, test accuracy {:.4} on {} images (train {:.4}); stdp {:.1} s, inference {:.1} s",
         args.neurons,
         conf.accuracy(),

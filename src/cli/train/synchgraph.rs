@@ -18,6 +18,7 @@ use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
 use synchgraph::report::{plot, Checkpoint, Confusion};
 use synchgraph::snn::unsupervised::train as train_stdp;
 
+use crate::cli::output::outln;
 use crate::cli::Cli;
 
 /// Arguments of `train synchgraph`.
@@ -295,7 +296,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if profile {
         eprint!("{}", gpu.profile_report()?);
     }
-    println!(
+    outln!(
         "synchgraph {modality:?} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}) on {n} clips",
         c_te.accuracy(),
         c_va.accuracy(),
