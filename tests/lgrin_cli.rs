@@ -376,13 +376,18 @@ fn extracted_features_train_like_the_wavs() {
     );
 }
 
-#[test]
-fn held_out_speakers_select_the_model() {
-    // The CI clips (speakers 03 and 08) plus one clip per class of speaker 09.
-    let data = data_dir("val-speakers", None);
+/// The CI clips (speakers 03 and 08) plus one clip per class of speaker 09.
+fn three_speaker_dir(name: &str) -> PathBuf {
+    let data = data_dir(name, None);
     for c in ["09a01Wb.wav", "09a01Fa.wav", "09a01Nb.wav", "09a05Tb.wav"] {
         std::fs::copy(Path::new(EMODB).join(c), data.join(c)).unwrap();
     }
+    data
+}
+
+#[test]
+fn held_out_speakers_select_the_model() {
+    let data = three_speaker_dir("val-speakers");
     let out = tmp("val-speakers-out");
     let mut args = short_run_args(&data, &out);
     args.extend(["--val-speakers".to_string(), "09".to_string()]);
@@ -469,11 +474,7 @@ fn speaker_normalisation_is_stored_and_repeated() {
 
 #[test]
 fn speaker_folds_test_every_clip_once() {
-    // The CI clips (speakers 03 and 08) plus one clip per class of speaker 09.
-    let data = data_dir("speaker-folds", None);
-    for c in ["09a01Wb.wav", "09a01Fa.wav", "09a01Nb.wav", "09a05Tb.wav"] {
-        std::fs::copy(Path::new(EMODB).join(c), data.join(c)).unwrap();
-    }
+    let data = three_speaker_dir("speaker-folds");
     let out = tmp("speaker-folds-out");
     let mut args = speaker_run_args(&data, &out, 1, 0);
     let at = args.iter().position(|a| a == "speaker").unwrap();
