@@ -1,6 +1,6 @@
 //! `synchgraph train lgrin`: L-GrIN (or the GCN baseline) on an emotion data folder with k-fold
-//! cross-validation, a speaker-independent split or speaker-group folds. Writes metrics.json, model.safetensors,
-//! loss.png, confusion.png and adjacency.png.
+//! cross-validation, a speaker-independent split or speaker-group folds. Writes metrics.json,
+//! model.safetensors, loss.png, confusion.png and adjacency.png.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -302,13 +302,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     config.validate()?;
     let (splits, split_desc) = match (&args.split, args.folds) {
         (Some(s), _) if s == "speaker" || s == "loso" => {
+            let speakers = list.speakers();
             let groups: Vec<Vec<String>> = if s == "loso" {
-                list.speakers().into_iter().map(|s| vec![s]).collect()
+                speakers.iter().map(|s| vec![s.clone()]).collect()
             } else {
                 args.test_speakers.split('/').map(speaker_list).collect()
             };
             let splits = list.speaker_folds(&groups)?;
-            (splits, speaker_split_json(&list.speakers(), &groups))
+            (splits, speaker_split_json(&speakers, &groups))
         }
         (Some(s), _) => bail!("unknown --split '{s}' (only 'speaker' or 'loso')"),
         (None, Some(k)) => (
