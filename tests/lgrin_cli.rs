@@ -479,7 +479,25 @@ fn speaker_folds_test_every_clip_once() {
     let mut args = speaker_run_args(&data, &out, 1, 0);
     let at = args.iter().position(|a| a == "speaker").unwrap();
     args[at] = "loso".to_string();
+    // --split loso chooses its own folds: test speakers given beside it are refused by name.
+    let o = synchgraph().args(&args).output().unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--test-speakers does not apply to --split loso"),
+        "{err}"
+    );
+    let at = args.iter().position(|a| a == "--test-speakers").unwrap();
+    args.drain(at..at + 2);
     run(synchgraph().args(&args));
+    // Test speakers without a speaker split would be ignored: refused instead.
+    let mut no_split = speaker_run_args(&data, &out, 1, 0);
+    let at = no_split.iter().position(|a| a == "--split").unwrap();
+    no_split.drain(at..at + 2);
+    let o = synchgraph().args(&no_split).output().unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--split <SPLIT>"), "{err}");
     let m = metrics(&out);
     assert_eq!(m["split"]["kind"], "speaker-folds");
     let folds = m["split"]["folds"].as_array().unwrap();

@@ -87,6 +87,9 @@ impl ClipSource {
     }
 }
 
+/// Test speakers of `--split speaker` when `--test-speakers` is not given.
+const DEFAULT_TEST_SPEAKERS: &str = "13,14";
+
 /// Arguments of `train lgrin`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -98,12 +101,13 @@ pub struct Args {
     folds: Option<usize>,
     /// `speaker`: train on some speakers and test on `--test-speakers`; `loso`: leave one
     /// speaker out, one fold per speaker.
-    #[arg(long)]
+    #[arg(long, value_parser = ["speaker", "loso"])]
     split: Option<String>,
-    /// Comma-separated test speakers of `--split speaker`; `/` separates the groups of a
-    /// speaker-group cross-validation (`03,08/09,10`: two folds, each speaker tested once).
-    #[arg(long, default_value = "13,14")]
-    test_speakers: String,
+    /// Comma-separated test speakers of `--split speaker` (default `13,14`); `/` separates the
+    /// groups of a speaker-group cross-validation (`03,08/09,10`: two folds, each speaker
+    /// tested once).
+    #[arg(long, requires = "split")]
+    test_speakers: Option<String>,
     /// Training epochs.
     #[arg(long, default_value_t = 200)]
     epochs: usize,
@@ -296,22 +300,32 @@ fn speaker_split_json(speakers: &[String], groups: &[Vec<String>]) -> serde_json
 
 /// Train, evaluate and write the outputs.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    if args.split.as_deref() == Some("loso") && args.test_speakers.is_some() {
+        bail!(
+            "--test-speakers does not apply to --split loso, which tests every speaker once; \
+             name the groups with --split speaker --test-speakers 03/08/..."
+        );
+    }
     let (list, feats, settings) = args.source.load()?;
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
     let config = config_from(args, settings.dims, list.classes.len());
     config.validate()?;
     let (splits, split_desc) = match (&args.split, args.folds) {
-        (Some(s), _) if s == "speaker" || s == "loso" => {
+        (Some(s), _) => {
             let speakers = list.speakers();
             let groups: Vec<Vec<String>> = if s == "loso" {
                 speakers.iter().map(|s| vec![s.clone()]).collect()
             } else {
-                args.test_speakers.split('/').map(speaker_list).collect()
+                let given = args.test_speakers.as_deref();
+                given
+                    .unwrap_or(DEFAULT_TEST_SPEAKERS)
+                    .split('/')
+                    .map(speaker_list)
+                    .collect()
             };
             let splits = list.speaker_folds(&groups)?;
             (splits, speaker_split_json(&speakers, &groups))
         }
-        (Some(s), _) => bail!("unknown --split '{s}' (only 'speaker' or 'loso')"),
         (None, Some(k)) => (
             stratified_folds(&labels, k, args.seed)?,
             serde_json::json!({"kind": "folds", "folds": k}),
