@@ -11,12 +11,17 @@
 // named variables, never a dynamically indexed array, and the K step is unrolled by hand, so
 // they can stay in registers. Every global load and store is bounds-checked: any m, n, k works.
 // TRANS_A reads A stored [k, m]; TRANS_B reads B stored [n, k].
+//
+// Split K: workgroup z sums only k in [z * kchunk, min((z + 1) * kchunk, k)) and writes its
+// partial product to slice z of C ([slices, m, n]); the host then sums the slices in a fixed
+// order. Small outputs with a long k (the gradient of a small weight over a large batch) get
+// many workgroups this way instead of one or two. kchunk = k means one slice.
 
 struct Params {
     m: u32,
     n: u32,
     k: u32,
-    _pad: u32,
+    kchunk: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -41,16 +46,21 @@ fn stride() -> u32 { return mv() + 1u; }
 var<workgroup> sa: array<vec4<f32>, 272>;
 var<workgroup> sb: array<vec4<f32>, 272>;
 
-// Element (row, col) of the logical A[m, k] (0 outside).
+// End of this workgroup's k range (exclusive).
+var<private> kend: u32;
+// Offset of this workgroup's slice of C.
+var<private> cbase: u32;
+
+// Element (row, col) of the logical A[m, k] (0 outside, and past this workgroup's k range).
 fn load_a(row: u32, col: u32) -> f32 {
-    if (row >= p.m || col >= p.k) { return 0.0; }
+    if (row >= p.m || col >= kend) { return 0.0; }
     if (TRANS_A) { return ga[col * p.m + row]; }
     return ga[row * p.k + col];
 }
 
-// Element (row, col) of the logical B[k, n] (0 outside).
+// Element (row, col) of the logical B[k, n] (0 outside, and past this workgroup's k range).
 fn load_b(row: u32, col: u32) -> f32 {
-    if (row >= p.k || col >= p.n) { return 0.0; }
+    if (row >= kend || col >= p.n) { return 0.0; }
     if (TRANS_B) { return gb[col * p.k + row]; }
     return gb[row * p.n + col];
 }
@@ -116,7 +126,7 @@ fn store_b(t: u32, v: vec4<f32>) {
 
 fn store_c(row: u32, col: u32, v: vec4<f32>) {
     if (row >= p.m) { return; }
-    let base = row * p.n + col;
+    let base = cbase + row * p.n + col;
     if (col < p.n) { gc[base] = v.x; }
     if (col + 1u < p.n) { gc[base + 1u] = v.y; }
     if (col + 2u < p.n) { gc[base + 2u] = v.z; }
@@ -156,17 +166,20 @@ fn gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let t = ty * 16u + tx;
     let m0 = wid.y * tile();
     let n0 = wid.x * tile();
-    var next_a = fetch_a(t, m0, 0u);
-    var next_b = fetch_b(t, n0, 0u);
-    let steps = (p.k + bk() - 1u) / bk();
+    let kbegin = wid.z * p.kchunk;
+    kend = min(p.k, kbegin + p.kchunk);
+    cbase = wid.z * p.m * p.n;
+    var next_a = fetch_a(t, m0, kbegin);
+    var next_b = fetch_b(t, n0, kbegin);
+    let steps = (kend - min(kbegin, kend) + bk() - 1u) / bk();
     for (var st = 0u; st < steps; st++) {
         workgroupBarrier();
         store_a(t, next_a);
         store_b(t, next_b);
         workgroupBarrier();
         if (st + 1u < steps) {
-            next_a = fetch_a(t, m0, (st + 1u) * bk());
-            next_b = fetch_b(t, n0, (st + 1u) * bk());
+            next_a = fetch_a(t, m0, kbegin + (st + 1u) * bk());
+            next_b = fetch_b(t, n0, kbegin + (st + 1u) * bk());
         }
         // BK steps, unrolled by hand (no loop, so no loop-bounding counter and no reliance on
         // the driver unrolling).
@@ -192,4 +205,24 @@ fn gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         store_c(r1, q1, c11_0); store_c(r1 + 1u, q1, c11_1);
         store_c(r1 + 2u, q1, c11_2); store_c(r1 + 3u, q1, c11_3);
     }
+}
+
+// Direct variant: each invocation computes a 4x4 block of C straight from global memory, with
+// no workgroup memory and no barriers. For CPU adapters: there a barrier costs a switch of every
+// invocation of the workgroup, and there is no on-chip memory to gain from.
+@compute @workgroup_size(8, 8)
+fn gemm_direct(@builtin(workgroup_id) wid: vec3<u32>,
+               @builtin(local_invocation_id) lid: vec3<u32>) {
+    let r0 = wid.y * 32u + lid.y * 4u;
+    let q0 = wid.x * 32u + lid.x * 4u;
+    let kbegin = wid.z * p.kchunk;
+    kend = min(p.k, kbegin + p.kchunk);
+    cbase = wid.z * p.m * p.n;
+    for (var kk = kbegin; kk < kend; kk++) {
+        let a = vec4(load_a(r0, kk), load_a(r0 + 1u, kk), load_a(r0 + 2u, kk), load_a(r0 + 3u, kk));
+        let b = vec4(load_b(kk, q0), load_b(kk, q0 + 1u), load_b(kk, q0 + 2u), load_b(kk, q0 + 3u));
+        c00_0 += a.x * b; c00_1 += a.y * b; c00_2 += a.z * b; c00_3 += a.w * b;
+    }
+    store_c(r0, q0, c00_0); store_c(r0 + 1u, q0, c00_1);
+    store_c(r0 + 2u, q0, c00_2); store_c(r0 + 3u, q0, c00_3);
 }

@@ -6,7 +6,10 @@
 
 mod common;
 use common::*;
-use synchgraph::kernels::matmul::{gemm, matmul, matmul_flops, matmul_nt, matmul_tn, GemmTile};
+use synchgraph::kernels::matmul::{
+    auto_k_slices, gemm, gemm_split, matmul, matmul_flops, matmul_nt, matmul_tn, GemmTile, KSplit,
+    MAX_K_SLICES, SPLIT_MIN_K,
+};
 use synchgraph::{DType, Error, Tensor};
 
 /// C[m,n] = sum_k A[m,k] B[k,n] with A(i, p) and B(p, j) read through accessors.
@@ -126,7 +129,7 @@ fn every_tile_and_transpose_matches_reference() {
             let sb = if tb { [n, k] } else { [k, n] };
             let xa = Tensor::from_f32(&gpu, &sa, &a).unwrap();
             let xb = Tensor::from_f32(&gpu, &sb, &b).unwrap();
-            for tile in [GemmTile::T64, GemmTile::T128] {
+            for tile in [GemmTile::T64, GemmTile::T128, GemmTile::Direct] {
                 let c = gemm(&xa, &xb, ta, tb, tile).unwrap();
                 assert_eq!(c.shape(), &[m, n]);
                 let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?}");
@@ -134,6 +137,81 @@ fn every_tile_and_transpose_matches_reference() {
             }
         }
     }
+}
+
+/// Shapes with a short output and a long K, the case split K is for (K not a multiple of 16).
+const SPLIT_SHAPES: &[(usize, usize, usize)] = &[
+    (1, 1000, 1),
+    (5, 37, 3),
+    (40, 2101, 40),
+    (65, 777, 33),
+    (130, 600, 129),
+];
+
+#[test]
+fn split_k_matches_reference_for_every_tile_and_transpose() {
+    let gpu = gpu();
+    let mut rng = Rng(16);
+    for &(m, k, n) in SPLIT_SHAPES {
+        let a = rng.vec(m * k, -1.0, 1.0);
+        let b = rng.vec(k * n, -1.0, 1.0);
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a_at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
+            let b_at = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
+            let want = reference(m, k, n, a_at, b_at);
+            let sa = if ta { [k, m] } else { [m, k] };
+            let sb = if tb { [n, k] } else { [k, n] };
+            let xa = Tensor::from_f32(&gpu, &sa, &a).unwrap();
+            let xb = Tensor::from_f32(&gpu, &sb, &b).unwrap();
+            for tile in [GemmTile::T64, GemmTile::T128, GemmTile::Direct] {
+                for split in [KSplit::Slices(3), KSplit::Slices(64), KSplit::Auto] {
+                    let c = gemm_split(&xa, &xb, ta, tb, tile, split).unwrap();
+                    assert_eq!(c.shape(), &[m, n]);
+                    let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?} {split:?}");
+                    check(&what, &c.to_f32().unwrap(), &want, k);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn split_k_is_exact_on_integers_and_repeats_bit_for_bit() {
+    // Small integers are exact in fp32 whatever the order of the sums, so a split product must
+    // equal the reference exactly; a slice summed twice or left out would show.
+    let gpu = gpu();
+    let (m, k, n) = (40, 1203, 40);
+    let a: Vec<f32> = (0..m * k).map(|i| ((i * 7) % 11) as f32 - 5.0).collect();
+    let b: Vec<f32> = (0..k * n).map(|i| ((i * 3) % 5) as f32 - 2.0).collect();
+    let ta = Tensor::from_f32(&gpu, &[k, m], &a).unwrap();
+    let tb = Tensor::from_f32(&gpu, &[k, n], &b).unwrap();
+    let want = reference(m, k, n, |i, p| a[p * m + i], |p, j| b[p * n + j]);
+    for slices in [2, 5, 16, 75] {
+        for tile in [GemmTile::T64, GemmTile::Direct] {
+            let split = KSplit::Slices(slices);
+            let got = gemm_split(&ta, &tb, true, false, tile, split).unwrap();
+            assert_eq!(got.to_f32().unwrap(), want, "{slices} slices {tile:?}");
+        }
+    }
+    // Random inputs: the same split gives the same bits every time.
+    let mut rng = Rng(17);
+    let x = Tensor::from_f32(&gpu, &[k, m], &rng.vec(k * m, -1.0, 1.0)).unwrap();
+    let y = Tensor::from_f32(&gpu, &[k, n], &rng.vec(k * n, -1.0, 1.0)).unwrap();
+    let first = matmul_tn(&x, &y).unwrap().to_f32().unwrap();
+    assert_eq!(matmul_tn(&x, &y).unwrap().to_f32().unwrap(), first);
+}
+
+#[test]
+fn auto_split_fills_small_outputs_with_long_k_only() {
+    // One 64x64 tile and K = 7168 (the adjacency gradient of a 40-node batch of 32 graphs of
+    // 224 features): 28 slices of 256.
+    assert_eq!(auto_k_slices(1, 40, 40, 7168), 7168 / SPLIT_MIN_K);
+    // A long K is capped at MAX_K_SLICES, a short one is not split, a busy output is not split.
+    assert_eq!(auto_k_slices(1, 40, 40, 1 << 20), MAX_K_SLICES);
+    assert_eq!(auto_k_slices(1, 40, 40, SPLIT_MIN_K - 1), 1);
+    assert_eq!(auto_k_slices(256, 1024, 1024, 1 << 20), 1);
+    // Enough slices to reach about 256 workgroups: 21 tiles get 12 slices.
+    assert_eq!(auto_k_slices(21, 416, 152, 11520), 12);
 }
 
 #[test]
@@ -146,7 +224,7 @@ fn identity_and_integers_are_exact() {
     let ta = Tensor::from_f32(&gpu, &[m, k], &a).unwrap();
     let tb = Tensor::from_f32(&gpu, &[k, n], &b).unwrap();
     let want = reference(m, k, n, |i, p| a[i * k + p], |p, j| b[p * n + j]);
-    for tile in [GemmTile::T64, GemmTile::T128] {
+    for tile in [GemmTile::T64, GemmTile::T128, GemmTile::Direct] {
         let got = gemm(&ta, &tb, false, false, tile).unwrap();
         assert_eq!(got.to_f32().unwrap(), want, "{tile:?}");
     }

@@ -2,11 +2,15 @@
 //! workgroup of 256 threads computes a 128x128 output tile (8x8 per thread, K in steps of 8) or,
 //! for small outputs, a 64x64 tile (4x4 per thread, K in steps of 16), staging K tiles in
 //! workgroup memory with a register prefetch of the next one. Transposed operands are read in
-//! place (no transpose pass).
+//! place (no transpose pass). Small outputs with a long K are split along K into slices summed
+//! afterwards in a fixed order (see [`KSplit`]), so they still fill the GPU. On a CPU adapter
+//! (lavapipe) a barrier-free variant reads straight from global memory instead
+//! ([`GemmTile::Direct`]).
 
 use bytemuck::{Pod, Zeroable};
 
 use super::check_u32;
+use super::reduce::{reduce_cols, ReduceOp};
 use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
 use crate::tensor::{DType, Tensor};
@@ -14,17 +18,67 @@ use crate::tensor::{DType, Tensor};
 /// Output tile of one workgroup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GemmTile {
-    /// 128x128 when that still gives at least [`WIDE_MIN_TILES`] workgroups, else 64x64.
+    /// 128x128 when that still gives at least [`WIDE_MIN_TILES`] workgroups, else 64x64;
+    /// [`GemmTile::Direct`] on a CPU adapter.
     Auto,
     /// 64x64 tiles, 4x4 outputs per thread.
     T64,
     /// 128x128 tiles, 8x8 outputs per thread.
     T128,
+    /// 32x32 tiles of 64 threads, 4x4 outputs per thread read straight from global memory
+    /// (no workgroup memory, no barriers): what [`GemmTile::Auto`] picks on a CPU adapter.
+    Direct,
 }
 
 /// Fewest 128x128 tiles for which [`GemmTile::Auto`] picks them (enough workgroups to keep a
 /// large GPU busy); smaller outputs use 64x64 tiles for four times the parallelism.
 pub const WIDE_MIN_TILES: usize = 256;
+
+/// How the K dimension of a product is shared among workgroups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KSplit {
+    /// Split when the output has fewer than [`SPLIT_TARGET_GROUPS`] tiles and K is long (see
+    /// [`auto_k_slices`]).
+    Auto,
+    /// Never split: one workgroup per output tile runs the whole K.
+    Off,
+    /// At most this many K slices (fewer when K is short); each is a multiple of 16 long.
+    Slices(usize),
+}
+
+/// Workgroups that [`KSplit::Auto`] aims for when an output has fewer tiles.
+pub const SPLIT_TARGET_GROUPS: usize = 256;
+/// Shortest K slice [`KSplit::Auto`] makes, so each workgroup still runs 16 K steps.
+pub const SPLIT_MIN_K: usize = 256;
+/// Most K slices of one product.
+pub const MAX_K_SLICES: usize = 64;
+/// Most partial-product elements (slices × m × n) a split may allocate: 16 MiB of f32.
+const MAX_PARTIAL_ELEMENTS: usize = 1 << 22;
+/// K slices are a multiple of this (the K step of either tile, so no step straddles two).
+const K_SLICE_ALIGN: usize = 16;
+
+/// K slices [`KSplit::Auto`] gives an output of `tiles` workgroup tiles and `m × n` elements
+/// with inner dimension `k`: enough to reach [`SPLIT_TARGET_GROUPS`] workgroups, none shorter
+/// than [`SPLIT_MIN_K`], at most [`MAX_K_SLICES`]; 1 means no split.
+pub fn auto_k_slices(tiles: usize, m: usize, n: usize, k: usize) -> usize {
+    if tiles == 0 || tiles >= SPLIT_TARGET_GROUPS {
+        return 1;
+    }
+    (SPLIT_TARGET_GROUPS / tiles)
+        .min(k / SPLIT_MIN_K)
+        .min(MAX_K_SLICES)
+        .min(MAX_PARTIAL_ELEMENTS / (m * n).max(1))
+        .max(1)
+}
+
+/// (slice length, slices) covering `k` with at most `want` slices of a multiple of 16.
+fn k_slices(k: usize, want: usize) -> (usize, usize) {
+    if want <= 1 || k == 0 {
+        return (k, 1);
+    }
+    let chunk = k.div_ceil(want).next_multiple_of(K_SLICE_ALIGN);
+    (chunk, k.div_ceil(chunk))
+}
 
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -32,7 +86,7 @@ struct Params {
     m: u32,
     n: u32,
     k: u32,
-    pad: u32,
+    kchunk: u32,
 }
 
 /// Floating-point operations of an (m x k) · (k x n) product: 2mkn.
@@ -52,13 +106,28 @@ fn dims2(op: &str, what: &str, t: &Tensor) -> Result<(usize, usize)> {
 }
 
 /// General product op(A) · op(B) with a chosen tile: op(A) is A, or Aᵀ for A stored [k, m] when
-/// `trans_a`; op(B) is B, or Bᵀ for B stored [n, k] when `trans_b`. Returns [m, n].
+/// `trans_a`; op(B) is B, or Bᵀ for B stored [n, k] when `trans_b`. Returns [m, n]. K is split
+/// as [`KSplit::Auto`] decides.
 pub fn gemm(
     a: &Tensor,
     b: &Tensor,
     trans_a: bool,
     trans_b: bool,
     tile: GemmTile,
+) -> Result<Tensor> {
+    gemm_split(a, b, trans_a, trans_b, tile, KSplit::Auto)
+}
+
+/// [`gemm`] with a chosen split of K. A split writes `slices` partial products and sums them
+/// in slice order, so results are deterministic (they differ from an unsplit product only by
+/// the order of the fp32 additions).
+pub fn gemm_split(
+    a: &Tensor,
+    b: &Tensor,
+    trans_a: bool,
+    trans_b: bool,
+    tile: GemmTile,
+    split: KSplit,
 ) -> Result<Tensor> {
     let op = match (trans_a, trans_b) {
         (false, false) => "matmul",
@@ -85,13 +154,17 @@ pub fn gemm(
         check_u32(op, count)?;
     }
     let gpu = a.gpu();
-    let out = Tensor::empty(gpu, &[m, n], DType::F32)?;
-    let wide = match tile {
-        GemmTile::T64 => false,
-        GemmTile::T128 => true,
-        GemmTile::Auto => m.div_ceil(128) * n.div_ceil(128) >= WIDE_MIN_TILES,
+    let tile = match tile {
+        GemmTile::Auto if gpu.info().adapter.software => GemmTile::Direct,
+        GemmTile::Auto if m.div_ceil(128) * n.div_ceil(128) >= WIDE_MIN_TILES => GemmTile::T128,
+        GemmTile::Auto => GemmTile::T64,
+        t => t,
     };
-    let side = if wide { 128 } else { 64 };
+    let side = match tile {
+        GemmTile::T128 => 128,
+        GemmTile::Direct => 32,
+        _ => 64,
+    };
     let groups_m = m.div_ceil(side);
     let groups_n = n.div_ceil(side);
     let max = gpu.limits().max_compute_workgroups_per_dimension as usize;
@@ -101,24 +174,40 @@ pub fn gemm(
             format!("a {m}x{n} output needs more than {max} tiles of {side} along one side"),
         ));
     }
+    let want = match split {
+        KSplit::Off => 1,
+        KSplit::Slices(s) => s,
+        KSplit::Auto => auto_k_slices(groups_m * groups_n, m, n, k),
+    };
+    let (kchunk, slices) = k_slices(k, want.min(max));
+    if slices > 1 {
+        check_u32(op, slices * m * n)?;
+    }
+    let out = Tensor::empty(gpu, &[slices, m, n], DType::F32)?;
     let params = Params {
         m: m as u32,
         n: n as u32,
         k: k as u32,
-        pad: 0,
+        kchunk: kchunk as u32,
     };
-    let kernel = Kernel::new(Shader::Matmul, "gemm")
-        .with("TRANS_A", f64::from(u8::from(trans_a)))
-        .with("TRANS_B", f64::from(u8::from(trans_b)))
-        .with("WIDE", f64::from(u8::from(wide)));
+    let kernel = match tile {
+        GemmTile::Direct => Kernel::new(Shader::Matmul, "gemm_direct"),
+        t => Kernel::new(Shader::Matmul, "gemm")
+            .with("WIDE", f64::from(u8::from(t == GemmTile::T128))),
+    }
+    .with("TRANS_A", f64::from(u8::from(trans_a)))
+    .with("TRANS_B", f64::from(u8::from(trans_b)));
     gpu.dispatch(
         op,
         &kernel,
         &params,
         &[a.binding()?, b.binding()?, out.binding()?],
-        [groups_n as u32, groups_m as u32, 1],
+        [groups_n as u32, groups_m as u32, slices as u32],
     )?;
-    Ok(out)
+    if slices == 1 {
+        return out.reshape(&[m, n]);
+    }
+    reduce_cols(&out.reshape(&[slices, m * n])?, ReduceOp::Sum)?.reshape(&[m, n])
 }
 
 /// A · B for A [m, k] and B [k, n]; returns [m, n]. Any sizes, including 0 (k = 0 gives zeros).
