@@ -213,8 +213,14 @@ fn full_plan_has_unique_rows_with_work_and_all_matmul_transposes() {
     }
     let matmuls: Vec<_> = cases.iter().filter(|c| c.family == "matmul").collect();
     assert!(matmuls.iter().all(|c| c.bound == Bound::Compute));
-    assert_eq!(matmuls.len(), 9, "3 sizes x nn, tn, nt");
+    assert_eq!(
+        matmuls.len(),
+        11,
+        "3 sizes x nn, tn, nt, and 2 gradient shapes"
+    );
     assert_eq!(matmuls[8].flops, 2 * 4096u64.pow(3));
+    assert_eq!(matmuls[9].size, "90x66560x90");
+    assert_eq!(matmuls[9].flops, 2 * 90 * 66560 * 90);
 }
 
 /// The kernel-family rows of the spiking network, graphs and optimizer: (name, family).

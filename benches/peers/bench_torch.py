@@ -90,6 +90,17 @@ def matmuls(h, dev):
         for name, f in variants:
             h.case(name, "matmul", size, 3 * s * s * 4, 2 * s * s * s,
                    lambda i, f=f: f(a[i % INPUT_SETS], b[i % INPUT_SETS]), bound="compute")
+    # Gradient shapes (src/bench/cases_linalg.rs gradient_shapes): A stored [k, m], small output.
+    if h.sizes.quick:
+        shapes = [("matmul_tn_adjacency_grad", 40, 32 * 224, 40),
+                  ("matmul_tn_weight_grad", 224, 40 * 32, 88)]
+    else:
+        shapes = [("matmul_tn_adjacency_grad", 90, 128 * 520, 90),
+                  ("matmul_tn_weight_grad", 328, 90 * 128, 114)]
+    for name, m, k, n in shapes:
+        a, b = normal_sets([k, m], dev, 73), normal_sets([k, n], dev, 83)
+        h.case(name, "matmul", "%dx%dx%d" % (m, k, n), 4 * (m * k + k * n + m * n), 2 * m * k * n,
+               lambda i, a=a, b=b: a[i % INPUT_SETS].t() @ b[i % INPUT_SETS], bound="compute")
 
 
 def xent_closed_form(x, labels):

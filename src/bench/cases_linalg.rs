@@ -48,6 +48,50 @@ pub fn matmuls(sizes: &Sizes) -> Vec<BenchCase> {
     cases
 }
 
+/// Gradient-shaped products Aᵀ·B (A stored [k, m]): a small output over a long K, the shape
+/// the split-K path is for. `(name, m, k, n)` at full size: L-GrIN's adjacency gradient
+/// (90 nodes, K = 128 graphs x 520 features) and the weight gradient of its second layer's G1
+/// MLP (328 -> 114 over K = 90 nodes x 128 graphs); `--quick`: the same at 40 nodes, 32 graphs
+/// and 32 input features.
+pub fn gradient_shapes(quick: bool) -> [(&'static str, usize, usize, usize); 2] {
+    if quick {
+        [
+            ("matmul_tn_adjacency_grad", 40, 32 * 224, 40),
+            ("matmul_tn_weight_grad", 224, 40 * 32, 88),
+        ]
+    } else {
+        [
+            ("matmul_tn_adjacency_grad", 90, 128 * 520, 90),
+            ("matmul_tn_weight_grad", 328, 90 * 128, 114),
+        ]
+    }
+}
+
+/// The [`gradient_shapes`] products, timed like the square ones.
+pub fn gradient_matmuls(sizes: &Sizes) -> Vec<BenchCase> {
+    gradient_shapes(sizes.quick)
+        .into_iter()
+        .map(|(name, m, k, n)| {
+            BenchCase::compute(
+                name,
+                "matmul",
+                format!("{m}x{k}x{n}"),
+                4 * (m * k + k * n + m * n) as u64,
+                matmul_flops(m, k, n) as u64,
+                Box::new(move |gpu: &Gpu| -> Result<RunFn> {
+                    let a = normal_sets(gpu, &[k, m], 73)?;
+                    let b = normal_sets(gpu, &[k, n], 83)?;
+                    Ok(Box::new(move |i| {
+                        let s = i % INPUT_SETS;
+                        matmul_tn(&a[s], &b[s])?;
+                        Ok(None)
+                    }))
+                }),
+            )
+        })
+        .collect()
+}
+
 /// Row and column sums, row softmax and softmax cross-entropy over [elements / 1024, 1024].
 pub fn reductions(sizes: &Sizes) -> Vec<BenchCase> {
     let cols = ROW_LEN.min(sizes.elements);

@@ -55,6 +55,7 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     cases.extend(cases::elementwise(sizes));
     cases.extend(cases::random_and_cast(sizes));
     cases.extend(cases_linalg::matmuls(sizes));
+    cases.extend(cases_linalg::gradient_matmuls(sizes));
     cases.extend(cases_linalg::reductions(sizes));
     cases.extend(cases_layout::layout(sizes));
     cases.extend(cases_snn::snn(sizes));
