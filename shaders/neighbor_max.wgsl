@@ -39,10 +39,13 @@ fn masked_max(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
     arg[k] = best_j;
 }
 
-@group(0) @binding(1) var<storage, read> bw_arg: array<u32>;
-@group(0) @binding(2) var<storage, read> bw_grad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> bw_dh: array<f32>;
+@group(0) @binding(2) var<storage, read> bw_arg: array<u32>;
+@group(0) @binding(3) var<storage, read> bw_grad: array<f32>;
+@group(0) @binding(4) var<storage, read_write> bw_dh: array<f32>;
 
+// dh[j, col] sums grad[i, col] over the nodes i whose max came from j. Only neighbours i of j
+// (mask[i, j] > 0) can have picked j, so the argmax is read for those alone: a sparse graph
+// costs its degree per output, not m.
 @compute @workgroup_size(256)
 fn masked_max_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                        @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -52,7 +55,7 @@ fn masked_max_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workg
     let col = k % p.c;
     var acc = 0.0;
     for (var i = 0u; i < p.m; i++) {
-        if (bw_arg[i * p.c + col] == j) {
+        if (mask[i * p.m + j] > 0.0 && bw_arg[i * p.c + col] == j) {
             acc += bw_grad[i * p.c + col];
         }
     }

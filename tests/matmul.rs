@@ -303,3 +303,42 @@ fn throughput_4096_cubed() {
         }
     }
 }
+
+#[test]
+#[ignore = "timing, not a check: cargo test --release --test matmul -- --ignored variants --nocapture"]
+fn variants_timed_on_this_adapter() {
+    // Wall time of each tile and split on a square product and on L-GrIN-shaped layer and
+    // gradient products (40 nodes, batches of 32 graphs); prints one line per variant.
+    let gpu = gpu();
+    let mut rng = Rng(18);
+    let shapes = [
+        (256, 256, 256, false, false),
+        (1280, 224, 88, false, false),
+        (40, 7168, 40, true, false),
+        (224, 1280, 88, true, false),
+    ];
+    for (m, k, n, ta, tb) in shapes {
+        let sa = if ta { [k, m] } else { [m, k] };
+        let sb = if tb { [n, k] } else { [k, n] };
+        let a = Tensor::from_f32(&gpu, &sa, &rng.vec(m * k, -1.0, 1.0)).unwrap();
+        let b = Tensor::from_f32(&gpu, &sb, &rng.vec(k * n, -1.0, 1.0)).unwrap();
+        for tile in [GemmTile::T64, GemmTile::Direct] {
+            for split in [KSplit::Off, KSplit::Auto] {
+                gemm_split(&a, &b, ta, tb, tile, split).unwrap();
+                gpu.synchronize().unwrap();
+                let reps = 5;
+                let start = std::time::Instant::now();
+                for _ in 0..reps {
+                    gemm_split(&a, &b, ta, tb, tile, split).unwrap();
+                }
+                gpu.synchronize().unwrap();
+                let secs = start.elapsed().as_secs_f64() / f64::from(reps);
+                eprintln!(
+                    "{m}x{k}x{n} ta={ta} {tile:?} {split:?}: {:.2} ms, {:.2} GFLOP/s",
+                    secs * 1e3,
+                    matmul_flops(m, k, n) / secs / 1e9
+                );
+            }
+        }
+    }
+}

@@ -66,13 +66,11 @@ fn backward_matches_finite_differences() {
         out.iter().zip(&w).map(|(o, w)| o * w).sum()
     };
     let h32: Vec<f32> = h.iter().map(|&v| v as f32).collect();
-    let (_, arg) = masked_max(
-        &Tensor::from_f32(&gpu, &[m, m], &mask).unwrap(),
-        &Tensor::from_f32(&gpu, &[m, c], &h32).unwrap(),
-    )
-    .unwrap();
+    let mask_t = Tensor::from_f32(&gpu, &[m, m], &mask).unwrap();
+    let (_, arg) = masked_max(&mask_t, &Tensor::from_f32(&gpu, &[m, c], &h32).unwrap()).unwrap();
     let w32: Vec<f32> = w.iter().map(|&v| v as f32).collect();
-    let grad = masked_max_backward(&arg, &Tensor::from_f32(&gpu, &[m, c], &w32).unwrap())
+    let w_t = Tensor::from_f32(&gpu, &[m, c], &w32).unwrap();
+    let grad = masked_max_backward(&mask_t, &arg, &w_t)
         .unwrap()
         .to_f32()
         .unwrap();

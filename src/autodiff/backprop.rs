@@ -128,8 +128,8 @@ pub(crate) fn rule(
         } => put(*x, &mut || {
             super::tape_lgrin::batch_norm_backward(g, tape.saved(i)?, invstd, *batch_stats)
         })?,
-        Op::NeighborMax(x, arg) => put(*x, &mut || {
-            crate::kernels::neighbor_max::masked_max_backward(arg, g)
+        Op::NeighborMax(x, arg, mask) => put(*x, &mut || {
+            crate::kernels::neighbor_max::masked_max_backward(mask, arg, g)
         })?,
         Op::Spmm(x, a) => put(*x, &mut || spmm_transpose(a, g))?,
     }

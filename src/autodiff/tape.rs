@@ -105,8 +105,8 @@ pub enum Op {
         /// True when the batch statistics were used (training mode).
         batch_stats: bool,
     },
-    /// 1-hop neighbour max over a fixed dense mask with the argmax saved.
-    NeighborMax(usize, Tensor),
+    /// 1-hop neighbour max over a fixed dense mask: input node, saved argmax, the mask.
+    NeighborMax(usize, Tensor, Tensor),
     /// Sparse A · X with a constant CSR matrix A; backward Aᵀ · G through A's prebuilt transpose.
     Spmm(usize, Box<Csr>),
 }
@@ -163,7 +163,7 @@ impl Op {
             | Op::L2(x, _)
             | Op::Frobenius(x, _) => vec![*x],
             Op::ConcatCols(v) | Op::NoRule(_, v) => v.clone(),
-            Op::Reshape(x) | Op::BatchNorm { x, .. } | Op::NeighborMax(x, _) | Op::Spmm(x, _) => {
+            Op::Reshape(x) | Op::BatchNorm { x, .. } | Op::NeighborMax(x, ..) | Op::Spmm(x, _) => {
                 vec![*x]
             }
         }

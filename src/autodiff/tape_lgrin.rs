@@ -152,7 +152,7 @@ impl Tape {
     /// gradient goes to each maximum's row.
     pub fn neighbor_max(&mut self, mask: &Tensor, h: &Var) -> Result<Var> {
         let (v, arg) = masked_max(mask, &h.value)?;
-        Ok(self.push(v, Op::NeighborMax(h.id, arg)))
+        Ok(self.push(v, Op::NeighborMax(h.id, arg, mask.clone())))
     }
 
     /// Ψ pooling of node-major features h [m, c]: hᵀ p with p [m] (or [m, 1]), shape [1, c].

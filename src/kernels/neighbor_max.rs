@@ -65,12 +65,15 @@ pub fn masked_max(mask: &Tensor, h: &Tensor) -> Result<(Tensor, Tensor)> {
 }
 
 /// Gradient of [`masked_max`] with respect to h: each output gradient goes to its argmax row.
-pub fn masked_max_backward(arg: &Tensor, grad: &Tensor) -> Result<Tensor> {
-    arg.expect_dtype("masked_max_backward", DType::U32)?;
-    grad.expect_dtype("masked_max_backward", DType::F32)?;
+/// `mask` is the forward pass's mask (only its neighbours are searched).
+pub fn masked_max_backward(mask: &Tensor, arg: &Tensor, grad: &Tensor) -> Result<Tensor> {
+    const OP: &str = "masked_max_backward";
+    mask.expect_dtype(OP, DType::F32)?;
+    arg.expect_dtype(OP, DType::U32)?;
+    grad.expect_dtype(OP, DType::F32)?;
     if arg.shape() != grad.shape() {
         return Err(Error::shape(
-            "masked_max_backward",
+            OP,
             format!(
                 "argmax {:?} and gradient {:?} differ",
                 arg.shape(),
@@ -78,18 +81,19 @@ pub fn masked_max_backward(arg: &Tensor, grad: &Tensor) -> Result<Tensor> {
             ),
         ));
     }
-    let (m, c) = grad.matrix_dims();
+    let p = params(OP, mask, grad)?;
     let gpu = grad.gpu();
     let dh = Tensor::empty(gpu, grad.shape(), DType::F32)?;
     gpu.dispatch(
-        "masked_max_backward",
+        OP,
         &Kernel::new(Shader::NeighborMax, "masked_max_backward"),
-        &Params {
-            m: check_u32("masked_max_backward", m)?,
-            c: check_u32("masked_max_backward", c)?,
-            pad: [0; 2],
-        },
-        &[arg.binding()?, grad.binding()?, dh.binding()?],
+        &p,
+        &[
+            mask.binding()?,
+            arg.binding()?,
+            grad.binding()?,
+            dh.binding()?,
+        ],
         grid_for(gpu, grad.numel())?,
     )?;
     Ok(dh)
