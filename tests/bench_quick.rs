@@ -53,6 +53,7 @@ fn quick_run_writes_a_complete_report() {
     let date = v["date"].as_str().unwrap();
     assert!(date.len() == 20 && date.ends_with('Z'), "{date}");
     assert!(v["command"].as_str().unwrap().contains("--quick"));
+    assert_eq!(v["engine"], synchgraph::report::provenance::engine_json());
     assert_eq!(v["mode"], "quick");
     assert_eq!(v["failures"], json!([]), "failed cases");
     assert!(v["ceilings"]["bandwidth_gbs"].as_f64().unwrap() > 0.0);

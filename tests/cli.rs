@@ -1,4 +1,4 @@
-//! The command-line tool: adapter listing and the missing-GPU error.
+//! The command-line tool: adapter listing, the missing-GPU error and the build stamp.
 
 use std::process::{Command, Stdio};
 
@@ -85,4 +85,29 @@ fn demo_runs_and_checks_itself_against_the_cpu() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("max |gpu - cpu|"), "{text}");
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    // The stamp is `git rev-parse HEAD` at build time; cargo rebuilds it when HEAD moves, so it
+    // matches the checkout the tests run in (or `unknown` outside a git checkout).
+    let head = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let commit = synchgraph::report::provenance::COMMIT;
+    match head {
+        Some(h) => assert_eq!(commit, h),
+        None => assert_eq!(commit, "unknown"),
+    }
+    let out = synchgraph().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let version = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        version.trim(),
+        format!("synchgraph {} ({commit})", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -126,6 +126,7 @@ fn train_eval_predict_on_emodb_clips() {
     let last = log.last().unwrap()["train_loss"].as_f64().unwrap();
     assert!(last < first, "training loss {first} -> {last} did not fall");
     assert_eq!(m["classes"].as_array().unwrap().len(), 4);
+    assert_eq!(m["engine"], synchgraph::report::provenance::engine_json());
 
     // eval on the test speaker alone reproduces the test confusion of training.
     let test_only = data_dir("test", Some("08"));

@@ -191,6 +191,7 @@ pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
         note: a.software.then(|| report::SOFTWARE_NOTE.to_string()),
         date: report::utc_now(),
         command: options.command.clone(),
+        engine: Some(crate::report::provenance::engine_json()),
         mode: if options.quick { "quick" } else { "full" }.to_string(),
         warmup: sizes.warmup,
         ceilings: report::Ceilings {

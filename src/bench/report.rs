@@ -91,6 +91,9 @@ pub struct BenchReport {
     pub date: String,
     /// The command line that produced the report.
     pub command: String,
+    /// Version and git commit of the engine build (absent from peer reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<serde_json::Value>,
     /// `quick` or `full`.
     pub mode: String,
     /// Warm-up runs per case.

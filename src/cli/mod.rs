@@ -16,9 +16,17 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use synchgraph::{Gpu, GpuOptions};
 
+/// `--version`: the crate version and the git commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SYNCHGRAPH_COMMIT"),
+    ")"
+);
+
 /// Portable GPU compute engine for spiking networks and graph neural networks.
 #[derive(Parser)]
-#[command(name = "synchgraph", version, about)]
+#[command(name = "synchgraph", version = VERSION, about)]
 pub struct Cli {
     /// Adapter to use: an index from `synchgraph devices` or part of its name
     /// (default: SYNCHGRAPH_ADAPTER, else discrete > integrated > CPU).

@@ -1,10 +1,12 @@
 //! Run outputs shared by every model: classification metrics, atomic safetensors checkpoints,
-//! and PNG figures (loss curves, confusion matrices, heatmaps, spike rasters).
+//! PNG figures (loss curves, confusion matrices, heatmaps, spike rasters), and which build
+//! produced them.
 
 pub mod checkpoint;
 mod font;
 pub mod metrics;
 pub mod plot;
+pub mod provenance;
 
 pub use checkpoint::{write_atomic, Checkpoint, HostTensor};
 pub use metrics::{argmax_rows, mean_std, Confusion};

@@ -418,6 +418,7 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
         "seconds_per_epoch": spe,
         "seconds_total": seconds,
         "adapter": gpu.info(),
+        "engine": synchgraph::report::provenance::engine_json(),
         "dataset": o.dataset,
         "format": o.format,
         "per_run": o.per_run,

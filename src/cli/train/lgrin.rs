@@ -238,6 +238,7 @@ pub(crate) fn metrics_json(
         "per_class_recall": recall,
         "confusion": confusion.counts,
         "classes": classes,
+        "engine": synchgraph::report::provenance::engine_json(),
         "adapter": {
             "name": info.name,
             "backend": info.backend.to_string(),

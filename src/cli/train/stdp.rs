@@ -130,6 +130,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let sim_ms = cfg.sim.sample_ms * (learn_n * args.epochs) as f64;
     let metrics = serde_json::json!({
         "model": "stdp",
+        "engine": synchgraph::report::provenance::engine_json(),
         "dataset": "digits",
         "neurons": args.neurons,
         "seed": args.seed,

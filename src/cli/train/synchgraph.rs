@@ -224,6 +224,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
     let metrics = serde_json::json!({
         "model": "synchgraph",
+        "engine": synchgraph::report::provenance::engine_json(),
         "modality": format!("{modality:?}").to_lowercase(),
         "stimulus_edges": stim.to_string(),
         "classes": classes,
