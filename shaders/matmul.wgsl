@@ -16,13 +16,24 @@
 // partial product to slice z of C ([slices, m, n]); the host then sums the slices in a fixed
 // order. Small outputs with a long k (the gradient of a small weight over a large batch) get
 // many workgroups this way instead of one or two. kchunk = k means one slice.
+//
+// Tall outputs: the grid has at most `rows_per_z` tile rows along y; z enumerates
+// (row chunk, K slice) pairs, z = chunk * slices + slice, so any m fits the grid.
 
 struct Params {
     m: u32,
     n: u32,
     k: u32,
     kchunk: u32,
+    slices: u32,
+    rows_per_z: u32,
+    _pad0: u32,
+    _pad1: u32,
 }
+
+// (tile row, K slice) of workgroup wid.
+fn tile_row(wid: vec3<u32>) -> u32 { return (wid.z / p.slices) * p.rows_per_z + wid.y; }
+fn slice_of(wid: vec3<u32>) -> u32 { return wid.z % p.slices; }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> ga: array<f32>;
@@ -164,11 +175,13 @@ fn gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let tx = lid.x;
     let ty = lid.y;
     let t = ty * 16u + tx;
-    let m0 = wid.y * tile();
+    let m0 = tile_row(wid) * tile();
+    // Past the last row (the final row chunk's spare tiles): the whole workgroup leaves.
+    if (m0 >= p.m) { return; }
     let n0 = wid.x * tile();
-    let kbegin = wid.z * p.kchunk;
+    let kbegin = slice_of(wid) * p.kchunk;
     kend = min(p.k, kbegin + p.kchunk);
-    cbase = wid.z * p.m * p.n;
+    cbase = slice_of(wid) * p.m * p.n;
     var next_a = fetch_a(t, m0, kbegin);
     var next_b = fetch_b(t, n0, kbegin);
     let steps = (kend - min(kbegin, kend) + bk() - 1u) / bk();
@@ -213,11 +226,12 @@ fn gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 @compute @workgroup_size(8, 8)
 fn gemm_direct(@builtin(workgroup_id) wid: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>) {
-    let r0 = wid.y * 32u + lid.y * 4u;
+    let r0 = tile_row(wid) * 32u + lid.y * 4u;
+    if (r0 >= p.m) { return; }
     let q0 = wid.x * 32u + lid.x * 4u;
-    let kbegin = wid.z * p.kchunk;
+    let kbegin = slice_of(wid) * p.kchunk;
     kend = min(p.k, kbegin + p.kchunk);
-    cbase = wid.z * p.m * p.n;
+    cbase = slice_of(wid) * p.m * p.n;
     for (var kk = kbegin; kk < kend; kk++) {
         let a = vec4(load_a(r0, kk), load_a(r0 + 1u, kk), load_a(r0 + 2u, kk), load_a(r0 + 3u, kk));
         let b = vec4(load_b(kk, q0), load_b(kk, q0 + 1u), load_b(kk, q0 + 2u), load_b(kk, q0 + 3u));

@@ -215,6 +215,38 @@ fn auto_split_fills_small_outputs_with_long_k_only() {
 }
 
 #[test]
+fn outputs_taller_than_65535_tiles_fit_the_grid() {
+    // One more tile row than the grid's y limit of 65,535: the extra rows go to a second z
+    // layer. Integers keep the products exact, so every output must match.
+    let gpu = gpu();
+    let max = gpu.limits().max_compute_workgroups_per_dimension as usize;
+    for (tile, side) in [(GemmTile::Direct, 32), (GemmTile::T64, 64)] {
+        let (m, k, n) = (max * side + 37, 2, 1);
+        let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 - 3.0).collect();
+        let b: Vec<f32> = (0..k * n).map(|i| i as f32 - 2.0).collect();
+        let tb = Tensor::from_f32(&gpu, &[k, n], &b).unwrap();
+        // The 64x64 tiles (256 threads with barriers) run slowly on lavapipe: one layout.
+        let layouts: &[bool] = if tile == GemmTile::T64 {
+            &[false]
+        } else {
+            &[false, true]
+        };
+        for &ta in layouts {
+            let a_at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
+            let want = reference(m, k, n, a_at, |p, j| b[p * n + j]);
+            let shape = if ta { [k, m] } else { [m, k] };
+            let xa = Tensor::from_f32(&gpu, &shape, &a).unwrap();
+            let got = gemm(&xa, &tb, ta, false, tile).unwrap().to_f32().unwrap();
+            let bad = got.iter().zip(&want).position(|(g, w)| g != w);
+            assert_eq!(
+                bad, None,
+                "{tile:?} ta={ta} {m}x{k}x{n}: first wrong row {bad:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn identity_and_integers_are_exact() {
     // Small integers are exact in fp32, so every output must match bit for bit.
     let gpu = gpu();

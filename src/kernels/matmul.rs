@@ -5,7 +5,8 @@
 //! place (no transpose pass). Small outputs with a long K are split along K into slices summed
 //! afterwards in a fixed order (see [`KSplit`]), so they still fill the GPU. On a CPU adapter
 //! (lavapipe) a barrier-free variant reads straight from global memory instead
-//! ([`GemmTile::Direct`]).
+//! ([`GemmTile::Direct`]). Outputs taller than the grid's y limit of tiles continue in further
+//! z layers, so only the column count is bounded (65,535 tiles on most devices).
 
 use bytemuck::{Pod, Zeroable};
 
@@ -87,6 +88,9 @@ struct Params {
     n: u32,
     k: u32,
     kchunk: u32,
+    slices: u32,
+    rows_per_z: u32,
+    pad: [u32; 2],
 }
 
 /// Floating-point operations of an (m x k) · (k x n) product: 2mkn.
@@ -168,18 +172,27 @@ pub fn gemm_split(
     let groups_m = m.div_ceil(side);
     let groups_n = n.div_ceil(side);
     let max = gpu.limits().max_compute_workgroups_per_dimension as usize;
-    if groups_m > max || groups_n > max {
+    if groups_n > max {
         return Err(Error::shape(
             op,
-            format!("a {m}x{n} output needs more than {max} tiles of {side} along one side"),
+            format!("a {m}x{n} output needs more than {max} tiles of {side} across its columns"),
         ));
     }
+    // Tile rows beyond the grid's y limit go to further z layers (row chunks).
+    let rows_per_z = groups_m.clamp(1, max);
+    let row_chunks = groups_m.div_ceil(rows_per_z).max(1);
     let want = match split {
         KSplit::Off => 1,
         KSplit::Slices(s) => s,
         KSplit::Auto => auto_k_slices(groups_m * groups_n, m, n, k),
     };
-    let (kchunk, slices) = k_slices(k, want.min(max));
+    let (kchunk, slices) = k_slices(k, want.min(max / row_chunks).max(1));
+    if row_chunks * slices > max {
+        return Err(Error::shape(
+            op,
+            format!("a {m}x{n} output needs more than {max} layers of {side}-row tiles"),
+        ));
+    }
     if slices > 1 {
         check_u32(op, slices * m * n)?;
     }
@@ -189,6 +202,9 @@ pub fn gemm_split(
         n: n as u32,
         k: k as u32,
         kchunk: kchunk as u32,
+        slices: slices as u32,
+        rows_per_z: rows_per_z as u32,
+        pad: [0; 2],
     };
     let kernel = match tile {
         GemmTile::Direct => Kernel::new(Shader::Matmul, "gemm_direct"),
@@ -202,7 +218,11 @@ pub fn gemm_split(
         &kernel,
         &params,
         &[a.binding()?, b.binding()?, out.binding()?],
-        [groups_n as u32, groups_m as u32, slices as u32],
+        [
+            groups_n as u32,
+            rows_per_z.min(groups_m) as u32,
+            (row_chunks * slices) as u32,
+        ],
     )?;
     if slices == 1 {
         return out.reshape(&[m, n]);
