@@ -113,11 +113,11 @@ fn matmul_nt_matches_reference() {
     }
 }
 
-#[test]
-fn every_tile_and_transpose_matches_reference() {
+/// Every shape x transpose layout x tile x split against the reference, inputs from `seed`.
+fn check_every_layout(shapes: &[(usize, usize, usize)], seed: u64, splits: &[KSplit]) {
     let gpu = gpu();
-    let mut rng = Rng(14);
-    for &(m, k, n) in SHAPES {
+    let mut rng = Rng(seed);
+    for &(m, k, n) in shapes {
         let a = rng.vec(m * k, -1.0, 1.0);
         let b = rng.vec(k * n, -1.0, 1.0);
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -130,13 +130,20 @@ fn every_tile_and_transpose_matches_reference() {
             let xa = Tensor::from_f32(&gpu, &sa, &a).unwrap();
             let xb = Tensor::from_f32(&gpu, &sb, &b).unwrap();
             for tile in [GemmTile::T64, GemmTile::T128, GemmTile::Direct] {
-                let c = gemm(&xa, &xb, ta, tb, tile).unwrap();
-                assert_eq!(c.shape(), &[m, n]);
-                let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?}");
-                check(&what, &c.to_f32().unwrap(), &want, k);
+                for &split in splits {
+                    let c = gemm_split(&xa, &xb, ta, tb, tile, split).unwrap();
+                    assert_eq!(c.shape(), &[m, n]);
+                    let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?} {split:?}");
+                    check(&what, &c.to_f32().unwrap(), &want, k);
+                }
             }
         }
     }
+}
+
+#[test]
+fn every_tile_and_transpose_matches_reference() {
+    check_every_layout(SHAPES, 14, &[KSplit::Auto]);
 }
 
 /// Shapes with a short output and a long K, the case split K is for (K not a multiple of 16).
@@ -150,29 +157,8 @@ const SPLIT_SHAPES: &[(usize, usize, usize)] = &[
 
 #[test]
 fn split_k_matches_reference_for_every_tile_and_transpose() {
-    let gpu = gpu();
-    let mut rng = Rng(16);
-    for &(m, k, n) in SPLIT_SHAPES {
-        let a = rng.vec(m * k, -1.0, 1.0);
-        let b = rng.vec(k * n, -1.0, 1.0);
-        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            let a_at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
-            let b_at = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
-            let want = reference(m, k, n, a_at, b_at);
-            let sa = if ta { [k, m] } else { [m, k] };
-            let sb = if tb { [n, k] } else { [k, n] };
-            let xa = Tensor::from_f32(&gpu, &sa, &a).unwrap();
-            let xb = Tensor::from_f32(&gpu, &sb, &b).unwrap();
-            for tile in [GemmTile::T64, GemmTile::T128, GemmTile::Direct] {
-                for split in [KSplit::Slices(3), KSplit::Slices(64), KSplit::Auto] {
-                    let c = gemm_split(&xa, &xb, ta, tb, tile, split).unwrap();
-                    assert_eq!(c.shape(), &[m, n]);
-                    let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?} {split:?}");
-                    check(&what, &c.to_f32().unwrap(), &want, k);
-                }
-            }
-        }
-    }
+    let splits = [KSplit::Slices(3), KSplit::Slices(64), KSplit::Auto];
+    check_every_layout(SPLIT_SHAPES, 16, &splits);
 }
 
 #[test]
