@@ -317,8 +317,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             let groups: Vec<Vec<String>> = if s == "loso" {
                 speakers.iter().map(|s| vec![s.clone()]).collect()
             } else {
-                let given = args.test_speakers.as_deref();
-                given
+                args.test_speakers
+                    .as_deref()
                     .unwrap_or(DEFAULT_TEST_SPEAKERS)
                     .split('/')
                     .map(speaker_list)
