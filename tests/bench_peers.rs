@@ -33,6 +33,22 @@ h.case("add", "elementwise", "1M f32", 12 << 20, 1 << 20, lambda i: sum(range(20
 h.finish()
 "#;
 
+/// The harness with a spent time budget: the ceiling runs, the next row is skipped and the
+/// excluded one is not even listed. After the first row the JSON on disk is a partial report;
+/// the driver prints its `complete` flag.
+const BUDGET_DRIVER: &str = r#"
+import json, sys, types
+from peer_common import Harness
+args = types.SimpleNamespace(quick=True, filter=None, exclude="relu", json=sys.argv[1],
+                             device="cpu", time_budget=0.0)
+h = Harness(args, command="stub")
+h.case("copy", "ceiling", "16 MiB", 2 << 24, 0, lambda i: sum(range(1000)), ceiling=True)
+print("partial complete:", json.load(open(sys.argv[1]))["complete"])
+h.case("add", "elementwise", "1M f32", 12 << 20, 1 << 20, lambda i: sum(range(2000)))
+h.case("relu", "elementwise", "1M f32", 8 << 20, 1 << 20, lambda i: sum(range(2000)))
+h.finish()
+"#;
+
 fn python() -> Option<Command> {
     Command::new("python3").arg("--version").output().ok()?;
     Some(Command::new("python3"))
@@ -65,22 +81,22 @@ fn peer_scripts_compile() {
     assert!(status.success(), "py_compile failed on {scripts:?}");
 }
 
-#[test]
-fn peer_json_reads_as_a_report() {
+/// Run a driver on the stub torch, writing JSON to a fresh file; the report and stdout.
+fn run_driver(driver: &str, name: &str) -> Option<(BenchReport, String)> {
     let Some(mut py) = python() else {
         eprintln!("python3 not found: peer harness not run");
-        return;
+        return None;
     };
     let dir = scratch();
     std::fs::write(dir.join("stub/torch.py"), FAKE_TORCH).unwrap();
-    let out = dir.join("peer.json");
+    let out = dir.join(name);
     let path = format!(
         "{}:{}",
         dir.join("stub").display(),
         Path::new(PEERS).display()
     );
     let run = py
-        .args(["-c", DRIVER])
+        .args(["-c", driver])
         .arg(&out)
         .env("PYTHONPATH", path)
         .env("PYTHONPYCACHEPREFIX", dir.join("pycache"))
@@ -91,8 +107,17 @@ fn peer_json_reads_as_a_report() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let report = BenchReport::load(&out).unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    Some((BenchReport::load(&out).unwrap(), stdout))
+}
+
+#[test]
+fn peer_json_reads_as_a_report() {
+    let Some((report, _)) = run_driver(DRIVER, "peer.json") else {
+        return;
+    };
     assert_eq!(report.rows.len(), 2);
+    assert!(report.complete && report.skipped.is_empty());
     let add = &report.rows[1];
     assert!(add.median_ms > 0.0 && add.gbs.unwrap() > 0.0);
     assert!(add.fraction.unwrap() > 0.0);
@@ -102,4 +127,18 @@ fn peer_json_reads_as_a_report() {
         .rows
         .iter()
         .all(|r| r.ratio == Some(1.0)));
+}
+
+#[test]
+fn peer_time_budget_skips_rows_and_marks_partial_reports() {
+    let Some((report, stdout)) = run_driver(BUDGET_DRIVER, "budget.json") else {
+        return;
+    };
+    assert!(stdout.contains("partial complete: False"), "{stdout}");
+    assert!(stdout.contains("SKIPPED: time budget of 0 s"), "{stdout}");
+    let ran: Vec<&str> = report.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(ran, ["copy"]);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].name, "add");
+    assert!(report.complete);
 }

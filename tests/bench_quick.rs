@@ -7,7 +7,9 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 use synchgraph::bench::compare::{compare, Verdict};
-use synchgraph::bench::BenchReport;
+use synchgraph::bench::{BenchOptions, BenchReport};
+
+mod common;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("synchgraph-bench-{}", std::process::id()));
@@ -56,6 +58,8 @@ fn quick_run_writes_a_complete_report() {
     assert_eq!(v["engine"], synchgraph::report::provenance::engine_json());
     assert_eq!(v["mode"], "quick");
     assert_eq!(v["failures"], json!([]), "failed cases");
+    assert_eq!(v["skipped"], json!([]), "skipped cases");
+    assert_eq!(v["complete"], json!(true));
     assert!(v["ceilings"]["bandwidth_gbs"].as_f64().unwrap() > 0.0);
     let rows = v["rows"].as_array().unwrap();
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
@@ -91,6 +95,76 @@ fn quick_run_writes_a_complete_report() {
     }
     // The file reads back as a report.
     BenchReport::load(&path).unwrap();
+}
+
+#[test]
+fn a_spent_time_budget_skips_every_row_but_the_ceiling() {
+    let path = scratch("budget.json");
+    let table = bench(&[
+        "--quick",
+        "--filter",
+        "add,relu,mul_broadcast",
+        "--exclude",
+        "mul",
+        "--time-budget",
+        "0",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    assert!(table.contains("SKIPPED: time budget of 0 s"), "{table}");
+    let report = BenchReport::load(&path).unwrap();
+    let ran: Vec<&str> = report.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(ran, ["copy"]);
+    // Skipped lists the selected rows: the filtered ones, less the excluded.
+    let skipped: Vec<&str> = report.skipped.iter().map(|r| r.name.as_str()).collect();
+    assert!(
+        skipped.contains(&"add") && skipped.contains(&"relu"),
+        "{skipped:?}"
+    );
+    assert!(skipped.iter().all(|n| !n.contains("mul")), "{skipped:?}");
+    assert!(report.complete && report.failures.is_empty());
+}
+
+#[test]
+fn a_time_budget_that_is_not_a_duration_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["bench", "--quick", "--time-budget=-5"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--time-budget"), "{stderr}");
+}
+
+#[test]
+fn progress_reports_grow_row_by_row_and_only_the_last_is_complete() {
+    let gpu = common::gpu();
+    let options = BenchOptions {
+        quick: true,
+        filter: Some("add,relu".into()),
+        ..BenchOptions::default()
+    };
+    let mut partial: Vec<BenchReport> = Vec::new();
+    let report = synchgraph::bench::run_with_progress(&gpu, &options, &mut |r| {
+        partial.push(r.clone());
+        Ok(())
+    })
+    .unwrap();
+    assert!(report.complete);
+    assert!(report.rows.len() >= 3, "{} rows", report.rows.len());
+    // One partial report per case, each one row longer, none marked complete.
+    assert_eq!(partial.len(), report.rows.len());
+    for (i, p) in partial.iter().enumerate() {
+        assert!(!p.complete);
+        assert_eq!(p.rows.len(), i + 1);
+        assert_eq!(p.rows[i].name, report.rows[i].name);
+    }
+    // A progress callback that fails stops the run with its error.
+    let err = synchgraph::bench::run_with_progress(&gpu, &options, &mut |_| {
+        Err(synchgraph::Error::InvalidInput("disk full".into()))
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("disk full"), "{err}");
 }
 
 fn report(rows: &[(&str, f64, f64)]) -> Value {
@@ -146,6 +220,42 @@ fn compare_flags_a_doubled_time_and_not_a_one_percent_change() {
         &BenchReport::load(&noisy).unwrap(),
     );
     assert_eq!(c.rows[0].verdict, Verdict::Same);
+}
+
+#[test]
+fn two_saved_reports_compare_without_a_device() {
+    let old = write("saved-old.json", &report(&[("add", 1.0, 0.01)]));
+    let new = write("saved-new.json", &report(&[("add", 3.0, 0.01)]));
+    let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["bench", "--from", new.to_str().unwrap()])
+        .args(["--compare", old.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("compared with"), "{stdout}");
+    let add = stdout.lines().find(|l| l.starts_with("add")).unwrap();
+    assert!(add.contains("3.00"), "{add}");
+    // --from needs --compare, and a missing file is named.
+    let alone = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["bench", "--from", new.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!alone.status.success());
+    let missing = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["bench", "--from", "no-such-report.json", "--compare"])
+        .arg(&old)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        !missing.status.success() && stderr.contains("no-such-report.json"),
+        "{stderr}"
+    );
 }
 
 #[test]

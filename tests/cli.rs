@@ -103,11 +103,28 @@ fn version_names_the_commit_it_was_built_from() {
         Some(h) => assert_eq!(commit, h),
         None => assert_eq!(commit, "unknown"),
     }
+    // The modified flag follows `git status` over the engine's sources, which cargo also
+    // watches, so a test build made after an edit carries the edit's flag.
+    let modified = Command::new("git")
+        .args(["status", "--porcelain", "--"])
+        .args(["src", "shaders", "build.rs", "Cargo.toml", "Cargo.lock"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .is_some_and(|o| !String::from_utf8_lossy(&o.stdout).trim().is_empty());
+    assert_eq!(synchgraph::report::provenance::MODIFIED, modified);
+    let engine = synchgraph::report::provenance::engine_json();
+    assert_eq!(engine["modified"], serde_json::json!(modified));
     let out = synchgraph().arg("--version").output().unwrap();
     assert!(out.status.success());
     let version = String::from_utf8_lossy(&out.stdout);
+    let suffix = if modified { ", modified" } else { "" };
     assert_eq!(
         version.trim(),
-        format!("synchgraph {} ({commit})", env!("CARGO_PKG_VERSION"))
+        format!(
+            "synchgraph {} ({commit}{suffix})",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }

@@ -10,9 +10,11 @@ matches rows by name and size.
 import argparse
 import datetime
 import json
+import os
 import platform
 import statistics
 import sys
+import time
 
 import torch
 
@@ -25,9 +27,14 @@ def parse_args(description):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--quick", action="store_true", help="small sizes, few repetitions")
     p.add_argument("--filter", default=None, help="run rows whose name or family contains this")
+    p.add_argument("--exclude", default=None,
+                   help="leave out rows whose name or family contains any of these words")
     p.add_argument("--json", default=None, help="write the report here")
     p.add_argument("--device", default="cuda", help="torch device (default cuda)")
     p.add_argument("--no-compile", action="store_true", help="skip the torch.compile rows")
+    p.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+                   help="start no further row after this many seconds (the copy ceiling always "
+                        "runs); with --json the report is also written after every row")
     return p.parse_args()
 
 
@@ -74,15 +81,27 @@ class Harness:
         self.device = torch.device(args.device)
         self.sizes = Sizes(args.quick)
         self.rows = []
+        self.skipped = []
+        self.started = time.perf_counter()
         self.command = command or " ".join(["python3"] + sys.argv)
 
+    def budget_spent(self):
+        """True once the run's --time-budget (if any) has passed."""
+        budget = getattr(self.args, "time_budget", None)
+        return budget is not None and time.perf_counter() - self.started >= budget
+
     def selected(self, name, family, ceiling=False):
-        """Like the engine: several comma-separated words select the rows matching any."""
-        f = self.args.filter
-        if ceiling or f is None:
+        """Like the engine: several comma-separated words select the rows matching any, and
+        --exclude leaves out the rows matching any of its words."""
+
+        def matches(words):
+            words = [w.strip() for w in words.lower().split(",") if w.strip()]
+            return any(w in name.lower() or w in family for w in words)
+
+        if ceiling:
             return True
-        words = [w.strip() for w in f.lower().split(",") if w.strip()]
-        return any(w in name.lower() or w in family for w in words)
+        f, x = self.args.filter, getattr(self.args, "exclude", None)
+        return (f is None or matches(f)) and not (x is not None and matches(x))
 
     def sync(self):
         if self.device.type == "cuda":
@@ -126,6 +145,11 @@ class Harness:
         carries the engine's `metrics` (each count per run, per second, per wall second)."""
         if not self.selected(name, family, ceiling):
             return
+        if not ceiling and self.budget_spent():
+            spent = time.perf_counter() - self.started
+            reason = "time budget of %g s spent (%.1f s)" % (self.args.time_budget, spent)
+            self.skipped.append({"name": name, "size": size, "reason": reason})
+            return
         print("bench: %s (%s)" % (name, size), file=sys.stderr)
         walls = []
         with _null() if grad else torch.no_grad():
@@ -163,6 +187,16 @@ class Harness:
         )
         if metrics:
             self.rows[-1]["metrics"] = metrics
+        if self.args.json:
+            self.write_json(self.report(complete=False))
+
+    def write_json(self, rep):
+        """Write the report through a temporary file and a rename."""
+        tmp = "%s.%d.tmp" % (self.args.json, os.getpid())
+        with open(tmp, "w") as f:
+            json.dump(rep, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, self.args.json)
 
     def copy_ceiling(self):
         """Bandwidth ceiling: one large device-to-device copy, bytes read plus written."""
@@ -179,8 +213,9 @@ class Harness:
             ceiling=True,
         )
 
-    def report(self, mode_note=None):
-        """Fill fractions and return the report dictionary (the Rust BenchReport shape)."""
+    def report(self, mode_note=None, complete=True):
+        """Fill fractions and return the report dictionary (the Rust BenchReport shape);
+        `complete` is False for the reports written while rows are still being run."""
         bw = max((r["gbs"] for r in self.rows if r["_ceiling"] and r["gbs"]), default=None)
         cmp = max(
             (r["gflops"] for r in self.rows if r["family"] == "matmul" and r["gflops"]),
@@ -213,6 +248,8 @@ class Harness:
             "ceilings": {"bandwidth_gbs": bw, "compute_gflops": cmp},
             "rows": rows,
             "failures": [],
+            "skipped": list(self.skipped),
+            "complete": complete,
         }
 
     def finish(self, mode_note=None):
@@ -238,10 +275,10 @@ class Harness:
                     fmt(r["fraction"], 6, 3),
                 )
             )
+        for x in rep["skipped"]:
+            print("%-22s %-18s SKIPPED: %s" % (x["name"], x["size"], x["reason"]))
         if self.args.json:
-            with open(self.args.json, "w") as f:
-                json.dump(rep, f, indent=2)
-                f.write("\n")
+            self.write_json(rep)
             print("wrote %s" % self.args.json)
         return rep
 

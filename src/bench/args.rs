@@ -7,8 +7,11 @@ use super::BenchOptions;
 use crate::error::{Error, Result};
 
 /// Usage text of the bench harness.
-pub const USAGE: &str = "usage: cargo bench -- [--quick] [--filter NAME[,NAME...]] [--json FILE] \
-                         [--compare OLD.json] [--wall] [--adapter INDEX|NAME]";
+pub const USAGE: &str =
+    "usage: cargo bench -- [--quick] [--filter NAME[,NAME...]] [--exclude NAME[,NAME...]] \
+                         [--json FILE] \
+                         [--compare OLD.json] [--wall] [--time-budget SECONDS] \
+                         [--adapter INDEX|NAME]";
 
 /// Options parsed from the harness arguments, plus the `--adapter` choice.
 #[derive(Debug, Clone, Default)]
@@ -43,9 +46,14 @@ pub fn parse(args: &[String], command: String) -> Result<HarnessArgs> {
             "--wall" => parsed.options.wall = true,
             "--help" | "-h" => parsed.help = true,
             "--filter" => parsed.options.filter = Some(value("--filter")?),
+            "--exclude" => parsed.options.exclude = Some(value("--exclude")?),
             "--json" => parsed.options.json = Some(PathBuf::from(value("--json")?)),
             "--compare" => parsed.options.compare = Some(PathBuf::from(value("--compare")?)),
             "--adapter" => parsed.adapter = Some(value("--adapter")?),
+            "--time-budget" => {
+                let text = value("--time-budget")?;
+                parsed.options.time_budget = Some(parse_seconds(&text)?);
+            }
             f if f.starts_with('-') => {
                 return Err(Error::InvalidInput(format!("unknown flag {f}; {USAGE}")))
             }
@@ -53,6 +61,16 @@ pub fn parse(args: &[String], command: String) -> Result<HarnessArgs> {
         }
     }
     Ok(parsed)
+}
+
+/// A time budget in seconds: a finite number, zero or more.
+pub fn parse_seconds(text: &str) -> Result<f64> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
+        _ => Err(Error::InvalidInput(format!(
+            "--time-budget takes a number of seconds, zero or more, not {text:?}"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +97,15 @@ mod tests {
     fn unknown_flags_and_missing_values_are_errors() {
         assert!(parse(&strings(&["--fast"]), String::new()).is_err());
         assert!(parse(&strings(&["--json"]), String::new()).is_err());
+    }
+
+    #[test]
+    fn time_budget_takes_seconds_and_refuses_the_rest() {
+        let a = parse(&strings(&["--time-budget", "90.5"]), String::new()).unwrap();
+        assert_eq!(a.options.time_budget, Some(90.5));
+        for bad in ["-1", "NaN", "inf", "soon"] {
+            let e = parse(&strings(&["--time-budget", bad]), String::new()).unwrap_err();
+            assert!(e.to_string().contains("--time-budget"), "{e}");
+        }
     }
 }

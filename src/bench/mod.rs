@@ -39,12 +39,18 @@ pub struct BenchOptions {
     /// Run only rows whose name or family contains this (case-insensitive; several
     /// comma-separated words select the rows matching any of them); the copy ceiling always runs.
     pub filter: Option<String>,
+    /// Leave out rows whose name or family contains any of these comma-separated words (the
+    /// copy ceiling always runs).
+    pub exclude: Option<String>,
     /// Write the report as JSON here.
     pub json: Option<PathBuf>,
     /// Compare with this older JSON report.
     pub compare: Option<PathBuf>,
     /// Time by host wall clock even where timestamp queries exist.
     pub wall: bool,
+    /// Start no further case once this many seconds have passed since the run began; the
+    /// cases not started are listed in [`BenchReport::skipped`]. The copy ceiling always runs.
+    pub time_budget: Option<f64>,
     /// The command line, recorded in the report.
     pub command: String,
 }
@@ -69,15 +75,27 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     cases
 }
 
-fn selected(case: &BenchCase, filter: Option<&str>) -> bool {
-    let Some(f) = filter else { return true };
+/// True when a comma-separated word of `words` occurs in the case's name or family.
+fn matches_any(case: &BenchCase, words: &str) -> bool {
     let name = case.name.to_lowercase();
+    words
+        .to_lowercase()
+        .split(',')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .any(|w| name.contains(w) || case.family.contains(w))
+}
+
+fn selected(case: &BenchCase, options: &BenchOptions) -> bool {
     case.is_ceiling
-        || f.to_lowercase()
-            .split(',')
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-            .any(|f| name.contains(f) || case.family.contains(f))
+        || (options
+            .filter
+            .as_deref()
+            .is_none_or(|f| matches_any(case, f))
+            && !options
+                .exclude
+                .as_deref()
+                .is_some_and(|x| matches_any(case, x)))
 }
 
 /// Set up, warm up and time one case.
@@ -138,12 +156,36 @@ fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
 /// Measure every selected case on `gpu` and build the report (no printing, no files). A case
 /// that fails is listed in [`BenchReport::failures`] and the others still run.
 pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
+    run_with_progress(gpu, options, &mut |_| Ok(()))
+}
+
+/// [`run`], calling `progress` with the report so far (marked incomplete) after each case, so
+/// a caller can keep the finished rows of a run that is cut short.
+pub fn run_with_progress(
+    gpu: &Gpu,
+    options: &BenchOptions,
+    progress: &mut dyn FnMut(&BenchReport) -> Result<()>,
+) -> Result<BenchReport> {
     gpu.set_profiling(!options.wall)?;
     let sizes = Sizes::for_device(gpu, options.quick, options.wall);
+    let started = std::time::Instant::now();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
+    let mut skipped = Vec::new();
     for case in all_cases(&sizes) {
-        if !selected(&case, options.filter.as_deref()) {
+        if !selected(&case, options) {
+            continue;
+        }
+        let spent = started.elapsed().as_secs_f64();
+        if let Some(budget) = options
+            .time_budget
+            .filter(|b| !case.is_ceiling && spent >= *b)
+        {
+            skipped.push(report::Skipped {
+                name: case.name,
+                size: case.size,
+                reason: format!("time budget of {budget} s spent ({spent:.1} s)"),
+            });
             continue;
         }
         eprintln!("bench: {} ({})", case.name, case.size);
@@ -159,7 +201,25 @@ pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
                 });
             }
         }
+        progress(&assemble(
+            gpu, options, &sizes, &rows, &failures, &skipped, false,
+        ))?;
     }
+    Ok(assemble(
+        gpu, options, &sizes, &rows, &failures, &skipped, true,
+    ))
+}
+
+/// The report for the rows measured so far, with fractions of the ceilings among them.
+fn assemble(
+    gpu: &Gpu,
+    options: &BenchOptions,
+    sizes: &Sizes,
+    rows: &[(bool, Row)],
+    failures: &[report::Failure],
+    skipped: &[report::Skipped],
+    complete: bool,
+) -> BenchReport {
     let bandwidth = rows
         .iter()
         .filter(|(ceiling, _)| *ceiling)
@@ -170,7 +230,7 @@ pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
         .filter(|(_, r)| r.family == "matmul")
         .filter_map(|(_, r)| r.gflops)
         .reduce(f64::max);
-    let mut rows: Vec<Row> = rows.into_iter().map(|(_, r)| r).collect();
+    let mut rows: Vec<Row> = rows.iter().map(|(_, r)| r.clone()).collect();
     for r in &mut rows {
         r.fraction = match r.bound {
             Bound::Memory => r.gbs.zip(bandwidth).map(|(v, c)| v / c),
@@ -178,7 +238,7 @@ pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
         };
     }
     let a = &gpu.info().adapter;
-    Ok(BenchReport {
+    BenchReport {
         schema: 1,
         adapter: report::AdapterSummary {
             name: a.name.clone(),
@@ -199,8 +259,33 @@ pub fn run(gpu: &Gpu, options: &BenchOptions) -> Result<BenchReport> {
             compute_gflops: compute,
         },
         rows,
-        failures,
-    })
+        failures: failures.to_vec(),
+        skipped: skipped.to_vec(),
+        complete,
+    }
+}
+
+/// Print the comparison of two saved reports to `out` (no device needed): `new` against `old`,
+/// for example an engine run against a peer's run made in the same session.
+pub fn compare_saved(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let (old_report, new_report) = (BenchReport::load(old)?, BenchReport::load(new)?);
+    let io = |e| Error::io("standard output", e);
+    writeln!(
+        out,
+        "{} ({}, {}) compared with {} ({}, {})",
+        new.display(),
+        new_report.adapter.name,
+        new_report.date,
+        old.display(),
+        old_report.adapter.name,
+        old_report.date
+    )
+    .map_err(io)?;
+    write!(out, "{}", compare(&old_report, &new_report)).map_err(io)
 }
 
 /// Run the harness, print the table (and the comparison) to `out`, write the JSON. The single
@@ -211,7 +296,10 @@ pub fn execute(gpu: &Gpu, options: &BenchOptions, out: &mut dyn Write) -> Result
         .as_deref()
         .map(BenchReport::load)
         .transpose()?;
-    let report = run(gpu, options)?;
+    let report = match &options.json {
+        Some(path) => run_with_progress(gpu, options, &mut |partial| partial.save(path))?,
+        None => run(gpu, options)?,
+    };
     let io = |e| Error::io("standard output", e);
     write!(out, "{report}").map_err(io)?;
     if let Some(path) = &options.json {

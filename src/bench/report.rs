@@ -105,6 +105,28 @@ pub struct BenchReport {
     /// Cases that failed (the run goes on without them).
     #[serde(default)]
     pub failures: Vec<Failure>,
+    /// Cases not started because the run's time budget was spent.
+    #[serde(default)]
+    pub skipped: Vec<Skipped>,
+    /// False in the reports written while a run is still going (after each case), so a file
+    /// left by a run that was cut short says so.
+    #[serde(default = "finished")]
+    pub complete: bool,
+}
+
+fn finished() -> bool {
+    true
+}
+
+/// A case that was not started because the time budget was spent.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Skipped {
+    /// Row name.
+    pub name: String,
+    /// Problem size.
+    pub size: String,
+    /// Why it did not run.
+    pub reason: String,
 }
 
 /// A case that could not be measured.
@@ -119,11 +141,11 @@ pub struct Failure {
 }
 
 impl BenchReport {
-    /// Write the report as pretty JSON.
+    /// Write the report as pretty JSON, through a temporary file and a rename.
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self)
             .map_err(|e| Error::data(path, format!("serialising the report: {e}")))?;
-        std::fs::write(path, text + "\n").map_err(|e| Error::io(path, e))
+        crate::report::write_atomic(path, (text + "\n").as_bytes())
     }
 
     /// Read a report written by [`BenchReport::save`] (or a peer script).
@@ -192,6 +214,9 @@ impl fmt::Display for BenchReport {
         }
         for x in &self.failures {
             writeln!(f, "{:<22} {:<18} FAILED: {}", x.name, x.size, x.error)?;
+        }
+        for x in &self.skipped {
+            writeln!(f, "{:<22} {:<18} SKIPPED: {}", x.name, x.size, x.reason)?;
         }
         Ok(())
     }

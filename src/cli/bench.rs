@@ -18,26 +18,48 @@ pub struct Args {
     /// ceiling always runs.
     #[arg(long)]
     filter: Option<String>,
+    /// Leave out rows whose name or family contains any of these comma-separated words (the
+    /// copy ceiling always runs).
+    #[arg(long, value_name = "NAMES")]
+    exclude: Option<String>,
     /// Write the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
     /// Compare with an older JSON report and flag rows slower than the noise.
     #[arg(long)]
     compare: Option<PathBuf>,
+    /// Run nothing: compare this saved report with the `--compare` one (no device needed).
+    #[arg(long, value_name = "REPORT.json", requires = "compare", conflicts_with_all = ["quick", "filter", "exclude", "json", "wall", "time_budget"])]
+    from: Option<PathBuf>,
     /// Time by host wall clock (submit to idle) even where GPU timestamps exist.
     #[arg(long)]
     wall: bool,
+    /// Start no further row once this many seconds have passed (the copy ceiling always runs);
+    /// the rows not started are listed as skipped. With `--json`, the report is also written
+    /// after every row, so a run cut short keeps its finished rows.
+    #[arg(long, value_name = "SECONDS", value_parser = time_budget)]
+    time_budget: Option<f64>,
+}
+
+fn time_budget(text: &str) -> Result<f64, String> {
+    synchgraph::bench::args::parse_seconds(text).map_err(|e| e.to_string())
 }
 
 /// Run the benchmarks and print the table.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    if let (Some(new), Some(old)) = (&args.from, &args.compare) {
+        return bench::compare_saved(old, new, &mut std::io::stdout())
+            .with_context(|| format!("comparing {} with {}", new.display(), old.display()));
+    }
     let gpu = super::open_gpu(&cli.adapter, true)?;
     let options = BenchOptions {
         quick: args.quick,
         filter: args.filter.clone(),
+        exclude: args.exclude.clone(),
         json: args.json.clone(),
         compare: args.compare.clone(),
         wall: args.wall,
+        time_budget: args.time_budget,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
     bench::execute(&gpu, &options, &mut std::io::stdout()).context("running the benchmarks")?;

@@ -16,11 +16,12 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use synchgraph::{Gpu, GpuOptions};
 
-/// `--version`: the crate version and the git commit it was built from.
+/// `--version`: the crate version and the git commit it was built from (`, modified` when the
+/// engine's sources had uncommitted edits).
 const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (",
-    env!("SYNCHGRAPH_COMMIT"),
+    env!("SYNCHGRAPH_BUILD"),
     ")"
 );
 
