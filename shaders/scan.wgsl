@@ -24,6 +24,9 @@ var<workgroup> partial: array<u32, 256>;
 fn scan_blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>) {
     let block = flat_group(wid, nwg);
+    // A spare workgroup of a folded grid has no block: it must not write block_sums[block],
+    // which is past the end (and clamped onto the last block's sum where bounds are restricted).
+    if (block * 1024u >= p.n) { return; }
     let base = block * 1024u + lid.x * 4u;
     var v: array<u32, 4>;
     var run = 0u;

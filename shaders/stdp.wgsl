@@ -82,8 +82,9 @@ fn trace_post(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
 }
 
 @compute @workgroup_size(64)
-fn normalize(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let j = gid.x;
+fn normalize(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_id) lid: vec3<u32>) {
+    let j = flat_index(wid, nwg, lid, 64u);
     if (j >= p.n_post) { return; }
     var sum = 0.0;
     for (var i = 0u; i < p.n_pre; i++) { sum += w[i * p.n_post + j]; }

@@ -64,8 +64,9 @@ fn compact(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
 }
 
 @compute @workgroup_size(64)
-fn sort_lists(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let c = gid.x;
+fn sort_lists(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_id) lid: vec3<u32>) {
+    let c = flat_index(wid, nwg, lid, 64u);
     if (c >= p.clips) { return; }
     let base = c * p.n;
     let m = counts_r[c];

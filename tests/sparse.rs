@@ -234,3 +234,48 @@ fn edge_to_missing_node_is_an_error() {
     assert!(matches!(spmm(&a, &x), Err(Error::Shape { .. })));
     assert!(spmm_bytes(10, 5, 4) > 0.0);
 }
+
+#[test]
+fn gcn_normalisation_on_a_folded_grid() {
+    // The degree kernel (one thread per row) and the scale kernel (one per stored entry) on the
+    // folded path of `common::folded_gpu()` (grids fold at 7 workgroups per dimension): 2,100
+    // rows are 9 workgroups (5 x 2, one spare) and the ~5,000 entries of A + I about 20. Each
+    // value of D^-1/2 (A + I) D^-1/2 against an f64 reference from the host CSR of A, to
+    // 1e-6 + 1e-5 |ref| (an f32 degree sum of a few positive terms, inverseSqrt and two products).
+    let g = common::folded_gpu();
+    let mut rng = Rng(7);
+    let n = 2100;
+    let edges = random_edges(&mut rng, n, 1500);
+    let w = rng.vec(edges.len(), 0.1, 2.0);
+    let a = Csr::from_edges(&g, n, &edges, Some(&w), false, true).unwrap();
+    let norm = a.gcn_normalized().unwrap();
+    common::assert_folded(&g, n, 256, 1);
+    common::assert_folded(&g, norm.nnz(), 256, 0);
+    let at = |r: usize, c: u32| -> f64 {
+        let (s, e) = (a.host.row_ptr[r] as usize, a.host.row_ptr[r + 1] as usize);
+        match a.host.col_idx[s..e].binary_search(&c) {
+            Ok(k) => f64::from(a.host.values[s + k]),
+            Err(_) => 0.0,
+        }
+    };
+    let deg: Vec<f64> = (0..n)
+        .map(|r| {
+            let (s, e) = (a.host.row_ptr[r] as usize, a.host.row_ptr[r + 1] as usize);
+            a.host.values[s..e]
+                .iter()
+                .map(|&v| f64::from(v))
+                .sum::<f64>()
+                + 1.0
+        })
+        .collect();
+    let got = norm.values.to_f32().unwrap();
+    let mut want = Vec::with_capacity(got.len());
+    for r in 0..n {
+        for k in norm.host.row_ptr[r] as usize..norm.host.row_ptr[r + 1] as usize {
+            let c = norm.host.col_idx[k];
+            let v = at(r, c) + if c as usize == r { 1.0 } else { 0.0 };
+            want.push((v / (deg[r].sqrt() * deg[c as usize].sqrt())) as f32);
+        }
+    }
+    assert_close("gcn values", &got, &want, 1e-6, 1e-5);
+}

@@ -283,3 +283,59 @@ fn exclusive_scan_matches_reference() {
         assert_eq!(got, want, "scan n={n}");
     }
 }
+
+/// [`check`] on a given device.
+fn check_on(gpu: &synchgraph::Gpu, spikes: &[Spike], layer: &Layer, config: &SynchronyConfig) {
+    let g = synchrony::build(gpu, spikes, layer, config).unwrap();
+    let (row_ptr, cols, feats, offsets, neuron) = reference(spikes, layer, config.window_ms);
+    assert_eq!(g.nodes, row_ptr.len() - 1, "node count");
+    assert_eq!(g.edges, cols.len(), "edge count");
+    assert_eq!(g.row_ptr.to_u32().unwrap(), row_ptr, "row pointers");
+    assert_eq!(g.col_idx.to_u32().unwrap(), cols, "columns");
+    assert_eq!(g.clip_offsets.to_u32().unwrap(), offsets, "clip offsets");
+    assert_eq!(g.node_neuron.to_u32().unwrap(), neuron, "node neurons");
+    assert_close("features", &g.features.to_f32().unwrap(), &feats, 0.0, 1e-6);
+}
+
+#[test]
+fn every_synchrony_kernel_on_a_folded_grid() {
+    // The many-clips test above folds only the per-node kernels (with 16.8M nodes; its 3,064
+    // spikes and few edges stay 1-D). Here every kernel takes the folded path of `folded_gpu()`
+    // (grids fold at 7 workgroups per dimension), with sizes that are not multiples of 256;
+    // the same exact comparison as `check` (structure exact, features to 1e-6 relative).
+    let gpu = folded_gpu();
+    let mut rng = Rng(14);
+    // 5 clips x 400 neurons: mark_pairs and spike_stats over 2,100 spikes (9 workgroups, 5 x 2),
+    // per-node kernels over 2,000 nodes (8 workgroups, 4 x 2) and renumber_cols over the 7,892
+    // edges of this seed (31 workgroups, 7 x 5).
+    let wide = Layer {
+        clips: 5,
+        neurons: 400,
+        audio_neurons: 200,
+        duration_ms: 500.0,
+    };
+    // 1,900 clips x 4 neurons: 2,600 spikes (11 workgroups, 6 x 2), clip_offsets over 1,901
+    // clips (8 workgroups, 4 x 2).
+    let many = Layer {
+        clips: 1900,
+        neurons: 4,
+        audio_neurons: 2,
+        duration_ms: 50.0,
+    };
+    for (layer, count, window_ms) in [(wide, 2100, 2.0), (many, 2600, 150.0)] {
+        let spikes = random_spikes(&mut rng, &layer, count, 0.5);
+        let config = SynchronyConfig {
+            window_ms,
+            ..Default::default()
+        };
+        let edges = reference(&spikes, &layer, window_ms).1.len();
+        assert_folded(&gpu, count, 256, 1);
+        assert_folded(&gpu, layer.clips * layer.neurons, 256, 0);
+        if layer.clips > 1792 {
+            assert_folded(&gpu, layer.clips + 1, 256, 0);
+        } else {
+            assert_folded(&gpu, edges, 256, 0);
+        }
+        check_on(&gpu, &spikes, &layer, &config);
+    }
+}

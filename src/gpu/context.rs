@@ -78,6 +78,19 @@ impl Gpu {
     /// Open the preferred (or requested) adapter with its own limits and the optional features
     /// TIMESTAMP_QUERY, SHADER_F16 and SUBGROUP where present.
     pub fn open(options: &GpuOptions) -> Result<Gpu> {
+        Self::open_capped(options, None)
+    }
+
+    /// Open like [`Gpu::open`], but lay out every grid as if the device allowed at most
+    /// `max_workgroups_per_dim` workgroups per dimension (never more than the adapter's own
+    /// limit): [`Gpu::grid`] folds 1-D grids into 2-D past it, matmul moves tile rows into
+    /// further z layers, and [`Gpu::limits`] reports it. Tests use a small value to run the
+    /// folded-grid paths that otherwise need more than 65,535 workgroups.
+    pub fn open_with_grid_limit(options: &GpuOptions, max_workgroups_per_dim: u32) -> Result<Gpu> {
+        Self::open_capped(options, Some(max_workgroups_per_dim))
+    }
+
+    fn open_capped(options: &GpuOptions, grid_limit: Option<u32>) -> Result<Gpu> {
         let instance = adapter::instance();
         let adapters = adapter::enumerate(&instance);
         let index_of = |a: &wgpu::Adapter| {
@@ -102,6 +115,11 @@ impl Gpu {
             adapter: report.name.clone(),
             reason: e.to_string(),
         })?;
+        let mut limits = limits;
+        if let Some(cap) = grid_limit {
+            limits.max_compute_workgroups_per_dimension =
+                limits.max_compute_workgroups_per_dimension.min(cap.max(1));
+        }
         let errors: Arc<Mutex<Vec<String>>> = Arc::default();
         let sink = errors.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
@@ -152,7 +170,8 @@ impl Gpu {
         &self.inner.info
     }
 
-    /// Device limits (the adapter's own).
+    /// Device limits (the adapter's own, with the grid limit of
+    /// [`Gpu::open_with_grid_limit`] where one was given).
     pub fn limits(&self) -> &wgpu::Limits {
         &self.inner.limits
     }

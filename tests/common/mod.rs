@@ -21,6 +21,40 @@ pub fn gpu() -> Gpu {
     .clone()
 }
 
+/// Workgroups per grid dimension of [`folded_gpu`]. Seven (prime, and small) makes a grid fold
+/// into two dimensions from the 8th workgroup on, so a 1-D kernel of 256 threads takes the
+/// folded path from 1,793 elements and a workgroup-per-row kernel from 8 rows; sizes up to
+/// 7 x 7 = 49 workgroups fit.
+pub const FOLD_DIM: u32 = 7;
+
+/// A device of its own whose grids fold at [`FOLD_DIM`] workgroups per dimension (see
+/// `Gpu::open_with_grid_limit`): the same `flat_index` / `flat_group` path a problem of more than
+/// 65,535 workgroups takes on a real limit, at sizes a software adapter runs in milliseconds.
+pub fn folded_gpu() -> Gpu {
+    static GPU: OnceLock<Gpu> = OnceLock::new();
+    GPU.get_or_init(|| {
+        let g = Gpu::open_with_grid_limit(&synchgraph::GpuOptions::default(), FOLD_DIM)
+            .unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"));
+        assert_eq!(g.limits().max_compute_workgroups_per_dimension, FOLD_DIM);
+        g
+    })
+    .clone()
+}
+
+/// Assert that `items` items at `per_group` per workgroup take a folded grid on `gpu` (more than
+/// one row of workgroups), with at least `spare` workgroups past the last item, which must
+/// bounds-check themselves out. Returns the grid.
+pub fn assert_folded(gpu: &Gpu, items: usize, per_group: u32, spare: u32) -> [u32; 3] {
+    let grid = gpu.grid(items as u64, per_group).unwrap();
+    let groups = (items as u64).div_ceil(u64::from(per_group));
+    let launched = u64::from(grid[0]) * u64::from(grid[1]);
+    assert!(
+        grid[1] > 1 && launched >= groups + u64::from(spare),
+        "{items} items / {per_group} per group: grid {grid:?} does not fold with {spare} spare"
+    );
+    grid
+}
+
 /// Small deterministic generator for test inputs (SplitMix64).
 pub struct Rng(pub u64);
 
