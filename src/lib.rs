@@ -15,9 +15,44 @@
 //! - [`features`]: CPU front ends: WAV, MFCC, prosody, LLDs, LoG face frames, landmarks, BVH.
 //! - [`data`]: clip-list loaders for emotional speech and video data sets.
 //! - [`report`]: metrics, atomic safetensors checkpoints and PNG figures.
-//! - [`bench`]: the kernel benchmark harness behind `cargo bench` and `synchgraph bench`.
+//! - [`bench`](mod@bench): the kernel benchmark harness behind `cargo bench` and `synchgraph bench`.
 //! - [`error`]: the typed errors every public function returns.
+//!
+//! ## Example
+//!
+//! Open the default adapter, multiply two matrices on the GPU and check the product against a
+//! plain Rust computation. Kernel calls record dispatches and return at once; reading a result
+//! back submits the recorded work and waits for it. The README section "Using synchgraph as a
+//! library" also shows training with the autodiff tape and prediction with a saved L-GrIN model.
+//!
+//! ```
+//! use synchgraph::kernels::matmul::matmul;
+//! use synchgraph::kernels::softmax::softmax_rows;
+//! use synchgraph::{Gpu, Tensor};
+//!
+//! # fn main() -> synchgraph::Result<()> {
+//! let gpu = Gpu::open_default()?;
+//! let a = Tensor::from_f32(&gpu, &[2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])?;
+//! let b = Tensor::from_f32(&gpu, &[3, 1], &[1.0, 0.5, -1.0])?;
+//! let c = matmul(&a, &b)?; // [2, 1]
+//! assert_eq!(c.shape(), &[2, 1]);
+//! let got = c.to_f32()?;
+//! for (g, want) in got.iter().zip([1.0 + 1.0 - 3.0, 4.0 + 2.5 - 6.0]) {
+//!     assert!((g - want).abs() <= 1e-5, "{g} vs {want}");
+//! }
+//!
+//! // Softmax over each row of A: every row sums to 1.
+//! let p = softmax_rows(&a)?.to_f32()?;
+//! assert!(p.chunks(3).all(|row| (row.iter().sum::<f32>() - 1.0).abs() <= 1e-5));
+//!
+//! // A wrong shape is an error naming the operation, not a panic.
+//! let err = matmul(&a, &a).unwrap_err();
+//! assert!(err.to_string().contains("matmul"), "{err}");
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
 
 pub mod autodiff;
 pub mod bench;
@@ -35,3 +70,8 @@ pub mod tensor;
 pub use error::{Error, Result};
 pub use gpu::{Gpu, GpuOptions};
 pub use tensor::{DType, Tensor};
+
+/// The README's Rust examples, compiled and run by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -83,7 +83,7 @@ pub enum Op {
         /// Row index of each maximum (max only).
         argmax: Option<Tensor>,
     },
-    /// Sum of all elements, shape [1].
+    /// Sum of all elements, shape `[1]`.
     SumAll(usize),
     /// Mean softmax cross-entropy; the forward kernel saves d loss / d logits.
     SoftmaxCrossEntropy(usize, Tensor),
@@ -100,7 +100,7 @@ pub enum Op {
     BatchNorm {
         /// Input node.
         x: usize,
-        /// f32 [cols]: 1 / sqrt(var + eps).
+        /// f32 `[cols]`: 1 / sqrt(var + eps).
         invstd: Tensor,
         /// True when the batch statistics were used (training mode).
         batch_stats: bool,

@@ -15,9 +15,9 @@ use crate::tensor::{DType, Tensor};
 /// (PyTorch's convention) and used in evaluation mode.
 #[derive(Clone, Debug)]
 pub struct BatchNormStats {
-    /// f32 [cols] running mean (starts at 0).
+    /// f32 `[cols]` running mean (starts at 0).
     pub running_mean: Tensor,
-    /// f32 [cols] running variance (starts at 1).
+    /// f32 `[cols]` running variance (starts at 1).
     pub running_var: Tensor,
     /// Weight of the new batch in the running update.
     pub momentum: f32,
@@ -126,7 +126,7 @@ impl Tape {
         ))
     }
 
-    /// Batch norm followed by the per-column affine map x̂ γ + β (γ, β row vectors [c]).
+    /// Batch norm followed by the per-column affine map x̂ γ + β (γ, β row vectors `[c]`).
     pub fn batch_norm_affine(
         &mut self,
         x: &Var,
@@ -139,7 +139,7 @@ impl Tape {
         self.add(&scaled, beta)
     }
 
-    /// PReLU with a learnable slope per column: max(x, 0) + a min(x, 0), a a row vector [c].
+    /// PReLU with a learnable slope per column: max(x, 0) + a min(x, 0), a a row vector `[c]`.
     pub fn prelu(&mut self, x: &Var, slope: &Var) -> Result<Var> {
         let pos = self.relu(x)?;
         let neg = self.sub(x, &pos)?;
@@ -155,7 +155,7 @@ impl Tape {
         Ok(self.push(v, Op::NeighborMax(h.id, arg, mask.clone())))
     }
 
-    /// Ψ pooling of node-major features h [m, c]: hᵀ p with p [m] (or [m, 1]), shape [1, c].
+    /// Ψ pooling of node-major features h `[m, c]`: hᵀ p with p `[m]` (or `[m, 1]`), shape `[1, c]`.
     pub fn psi_pool(&mut self, h: &Var, p: &Var) -> Result<Var> {
         let m = h.value.matrix_dims().0;
         if p.value.numel() != m {

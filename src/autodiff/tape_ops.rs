@@ -127,13 +127,13 @@ impl Tape {
         Ok(self.push(v, Op::ConcatCols(parts.iter().map(|v| v.id).collect())))
     }
 
-    /// Rows of x picked by `idx` (u32 [m]).
+    /// Rows of x picked by `idx` (u32 `[m]`).
     pub fn gather_rows(&mut self, x: &Var, idx: &Tensor) -> Result<Var> {
         let v = gather_rows(&x.value, idx)?;
         Ok(self.push(v, Op::GatherRows(x.id, idx.clone())))
     }
 
-    /// out[r] = Σ x[i] over idx[i] == r, for `n` output rows.
+    /// `out[r]` = Σ `x[i]` over `idx[i]` == r, for `n` output rows.
     pub fn scatter_add_rows(&mut self, x: &Var, idx: &Tensor, n: usize) -> Result<Var> {
         let v = scatter_add_rows(&x.value, idx, n)?;
         Ok(self.push(v, Op::ScatterAddRows(x.id, idx.clone(), n)))
@@ -161,14 +161,14 @@ impl Tape {
         self.segment_pool(x, &offsets, op)
     }
 
-    /// Sum of all elements, shape [1].
+    /// Sum of all elements, shape `[1]`.
     pub fn sum_all(&mut self, x: &Var) -> Result<Var> {
         let v = sum_all(&x.value)?;
         Ok(self.push(v, Op::SumAll(x.id)))
     }
 
-    /// Mean softmax cross-entropy of logits [r, c] against u32 labels [r], counting rows with
-    /// `mask` 1 (all rows when `None`); shape [1].
+    /// Mean softmax cross-entropy of logits `[r, c]` against u32 labels `[r]`, counting rows with
+    /// `mask` 1 (all rows when `None`); shape `[1]`.
     pub fn softmax_cross_entropy(
         &mut self,
         logits: &Var,
@@ -179,13 +179,13 @@ impl Tape {
         Ok(self.push(loss, Op::SoftmaxCrossEntropy(logits.id, grad)))
     }
 
-    /// L2 penalty coeff * Σ x², shape [1].
+    /// L2 penalty coeff * Σ x², shape `[1]`.
     pub fn l2_penalty(&mut self, x: &Var, coeff: f32) -> Result<Var> {
         let v = ew::scale(&sum_all(&ew::unary(&x.value, Unary::Square)?)?, coeff)?;
         Ok(self.push(v, Op::L2(x.id, coeff)))
     }
 
-    /// Frobenius penalty coeff * sqrt(Σ x²), shape [1].
+    /// Frobenius penalty coeff * sqrt(Σ x²), shape `[1]`.
     pub fn frobenius_penalty(&mut self, x: &Var, coeff: f32) -> Result<Var> {
         let sq = sum_all(&ew::unary(&x.value, Unary::Square)?)?;
         let v = ew::scale(&ew::unary(&sq, Unary::Sqrt)?, coeff)?;

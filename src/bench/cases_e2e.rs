@@ -112,8 +112,8 @@ pub fn snn_second_rates(cfg: &Config, clips: usize, set: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Non-zero outgoing synapses of every neuron: (inputs [n_in], excitatory [n_e], inhibitory
-/// [n_e]); excitatory neurons drive their inhibitory partner and the cross-modal links.
+/// Non-zero outgoing synapses of every neuron: (inputs `[n_in]`, excitatory `[n_e]`, inhibitory
+/// `[n_e]`); excitatory neurons drive their inhibitory partner and the cross-modal links.
 pub fn fan_out(w: &Weights, n_in: usize, n_e: usize) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
     let nz = |m: &[f32], rows: usize| -> Vec<u32> {
         if m.is_empty() {

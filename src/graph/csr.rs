@@ -25,9 +25,9 @@ pub struct HostCsr {
 pub struct Transpose {
     /// Row offsets of Aᵀ (`n_cols + 1` entries), U32 on the GPU.
     pub row_ptr: Tensor,
-    /// Column of Aᵀ (a row of A) per entry, U32 [nnz].
+    /// Column of Aᵀ (a row of A) per entry, U32 `[nnz]`.
     pub col_idx: Tensor,
-    /// Index into A's value array per entry of Aᵀ, U32 [nnz].
+    /// Index into A's value array per entry of Aᵀ, U32 `[nnz]`.
     pub perm: Tensor,
 }
 
@@ -42,11 +42,11 @@ pub struct Csr {
     pub host: Arc<HostCsr>,
     /// Row offsets, U32 [n_rows + 1].
     pub row_ptr: Tensor,
-    /// Column indices, U32 [nnz].
+    /// Column indices, U32 `[nnz]`.
     pub col_idx: Tensor,
-    /// Row index of every entry (COO rows), U32 [nnz].
+    /// Row index of every entry (COO rows), U32 `[nnz]`.
     pub row_idx: Tensor,
-    /// Values, F32 [nnz].
+    /// Values, F32 `[nnz]`.
     pub values: Tensor,
     /// Transpose structure, shared by every matrix with the same sparsity pattern.
     pub transpose: Transpose,
@@ -271,7 +271,7 @@ impl Csr {
         self.values.gpu()
     }
 
-    /// Same sparsity pattern (and transpose structure) with new values, F32 [nnz] (for learned
+    /// Same sparsity pattern (and transpose structure) with new values, F32 `[nnz]` (for learned
     /// edge weights). The host copy keeps the old values.
     pub fn with_values(&self, values: Tensor) -> Result<Csr> {
         values.expect_dtype("Csr::with_values", DType::F32)?;

@@ -51,8 +51,8 @@ impl fmt::Display for StimulusEdges {
 }
 
 /// Directed stimulus edges (both directions of each link) between nodes of a batched graph.
-/// `clip_offsets` [clips + 1] gives each clip's node range, `node_neuron` [nodes] each node's
-/// neuron, `labels` and `is_train` [clips] each clip's label and split.
+/// `clip_offsets` `[clips + 1]` gives each clip's node range, `node_neuron` `[nodes]` each node's
+/// neuron, `labels` and `is_train` `[clips]` each clip's label and split.
 pub fn stimulus_edges(
     mode: StimulusEdges,
     clip_offsets: &[u32],

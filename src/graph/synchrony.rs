@@ -60,13 +60,13 @@ pub struct Layer {
 pub struct SynchronyGraph {
     /// CSR row pointers, U32 [nodes + 1].
     pub row_ptr: Tensor,
-    /// CSR column indices (compacted node ids), U32 [edges], ascending within each row.
+    /// CSR column indices (compacted node ids), U32 `[edges]`, ascending within each row.
     pub col_idx: Tensor,
     /// Node features, F32 [nodes, NODE_FEATURES].
     pub features: Tensor,
     /// Node range of each clip, U32 [clips + 1].
     pub clip_offsets: Tensor,
-    /// The neuron index (within its clip) of each node, U32 [nodes].
+    /// The neuron index (within its clip) of each node, U32 `[nodes]`.
     pub node_neuron: Tensor,
     /// Number of nodes (neurons that spiked).
     pub nodes: usize,

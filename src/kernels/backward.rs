@@ -20,7 +20,7 @@ struct Params {
 /// An activation whose derivative is written in terms of its output y.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
-    /// y = max(x, 0): dy/dx = [y > 0].
+    /// y = max(x, 0): dy/dx = `[y > 0]`.
     Relu,
     /// y = sigmoid(x): dy/dx = y (1 - y).
     Sigmoid,

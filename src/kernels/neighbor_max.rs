@@ -40,7 +40,7 @@ fn params(op: &str, mask: &Tensor, h: &Tensor) -> Result<Params> {
     })
 }
 
-/// out[i, c] = max_{j: mask[i,j] > 0} h[j, c], with the winning j (lowest on ties) as argmax.
+/// `out[i, c]` = max_{j: `mask[i,j]` > 0} `h[j, c]`, with the winning j (lowest on ties) as argmax.
 /// A node without neighbours gets 0 and [`NO_NEIGHBOUR`].
 pub fn masked_max(mask: &Tensor, h: &Tensor) -> Result<(Tensor, Tensor)> {
     mask.expect_dtype("masked_max", DType::F32)?;

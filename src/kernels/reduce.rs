@@ -59,7 +59,7 @@ struct Params {
     pad: [u32; 2],
 }
 
-/// Reduce x, viewed as [rows, cols] (see [`Tensor::matrix_dims`]), over its columns: output [rows].
+/// Reduce x, viewed as `[rows, cols]` (see [`Tensor::matrix_dims`]), over its columns: output `[rows]`.
 pub fn reduce_rows(x: &Tensor, op: ReduceOp) -> Result<Tensor> {
     rows_impl("reduce_rows", x, op)
 }
@@ -109,7 +109,7 @@ fn rows_impl(name: &'static str, x: &Tensor, op: ReduceOp) -> Result<Tensor> {
     }
 }
 
-/// Reduce x, viewed as [rows, cols], over its rows: output [cols].
+/// Reduce x, viewed as `[rows, cols]`, over its rows: output `[cols]`.
 pub fn reduce_cols(x: &Tensor, op: ReduceOp) -> Result<Tensor> {
     const NAME: &str = "reduce_cols";
     x.expect_dtype(NAME, DType::F32)?;
@@ -165,7 +165,7 @@ pub fn reduce_cols(x: &Tensor, op: ReduceOp) -> Result<Tensor> {
     }
 }
 
-/// Sum of all elements; output shape [1] (0 for an empty tensor).
+/// Sum of all elements; output shape `[1]` (0 for an empty tensor).
 pub fn sum_all(x: &Tensor) -> Result<Tensor> {
     x.expect_dtype("sum_all", DType::F32)?;
     let flat = x.reshape(&[1, x.numel()])?;

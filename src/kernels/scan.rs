@@ -18,8 +18,8 @@ struct Params {
     pad: [u32; 3],
 }
 
-/// Exclusive prefix sum: for x of length n returns y of length n + 1 with y[i] = x[0] + ... +
-/// x[i-1], so y[n] is the total. Sums wrap modulo 2^32; callers bound their totals.
+/// Exclusive prefix sum: for x of length n returns y of length n + 1 with `y[i]` = `x[0]` + ... +
+/// `x[i-1]`, so `y[n]` is the total. Sums wrap modulo 2^32; callers bound their totals.
 pub fn exclusive_scan(x: &Tensor) -> Result<Tensor> {
     x.expect_dtype("exclusive_scan", DType::U32)?;
     let n = x.numel();

@@ -111,7 +111,7 @@ fn expect_grad(op: &str, grad: &Tensor) -> Result<(usize, usize)> {
 }
 
 /// Backward of [`segment_reduce`] for [`ReduceOp::Sum`] and [`ReduceOp::Mean`]: spreads
-/// `grad` ([s, f]) back over the n rows, out[r] = grad[segment of r] (divided by the segment
+/// `grad` (`[s, f]`) back over the n rows, `out[r]` = `grad[segment of r]` (divided by the segment
 /// length for the mean); rows in no segment get 0. `offsets` as for [`segment_reduce`].
 /// For [`ReduceOp::Max`] use [`segment_max_backward`].
 pub fn segment_expand(grad: &Tensor, offsets: &Tensor, n: usize, op: ReduceOp) -> Result<Tensor> {

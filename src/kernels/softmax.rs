@@ -65,9 +65,9 @@ pub fn softmax_rows(x: &Tensor) -> Result<Tensor> {
     Ok(out)
 }
 
-/// Mean softmax cross-entropy of `logits` [r, c] against `labels` (u32 [r]), and its gradient.
+/// Mean softmax cross-entropy of `logits` `[r, c]` against `labels` (u32 `[r]`), and its gradient.
 ///
-/// Row i has weight w_i = `mask[i]` (f32 [r]; 1 counts the row, 0 ignores it; `None` gives every
+/// Row i has weight w_i = `mask[i]` (f32 `[r]`; 1 counts the row, 0 ignores it; `None` gives every
 /// row weight 1). Returns `(loss [1], grad [r, c])` with
 /// `loss = Σ w_i (-log softmax(logits_i)[label_i]) / Σ w_i` and
 /// `grad_i = (softmax(logits_i) - onehot(label_i)) * w_i / Σ w_i`.

@@ -349,7 +349,7 @@ impl Network {
         Ok(())
     }
 
-    /// Set every clip's excitatory adaptive thresholds to `theta` [n_e] (mV).
+    /// Set every clip's excitatory adaptive thresholds to `theta` `[n_e]` (mV).
     pub fn set_theta(&mut self, theta: &[f32]) -> Result<()> {
         if theta.len() != self.n_e {
             return Err(Error::shape(
@@ -364,7 +364,7 @@ impl Network {
         self.exc.state.write_f32(&state)
     }
 
-    /// The first clip's excitatory adaptive thresholds [n_e] (mV).
+    /// The first clip's excitatory adaptive thresholds `[n_e]` (mV).
     pub fn theta(&self) -> Result<Vec<f32>> {
         let (state, _) = self.exc.to_host()?;
         Ok(state.chunks_exact(4).take(self.n_e).map(|s| s[3]).collect())

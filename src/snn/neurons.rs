@@ -82,7 +82,7 @@ impl LifParams {
     }
 }
 
-/// State of one group on the GPU: `state` [n, 4] f32 = (v mV, ge, gi, theta mV) and `flags` [n]
+/// State of one group on the GPU: `state` `[n, 4]` f32 = (v mV, ge, gi, theta mV) and `flags` `[n]`
 /// u32 (bits 0..15 refractory countdown in steps, bit 31 spiked in the last step).
 pub struct GroupState {
     /// (v, ge, gi, theta) per neuron.

@@ -59,7 +59,7 @@ pub fn check_samples(cfg: &Config, samples: &[Vec<f32>]) -> Result<()> {
 pub type ClipSpikes = Vec<(u32, u32)>;
 
 /// Present `samples` (intensities 0..=255) with input weights `w_in` [n_in, n_e] and, when
-/// given, adaptive thresholds `theta` [n_e]; plasticity and threshold growth are off. Returns each
+/// given, adaptive thresholds `theta` `[n_e]`; plasticity and threshold growth are off. Returns each
 /// sample's excitatory spikes and the number of raises it needed.
 pub fn present(
     gpu: &Gpu,

@@ -17,7 +17,7 @@ pub struct ReferenceRun {
     pub w_in: Vec<f64>,
 }
 
-/// Simulate `steps` steps of one clip; `input(step)` gives the input spike flags [n_in] generated
+/// Simulate `steps` steps of one clip; `input(step)` gives the input spike flags `[n_in]` generated
 /// at that step (before delays).
 pub fn simulate(
     cfg: &Config,

@@ -70,8 +70,8 @@ fn grid(gpu: &Gpu, n: u64) -> Result<[u32; 3]> {
     gpu.grid(n, WORKGROUP_1D)
 }
 
-/// Weight update for one step, then trace decay/reset. `spk_pre` [n_pre], `spk_post` [n_post]
-/// are 0/1 arrival flags; `tr_pre` [n_pre] f32, `tr_post` [n_post, 2] f32 (post1, post2).
+/// Weight update for one step, then trace decay/reset. `spk_pre` `[n_pre]`, `spk_post` `[n_post]`
+/// are 0/1 arrival flags; `tr_pre` `[n_pre]` f32, `tr_post` `[n_post, 2]` f32 (post1, post2).
 #[allow(clippy::too_many_arguments)]
 pub fn stdp_step(
     gpu: &Gpu,

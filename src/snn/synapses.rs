@@ -38,7 +38,7 @@ pub enum Channel {
     Inh,
 }
 
-/// Per-step spike lists of one population: `counts` [clips], `list` [clips * n] (local indices,
+/// Per-step spike lists of one population: `counts` `[clips]`, `list` `[clips * n]` (local indices,
 /// sorted after [`sort`]) and `spk` [clips * n] (1 where the neuron's spike arrived this step).
 pub struct SpikeLists {
     /// Spikes per clip.
@@ -83,7 +83,7 @@ fn params(n: u32, clips: u32) -> SynParams {
 }
 
 /// Compact population spikes of `step`. `flags` holds `slots` ring slots of [clips * n] flags
-/// (bit 31 = spike); neuron i reads slot `(step - delays[i]) mod slots` (`delays` [n], steps).
+/// (bit 31 = spike); neuron i reads slot `(step - delays[i]) mod slots` (`delays` `[n]`, steps).
 /// With `group = Some(id)` the spikes are also appended to the record `r` under that id.
 #[allow(clippy::too_many_arguments)]
 pub fn compact(

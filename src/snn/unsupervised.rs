@@ -34,7 +34,7 @@ pub fn stdp_config(inputs: usize, neurons: usize, seed: u64) -> Config {
     c
 }
 
-/// Learned state: input weights [inputs, neurons] and adaptive thresholds [neurons].
+/// Learned state: input weights `[inputs, neurons]` and adaptive thresholds `[neurons]`.
 #[derive(Debug, Clone)]
 pub struct Learned {
     /// Input -> excitatory weights, row-major [inputs, neurons].
@@ -99,7 +99,7 @@ pub fn train(
     })
 }
 
-/// Excitatory spike counts [samples][neurons] with frozen weights and thresholds, `batch`
+/// Excitatory spike counts `[samples][neurons]` with frozen weights and thresholds, `batch`
 /// samples simulated in parallel (see [`present`]).
 pub fn respond(
     gpu: &Gpu,

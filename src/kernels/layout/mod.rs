@@ -71,7 +71,7 @@ pub fn transpose(x: &Tensor) -> Result<Tensor> {
     Ok(out)
 }
 
-/// Rows of `x` ([n, ...]) picked by `idx` (u32 [m]): returns [m, ...] with row i = x[idx[i]].
+/// Rows of `x` (`[n, ...]`) picked by `idx` (u32 `[m]`): returns `[m, ...]` with row i = `x[idx[i]]`.
 /// An index >= n yields a row of zeros (the kernel never reads out of bounds).
 pub fn gather_rows(x: &Tensor, idx: &Tensor) -> Result<Tensor> {
     const OP: &str = "gather_rows";

@@ -23,7 +23,7 @@ pub struct ScatterPlan {
 }
 
 impl ScatterPlan {
-    /// Group the sources `0..m` by destination `idx[i]` (u32 [m]) over `n` destinations.
+    /// Group the sources `0..m` by destination `idx[i]` (u32 `[m]`) over `n` destinations.
     /// Sources with `idx[i] >= n` are dropped.
     pub fn new(idx: &Tensor, n: usize) -> Result<ScatterPlan> {
         const OP: &str = "scatter_add_rows";
@@ -89,13 +89,13 @@ impl ScatterPlan {
         &self.offsets
     }
 
-    /// Source indices grouped by destination, ascending within each bucket, u32 [m] (entries
+    /// Source indices grouped by destination, ascending within each bucket, u32 `[m]` (entries
     /// past `offsets[n]` are unused).
     pub fn perm(&self) -> &Tensor {
         &self.perm
     }
 
-    /// out [n, f] with out[r] = Σ src[i] over the sources i of destination r, in ascending i.
+    /// out `[n, f]` with `out[r]` = Σ `src[i]` over the sources i of destination r, in ascending i.
     pub fn scatter_add(&self, src: &Tensor) -> Result<Tensor> {
         const OP: &str = "scatter_add_rows";
         src.expect_dtype(OP, DType::F32)?;
@@ -134,8 +134,8 @@ impl ScatterPlan {
     }
 }
 
-/// Deterministic scatter-add of rows: `src` [m, f] and `idx` (u32 [m]) give out [n, f] with
-/// out[r] = Σ src[i] over i with idx[i] == r, added in ascending i (so results are bitwise
+/// Deterministic scatter-add of rows: `src` `[m, f]` and `idx` (u32 `[m]`) give out `[n, f]` with
+/// `out[r]` = Σ `src[i]` over i with `idx[i]` == r, added in ascending i (so results are bitwise
 /// reproducible). Rows with an index >= n are dropped. Builds a [`ScatterPlan`] (a GPU counting
 /// sort of `idx`) and applies it; build the plan once to reuse it for fixed indices.
 pub fn scatter_add_rows(src: &Tensor, idx: &Tensor, n: usize) -> Result<Tensor> {

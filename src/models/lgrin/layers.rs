@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::gpu::Gpu;
 use crate::tensor::{DType, Tensor};
 
-/// A linear map x W + b with W [in, out] (Xavier uniform) and b [out] (zeros).
+/// A linear map x W + b with W `[in, out]` (Xavier uniform) and b `[out]` (zeros).
 #[derive(Debug, Clone, Copy)]
 pub struct Linear {
     /// Weight id.

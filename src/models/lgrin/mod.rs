@@ -17,4 +17,4 @@ pub mod train;
 pub use checkpoint::{load_model, save_model, SavedModel};
 pub use config::{AdjacencyInit, LgrinConfig, MaxpoolGraph, ModelKind};
 pub use model::{Forward, Lgrin};
-pub use train::{evaluate, predict_proba, train, EpochLog, TrainOutcome};
+pub use train::{argmax, evaluate, predict_proba, train, EpochLog, TrainOutcome};

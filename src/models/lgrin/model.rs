@@ -333,7 +333,7 @@ impl Lgrin {
         })
     }
 
-    /// Cross-entropy against u32 `labels` [b] plus the structure terms of the learned A and p.
+    /// Cross-entropy against u32 `labels` `[b]` plus the structure terms of the learned A and p.
     pub fn loss(&self, tape: &mut Tape, fwd: &Forward, labels: &Tensor) -> Result<Var> {
         let c = &self.config;
         let ce = tape.softmax_cross_entropy(&fwd.logits, labels, None)?;

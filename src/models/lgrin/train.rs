@@ -192,7 +192,7 @@ pub fn train(
     })
 }
 
-/// Class probabilities [clips][classes] in evaluation mode (running batch-norm statistics, no
+/// Class probabilities `[clips][classes]` in evaluation mode (running batch-norm statistics, no
 /// dropout), in minibatches of `config.batch` graphs.
 pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Vec<f32>>> {
     let c = model.config.clone();
