@@ -25,7 +25,7 @@ fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
 
 const NODES: &str = "# id label nnz idx (4 dims)\n0 0 1 0\n1 1 2 1 3\n2 -1 0\n3 1 1 2\n";
 const EDGES: &str = "# u v\n0 1\n1 2\n2 3\n";
-const SPLIT: &str = "train 0 1\nval 3\ntest 0\n";
+const SPLIT: &str = "train 0\nval 3\ntest 1\n";
 
 fn planetoid(nodes: &str, edges: &str, split: &str) -> Result<Planetoid, Error> {
     let dir = scratch(

@@ -20,6 +20,7 @@ pub struct Args {
 /// Run the demo: random tensors, a chain of batched kernels, one readback, a CPU check and a
 /// per-kernel GPU profile.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    ensure!(args.size > 0, "--size must be at least 1");
     let gpu = super::open_gpu(&cli.adapter, true)?;
     let n = args.size;
     let x = random::normal(&gpu, &[n], 0.0, 1.0, args.seed)?;

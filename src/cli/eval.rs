@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use synchgraph::models::lgrin::train::argmax;
 use synchgraph::models::lgrin::{load_model, predict_proba};
 use synchgraph::report::{plot, Confusion};
@@ -34,6 +34,13 @@ pub struct Args {
 
 /// Load, score and write the outputs.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    if crate::cli::features::same_folder(&args.out, &args.model) {
+        bail!(
+            "--out {} is the --model folder: the training metrics.json would be overwritten; \
+             write the evaluation to another folder",
+            args.out.display()
+        );
+    }
     let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
     let path = args.model.join("model.safetensors");
     let mut saved =

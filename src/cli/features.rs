@@ -2,9 +2,9 @@
 //! them as one `.npy` matrix per clip in the features layout (`<out>/<class>/<name>.npy`), so
 //! later runs (`train lgrin --format features`) and other tools skip the extraction.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::report::write_atomic;
@@ -26,6 +26,13 @@ pub struct Args {
 /// Extract and write the features, a `clips.csv` index and the class order and settings as
 /// [`FEATURES_INDEX`].
 pub fn run(args: &Args) -> Result<()> {
+    if same_folder(&args.out, &args.source.data) {
+        bail!(
+            "--out {} is the --data folder: its clips would be overwritten by their features; \
+             write them to another folder",
+            args.out.display()
+        );
+    }
     let (list, feats, settings) = args.source.load()?;
     let mut index = String::from("file,class,speaker,nodes,dims\n");
     for (clip, m) in list.clips.iter().zip(&feats) {
@@ -68,4 +75,12 @@ pub fn run(args: &Args) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// Whether `a` and `b` name the same existing folder.
+pub(crate) fn same_folder(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }

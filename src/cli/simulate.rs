@@ -77,7 +77,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if !(duration.is_finite() && duration > 0.0) {
         bail!("--duration-ms must be a positive number of ms, got {duration}");
     }
+    cfg.check_steps("--duration-ms", duration)?;
     let steps = cfg.steps(duration);
+    if steps == 0 {
+        bail!(
+            "--duration-ms {duration} is shorter than one step (sim.dt_ms = {} ms)",
+            cfg.sim.dt_ms
+        );
+    }
     let sample_steps = cfg.steps(cfg.sim.sample_ms).min(steps);
     // Read inputs before opening the device so that bad files fail fast.
     let list = match &args.input_spikes {
@@ -95,9 +102,25 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         None => None,
     };
     let clips_features = match &args.features {
-        Some(p) => read_features(p, n_in)?,
-        None => vec![vec![args.intensity; n_in]],
+        Some(p) => Some(read_features(p, n_in)?),
+        None => {
+            rates_from_intensity(
+                &[args.intensity],
+                cfg.network.rate_scale,
+                cfg.network.max_rate_hz,
+            )
+            .context("--intensity")?;
+            None
+        }
     };
+    let clips = match (&list, &clips_features) {
+        (None, Some(f)) => f.len(),
+        _ => 1,
+    };
+    let gpu = super::open_gpu(&cli.adapter, false)?;
+    // Refuse a network over the device's limits before its weights are built on the host.
+    Network::check_size(&gpu, &cfg, clips)?;
+    let clips_features = clips_features.unwrap_or_else(|| vec![vec![args.intensity; n_in]]);
     let mut rates = Vec::new();
     for (c, f) in clips_features.iter().enumerate() {
         rates.extend(
@@ -105,12 +128,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 .with_context(|| format!("clip {c}"))?,
         );
     }
-    let clips = if list.is_some() {
-        1
-    } else {
-        clips_features.len()
-    };
-    let gpu = super::open_gpu(&cli.adapter, false)?;
     let weights = Weights::build(&cfg);
     let mut net = Network::new(&gpu, &cfg, &weights, clips)?;
     if cfg.stdp.enabled {

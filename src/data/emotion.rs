@@ -140,7 +140,9 @@ fn is_ravdess_name(s: &str) -> bool {
             .all(|x| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn is_emodb_name(s: &str) -> bool {
+/// Whether a file stem follows the EmoDB naming (`03a01Fa`: two speaker digits, an emotion
+/// letter 6th).
+pub(crate) fn is_emodb_name(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 6 && b[..2].iter().all(u8::is_ascii_digit) && b[5].is_ascii_uppercase()
 }
@@ -513,9 +515,15 @@ impl ClipList {
     }
 
     /// Speaker-group cross-validation: one (train, test) pair per group of test speakers, every
-    /// other speaker training. Errors when `groups` is empty, a speaker is named in two groups,
-    /// or a group fails [`ClipList::speaker_split`].
+    /// other speaker training. Errors when the layout names no speakers, `groups` is empty, a
+    /// speaker is named in two groups, or a group fails [`ClipList::speaker_split`].
     pub fn speaker_folds(&self, groups: &[Vec<String>]) -> Result<Vec<(Vec<usize>, Vec<usize>)>> {
+        if self.clips.iter().any(|c| c.speaker.is_none()) {
+            return Err(Error::Config(format!(
+                "the {} layout names no speakers; use --folds instead of a speaker split",
+                self.format.name()
+            )));
+        }
         if groups.is_empty() || groups.iter().any(|g| g.is_empty()) {
             return Err(Error::Config(
                 "speaker folds need at least one non-empty group of test speakers".into(),

@@ -19,6 +19,8 @@ use crate::features::FrameMatrix;
 pub const WINDOW_SECONDS: f64 = 0.025;
 /// Frame stride of the speech front end in seconds.
 pub const STRIDE_SECONDS: f64 = 0.010;
+/// Lowest WAV sample rate the speech front end accepts: twice the highest pitch it searches.
+pub const MIN_SAMPLE_RATE: u32 = 1000;
 
 /// How clips become node features; stored with a trained model so evaluation repeats it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -77,14 +79,28 @@ pub fn clip_frame_features(path: &Path, kind: &str) -> Result<FrameMatrix> {
     }
 }
 
-/// Per-frame features of one file: LLDs of a WAV, or the matrix of a CSV / `.npy` file.
+/// Per-frame features of one file: LLDs of a WAV (sampled at [`MIN_SAMPLE_RATE`] or more), or
+/// the matrix of a CSV / `.npy` file.
 pub fn frame_features(path: &Path) -> Result<FrameMatrix> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "wav" => lld(&read_wav_for_frames(path, WINDOW_SECONDS)?),
+        "wav" => {
+            let audio = read_wav_for_frames(path, WINDOW_SECONDS)?;
+            if audio.sample_rate < MIN_SAMPLE_RATE {
+                return Err(Error::UnsupportedFormat {
+                    path: path.display().to_string(),
+                    message: format!(
+                        "sample rate {} Hz; the speech features need at least {MIN_SAMPLE_RATE} Hz \
+                         (pitch is searched up to 500 Hz)",
+                        audio.sample_rate
+                    ),
+                });
+            }
+            lld(&audio)
+        }
         "csv" => read_csv_matrix(path),
         "npy" => read_npy_matrix(path),
         _ => Err(Error::UnsupportedFormat {
@@ -159,9 +175,12 @@ pub fn extract_all(
 }
 
 /// A CSV matrix: one frame per line, comma-separated numbers; a first line that is not numeric
-/// is a header and skipped. Every row must have the same width.
+/// is a header and skipped (a leading UTF-8 byte-order mark is ignored). Every row must have the
+/// same width.
 pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    // A byte-order mark would make the first row look like a header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut data = Vec::new();
     let mut cols = 0usize;
     let mut rows = 0usize;
@@ -201,7 +220,8 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
     Ok(FrameMatrix { rows, cols, data })
 }
 
-/// A 2-D `.npy` matrix (format 1.0–3.0, little-endian f4 or f8, C order).
+/// A 2-D `.npy` matrix (format 1.0–3.0, little-endian f4 or f8, C order) of finite values with
+/// at least one row and one column.
 pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let bad = |m: &str| Error::UnsupportedFormat {
@@ -261,11 +281,23 @@ pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
             "expected a 2-D frames x features array, got shape {dims:?}"
         )));
     };
+    if cols == 0 {
+        return Err(Error::Empty {
+            path: path.display().to_string(),
+            message: format!("no feature columns (shape [{rows}, 0])"),
+        });
+    }
     let body = &bytes[start + hlen..];
-    if body.len() < rows * cols * width {
+    // A header may announce any shape: a product that overflows is as missing as a large one.
+    let needed = rows.checked_mul(cols).and_then(|n| n.checked_mul(width));
+    if needed.is_none_or(|n| body.len() < n) {
         return Err(Error::Truncated {
             path: path.display().to_string(),
-            message: format!("{} data bytes, {} needed", body.len(), rows * cols * width),
+            message: format!(
+                "{} data bytes, shape [{rows}, {cols}] of {width}-byte values needs {} bytes",
+                body.len(),
+                needed.map_or_else(|| "more than 2^64".to_string(), |n| n.to_string())
+            ),
         });
     }
     let data: Vec<f32> = (0..rows * cols)
@@ -283,6 +315,18 @@ pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
             path: path.display().to_string(),
             message: "no feature rows".into(),
         });
+    }
+    if let Some(k) = data.iter().position(|v| !v.is_finite()) {
+        return Err(Error::data(
+            path,
+            format!(
+                "row {}, column {} holds {}; feature values must be finite (float64 values \
+                 beyond the float32 range become infinite)",
+                k / cols,
+                k % cols,
+                data[k]
+            ),
+        ));
     }
     Ok(FrameMatrix { rows, cols, data })
 }

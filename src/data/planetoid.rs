@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// Most dense feature values (nodes x feature dims) [`Planetoid::load`] holds: 2^30, 4 GiB of
+/// f32. The largest Planetoid set, PubMed, has about 10 million.
+pub const MAX_DENSE_FEATURES: usize = 1 << 30;
+
 /// A Planetoid node-classification data set.
 #[derive(Debug, Clone)]
 pub struct Planetoid {
@@ -90,7 +94,8 @@ fn declared_dims(text: &str) -> Option<usize> {
 
 impl Planetoid {
     /// Load `<dir>/<name>.{nodes,edges,split}.txt`, where `name` comes from the single
-    /// `*.nodes.txt` file in `dir`. Every id, label and split is validated.
+    /// `*.nodes.txt` file in `dir`. Every id, label and split is validated: the splits must be
+    /// disjoint, and the dense feature matrix must hold at most [`MAX_DENSE_FEATURES`] values.
     pub fn load(dir: &Path) -> Result<Planetoid> {
         let nodes_path = find_nodes_file(dir).ok_or_else(|| {
             Error::data(dir, "expected exactly one <name>.nodes.txt Planetoid file")
@@ -154,7 +159,18 @@ impl Planetoid {
             .max()
             .map_or(0, |&m| m as usize + 1);
         let num_features = declared_dims(&text).unwrap_or(max_feat);
-        let mut features = vec![0.0f32; n * num_features];
+        let cells = n.saturating_mul(num_features);
+        if cells > MAX_DENSE_FEATURES {
+            return Err(Error::data(
+                &nodes_path,
+                format!(
+                    "{n} nodes x {num_features} feature dims is over the {MAX_DENSE_FEATURES} \
+                     dense feature values this loader holds; check the '# N dims' header and \
+                     the feature indices"
+                ),
+            ));
+        }
+        let mut features = vec![0.0f32; cells];
         let mut labels = vec![None; n];
         let mut seen = vec![false; n];
         for (ln, id, label, feats) in &rows {
@@ -257,6 +273,21 @@ impl Planetoid {
         let train = take(train, "train")?;
         let val = take(val, "val")?;
         let test = take(test, "test")?;
+        // A node in two splits would be scored on what it trained on (or selected with).
+        let mut split_of: Vec<Option<&str>> = vec![None; n];
+        for (what, ids) in [("train", &train), ("val", &val), ("test", &test)] {
+            for &i in ids {
+                if let Some(other) = split_of[i as usize].replace(what) {
+                    return Err(Error::data(
+                        &split_path,
+                        format!(
+                            "node {i} is listed in {other} and again in {what}; the splits must \
+                             be disjoint"
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(Planetoid {
             name,
             num_nodes: n,

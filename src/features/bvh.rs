@@ -381,7 +381,9 @@ pub fn parse_bvh(text: &str, path: &Path) -> Result<Bvh> {
             )
         })?;
 
-    let mut data = Vec::with_capacity(frames * channels);
+    // 'Frames:' may announce any count: reserve no more than the lines that follow can hold.
+    let room = frames.min(lines.len().saturating_sub(tl + 1));
+    let mut data = Vec::with_capacity(room.saturating_mul(channels));
     let mut seen = 0usize;
     for (i, l) in rest {
         if seen == frames {
@@ -402,8 +404,18 @@ pub fn parse_bvh(text: &str, path: &Path) -> Result<Bvh> {
                         k + 1
                     ),
                 )
-            })?;
-            data.push(x as f32);
+            })? as f32;
+            if !x.is_finite() {
+                return Err(Error::parse(
+                    path,
+                    i + 1,
+                    format!(
+                        "value {} of frame {seen}, {v}, is outside the float32 range",
+                        k + 1
+                    ),
+                ));
+            }
+            data.push(x);
         }
         let got = data.len() - start;
         if got != channels {

@@ -67,6 +67,12 @@ pub fn list_frame_files(dir: &Path) -> Result<Vec<PathBuf>> {
 
 fn map_image_error(path: &Path, e: ImageError) -> Error {
     match e {
+        ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Error::Truncated {
+                path: path.display().to_string(),
+                message: "the image data ends early".into(),
+            }
+        }
         ImageError::IoError(io) => Error::io(path, io),
         ImageError::Unsupported(u) => Error::UnsupportedFormat {
             path: path.display().to_string(),

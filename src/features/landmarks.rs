@@ -10,8 +10,9 @@
 //! - An optional header line is allowed as the first line: it is recognised by a first field that is
 //!   not a number (e.g. `frame,x0,y0,...`). Blank lines are skipped; spaces around fields are ignored.
 //!
-//! Every value must be a finite number; a wrong column count, an unparsable field, NaN or infinity
-//! is an [`Error::Parse`] naming the line (1-based) and column.
+//! Every value must be a finite number in the float32 range; a wrong column count, an unparsable
+//! field, NaN, infinity or a value beyond that range is an [`Error::Parse`] naming the line
+//! (1-based) and column.
 //!
 //! # Features
 //! [`normalise`] centres each frame's 68 points on their mean and divides by their root-mean-square
@@ -100,6 +101,16 @@ pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
                     line_no,
                     format!(
                         "column {} ({name}) is {f}; values must be finite",
+                        c + offset + 1
+                    ),
+                ));
+            }
+            if !(v as f32).is_finite() {
+                return Err(Error::parse(
+                    path,
+                    line_no,
+                    format!(
+                        "column {} ({name}) is {f}, outside the float32 range",
                         c + offset + 1
                     ),
                 ));

@@ -68,7 +68,8 @@ fn map_hound(path: &Path, e: hound::Error) -> Error {
 /// Read a WAV file, mix all channels to mono and scale to [-1, 1].
 ///
 /// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
-/// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings or 64-bit float.
+/// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings, 64-bit float or
+/// a sample rate of 0 Hz.
 pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     let path = path.as_ref();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -81,6 +82,12 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     let reader = hound::WavReader::open(path).map_err(|e| map_hound(path, e))?;
     let spec = reader.spec();
     let channels = spec.channels as usize;
+    if spec.sample_rate == 0 {
+        return Err(Error::UnsupportedFormat {
+            path: path.display().to_string(),
+            message: "the sample rate is 0 Hz".into(),
+        });
+    }
     if channels == 0 {
         return Err(Error::UnsupportedFormat {
             path: path.display().to_string(),

@@ -23,6 +23,32 @@ pub fn enumerate(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
     pollster::block_on(instance.enumerate_adapters(backends))
 }
 
+/// The backends searched, by name, and where that choice came from (`WGPU_BACKEND` or the
+/// default), for [`Error::NoAdapter`]. A `WGPU_BACKEND` that names no backend says so.
+fn backends_tried() -> String {
+    let Ok(env) = std::env::var("WGPU_BACKEND") else {
+        return names(wgpu::Backends::all());
+    };
+    let backends = wgpu::Backends::from_comma_list(&env);
+    if backends.is_empty() {
+        format!(
+            "none: WGPU_BACKEND='{env}' names no backend; use vulkan, metal, dx12 or gl, \
+             or unset it"
+        )
+    } else {
+        format!("{} (WGPU_BACKEND='{env}')", names(backends))
+    }
+}
+
+/// Lower-case names of a backend set, comma-separated.
+fn names(backends: wgpu::Backends) -> String {
+    backends
+        .iter_names()
+        .map(|(n, _)| n.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Preference rank of a device type: lower is better.
 fn rank(device_type: wgpu::DeviceType) -> u32 {
     match device_type {
@@ -40,9 +66,8 @@ pub fn select(adapters: Vec<wgpu::Adapter>, wanted: Option<&str>) -> Result<wgpu
     let env = std::env::var(ADAPTER_ENV).ok().filter(|s| !s.is_empty());
     let wanted = wanted.map(str::to_string).or(env);
     if adapters.is_empty() {
-        let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
         return Err(Error::NoAdapter {
-            backends: format!("{backends:?}"),
+            backends: backends_tried(),
         });
     }
     if let Some(w) = wanted {

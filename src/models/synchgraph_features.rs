@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::data::emotion::is_emodb_name;
 use crate::error::{Error, Result};
 use crate::features::log_filter::{Gray, LogFilter};
 use crate::features::mfcc::{mfcc, MfccConfig};
@@ -28,7 +29,7 @@ pub struct AudioClip {
 
 /// The audio clips of a folder with their labels and class names. Free Spoken Digit files
 /// (`<digit>_<speaker>_<n>.wav`) are labelled by digit; EmoDB files (`03a01Fa.wav`) by the
-/// emotion letter, the 6th character.
+/// emotion letter, the 6th character. A name that follows neither scheme is an error.
 pub fn audio_clips(dir: &Path) -> Result<(Vec<AudioClip>, Vec<String>)> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
@@ -46,11 +47,14 @@ pub fn audio_clips(dir: &Path) -> Result<(Vec<AudioClip>, Vec<String>)> {
     let key = |n: &str| -> Result<String> {
         if digit {
             Ok(n[..1].to_string())
+        } else if is_emodb_name(&n[..n.len() - ".wav".len()]) {
+            Ok(n[5..6].to_string())
         } else {
-            n.chars()
-                .nth(5)
-                .map(|c| c.to_string())
-                .ok_or_else(|| Error::data(dir.join(n), "name too short for an EmoDB label"))
+            Err(Error::data(
+                dir.join(n),
+                "the name follows neither the Free Spoken Digit (<digit>_<speaker>_<n>.wav) nor \
+                 the EmoDB (03a01Fa.wav) scheme, so it names no label",
+            ))
         }
     };
     let mut classes: Vec<String> = names.iter().map(|n| key(n)).collect::<Result<_>>()?;

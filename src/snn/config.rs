@@ -212,6 +212,10 @@ impl Default for Config {
     }
 }
 
+/// Most simulation steps one run, delay or refractory period may span (the step counter is a
+/// `u32`, and a delay ring needs one slot more than its longest delay).
+pub const MAX_STEPS: u32 = u32::MAX - 1;
+
 fn bad(msg: String) -> Error {
     Error::Config(msg)
 }
@@ -250,7 +254,8 @@ impl Config {
     }
 
     /// Reject impossible constants: NaN anywhere, non-positive time constants or dt, dt larger
-    /// than a refractory period, w_max <= 0, empty groups, bad windows or delays.
+    /// than a refractory period, w_max <= 0, empty groups or groups over `u32::MAX` neurons, bad
+    /// windows or delays, and durations over [`MAX_STEPS`] steps.
     pub fn validate(&self) -> Result<()> {
         let s = &self.sim;
         check_tau("sim.dt_ms", s.dt_ms)?;
@@ -265,6 +270,12 @@ impl Config {
             ];
             if vals.iter().any(|v| !v.is_finite()) || !n.theta_plus.is_finite() {
                 return Err(bad(format!("{g}: a potential is NaN or infinite")));
+            }
+            if !n.theta_init.is_finite() {
+                return Err(bad(format!(
+                    "{g}.theta_init = {} mV must be finite",
+                    n.theta_init
+                )));
             }
             for (k, v) in [
                 ("tau_ms", n.tau_ms),
@@ -302,10 +313,14 @@ impl Config {
                 "network: modalities, inputs and neurons must be >= 1".into()
             ));
         }
+        // Where the last neuron's window ends; a product that overflows ends past every input.
+        let window_end = n
+            .stride
+            .checked_mul(n.neurons_per_modality - 1)
+            .and_then(|v| v.checked_add(n.window))
+            .unwrap_or(usize::MAX);
         if n.window > n.inputs_per_modality
-            || (n.window > 0
-                && n.stride * (n.neurons_per_modality - 1) + n.window > n.inputs_per_modality
-                && n.stride > 0)
+            || (n.window > 0 && window_end > n.inputs_per_modality && n.stride > 0)
         {
             return Err(bad(format!(
                 "network: window {} with stride {} does not fit {} inputs for {} neurons",
@@ -323,6 +338,23 @@ impl Config {
         {
             return Err(bad("network.input_delay_ms must be in [0, 1000] ms".into()));
         }
+        for (k, v) in [
+            ("inputs", n.modalities.checked_mul(n.inputs_per_modality)),
+            ("neurons", n.modalities.checked_mul(n.neurons_per_modality)),
+        ] {
+            if v.is_none_or(|v| v > u32::MAX as usize) {
+                return Err(bad(format!(
+                    "network: {} modalities x {} {k} each is over the {} a network can index",
+                    n.modalities,
+                    if k == "inputs" {
+                        n.inputs_per_modality
+                    } else {
+                        n.neurons_per_modality
+                    },
+                    u32::MAX
+                )));
+            }
+        }
         let w = [
             n.w_exc_inh,
             n.w_inh_exc,
@@ -338,6 +370,28 @@ impl Config {
             return Err(bad(
                 "network/sim: weights, rates and durations must be finite and >= 0".into(),
             ));
+        }
+        let longest_delay = n.input_delay_ms.iter().copied().fold(0.0, f64::max);
+        for (k, ms) in [
+            ("sim.sample_ms + sim.rest_ms", s.sample_ms + s.rest_ms),
+            ("exc.refractory_ms", self.exc.refractory_ms),
+            ("inh.refractory_ms", self.inh.refractory_ms),
+            ("network.input_delay_ms", longest_delay),
+        ] {
+            self.check_steps(k, ms)?;
+        }
+        Ok(())
+    }
+
+    /// Fail unless `ms` is at most [`MAX_STEPS`] steps of `sim.dt_ms` (`what` names it).
+    pub fn check_steps(&self, what: &str, ms: f64) -> Result<()> {
+        let steps = (ms / self.sim.dt_ms).round();
+        if steps.is_nan() || steps > f64::from(MAX_STEPS) {
+            return Err(bad(format!(
+                "{what} = {ms} ms is {steps:e} steps of sim.dt_ms = {:?} ms, over the \
+                 {MAX_STEPS} steps a simulation counts",
+                self.sim.dt_ms
+            )));
         }
         Ok(())
     }

@@ -133,6 +133,42 @@ pub struct Network {
 }
 
 impl Network {
+    /// Refuse, with [`Error::TooLarge`], a network of `cfg` for `clips` clips whose weight
+    /// matrices, neuron state or input delay ring would not fit one storage binding of `gpu`.
+    /// Cheap: call it before [`Weights::build`], which allocates the weights on the host.
+    pub fn check_size(gpu: &Gpu, cfg: &Config, clips: usize) -> Result<()> {
+        cfg.validate()?;
+        let n = &cfg.network;
+        let n_in = (n.modalities * n.inputs_per_modality) as u128;
+        let n_e = (n.modalities * n.neurons_per_modality) as u128;
+        let longest_delay = n.input_delay_ms.iter().copied().fold(0.0, f64::max);
+        let slots = u128::from(cfg.steps(longest_delay)) + 1;
+        let clips = clips as u128;
+        let limit = gpu.max_binding_bytes();
+        for (what, values) in [
+            (format!("input weights [{n_in}, {n_e}]"), n_in * n_e),
+            (format!("recurrent weights [{n_e}, {n_e}]"), n_e * n_e),
+            (
+                format!("neuron state [{clips} clips x {n_e}]"),
+                clips.saturating_mul(n_e),
+            ),
+            (
+                format!("input delay ring [{slots} x {clips} clips x {n_in}]"),
+                slots.saturating_mul(clips).saturating_mul(n_in),
+            ),
+        ] {
+            let bytes = values.saturating_mul(4);
+            if bytes > u128::from(limit) {
+                return Err(Error::TooLarge {
+                    what,
+                    bytes: u64::try_from(bytes).unwrap_or(u64::MAX),
+                    limit,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Build the network of `cfg` with `weights` for `clips` clips, every neuron at rest.
     pub fn new(gpu: &Gpu, cfg: &Config, weights: &Weights, clips: usize) -> Result<Network> {
         cfg.validate()?;
@@ -141,6 +177,7 @@ impl Network {
                 "a simulation needs at least one clip".into(),
             ));
         }
+        Network::check_size(gpu, cfg, clips)?;
         if cfg.stdp.enabled && clips > 1 {
             return Err(Error::InvalidInput(
                 "plasticity runs one clip at a time (weights are shared)".into(),

@@ -73,6 +73,7 @@ pub fn present(
     let mut cfg = cfg.clone();
     cfg.stdp.enabled = false;
     cfg.exc.theta_plus = 0.0;
+    Network::check_size(gpu, &cfg, batch.clamp(1, samples.len().max(1)))?;
     let mut weights = Weights::build(&cfg);
     let normalize = w_in.is_none();
     if let Some(w) = w_in {

@@ -60,6 +60,7 @@ pub fn train(
     check_samples(cfg, samples)?;
     let mut cfg = cfg.clone();
     cfg.stdp.enabled = true;
+    Network::check_size(gpu, &cfg, 1)?;
     let weights = Weights::build(&cfg);
     let mut net = Network::new(gpu, &cfg, &weights, 1)?;
     let steps = cfg.steps(cfg.sim.sample_ms);

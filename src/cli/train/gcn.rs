@@ -150,8 +150,14 @@ struct Outcome {
 
 /// Run the training and write the outputs.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    if args.runs == 0 {
-        bail!("--runs must be at least 1");
+    for (flag, value) in [
+        ("--runs", args.runs),
+        ("--epochs", args.epochs.unwrap_or(1)),
+        ("--batch-size", args.batch_size),
+    ] {
+        if value == 0 {
+            bail!("{flag} must be at least 1");
+        }
     }
     let format = detect(&args.data)?;
     std::fs::create_dir_all(&args.out)
@@ -174,6 +180,27 @@ fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         patience: args.patience,
         ..NodeGcnConfig::default()
     };
+    if data.num_classes < 2 {
+        bail!(
+            "{}: the labelled nodes hold one class; node classification needs at least two",
+            args.data.display()
+        );
+    }
+    // The first weight matrix is [features, hidden]: refuse it before densifying the features.
+    let bytes = (data.num_features as u64)
+        .saturating_mul(config.hidden as u64)
+        .saturating_mul(4);
+    if bytes > gpu.max_binding_bytes() {
+        return Err(synchgraph::Error::TooLarge {
+            what: format!(
+                "GCN weights [{} features, {} hidden]",
+                data.num_features, config.hidden
+            ),
+            bytes,
+            limit: gpu.max_binding_bytes(),
+        }
+        .into());
+    }
     let adj = Csr::from_edges(gpu, data.num_nodes, &data.edges, None, false, true)
         .context("building the adjacency")?
         .gcn_normalized()
@@ -289,6 +316,14 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         },
         selection: args.select,
     };
+    if data.num_classes() < 2 {
+        bail!(
+            "{}: every graph has the label {}, so one class; graph classification needs at \
+             least two",
+            args.data.display(),
+            data.class_values.first().copied().unwrap_or_default()
+        );
+    }
     let labels = data.labels();
     let task = GraphTask {
         graphs: data.graphs.clone(),

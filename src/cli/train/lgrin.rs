@@ -106,7 +106,7 @@ pub struct Args {
     /// Comma-separated test speakers of `--split speaker` (default `13,14`); `/` separates the
     /// groups of a speaker-group cross-validation (`03,08/09,10`: two folds, each speaker
     /// tested once).
-    #[arg(long, requires = "split")]
+    #[arg(long, requires = "split", conflicts_with = "folds")]
     test_speakers: Option<String>,
     /// Training epochs.
     #[arg(long, default_value_t = 200)]
@@ -188,6 +188,12 @@ pub(crate) fn load_features(
     threads: usize,
     limit: Option<usize>,
 ) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
+    if let FeatureChoice::New { nodes: 0, .. } = choice {
+        bail!("--nodes must be at least 1");
+    }
+    if limit == Some(0) {
+        bail!("--limit must be at least 1");
+    }
     let format = format.map(DatasetFormat::parse).transpose()?;
     let mut list = load_clips(data, format)
         .with_context(|| format!("reading the clip list of {}", data.display()))?;

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use synchgraph::data::digits;
 use synchgraph::report::{plot, Checkpoint, Confusion};
@@ -24,9 +24,10 @@ pub struct Args {
     /// Folder holding digits.csv.gz (or the file itself).
     #[arg(long)]
     data: PathBuf,
-    /// Excitatory neurons.
-    #[arg(long, default_value_t = 100)]
-    neurons: usize,
+    /// Excitatory neurons (default 100; with --config, the config's count, which a different
+    /// --neurons contradicts).
+    #[arg(long)]
+    neurons: Option<usize>,
     /// Seed of the split, the initial weights and the Poisson inputs.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -77,16 +78,54 @@ fn bar(len: usize, what: &str) -> ProgressBar {
 
 /// Train, assign, classify and write the outputs.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    anyhow::ensure!(args.neurons > 0, "--neurons must be at least 1");
+    for (flag, value) in [
+        ("--neurons", args.neurons),
+        ("--epochs", Some(args.epochs)),
+        ("--batch", Some(args.batch)),
+        ("--train-limit", args.train_limit),
+    ] {
+        anyhow::ensure!(value != Some(0), "{flag} must be at least 1");
+    }
+    if let Some(l) = args.limit {
+        anyhow::ensure!(
+            l >= 2,
+            "--limit must be at least 2 (one training and one test image), got {l}"
+        );
+    }
     anyhow::ensure!(
         args.test_fraction > 0.0 && args.test_fraction < 1.0,
         "--test-fraction must be in (0, 1)"
     );
+    let cfg = match &args.config {
+        Some(p) => Config::load(p).with_context(|| format!("config {p:?}"))?,
+        None => stdp_config(digits::PIXELS, args.neurons.unwrap_or(100), args.seed),
+    };
+    let n_in = cfg.network.modalities * cfg.network.inputs_per_modality;
+    let neurons = cfg.network.modalities * cfg.network.neurons_per_modality;
+    if let Some(p) = &args.config {
+        anyhow::ensure!(
+            n_in == digits::PIXELS,
+            "config {p:?} has {n_in} inputs; the digits have {} pixels",
+            digits::PIXELS
+        );
+        if let Some(asked) = args.neurons.filter(|&n| n != neurons) {
+            bail!(
+                "--neurons {asked} contradicts config {p:?}, which has {neurons} excitatory \
+                 neurons; leave --neurons out or make them agree"
+            );
+        }
+    }
     let data = digits::load(&args.data).with_context(|| format!("loading {:?}", args.data))?;
     let mut idx = shuffle(data.images.len(), args.seed);
     if let Some(l) = args.limit {
-        idx.truncate(l.max(2));
+        idx.truncate(l);
     }
+    anyhow::ensure!(
+        idx.len() >= 2,
+        "{:?} holds {} image(s); need at least 2 (one training and one test image)",
+        args.data,
+        idx.len()
+    );
     let n_test = ((idx.len() as f64 * args.test_fraction).round() as usize).clamp(1, idx.len() - 1);
     let (test_idx, train_idx) = idx.split_at(n_test);
     // Pixels 0..=16 become intensities 0..=255 (rate = intensity / 4 Hz, at most 63.75 Hz).
@@ -98,10 +137,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (train_x, test_x) = (intens(train_idx), intens(test_idx));
     let label = |ids: &[usize]| ids.iter().map(|&i| data.labels[i]).collect::<Vec<_>>();
     let (train_y, test_y) = (label(train_idx), label(test_idx));
-    let cfg = match &args.config {
-        Some(p) => Config::load(p).with_context(|| format!("config {p:?}"))?,
-        None => stdp_config(digits::PIXELS, args.neurons, args.seed),
-    };
     let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {:?}", args.out))?;
 
@@ -132,7 +167,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "model": "stdp",
         "engine": synchgraph::report::provenance::engine_json(),
         "dataset": "digits",
-        "neurons": args.neurons,
+        "neurons": neurons,
         "seed": args.seed,
         "epochs": args.epochs,
         "train_images": train_x.len(),
@@ -159,15 +194,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         serde_json::to_string_pretty(&metrics)?,
     )?;
     let mut ck = Checkpoint::new();
-    ck.insert(
-        "w_in",
-        &[digits::PIXELS, args.neurons],
-        learned.w_in.clone(),
-    )?;
-    ck.insert("theta", &[args.neurons], learned.theta.clone())?;
+    ck.insert("w_in", &[digits::PIXELS, neurons], learned.w_in.clone())?;
+    ck.insert("theta", &[neurons], learned.theta.clone())?;
     ck.insert(
         "assignment",
-        &[args.neurons],
+        &[neurons],
         assignment.iter().map(|&a| a as f32).collect(),
     )?;
     ck.set_meta("model", "stdp");
@@ -181,13 +212,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         &names,
     )?;
     // Receptive fields: neuron j's 8x8 weights tiled in a grid.
-    let side = (args.neurons as f64).sqrt().ceil() as usize;
+    let side = (neurons as f64).sqrt().ceil() as usize;
     let mut tiles = vec![0f32; side * 8 * side * 8];
-    for j in 0..args.neurons {
+    for j in 0..neurons {
         let (ty, tx) = (j / side, j % side);
         for p in 0..digits::PIXELS {
-            tiles[(ty * 8 + p / 8) * side * 8 + tx * 8 + p % 8] =
-                learned.w_in[p * args.neurons + j];
+            tiles[(ty * 8 + p / 8) * side * 8 + tx * 8 + p % 8] = learned.w_in[p * neurons + j];
         }
     }
     plot::heatmap(
@@ -199,7 +229,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     )?;
     outln!(
         "stdp digits: {} neurons, test accuracy {:.4} on {} images (train {:.4}); stdp {:.1} s, inference {:.1} s",
-        args.neurons,
+        neurons,
         conf.accuracy(),
         test_x.len(),
         conf_train.accuracy(),

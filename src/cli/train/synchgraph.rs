@@ -88,6 +88,17 @@ fn shuffle(n: usize, seed: u64) -> Vec<usize> {
 /// Run the chain and write metrics.json, model.safetensors, loss.png, confusion.png, raster.png.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let t_all = Instant::now();
+    for (flag, value) in [("--epochs", args.epochs), ("--batch", args.batch)] {
+        if value == 0 {
+            bail!("{flag} must be at least 1");
+        }
+    }
+    if !(args.w_cross.is_finite() && args.w_cross >= 0.0) {
+        bail!(
+            "--w-cross must be a finite weight >= 0, got {}",
+            args.w_cross
+        );
+    }
     let stim: StimulusEdges = args.stimulus_edges.parse()?;
     let modality: Modality = match &args.modality {
         Some(m) => m.parse()?,
@@ -105,6 +116,16 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let n = clips.len();
     if n < 5 {
         bail!("{n} clips: need at least 5 for a 60/20/20 split");
+    }
+    let mut present: Vec<usize> = clips.iter().map(|c| c.label).collect();
+    present.sort_unstable();
+    present.dedup();
+    if let [only] = present[..] {
+        bail!(
+            "every clip of {:?} has the label '{}', so one class; classification needs at least two",
+            args.audio,
+            classes[only]
+        );
     }
     let labels: Vec<usize> = clips.iter().map(|c| c.label).collect();
     // 60/20/20 split over a second shuffle.

@@ -15,6 +15,9 @@ use crate::report::Checkpoint;
 /// Metadata key naming the file kind.
 pub const KIND: &str = "synchgraph-lgrin";
 
+/// The feature kinds a saved model may name (see [`FeatureSettings::kind`]).
+pub const FEATURE_KINDS: [&str; 5] = ["is09-lld", "file", "log-frames", "landmarks", "bvh"];
+
 /// A restored model with what it needs to read new clips.
 pub struct SavedModel {
     /// The model, in its trained state.
@@ -55,10 +58,17 @@ pub fn save_model(
 }
 
 /// Load a model saved by [`save_model`]. A file that is not a safetensors checkpoint, lacks the
-/// metadata, or whose tensors do not fit the stored configuration is an
+/// metadata, names a class twice or an unknown feature kind, has feature settings that do not
+/// fit its configuration, or whose tensors do not fit that configuration is an
 /// [`Error::Checkpoint`] naming the problem.
 pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
     let ck = Checkpoint::load(path)?;
+    if let (None, Some(other)) = (ck.metadata.get("kind"), ck.metadata.get("model")) {
+        return Err(meta_err(
+            path,
+            format!("holds a '{other}' model, not an L-GrIN model (from `train lgrin`)"),
+        ));
+    }
     let get = |k: &str| {
         ck.metadata.get(k).ok_or_else(|| {
             meta_err(
@@ -84,6 +94,34 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
                 "{} class names for a {}-class model",
                 classes.len(),
                 config.classes
+            ),
+        ));
+    }
+    for (i, c) in classes.iter().enumerate() {
+        if let Some(j) = classes[..i].iter().position(|x| x == c) {
+            return Err(meta_err(
+                path,
+                format!("class '{c}' is named twice (entries {j} and {i})"),
+            ));
+        }
+    }
+    if !FEATURE_KINDS.contains(&features.kind.as_str()) {
+        return Err(meta_err(
+            path,
+            format!(
+                "unknown feature kind '{}' (known: {})",
+                features.kind,
+                FEATURE_KINDS.join(", ")
+            ),
+        ));
+    }
+    if features.nodes != config.nodes || features.dims != config.in_dims {
+        return Err(meta_err(
+            path,
+            format!(
+                "the feature settings give {} nodes x {} features, the model takes {} x {} \
+                 (metadata from another model?)",
+                features.nodes, features.dims, config.nodes, config.in_dims
             ),
         ));
     }

@@ -163,8 +163,14 @@ impl LgrinConfig {
         if self.batch < 2 {
             return bad("batch must be at least 2 (batch norm needs two rows)");
         }
-        if self.lr.is_nan() || self.lr <= 0.0 {
-            return bad("lr must be positive");
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return bad("lr must be a positive finite number");
+        }
+        if self.epochs == 0 {
+            return bad("epochs must be at least 1");
+        }
+        if self.lr_step == 0 {
+            return bad("lr_step must be at least 1 (the StepLR period in epochs)");
         }
         if !(0.0..0.9).contains(&self.val_fraction) {
             return bad("val_fraction must be in [0, 0.9)");

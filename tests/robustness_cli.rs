@@ -1,0 +1,919 @@
+//! Hostile inputs on the command line. Every case must end with a non-zero exit status (1 for a
+//! run-time error, 2 for a command-line error), no panic or abort, and a message naming the
+//! problem, quickly: cases that used to hang run under a time limit.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use synchgraph::data::emotion_features::npy_bytes;
+use synchgraph::features::FrameMatrix;
+use synchgraph::report::Checkpoint;
+
+fn synchgraph() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+}
+
+/// A fresh scratch folder for one test.
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sg-robust-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn write(p: &Path, bytes: impl AsRef<[u8]>) {
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, bytes).unwrap();
+}
+
+/// Run with `args`, killing the process after `secs` seconds (a hang fails the test).
+fn run_for(args: &[&str], envs: &[(&str, &str)], secs: u64) -> Output {
+    let mut child = synchgraph()
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(secs) {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{args:?} still running after {secs} s; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn run(args: &[&str]) -> Output {
+    run_for(args, &[], 60)
+}
+
+/// Assert a clean failure (exit 1 or 2, no panic) whose stderr holds every needle.
+fn fails_with(out: &Output, needles: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        matches!(out.status.code(), Some(1) | Some(2)),
+        "expected exit 1 or 2, got {:?}; stderr: {err}",
+        out.status.code()
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "'{n}' missing from: {err}");
+    }
+}
+
+// ---------------------------------------------------------------- generated files
+
+/// A PCM WAV file with the given header fields and 16-bit samples.
+fn wav_bytes(channels: u16, rate: u32, samples: &[i16]) -> Vec<u8> {
+    let data: Vec<u8> = samples.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let block = channels * 2;
+    let mut b = Vec::new();
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&16u32.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&channels.to_le_bytes());
+    b.extend_from_slice(&rate.to_le_bytes());
+    b.extend_from_slice(&(rate * u32::from(block)).to_le_bytes());
+    b.extend_from_slice(&block.to_le_bytes());
+    b.extend_from_slice(&16u16.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    b.extend_from_slice(&data);
+    b
+}
+
+/// `n` samples of a tone with a little noise, so every feature varies.
+fn tone(n: usize, period: f64, seed: u64) -> Vec<i16> {
+    let mut x = seed.wrapping_mul(6_364_136_223_846_793_005) | 1;
+    (0..n)
+        .map(|i| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let noise = ((x >> 40) as f64 / (1u64 << 24) as f64 - 0.5) * 0.05;
+            (((i as f64 * std::f64::consts::TAU / period).sin() * 0.4 + noise) * 32767.0) as i16
+        })
+        .collect()
+}
+
+/// A `rows` x `cols` matrix of varied finite values.
+fn matrix(rows: usize, cols: usize, seed: usize) -> FrameMatrix {
+    FrameMatrix {
+        rows,
+        cols,
+        data: (0..rows * cols)
+            .map(|k| ((k * 7 + seed * 13) % 11) as f32 * 0.1)
+            .collect(),
+    }
+}
+
+/// A version-1.0 `.npy` file with a free-form header dictionary and raw f4 values.
+fn npy_raw(shape: &str, values: &[f32]) -> Vec<u8> {
+    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}\n");
+    let mut b = b"\x93NUMPY\x01\x00".to_vec();
+    b.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    b.extend_from_slice(dict.as_bytes());
+    for v in values {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b
+}
+
+/// A features layout: class `a` holds `bad` (named `x.<ext>`) and one good clip, class `b` two
+/// good clips.
+fn features_layout(dir: &Path, ext: &str, bad: &[u8], good: &[u8]) {
+    write(&dir.join(format!("a/x.{ext}")), bad);
+    write(&dir.join(format!("a/x2.{ext}")), good);
+    write(&dir.join(format!("b/y1.{ext}")), good);
+    write(&dir.join(format!("b/y2.{ext}")), good);
+}
+
+fn features_run(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["features", "--data", s(data), "--out", s(out)];
+    args.extend_from_slice(extra);
+    if !extra.contains(&"--nodes") {
+        args.extend_from_slice(&["--nodes", "4"]);
+    }
+    run(&args)
+}
+
+const BVH_HIERARCHY: &str = "HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0 0\n  CHANNELS 3 Xposition \
+                             Yposition Zposition\n  End Site\n  {\n    OFFSET 0 1 0\n  }\n}\n";
+
+fn bvh(frames_line: &str, rows: &[&str]) -> String {
+    format!(
+        "{BVH_HIERARCHY}MOTION\n{frames_line}\nFrame Time: 0.01\n{}\n",
+        rows.join("\n")
+    )
+}
+
+/// A 68-point landmark row (137 columns with the frame number).
+fn landmark_row(frame: usize, first: &str) -> String {
+    let mut cols = vec![frame.to_string()];
+    for i in 0..68 {
+        let (x, y) = (
+            100.0 + 30.0 * (i as f64 * 0.3).cos(),
+            100.0 + 30.0 * (i as f64 * 0.7).sin(),
+        );
+        cols.push(if i == 0 {
+            first.to_string()
+        } else {
+            x.to_string()
+        });
+        cols.push(y.to_string());
+    }
+    cols.join(",")
+}
+
+/// The Planetoid text files of a graph.
+fn planetoid(dir: &Path, nodes: &str, edges: &str, split: &str) {
+    write(&dir.join("g.nodes.txt"), nodes);
+    write(&dir.join("g.edges.txt"), edges);
+    write(&dir.join("g.split.txt"), split);
+}
+
+const NODES: &str = "0 0 2 0 1\n1 1 1 2\n2 0 1 1\n3 1 1 0\n4 0 2 1 2\n5 1 1 2\n";
+const EDGES: &str = "0 1\n1 2\n2 3\n3 4\n4 5\n";
+const SPLIT: &str = "train 0 1\nval 2 3\ntest 4 5\n";
+
+/// A TU data set of `labels.len()` two-node graphs.
+fn tu(dir: &Path, labels: &[i64]) {
+    let mut a = String::new();
+    let mut ind = String::new();
+    for g in 0..labels.len() {
+        let (u, v) = (2 * g + 1, 2 * g + 2);
+        a.push_str(&format!("{u}, {v}\n{v}, {u}\n"));
+        ind.push_str(&format!("{}\n{}\n", g + 1, g + 1));
+    }
+    let lab: String = labels.iter().map(|l| format!("{l}\n")).collect();
+    write(&dir.join("D_A.txt"), a);
+    write(&dir.join("D_graph_indicator.txt"), ind);
+    write(&dir.join("D_graph_labels.txt"), lab);
+}
+
+fn small_snn_config() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/snn/small.toml"
+    ))
+    .unwrap()
+}
+
+/// A gzip digits CSV of `n` images, labels cycling over 0..3.
+fn digits_gz(path: &Path, n: usize) {
+    let mut text = String::new();
+    for i in 0..n {
+        let px: Vec<String> = (0..64)
+            .map(|p| ((p * 3 + i * 5) % 17).to_string())
+            .collect();
+        text.push_str(&format!("{},{}\n", px.join(","), i % 3));
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(text.as_bytes()).unwrap();
+    write(path, enc.finish().unwrap());
+}
+
+// ---------------------------------------------------------------- feature files
+
+#[test]
+fn npy_with_an_absurd_shape_is_truncated_not_an_overflow() {
+    let d = tmp("npy-shape");
+    let good = npy_bytes(&matrix(20, 4, 0));
+    let bad = npy_raw("(99999999999, 99999999999)", &[1.0; 8]);
+    features_layout(&d.join("data"), "npy", &bad, &good);
+    let out = features_run(&d.join("data"), &d.join("out"), &[]);
+    fails_with(&out, &["truncated", "x.npy", "99999999999"]);
+}
+
+#[test]
+fn npy_with_nan_inf_or_no_columns_is_refused() {
+    let d = tmp("npy-values");
+    let good = npy_bytes(&matrix(20, 4, 0));
+    for (name, bad, needle) in [
+        (
+            "nan",
+            {
+                let mut m = matrix(20, 4, 1);
+                m.data[9] = f32::NAN;
+                npy_bytes(&m)
+            },
+            "row 2, column 1",
+        ),
+        (
+            "inf",
+            {
+                let mut m = matrix(20, 4, 1);
+                m.data[0] = f32::INFINITY;
+                npy_bytes(&m)
+            },
+            "row 0, column 0",
+        ),
+        ("nocols", npy_raw("(20, 0)", &[]), "no feature columns"),
+    ] {
+        let data = d.join(name);
+        features_layout(&data, "npy", &bad, &good);
+        let out = features_run(&data, &d.join(format!("{name}-out")), &[]);
+        fails_with(&out, &["x.npy", needle]);
+    }
+}
+
+#[test]
+fn csv_with_a_byte_order_mark_keeps_its_first_row() {
+    let d = tmp("csv-bom");
+    let rows: Vec<String> = (0..6)
+        .map(|r| {
+            (0..3)
+                .map(|c| format!("{}", r * 3 + c))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    let plain = rows.join("\n");
+    write(&d.join("data/a/x.csv"), format!("\u{feff}{plain}"));
+    write(&d.join("data/b/x.csv"), &plain);
+    let out = features_run(&d.join("data"), &d.join("out"), &["--nodes", "6"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = std::fs::read(d.join("out/a/x.npy")).unwrap();
+    let b = std::fs::read(d.join("out/b/x.npy")).unwrap();
+    assert_eq!(a, b, "the BOM file lost a row");
+}
+
+#[test]
+fn wav_with_a_zero_or_tiny_sample_rate_names_the_file() {
+    let d = tmp("wav-rate");
+    let good = wav_bytes(1, 16000, &tone(8000, 40.0, 1));
+    for (rate, needle) in [(0, "sample rate is 0 Hz"), (1, "1 Hz")] {
+        let data = d.join(format!("r{rate}"));
+        features_layout(
+            &data,
+            "wav",
+            &wav_bytes(1, rate, &tone(8000, 40.0, 2)),
+            &good,
+        );
+        let out = features_run(&data, &d.join(format!("r{rate}-out")), &[]);
+        fails_with(&out, &["x.wav", needle]);
+    }
+}
+
+#[test]
+fn bvh_with_a_huge_frame_count_or_out_of_range_value_is_refused() {
+    let d = tmp("bvh");
+    let good = bvh("Frames: 2", &["1 2 3", "4 5 6"]);
+    let huge = bvh("Frames: 99999999999999999", &["1 2 3"]);
+    let data = d.join("huge");
+    features_layout(&data, "bvh", huge.as_bytes(), good.as_bytes());
+    fails_with(
+        &features_run(&data, &d.join("huge-out"), &[]),
+        &["truncated", "x.bvh", "99999999999999999"],
+    );
+    let big = bvh("Frames: 2", &["1 2 3", "4 1e300 6"]);
+    let data = d.join("big");
+    features_layout(&data, "bvh", big.as_bytes(), good.as_bytes());
+    fails_with(
+        &features_run(&data, &d.join("big-out"), &[]),
+        &["x.bvh", "line 15", "value 2 of frame 1", "float32"],
+    );
+}
+
+#[test]
+fn landmark_value_beyond_f32_names_its_column() {
+    let d = tmp("landmarks");
+    let good: Vec<String> = (0..3).map(|f| landmark_row(f, "130")).collect();
+    let mut bad = good.clone();
+    bad[1] = landmark_row(1, "1e300");
+    features_layout(
+        &d.join("data"),
+        "csv",
+        bad.join("\n").as_bytes(),
+        good.join("\n").as_bytes(),
+    );
+    let out = features_run(&d.join("data"), &d.join("out"), &["--format", "landmarks"]);
+    fails_with(&out, &["x.csv", "line 2", "column 2 (x0)", "float32"]);
+}
+
+#[test]
+fn truncated_frame_image_is_called_truncated() {
+    let d = tmp("frames");
+    let mut png = Vec::new();
+    image::GrayImage::from_fn(8, 8, |x, y| image::Luma([(x * 30 + y * 7) as u8]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    for clip in ["a/c1", "a/c2", "b/c3", "b/c4"] {
+        write(&d.join(format!("data/{clip}/f0.png")), &png);
+    }
+    write(&d.join("data/a/c1/f1.png"), &png[..png.len() / 2]);
+    let out = features_run(&d.join("data"), &d.join("out"), &[]);
+    fails_with(&out, &["truncated", "f1.png"]);
+}
+
+// ---------------------------------------------------------------- train gcn
+
+#[test]
+fn planetoid_with_an_absurd_dims_header_is_refused() {
+    let d = tmp("planetoid-dims");
+    // 6 x 1e14 values cannot be held at all; 6 x 1e8 can, but the first weight matrix
+    // [1e8, 16] is over every device's binding limit.
+    for (name, dims, needle) in [
+        ("huge", "100000000000000", "dims"),
+        ("big", "100000000", "over this device's limit"),
+    ] {
+        let data = d.join(name);
+        planetoid(&data, &format!("# {dims} dims\n{NODES}"), EDGES, SPLIT);
+        let out = run_for(
+            &[
+                "train",
+                "gcn",
+                "--data",
+                s(&data),
+                "--epochs",
+                "1",
+                "--out",
+                s(&d.join("o")),
+            ],
+            &[],
+            30,
+        );
+        fails_with(&out, &[needle]);
+    }
+}
+
+#[test]
+fn planetoid_node_in_two_splits_is_refused() {
+    let d = tmp("planetoid-overlap");
+    planetoid(
+        &d.join("data"),
+        NODES,
+        EDGES,
+        "train 0 1\nval 2 3\ntest 4 1\n",
+    );
+    let out = run(&[
+        "train",
+        "gcn",
+        "--data",
+        s(&d.join("data")),
+        "--epochs",
+        "1",
+        "--out",
+        s(&d.join("o")),
+    ]);
+    fails_with(&out, &["g.split.txt", "node 1", "train", "test"]);
+}
+
+#[test]
+fn graph_data_with_one_class_is_refused() {
+    let d = tmp("one-class");
+    planetoid(
+        &d.join("planetoid"),
+        "0 0 1 0\n1 0 1 1\n2 0 1 2\n3 0 1 0\n",
+        "0 1\n",
+        "train 0\nval 1\ntest 2 3\n",
+    );
+    tu(&d.join("tu"), &[1, 1, 1, 1, 1, 1]);
+    for data in ["planetoid", "tu"] {
+        let out = run(&[
+            "train",
+            "gcn",
+            "--data",
+            s(&d.join(data)),
+            "--epochs",
+            "1",
+            "--folds",
+            "2",
+            "--out",
+            s(&d.join("o")),
+        ]);
+        fails_with(&out, &["one class", "at least two"]);
+    }
+}
+
+#[test]
+fn gcn_zero_epochs_or_batch_size_are_refused() {
+    let d = tmp("gcn-zero");
+    tu(&d.join("tu"), &[0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
+    for (flag, needle) in [("--epochs", "--epochs"), ("--batch-size", "--batch-size")] {
+        let out = run(&[
+            "train",
+            "gcn",
+            "--data",
+            s(&d.join("tu")),
+            "--folds",
+            "2",
+            flag,
+            "0",
+            "--out",
+            s(&d.join("o")),
+        ]);
+        fails_with(&out, &[needle, "at least 1"]);
+    }
+}
+
+// ---------------------------------------------------------------- spiking network
+
+#[test]
+fn snn_config_overflow_tiny_dt_and_nan_threshold_are_refused() {
+    let d = tmp("snn-config");
+    let base = small_snn_config();
+    for (name, from, to, needle) in [
+        (
+            "stride",
+            "stride = 1",
+            "stride = 9223372036854775807",
+            "window 11 with stride",
+        ),
+        ("dt", "dt_ms = 0.5", "dt_ms = 1e-300", "steps"),
+        (
+            "theta",
+            "theta_init = 20.0",
+            "theta_init = nan",
+            "exc.theta_init",
+        ),
+    ] {
+        assert!(base.contains(from));
+        let cfg = d.join(format!("{name}.toml"));
+        write(&cfg, base.replacen(from, to, 1));
+        let out = run(&[
+            "simulate",
+            "--config",
+            s(&cfg),
+            "--record",
+            s(&d.join("r.csv")),
+        ]);
+        fails_with(&out, &["config error", needle]);
+    }
+}
+
+#[test]
+fn snn_over_the_device_limit_is_refused_not_an_abort() {
+    let d = tmp("snn-size");
+    let cfg = small_snn_config()
+        .replace("inputs_per_modality = 20", "inputs_per_modality = 10000000")
+        .replace("neurons_per_modality = 10", "neurons_per_modality = 100")
+        .replace("window = 11", "window = 0")
+        .replace("stride = 1", "stride = 0");
+    let p = d.join("big.toml");
+    write(&p, cfg);
+    let out = run(&[
+        "simulate",
+        "--config",
+        s(&p),
+        "--duration-ms",
+        "1",
+        "--record",
+        s(&d.join("r.csv")),
+    ]);
+    fails_with(&out, &["input weights", "over this device's limit"]);
+    digits_gz(&d.join("digits.csv.gz"), 6);
+    let out = run(&[
+        "train",
+        "stdp",
+        "--data",
+        s(&d.join("digits.csv.gz")),
+        "--neurons",
+        "100000000",
+        "--out",
+        s(&d.join("o")),
+    ]);
+    fails_with(&out, &["input weights", "over this device's limit"]);
+}
+
+#[test]
+fn simulate_duration_beyond_the_step_counter_or_below_one_step_is_refused() {
+    let d = tmp("snn-duration");
+    let cfg = d.join("small.toml");
+    write(&cfg, small_snn_config());
+    let out = run_for(
+        &[
+            "simulate",
+            "--config",
+            s(&cfg),
+            "--duration-ms",
+            "1e11",
+            "--record",
+            s(&d.join("r.csv")),
+        ],
+        &[],
+        30,
+    );
+    fails_with(&out, &["--duration-ms", "steps"]);
+    let out = run(&[
+        "simulate",
+        "--config",
+        s(&cfg),
+        "--duration-ms",
+        "0.1",
+        "--record",
+        s(&d.join("r.csv")),
+    ]);
+    fails_with(&out, &["--duration-ms", "shorter than one step"]);
+}
+
+#[test]
+fn stdp_bad_numbers_and_a_contradicting_config_are_refused() {
+    let d = tmp("stdp");
+    let data = d.join("digits.csv.gz");
+    digits_gz(&data, 8);
+    let out_dir = d.join("o");
+    for (flag, value, needle) in [
+        ("--epochs", "0", "--epochs must be at least 1"),
+        ("--batch", "0", "--batch must be at least 1"),
+        ("--train-limit", "0", "--train-limit must be at least 1"),
+        ("--limit", "1", "--limit must be at least 2"),
+    ] {
+        let out = run(&[
+            "train",
+            "stdp",
+            "--data",
+            s(&data),
+            "--neurons",
+            "4",
+            flag,
+            value,
+            "--out",
+            s(&out_dir),
+        ]);
+        fails_with(&out, &[needle]);
+    }
+    // One image cannot be split into training and test images.
+    let one = d.join("one.csv.gz");
+    digits_gz(&one, 1);
+    let out = run(&[
+        "train",
+        "stdp",
+        "--data",
+        s(&one),
+        "--neurons",
+        "4",
+        "--out",
+        s(&out_dir),
+    ]);
+    fails_with(&out, &["1 image(s)", "need at least 2"]);
+    // 64 inputs and 10 neurons in the config, 4 asked for on the command line.
+    let cfg = small_snn_config()
+        .replace("modalities = 2", "modalities = 1")
+        .replace("inputs_per_modality = 20", "inputs_per_modality = 64")
+        .replace("window = 11", "window = 0")
+        .replace("stride = 1", "stride = 0")
+        .replace("    0.0,\n    5.0,\n", "    0.0,\n");
+    let p = d.join("digits10.toml");
+    write(&p, cfg);
+    let out = run(&[
+        "train",
+        "stdp",
+        "--data",
+        s(&data),
+        "--neurons",
+        "4",
+        "--config",
+        s(&p),
+        "--limit",
+        "4",
+        "--out",
+        s(&out_dir),
+    ]);
+    fails_with(&out, &["--neurons 4", "10 excitatory neurons"]);
+}
+
+// ---------------------------------------------------------------- train synchgraph
+
+/// Free Spoken Digit style clips: `<digit>_x_<n>.wav` at 8 kHz.
+fn digit_clips(dir: &Path, digits: &[u32], per: usize) {
+    for &g in digits {
+        for k in 0..per {
+            let w = wav_bytes(
+                1,
+                8000,
+                &tone(2400, 10.0 + g as f64 * 7.0, (g * 10) as u64 + k as u64),
+            );
+            write(&dir.join(format!("{g}_x_{k}.wav")), w);
+        }
+    }
+}
+
+#[test]
+fn synchgraph_bad_numbers_names_and_one_class_are_refused_early() {
+    let d = tmp("synchgraph");
+    let ok = d.join("ok");
+    digit_clips(&ok, &[0, 1], 3);
+    let o = d.join("o");
+    for (flag, value, needle) in [
+        ("--epochs", "0", "--epochs must be at least 1"),
+        ("--batch", "0", "--batch must be at least 1"),
+        ("--w-cross", "NaN", "--w-cross"),
+    ] {
+        let out = run(&[
+            "train",
+            "synchgraph",
+            "--audio",
+            s(&ok),
+            flag,
+            value,
+            "--out",
+            s(&o),
+        ]);
+        fails_with(&out, &[needle]);
+    }
+    let one = d.join("one");
+    digit_clips(&one, &[4], 6);
+    let out = run(&[
+        "train",
+        "synchgraph",
+        "--audio",
+        s(&one),
+        "--epochs",
+        "1",
+        "--out",
+        s(&o),
+    ]);
+    fails_with(&out, &["one class", "at least two"]);
+    // Names that follow neither scheme used to be labelled by their 6th character.
+    let names = d.join("names");
+    for (k, name) in [
+        "take_a1", "take_b1", "take_a2", "take_b2", "take_a3", "take_b3",
+    ]
+    .iter()
+    .enumerate()
+    {
+        write(
+            &names.join(format!("{name}.wav")),
+            wav_bytes(1, 8000, &tone(2400, 12.0, k as u64)),
+        );
+    }
+    let out = run(&[
+        "train",
+        "synchgraph",
+        "--audio",
+        s(&names),
+        "--epochs",
+        "1",
+        "--out",
+        s(&o),
+    ]);
+    fails_with(&out, &["take_a1.wav", "EmoDB"]);
+}
+
+// ---------------------------------------------------------------- train lgrin, eval, predict
+
+/// A features layout of `per` `.npy` clips (20 frames x 4) in each of two classes.
+fn npy_dataset(dir: &Path, per: usize) {
+    for (c, class) in ["a", "b"].iter().enumerate() {
+        for k in 0..per {
+            write(
+                &dir.join(format!("{class}/clip{k}.npy")),
+                npy_bytes(&matrix(20, 4, c * 10 + k)),
+            );
+        }
+    }
+}
+
+fn lgrin_args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "train",
+        "lgrin",
+        "--data",
+        data,
+        "--batch",
+        "2",
+        "--iters-per-epoch",
+        "1",
+        "--out",
+        out,
+    ];
+    a.extend_from_slice(extra);
+    if !extra.contains(&"--nodes") {
+        a.extend_from_slice(&["--nodes", "4"]);
+    }
+    a
+}
+
+#[test]
+fn lgrin_bad_numbers_are_refused_before_training() {
+    let d = tmp("lgrin-numbers");
+    let data = d.join("data");
+    npy_dataset(&data, 2);
+    let o = d.join("o");
+    for (extra, needle) in [
+        (
+            &["--folds", "2", "--epochs", "0"][..],
+            "epochs must be at least 1",
+        ),
+        (
+            &["--folds", "2", "--epochs", "1", "--lr", "inf"][..],
+            "lr must be a positive finite",
+        ),
+        (
+            &["--folds", "2", "--epochs", "1", "--lr-step", "0"][..],
+            "lr_step must be at least 1",
+        ),
+        (
+            &["--folds", "2", "--epochs", "1", "--limit", "0"][..],
+            "--limit must be at least 1",
+        ),
+        (
+            &["--folds", "2", "--epochs", "1", "--nodes", "0"][..],
+            "--nodes must be at least 1",
+        ),
+    ] {
+        let out = run(&lgrin_args(s(&data), s(&o), extra));
+        fails_with(&out, &[needle]);
+        assert!(!o.join("metrics.json").exists(), "{extra:?} wrote metrics");
+    }
+}
+
+#[test]
+fn lgrin_contradicting_split_flags_are_refused() {
+    let d = tmp("lgrin-split");
+    let data = d.join("data");
+    npy_dataset(&data, 2);
+    let o = d.join("o");
+    let out = run(&lgrin_args(
+        s(&data),
+        s(&o),
+        &["--folds", "2", "--epochs", "1", "--test-speakers", "03"],
+    ));
+    fails_with(&out, &["--test-speakers", "--folds"]);
+    let out = run(&lgrin_args(
+        s(&data),
+        s(&o),
+        &["--split", "loso", "--epochs", "1"],
+    ));
+    fails_with(&out, &["names no speakers"]);
+}
+
+#[test]
+fn saved_model_with_inconsistent_metadata_is_refused() {
+    let d = tmp("model-meta");
+    let data = d.join("data");
+    npy_dataset(&data, 2);
+    let model = d.join("model");
+    let out = run(&lgrin_args(
+        s(&data),
+        s(&model),
+        &["--folds", "2", "--epochs", "1"],
+    ));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = model.join("model.safetensors");
+    let original = Checkpoint::load(&path).unwrap();
+    let clip = data.join("a/clip0.npy");
+    let edit = |name: &str, key: &str, f: &dyn Fn(&mut serde_json::Value)| {
+        let mut ck = original.clone();
+        let mut v: serde_json::Value = serde_json::from_str(&ck.metadata[key]).unwrap();
+        f(&mut v);
+        ck.set_meta(key, v.to_string());
+        let dir = d.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        ck.save(&dir.join("model.safetensors")).unwrap();
+        dir
+    };
+    for (dir, needle) in [
+        (
+            edit("nodes", "features", &|v| v["nodes"] = 12.into()),
+            "12 nodes",
+        ),
+        (
+            edit("dims", "features", &|v| v["dims"] = 20.into()),
+            "20 features",
+        ),
+        (
+            edit("kind", "features", &|v| v["kind"] = "foo".into()),
+            "unknown feature kind 'foo'",
+        ),
+        (
+            edit("classes", "classes", &|v| v[1] = v[0].clone()),
+            "named twice",
+        ),
+    ] {
+        let out = run(&["predict", "--model", s(&dir), s(&clip)]);
+        fails_with(&out, &["model.safetensors", needle]);
+    }
+    // A checkpoint of another command's model.
+    let mut gcn = Checkpoint::new();
+    gcn.set_meta("model", "gcn-graph");
+    let dir = d.join("gcn");
+    std::fs::create_dir_all(&dir).unwrap();
+    gcn.save(&dir.join("model.safetensors")).unwrap();
+    let out = run(&["predict", "--model", s(&dir), s(&clip)]);
+    fails_with(
+        &out,
+        &[
+            "model.safetensors",
+            "'gcn-graph' model, not an L-GrIN model",
+        ],
+    );
+    // Evaluating into the model folder would overwrite the training metrics.
+    let before = std::fs::read(model.join("metrics.json")).unwrap();
+    let out = run(&[
+        "eval",
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--out",
+        s(&model),
+    ]);
+    fails_with(&out, &["--out", "is the --model folder"]);
+    assert_eq!(std::fs::read(model.join("metrics.json")).unwrap(), before);
+}
+
+#[test]
+fn features_written_over_their_own_data_folder_are_refused() {
+    let d = tmp("features-self");
+    let data = d.join("data");
+    npy_dataset(&data, 2);
+    let before = std::fs::read(data.join("a/clip0.npy")).unwrap();
+    let out = features_run(&data, &data, &[]);
+    fails_with(&out, &["--out", "is the --data folder"]);
+    assert_eq!(std::fs::read(data.join("a/clip0.npy")).unwrap(), before);
+}
+
+// ---------------------------------------------------------------- messages
+
+#[test]
+fn io_errors_are_reported_once() {
+    let d = tmp("io");
+    let out = run(&[
+        "simulate",
+        "--config",
+        s(&d.join("missing.toml")),
+        "--record",
+        s(&d.join("r.csv")),
+    ]);
+    fails_with(&out, &["missing.toml", "No such file or directory"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}
+
+#[test]
+fn an_unknown_backend_is_named() {
+    let out = run_for(&["devices"], &[("WGPU_BACKEND", "bogus")], 60);
+    fails_with(&out, &["WGPU_BACKEND", "'bogus'", "vulkan"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("Backends(0x0)"));
+}
+
+#[test]
+fn demo_of_zero_elements_is_refused() {
+    let out = run(&["demo", "--size", "0"]);
+    fails_with(&out, &["--size must be at least 1"]);
+}
