@@ -11,10 +11,12 @@ mod backprop;
 pub mod init;
 pub mod optim;
 mod params;
+mod step_losses;
 mod tape;
 mod tape_lgrin;
 mod tape_ops;
 
 pub use params::{ParamId, ParamStore};
+pub use step_losses::StepLosses;
 pub use tape::{Op, Tape, Var};
 pub use tape_lgrin::BatchNormStats;

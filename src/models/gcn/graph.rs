@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{accuracy, bias, weight, EpochLog};
 use crate::autodiff::optim::{Adam, LrSchedule};
-use crate::autodiff::{ParamId, ParamStore, Tape, Var};
+use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
 use crate::data::split::SplitMix;
 use crate::data::tu::TuGraph;
 use crate::error::{Error, Result};
@@ -385,7 +385,9 @@ impl GraphGcn {
         for epoch in 0..config.epochs {
             adam.lr = config.schedule.lr(config.lr, epoch);
             rng.shuffle(&mut order);
-            let mut total = 0.0f64;
+            // The losses stay on the GPU until the epoch ends: no step waits for a readback.
+            let mut step_losses = StepLosses::new(gpu, steps_per_epoch)?;
+            let mut step_sizes = Vec::with_capacity(steps_per_epoch);
             for (k, ids) in order.chunks(bs).enumerate() {
                 let b = &task.batch(gpu, ids)?;
                 let step_seed = seed
@@ -397,8 +399,15 @@ impl GraphGcn {
                 model.store.zero_grad();
                 tape.backward(&loss, &mut model.store)?;
                 adam.step(&mut model.store)?;
-                total += f64::from(loss.value().item()?) * b.labels_host.len() as f64;
+                step_losses.record(loss.value())?;
+                step_sizes.push(b.labels_host.len());
             }
+            let total: f64 = step_losses
+                .read()?
+                .iter()
+                .zip(&step_sizes)
+                .map(|(&l, &n)| f64::from(l) * n as f64)
+                .sum();
             let train_loss = (total / train.len() as f64) as f32;
             if !train_loss.is_finite() {
                 return Err(Error::InvalidInput(format!(

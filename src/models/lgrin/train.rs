@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::model::{node_major, Lgrin, NamedTensor};
 use crate::autodiff::optim::{Adam, LrSchedule};
-use crate::autodiff::Tape;
+use crate::autodiff::{StepLosses, Tape};
 use crate::data::emotion::SplitMix;
 use crate::error::{Error, Result};
 use crate::features::FrameMatrix;
@@ -105,7 +105,8 @@ pub fn train(
         let start = Instant::now();
         let mut order: Vec<usize> = train_idx.to_vec();
         rng.shuffle(&mut order);
-        let mut loss_sum = 0.0f64;
+        // The losses stay on the GPU until the epoch ends: no step waits for a readback.
+        let mut step_losses = StepLosses::new(model.gpu(), iters)?;
         for it in 0..iters {
             let chosen: Vec<usize> = if c.iters_per_epoch == 0 {
                 let lo = it * batch;
@@ -134,15 +135,16 @@ pub fn train(
             model.store.zero_grad();
             tape.backward(&loss, &mut model.store)?;
             adam.step(&mut model.store)?;
-            let l = loss.value().item()?;
-            if !l.is_finite() {
-                return Err(Error::InvalidInput(format!(
-                    "training diverged: loss {l} at epoch {epoch}, step {it}"
-                )));
-            }
-            loss_sum += f64::from(l);
+            step_losses.record(loss.value())?;
             on_step(epoch * iters + it + 1, total);
         }
+        let losses = step_losses.read()?;
+        if let Some((it, l)) = StepLosses::first_non_finite(&losses) {
+            return Err(Error::InvalidInput(format!(
+                "training diverged: loss {l} at epoch {epoch}, step {it}"
+            )));
+        }
+        let loss_sum: f64 = losses.iter().map(|&l| f64::from(l)).sum();
         let seconds = start.elapsed().as_secs_f64();
         let (val_loss, val_accuracy) = if val_idx.is_empty() {
             (None, None)
