@@ -205,6 +205,14 @@ fn feature_files_csv_and_npy() {
     let list = load_clips(&d, None).unwrap();
     let e = extract_all(&list.clips, &mut s, 1, &|| {}).unwrap_err();
     assert!(e.to_string().contains("feature width 2"), "{e}");
+    // With the width taken from the first clip, the error names that clip too.
+    let mut fresh = FeatureSettings::for_format(list.format, 5);
+    let e = extract_all(&list.clips, &mut fresh, 1, &|| {}).unwrap_err();
+    let first = list.clips[0].path.display().to_string();
+    assert!(
+        e.to_string().contains(&format!("the first clip, {first}")),
+        "{e}"
+    );
     // Ragged rows.
     touch(&d.join("b/r.csv"), "1,2,3\n3,4\n");
     let e = node_features(&d.join("b/r.csv"), &s).unwrap_err();

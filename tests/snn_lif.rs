@@ -41,6 +41,7 @@ fn impossible_constants_are_config_errors() {
     rejected(|c| c.stdp.nu_post = f64::NAN, "NaN learning rate");
     rejected(|c| c.stdp.w_max = 0.0, "w_max 0");
     rejected(|c| c.stdp.w_max = -1.0, "w_max negative");
+    rejected(|c| c.stdp.norm_total = 0.0, "norm_total 0");
     rejected(|c| c.network.input_delay_ms = vec![0.0], "delay count");
     assert!(matches!(
         Config::from_toml("sim = 3"),

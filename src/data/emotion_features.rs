@@ -113,12 +113,25 @@ pub fn frame_features(path: &Path) -> Result<FrameMatrix> {
 /// Node features [nodes, dims] of one file under `settings`; a width other than
 /// `settings.dims` (when non-zero) is an error naming both.
 pub fn node_features(path: &Path, settings: &FeatureSettings) -> Result<FrameMatrix> {
+    node_features_against(path, settings, None)
+}
+
+/// [`node_features`], where the expected width was taken from the clip `width_from` (named in
+/// the mismatch error, so either clip can be the odd one out).
+fn node_features_against(
+    path: &Path,
+    settings: &FeatureSettings,
+    width_from: Option<&Path>,
+) -> Result<FrameMatrix> {
     let m = clip_frame_features(path, &settings.kind)?;
     if settings.dims != 0 && m.cols != settings.dims {
+        let source = width_from.map_or(String::new(), |p| {
+            format!(" (the width of the first clip, {})", p.display())
+        });
         return Err(Error::data(
             path,
             format!(
-                "feature width {} does not match the expected {} per frame",
+                "feature width {} does not match the expected {} per frame{source}",
                 m.cols, settings.dims
             ),
         ));
@@ -138,6 +151,7 @@ pub fn extract_all(
     if clips.is_empty() {
         return Ok(Vec::new());
     }
+    let width_from = (settings.dims == 0).then_some(clips[0].path.as_path());
     if settings.dims == 0 {
         settings.dims = clip_frame_features(&clips[0].path, &settings.kind)?.cols;
     }
@@ -151,7 +165,7 @@ pub fn extract_all(
                 scope.spawn(move || {
                     part.iter()
                         .map(|c| {
-                            let r = node_features(&c.path, s);
+                            let r = node_features_against(&c.path, s, width_from);
                             progress();
                             r
                         })

@@ -254,7 +254,7 @@ impl Config {
     }
 
     /// Reject impossible constants: NaN anywhere, non-positive time constants or dt, dt larger
-    /// than a refractory period, w_max <= 0, empty groups or groups over `u32::MAX` neurons, bad
+    /// than a refractory period, w_max <= 0, norm_total <= 0, empty groups or groups over `u32::MAX` neurons, bad
     /// windows or delays, and durations over [`MAX_STEPS`] steps.
     pub fn validate(&self) -> Result<()> {
         let s = &self.sim;
@@ -306,6 +306,13 @@ impl Config {
         }
         if !(t.w_max.is_finite() && t.w_max > 0.0) {
             return Err(bad(format!("stdp.w_max = {} must be > 0", t.w_max)));
+        }
+        if t.norm_total <= 0.0 {
+            return Err(bad(format!(
+                "stdp.norm_total = {} must be > 0 (each neuron's input weights are scaled to \
+                 sum to it; 0 would silence the network)",
+                t.norm_total
+            )));
         }
         let n = &self.network;
         if n.modalities == 0 || n.inputs_per_modality == 0 || n.neurons_per_modality == 0 {

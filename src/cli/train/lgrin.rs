@@ -136,8 +136,10 @@ pub struct Args {
     #[arg(long, default_value_t = 0.1)]
     val_fraction: f32,
     /// Comma-separated training speakers held out whole for model selection instead of
-    /// `--val-fraction` (selection then measures generalisation to unseen speakers).
-    #[arg(long, requires = "split")]
+    /// `--val-fraction` (selection then measures generalisation to unseen speakers). With
+    /// `--split`, they must be training speakers of every fold; with k-fold splits, their clips
+    /// are held out of each fold's training part (those in the fold's test part stay there).
+    #[arg(long)]
     val_speakers: Option<String>,
     /// Ablation: a single linear map instead of the G*conv MLP.
     #[arg(long)]
