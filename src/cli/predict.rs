@@ -4,10 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use synchgraph::data::emotion::speaker_from_name;
-use synchgraph::data::emotion_features::node_features;
-use synchgraph::models::lgrin::train::{argmax, probability_line};
-use synchgraph::models::lgrin::{load_model, predict_proba};
+use synchgraph::models::lgrin::load_model;
+use synchgraph::models::lgrin::train::probability_line;
 
 use crate::cli::output::outln;
 use crate::cli::Cli;
@@ -30,32 +28,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
     let files = clip_inputs(&args.input, &saved.features.kind)?;
-    let mut feats = files
-        .iter()
-        .map(|f| {
-            node_features(f, &saved.features)
-                .with_context(|| format!("extracting features of {}", f.display()))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    // Speaker normalisation uses the clips given together, grouped by the speaker their
-    // EmoDB or RAVDESS names carry (other names form one group).
-    let speakers: Vec<Option<String>> = files.iter().map(|f| speaker_from_name(f)).collect();
-    let speakers: Vec<Option<&str>> = speakers.iter().map(Option::as_deref).collect();
-    saved
-        .features
-        .normalize
-        .apply(&speakers, &mut feats)
-        .context("normalising node features")?;
-    let refs: Vec<_> = feats.iter().collect();
-    let probs = predict_proba(&mut saved.model, &refs)?;
-    for (f, p) in files.iter().zip(&probs) {
-        let k = argmax(p);
+    let predictions = saved.predict_files(&files)?;
+    for p in &predictions {
         outln!(
             "{}\t{}\t{:.4}\t{}",
-            f.display(),
-            saved.classes[k],
-            p[k],
-            probability_line(&saved.classes, p)
+            p.path.display(),
+            p.label,
+            p.probabilities[p.class],
+            probability_line(&saved.classes, &p.probabilities)
         );
     }
     Ok(())

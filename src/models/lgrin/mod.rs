@@ -12,9 +12,11 @@ pub mod checkpoint;
 pub mod config;
 pub mod layers;
 pub mod model;
+pub mod predict;
 pub mod train;
 
 pub use checkpoint::{load_model, save_model, SavedModel};
 pub use config::{AdjacencyInit, LgrinConfig, MaxpoolGraph, ModelKind};
 pub use model::{Forward, Lgrin};
+pub use predict::Prediction;
 pub use train::{argmax, evaluate, predict_proba, train, EpochLog, TrainOutcome};
