@@ -157,24 +157,26 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         }
     }
     let events = rec.read()?;
-    let file = std::fs::File::create(&args.record)
-        .with_context(|| format!("creating {:?}", args.record))?;
-    let mut out = std::io::BufWriter::new(file);
-    if clips > 1 {
-        writeln!(out, "clip,group,neuron,time_ms")?;
-    } else {
-        writeln!(out, "group,neuron,time_ms")?;
-    }
-    for e in &events {
-        let (group, clip, i) = net.describe(e);
-        let t = f64::from(e.step) * cfg.sim.dt_ms;
+    // Stream the record into a temporary file beside the target and rename it into place, so
+    // an interrupted run never leaves a truncated CSV.
+    synchgraph::report::write_atomic_with(&args.record, |out| {
         if clips > 1 {
-            writeln!(out, "{clip},{group},{i},{t}")?;
+            writeln!(out, "clip,group,neuron,time_ms")?;
         } else {
-            writeln!(out, "{group},{i},{t}")?;
+            writeln!(out, "group,neuron,time_ms")?;
         }
-    }
-    out.flush()?;
+        for e in &events {
+            let (group, clip, i) = net.describe(e);
+            let t = f64::from(e.step) * cfg.sim.dt_ms;
+            if clips > 1 {
+                writeln!(out, "{clip},{group},{i},{t}")?;
+            } else {
+                writeln!(out, "{group},{i},{t}")?;
+            }
+        }
+        Ok(())
+    })
+    .with_context(|| format!("writing {:?}", args.record))?;
     eprintln!(
         "simulated {clips} clip(s) x {duration} ms ({steps} steps): {} spikes -> {:?}",
         events.len(),

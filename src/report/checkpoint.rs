@@ -2,10 +2,11 @@
 //! configuration). Saving writes a temporary file beside the target, syncs it and renames it
 //! over the target, so a crash leaves either the old file or the new one, never half of one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
@@ -132,7 +133,9 @@ impl Checkpoint {
         Ok(())
     }
 
-    /// Serialise to safetensors bytes (all tensors as F32, little-endian).
+    /// Serialise to safetensors bytes (all tensors as F32, little-endian). The bytes depend only
+    /// on the contents: tensors come in name order and the metadata keys sorted, so the same
+    /// checkpoint always gives the same file.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let views = self
             .tensors
@@ -143,9 +146,16 @@ impl Checkpoint {
             })
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| ckpt_err(Path::new("<memory>"), e.to_string()))?;
-        let meta: HashMap<String, String> = self.metadata.clone().into_iter().collect();
-        safetensors::serialize(views, Some(meta))
-            .map_err(|e| ckpt_err(Path::new("<memory>"), e.to_string()))
+        // safetensors takes the metadata as a HashMap and writes it in that map's (random)
+        // iteration order; serialise without it and splice the sorted map into the header.
+        let bytes = safetensors::serialize(views, None)
+            .map_err(|e| ckpt_err(Path::new("<memory>"), e.to_string()))?;
+        with_sorted_metadata(&bytes, &self.metadata).ok_or_else(|| {
+            ckpt_err(
+                Path::new("<memory>"),
+                "unexpected safetensors header layout",
+            )
+        })
     }
 
     /// Parse safetensors bytes; `path` only labels errors.
@@ -191,9 +201,41 @@ impl Checkpoint {
     }
 }
 
+/// Insert `"__metadata__": {sorted metadata}` at the front of the header of safetensors `bytes`
+/// written without metadata, keeping the header padded to a multiple of 8 bytes. `None` when the
+/// bytes do not hold such a header.
+fn with_sorted_metadata(bytes: &[u8], metadata: &BTreeMap<String, String>) -> Option<Vec<u8>> {
+    let n = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+    let header = std::str::from_utf8(bytes.get(8..8usize.checked_add(n)?)?).ok()?;
+    let rest = header.trim_end_matches(' ').strip_prefix('{')?;
+    // A BTreeMap serialises in key order whatever serde_json's features are.
+    let meta = serde_json::to_string(metadata).ok()?;
+    let sep = if rest.starts_with('}') { "" } else { "," };
+    let mut head = format!("{{\"__metadata__\":{meta}{sep}{rest}").into_bytes();
+    head.resize(head.len().next_multiple_of(8), b' ');
+    let mut out = Vec::with_capacity(8 + head.len() + bytes.len() - 8 - n);
+    out.extend_from_slice(&(head.len() as u64).to_le_bytes());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&bytes[8 + n..]);
+    Some(out)
+}
+
 /// Write `bytes` to `path` through a synced temporary file and a rename, so readers never see a
 /// partial file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Distinguishes the temporary files of concurrent writes from one process.
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Stream a file to `path` atomically: `write` fills a buffered temporary file in the same
+/// folder (`.<name>.<pid>.<n>.tmp`), which is synced and renamed over `path`. On any failure the
+/// temporary file is removed and `path` is left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -203,10 +245,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .ok_or_else(|| ckpt_err(path, "the path names no file"))?
         .to_string_lossy()
         .to_string();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(
+        ".{file_name}.{}.{}.tmp",
+        std::process::id(),
+        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
     let result = (|| -> std::io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = BufWriter::new(fs::File::create(&tmp)?);
+        write(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         fs::rename(&tmp, path)?;
         if let Ok(d) = fs::File::open(&dir) {

@@ -8,5 +8,5 @@ pub mod metrics;
 pub mod plot;
 pub mod provenance;
 
-pub use checkpoint::{write_atomic, Checkpoint, HostTensor};
+pub use checkpoint::{write_atomic, write_atomic_with, Checkpoint, HostTensor};
 pub use metrics::{argmax_rows, mean_std, Confusion};

@@ -28,7 +28,8 @@ pub struct Args {
     /// --neurons contradicts).
     #[arg(long)]
     neurons: Option<usize>,
-    /// Seed of the split, the initial weights and the Poisson inputs.
+    /// Seed of the split, and without --config also of the initial weights and the Poisson
+    /// inputs (a config file's `sim.seed` sets those).
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Passes of STDP over the training images.
@@ -189,10 +190,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "stdp_simulated_s_per_wall_s": sim_ms / 1000.0 / train_s.max(1e-9),
         "adapter": gpu.info().adapter.name,
     });
-    std::fs::write(
-        args.out.join("metrics.json"),
-        serde_json::to_string_pretty(&metrics)?,
-    )?;
+    let metrics_path = args.out.join("metrics.json");
+    synchgraph::report::write_atomic(
+        &metrics_path,
+        serde_json::to_string_pretty(&metrics)?.as_bytes(),
+    )
+    .with_context(|| format!("writing {}", metrics_path.display()))?;
     let mut ck = Checkpoint::new();
     ck.insert("w_in", &[digits::PIXELS, neurons], learned.w_in.clone())?;
     ck.insert("theta", &[neurons], learned.theta.clone())?;

@@ -275,10 +275,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "simulated_s_per_wall_s": n as f64 * cfg.sim.sample_ms / 1000.0 / sim_s.max(1e-9),
         "adapter": gpu.info().adapter.name,
     });
-    std::fs::write(
-        args.out.join("metrics.json"),
-        serde_json::to_string_pretty(&metrics)?,
-    )?;
+    let metrics_path = args.out.join("metrics.json");
+    synchgraph::report::write_atomic(
+        &metrics_path,
+        serde_json::to_string_pretty(&metrics)?.as_bytes(),
+    )
+    .with_context(|| format!("writing {}", metrics_path.display()))?;
     let mut ck = Checkpoint::new();
     for (name, shape, v) in &fit.weights {
         ck.insert(name, shape, v.clone())?;
