@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use synchgraph::kernels::elementwise::{self as ew, Binary, Unary};
-use synchgraph::Tensor;
+use synchgraph::{Gpu, Tensor};
 
 #[test]
 fn unary_ops_match_reference() {
@@ -36,51 +36,84 @@ fn unary_ops_match_reference() {
     }
 }
 
+/// Every binary op on random `rows x cols` inputs against a same-shape, a row and a scalar
+/// right operand. Tolerance 1e-6 + 2e-5 |ref| (division may differ by a few ulp).
+fn check_binary(gpu: &Gpu, rng: &mut Rng, rows: usize, cols: usize) {
+    let a = rng.vec(rows * cols, -3.0, 3.0);
+    let same = rng.vec(rows * cols, 0.5, 3.0);
+    let row = rng.vec(cols, 0.5, 3.0);
+    let scalar = rng.vec(1, 0.5, 3.0);
+    let ta = Tensor::from_f32(gpu, &[rows, cols], &a).unwrap();
+    for op in [
+        Binary::Add,
+        Binary::Sub,
+        Binary::Mul,
+        Binary::Div,
+        Binary::Max,
+        Binary::Min,
+    ] {
+        for (b, shape) in [
+            (&same, vec![rows, cols]),
+            (&row, vec![cols]),
+            (&scalar, vec![1]),
+        ] {
+            let tb = Tensor::from_f32(gpu, &shape, b).unwrap();
+            let got = ew::binary(&ta, &tb, op).unwrap().to_f32().unwrap();
+            let want: Vec<f32> = (0..rows * cols)
+                .map(|i| {
+                    let bv = match b.len() {
+                        1 => b[0],
+                        l if l == cols && shape.len() == 1 => b[i % cols],
+                        _ => b[i],
+                    };
+                    op.reference(a[i], bv)
+                })
+                .collect();
+            assert_close(
+                &format!("{op:?} {rows}x{cols} b{shape:?}"),
+                &got,
+                &want,
+                1e-6,
+                2e-5,
+            );
+        }
+    }
+}
+
 #[test]
 fn binary_ops_broadcast_rows_and_scalars() {
     let gpu = gpu();
     let mut rng = Rng(2);
     for (rows, cols) in [(0, 3), (1, 1), (3, 5), (17, 33), (5, 257)] {
-        let a = rng.vec(rows * cols, -3.0, 3.0);
-        let same = rng.vec(rows * cols, 0.5, 3.0);
-        let row = rng.vec(cols, 0.5, 3.0);
-        let scalar = rng.vec(1, 0.5, 3.0);
-        let ta = Tensor::from_f32(&gpu, &[rows, cols], &a).unwrap();
-        for op in [
-            Binary::Add,
-            Binary::Sub,
-            Binary::Mul,
-            Binary::Div,
-            Binary::Max,
-            Binary::Min,
-        ] {
-            for (b, shape) in [
-                (&same, vec![rows, cols]),
-                (&row, vec![cols]),
-                (&scalar, vec![1]),
-            ] {
-                let tb = Tensor::from_f32(&gpu, &shape, b).unwrap();
-                let got = ew::binary(&ta, &tb, op).unwrap().to_f32().unwrap();
-                let want: Vec<f32> = (0..rows * cols)
-                    .map(|i| {
-                        let bv = match b.len() {
-                            1 => b[0],
-                            l if l == cols && shape.len() == 1 => b[i % cols],
-                            _ => b[i],
-                        };
-                        op.reference(a[i], bv)
-                    })
-                    .collect();
-                assert_close(
-                    &format!("{op:?} {rows}x{cols} b{shape:?}"),
-                    &got,
-                    &want,
-                    1e-6,
-                    2e-5,
-                );
-            }
-        }
+        check_binary(&gpu, &mut rng, rows, cols);
     }
+}
+
+#[test]
+fn binary_unary_and_select_on_a_folded_grid() {
+    // 40 x 65 = 2,600 elements: 11 workgroups of 256 on a 6 x 2 grid (one spare) at the 7
+    // workgroups per dimension of `folded_gpu()`. Tolerances as above; select is a copy and
+    // must be exact.
+    let g = folded_gpu();
+    let (rows, cols) = (40, 65);
+    let n = rows * cols;
+    assert_folded(&g, n, 256, 1);
+    let mut rng = Rng(101);
+    check_binary(&g, &mut rng, rows, cols);
+    let a = rng.vec(n, -3.0, 3.0);
+    let ta = Tensor::from_f32(&g, &[n], &a).unwrap();
+    let got = ew::unary(&ta, Unary::Sigmoid).unwrap().to_f32().unwrap();
+    let want: Vec<f32> = a.iter().map(|&v| Unary::Sigmoid.reference(v)).collect();
+    assert_close("sigmoid", &got, &want, 1e-6, 2e-5);
+    let other = rng.vec(n, 0.5, 3.0);
+    let c: Vec<f32> = (0..n).map(|_| rng.below(2) as f32).collect();
+    let tc = Tensor::from_f32(&g, &[n], &c).unwrap();
+    let ty = Tensor::from_f32(&g, &[n], &other).unwrap();
+    let got = ew::select(&tc, &ta, &ty).unwrap().to_f32().unwrap();
+    let want: Vec<f32> = (0..n)
+        .map(|i| if c[i] != 0.0 { a[i] } else { other[i] })
+        .collect();
+    assert_eq!(got, want, "select");
 }
 
 #[test]

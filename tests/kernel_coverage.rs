@@ -1,5 +1,6 @@
-//! The folded 2-D grid path of every `src/kernels` entry point that the family tests only run on
-//! a 1-D grid, against plain Rust references on random inputs. Each test runs on
+//! The folded 2-D grid path of the `src/kernels` entry points whose family tests do not run it
+//! themselves (elementwise, layout, reductions and the optimizers have theirs in their family
+//! files), against plain Rust references on random inputs. Each test runs on
 //! `common::folded_gpu()`, whose grids fold at 7 workgroups per dimension, with sizes that are
 //! not multiples of the workgroup size and (checked by `assert_folded`) leave spare workgroups
 //! past the last item. The tolerance of each check is stated where it is made.
@@ -7,64 +8,14 @@
 mod common;
 use common::*;
 use synchgraph::kernels::backward::{act_backward, broadcast_scalar, dropout_mask, Activation};
-use synchgraph::kernels::elementwise::{self as ew, Binary, Unary};
-use synchgraph::kernels::layout::{concat_cols, slice_cols, transpose, ScatterPlan};
 use synchgraph::kernels::matmul::{gemm_split, GemmTile, KSplit};
 use synchgraph::kernels::neighbor_max::{masked_max, masked_max_backward};
-use synchgraph::kernels::reduce::{reduce_cols, reduce_rows, ReduceOp};
+use synchgraph::kernels::reduce::ReduceOp;
 use synchgraph::kernels::scan::exclusive_scan;
 use synchgraph::kernels::segment::{segment_expand, segment_max_backward, segment_reduce};
 use synchgraph::kernels::softmax::{softmax_cross_entropy, softmax_rows};
 use synchgraph::kernels::{cast, random};
 use synchgraph::Tensor;
-
-#[test]
-fn elementwise_binary_and_select_on_a_folded_grid() {
-    // 40 x 65 = 2,600 elements: 11 workgroups of 256 on a 6 x 2 grid (one spare).
-    // Tolerance as tests/elementwise.rs: 1e-6 + 2e-5 |ref| (division may differ by a few ulp);
-    // select is a copy and must be exact.
-    let g = folded_gpu();
-    let (rows, cols) = (40, 65);
-    let n = rows * cols;
-    assert_folded(&g, n, 256, 1);
-    let mut rng = Rng(101);
-    let a = rng.vec(n, -3.0, 3.0);
-    let same = rng.vec(n, 0.5, 3.0);
-    let row = rng.vec(cols, 0.5, 3.0);
-    let scalar = rng.vec(1, 0.5, 3.0);
-    let ta = Tensor::from_f32(&g, &[rows, cols], &a).unwrap();
-    for op in [
-        Binary::Add,
-        Binary::Sub,
-        Binary::Mul,
-        Binary::Div,
-        Binary::Max,
-        Binary::Min,
-    ] {
-        for (b, shape) in [
-            (&same, vec![rows, cols]),
-            (&row, vec![cols]),
-            (&scalar, vec![1]),
-        ] {
-            let tb = Tensor::from_f32(&g, &shape, b).unwrap();
-            let got = ew::binary(&ta, &tb, op).unwrap().to_f32().unwrap();
-            let want: Vec<f32> = (0..n).map(|i| op.reference(a[i], b[i % b.len()])).collect();
-            assert_close(&format!("{op:?} b{shape:?}"), &got, &want, 1e-6, 2e-5);
-        }
-    }
-    let got = ew::unary(&ta, Unary::Sigmoid).unwrap().to_f32().unwrap();
-    let want: Vec<f32> = a.iter().map(|&v| Unary::Sigmoid.reference(v)).collect();
-    assert_close("sigmoid", &got, &want, 1e-6, 2e-5);
-    let c: Vec<f32> = (0..n).map(|_| rng.below(2) as f32).collect();
-    let tc = Tensor::from_f32(&g, &[n], &c).unwrap();
-    let tx = Tensor::from_f32(&g, &[n], &a).unwrap();
-    let ty = Tensor::from_f32(&g, &[n], &same).unwrap();
-    let got = ew::select(&tc, &tx, &ty).unwrap().to_f32().unwrap();
-    let want: Vec<f32> = (0..n)
-        .map(|i| if c[i] != 0.0 { a[i] } else { same[i] })
-        .collect();
-    assert_eq!(got, want, "select");
-}
 
 #[test]
 fn f16_casts_on_a_folded_grid() {
@@ -198,159 +149,6 @@ fn backward_kernels_on_a_folded_grid() {
         .to_f32()
         .unwrap();
     assert_eq!(got, vec![0.7f32 * -1.5; n], "broadcast_scalar");
-}
-
-/// f32 scatter-add reference adding in ascending source order (the documented order).
-fn scatter_ref(src: &[f32], idx: &[u32], n: usize, f: usize) -> Vec<f32> {
-    let mut out = vec![0.0f32; n * f];
-    for (i, &k) in idx.iter().enumerate() {
-        if (k as usize) < n {
-            for j in 0..f {
-                out[k as usize * f + j] += src[i * f + j];
-            }
-        }
-    }
-    out
-}
-
-#[test]
-fn layout_kernels_on_a_folded_grid() {
-    // Tolerance: transpose, concat and slice are copies, exact. Scatter-add must equal, bit for
-    // bit, the f32 sum in ascending source order (as in tests/layout.rs).
-    let g = folded_gpu();
-    let mut rng = Rng(105);
-    // Transpose: one workgroup per 32 x 32 tile; 1 x 11 tiles fold to 6 x 2 (one spare) and
-    // 10 x 1 tiles to 5 x 2.
-    for (r, c) in [(29usize, 345usize), (300, 17)] {
-        assert_folded(&g, r.div_ceil(32) * c.div_ceil(32), 1, 0);
-        let x = rng.vec(r * c, -1.0, 1.0);
-        let t = Tensor::from_f32(&g, &[r, c], &x).unwrap();
-        let want: Vec<f32> = (0..c * r).map(|i| x[(i % r) * c + i / r]).collect();
-        assert_eq!(
-            transpose(&t).unwrap().to_f32().unwrap(),
-            want,
-            "transpose {r}x{c}"
-        );
-    }
-    // copy_cols (through concat and slice): 131 rows x 20 and x 30 columns are 2,620 and 3,930
-    // elements, 11 and 16 workgroups (6 x 2 and 6 x 3 grids, spare ones in both).
-    let rows = 131;
-    let widths = [20, 30];
-    for w in widths {
-        assert_folded(&g, rows * w, 256, 1);
-    }
-    let parts: Vec<Vec<f32>> = widths
-        .iter()
-        .map(|&w| rng.vec(rows * w, -1.0, 1.0))
-        .collect();
-    let tensors: Vec<Tensor> = widths
-        .iter()
-        .zip(&parts)
-        .map(|(&w, d)| Tensor::from_f32(&g, &[rows, w], d).unwrap())
-        .collect();
-    let cat = concat_cols(&tensors.iter().collect::<Vec<_>>()).unwrap();
-    let mut want = Vec::new();
-    for r in 0..rows {
-        for (&w, d) in widths.iter().zip(&parts) {
-            want.extend_from_slice(&d[r * w..(r + 1) * w]);
-        }
-    }
-    assert_eq!(cat.to_f32().unwrap(), want, "concat");
-    assert_eq!(
-        slice_cols(&cat, 20, 50).unwrap().to_f32().unwrap(),
-        parts[1]
-    );
-    // Scatter: scatter_hist over 2,650 sources (11 workgroups), scatter_sum over 350 x 9 =
-    // 3,150 outputs (13 workgroups on a 7 x 2 grid); the scan and fill run in one workgroup.
-    let (m, n, f) = (2650, 350, 9);
-    assert_folded(&g, m, 256, 1);
-    assert_folded(&g, n * f, 256, 1);
-    let idx: Vec<u32> = (0..m).map(|_| rng.below(n + 5) as u32).collect();
-    let src = rng.vec(m * f, -1.0, 1.0);
-    let ti = Tensor::from_u32(&g, &[m], &idx).unwrap();
-    let plan = ScatterPlan::new(&ti, n).unwrap();
-    let mut want_off = vec![0u32];
-    let mut want_perm = Vec::new();
-    for r in 0..n as u32 {
-        want_perm.extend((0..m as u32).filter(|&i| idx[i as usize] == r));
-        want_off.push(want_perm.len() as u32);
-    }
-    assert_eq!(plan.offsets().to_u32().unwrap(), want_off, "offsets");
-    let perm = plan.perm().to_u32().unwrap();
-    assert_eq!(&perm[..want_perm.len()], &want_perm[..], "perm");
-    let ts = Tensor::from_f32(&g, &[m, f], &src).unwrap();
-    let got = plan.scatter_add(&ts).unwrap().to_f32().unwrap();
-    assert_eq!(got, scatter_ref(&src, &idx, n, f), "scatter_add");
-}
-
-fn reduce_ref(x: &[f32], rows: usize, cols: usize, op: ReduceOp, along_rows: bool) -> Vec<f32> {
-    let (outer, inner) = if along_rows {
-        (rows, cols)
-    } else {
-        (cols, rows)
-    };
-    (0..outer)
-        .map(|o| {
-            let vals = (0..inner).map(|i| {
-                if along_rows {
-                    x[o * cols + i]
-                } else {
-                    x[i * cols + o]
-                }
-            });
-            match op {
-                ReduceOp::Max => vals.fold(f32::NEG_INFINITY, f32::max),
-                ReduceOp::Sum => vals.map(f64::from).sum::<f64>() as f32,
-                ReduceOp::Mean => (vals.map(f64::from).sum::<f64>() / inner as f64) as f32,
-            }
-        })
-        .collect()
-}
-
-#[test]
-fn reductions_on_a_folded_grid() {
-    // Tolerance as tests/reduce.rs: sum and mean 1e-6 n + 1e-5 |ref| for n terms in [-1, 1)
-    // (fp32 tree sums, f64 reference); max is exact.
-    let g = folded_gpu();
-    let mut rng = Rng(106);
-    let check = |what: &str, got: &[f32], want: &[f32], op: ReduceOp, n: usize| {
-        if op == ReduceOp::Max {
-            assert_eq!(got, want, "{what}");
-        } else {
-            assert_close(what, got, want, 1e-6 * n as f32, 1e-5);
-        }
-    };
-    // reduce_rows_small: one thread per row of <= 32 columns; 2,600 rows = 11 workgroups.
-    let (rows, cols) = (2600, 5);
-    assert_folded(&g, rows, 256, 1);
-    let x = rng.vec(rows * cols, -1.0, 1.0);
-    let t = Tensor::from_f32(&g, &[rows, cols], &x).unwrap();
-    for op in [ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max] {
-        let got = reduce_rows(&t, op).unwrap().to_f32().unwrap();
-        let want = reduce_ref(&x, rows, cols, op, true);
-        check(&format!("reduce_rows {op:?}"), &got, &want, op, cols);
-    }
-    // reduce_cols, 64 columns per workgroup: 700 columns = 11 column blocks (6 x 2 grid), and
-    // 600 rows in 3 z chunks. Then 3 columns (4 per workgroup) of 3,000 rows: 3,000 / 256
-    // chunks would exceed 7 z layers, so the chunk grows to 429 rows (7 layers, two passes).
-    for (rows, cols) in [(600, 700), (3000, 3)] {
-        if cols > 64 {
-            assert_folded(&g, cols, 64, 1);
-        }
-        let x = rng.vec(rows * cols, -1.0, 1.0);
-        let t = Tensor::from_f32(&g, &[rows, cols], &x).unwrap();
-        for op in [ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max] {
-            let got = reduce_cols(&t, op).unwrap().to_f32().unwrap();
-            let want = reduce_ref(&x, rows, cols, op, false);
-            check(
-                &format!("reduce_cols {op:?} {rows}x{cols}"),
-                &got,
-                &want,
-                op,
-                rows,
-            );
-        }
-    }
 }
 
 #[test]

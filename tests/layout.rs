@@ -284,3 +284,73 @@ fn errors_name_the_op() {
         );
     }
 }
+
+#[test]
+fn layout_kernels_on_a_folded_grid() {
+    // Tolerance: transpose, concat and slice are copies, exact. Scatter-add must equal, bit for
+    // bit, the f32 sum in ascending source order (as in tests/layout.rs).
+    let g = folded_gpu();
+    let mut rng = Rng(105);
+    // Transpose: one workgroup per 32 x 32 tile; 1 x 11 tiles fold to 6 x 2 (one spare) and
+    // 10 x 1 tiles to 5 x 2.
+    for (r, c) in [(29usize, 345usize), (300, 17)] {
+        assert_folded(&g, r.div_ceil(32) * c.div_ceil(32), 1, 0);
+        let x = rng.vec(r * c, -1.0, 1.0);
+        let t = Tensor::from_f32(&g, &[r, c], &x).unwrap();
+        let want: Vec<f32> = (0..c * r).map(|i| x[(i % r) * c + i / r]).collect();
+        assert_eq!(
+            transpose(&t).unwrap().to_f32().unwrap(),
+            want,
+            "transpose {r}x{c}"
+        );
+    }
+    // copy_cols (through concat and slice): 131 rows x 20 and x 30 columns are 2,620 and 3,930
+    // elements, 11 and 16 workgroups (6 x 2 and 6 x 3 grids, spare ones in both).
+    let rows = 131;
+    let widths = [20, 30];
+    for w in widths {
+        assert_folded(&g, rows * w, 256, 1);
+    }
+    let parts: Vec<Vec<f32>> = widths
+        .iter()
+        .map(|&w| rng.vec(rows * w, -1.0, 1.0))
+        .collect();
+    let tensors: Vec<Tensor> = widths
+        .iter()
+        .zip(&parts)
+        .map(|(&w, d)| Tensor::from_f32(&g, &[rows, w], d).unwrap())
+        .collect();
+    let cat = concat_cols(&tensors.iter().collect::<Vec<_>>()).unwrap();
+    let mut want = Vec::new();
+    for r in 0..rows {
+        for (&w, d) in widths.iter().zip(&parts) {
+            want.extend_from_slice(&d[r * w..(r + 1) * w]);
+        }
+    }
+    assert_eq!(cat.to_f32().unwrap(), want, "concat");
+    assert_eq!(
+        slice_cols(&cat, 20, 50).unwrap().to_f32().unwrap(),
+        parts[1]
+    );
+    // Scatter: scatter_hist over 2,650 sources (11 workgroups), scatter_sum over 350 x 9 =
+    // 3,150 outputs (13 workgroups on a 7 x 2 grid); the scan and fill run in one workgroup.
+    let (m, n, f) = (2650, 350, 9);
+    assert_folded(&g, m, 256, 1);
+    assert_folded(&g, n * f, 256, 1);
+    let idx: Vec<u32> = (0..m).map(|_| rng.below(n + 5) as u32).collect();
+    let src = rng.vec(m * f, -1.0, 1.0);
+    let ti = Tensor::from_u32(&g, &[m], &idx).unwrap();
+    let plan = ScatterPlan::new(&ti, n).unwrap();
+    let mut want_off = vec![0u32];
+    let mut want_perm = Vec::new();
+    for r in 0..n as u32 {
+        want_perm.extend((0..m as u32).filter(|&i| idx[i as usize] == r));
+        want_off.push(want_perm.len() as u32);
+    }
+    assert_eq!(plan.offsets().to_u32().unwrap(), want_off, "offsets");
+    let perm = plan.perm().to_u32().unwrap();
+    assert_eq!(&perm[..want_perm.len()], &want_perm[..], "perm");
+    let ts = Tensor::from_f32(&g, &[m, f], &src).unwrap();
+    let got = plan.scatter_add(&ts).unwrap().to_f32().unwrap();
+    assert_eq!(got, scatter_ref(&src, &idx, n, f), "scatter_add");
+}

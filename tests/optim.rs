@@ -1,17 +1,19 @@
-//! Optimizers against plain Rust references over several steps, learning-rate schedules and
-//! Xavier initialisation. Tolerance: |gpu - reference| <= 1e-5 + 1e-4 |reference|.
+//! Optimizers against plain Rust references over several steps (also on the folded 2-D grid of
+//! `common::folded_gpu()`, at sizes that are not multiples of the 256-thread workgroup),
+//! learning-rate schedules and Xavier initialisation. Tolerance: |gpu - reference| <= 1e-5 +
+//! 1e-4 |reference| (a few f32 roundings per step, a square root and a division, against f64).
 
 mod common;
 
-use common::{assert_close, gpu, Rng};
+use common::{assert_close, assert_folded, folded_gpu, gpu, Rng};
 use synchgraph::autodiff::init::{xavier_normal, xavier_uniform};
 use synchgraph::autodiff::optim::{Adam, LrSchedule, Sgd};
-use synchgraph::autodiff::{ParamStore, Tape};
-use synchgraph::Tensor;
+use synchgraph::autodiff::{ParamId, ParamStore, Tape};
+use synchgraph::{Gpu, Tensor};
 
 /// Gradient of Σ w ⊙ c with respect to w is c: a fixed, known gradient per step.
-fn set_grad(store: &mut ParamStore, id: synchgraph::autodiff::ParamId, c: &[f32]) {
-    let g = gpu();
+fn set_grad(store: &mut ParamStore, id: ParamId, c: &[f32]) {
+    let g = store.value(id).gpu().clone();
     let mut tape = Tape::new(&g, true, 0);
     let w = tape.param(store, id);
     let ct = tape.constant(&Tensor::from_f32(&g, w.shape(), c).unwrap());
@@ -20,83 +22,99 @@ fn set_grad(store: &mut ParamStore, id: synchgraph::autodiff::ParamId, c: &[f32]
     tape.backward(&loss, store).unwrap();
 }
 
-#[test]
-fn adam_matches_reference_with_per_parameter_weight_decay() {
-    let g = gpu();
-    let mut rng = Rng(1);
-    let inits = [rng.vec(37, -1.0, 1.0), rng.vec(300, -1.0, 1.0)];
-    let decays = [5e-4f32, 0.0];
+/// `steps` Adam steps (lr 0.01) on one parameter per entry of `sizes` with its weight decay,
+/// random gradients, against an f64 reference.
+fn check_adam(g: &Gpu, seed: u64, sizes: &[usize], decays: &[f32], steps: u32) {
+    let mut rng = Rng(seed);
     let mut store = ParamStore::new();
-    let ids: Vec<_> = inits
-        .iter()
-        .zip(decays)
-        .map(|(w, d)| store.add("w", Tensor::from_f32(&g, &[w.len()], w).unwrap(), d))
-        .collect();
+    let mut refs = Vec::new();
+    let mut ids = Vec::new();
+    for (&n, &wd) in sizes.iter().zip(decays) {
+        let w = rng.vec(n, -1.0, 1.0);
+        ids.push(store.add("w", Tensor::from_f32(g, &[n], &w).unwrap(), wd));
+        let w64: Vec<f64> = w.iter().map(|&v| f64::from(v)).collect();
+        refs.push((w64, vec![0.0f64; n], vec![0.0f64; n]));
+    }
     let mut adam = Adam::new(0.01);
     let (b1, b2, eps, lr) = (0.9f64, 0.999f64, 1e-8f64, 0.01f64);
-    let mut refs: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = inits
-        .iter()
-        .map(|w| {
-            (
-                w.iter().map(|&v| f64::from(v)).collect(),
-                vec![0.0; w.len()],
-                vec![0.0; w.len()],
-            )
-        })
-        .collect();
-    for t in 1..=6 {
+    for t in 1..=steps {
         store.zero_grad();
         for (k, &id) in ids.iter().enumerate() {
-            let grad = rng.vec(inits[k].len(), -2.0, 2.0);
+            let grad = rng.vec(sizes[k], -2.0, 2.0);
             set_grad(&mut store, id, &grad);
             let (w, m, v) = &mut refs[k];
             for i in 0..w.len() {
                 let gi = f64::from(grad[i]) + f64::from(decays[k]) * w[i];
                 m[i] = b1 * m[i] + (1.0 - b1) * gi;
                 v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
-                let mh = m[i] / (1.0 - b1.powi(t));
-                let vh = v[i] / (1.0 - b2.powi(t));
+                let mh = m[i] / (1.0 - b1.powi(t as i32));
+                let vh = v[i] / (1.0 - b2.powi(t as i32));
                 w[i] -= lr * mh / (vh.sqrt() + eps);
             }
         }
         adam.step(&mut store).unwrap();
     }
-    assert_eq!(adam.steps(), 6);
+    assert_eq!(adam.steps(), steps);
     for (k, &id) in ids.iter().enumerate() {
         let want: Vec<f32> = refs[k].0.iter().map(|&v| v as f32).collect();
-        assert_close(
-            "adam",
-            &store.value(id).to_f32().unwrap(),
-            &want,
-            1e-5,
-            1e-4,
-        );
+        let got = store.value(id).to_f32().unwrap();
+        assert_close(&format!("adam n={}", sizes[k]), &got, &want, 1e-5, 1e-4);
     }
 }
 
-#[test]
-fn sgd_with_momentum_matches_reference() {
-    let g = gpu();
-    let mut rng = Rng(2);
-    let init = rng.vec(50, -1.0, 1.0);
+/// `steps` SGD steps (lr 0.1) on `n` parameters, random gradients, against an f64 reference.
+fn check_sgd(g: &Gpu, seed: u64, n: usize, momentum: f32, wd: f32, steps: usize) {
+    let mut rng = Rng(seed);
+    let init = rng.vec(n, -1.0, 1.0);
     let mut store = ParamStore::new();
-    let id = store.add("w", Tensor::from_f32(&g, &[50], &init).unwrap(), 1e-2);
-    let mut sgd = Sgd::new(0.1, 0.9);
+    let id = store.add("w", Tensor::from_f32(g, &[n], &init).unwrap(), wd);
+    let mut sgd = Sgd::new(0.1, momentum);
     let mut w: Vec<f64> = init.iter().map(|&v| f64::from(v)).collect();
-    let mut buf = vec![0.0f64; 50];
-    for _ in 0..4 {
+    let mut buf = vec![0.0f64; n];
+    for _ in 0..steps {
         store.zero_grad();
-        let grad = rng.vec(50, -1.0, 1.0);
+        let grad = rng.vec(n, -1.0, 1.0);
         set_grad(&mut store, id, &grad);
-        for i in 0..50 {
-            let gi = f64::from(grad[i]) + 1e-2 * w[i];
-            buf[i] = 0.9 * buf[i] + gi;
+        for i in 0..n {
+            let gi = f64::from(grad[i]) + f64::from(wd) * w[i];
+            buf[i] = f64::from(momentum) * buf[i] + gi;
             w[i] -= 0.1 * buf[i];
         }
         sgd.step(&mut store).unwrap();
     }
     let want: Vec<f32> = w.iter().map(|&v| v as f32).collect();
-    assert_close("sgd", &store.value(id).to_f32().unwrap(), &want, 1e-5, 1e-4);
+    let got = store.value(id).to_f32().unwrap();
+    assert_close(&format!("sgd momentum={momentum}"), &got, &want, 1e-5, 1e-4);
+}
+
+#[test]
+fn adam_matches_reference_with_per_parameter_weight_decay() {
+    check_adam(&gpu(), 1, &[37, 300], &[5e-4, 0.0], 6);
+}
+
+#[test]
+fn sgd_with_momentum_matches_reference() {
+    check_sgd(&gpu(), 2, 50, 0.9, 1e-2, 4);
+}
+
+#[test]
+fn adam_on_a_folded_grid() {
+    // 2,600 and 3,841 parameters: 11 workgroups on a 6 x 2 grid (one spare) and 16 on a 6 x 3
+    // grid (two spare) at the 7 workgroups per dimension of `folded_gpu()`.
+    let g = folded_gpu();
+    for n in [2600, 3841] {
+        assert_folded(&g, n, 256, 1);
+    }
+    check_adam(&g, 201, &[2600, 3841], &[5e-4, 0.0], 3);
+}
+
+#[test]
+fn sgd_on_a_folded_grid() {
+    // 2,650 parameters: 11 workgroups on a 6 x 2 grid (one spare); with and without momentum.
+    let g = folded_gpu();
+    assert_folded(&g, 2650, 256, 1);
+    check_sgd(&g, 202, 2650, 0.9, 1e-2, 3);
+    check_sgd(&g, 203, 2650, 0.0, 0.0, 3);
 }
 
 #[test]

@@ -158,3 +158,42 @@ fn errors_name_the_op() {
         assert!(matches!(&e, Error::DType { op: o, .. } if o == op), "{e}");
     }
 }
+
+#[test]
+fn reductions_on_a_folded_grid() {
+    // Tolerance as tests/reduce.rs: sum and mean 1e-6 n + 1e-5 |ref| for n terms in [-1, 1)
+    // (fp32 tree sums, f64 reference); max is exact.
+    let g = folded_gpu();
+    let mut rng = Rng(106);
+    // reduce_rows_small: one thread per row of <= 32 columns; 2,600 rows = 11 workgroups.
+    let (rows, cols) = (2600, 5);
+    assert_folded(&g, rows, 256, 1);
+    let x = rng.vec(rows * cols, -1.0, 1.0);
+    let t = Tensor::from_f32(&g, &[rows, cols], &x).unwrap();
+    for op in [ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max] {
+        let got = reduce_rows(&t, op).unwrap().to_f32().unwrap();
+        let want = reference(&x, rows, cols, op, true);
+        check(&format!("reduce_rows {op:?}"), &got, &want, op, cols);
+    }
+    // reduce_cols, 64 columns per workgroup: 700 columns = 11 column blocks (6 x 2 grid), and
+    // 600 rows in 3 z chunks. Then 3 columns (4 per workgroup) of 3,000 rows: 3,000 / 256
+    // chunks would exceed 7 z layers, so the chunk grows to 429 rows (7 layers, two passes).
+    for (rows, cols) in [(600, 700), (3000, 3)] {
+        if cols > 64 {
+            assert_folded(&g, cols, 64, 1);
+        }
+        let x = rng.vec(rows * cols, -1.0, 1.0);
+        let t = Tensor::from_f32(&g, &[rows, cols], &x).unwrap();
+        for op in [ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max] {
+            let got = reduce_cols(&t, op).unwrap().to_f32().unwrap();
+            let want = reference(&x, rows, cols, op, false);
+            check(
+                &format!("reduce_cols {op:?} {rows}x{cols}"),
+                &got,
+                &want,
+                op,
+                rows,
+            );
+        }
+    }
+}

@@ -1,12 +1,10 @@
 //! Config validation and the LIF kernel against its f64 reference.
 mod common;
 
-use common::{gpu, Rng};
+use common::{assert_folded, folded_gpu, gpu, Rng};
 use synchgraph::snn::config::Config;
-use synchgraph::snn::neurons::{
-    lif_step, lif_step_grid, lif_step_reference, GroupState, LifParams,
-};
-use synchgraph::Error;
+use synchgraph::snn::neurons::{lif_step, lif_step_reference, GroupState, LifParams};
+use synchgraph::{Error, Gpu};
 
 #[test]
 fn default_toml_asset_parses_to_defaults() {
@@ -69,21 +67,17 @@ fn random_state(rng: &mut Rng, n: usize) -> (Vec<f32>, Vec<u32>) {
     (s, f)
 }
 
-fn check_lif(n: usize, max_dim: Option<u32>, steps: usize) {
-    let g = gpu();
+fn check_lif(g: &Gpu, n: usize, steps: usize) {
     let cfg = Config::default();
     let mut rng = Rng(n as u64 + 7);
     let (s, f) = random_state(&mut rng, n);
-    let group = GroupState::from_host(&g, &s, &f).unwrap();
+    let group = GroupState::from_host(g, &s, &f).unwrap();
     let p = LifParams::new(&cfg.exc, cfg.sim.dt_ms, n as u32);
     let mut rs: Vec<f64> = s.iter().map(|&x| f64::from(x)).collect();
     let mut rf = f.clone();
     let mut spikes = 0;
     for _ in 0..steps {
-        match max_dim {
-            Some(m) => lif_step_grid(&g, &group, &p, m).unwrap(),
-            None => lif_step(&g, &group, &p).unwrap(),
-        }
+        lif_step(g, &group, &p).unwrap();
         lif_step_reference(&p, &mut rs, &mut rf);
         spikes += rf.iter().filter(|&&x| x >> 31 == 1).count();
     }
@@ -108,15 +102,18 @@ fn check_lif(n: usize, max_dim: Option<u32>, steps: usize) {
 #[test]
 fn lif_matches_reference_on_awkward_sizes() {
     for &n in &[1usize, 7, 255, 256, 257, 1000, 4099] {
-        check_lif(n, None, 3);
+        check_lif(&gpu(), n, 3);
     }
 }
 
 #[test]
 fn lif_two_dimensional_grid_path() {
-    // 100,003 neurons = 391 workgroups, folded at 64 groups per dimension into a 7 x 56 grid:
-    // the same flat_index path a group of > 65,535 * 256 neurons takes on a real device.
-    check_lif(100_003, Some(64), 2);
+    // 2,603 neurons = 11 workgroups, folded at the 7 groups per dimension of `folded_gpu()`
+    // into a 6 x 2 grid with one spare workgroup: the same flat_index path a group of more than
+    // 65,535 * 256 neurons takes on a real device.
+    let g = folded_gpu();
+    assert_folded(&g, 2603, 256, 1);
+    check_lif(&g, 2603, 2);
 }
 
 #[test]

@@ -14,7 +14,7 @@ use bytemuck::{Pod, Zeroable};
 
 use super::config::NeuronConfig;
 use crate::error::Result;
-use crate::gpu::grid::{workgroups_for, WORKGROUP_1D};
+use crate::gpu::grid::WORKGROUP_1D;
 use crate::gpu::{Gpu, Kernel, Shader};
 use crate::tensor::{DType, Tensor};
 
@@ -124,18 +124,11 @@ impl GroupState {
 
 /// Record one LIF step of every neuron of `g` (no readback).
 pub fn lif_step(gpu: &Gpu, g: &GroupState, p: &LifParams) -> Result<()> {
-    let max = gpu.limits().max_compute_workgroups_per_dimension;
-    lif_step_grid(gpu, g, p, max)
-}
-
-/// [`lif_step`] with the grid folded at `max_dim` workgroups per dimension (tests use a small
-/// value to exercise the 2-D path without a 16.8M-neuron buffer).
-pub fn lif_step_grid(gpu: &Gpu, g: &GroupState, p: &LifParams, max_dim: u32) -> Result<()> {
     g.state.expect_dtype("lif_step", DType::F32)?;
     g.flags.expect_dtype("lif_step", DType::U32)?;
     let mut p = *p;
     p.n = super::check_len("lif_step", g.len())?;
-    let groups = workgroups_for((g.len() as u64).div_ceil(u64::from(WORKGROUP_1D)), max_dim)?;
+    let groups = gpu.grid(g.len() as u64, WORKGROUP_1D)?;
     gpu.dispatch(
         "lif_step",
         &Kernel::new(Shader::Lif, "lif_step"),
