@@ -57,7 +57,12 @@ fn stdp_weights(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
         if (p.rule == 0u) {
             x += p.nu_post * pre * post2;
         } else {
-            x += p.nu_post * (pre - p.x_tar) * pow(max(p.w_max - x, 0.0), p.mu);
+            // WGSL leaves pow(0, y) undefined (it is exp2(y * log2(0))), and weights sit on
+            // the bound after clipping: 0^mu is 0 for mu > 0 and 1 for mu = 0 (the config
+            // refuses mu < 0).
+            let room = max(p.w_max - x, 0.0);
+            let scale = select(pow(room, p.mu), select(0.0, 1.0, p.mu == 0.0), room == 0.0);
+            x += p.nu_post * (pre - p.x_tar) * scale;
         }
     }
     w[e] = clamp(x, 0.0, p.w_max);

@@ -319,3 +319,52 @@ fn normalize_matches_reference_on_a_folded_grid() {
     let want: Vec<f32> = want.iter().map(|&x| x as f32).collect();
     assert_close("normalize", &tw.to_f32().unwrap(), &want, 1e-6, 1e-5);
 }
+
+#[test]
+fn power_law_stdp_at_the_weight_bound_matches_reference() {
+    // The power law's (w_max - w)^mu at w = w_max is 0^mu: 0 for mu > 0 and 1 for mu = 0
+    // (additive STDP). WGSL's pow(0, 0) is undefined, so weights sitting on the bound, which
+    // clipping makes common, are checked for mu = 0, 0.5 and 1 with every post neuron spiking.
+    // 37 x 29 synapses: 5 workgroups, not a multiple of 256. Tolerance as in the folded test.
+    let g = common::gpu();
+    let cfg = Config::default();
+    let mut rng = Rng(307);
+    let (n_pre, n_post) = (37usize, 29usize);
+    for mu in [0.0, 0.5, 1.0] {
+        let mut sc = cfg.stdp.clone();
+        sc.rule = StdpRule::PowerLaw;
+        sc.mu = mu;
+        let p = StdpParams::new(&sc, cfg.sim.dt_ms, n_pre as u32, n_post as u32);
+        let w0: Vec<f32> = (0..n_pre * n_post)
+            .map(|k| match k % 3 {
+                0 => sc.w_max as f32,
+                1 => 0.0,
+                _ => rng.uniform(0.0, sc.w_max as f32),
+            })
+            .collect();
+        let mask = vec![1.0f32; n_pre * n_post];
+        let tp0 = rng.vec(n_pre, 0.0, 1.0);
+        let tq0 = rng.vec(2 * n_post, 0.0, 1.0);
+        let tw = Tensor::from_f32(&g, &[n_pre, n_post], &w0).unwrap();
+        let tm = Tensor::from_f32(&g, &[n_pre, n_post], &mask).unwrap();
+        let ttp = Tensor::from_f32(&g, &[n_pre], &tp0).unwrap();
+        let ttq = Tensor::from_f32(&g, &[n_post, 2], &tq0).unwrap();
+        let f64s = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
+        let (mut w, mut tp, mut tq) = (f64s(&w0), f64s(&tp0), f64s(&tq0));
+        let pre: Vec<bool> = (0..n_pre).map(|i| i % 2 == 0).collect();
+        let post = vec![true; n_post];
+        let bits = |s: &[bool]| s.iter().map(|&b| u32::from(b)).collect::<Vec<u32>>();
+        let sp = Tensor::from_u32(&g, &[n_pre], &bits(&pre)).unwrap();
+        let sq = Tensor::from_u32(&g, &[n_post], &bits(&post)).unwrap();
+        stdp_step(&g, &p, &tw, &tm, &sp, &sq, &ttp, &ttq).unwrap();
+        stdp_reference(&p, &mut w, &f64s(&mask), &pre, &post, &mut tp, &mut tq);
+        let want: Vec<f32> = w.iter().map(|&x| x as f32).collect();
+        assert_close(
+            &format!("mu {mu} w"),
+            &tw.to_f32().unwrap(),
+            &want,
+            1e-6,
+            1e-5,
+        );
+    }
+}

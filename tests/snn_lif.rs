@@ -40,6 +40,13 @@ fn impossible_constants_are_config_errors() {
     rejected(|c| c.stdp.w_max = 0.0, "w_max 0");
     rejected(|c| c.stdp.w_max = -1.0, "w_max negative");
     rejected(|c| c.stdp.norm_total = 0.0, "norm_total 0");
+    rejected(
+        |c| {
+            c.stdp.rule = synchgraph::snn::config::StdpRule::PowerLaw;
+            c.stdp.mu = -0.5;
+        },
+        "negative power-law mu",
+    );
     rejected(|c| c.network.input_delay_ms = vec![0.0], "delay count");
     assert!(matches!(
         Config::from_toml("sim = 3"),

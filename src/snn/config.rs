@@ -70,7 +70,7 @@ pub struct StdpConfig {
     pub w_max: f64,
     /// Power-law target presynaptic trace x_tar.
     pub x_tar: f64,
-    /// Power-law weight-dependence exponent mu.
+    /// Power-law weight-dependence exponent mu (>= 0; 0 makes the update additive).
     pub mu: f64,
     /// Each excitatory neuron's incoming input weights are scaled to this sum.
     pub norm_total: f64,
@@ -306,6 +306,13 @@ impl Config {
         }
         if !(t.w_max.is_finite() && t.w_max > 0.0) {
             return Err(bad(format!("stdp.w_max = {} must be > 0", t.w_max)));
+        }
+        if t.rule == StdpRule::PowerLaw && t.mu < 0.0 {
+            return Err(bad(format!(
+                "stdp.mu = {} must be >= 0: the power law's (w_max - w)^mu is infinite for \
+                 weights at w_max",
+                t.mu
+            )));
         }
         if t.norm_total <= 0.0 {
             return Err(bad(format!(
