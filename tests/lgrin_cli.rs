@@ -134,6 +134,35 @@ fn train_eval_predict_on_emodb_clips() {
     assert_eq!(e["confusion"], m["confusion"]);
     assert_eq!(e["test_accuracy"], m["test_accuracy"]);
 
+    // eval on a folder-per-class layout holding one class (the test speaker's anger clips)
+    // scores them against the model's classes: its confusion is the training run's anger row.
+    let anger = tmp("anger-only");
+    std::fs::create_dir_all(anger.join("anger")).unwrap();
+    for c in CLIPS
+        .iter()
+        .filter(|c| c.starts_with("08") && c.as_bytes()[5] == b'W')
+    {
+        std::fs::copy(Path::new(EMODB).join(c), anger.join("anger").join(c)).unwrap();
+    }
+    let e = eval_metrics(&out, &anger, "eval-anger");
+    let k = m["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == "anger")
+        .unwrap();
+    let rows = e["confusion"].as_array().unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        if r == k {
+            assert_eq!(row, &m["confusion"][k], "anger row");
+        } else {
+            assert!(
+                row.as_array().unwrap().iter().all(|v| v == 0),
+                "row {r}: {row}"
+            );
+        }
+    }
+
     // predict prints one line per clip with a known label.
     let (so, _) = run(synchgraph().args([
         "predict",

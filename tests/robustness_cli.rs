@@ -771,11 +771,37 @@ fn lgrin_bad_numbers_are_refused_before_training() {
             &["--folds", "2", "--epochs", "1", "--nodes", "0"][..],
             "--nodes must be at least 1",
         ),
+        (
+            &["--folds", "2", "--epochs", "1", "--threads", "0"][..],
+            "--threads must be at least 1",
+        ),
     ] {
         let out = run(&lgrin_args(s(&data), s(&o), extra));
         fails_with(&out, &[needle]);
         assert!(!o.join("metrics.json").exists(), "{extra:?} wrote metrics");
     }
+}
+
+#[test]
+fn lgrin_training_on_one_class_names_it() {
+    let d = tmp("lgrin-one-class");
+    let data = d.join("data");
+    npy_dataset(&data, 2);
+    std::fs::remove_dir_all(data.join("b")).unwrap();
+    let o = d.join("o");
+    let out = run(&lgrin_args(
+        s(&data),
+        s(&o),
+        &["--folds", "2", "--epochs", "1"],
+    ));
+    fails_with(&out, &["holds 1 class (a)", "training needs at least 2"]);
+    // Extracting the features of one class is fine.
+    let out = features_run(&data, &d.join("f"), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use synchgraph::models::lgrin::{load_model, predict_proba};
 use synchgraph::report::{plot, Confusion};
 
 use crate::cli::output::outln;
-use crate::cli::train::lgrin::{load_features, metrics_json, FeatureChoice};
+use crate::cli::train::lgrin::{load_features, metrics_json, FeatureChoice, LoadLimits};
 use crate::cli::Cli;
 
 /// Arguments of `eval`.
@@ -49,8 +49,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         &args.data,
         args.format.as_deref(),
         FeatureChoice::Saved(saved.features.clone()),
-        args.threads,
-        None,
+        LoadLimits {
+            threads: args.threads,
+            limit: None,
+            min_classes: 1,
+        },
     )?;
     // Map the data's classes onto the model's by name.
     let map: Vec<usize> = list

@@ -450,15 +450,6 @@ fn per_class(dir: &Path, format: DatasetFormat, exts: &[&str]) -> Result<ClipLis
             speaker: None,
         }));
     }
-    if classes.len() < 2 && !classes.is_empty() {
-        return Err(Error::data(
-            dir,
-            format!(
-                "only one class folder ('{}'); need at least two",
-                classes[0]
-            ),
-        ));
-    }
     Ok(ClipList {
         format,
         classes,

@@ -72,8 +72,12 @@ fn parse_norm(s: &str) -> std::result::Result<FeatureNorm, String> {
 }
 
 impl ClipSource {
-    /// Read the clips and extract their node features (see [`load_features`]).
-    pub fn load(&self) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
+    /// Read the clips and extract their node features (see [`load_features`]); `min_classes`
+    /// is the fewest classes the caller can use (2 for training, 1 to extract features).
+    pub fn load(
+        &self,
+        min_classes: usize,
+    ) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
         load_features(
             &self.data,
             self.format.as_deref(),
@@ -81,8 +85,11 @@ impl ClipSource {
                 nodes: self.nodes,
                 normalize: self.normalize,
             },
-            self.threads,
-            self.limit,
+            LoadLimits {
+                threads: self.threads,
+                limit: self.limit,
+                min_classes,
+            },
         )
     }
 }
@@ -181,24 +188,51 @@ pub(crate) enum FeatureChoice {
     Saved(FeatureSettings),
 }
 
+/// How many clips [`load_features`] reads, on how many threads, and how many classes they
+/// must hold.
+pub(crate) struct LoadLimits {
+    /// Feature-extraction threads (`--threads`).
+    pub threads: usize,
+    /// Use at most this many clips (`--limit`).
+    pub limit: Option<usize>,
+    /// The fewest classes the caller can use; checked before any feature is extracted.
+    pub min_classes: usize,
+}
+
 /// Read the clips of `data` and extract their node features with a progress bar, then apply
 /// the settings' normalisation.
 pub(crate) fn load_features(
     data: &Path,
     format: Option<&str>,
     choice: FeatureChoice,
-    threads: usize,
-    limit: Option<usize>,
+    limits: LoadLimits,
 ) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
+    let LoadLimits {
+        threads,
+        limit,
+        min_classes,
+    } = limits;
     if let FeatureChoice::New { nodes: 0, .. } = choice {
         bail!("--nodes must be at least 1");
     }
     if limit == Some(0) {
         bail!("--limit must be at least 1");
     }
+    if threads == 0 {
+        bail!("--threads must be at least 1");
+    }
     let format = format.map(DatasetFormat::parse).transpose()?;
     let mut list = load_clips(data, format)
         .with_context(|| format!("reading the clip list of {}", data.display()))?;
+    if list.classes.len() < min_classes {
+        bail!(
+            "{} holds {} class{} ({}); training needs at least {min_classes}",
+            data.display(),
+            list.classes.len(),
+            if list.classes.len() == 1 { "" } else { "es" },
+            list.classes.join(", ")
+        );
+    }
     if let Some(n) = limit {
         if n < list.clips.len() {
             let step = list.clips.len() as f64 / n as f64;
@@ -315,7 +349,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
              name the groups with --split speaker --test-speakers 03/08/..."
         );
     }
-    let (list, feats, settings) = args.source.load()?;
+    let (list, feats, settings) = args.source.load(2)?;
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
     let config = config_from(args, settings.dims, list.classes.len());
     config.validate()?;
