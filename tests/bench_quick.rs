@@ -126,6 +126,31 @@ fn a_spent_time_budget_skips_every_row_but_the_ceiling() {
 }
 
 #[test]
+fn a_selection_word_that_matches_no_row_is_refused() {
+    let path = scratch("typo.json");
+    for flags in [["--filter", "add,lif_stpe"], ["--exclude", "matmull"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+            .args(["bench", "--quick", "--json", path.to_str().unwrap()])
+            .args(flags)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{flags:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let word = flags[1].rsplit(',').next().unwrap();
+        assert!(
+            stderr.contains(&format!("{} word '{word}' matches no bench row", flags[0]))
+                && stderr.contains("families: "),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("bench: copy"),
+            "measured before refusing: {stderr}"
+        );
+        assert!(!path.exists(), "{flags:?} wrote a report");
+    }
+}
+
+#[test]
 fn a_time_budget_that_is_not_a_duration_is_refused() {
     let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
         .args(["bench", "--quick", "--time-budget=-5"])

@@ -86,6 +86,30 @@ fn matches_any(case: &BenchCase, words: &str) -> bool {
         .any(|w| name.contains(w) || case.family.contains(w))
 }
 
+/// Refuse a `--filter` or `--exclude` word that matches no case, so a misspelt row name is an
+/// error rather than a run that silently measures nothing but the ceiling.
+fn check_selection(cases: &[BenchCase], options: &BenchOptions) -> Result<()> {
+    for (flag, words) in [
+        ("--filter", &options.filter),
+        ("--exclude", &options.exclude),
+    ] {
+        let words = words.iter().flat_map(|w| w.split(',')).map(str::trim);
+        for word in words.filter(|w| !w.is_empty()) {
+            if !cases.iter().any(|c| matches_any(c, word)) {
+                let mut families: Vec<&str> = cases.iter().map(|c| c.family).collect();
+                families.sort_unstable();
+                families.dedup();
+                return Err(Error::InvalidInput(format!(
+                    "{flag} word '{word}' matches no bench row; a word selects the rows whose \
+                     name or family contains it (families: {})",
+                    families.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn selected(case: &BenchCase, options: &BenchOptions) -> bool {
     case.is_ceiling
         || (options
@@ -172,7 +196,9 @@ pub fn run_with_progress(
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     let mut skipped = Vec::new();
-    for case in all_cases(&sizes) {
+    let cases = all_cases(&sizes);
+    check_selection(&cases, options)?;
+    for case in cases {
         if !selected(&case, options) {
             continue;
         }
