@@ -16,7 +16,7 @@ use synchgraph::snn::stdp::{
     normalize, normalize_reference, stdp_reference, stdp_step, StdpParams,
 };
 use synchgraph::snn::synapses::{compact, propagate, sort, Channel, SpikeLists};
-use synchgraph::{DType, Tensor};
+use synchgraph::{DType, Gpu, Tensor};
 
 #[test]
 fn poisson_step_matches_reference_on_a_folded_grid() {
@@ -219,14 +219,60 @@ fn propagate_matches_reference_on_a_folded_grid() {
     );
 }
 
+/// Starting state of one STDP check: weights, mask and both traces.
+struct StdpStart {
+    w: Vec<f32>,
+    mask: Vec<f32>,
+    trace_pre: Vec<f32>,
+    trace_post: Vec<f32>,
+}
+
+/// Run `stdp_step` once per (pre, post) spike pair on the GPU and `stdp_reference` on the same
+/// start, and return the GPU weights. Tolerance: |gpu - ref| <= 1e-6 + 1e-5 |ref| for weights
+/// and traces in [0, 1], f32 against the f64 reference (a few roundings per step; the power
+/// law's pow is a few ulp; a missing update is at least nu_pre * post1 ~ 1e-5).
+fn check_stdp(
+    g: &Gpu,
+    p: &StdpParams,
+    start: &StdpStart,
+    spikes: &[(Vec<bool>, Vec<bool>)],
+    what: &str,
+) -> Vec<f32> {
+    let (n_pre, n_post) = (p.n_pre as usize, p.n_post as usize);
+    let tw = Tensor::from_f32(g, &[n_pre, n_post], &start.w).unwrap();
+    let tm = Tensor::from_f32(g, &[n_pre, n_post], &start.mask).unwrap();
+    let ttp = Tensor::from_f32(g, &[n_pre], &start.trace_pre).unwrap();
+    let ttq = Tensor::from_f32(g, &[n_post, 2], &start.trace_post).unwrap();
+    let f64s = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
+    let (mut w, mut tp, mut tq) = (
+        f64s(&start.w),
+        f64s(&start.trace_pre),
+        f64s(&start.trace_post),
+    );
+    let mask = f64s(&start.mask);
+    let bits = |s: &[bool]| s.iter().map(|&b| u32::from(b)).collect::<Vec<u32>>();
+    for (pre, post) in spikes {
+        let sp = Tensor::from_u32(g, &[n_pre], &bits(pre)).unwrap();
+        let sq = Tensor::from_u32(g, &[n_post], &bits(post)).unwrap();
+        stdp_step(g, p, &tw, &tm, &sp, &sq, &ttp, &ttq).unwrap();
+        stdp_reference(p, &mut w, &mask, pre, post, &mut tp, &mut tq);
+    }
+    let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    let got = tw.to_f32().unwrap();
+    assert_close(&format!("{what} w"), &got, &f32s(&w), 1e-6, 1e-5);
+    for (name, t, want) in [("pre", &ttp, &tp), ("post", &ttq, &tq)] {
+        let got = t.to_f32().unwrap();
+        assert_close(&format!("{what} {name}"), &got, &f32s(want), 1e-6, 1e-5);
+    }
+    got
+}
+
 #[test]
 fn stdp_step_matches_reference_on_a_folded_grid() {
     // stdp_weights runs one thread per synapse, trace_pre / trace_post one per neuron. 60 x 45
     // synapses are 2,700 threads (11 workgroups, 6 x 2, one spare); 2,100 x 1 and 1 x 2,100
     // also fold the pre and the post trace kernel (9 workgroups, 5 x 2, one spare). Three steps
-    // of random spikes, both rules. Tolerance: |gpu - ref| <= 1e-6 + 1e-5 |ref| for weights in
-    // [0, 1] and traces in [0, 1], f32 against the f64 reference (a few roundings per step;
-    // the power law's pow is a few ulp; a missing update is at least nu_pre * post1 ~ 1e-5).
+    // of random spikes, both rules; the tolerance is check_stdp's.
     let g = folded_gpu();
     let cfg = Config::default();
     let mut rng = Rng(306);
@@ -242,51 +288,24 @@ fn stdp_step_matches_reference_on_a_folded_grid() {
         sc.rule = rule;
         sc.nu_pre = 1e-2;
         let p = StdpParams::new(&sc, cfg.sim.dt_ms, n_pre as u32, n_post as u32);
-        let w0 = rng.vec(n_pre * n_post, 0.0, 1.0);
-        let mask: Vec<f32> = (0..n_pre * n_post)
-            .map(|_| f32::from(u8::from(rng.below(5) != 0)))
+        let start = StdpStart {
+            w: rng.vec(n_pre * n_post, 0.0, 1.0),
+            mask: (0..n_pre * n_post)
+                .map(|_| f32::from(u8::from(rng.below(5) != 0)))
+                .collect(),
+            trace_pre: rng.vec(n_pre, 0.0, 1.0),
+            trace_post: rng.vec(2 * n_post, 0.0, 1.0),
+        };
+        let spikes: Vec<(Vec<bool>, Vec<bool>)> = (0..3)
+            .map(|_| {
+                (
+                    (0..n_pre).map(|_| rng.below(3) == 0).collect(),
+                    (0..n_post).map(|_| rng.below(3) == 0).collect(),
+                )
+            })
             .collect();
-        let tp0 = rng.vec(n_pre, 0.0, 1.0);
-        let tq0 = rng.vec(2 * n_post, 0.0, 1.0);
-        let tw = Tensor::from_f32(&g, &[n_pre, n_post], &w0).unwrap();
-        let tm = Tensor::from_f32(&g, &[n_pre, n_post], &mask).unwrap();
-        let ttp = Tensor::from_f32(&g, &[n_pre], &tp0).unwrap();
-        let ttq = Tensor::from_f32(&g, &[n_post, 2], &tq0).unwrap();
-        let f64s = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
-        let (mut w, mut tp, mut tq) = (f64s(&w0), f64s(&tp0), f64s(&tq0));
-        let m64 = f64s(&mask);
-        for _ in 0..3 {
-            let pre: Vec<bool> = (0..n_pre).map(|_| rng.below(3) == 0).collect();
-            let post: Vec<bool> = (0..n_post).map(|_| rng.below(3) == 0).collect();
-            let bits = |s: &[bool]| s.iter().map(|&b| u32::from(b)).collect::<Vec<u32>>();
-            let sp = Tensor::from_u32(&g, &[n_pre], &bits(&pre)).unwrap();
-            let sq = Tensor::from_u32(&g, &[n_post], &bits(&post)).unwrap();
-            stdp_step(&g, &p, &tw, &tm, &sp, &sq, &ttp, &ttq).unwrap();
-            stdp_reference(&p, &mut w, &m64, &pre, &post, &mut tp, &mut tq);
-        }
-        let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
-        assert_close(
-            &format!("{what} w"),
-            &tw.to_f32().unwrap(),
-            &f32s(&w),
-            1e-6,
-            1e-5,
-        );
-        assert_close(
-            &format!("{what} pre"),
-            &ttp.to_f32().unwrap(),
-            &f32s(&tp),
-            1e-6,
-            1e-5,
-        );
-        assert_close(
-            &format!("{what} post"),
-            &ttq.to_f32().unwrap(),
-            &f32s(&tq),
-            1e-6,
-            1e-5,
-        );
-        assert_ne!(tw.to_f32().unwrap(), w0, "{what}: weights should change");
+        let w = check_stdp(&g, &p, &start, &spikes, &what);
+        assert_ne!(w, start.w, "{what}: weights should change");
     }
 }
 
@@ -325,7 +344,7 @@ fn power_law_stdp_at_the_weight_bound_matches_reference() {
     // The power law's (w_max - w)^mu at w = w_max is 0^mu: 0 for mu > 0 and 1 for mu = 0
     // (additive STDP). WGSL's pow(0, 0) is undefined, so weights sitting on the bound, which
     // clipping makes common, are checked for mu = 0, 0.5 and 1 with every post neuron spiking.
-    // 37 x 29 synapses: 5 workgroups, not a multiple of 256. Tolerance as in the folded test.
+    // 37 x 29 synapses: 5 workgroups, not a multiple of 256. Tolerance: check_stdp's.
     let g = common::gpu();
     let cfg = Config::default();
     let mut rng = Rng(307);
@@ -335,36 +354,25 @@ fn power_law_stdp_at_the_weight_bound_matches_reference() {
         sc.rule = StdpRule::PowerLaw;
         sc.mu = mu;
         let p = StdpParams::new(&sc, cfg.sim.dt_ms, n_pre as u32, n_post as u32);
-        let w0: Vec<f32> = (0..n_pre * n_post)
-            .map(|k| match k % 3 {
-                0 => sc.w_max as f32,
-                1 => 0.0,
-                _ => rng.uniform(0.0, sc.w_max as f32),
-            })
-            .collect();
-        let mask = vec![1.0f32; n_pre * n_post];
-        let tp0 = rng.vec(n_pre, 0.0, 1.0);
-        let tq0 = rng.vec(2 * n_post, 0.0, 1.0);
-        let tw = Tensor::from_f32(&g, &[n_pre, n_post], &w0).unwrap();
-        let tm = Tensor::from_f32(&g, &[n_pre, n_post], &mask).unwrap();
-        let ttp = Tensor::from_f32(&g, &[n_pre], &tp0).unwrap();
-        let ttq = Tensor::from_f32(&g, &[n_post, 2], &tq0).unwrap();
-        let f64s = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
-        let (mut w, mut tp, mut tq) = (f64s(&w0), f64s(&tp0), f64s(&tq0));
-        let pre: Vec<bool> = (0..n_pre).map(|i| i % 2 == 0).collect();
-        let post = vec![true; n_post];
-        let bits = |s: &[bool]| s.iter().map(|&b| u32::from(b)).collect::<Vec<u32>>();
-        let sp = Tensor::from_u32(&g, &[n_pre], &bits(&pre)).unwrap();
-        let sq = Tensor::from_u32(&g, &[n_post], &bits(&post)).unwrap();
-        stdp_step(&g, &p, &tw, &tm, &sp, &sq, &ttp, &ttq).unwrap();
-        stdp_reference(&p, &mut w, &f64s(&mask), &pre, &post, &mut tp, &mut tq);
-        let want: Vec<f32> = w.iter().map(|&x| x as f32).collect();
-        assert_close(
-            &format!("mu {mu} w"),
-            &tw.to_f32().unwrap(),
-            &want,
-            1e-6,
-            1e-5,
+        let start = StdpStart {
+            w: (0..n_pre * n_post)
+                .map(|k| match k % 3 {
+                    0 => sc.w_max as f32,
+                    1 => 0.0,
+                    _ => rng.uniform(0.0, sc.w_max as f32),
+                })
+                .collect(),
+            mask: vec![1.0; n_pre * n_post],
+            trace_pre: rng.vec(n_pre, 0.0, 1.0),
+            trace_post: rng.vec(2 * n_post, 0.0, 1.0),
+        };
+        let pre = (0..n_pre).map(|i| i % 2 == 0).collect();
+        check_stdp(
+            &g,
+            &p,
+            &start,
+            &[(pre, vec![true; n_post])],
+            &format!("mu {mu}"),
         );
     }
 }
