@@ -412,3 +412,41 @@ fn atomic_writes_never_show_a_partial_file_and_leave_no_temporary() {
     assert_eq!(files(&d), ["record.csv"]);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_successful_write_removes_the_temporaries_of_killed_writers() {
+    let d = scratch("stale");
+    let path = d.join("record.csv");
+    // A process that has exited stands for a writer killed mid-write; a sleeping one for a
+    // concurrent writer that is still running.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    gone.wait().unwrap();
+    let mut live = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let (gone, me) = (gone.id(), std::process::id());
+    let stale = [
+        format!(".record.csv.{gone}.0.tmp"),
+        format!(".record.csv.{gone}.17.tmp"),
+    ];
+    let kept = [
+        format!(".record.csv.{}.0.tmp", live.id()),
+        format!(".record.csv.{me}.99.tmp"),
+        format!(".other.csv.{gone}.0.tmp"),
+        format!(".record.csv.{gone}.x.tmp"),
+        "notes.txt".to_string(),
+    ];
+    for name in stale.iter().chain(&kept) {
+        std::fs::write(d.join(name), b"partial").unwrap();
+    }
+    write_atomic(&path, b"contents\n").unwrap();
+    let _ = live.kill();
+    let _ = live.wait();
+    let mut want: Vec<String> = kept.to_vec();
+    want.push("record.csv".into());
+    want.sort();
+    assert_eq!(files(&d), want);
+    let _ = std::fs::remove_dir_all(&d);
+}

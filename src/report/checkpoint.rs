@@ -231,7 +231,9 @@ static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Stream a file to `path` atomically: `write` fills a buffered temporary file in the same
 /// folder (`.<name>.<pid>.<n>.tmp`), which is synced and renamed over `path`. On any failure the
-/// temporary file is removed and `path` is left as it was.
+/// temporary file is removed and `path` is left as it was. After a successful write, the
+/// temporary files of `path` left by processes that were killed mid-write are removed (on
+/// Linux, where a process's liveness shows in `/proc`).
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> std::io::Result<()>,
@@ -259,10 +261,44 @@ pub fn write_atomic_with(
         if let Ok(d) = fs::File::open(&dir) {
             let _ = d.sync_all();
         }
+        remove_stale_temporaries(&dir, &file_name);
         Ok(())
     })();
     result.map_err(|e| {
         let _ = fs::remove_file(&tmp);
         Error::io(path, e)
     })
+}
+
+/// Remove the `.<file_name>.<pid>.<n>.tmp` files in `dir` whose writing process is gone (it was
+/// killed between creating and renaming them). Files of live processes (this one included),
+/// which may be concurrent writers, are kept. Only on Linux; elsewhere nothing is removed.
+fn remove_stale_temporaries(dir: &Path, file_name: &str) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{file_name}.");
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some((pid, n)) = rest.split_once('.') else {
+            continue;
+        };
+        if !digits(n) || !digits(pid) {
+            continue;
+        }
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
