@@ -3,12 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use synchgraph::data::emotion::{
-    detect_format, load_clips, stratified_folds, validation_split, DatasetFormat,
-};
+use synchgraph::data::emotion::{detect_format, load_clips, DatasetFormat};
 use synchgraph::data::emotion_features::{
     extract_all, node_features, npy_bytes, read_npy_matrix, FeatureSettings,
 };
+use synchgraph::data::split::{stratified_folds, validation_split};
 use synchgraph::features::FrameMatrix;
 use synchgraph::Error;
 
@@ -355,7 +354,7 @@ fn folds_and_validation_are_stratified_and_disjoint() {
     assert_eq!(folds, stratified_folds(&labels, 5, 3).unwrap());
     assert!(stratified_folds(&labels, 1, 0).is_err());
     let idx: Vec<usize> = (0..40).collect();
-    let (tr, va) = validation_split(&idx, &labels, 0.2, 1);
+    let (tr, va) = validation_split(&idx, &labels, 0.2, 1).unwrap();
     assert_eq!(va.len(), 8);
     assert!(tr.iter().all(|i| !va.contains(i)));
 }

@@ -1,8 +1,8 @@
 //! Clip lists of emotion data sets: EmoDB and RAVDESS file-name codes, a folder per class (audio),
 //! and features already extracted (one CSV or `.npy` matrix per clip, a folder per class).
-//! The layout is detected from the files or given explicitly; speaker-independent and k-fold
-//! splits work on the resulting list. Turning a clip into node features is in
-//! [`super::emotion_features`].
+//! The layout is detected from the files or given explicitly; the list's speaker-independent
+//! splits are here, the seeded k-fold and validation splits in [`super::split`]. Turning a clip
+//! into node features is in [`super::emotion_features`].
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -562,87 +562,5 @@ impl ClipList {
             ));
         }
         Ok((rest, val))
-    }
-}
-
-/// Stratified k-fold split of `labels` (seeded shuffle within each class, dealt round-robin):
-/// `k` (train, test) index pairs.
-pub fn stratified_folds(
-    labels: &[usize],
-    k: usize,
-    seed: u64,
-) -> Result<Vec<(Vec<usize>, Vec<usize>)>> {
-    if k < 2 || k > labels.len() {
-        return Err(Error::Config(format!(
-            "--folds {k} needs 2 <= k <= number of clips ({})",
-            labels.len()
-        )));
-    }
-    let classes = labels.iter().copied().max().map_or(0, |m| m + 1);
-    let mut fold_of = vec![0usize; labels.len()];
-    let mut next = 0usize;
-    let mut rng = SplitMix(seed);
-    for c in 0..classes {
-        let mut idx: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == c).collect();
-        rng.shuffle(&mut idx);
-        for i in idx {
-            fold_of[i] = next % k;
-            next += 1;
-        }
-    }
-    Ok((0..k)
-        .map(|f| (0..labels.len()).partition(|&i| fold_of[i] != f))
-        .collect())
-}
-
-/// Hold out about `fraction` of `idx` (stratified by `labels`, seeded) as a validation part:
-/// returns (remaining training indices, validation indices). Every class with at least two
-/// clips keeps one in training.
-pub fn validation_split(
-    idx: &[usize],
-    labels: &[usize],
-    fraction: f32,
-    seed: u64,
-) -> (Vec<usize>, Vec<usize>) {
-    let classes = labels.iter().copied().max().map_or(0, |m| m + 1);
-    let mut rng = SplitMix(seed ^ 0x5eed);
-    let (mut train, mut val) = (Vec::new(), Vec::new());
-    for c in 0..classes {
-        let mut members: Vec<usize> = idx.iter().copied().filter(|&i| labels[i] == c).collect();
-        rng.shuffle(&mut members);
-        let n_val = ((members.len() as f32 * fraction).round() as usize)
-            .min(members.len().saturating_sub(1));
-        val.extend_from_slice(&members[..n_val]);
-        train.extend_from_slice(&members[n_val..]);
-    }
-    train.sort_unstable();
-    val.sort_unstable();
-    (train, val)
-}
-
-/// A small seeded generator (SplitMix64) for shuffles.
-#[derive(Debug, Clone)]
-pub struct SplitMix(pub u64);
-
-impl SplitMix {
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform integer below `n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// Fisher–Yates shuffle.
-    pub fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            v.swap(i, self.below(i + 1));
-        }
     }
 }

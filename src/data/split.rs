@@ -72,6 +72,61 @@ pub fn stratified_kfold(labels: &[u32], k: usize, seed: u64) -> Result<Vec<Vec<u
     Ok(folds)
 }
 
+/// [`stratified_kfold`] as `k` (train, test) index pairs over `usize` labels, with the error
+/// naming `--folds`. The folds are the same as [`stratified_kfold`]'s for the same seed.
+pub fn stratified_folds(
+    labels: &[usize],
+    k: usize,
+    seed: u64,
+) -> Result<Vec<(Vec<usize>, Vec<usize>)>> {
+    if k < 2 || k > labels.len() {
+        return Err(Error::Config(format!(
+            "--folds {k} needs 2 <= k <= number of clips ({})",
+            labels.len()
+        )));
+    }
+    let labels32 = labels_u32(labels)?;
+    let folds = stratified_kfold(&labels32, k, seed)?;
+    Ok(folds
+        .into_iter()
+        .map(|test| (complement(labels.len(), &test), test))
+        .collect())
+}
+
+/// Hold out about `fraction` of `idx` (stratified by `labels`, seeded) as a validation part:
+/// returns (remaining training indices, validation indices). Unlike [`train_val_split`], a
+/// class never goes wholly to validation (every class with at least two items keeps one in
+/// training), a small class may give none, and neither part is required to be non-empty.
+pub fn validation_split(
+    idx: &[usize],
+    labels: &[usize],
+    fraction: f32,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>)> {
+    let mut rng = SplitMix(seed ^ 0x5eed);
+    let (mut train, mut val) = (Vec::new(), Vec::new());
+    for members in by_class(idx, &labels_u32(labels)?, &mut rng)? {
+        let n_val = ((members.len() as f32 * fraction).round() as usize)
+            .min(members.len().saturating_sub(1));
+        val.extend_from_slice(&members[..n_val]);
+        train.extend_from_slice(&members[n_val..]);
+    }
+    train.sort_unstable();
+    val.sort_unstable();
+    Ok((train, val))
+}
+
+/// Class labels as `u32`, refusing one that does not fit.
+fn labels_u32(labels: &[usize]) -> Result<Vec<u32>> {
+    labels
+        .iter()
+        .map(|&l| {
+            u32::try_from(l)
+                .map_err(|_| Error::InvalidInput(format!("split: class label {l} is too large")))
+        })
+        .collect()
+}
+
 /// Split `indices` into (train, val) with about `val_fraction` of each class in val (at least
 /// one item of a class with two or more). Errors when either part would be empty.
 pub fn train_val_split(

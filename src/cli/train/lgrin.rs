@@ -7,11 +7,10 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use synchgraph::data::emotion::{
-    load_clips, stratified_folds, validation_split, ClipList, DatasetFormat,
-};
+use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
 use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
 use synchgraph::data::speaker_norm::FeatureNorm;
+use synchgraph::data::split::{stratified_folds, validation_split};
 use synchgraph::features::FrameMatrix;
 use synchgraph::models::lgrin::{
     evaluate, save_model, train, Lgrin, LgrinConfig, ModelKind, TrainOutcome,
@@ -398,7 +397,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 &labels,
                 config.val_fraction,
                 args.seed + f as u64,
-            ),
+            )?,
         };
         let mut cfg = config.clone();
         cfg.seed = args.seed + f as u64;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::model::{node_major, Lgrin, NamedTensor};
 use crate::autodiff::optim::{Adam, LrSchedule};
 use crate::autodiff::{StepLosses, Tape};
-use crate::data::emotion::SplitMix;
+use crate::data::split::SplitMix;
 use crate::error::{Error, Result};
 use crate::features::FrameMatrix;
 use crate::kernels::softmax::softmax_rows;
