@@ -9,6 +9,7 @@ mod devices;
 mod eval;
 mod features;
 mod predict;
+mod progress;
 mod simulate;
 mod train;
 

@@ -30,6 +30,20 @@ impl SplitMix {
     }
 }
 
+/// A seeded permutation of `0..n` (Fisher-Yates driven by a 64-bit LCG, the upper bits of
+/// each state). Used where the Synch-Graph and STDP commands order their clips and images.
+pub fn permutation(n: usize, seed: u64) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    let mut s = seed;
+    for i in (1..n).rev() {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        v.swap(i, ((s >> 33) % (i as u64 + 1)) as usize);
+    }
+    v
+}
+
 /// Items of `indices` grouped by class, each group shuffled with `rng`.
 fn by_class(indices: &[usize], labels: &[u32], rng: &mut SplitMix) -> Result<Vec<Vec<usize>>> {
     let classes = labels.iter().max().map_or(0, |&m| m as usize + 1);

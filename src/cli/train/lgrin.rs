@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::cli::progress::bar;
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
 use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
 use synchgraph::data::speaker_norm::FeatureNorm;
@@ -162,16 +162,6 @@ pub struct Args {
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
-}
-
-pub(crate) fn bar(len: usize, what: &str) -> ProgressBar {
-    let b = ProgressBar::new(len as u64);
-    b.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {elapsed_precise} eta {eta}")
-            .expect("valid template"),
-    );
-    b.set_message(what.to_string());
-    b
 }
 
 /// Which feature settings [`load_features`] uses.

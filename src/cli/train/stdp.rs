@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::cli::progress::bar;
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use synchgraph::data::digits;
+use synchgraph::data::split::permutation;
 use synchgraph::report::{plot, Checkpoint, Confusion};
 use synchgraph::snn::unsupervised::{
     assign_labels, classify, respond, stdp_config, train, Learned,
@@ -55,27 +56,8 @@ pub struct Args {
     out: PathBuf,
 }
 
-fn shuffle(n: usize, seed: u64) -> Vec<usize> {
-    let mut v: Vec<usize> = (0..n).collect();
-    let mut s = seed ^ 0xd1b5_4a32_d192_ed03;
-    for i in (1..n).rev() {
-        s = s
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        v.swap(i, ((s >> 33) % (i as u64 + 1)) as usize);
-    }
-    v
-}
-
-fn bar(len: usize, what: &str) -> ProgressBar {
-    let b = ProgressBar::new(len as u64);
-    b.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {elapsed_precise} eta {eta}")
-            .expect("valid template"),
-    );
-    b.set_message(what.to_string());
-    b
-}
+/// Mixed into the seed of the image order this command draws.
+const ORDER_SALT: u64 = 0xd1b5_4a32_d192_ed03;
 
 /// Train, assign, classify and write the outputs.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
@@ -117,7 +99,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         }
     }
     let data = digits::load(&args.data).with_context(|| format!("loading {:?}", args.data))?;
-    let mut idx = shuffle(data.images.len(), args.seed);
+    let mut idx = permutation(data.images.len(), args.seed ^ ORDER_SALT);
     if let Some(l) = args.limit {
         idx.truncate(l);
     }

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use synchgraph::data::digits;
+use synchgraph::data::split::permutation;
 use synchgraph::graph::stimulus::StimulusEdges;
 use synchgraph::models::synchgraph::{build_graph, simulate, snn_config, Modality};
 use synchgraph::models::synchgraph_features::{
@@ -73,17 +74,8 @@ pub struct Args {
     out: PathBuf,
 }
 
-fn shuffle(n: usize, seed: u64) -> Vec<usize> {
-    let mut v: Vec<usize> = (0..n).collect();
-    let mut s = seed ^ 0x9e37_79b9_7f4a_7c15;
-    for i in (1..n).rev() {
-        s = s
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        v.swap(i, ((s >> 33) % (i as u64 + 1)) as usize);
-    }
-    v
-}
+/// Mixed into the seed of every clip and image order this command draws.
+const ORDER_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Run the chain and write metrics.json, model.safetensors, loss.png, confusion.png, raster.png.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
@@ -110,7 +102,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let (mut clips, classes) =
         audio_clips(&args.audio).with_context(|| format!("listing {:?}", args.audio))?;
-    let order = shuffle(clips.len(), args.seed);
+    let order = permutation(clips.len(), args.seed ^ ORDER_SALT);
     let keep = args.limit.unwrap_or(clips.len()).min(clips.len());
     clips = order[..keep].iter().map(|&i| clips[i].clone()).collect();
     let n = clips.len();
@@ -129,7 +121,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let labels: Vec<usize> = clips.iter().map(|c| c.label).collect();
     // 60/20/20 split over a second shuffle.
-    let split = shuffle(n, args.seed + 1);
+    let split = permutation(n, (args.seed + 1) ^ ORDER_SALT);
     let (n_tr, n_va) = (n * 6 / 10, n * 2 / 10);
     let train: Vec<usize> = split[..n_tr].to_vec();
     let val: Vec<usize> = split[n_tr..n_tr + n_va].to_vec();
@@ -153,7 +145,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         let d = digits::load(dir).with_context(|| format!("loading {dir:?}"))?;
         // Pair each clip with an image of its digit, cycling through a seeded order per digit.
         let mut by_digit: Vec<Vec<usize>> = vec![Vec::new(); 10];
-        for i in shuffle(d.images.len(), args.seed + 2) {
+        for i in permutation(d.images.len(), (args.seed + 2) ^ ORDER_SALT) {
             by_digit[d.labels[i]].push(i);
         }
         let mut next = [0usize; 10];
