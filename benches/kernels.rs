@@ -1,4 +1,4 @@
-//! `cargo bench -- [--quick] [--filter NAME] [--json FILE] [--compare OLD.json]`: the kernel
+//! `cargo bench -- [--quick] [--filter NAME] [--list] [--json FILE] [--compare OLD.json]`: the kernel
 //! benchmark harness (no libtest harness; the same library function as `synchgraph bench`).
 
 use std::process::ExitCode;
@@ -18,6 +18,9 @@ fn main() -> ExitCode {
             adapter: parsed.adapter.clone(),
             profile: true,
         })?;
+        if parsed.list {
+            return bench::list(&gpu, &parsed.options, &mut std::io::stdout()).map(|_| ());
+        }
         bench::execute(&gpu, &parsed.options, &mut std::io::stdout()).map(|_| ())
     });
     match result {

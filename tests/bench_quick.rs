@@ -126,6 +126,37 @@ fn a_spent_time_budget_skips_every_row_but_the_ceiling() {
 }
 
 #[test]
+fn list_prints_the_selected_rows_without_measuring() {
+    let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["bench", "--quick", "--list", "--filter", "relu,transpose"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    let names: Vec<&str> = stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names, ["copy", "relu", "transpose", "3"], "{stdout}");
+    assert!(
+        stdout.lines().next().unwrap().starts_with("name"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 rows (quick sizes)"), "{stdout}");
+    assert!(!stderr.contains("bench: "), "measured: {stderr}");
+    let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["bench", "--list", "--json", "x.json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+}
+
+#[test]
 fn a_selection_word_that_matches_no_row_is_refused() {
     let path = scratch("typo.json");
     for flags in [["--filter", "add,lif_stpe"], ["--exclude", "matmull"]] {

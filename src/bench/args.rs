@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 /// Usage text of the bench harness.
 pub const USAGE: &str =
     "usage: cargo bench -- [--quick] [--filter NAME[,NAME...]] [--exclude NAME[,NAME...]] \
-                         [--json FILE] \
+                         [--list] [--json FILE] \
                          [--compare OLD.json] [--wall] [--time-budget SECONDS] \
                          [--adapter INDEX|NAME]";
 
@@ -22,6 +22,8 @@ pub struct HarnessArgs {
     pub adapter: Option<String>,
     /// True when `--help` was given.
     pub help: bool,
+    /// True when `--list` was given: print the selected rows, measure nothing.
+    pub list: bool,
 }
 
 /// Parse the arguments after the program name. `command` is recorded in the report.
@@ -45,6 +47,7 @@ pub fn parse(args: &[String], command: String) -> Result<HarnessArgs> {
             "--quick" => parsed.options.quick = true,
             "--wall" => parsed.options.wall = true,
             "--help" | "-h" => parsed.help = true,
+            "--list" => parsed.list = true,
             "--filter" => parsed.options.filter = Some(value("--filter")?),
             "--exclude" => parsed.options.exclude = Some(value("--exclude")?),
             "--json" => parsed.options.json = Some(PathBuf::from(value("--json")?)),
@@ -88,9 +91,10 @@ mod tests {
             "x".into(),
         )
         .unwrap();
-        assert!(a.options.quick);
+        assert!(a.options.quick && !a.list);
         assert_eq!(a.options.json.unwrap().to_str(), Some("out.json"));
         assert_eq!(a.options.filter.as_deref(), Some("add"));
+        assert!(parse(&strings(&["--list"]), String::new()).unwrap().list);
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub struct Args {
     /// Compare with an older JSON report and flag rows slower than the noise.
     #[arg(long)]
     compare: Option<PathBuf>,
+    /// Measure nothing: print the rows the other flags select, with their sizes and the bytes
+    /// and FLOPs counted per run.
+    #[arg(long, conflicts_with_all = ["json", "compare", "from", "time_budget"])]
+    list: bool,
     /// Run nothing: compare this saved report with the `--compare` one (no device needed).
     #[arg(long, value_name = "REPORT.json", requires = "compare", conflicts_with_all = ["quick", "filter", "exclude", "json", "wall", "time_budget"])]
     from: Option<PathBuf>,
@@ -62,6 +66,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         time_budget: args.time_budget,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
+    if args.list {
+        bench::list(&gpu, &options, &mut std::io::stdout()).context("listing the benchmarks")?;
+        return Ok(());
+    }
     bench::execute(&gpu, &options, &mut std::io::stdout()).context("running the benchmarks")?;
     Ok(())
 }
