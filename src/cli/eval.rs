@@ -52,7 +52,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         LoadLimits {
             threads: args.threads,
             limit: None,
-            min_classes: 1,
+            min_classes: 0,
         },
     )?;
     // Map the data's classes onto the model's by name.

@@ -33,7 +33,7 @@ pub fn run(args: &Args) -> Result<()> {
             args.out.display()
         );
     }
-    let (list, feats, settings) = args.source.load(1)?;
+    let (list, feats, settings) = args.source.load(0)?;
     let mut index = String::from("file,class,speaker,nodes,dims\n");
     for (clip, m) in list.clips.iter().zip(&feats) {
         let class = &list.classes[clip.label];

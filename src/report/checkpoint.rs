@@ -272,7 +272,9 @@ pub fn write_atomic_with(
 
 /// Remove the `.<file_name>.<pid>.<n>.tmp` files in `dir` whose writing process is gone (it was
 /// killed between creating and renaming them). Files of live processes (this one included),
-/// which may be concurrent writers, are kept. Only on Linux; elsewhere nothing is removed.
+/// which may be concurrent writers, are kept. Only on Linux; elsewhere nothing is removed. A
+/// writer in another PID namespace (another container sharing the folder) looks gone, so two
+/// containers should not write the same output file at the same time.
 fn remove_stale_temporaries(dir: &Path, file_name: &str) {
     if !cfg!(target_os = "linux") {
         return;

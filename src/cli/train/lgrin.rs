@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::cli::progress::bar;
 use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
 use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
@@ -19,6 +18,7 @@ use synchgraph::report::{plot, Confusion};
 use synchgraph::Gpu;
 
 use crate::cli::output::outln;
+use crate::cli::progress::bar;
 use crate::cli::Cli;
 
 /// Network choice on the command line.
@@ -72,7 +72,7 @@ fn parse_norm(s: &str) -> std::result::Result<FeatureNorm, String> {
 
 impl ClipSource {
     /// Read the clips and extract their node features (see [`load_features`]); `min_classes`
-    /// is the fewest classes the caller can use (2 for training, 1 to extract features).
+    /// is the fewest classes training needs (0 when nothing is trained).
     pub fn load(
         &self,
         min_classes: usize,
@@ -184,7 +184,8 @@ pub(crate) struct LoadLimits {
     pub threads: usize,
     /// Use at most this many clips (`--limit`).
     pub limit: Option<usize>,
-    /// The fewest classes the caller can use; checked before any feature is extracted.
+    /// The fewest classes training needs (0 when nothing is trained); checked before any
+    /// feature is extracted.
     pub min_classes: usize,
 }
 

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::cli::progress::bar;
 use anyhow::{bail, Context, Result};
 use synchgraph::data::digits;
 use synchgraph::data::split::permutation;
@@ -17,6 +16,7 @@ use synchgraph::snn::unsupervised::{
 use synchgraph::snn::Config;
 
 use crate::cli::output::outln;
+use crate::cli::progress::bar;
 use crate::cli::Cli;
 
 /// Arguments of `train stdp`.
