@@ -59,9 +59,11 @@ fn spike_list_input_gives_a_deterministic_record() {
         }
     }
     let inp = write("in.csv", &csv);
+    // The second run profiles (`--profile`): the per-kernel table comes on stderr and the record
+    // is the same.
     let (a, b) = (tmp("a.csv"), tmp("b.csv"));
-    for out in [&a, &b] {
-        let o = synchgraph(&[
+    for (out, profile) in [(&a, false), (&b, true)] {
+        let mut args = vec![
             "simulate",
             "--config",
             s(&cfg),
@@ -71,8 +73,22 @@ fn spike_list_input_gives_a_deterministic_record() {
             "400",
             "--record",
             s(out),
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        ];
+        if profile {
+            args.push("--profile");
+        }
+        let o = synchgraph(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{stderr}");
+        let table = stderr
+            .lines()
+            .any(|l| l.starts_with("kernel") && l.contains("dispatches"));
+        assert_eq!(table, profile, "{stderr}");
+        if profile {
+            let lif = stderr.lines().find(|l| l.starts_with("lif_step")).unwrap();
+            // 400 ms at dt 0.5 ms, one excitatory and one inhibitory step each: 1,600 dispatches.
+            assert_eq!(lif.split_whitespace().nth(1), Some("1600"), "{stderr}");
+        }
     }
     let text = std::fs::read_to_string(&a).unwrap();
     assert_eq!(text, std::fs::read_to_string(&b).unwrap());

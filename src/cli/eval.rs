@@ -41,7 +41,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             args.out.display()
         );
     }
-    let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
+    let gpu = crate::cli::open_command_gpu(cli)?;
     let path = args.model.join("model.safetensors");
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;

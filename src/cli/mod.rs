@@ -34,6 +34,10 @@ pub struct Cli {
     /// (default: SYNCHGRAPH_ADAPTER, else discrete > integrated > CPU).
     #[arg(long, global = true, env = "SYNCHGRAPH_ADAPTER")]
     pub adapter: Option<String>,
+    /// Print the GPU time of every kernel (dispatches, total and median) to stderr when the
+    /// command ends; needs an adapter with timestamp queries (also SYNCHGRAPH_PROFILE=1).
+    #[arg(long, global = true, env = "SYNCHGRAPH_PROFILE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub profile: bool,
     /// Subcommand.
     #[command(subcommand)]
     pub command: Command,
@@ -76,6 +80,40 @@ pub fn open_gpu(adapter: &Option<String>, profile: bool) -> Result<Gpu> {
         if info.software { ", software" } else { "" }
     );
     Ok(gpu)
+}
+
+/// The adapter a command opened. With `--profile` it prints the per-kernel GPU times to stderr
+/// when the command ends, whether it succeeded or not.
+pub struct CommandGpu {
+    gpu: Gpu,
+    profile: bool,
+}
+
+impl std::ops::Deref for CommandGpu {
+    type Target = Gpu;
+
+    fn deref(&self) -> &Gpu {
+        &self.gpu
+    }
+}
+
+impl Drop for CommandGpu {
+    fn drop(&mut self) {
+        if self.profile {
+            match self.gpu.profile_report() {
+                Ok(report) => eprint!("{report}"),
+                Err(e) => eprintln!("profile: {e}"),
+            }
+        }
+    }
+}
+
+/// Open the adapter for a command that profiles when `--profile` is given.
+pub fn open_command_gpu(cli: &Cli) -> Result<CommandGpu> {
+    Ok(CommandGpu {
+        gpu: open_gpu(&cli.adapter, cli.profile)?,
+        profile: cli.profile,
+    })
 }
 
 /// Parse the command line and run it.

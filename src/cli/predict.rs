@@ -23,7 +23,7 @@ pub struct Args {
 
 /// Load the model, extract features and print one line per clip.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
+    let gpu = crate::cli::open_command_gpu(cli)?;
     let path = args.model.join("model.safetensors");
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;

@@ -117,7 +117,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         (None, Some(f)) => f.len(),
         _ => 1,
     };
-    let gpu = super::open_gpu(&cli.adapter, false)?;
+    let gpu = crate::cli::open_command_gpu(cli)?;
     // Refuse a network over the device's limits before its weights are built on the host.
     Network::check_size(&gpu, &cfg, clips)?;
     let clips_features = clips_features.unwrap_or_else(|| vec![vec![args.intensity; n_in]]);

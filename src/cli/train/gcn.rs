@@ -162,7 +162,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let format = detect(&args.data)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let gpu = super::super::open_gpu(&cli.adapter, false)?;
+    let gpu = crate::cli::open_command_gpu(cli)?;
     let start = Instant::now();
     let outcome = match format {
         Format::Planetoid => node_classification(&gpu, args)?,

@@ -371,9 +371,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let val_speakers = args.val_speakers.as_deref().map(speaker_list);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    // SYNCHGRAPH_PROFILE=1 prints the per-kernel GPU time at the end.
-    let profile = std::env::var_os("SYNCHGRAPH_PROFILE").is_some();
-    let gpu = crate::cli::open_gpu(&cli.adapter, profile)?;
+    let gpu = crate::cli::open_command_gpu(cli)?;
     let mut confusion: Option<Confusion> = None;
     let mut fold_acc = Vec::new();
     let mut fold_best_epochs = Vec::new();
@@ -436,9 +434,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             Some(c) => c.merge(&conf)?,
         }
         last = Some((model, outcome));
-    }
-    if profile {
-        eprint!("{}", gpu.profile_report()?);
     }
     let confusion = confusion.context("no split")?;
     let (mut model, outcome) = last.context("no split")?;

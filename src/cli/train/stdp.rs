@@ -120,7 +120,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (train_x, test_x) = (intens(train_idx), intens(test_idx));
     let label = |ids: &[usize]| ids.iter().map(|&i| data.labels[i]).collect::<Vec<_>>();
     let (train_y, test_y) = (label(train_idx), label(test_idx));
-    let gpu = crate::cli::open_gpu(&cli.adapter, false)?;
+    let gpu = crate::cli::open_command_gpu(cli)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {:?}", args.out))?;
 
     let learn_n = args.train_limit.unwrap_or(train_x.len()).min(train_x.len());

@@ -176,9 +176,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .collect();
     let feat_s = t_feat.elapsed().as_secs_f64();
 
-    // SYNCHGRAPH_PROFILE=1 prints the per-kernel GPU time at the end.
-    let profile = std::env::var_os("SYNCHGRAPH_PROFILE").is_some();
-    let gpu = crate::cli::open_gpu(&cli.adapter, profile)?;
+    let gpu = crate::cli::open_command_gpu(cli)?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {:?}", args.out))?;
     let cfg = snn_config(modality, INPUTS, args.w_cross, args.seed);
     let t_stdp = Instant::now();
@@ -309,9 +307,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         run.layer.duration_ms,
         run.layer.audio_neurons,
     )?;
-    if profile {
-        eprint!("{}", gpu.profile_report()?);
-    }
     outln!(
         "synchgraph {modality:?} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}) on {n} clips",
         c_te.accuracy(),
