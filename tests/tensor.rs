@@ -161,3 +161,40 @@ fn pipelines_are_compiled_once() {
     }
     assert_eq!(gpu.pipelines_compiled(), before);
 }
+
+#[test]
+fn one_gpu_serves_several_threads() {
+    // Embedders share one `Gpu` between threads: each thread records its own products into the
+    // shared batch and reads them back (which submits whatever the others recorded too). Inputs
+    // are small integers, so every product is exact in f32 and the check is equality.
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<synchgraph::Gpu>();
+    send_sync::<Tensor>();
+    send_sync::<Error>();
+    let gpu = gpu();
+    let (m, k, n) = (19usize, 37usize, 23usize);
+    std::thread::scope(|scope| {
+        for t in 0..4u64 {
+            let gpu = gpu.clone();
+            scope.spawn(move || {
+                let mut rng = Rng(900 + t);
+                for round in 0..10 {
+                    let ints = |rng: &mut Rng, len: usize| -> Vec<f32> {
+                        (0..len).map(|_| rng.below(7) as f32 - 3.0).collect()
+                    };
+                    let (a, b) = (ints(&mut rng, m * k), ints(&mut rng, k * n));
+                    let ta = Tensor::from_f32(&gpu, &[m, k], &a).unwrap();
+                    let tb = Tensor::from_f32(&gpu, &[k, n], &b).unwrap();
+                    let c = synchgraph::kernels::matmul::matmul(&ta, &tb).unwrap();
+                    let doubled = ew::add(&c, &c).unwrap().to_f32().unwrap();
+                    for i in 0..m {
+                        for j in 0..n {
+                            let dot: f32 = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
+                            assert_eq!(doubled[i * n + j], 2.0 * dot, "thread {t} round {round}");
+                        }
+                    }
+                }
+            });
+        }
+    });
+}
