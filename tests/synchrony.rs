@@ -269,6 +269,28 @@ fn many_clips_fold_the_grid_and_split_the_bitmap_into_chunks() {
 }
 
 #[test]
+fn layers_that_could_pass_2_pow_32_edges_count_them_in_u64() {
+    // 1,100 clips x 2,000 neurons could hold 2.2M x 2,000 = 4.4G edges, past what the u32 scan
+    // can total, so the edge count is summed on the host in u64. The spikes are sparse but for
+    // one clip in which every neuron fires at once (about 4M edges); the graph must still equal
+    // the reference. The 554 MB bitmap is built in chunks.
+    let mut rng = Rng(14);
+    let layer = Layer {
+        clips: 1_100,
+        neurons: 2_000,
+        audio_neurons: 1_000,
+        duration_ms: 50.0,
+    };
+    let mut spikes = random_spikes(&mut rng, &layer, 3000, 0.5);
+    spikes.extend((0..2_000).map(|k| Spike {
+        clip: 777,
+        neuron: k,
+        time_ms: 9.0,
+    }));
+    check(&spikes, &layer, &SynchronyConfig::default());
+}
+
+#[test]
 fn exclusive_scan_matches_reference() {
     let gpu = gpu();
     let mut rng = Rng(13);

@@ -227,14 +227,29 @@ pub fn build(
         }
     }
     let row_ptr_all = exclusive_scan(&degree)?;
-    let edges = row_ptr_all.rows(nodes_all, nodes_all + 1)?.to_u32()?[0] as usize;
-    if edges as u64 > config.max_edges {
+    // The u32 scan wraps past 2^32 edges. A row has at most `neurons` columns, so where the
+    // layer could reach that many, the degrees are summed in u64 on the host instead.
+    let most = nodes_all as u64 * layer.neurons as u64;
+    let edges = if most <= u64::from(u32::MAX) {
+        u64::from(row_ptr_all.rows(nodes_all, nodes_all + 1)?.to_u32()?[0])
+    } else {
+        degree.to_u32()?.iter().map(|&d| u64::from(d)).sum()
+    };
+    if edges > config.max_edges {
         return Err(Error::InvalidInput(format!(
             "the synchrony graph has {edges} edges, over the cap of {}; narrow the window \
              ({} ms) or raise max_edges",
             config.max_edges, config.window_ms
         )));
     }
+    if edges > u64::from(u32::MAX) {
+        return Err(Error::InvalidInput(format!(
+            "the synchrony graph has {edges} edges, over the 2^32 a CSR graph can index; \
+             build it from fewer clips at a time or narrow the window ({} ms)",
+            config.window_ms
+        )));
+    }
+    let edges = edges as usize;
     // Pass 2: write each row's columns in ascending order.
     let col_idx = Tensor::empty(gpu, &[edges], DType::U32)?;
     for (k, &(c0, c1)) in chunks.iter().enumerate() {
