@@ -221,6 +221,18 @@ fn rectangular_and_batched() {
     check_spmm("batch", &b.csr, 8, &mut rng);
     let bad = batch_graphs(&g, &[(2, &e1)], false, false).unwrap_err();
     assert!(bad.to_string().contains("graph 0"), "{bad}");
+    // Node ids past the u32 range are refused before any edge is shifted (the shift of the
+    // second graph's edge would overflow).
+    let far: Vec<(u32, u32)> = vec![(1_500_000_000, 0)];
+    let e0: Vec<(u32, u32)> = vec![];
+    let bad = batch_graphs(
+        &g,
+        &[(3_000_000_000, &e0), (2_000_000_000, &far)],
+        false,
+        false,
+    )
+    .unwrap_err();
+    assert!(bad.to_string().contains("exceed the u32 range"), "{bad}");
 }
 
 #[test]

@@ -43,6 +43,9 @@ pub fn batch_graphs(
     let mut total: u64 = 0;
     for (g, &(n, local)) in graphs.iter().enumerate() {
         let base = total as u32;
+        total += n as u64;
+        let end = u32::try_from(total)
+            .map_err(|_| Error::InvalidInput(format!("{total} nodes exceed the u32 range")))?;
         for (i, &(s, d)) in local.iter().enumerate() {
             if s as usize >= n || d as usize >= n {
                 return Err(Error::InvalidInput(format!(
@@ -51,9 +54,6 @@ pub fn batch_graphs(
             }
             edges.push((base + s, base + d));
         }
-        total += n as u64;
-        let end = u32::try_from(total)
-            .map_err(|_| Error::InvalidInput(format!("{total} nodes exceed the u32 range")))?;
         offsets_host.push(end);
     }
     let csr = Csr::from_edges(gpu, total as usize, &edges, None, self_loops, symmetric)?;
