@@ -35,7 +35,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "SYNCHGRAPH_ADAPTER")]
     pub adapter: Option<String>,
     /// Print the GPU time of every kernel (dispatches, total and median) to stderr when the
-    /// command ends; needs an adapter with timestamp queries (also SYNCHGRAPH_PROFILE=1).
+    /// command ends; needs an adapter with timestamp queries (also SYNCHGRAPH_PROFILE=1). `bench`
+    /// and `demo` always time their kernels; `devices` and `features` run none.
     #[arg(long, global = true, env = "SYNCHGRAPH_PROFILE", value_parser = clap::builder::FalseyValueParser::new())]
     pub profile: bool,
     /// Subcommand.
