@@ -246,22 +246,19 @@ fn bad_spikes_are_rejected() {
     ));
 }
 
-#[test]
-fn many_clips_fold_the_grid_and_split_the_bitmap_into_chunks() {
-    // 262,200 clips x 64 neurons = 16.8M nodes: per-node kernels need more than 65,535
-    // workgroups, and the 16.8M x 2-word bitmap (134 MB) exceeds a 128 MiB binding, so it is
-    // built in chunks.
-    let mut rng = Rng(12);
+/// 3,000 random spikes over `clips` clips of `neurons` neurons, plus one clip `burst` in which
+/// every neuron fires at once, checked against the reference.
+fn check_sparse_with_one_burst(seed: u64, clips: usize, neurons: usize, burst: u32) {
+    let mut rng = Rng(seed);
     let layer = Layer {
-        clips: 262_200,
-        neurons: 64,
-        audio_neurons: 32,
+        clips,
+        neurons,
+        audio_neurons: neurons / 2,
         duration_ms: 50.0,
     };
     let mut spikes = random_spikes(&mut rng, &layer, 3000, 0.5);
-    // A dense burst in the last clip, which lies in the last chunk.
-    spikes.extend((0..64).map(|k| Spike {
-        clip: 262_199,
+    spikes.extend((0..neurons as u32).map(|k| Spike {
+        clip: burst,
         neuron: k,
         time_ms: 3.0,
     }));
@@ -269,25 +266,19 @@ fn many_clips_fold_the_grid_and_split_the_bitmap_into_chunks() {
 }
 
 #[test]
+fn many_clips_fold_the_grid_and_split_the_bitmap_into_chunks() {
+    // 262,200 clips x 64 neurons = 16.8M nodes: per-node kernels need more than 65,535
+    // workgroups, and the 16.8M x 2-word bitmap (134 MB) exceeds a 128 MiB binding, so it is
+    // built in chunks. The burst is in the last clip, which lies in the last chunk.
+    check_sparse_with_one_burst(12, 262_200, 64, 262_199);
+}
+
+#[test]
 fn layers_that_could_pass_2_pow_32_edges_count_them_in_u64() {
     // 1,100 clips x 2,000 neurons could hold 2.2M x 2,000 = 4.4G edges, past what the u32 scan
-    // can total, so the edge count is summed on the host in u64. The spikes are sparse but for
-    // one clip in which every neuron fires at once (about 4M edges); the graph must still equal
-    // the reference. The 554 MB bitmap is built in chunks.
-    let mut rng = Rng(14);
-    let layer = Layer {
-        clips: 1_100,
-        neurons: 2_000,
-        audio_neurons: 1_000,
-        duration_ms: 50.0,
-    };
-    let mut spikes = random_spikes(&mut rng, &layer, 3000, 0.5);
-    spikes.extend((0..2_000).map(|k| Spike {
-        clip: 777,
-        neuron: k,
-        time_ms: 9.0,
-    }));
-    check(&spikes, &layer, &SynchronyConfig::default());
+    // can total, so the edge count is summed on the host in u64. The burst clip alone has about
+    // 4M edges. The 554 MB bitmap is built in chunks.
+    check_sparse_with_one_burst(14, 1_100, 2_000, 777);
 }
 
 #[test]
