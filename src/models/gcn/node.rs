@@ -248,8 +248,10 @@ impl NodeGcn {
                 (&labels, &train_mask),
                 seed.wrapping_mul(1000).wrapping_add(epoch as u64),
             )?;
-            let train_loss = loss.value().item()?;
+            // The validation pass is recorded before anything is read back, so the step and the
+            // pass run in one submission and the GPU waits for the host once per epoch.
             let (val_loss, logits) = model.evaluate(gpu, task, &labels, &val_mask)?;
+            let train_loss = loss.value().item()?;
             let log = EpochLog {
                 epoch,
                 train_loss,
