@@ -311,6 +311,14 @@ impl Gcn {
             let loss = tape.softmax_cross_entropy(&logits, &p.labels, Some(&p.train_mask))?;
             tape.backward(&loss, &mut self.store)?;
             adam.step(&mut self.store)?;
+            // On evaluation epochs the prediction pass is recorded before the loss is read, so
+            // the step and the pass run in one submission with one wait.
+            let evaluate = epoch % self.cfg.eval_every.max(1) == 0 || epoch == self.cfg.epochs;
+            let pred = if evaluate {
+                Some(self.predict(gpu, &p, classes)?)
+            } else {
+                None
+            };
             let l = loss.value().to_f32()?[0];
             if !l.is_finite() {
                 return Err(Error::InvalidInput(format!(
@@ -318,8 +326,7 @@ impl Gcn {
                 )));
             }
             losses.push(l);
-            if epoch % self.cfg.eval_every.max(1) == 0 || epoch == self.cfg.epochs {
-                let pred = self.predict(gpu, &p, classes)?;
+            if let Some(pred) = pred {
                 let acc = accuracy(&pred, labels, if val.is_empty() { train } else { val });
                 val_history.push((epoch, acc));
                 if acc > best {
