@@ -1,6 +1,6 @@
 // Conductance-based leaky integrate-and-fire update, one thread per neuron (neuron index =
 // clip * n_group + i). State is packed as vec4 (v, ge, gi, theta) plus one u32 of flags
-// (bits 0..15: refractory countdown in steps, bit 31: spiked this step): 20 bytes read and
+// (bits 0..30: refractory countdown in steps, bit 31: spiked this step): 20 bytes read and
 // 20 bytes written per neuron-step. The update is branch-free (select) to avoid divergence.
 
 struct LifParams {
@@ -23,6 +23,7 @@ struct LifParams {
 }
 
 const SPIKE_BIT: u32 = 0x80000000u;
+const REFRACTORY_MASK: u32 = 0x7fffffffu;
 
 @group(0) @binding(0) var<uniform> p: LifParams;
 @group(0) @binding(1) var<storage, read_write> state: array<vec4<f32>>;
@@ -34,7 +35,7 @@ fn lif_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
     let i = flat_index(wid, nwg, lid, 256u);
     if (i >= p.n) { return; }
     let s = state[i];
-    let r = flags[i] & 0xffffu;
+    let r = flags[i] & REFRACTORY_MASK;
     let free = r == 0u;
     // Integrate (Euler from the old values); held during the refractory period.
     let dv = p.k_v * ((p.v_rest - s.x) + s.y * (p.e_exc - s.x) + s.z * (p.e_inh - s.x));

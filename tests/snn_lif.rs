@@ -154,3 +154,37 @@ fn lif_many_steps_drive_and_refractory() {
         "strongly driven neuron spiked several times"
     );
 }
+
+#[test]
+fn refractory_periods_past_65535_steps_count_down_exactly() {
+    // A countdown is 31 bits of the flags word. Neurons start refractory with countdowns around
+    // 2^16 and 2^30 (a 16-bit field would have wrapped them), plus one free neuron driven to
+    // spike, which restarts a 100,000-step period. Exact: integer countdowns.
+    let g = gpu();
+    let mut cfg = Config::default();
+    cfg.exc.refractory_ms = 50_000.0; // 100,000 steps of 0.5 ms
+    cfg.validate().unwrap();
+    let counts = [65_535u32, 65_536, 70_000, 1 << 30, 0];
+    let n = counts.len();
+    let s: Vec<f32> = (0..n)
+        .flat_map(|i| [if i == n - 1 { 0.0 } else { -65.0 }, 0.0, 0.0, 0.0])
+        .collect();
+    let group = GroupState::from_host(&g, &s, &counts).unwrap();
+    let p = LifParams::new(&cfg.exc, cfg.sim.dt_ms, n as u32);
+    assert_eq!(p.refr_steps, 100_000);
+    let mut rs: Vec<f64> = s.iter().map(|&x| f64::from(x)).collect();
+    let mut rf = counts.to_vec();
+    for _ in 0..3 {
+        lif_step(&g, &group, &p).unwrap();
+        lif_step_reference(&p, &mut rs, &mut rf);
+    }
+    let (_, gf) = group.to_host().unwrap();
+    assert_eq!(gf, rf, "GPU and reference flags");
+    assert_eq!(&gf[..4], &[65_532, 65_533, 69_997, (1 << 30) - 3]);
+    // The driven neuron spiked in step 1 and has counted down twice since.
+    assert_eq!(gf[4], 100_000 - 2);
+    // A period over 31 bits of steps is a config error that says so.
+    cfg.exc.refractory_ms = 1.5e9; // 3e9 steps
+    let err = cfg.validate().unwrap_err().to_string();
+    assert!(err.contains("refractory countdown"), "{err}");
+}

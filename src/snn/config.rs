@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::neurons::REFRACTORY_MASK;
 use crate::error::{Error, Result};
 
 /// Constants of one conductance-based LIF group.
@@ -288,6 +289,14 @@ impl Config {
             if !n.refractory_ms.is_finite() || n.refractory_ms < s.dt_ms {
                 return Err(bad(format!(
                     "{g}.refractory_ms = {} is shorter than dt = {} ms",
+                    n.refractory_ms, s.dt_ms
+                )));
+            }
+            let refractory_steps = (n.refractory_ms / s.dt_ms).round();
+            if refractory_steps > f64::from(REFRACTORY_MASK) {
+                return Err(bad(format!(
+                    "{g}.refractory_ms = {} ms is {refractory_steps:e} steps of dt = {} ms, over \
+                     the {REFRACTORY_MASK} steps a neuron's refractory countdown holds",
                     n.refractory_ms, s.dt_ms
                 )));
             }

@@ -21,6 +21,10 @@ use crate::tensor::{DType, Tensor};
 /// Flag bit set in a neuron's flags word when it spiked in the last step.
 pub const SPIKE_BIT: u32 = 0x8000_0000;
 
+/// Bits of a neuron's flags that hold its refractory countdown in steps; a refractory period
+/// is at most this many steps (checked by [`crate::snn::Config::validate`]).
+pub const REFRACTORY_MASK: u32 = 0x7fff_ffff;
+
 /// Per-step constants of one group, derived from a [`NeuronConfig`] and dt.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
@@ -83,7 +87,7 @@ impl LifParams {
 }
 
 /// State of one group on the GPU: `state` `[n, 4]` f32 = (v mV, ge, gi, theta mV) and `flags` `[n]`
-/// u32 (bits 0..15 refractory countdown in steps, bit 31 spiked in the last step).
+/// u32 (bits 0..30 refractory countdown in steps, bit 31 spiked in the last step).
 pub struct GroupState {
     /// (v, ge, gi, theta) per neuron.
     pub state: Tensor,
@@ -144,7 +148,7 @@ pub fn lif_step_reference(p: &LifParams, state: &mut [f64], flags: &mut [u32]) {
     let f = |x: f32| f64::from(x);
     for (s, fl) in state.chunks_exact_mut(4).zip(flags.iter_mut()) {
         let (v0, ge0, gi0, th0) = (s[0], s[1], s[2], s[3]);
-        let r = *fl & 0xffff;
+        let r = *fl & REFRACTORY_MASK;
         let free = r == 0;
         // Integrate (Euler, from the old values), held while refractory.
         let dv =
