@@ -1,7 +1,8 @@
 // Input encoding into one slot of the input ring buffer (flags: 0x80000000 = spike).
 // poisson_step: spike with probability rate * dt from a counter-based hash of
 // (seed, step, input index), so spikes are identical on every device and grid shape.
-// schedule_step: spikes read from a bitmask schedule (bit step * n_in + i), the same for every clip.
+// schedule_step: spikes read from a bitmask schedule (one row of row_words words per step; bit
+// i % 32 of word step * row_words + i / 32), the same for every clip.
 
 struct EncParams {
     n: u32,         // clips * n_in
@@ -11,7 +12,7 @@ struct EncParams {
     seed_lo: u32,
     seed_hi: u32,
     dt_s: f32,      // step length in seconds
-    _p: u32,
+    row_words: u32, // schedule_step: bitmask words per step
 }
 
 @group(0) @binding(0) var<uniform> p: EncParams;
@@ -41,7 +42,7 @@ fn schedule_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups)
                  @builtin(local_invocation_id) lid: vec3<u32>) {
     let i = flat_index(wid, nwg, lid, 256u);
     if (i >= p.n) { return; }
-    let bit = p.step * p.n_in + i % p.n_in;
-    let on = (sched[bit >> 5u] >> (bit & 31u)) & 1u;
+    let input = i % p.n_in;
+    let on = (sched[p.step * p.row_words + (input >> 5u)] >> (input & 31u)) & 1u;
     ring[p.slot_off + i] = select(0u, 0x80000000u, on == 1u);
 }

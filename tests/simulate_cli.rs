@@ -202,8 +202,9 @@ fn spike_list_over_the_device_limit_is_refused() {
     let cfg = write("net4.toml", &small_config());
     let inp = write("late.csv", "input_index,time_ms\n0,1.0\n");
     let out = tmp("z.csv");
-    // 40 inputs x 2e9 steps of bitmask (10 GB) is far over any storage binding. (1e11 ms would
-    // be 2e11 steps, past the step counter: refused earlier, see tests/robustness_cli.rs.)
+    // 40 inputs x 2e9 steps of bitmask (two words per step: 16 GB) is far over any storage
+    // binding. (1e11 ms would be 2e11 steps, past the step counter: refused earlier, see
+    // tests/robustness_cli.rs.)
     fails_with(
         &synchgraph(&[
             "simulate",

@@ -19,7 +19,8 @@ struct EncParams {
     seed_lo: u32,
     seed_hi: u32,
     dt_s: f32,
-    pad: u32,
+    /// Bitmask words per step (schedule_step); 0 for poisson_step.
+    row_words: u32,
 }
 
 /// PCG output permutation used as an integer hash (same as the WGSL `pcg_hash`).
@@ -67,7 +68,7 @@ pub fn poisson_step(
         seed_lo: seed as u32,
         seed_hi: (seed >> 32) as u32,
         dt_s: (dt_ms / 1000.0) as f32,
-        pad: 0,
+        row_words: 0,
     };
     let k = Kernel::new(Shader::Poisson, "poisson_step");
     gpu.dispatch(
@@ -99,7 +100,7 @@ pub fn schedule_step(
         seed_lo: 0,
         seed_hi: 0,
         dt_s: 0.0,
-        pad: 0,
+        row_words: n_in.div_ceil(32),
     };
     let k = Kernel::new(Shader::Poisson, "schedule_step");
     gpu.dispatch(
@@ -192,12 +193,14 @@ impl SpikeList {
         })
     }
 
-    /// Bitmask words: bit `step * n_in + i` set when input i spikes at `step`.
+    /// Bitmask words, one row of `ceil(n_in / 32)` words per step: bit `i % 32` of word
+    /// `step * ceil(n_in / 32) + i / 32` is set when input i spikes at `step`. Word indices stay
+    /// below the word count, so no index overflows u32 however long the schedule.
     pub fn bitmask(&self) -> Vec<u32> {
-        let mut words = vec![0u32; (self.steps * self.n_in).div_ceil(32).max(1)];
+        let row = self.n_in.div_ceil(32);
+        let mut words = vec![0u32; (self.steps * row).max(1)];
         for &(i, s) in &self.events {
-            let bit = s as usize * self.n_in + i as usize;
-            words[bit / 32] |= 1 << (bit % 32);
+            words[s as usize * row + i as usize / 32] |= 1 << (i % 32);
         }
         words
     }
@@ -216,7 +219,7 @@ impl SpikeList {
     /// Upload the bitmask; refuses a list over the device's binding limit with [`Error::TooLarge`].
     pub fn upload(&self, gpu: &Gpu) -> Result<Tensor> {
         // Check the size before building the bitmask on the host.
-        let bytes = ((self.steps as u64 * self.n_in as u64).div_ceil(32)).max(1) * 4;
+        let bytes = (self.steps as u64 * self.n_in.div_ceil(32) as u64).max(1) * 4;
         if bytes > gpu.max_binding_bytes() {
             return Err(Error::TooLarge {
                 what: "input spike list bitmask".into(),
