@@ -26,8 +26,18 @@ pub fn workgroups_for(groups: u64, max_dim: u32) -> Result<[u32; 3]> {
     Ok([x as u32, y as u32, 1])
 }
 
+/// Most work items a 1-D grid may cover. Kernels compute a thread's index in u32
+/// (`flat_index`), and the spare workgroups of a folded grid reach up to one grid row past the
+/// last item, so items are kept to 2^31 to leave that row room below 2^32.
+pub const MAX_GRID_ITEMS: u64 = 1 << 31;
+
 /// Grid for `items` work items handled `per_group` at a time.
 pub fn grid_1d(items: u64, per_group: u32, max_dim: u32) -> Result<[u32; 3]> {
+    if items > MAX_GRID_ITEMS {
+        return Err(Error::InvalidInput(format!(
+            "{items} work items exceed the {MAX_GRID_ITEMS} a kernel's u32 thread index covers"
+        )));
+    }
     workgroups_for(items.div_ceil(u64::from(per_group.max(1))), max_dim)
 }
 
@@ -56,5 +66,14 @@ mod tests {
     #[test]
     fn impossible_grid_is_an_error() {
         assert!(workgroups_for(u64::from(u32::MAX) * 4, 65535).is_err());
+    }
+
+    #[test]
+    fn item_counts_past_the_u32_thread_index_are_refused() {
+        // The largest allowed grid keeps every thread index, spare workgroups included, in u32.
+        let [x, y, _] = grid_1d(MAX_GRID_ITEMS, 256, 65535).unwrap();
+        assert!(u64::from(x) * u64::from(y) * 256 <= u64::from(u32::MAX) + 1);
+        let err = grid_1d(MAX_GRID_ITEMS + 1, 256, 65535).unwrap_err();
+        assert!(err.to_string().contains("u32 thread index"), "{err}");
     }
 }
