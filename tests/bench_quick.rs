@@ -126,6 +126,70 @@ fn a_spent_time_budget_skips_every_row_but_the_ceiling() {
 }
 
 #[test]
+fn timestamped_rows_break_their_time_down_by_kernel() {
+    // A one-kernel row is all `relu`, one dispatch per run; the Cora GCN epoch splits into its
+    // sparse products, dense products and Adam, largest first, and the table shows the shares.
+    let path = scratch("kernels.json");
+    let table = bench(&[
+        "--quick",
+        "--filter",
+        "relu,gcn_epoch_cora",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    let report = BenchReport::load(&path).unwrap();
+    let mut checked = Vec::new();
+    for row in &report.rows {
+        // The copy ceiling times its copy command itself, which dispatches no kernel.
+        if row.timing != synchgraph::bench::Timing::Timestamps || row.name == "copy" {
+            assert!(row.kernels.is_empty(), "{}: {:?}", row.name, row.kernels);
+            continue;
+        }
+        let total: f64 = row.kernels.iter().map(|k| k.ms).sum();
+        // The per-kernel times are means over the timed runs: at least the fastest run.
+        assert!(
+            total >= row.min_ms * (1.0 - 1e-9),
+            "{}: {total} ms",
+            row.name
+        );
+        assert!(
+            row.kernels.windows(2).all(|w| w[0].ms >= w[1].ms),
+            "{}: not largest first",
+            row.name
+        );
+        for k in &row.kernels {
+            assert!(k.dispatches >= 1.0 && k.dispatches.fract() == 0.0, "{k:?}");
+        }
+        match row.name.as_str() {
+            "relu" => {
+                assert_eq!(row.kernels.len(), 1, "{:?}", row.kernels);
+                assert_eq!(
+                    (row.kernels[0].name.as_str(), row.kernels[0].dispatches),
+                    ("relu", 1.0)
+                );
+            }
+            "gcn_epoch_cora" => {
+                let names: Vec<&str> = row.kernels.iter().map(|k| k.name.as_str()).collect();
+                for want in ["spmm", "spmm_transpose", "adam_step"] {
+                    assert!(names.contains(&want), "{names:?}");
+                }
+                assert!(table.contains("    kernels: "), "{table}");
+            }
+            _ => {}
+        }
+        checked.push(row.name.as_str());
+    }
+    // On an adapter with timestamps both rows were broken down (lavapipe has them).
+    if report
+        .rows
+        .iter()
+        .any(|r| r.timing == synchgraph::bench::Timing::Timestamps)
+    {
+        assert_eq!(checked, ["relu", "gcn_epoch_cora"]);
+    }
+}
+
+#[test]
 fn list_prints_the_selected_rows_without_measuring() {
     let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
         .args(["bench", "--quick", "--list", "--filter", "relu,transpose"])

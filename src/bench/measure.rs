@@ -2,9 +2,11 @@
 //! TIMESTAMP_QUERY (the sum of the run's dispatches, read through the engine's profiler) and by
 //! wall clock around a full synchronisation otherwise.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::case::RunFn;
+use super::report::KernelTime;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 
@@ -25,6 +27,9 @@ pub struct Measurement {
     pub times_ns: Vec<f64>,
     /// Where the times come from.
     pub timing: Timing,
+    /// GPU time of each kernel per timed repetition, largest first (empty unless the run was
+    /// timed by the profiler's timestamps).
+    pub kernels: Vec<KernelTime>,
 }
 
 /// Run `run` `warmup` times untimed, then `repetitions` times timed, by timestamps when
@@ -43,6 +48,9 @@ pub fn measure(
     }
     gpu.profile_report()?; // discard the warm-up samples
     let mut times_ns = Vec::with_capacity(repetitions);
+    // Per kernel: dispatches and nanoseconds summed over the repetitions timed by the profiler.
+    let mut per_kernel: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+    let mut profiled = 0usize;
     let mut timing = if timestamps {
         Timing::Timestamps
     } else {
@@ -61,6 +69,12 @@ pub fn measure(
             let ns: f64 = report.rows.iter().map(|row| row.total_ms * 1e6).sum();
             if report.available && ns > 0.0 {
                 times_ns.push(ns);
+                profiled += 1;
+                for row in &report.rows {
+                    let k = per_kernel.entry(row.name.clone()).or_default();
+                    k.0 += row.dispatches;
+                    k.1 += row.total_ms * 1e6;
+                }
                 continue;
             }
             // Nothing was timed (profiling off or zero-length timestamps): fall back to wall.
@@ -76,7 +90,21 @@ pub fn measure(
             Timing::Wall
         };
     }
-    Ok(Measurement { times_ns, timing })
+    let runs = profiled.max(1) as f64;
+    let mut kernels: Vec<KernelTime> = per_kernel
+        .into_iter()
+        .map(|(name, (dispatches, ns))| KernelTime {
+            name,
+            dispatches: dispatches as f64 / runs,
+            ms: ns / runs / 1e6,
+        })
+        .collect();
+    kernels.sort_by(|a, b| b.ms.total_cmp(&a.ms).then_with(|| a.name.cmp(&b.name)));
+    Ok(Measurement {
+        times_ns,
+        timing,
+        kernels,
+    })
 }
 
 /// Summary statistics of a measurement.

@@ -237,6 +237,7 @@ fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
         fraction: None,
         timing: m.timing,
         metrics,
+        kernels: m.kernels,
     })
 }
 

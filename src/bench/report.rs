@@ -76,6 +76,21 @@ pub struct Row {
     /// wall time (`neuron_updates_per_wall_s`), plus `wall_ms`. Absent for kernel rows.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+    /// GPU time of each kernel the row dispatches, per run, largest first (rows timed by
+    /// timestamps; absent otherwise): where a row's time goes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kernels: Vec<KernelTime>,
+}
+
+/// GPU time of one kernel inside a row, per run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KernelTime {
+    /// Kernel name, as `--profile` prints it.
+    pub name: String,
+    /// Dispatches per run.
+    pub dispatches: f64,
+    /// GPU milliseconds per run.
+    pub ms: f64,
 }
 
 /// A complete benchmark run.
@@ -211,6 +226,7 @@ impl fmt::Display for BenchReport {
                 timing
             )?;
             write_metrics(f, &r.metrics)?;
+            write_kernels(f, &r.kernels)?;
         }
         for x in &self.failures {
             writeln!(f, "{:<22} {:<18} FAILED: {}", x.name, x.size, x.error)?;
@@ -247,6 +263,34 @@ fn write_metrics(f: &mut fmt::Formatter<'_>, m: &BTreeMap<String, f64>) -> fmt::
         )?;
     }
     Ok(())
+}
+
+/// For rows of several kernels, the largest shares of the row's GPU time on one line.
+fn write_kernels(f: &mut fmt::Formatter<'_>, kernels: &[KernelTime]) -> fmt::Result {
+    const SHOWN: usize = 5;
+    let total: f64 = kernels.iter().map(|k| k.ms).sum();
+    if kernels.len() < 2 || total <= 0.0 {
+        return Ok(());
+    }
+    let parts: Vec<String> = kernels
+        .iter()
+        .take(SHOWN)
+        .map(|k| {
+            format!(
+                "{} {:.1}% ({} x)",
+                k.name,
+                100.0 * k.ms / total,
+                k.dispatches.round()
+            )
+        })
+        .collect();
+    let rest = kernels.len().saturating_sub(SHOWN);
+    let more = if rest > 0 {
+        format!(", {rest} more")
+    } else {
+        String::new()
+    };
+    writeln!(f, "    kernels: {}{more}", parts.join(", "))
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
