@@ -60,9 +60,10 @@ fn spike_list_input_gives_a_deterministic_record() {
     }
     let inp = write("in.csv", &csv);
     // The second run profiles (`--profile`): the per-kernel table comes on stderr and the record
-    // is the same.
-    let (a, b) = (tmp("a.csv"), tmp("b.csv"));
-    for (out, profile) in [(&a, false), (&b, true)] {
+    // is the same. The third holds at most 64 spikes on the GPU, so it reads its record back in
+    // chunks of a few steps: the record is the same again.
+    let (a, b, c) = (tmp("a.csv"), tmp("b.csv"), tmp("c.csv"));
+    for (out, profile, capacity) in [(&a, false, None), (&b, true, None), (&c, false, Some("64"))] {
         let mut args = vec![
             "simulate",
             "--config",
@@ -76,6 +77,9 @@ fn spike_list_input_gives_a_deterministic_record() {
         ];
         if profile {
             args.push("--profile");
+        }
+        if let Some(capacity) = capacity {
+            args.extend(["--record-capacity", capacity]);
         }
         let o = synchgraph(&args);
         let stderr = String::from_utf8_lossy(&o.stderr);
@@ -92,6 +96,11 @@ fn spike_list_input_gives_a_deterministic_record() {
     }
     let text = std::fs::read_to_string(&a).unwrap();
     assert_eq!(text, std::fs::read_to_string(&b).unwrap());
+    assert_eq!(text, std::fs::read_to_string(&c).unwrap(), "chunked record");
+    assert!(
+        text.lines().count() > 1 + 64,
+        "too few spikes to need chunks"
+    );
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("group,neuron,time_ms"));
     let rows: Vec<(String, usize, f64)> = lines
@@ -218,5 +227,45 @@ fn spike_list_over_the_device_limit_is_refused() {
             s(&out),
         ]),
         "over this device's limit",
+    );
+}
+
+#[test]
+fn a_record_capacity_below_one_step_of_spikes_is_refused() {
+    // The small network has 20 excitatory and 20 inhibitory neurons: one step can give 40 spikes.
+    let cfg = write("net5.toml", &small_config());
+    let out = tmp("cap.csv");
+    for (capacity, needle) in [
+        ("0", "--record-capacity must be at least 1"),
+        ("39", "can give 40 spikes, over the record capacity of 39"),
+    ] {
+        fails_with(
+            &synchgraph(&[
+                "simulate",
+                "--config",
+                s(&cfg),
+                "--record-capacity",
+                capacity,
+                "--record",
+                s(&out),
+            ]),
+            needle,
+        );
+    }
+    let ok = synchgraph(&[
+        "simulate",
+        "--config",
+        s(&cfg),
+        "--duration-ms",
+        "20",
+        "--record-capacity",
+        "40",
+        "--record",
+        s(&out),
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
     );
 }

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use synchgraph::snn::encoding::{rates_from_intensity, SpikeList};
 use synchgraph::snn::network::{Input, Network, Weights};
-use synchgraph::snn::record::Recorder;
+use synchgraph::snn::record::{Recorder, SpikeEvent};
 use synchgraph::snn::Config;
-use synchgraph::Tensor;
+use synchgraph::{Gpu, Tensor};
 
 use super::Cli;
 
@@ -37,6 +37,33 @@ pub struct Args {
     /// Output spike record, CSV `group,neuron,time_ms`.
     #[arg(long)]
     record: PathBuf,
+    /// Spikes held on the GPU between read-backs (default: what the device's binding limit
+    /// allows, at most 16M). The run is recorded in chunks of steps whose spikes cannot exceed
+    /// it, so any duration fits; a smaller value reads back more often.
+    #[arg(long, value_name = "SPIKES")]
+    record_capacity: Option<u32>,
+}
+
+/// Run `steps` steps of `input`, reading the record back every `chunk` steps (a chunk's spikes
+/// fit the recorder) and appending the events, which stay in time order.
+fn run_recorded(
+    gpu: &Gpu,
+    net: &mut Network,
+    input: &Input,
+    steps: u32,
+    chunk: u32,
+    rec: &Recorder,
+    events: &mut Vec<SpikeEvent>,
+) -> Result<()> {
+    let mut done = 0;
+    while done < steps {
+        let n = chunk.min(steps - done);
+        rec.clear(gpu);
+        net.run(input, n, rec)?;
+        events.extend(rec.read()?);
+        done += n;
+    }
+    Ok(())
 }
 
 /// Parse a features CSV: one clip per non-empty line, `n_in` finite values each.
@@ -133,30 +160,78 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if cfg.stdp.enabled {
         net.normalize_input()?;
     }
-    // Refractory periods bound the spike count: one spike per refractory period plus one.
-    let per_neuron = |refr: f64| u64::from(steps) / cfg.steps(refr).max(1) as u64 + 1;
-    let bound = (clips * net.n_e) as u64
-        * (per_neuron(cfg.exc.refractory_ms) + per_neuron(cfg.inh.refractory_ms));
-    let capacity = u32::try_from(bound.min((gpu.max_binding_bytes() / 12).min(1 << 24)))?;
+    // Refractory periods bound the spike count of `s` steps: one spike per refractory period
+    // plus one, per neuron of each group.
+    let per_neuron = |s: u64, refr: f64| s / cfg.steps(refr).max(1) as u64 + 1;
+    let bound = |s: u64| {
+        (clips * net.n_e) as u64
+            * (per_neuron(s, cfg.exc.refractory_ms) + per_neuron(s, cfg.inh.refractory_ms))
+    };
+    let device_max = (gpu.max_binding_bytes() / 12).min(1 << 24);
+    let capacity = match args.record_capacity {
+        Some(0) => bail!("--record-capacity must be at least 1"),
+        Some(c) => u64::from(c).min(device_max),
+        None => device_max,
+    }
+    .min(bound(u64::from(steps)));
+    if bound(1) > capacity {
+        bail!(
+            "one step of {clips} clip(s) x {} neurons per group can give {} spikes, over the \
+             record capacity of {capacity}; raise --record-capacity (at most {device_max} on \
+             this device) or simulate fewer clips",
+            net.n_e,
+            bound(1)
+        );
+    }
+    // The longest chunk of steps whose spikes fit the capacity (bound grows with the steps).
+    let (mut lo, mut hi) = (1u64, u64::from(steps));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if bound(mid) <= capacity {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let chunk = u32::try_from(lo)?;
     let sched = match &list {
         Some(l) => Some(l.upload(&gpu)?),
         None => None,
     };
-    let rec = Recorder::new(&gpu, capacity)?;
+    let rec = Recorder::new(&gpu, u32::try_from(capacity)?)?;
+    let mut events = Vec::new();
     match &sched {
         Some(sched) => {
-            net.run(&Input::Schedule(sched, steps), steps, &rec)?;
+            let input = Input::Schedule(sched, steps);
+            run_recorded(&gpu, &mut net, &input, steps, chunk, &rec, &mut events)?;
         }
         None => {
             let on = Tensor::from_f32(&gpu, &[rates.len()], &rates)?;
-            net.run(&Input::Rates(&on), sample_steps, &rec)?;
+            let input = Input::Rates(&on);
+            run_recorded(
+                &gpu,
+                &mut net,
+                &input,
+                sample_steps,
+                chunk,
+                &rec,
+                &mut events,
+            )?;
             if steps > sample_steps {
                 let off = Tensor::zeros(&gpu, &[rates.len()], synchgraph::DType::F32)?;
-                net.run(&Input::Rates(&off), steps - sample_steps, &rec)?;
+                let input = Input::Rates(&off);
+                run_recorded(
+                    &gpu,
+                    &mut net,
+                    &input,
+                    steps - sample_steps,
+                    chunk,
+                    &rec,
+                    &mut events,
+                )?;
             }
         }
     }
-    let events = rec.read()?;
     // Stream the record into a temporary file beside the target and rename it into place, so
     // an interrupted run never leaves a truncated CSV.
     synchgraph::report::write_atomic_with(&args.record, |out| {
