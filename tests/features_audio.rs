@@ -147,6 +147,41 @@ fn wav_errors() {
 }
 
 #[test]
+fn float_wav_with_a_nan_or_infinite_sample_is_refused() {
+    // Stereo float WAV; frame 3, channel 1 holds the bad value. Clipping to [-1, 1] would turn
+    // infinity into a full-scale sample and keep NaN, so both must be refused, naming the file
+    // and the sample.
+    for (bad, shown) in [
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "inf"),
+        (f64::NEG_INFINITY, "-inf"),
+    ] {
+        let p = tmp(&format!("bad_float_{shown}.wav"));
+        let mut frames: Vec<Vec<f64>> = (0..8).map(|i| vec![0.1 * i as f64, -0.2]).collect();
+        frames[3][1] = bad;
+        write_wav(&p, spec(2, 16000, 32, true), &frames);
+        let e = read_wav(&p).unwrap_err();
+        let msg = e.to_string();
+        assert!(matches!(e, Error::Data { .. }), "{msg}");
+        for part in [
+            &format!("bad_float_{shown}.wav"),
+            "sample 3 of channel 1",
+            &format!("is {shown} "),
+        ] {
+            assert!(msg.contains(part), "{msg} lacks {part}");
+        }
+    }
+    // Finite samples beyond full scale are clipped, not refused.
+    let p = tmp("loud_float.wav");
+    write_wav(
+        &p,
+        spec(1, 16000, 32, true),
+        &[vec![1.5], vec![-2.0], vec![0.25]],
+    );
+    assert_eq!(read_wav(&p).unwrap().samples, vec![1.0, -1.0, 0.25]);
+}
+
+#[test]
 fn fft_matches_naive_dft() {
     for n in [1usize, 2, 8, 64, 512, 3, 5, 12, 100, 551] {
         let x: Vec<Complex> = (0..n)

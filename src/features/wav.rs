@@ -69,7 +69,8 @@ fn map_hound(path: &Path, e: hound::Error) -> Error {
 ///
 /// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
 /// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings, 64-bit float or
-/// a sample rate of 0 Hz.
+/// a sample rate of 0 Hz, [`Error::Data`] for a NaN or infinite float sample. Float samples
+/// beyond [-1, 1] are clipped to it.
 pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     let path = path.as_ref();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -105,11 +106,22 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
                     ),
                 });
             }
-            reader
+            let raw: Vec<f32> = reader
                 .into_samples::<f32>()
-                .map(|s| s.map(|v| v.clamp(-1.0, 1.0)))
                 .collect::<std::result::Result<_, _>>()
-                .map_err(|e| map_hound(path, e))?
+                .map_err(|e| map_hound(path, e))?;
+            if let Some(i) = raw.iter().position(|v| !v.is_finite()) {
+                return Err(Error::data(
+                    path,
+                    format!(
+                        "sample {} of channel {} is {} (a float WAV must hold finite samples)",
+                        i / channels,
+                        i % channels,
+                        raw[i]
+                    ),
+                ));
+            }
+            raw.into_iter().map(|v| v.clamp(-1.0, 1.0)).collect()
         }
         hound::SampleFormat::Int => {
             let bits = spec.bits_per_sample;
