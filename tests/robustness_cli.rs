@@ -428,19 +428,21 @@ fn graph_data_with_one_class_is_refused() {
         "train 0\nval 1\ntest 2 3\n",
     );
     tu(&d.join("tu"), &[1, 1, 1, 1, 1, 1]);
-    for data in ["planetoid", "tu"] {
-        let out = run(&[
+    let o = d.join("o");
+    for (data, flags) in [("planetoid", &[][..]), ("tu", &["--folds", "2"][..])] {
+        let data = d.join(data);
+        let mut a = vec![
             "train",
             "gcn",
             "--data",
-            s(&d.join(data)),
+            s(&data),
             "--epochs",
             "1",
-            "--folds",
-            "2",
             "--out",
-            s(&d.join("o")),
-        ]);
+            s(&o),
+        ];
+        a.extend_from_slice(flags);
+        let out = run(&a);
         fails_with(&out, &["one class", "at least two"]);
     }
 }
@@ -645,6 +647,88 @@ fn digit_clips(dir: &Path, digits: &[u32], per: usize) {
             );
             write(&dir.join(format!("{g}_x_{k}.wav")), w);
         }
+    }
+}
+
+#[test]
+fn negative_numbers_reach_the_value_checks() {
+    // clap reads "-1" after a flag as another flag unless the argument allows negative
+    // numbers; every float option does, so a negative value gets the option's own check.
+    let d = tmp("negative");
+    let clips = d.join("clips");
+    digit_clips(&clips, &[0, 1], 3);
+    let feats = d.join("feats");
+    let good = npy_bytes(&matrix(6, 3, 1));
+    features_layout(&feats, "npy", &good, &good);
+    let digits = d.join("digits.csv.gz");
+    digits_gz(&digits, 12);
+    let config = d.join("small.toml");
+    write(&config, small_snn_config());
+    let (o, record) = (d.join("o"), d.join("r.csv"));
+    let (clips, feats, digits, config, o, record) = (
+        s(&clips),
+        s(&feats),
+        s(&digits),
+        s(&config),
+        s(&o),
+        s(&record),
+    );
+    let lgrin = [
+        "train", "lgrin", "--data", feats, "--folds", "2", "--out", o,
+    ];
+    let synch = ["train", "synchgraph", "--audio", clips, "--out", o];
+    let stdp = ["train", "stdp", "--data", digits, "--out", o];
+    let simulate = ["simulate", "--config", config, "--record", record];
+    let cases: [(&[&str], &str, &str, &str); 9] = [
+        (
+            &lgrin,
+            "--lr",
+            "-0.5",
+            "lr must be a positive finite number",
+        ),
+        (
+            &lgrin,
+            "--val-fraction",
+            "-0.1",
+            "val_fraction must be in [0, 0.9)",
+        ),
+        (
+            &synch,
+            "--window-ms",
+            "-1",
+            "synchrony window must be a finite number",
+        ),
+        (
+            &synch,
+            "--w-cross",
+            "-1",
+            "--w-cross must be a finite weight >= 0, got -1",
+        ),
+        (&synch, "--lr", "-1", "lr -1 > 0"),
+        (
+            &synch,
+            "--dropout",
+            "-0.5",
+            "GCN dropout -0.5 must be in [0, 1)",
+        ),
+        (
+            &stdp,
+            "--test-fraction",
+            "-0.3",
+            "--test-fraction must be in (0, 1)",
+        ),
+        (&simulate, "--intensity", "-5", "rate -1.25 Hz outside"),
+        (
+            &simulate,
+            "--duration-ms",
+            "-5",
+            "--duration-ms must be a positive number of ms",
+        ),
+    ];
+    for (command, flag, value, needle) in cases {
+        let mut args = command.to_vec();
+        args.extend_from_slice(&[flag, value]);
+        fails_with(&run(&args), &[needle]);
     }
 }
 

@@ -208,6 +208,133 @@ fn bad_data_folder_is_a_clear_error() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+#[test]
+fn cora_takes_lr_dropout_and_weight_decay_and_refuses_tu_flags() {
+    // Planetoid honours the training constants (they used to be TU-only and silently ignored).
+    let out = out_dir("cora-constants");
+    let o = train(&[
+        "--data",
+        CORA,
+        "--epochs",
+        "2",
+        "--lr",
+        "0.05",
+        "--dropout",
+        "0.25",
+        "--weight-decay",
+        "0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let gcn = &metrics(&out)["config"]["model"]["gcn"];
+    assert_eq!(gcn["lr"], f64::from(0.05f32), "{gcn}");
+    assert_eq!(gcn["dropout"], 0.25, "{gcn}");
+    assert_eq!(gcn["weight_decay"], 0.0, "{gcn}");
+    assert_eq!(gcn["patience"], 10, "{gcn}");
+    let _ = std::fs::remove_dir_all(&out);
+
+    // A flag only the other format reads is refused, naming it and the data's format.
+    for (data, flags, needles) in [
+        (
+            CORA,
+            &["--folds", "3", "--layers", "2"][..],
+            &["--folds, --layers only apply to TU", "Planetoid"][..],
+        ),
+        (
+            MUTAG,
+            &["--patience", "5"][..],
+            &["--patience only applies to Planetoid", "TU"][..],
+        ),
+    ] {
+        let mut a = vec![
+            "--data",
+            data,
+            "--epochs",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        a.extend_from_slice(flags);
+        let o = train(&a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{flags:?} on {data}");
+        for n in needles {
+            assert!(err.contains(n), "{err} lacks {n}");
+        }
+        assert!(!out.join("metrics.json").exists());
+    }
+
+    // Negative values reach the checks (not clap's "unexpected argument").
+    for (flag, value) in [
+        ("--lr", "-1"),
+        ("--dropout", "-0.5"),
+        ("--weight-decay", "-1"),
+    ] {
+        for data in [CORA, MUTAG] {
+            let o = train(&[
+                "--data",
+                data,
+                "--epochs",
+                "1",
+                flag,
+                value,
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(!o.status.success());
+            assert!(
+                err.contains("needs lr > 0, dropout in [0, 1) and weight decay >= 0"),
+                "{flag} {value} on {data}: {err}"
+            );
+            assert!(err.contains(value), "{err}");
+        }
+    }
+}
+
+#[test]
+fn bad_training_constants_are_refused_by_both_models() {
+    let g = gpu();
+    for (lr, dropout, decay) in [
+        (0.0, 0.5, 5e-4),
+        (f32::NAN, 0.5, 5e-4),
+        (f32::INFINITY, 0.5, 5e-4),
+        (0.01, 1.0, 5e-4),
+        (0.01, -0.1, 5e-4),
+        (0.01, f32::NAN, 5e-4),
+        (0.01, 0.5, -1e-4),
+        (0.01, 0.5, f32::INFINITY),
+    ] {
+        let node = NodeGcnConfig {
+            lr,
+            dropout,
+            weight_decay: decay,
+            ..NodeGcnConfig::default()
+        };
+        let e = NodeGcn::new(&g, 5, 3, node, 0)
+            .err()
+            .expect("node GCN refuses");
+        assert!(matches!(e, synchgraph::Error::InvalidInput(_)), "{e}");
+        let graph = GraphGcnConfig {
+            lr,
+            dropout,
+            weight_decay: decay,
+            ..GraphGcnConfig::default()
+        };
+        let e = GraphGcn::new(&g, 5, 3, graph, 0)
+            .err()
+            .expect("graph GCN refuses");
+        assert!(e.to_string().contains("graph GCN needs lr > 0"), "{e}");
+    }
+    let edge = NodeGcnConfig {
+        dropout: 0.0,
+        weight_decay: 0.0,
+        ..NodeGcnConfig::default()
+    };
+    assert!(NodeGcn::new(&g, 5, 3, edge, 0).is_ok());
+}
+
 fn summary(store: &synchgraph::autodiff::ParamStore) -> String {
     let mut s: String = param_shapes(store)
         .into_iter()

@@ -28,11 +28,11 @@ pub struct Args {
     #[arg(long, conflicts_with = "input_spikes")]
     features: Option<PathBuf>,
     /// Intensity of every input when neither --input-spikes nor --features is given.
-    #[arg(long, default_value_t = 128.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 128.0)]
     intensity: f32,
     /// Simulated time in ms (default: sim.sample_ms + sim.rest_ms; Poisson inputs are silent
     /// after sample_ms).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     duration_ms: Option<f64>,
     /// Output spike record, CSV `group,neuron,time_ms`.
     #[arg(long)]

@@ -41,46 +41,87 @@ pub struct Args {
     /// Independent runs (Planetoid: seeds; TU: repetitions of the whole cross-validation).
     #[arg(long, default_value_t = 1)]
     runs: usize,
-    /// Folds of the stratified cross-validation (TU only).
-    #[arg(long, default_value_t = 10)]
-    folds: usize,
+    /// Folds of the stratified cross-validation (TU only; default 10).
+    #[arg(long)]
+    folds: Option<usize>,
     /// Hidden units (default: 16 for Planetoid, 64 for TU).
     #[arg(long)]
     hidden: Option<usize>,
-    /// Graph readout (TU only).
-    #[arg(long, value_enum, default_value_t = Readout::Concat)]
-    readout: Readout,
+    /// Graph readout (TU only; default concat).
+    #[arg(long, value_enum)]
+    readout: Option<Readout>,
     /// Layers the readout pools: `all` (input features and every GCN layer, side by side, as
-    /// in Xu et al.) or `last` (TU only).
-    #[arg(long, value_enum, default_value_t = ReadoutLayers::All)]
-    readout_layers: ReadoutLayers,
-    /// Halve the learning rate every N epochs, 0 for a constant rate (TU only).
-    #[arg(long, default_value_t = 0)]
-    lr_step: usize,
-    /// How each fold's reported epoch is chosen on its validation graphs (TU only).
-    #[arg(long, value_enum, default_value_t = Selection::ValAccuracy)]
-    select: Selection,
-    /// Graphs per mini-batch (TU only).
-    #[arg(long, default_value_t = 32)]
-    batch_size: usize,
-    /// Early-stopping window in epochs, 0 to disable (Planetoid only).
-    #[arg(long, default_value_t = 10)]
-    patience: usize,
-    /// GCN layers (TU only).
-    #[arg(long, default_value_t = 3)]
-    layers: usize,
-    /// Adam learning rate (TU only; Planetoid keeps tkipf/gcn's 0.01).
-    #[arg(long, default_value_t = 0.005)]
-    lr: f32,
-    /// L2 weight decay of the weights (TU only).
-    #[arg(long, default_value_t = 5e-4)]
-    weight_decay: f32,
-    /// Dropout before the classifier (TU only).
-    #[arg(long, default_value_t = 0.0)]
-    dropout: f32,
+    /// in Xu et al.) or `last` (TU only; default all).
+    #[arg(long, value_enum)]
+    readout_layers: Option<ReadoutLayers>,
+    /// Halve the learning rate every N epochs, 0 for a constant rate (TU only; default 0).
+    #[arg(long)]
+    lr_step: Option<usize>,
+    /// How each fold's reported epoch is chosen on its validation graphs (TU only; default
+    /// val-accuracy).
+    #[arg(long, value_enum)]
+    select: Option<Selection>,
+    /// Graphs per mini-batch (TU only; default 32).
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Early-stopping window in epochs, 0 to disable (Planetoid only; default 10).
+    #[arg(long)]
+    patience: Option<usize>,
+    /// GCN layers (TU only; default 3).
+    #[arg(long)]
+    layers: Option<usize>,
+    /// Adam learning rate (default: tkipf/gcn's 0.01 for Planetoid, 0.005 for TU).
+    #[arg(long, allow_negative_numbers = true)]
+    lr: Option<f32>,
+    /// L2 weight decay (default 5e-4; Planetoid: of the first layer, as in tkipf/gcn; TU: of
+    /// every weight).
+    #[arg(long, allow_negative_numbers = true)]
+    weight_decay: Option<f32>,
+    /// Dropout probability (default: 0.5 on the input and hidden features for Planetoid, 0.0
+    /// before the classifier for TU).
+    #[arg(long, allow_negative_numbers = true)]
+    dropout: Option<f32>,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
+}
+
+/// Refuse the flags that only the other data format reads, instead of ignoring them.
+fn refuse_flags_of_the_other_format(format: &Format, args: &Args) -> Result<()> {
+    let (other_flags, this, other): (&[(&str, bool)], _, _) = match format {
+        Format::Planetoid => (
+            &[
+                ("--folds", args.folds.is_some()),
+                ("--readout", args.readout.is_some()),
+                ("--readout-layers", args.readout_layers.is_some()),
+                ("--lr-step", args.lr_step.is_some()),
+                ("--select", args.select.is_some()),
+                ("--batch-size", args.batch_size.is_some()),
+                ("--layers", args.layers.is_some()),
+            ],
+            "Planetoid (node classification)",
+            "TU graph classification",
+        ),
+        Format::Tu => (
+            &[("--patience", args.patience.is_some())],
+            "TU (graph classification)",
+            "Planetoid node classification",
+        ),
+    };
+    let given: Vec<&str> = other_flags
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(flag, _)| *flag)
+        .collect();
+    if !given.is_empty() {
+        bail!(
+            "{} only appl{} to {other}; --data {} holds {this} data",
+            given.join(", "),
+            if given.len() == 1 { "ies" } else { "y" },
+            args.data.display()
+        );
+    }
+    Ok(())
 }
 
 /// The detected data format.
@@ -153,13 +194,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     for (flag, value) in [
         ("--runs", args.runs),
         ("--epochs", args.epochs.unwrap_or(1)),
-        ("--batch-size", args.batch_size),
+        ("--batch-size", args.batch_size.unwrap_or(1)),
     ] {
         if value == 0 {
             bail!("{flag} must be at least 1");
         }
     }
     let format = detect(&args.data)?;
+    refuse_flags_of_the_other_format(&format, args)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let gpu = crate::cli::open_command_gpu(cli)?;
@@ -174,11 +216,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
 fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
     let data = Planetoid::load(&args.data)
         .with_context(|| format!("loading Planetoid data from {}", args.data.display()))?;
+    let defaults = NodeGcnConfig::default();
     let config = NodeGcnConfig {
-        hidden: args.hidden.unwrap_or(16),
-        epochs: args.epochs.unwrap_or(200),
-        patience: args.patience,
-        ..NodeGcnConfig::default()
+        hidden: args.hidden.unwrap_or(defaults.hidden),
+        epochs: args.epochs.unwrap_or(defaults.epochs),
+        patience: args.patience.unwrap_or(defaults.patience),
+        lr: args.lr.unwrap_or(defaults.lr),
+        weight_decay: args.weight_decay.unwrap_or(defaults.weight_decay),
+        dropout: args.dropout.unwrap_or(defaults.dropout),
     };
     if data.num_classes < 2 {
         bail!(
@@ -300,22 +345,24 @@ fn sparse_features(gpu: &Gpu, n: usize, f: usize, dense: &[f32]) -> Result<Csr> 
 fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
     let data = TuDataset::load(&args.data)
         .with_context(|| format!("loading TU data from {}", args.data.display()))?;
+    let defaults = GraphGcnConfig::default();
     let config = GraphGcnConfig {
-        hidden: args.hidden.unwrap_or(64),
-        epochs: args.epochs.unwrap_or(100),
-        readout: args.readout,
-        batch_size: args.batch_size,
-        layers: args.layers,
-        lr: args.lr,
-        weight_decay: args.weight_decay,
-        dropout: args.dropout,
-        readout_layers: args.readout_layers,
-        schedule: match args.lr_step {
+        hidden: args.hidden.unwrap_or(defaults.hidden),
+        epochs: args.epochs.unwrap_or(defaults.epochs),
+        readout: args.readout.unwrap_or(defaults.readout),
+        batch_size: args.batch_size.unwrap_or(defaults.batch_size),
+        layers: args.layers.unwrap_or(defaults.layers),
+        lr: args.lr.unwrap_or(defaults.lr),
+        weight_decay: args.weight_decay.unwrap_or(defaults.weight_decay),
+        dropout: args.dropout.unwrap_or(defaults.dropout),
+        readout_layers: args.readout_layers.unwrap_or(defaults.readout_layers),
+        schedule: match args.lr_step.unwrap_or(0) {
             0 => LrSchedule::Constant,
             step => LrSchedule::Step { step, gamma: 0.5 },
         },
-        selection: args.select,
+        selection: args.select.unwrap_or(defaults.selection),
     };
+    let folds = args.folds.unwrap_or(10);
     if data.num_classes() < 2 {
         bail!(
             "{}: every graph has the label {}, so one class; graph classification needs at \
@@ -337,11 +384,11 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         data.graphs.len(),
         data.num_features,
         data.num_classes(),
-        args.folds,
+        folds,
         args.runs
     );
     let multi = MultiProgress::new();
-    let (overall, style) = bars(&multi, (args.runs * args.folds) as u64, "folds");
+    let (overall, style) = bars(&multi, (args.runs * folds) as u64, "folds");
     let mut out = Outcome {
         accuracies: vec![],
         seconds_per_epoch: vec![],
@@ -353,9 +400,9 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         config: json!({
             "model": "gcn-graph",
             "gcn": config.clone(),
-            "folds": args.folds,
+            "folds": folds,
             "validation_fraction": 0.1,
-            "selection": match args.select {
+            "selection": match config.selection {
                 Selection::ValLoss => "test accuracy at the epoch of lowest validation loss",
                 Selection::ValAccuracy => "test accuracy at the epoch of highest validation \
                                            accuracy (ties: lower validation loss)",
@@ -367,7 +414,7 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
     };
     for r in 0..args.runs {
         let seed = args.seed + r as u64;
-        let folds = stratified_kfold(&labels, args.folds, seed).context("making the folds")?;
+        let folds = stratified_kfold(&labels, folds, seed).context("making the folds")?;
         for (k, test) in folds.iter().enumerate() {
             let rest = complement(labels.len(), test);
             let (train, val) = train_val_split(&rest, &labels, 0.1, seed + k as u64)
@@ -419,7 +466,7 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         }
     }
     overall.finish_and_clear();
-    out.folds = args.folds;
+    out.folds = folds;
     Ok(out)
 }
 

@@ -133,13 +133,13 @@ pub struct Args {
     #[arg(long)]
     iters_per_epoch: Option<usize>,
     /// Learning rate (default 0.01).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     lr: Option<f32>,
     /// StepLR period in epochs (default: 90 reference, 50 paper).
     #[arg(long)]
     lr_step: Option<usize>,
     /// Share of the training clips held out for model selection.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.1)]
     val_fraction: f32,
     /// Comma-separated training speakers held out whole for model selection instead of
     /// `--val-fraction` (selection then measures generalisation to unseen speakers). With

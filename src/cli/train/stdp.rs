@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     epochs: usize,
     /// Share of the images held out for testing.
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.3)]
     test_fraction: f64,
     /// Learn from at most this many training images (all training images still assign labels).
     #[arg(long)]

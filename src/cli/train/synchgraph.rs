@@ -39,10 +39,10 @@ pub struct Args {
     #[arg(long, default_value = "train")]
     stimulus_edges: String,
     /// Synchrony window (ms).
-    #[arg(long, default_value_t = 150.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 150.0)]
     window_ms: f32,
     /// Cross-modal excitatory weight (both modalities).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1.0)]
     w_cross: f64,
     /// GCN hidden width.
     #[arg(long, default_value_t = 64)]
@@ -51,10 +51,10 @@ pub struct Args {
     #[arg(long, default_value_t = 500)]
     epochs: usize,
     /// Adam learning rate.
-    #[arg(long, default_value_t = 1e-4)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1e-4)]
     lr: f32,
     /// Dropout after each hidden GCN layer.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.5)]
     dropout: f32,
     /// Seed of the split, pairing, spiking inputs and GCN.
     #[arg(long, default_value_t = 0)]

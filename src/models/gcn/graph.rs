@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{accuracy, bias, weight, EpochLog};
+use super::{accuracy, bias, check_training_constants, weight, EpochLog};
 use crate::autodiff::optim::{Adam, LrSchedule};
 use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
 use crate::data::split::SplitMix;
@@ -231,15 +231,7 @@ impl GraphGcn {
                 config.hidden, config.layers
             )));
         }
-        let lr_ok = config.lr.is_finite() && config.lr > 0.0;
-        let dropout_ok = (0.0..1.0).contains(&config.dropout);
-        let decay_ok = config.weight_decay.is_finite() && config.weight_decay >= 0.0;
-        if !(lr_ok && dropout_ok && decay_ok) {
-            return Err(Error::InvalidInput(format!(
-                "graph GCN needs lr > 0, dropout in [0, 1) and weight decay >= 0, got {}, {}, {}",
-                config.lr, config.dropout, config.weight_decay
-            )));
-        }
+        check_training_constants("graph GCN", config.lr, config.dropout, config.weight_decay)?;
         let mut store = ParamStore::new();
         let mut layers = Vec::new();
         let mut fan_in = features;

@@ -11,7 +11,7 @@ pub mod node;
 use serde::Serialize;
 
 use crate::autodiff::{init, ParamId, ParamStore};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::tensor::{DType, Tensor};
 
@@ -40,6 +40,22 @@ pub fn param_shapes(store: &ParamStore) -> Vec<(String, Vec<usize>)> {
         .ids()
         .map(|id| (store.name(id).to_string(), store.value(id).shape().to_vec()))
         .collect()
+}
+
+/// Refuse training constants that cannot train: `lr` not positive and finite, `dropout`
+/// outside [0, 1) (its 1 / (1 - p) scale is infinite at 1), or a negative or non-finite weight
+/// decay. `model` names the model in the error.
+fn check_training_constants(model: &str, lr: f32, dropout: f32, weight_decay: f32) -> Result<()> {
+    let lr_ok = lr.is_finite() && lr > 0.0;
+    let dropout_ok = (0.0..1.0).contains(&dropout);
+    let decay_ok = weight_decay.is_finite() && weight_decay >= 0.0;
+    if lr_ok && dropout_ok && decay_ok {
+        return Ok(());
+    }
+    Err(Error::InvalidInput(format!(
+        "{model} needs lr > 0, dropout in [0, 1) and weight decay >= 0, got {lr}, {dropout}, \
+         {weight_decay}"
+    )))
 }
 
 /// A Glorot-uniform weight [fan_in, fan_out] with the given weight decay.

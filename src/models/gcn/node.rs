@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{accuracy, weight, EpochLog};
+use super::{accuracy, check_training_constants, weight, EpochLog};
 use crate::autodiff::optim::Adam;
 use crate::autodiff::{ParamId, ParamStore, Tape, Var};
 use crate::error::{Error, Result};
@@ -93,7 +93,9 @@ pub struct NodeRun {
 }
 
 impl NodeGcn {
-    /// A freshly initialised model for `features` inputs and `classes` outputs.
+    /// A freshly initialised model for `features` inputs and `classes` outputs. Errors when a
+    /// size is 0, `lr` is not positive and finite, `dropout` is outside [0, 1) or the weight
+    /// decay is negative or not finite.
     pub fn new(
         gpu: &Gpu,
         features: usize,
@@ -107,6 +109,7 @@ impl NodeGcn {
                 config.hidden
             )));
         }
+        check_training_constants("GCN", config.lr, config.dropout, config.weight_decay)?;
         let mut store = ParamStore::new();
         let h = config.hidden;
         let w1 = weight(
