@@ -859,6 +859,30 @@ fn lgrin_bad_numbers_are_refused_before_training() {
             &["--folds", "2", "--epochs", "1", "--threads", "0"][..],
             "--threads must be at least 1",
         ),
+        (
+            &[
+                "--folds",
+                "2",
+                "--epochs",
+                "1",
+                "--model",
+                "gcn-baseline",
+                "--fixed-p",
+            ][..],
+            "the GCN baseline has none of those parts",
+        ),
+        (
+            &[
+                "--folds",
+                "2",
+                "--epochs",
+                "1",
+                "--model",
+                "gcn-baseline",
+                "--no-inception",
+            ][..],
+            "the GCN baseline has none of those parts",
+        ),
     ] {
         let out = run(&lgrin_args(s(&data), s(&o), extra));
         fails_with(&out, &[needle]);

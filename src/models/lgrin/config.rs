@@ -142,7 +142,8 @@ impl LgrinConfig {
         }
     }
 
-    /// Check the settings, naming the first bad one.
+    /// Check the settings, naming the first bad one. An ablation switch turned off on the GCN
+    /// baseline is an error rather than silently without effect.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::Config(m.to_string()));
         if self.nodes < 2 {
@@ -174,6 +175,13 @@ impl LgrinConfig {
         }
         if !(0.0..0.9).contains(&self.val_fraction) {
             return bad("val_fraction must be in [0, 0.9)");
+        }
+        let ablated = !(self.gconv_mlp && self.inception && self.learned_a && self.learned_p);
+        if self.model == ModelKind::GcnBaseline && ablated {
+            return bad(
+                "the ablation switches (G*conv MLP, inception, learned A, learned p) remove parts \
+                 of L-GrIN; the GCN baseline has none of those parts",
+            );
         }
         Ok(())
     }
