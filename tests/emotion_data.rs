@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use synchgraph::data::emotion::{detect_format, load_clips, DatasetFormat};
+use synchgraph::data::emotion::{detect_format, exported_nodes, load_clips, DatasetFormat};
 use synchgraph::data::emotion_features::{
     extract_all, node_features, npy_bytes, read_npy_matrix, FeatureSettings,
 };
@@ -274,6 +274,28 @@ fn feature_files_keep_speakers_of_coded_names() {
     let list = load_clips(&d, None).unwrap();
     assert_eq!(list.classes, ["sadness", "anger"]);
     assert_eq!(list.clips.iter().filter(|c| c.label == 0).count(), 1);
+    // The node count of an export: none without one, else a positive integer.
+    assert_eq!(exported_nodes(&d).unwrap(), None);
+    for (nodes, want) in [("12", Some(12)), ("0", None), ("-3", None), ("\"x\"", None)] {
+        let index =
+            format!(r#"{{"classes": ["sadness", "anger"], "settings": {{"nodes": {nodes}}}}}"#);
+        std::fs::write(d.join("features.json"), index).unwrap();
+        match want {
+            Some(n) => assert_eq!(exported_nodes(&d).unwrap(), Some(n)),
+            None => {
+                let e = exported_nodes(&d).unwrap_err().to_string();
+                assert!(
+                    e.contains("features.json") && e.contains("settings.nodes"),
+                    "{e}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        exported_nodes(&d.join("anger")).unwrap(),
+        None,
+        "no index there"
+    );
     std::fs::write(d.join("features.json"), r#"{"classes": ["anger", "fear"]}"#).unwrap();
     let e = load_clips(&d, None).unwrap_err().to_string();
     assert!(

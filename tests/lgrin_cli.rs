@@ -404,6 +404,55 @@ fn extracted_features_train_like_the_wavs() {
         a["epochs_log"][2]["train_loss"],
         b["epochs_log"][2]["train_loss"]
     );
+
+    // Without --nodes, training on the export takes its 12 nodes (not the default 120, which
+    // would pad 12 nodes out to 120); a different --nodes is refused, naming both counts.
+    let out_default = tmp("from-features-default-nodes");
+    let mut no_nodes = speaker_run_args(&feat, &out_default, 1, 5);
+    let at = no_nodes.iter().position(|a| a == "--nodes").unwrap();
+    no_nodes.drain(at..at + 2);
+    run(synchgraph().args(&no_nodes));
+    assert_eq!(metrics(&out_default)["config"]["nodes"], 12);
+    let out_refused = tmp("from-features-other-nodes");
+    let mut other = no_nodes.clone();
+    *other.last_mut().unwrap() = out_refused.display().to_string();
+    other.extend(["--nodes".to_string(), "20".to_string()]);
+    let o = synchgraph().args(&other).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    for needle in ["export of 12 nodes per clip", "--nodes 20 would regroup"] {
+        assert!(err.contains(needle), "{err} lacks {needle}");
+    }
+    assert!(!out_refused.join("metrics.json").exists());
+
+    // A model of 12 nodes scores an export of 12 nodes, and refuses one of 6.
+    let feat6 = tmp("features-6-nodes");
+    run(synchgraph().args([
+        "features",
+        "--data",
+        data.to_str().unwrap(),
+        "--nodes",
+        "6",
+        "--out",
+        feat6.to_str().unwrap(),
+    ]));
+    let eval = |features: &Path, out: &str| {
+        synchgraph()
+            .args(["eval", "--model", out_wav.to_str().unwrap(), "--data"])
+            .arg(features)
+            .args(["--out", tmp(out).to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let o = eval(&feat, "eval-12");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = eval(&feat6, "eval-6");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("the model takes 12 nodes per clip") && err.contains("export of 6 nodes"),
+        "{err}"
+    );
 }
 
 /// The CI clips (speakers 03 and 08) plus one clip per class of speaker 09.

@@ -271,6 +271,29 @@ pub const FEATURES_INDEX: &str = "features.json";
 /// a header line, then `class/name.npy,...` per clip.
 pub const FEATURES_CLIPS: &str = "clips.csv";
 
+/// Nodes per clip of a `synchgraph features` export: `settings.nodes` of the
+/// [`FEATURES_INDEX`] in `dir`, or `None` when `dir` holds no index or the index names no node
+/// count (features made elsewhere, whose rows are frames, not nodes). Errors when the index
+/// cannot be read or its node count is not a positive integer.
+pub fn exported_nodes(dir: &Path) -> Result<Option<usize>> {
+    let path = dir.join(FEATURES_INDEX);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let meta: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::data(&path, format!("not valid JSON: {e}")))?;
+    let nodes = &meta["settings"]["nodes"];
+    match nodes.as_u64() {
+        _ if nodes.is_null() => Ok(None),
+        Some(n) if n > 0 => Ok(Some(n as usize)),
+        _ => Err(Error::data(
+            &path,
+            format!("'settings.nodes' is {nodes}, not a positive node count"),
+        )),
+    }
+}
+
 /// Give an exported features layout the class and clip order of the data set it came from (see
 /// [`FEATURES_INDEX`] and [`FEATURES_CLIPS`]), so a model trained on the export sees the same
 /// labels and batches as one trained on the source files.

@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
+use synchgraph::data::emotion::{
+    exported_nodes, load_clips, ClipList, DatasetFormat, FEATURES_INDEX,
+};
 use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
 use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::data::split::{stratified_folds, validation_split};
+use synchgraph::features::frames::NODES_SPEECH;
 use synchgraph::features::FrameMatrix;
 use synchgraph::models::lgrin::{
     evaluate, save_model, train, Lgrin, LgrinConfig, ModelKind, TrainOutcome,
@@ -51,9 +54,10 @@ pub struct ClipSource {
     /// (default: detected; landmark CSVs need `--format landmarks`).
     #[arg(long)]
     pub format: Option<String>,
-    /// Graph nodes per clip.
-    #[arg(long, default_value_t = 120)]
-    pub nodes: usize,
+    /// Graph nodes per clip (default 120; on a `synchgraph features` export, the export's node
+    /// count, which a different value contradicts).
+    #[arg(long)]
+    pub nodes: Option<usize>,
     /// Use at most this many clips (evenly spread over the sorted list; for quick runs).
     #[arg(long)]
     pub limit: Option<usize>,
@@ -168,8 +172,8 @@ pub struct Args {
 pub(crate) enum FeatureChoice {
     /// The data layout's defaults with `nodes` nodes and the given normalisation.
     New {
-        /// Graph nodes per clip.
-        nodes: usize,
+        /// Graph nodes per clip (`None`: the export's count, else [`NODES_SPEECH`]).
+        nodes: Option<usize>,
         /// Node-feature normalisation.
         normalize: FeatureNorm,
     },
@@ -202,7 +206,7 @@ pub(crate) fn load_features(
         limit,
         min_classes,
     } = limits;
-    if let FeatureChoice::New { nodes: 0, .. } = choice {
+    if let FeatureChoice::New { nodes: Some(0), .. } = choice {
         bail!("--nodes must be at least 1");
     }
     if limit == Some(0) {
@@ -231,12 +235,39 @@ pub(crate) fn load_features(
                 .collect();
         }
     }
+    let exported = match list.format {
+        DatasetFormat::Features => exported_nodes(data)?,
+        _ => None,
+    };
     let mut settings = match choice {
-        FeatureChoice::New { nodes, normalize } => FeatureSettings {
-            normalize,
-            ..FeatureSettings::for_format(list.format, nodes)
-        },
-        FeatureChoice::Saved(s) => s,
+        FeatureChoice::New { nodes, normalize } => {
+            let nodes = match (nodes, exported) {
+                (Some(n), Some(k)) if n != k => bail!(
+                    "{} is a `synchgraph features` export of {k} nodes per clip ({FEATURES_INDEX}); \
+                     --nodes {n} would regroup its nodes, not the source's frames: leave --nodes \
+                     out, or extract again from the source with --nodes {n}",
+                    data.display()
+                ),
+                (n, k) => n.or(k).unwrap_or(NODES_SPEECH),
+            };
+            FeatureSettings {
+                normalize,
+                ..FeatureSettings::for_format(list.format, nodes)
+            }
+        }
+        FeatureChoice::Saved(s) => {
+            if let Some(k) = exported.filter(|&k| k != s.nodes) {
+                bail!(
+                    "the model takes {} nodes per clip, but {} is a `synchgraph features` export \
+                     of {k} nodes per clip ({FEATURES_INDEX}); extract the clips again with \
+                     --nodes {}",
+                    s.nodes,
+                    data.display(),
+                    s.nodes
+                );
+            }
+            s
+        }
     };
     let pb = bar(list.clips.len(), "features");
     let mut feats = extract_all(&list.clips, &mut settings, threads, &|| pb.inc(1))
@@ -283,7 +314,8 @@ pub(crate) fn metrics_json(
     v
 }
 
-fn config_from(args: &Args, in_dims: usize, classes: usize) -> LgrinConfig {
+fn config_from(args: &Args, settings: &FeatureSettings, classes: usize) -> LgrinConfig {
+    let in_dims = settings.dims;
     let mut c = match args.variant {
         VariantArg::Reference => LgrinConfig::reference(in_dims, classes),
         VariantArg::Paper => LgrinConfig::paper(in_dims, classes),
@@ -292,7 +324,7 @@ fn config_from(args: &Args, in_dims: usize, classes: usize) -> LgrinConfig {
         ModelArg::Lgrin => ModelKind::Lgrin,
         ModelArg::GcnBaseline => ModelKind::GcnBaseline,
     };
-    c.nodes = args.source.nodes;
+    c.nodes = settings.nodes;
     c.epochs = args.epochs;
     c.seed = args.seed;
     c.val_fraction = args.val_fraction;
@@ -341,7 +373,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let (list, feats, settings) = args.source.load(2)?;
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
-    let config = config_from(args, settings.dims, list.classes.len());
+    let config = config_from(args, &settings, list.classes.len());
     config.validate()?;
     let (splits, split_desc) = match (&args.split, args.folds) {
         (Some(s), _) => {
