@@ -3,10 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use synchgraph::data::emotion::{detect_format, exported_nodes, load_clips, DatasetFormat};
+use synchgraph::data::emotion::{
+    detect_format, exported_features, load_clips, DatasetFormat, ExportedFeatures,
+};
 use synchgraph::data::emotion_features::{
     extract_all, node_features, npy_bytes, read_npy_matrix, FeatureSettings,
 };
+use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::data::split::{stratified_folds, validation_split};
 use synchgraph::features::FrameMatrix;
 use synchgraph::Error;
@@ -274,28 +277,39 @@ fn feature_files_keep_speakers_of_coded_names() {
     let list = load_clips(&d, None).unwrap();
     assert_eq!(list.classes, ["sadness", "anger"]);
     assert_eq!(list.clips.iter().filter(|c| c.label == 0).count(), 1);
-    // The node count of an export: none without one, else a positive integer.
-    assert_eq!(exported_nodes(&d).unwrap(), None);
-    for (nodes, want) in [("12", Some(12)), ("0", None), ("-3", None), ("\"x\"", None)] {
-        let index =
-            format!(r#"{{"classes": ["sadness", "anger"], "settings": {{"nodes": {nodes}}}}}"#);
+    // The node count and normalisation of an export: none without a node count, else a
+    // positive integer and a known normalisation (none when missing).
+    assert_eq!(exported_features(&d).unwrap(), None);
+    let speaker = ExportedFeatures {
+        nodes: 12,
+        normalize: FeatureNorm::Speaker,
+    };
+    let plain = ExportedFeatures {
+        normalize: FeatureNorm::None,
+        ..speaker
+    };
+    for (settings, want) in [
+        (r#"{"nodes": 12, "normalize": "speaker"}"#, Some(speaker)),
+        (r#"{"nodes": 12}"#, Some(plain)),
+        (r#"{"nodes": 0}"#, None),
+        (r#"{"nodes": -3}"#, None),
+        (r#"{"nodes": "x"}"#, None),
+        (r#"{"nodes": 12, "normalize": "clip"}"#, None),
+    ] {
+        let index = format!(r#"{{"classes": ["sadness", "anger"], "settings": {settings}}}"#);
         std::fs::write(d.join("features.json"), index).unwrap();
         match want {
-            Some(n) => assert_eq!(exported_nodes(&d).unwrap(), Some(n)),
+            Some(w) => assert_eq!(exported_features(&d).unwrap(), Some(w)),
             None => {
-                let e = exported_nodes(&d).unwrap_err().to_string();
+                let e = exported_features(&d).unwrap_err().to_string();
                 assert!(
-                    e.contains("features.json") && e.contains("settings.nodes"),
+                    e.contains("features.json") && e.contains("'settings."),
                     "{e}"
                 );
             }
         }
     }
-    assert_eq!(
-        exported_nodes(&d.join("anger")).unwrap(),
-        None,
-        "no index there"
-    );
+    assert_eq!(exported_features(&d.join("anger")).unwrap(), None);
     std::fs::write(d.join("features.json"), r#"{"classes": ["anger", "fear"]}"#).unwrap();
     let e = load_clips(&d, None).unwrap_err().to_string();
     assert!(

@@ -453,6 +453,43 @@ fn extracted_features_train_like_the_wavs() {
         err.contains("the model takes 12 nodes per clip") && err.contains("export of 6 nodes"),
         "{err}"
     );
+
+    // A speaker-normalised export trains like the WAVs with --normalize speaker (normalised
+    // once, not twice), and the model records the normalisation even without the flag.
+    let feat_norm = tmp("features-normalised");
+    run(synchgraph().args([
+        "features",
+        "--data",
+        data.to_str().unwrap(),
+        "--nodes",
+        "12",
+        "--normalize",
+        "speaker",
+        "--out",
+        feat_norm.to_str().unwrap(),
+    ]));
+    let out_wav_norm = tmp("from-wavs-normalised");
+    let out_feat_norm = tmp("from-features-normalised");
+    let mut wav_norm = short_run_args(&data, &out_wav_norm);
+    wav_norm.extend(["--normalize".to_string(), "speaker".to_string()]);
+    run(synchgraph().args(&wav_norm));
+    run(synchgraph().args(short_run_args(&feat_norm, &out_feat_norm)));
+    let (a, b) = (metrics(&out_wav_norm), metrics(&out_feat_norm));
+    assert_eq!(b["features"]["normalize"], "speaker");
+    assert_eq!(a["confusion"], b["confusion"]);
+    assert_eq!(
+        a["epochs_log"][2]["train_loss"],
+        b["epochs_log"][2]["train_loss"]
+    );
+    // A model trained without normalisation refuses normalised features.
+    let o = eval(&feat_norm, "eval-normalised");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("trained on features without normalisation")
+            && err.contains("--normalize speaker"),
+        "{err}"
+    );
 }
 
 /// The CI clips (speakers 03 and 08) plus one clip per class of speaker 09.

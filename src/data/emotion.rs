@@ -7,6 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::data::speaker_norm::FeatureNorm;
 use crate::error::{Error, Result};
 
 /// EmoDB emotion codes (6th file-name character) and class names, in class order.
@@ -271,11 +272,21 @@ pub const FEATURES_INDEX: &str = "features.json";
 /// a header line, then `class/name.npy,...` per clip.
 pub const FEATURES_CLIPS: &str = "clips.csv";
 
-/// Nodes per clip of a `synchgraph features` export: `settings.nodes` of the
-/// [`FEATURES_INDEX`] in `dir`, or `None` when `dir` holds no index or the index names no node
-/// count (features made elsewhere, whose rows are frames, not nodes). Errors when the index
-/// cannot be read or its node count is not a positive integer.
-pub fn exported_nodes(dir: &Path) -> Result<Option<usize>> {
+/// What the [`FEATURES_INDEX`] of a `synchgraph features` export says of its node features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportedFeatures {
+    /// Graph nodes per clip: each matrix row is a node, not a frame.
+    pub nodes: usize,
+    /// The normalisation already applied to the exported features.
+    pub normalize: FeatureNorm,
+}
+
+/// The node count and normalisation of a `synchgraph features` export in `dir`, from
+/// `settings.nodes` and `settings.normalize` of its [`FEATURES_INDEX`] (a missing normalisation
+/// is `none`). `None` when `dir` holds no index or the index names no node count (features
+/// made elsewhere, whose rows are frames). Errors when the index cannot be read, its node count
+/// is not a positive integer or its normalisation is unknown.
+pub fn exported_features(dir: &Path) -> Result<Option<ExportedFeatures>> {
     let path = dir.join(FEATURES_INDEX);
     if !path.is_file() {
         return Ok(None);
@@ -283,15 +294,27 @@ pub fn exported_nodes(dir: &Path) -> Result<Option<usize>> {
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let meta: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::data(&path, format!("not valid JSON: {e}")))?;
-    let nodes = &meta["settings"]["nodes"];
-    match nodes.as_u64() {
-        _ if nodes.is_null() => Ok(None),
-        Some(n) if n > 0 => Ok(Some(n as usize)),
-        _ => Err(Error::data(
-            &path,
-            format!("'settings.nodes' is {nodes}, not a positive node count"),
-        )),
-    }
+    let settings = &meta["settings"];
+    let nodes = match (&settings["nodes"], settings["nodes"].as_u64()) {
+        (serde_json::Value::Null, _) => return Ok(None),
+        (_, Some(n)) if n > 0 => n as usize,
+        (v, _) => {
+            return Err(Error::data(
+                &path,
+                format!("'settings.nodes' is {v}, not a positive node count"),
+            ))
+        }
+    };
+    let normalize = match &settings["normalize"] {
+        serde_json::Value::Null => FeatureNorm::None,
+        v => serde_json::from_value(v.clone()).map_err(|_| {
+            Error::data(
+                &path,
+                format!("'settings.normalize' is {v}, expected \"none\" or \"speaker\""),
+            )
+        })?,
+    };
+    Ok(Some(ExportedFeatures { nodes, normalize }))
 }
 
 /// Give an exported features layout the class and clip order of the data set it came from (see

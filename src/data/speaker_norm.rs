@@ -35,6 +35,14 @@ impl FeatureNorm {
         }
     }
 
+    /// The name `parse` reads: `none` or `speaker`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FeatureNorm::None => "none",
+            FeatureNorm::Speaker => "speaker",
+        }
+    }
+
     /// Apply the normalisation to the node features of clips spoken by `speakers` (one entry
     /// per clip, `None` where unknown).
     pub fn apply(self, speakers: &[Option<&str>], feats: &mut [FrameMatrix]) -> Result<()> {

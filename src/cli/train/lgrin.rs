@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::{
-    exported_nodes, load_clips, ClipList, DatasetFormat, FEATURES_INDEX,
+    exported_features, load_clips, ClipList, DatasetFormat, ExportedFeatures, FEATURES_INDEX,
 };
 use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
 use synchgraph::data::speaker_norm::FeatureNorm;
@@ -236,49 +236,86 @@ pub(crate) fn load_features(
         }
     }
     let exported = match list.format {
-        DatasetFormat::Features => exported_nodes(data)?,
+        DatasetFormat::Features => exported_features(data)?,
         _ => None,
     };
-    let mut settings = match choice {
-        FeatureChoice::New { nodes, normalize } => {
-            let nodes = match (nodes, exported) {
-                (Some(n), Some(k)) if n != k => bail!(
-                    "{} is a `synchgraph features` export of {k} nodes per clip ({FEATURES_INDEX}); \
-                     --nodes {n} would regroup its nodes, not the source's frames: leave --nodes \
-                     out, or extract again from the source with --nodes {n}",
-                    data.display()
-                ),
-                (n, k) => n.or(k).unwrap_or(NODES_SPEECH),
-            };
-            FeatureSettings {
-                normalize,
-                ..FeatureSettings::for_format(list.format, nodes)
-            }
-        }
-        FeatureChoice::Saved(s) => {
-            if let Some(k) = exported.filter(|&k| k != s.nodes) {
-                bail!(
-                    "the model takes {} nodes per clip, but {} is a `synchgraph features` export \
-                     of {k} nodes per clip ({FEATURES_INDEX}); extract the clips again with \
-                     --nodes {}",
-                    s.nodes,
-                    data.display(),
-                    s.nodes
-                );
-            }
-            s
-        }
-    };
+    let mut settings = feature_settings(choice, list.format, data, exported)?;
     let pb = bar(list.clips.len(), "features");
     let mut feats = extract_all(&list.clips, &mut settings, threads, &|| pb.inc(1))
         .context("extracting node features")?;
     pb.finish();
-    let speakers: Vec<Option<&str>> = list.clips.iter().map(|c| c.speaker.as_deref()).collect();
-    settings
-        .normalize
-        .apply(&speakers, &mut feats)
-        .context("normalising node features")?;
+    // An export that is already normalised is not normalised again.
+    let applied = exported.map_or(FeatureNorm::None, |e| e.normalize);
+    if settings.normalize != applied {
+        let speakers: Vec<Option<&str>> = list.clips.iter().map(|c| c.speaker.as_deref()).collect();
+        settings
+            .normalize
+            .apply(&speakers, &mut feats)
+            .context("normalising node features")?;
+    }
     Ok((list, feats, settings))
+}
+
+/// The feature settings of a run on `data` (a `format` layout; `exported` when it is a
+/// `synchgraph features` export). New settings take the export's node count unless `--nodes`
+/// contradicts it, and keep its normalisation (so a model trained on a normalised export
+/// normalises the source files too). Saved settings must match the export's node count, and a
+/// model trained without normalisation refuses normalised features.
+fn feature_settings(
+    choice: FeatureChoice,
+    format: DatasetFormat,
+    data: &Path,
+    exported: Option<ExportedFeatures>,
+) -> Result<FeatureSettings> {
+    let export_note = |k: usize| {
+        format!(
+            "{} is a `synchgraph features` export of {k} nodes per clip ({FEATURES_INDEX})",
+            data.display()
+        )
+    };
+    match choice {
+        FeatureChoice::New { nodes, normalize } => {
+            let nodes = match (nodes, exported.map(|e| e.nodes)) {
+                (Some(n), Some(k)) if n != k => bail!(
+                    "{}; --nodes {n} would regroup its nodes, not the source's frames: leave \
+                     --nodes out, or extract again from the source with --nodes {n}",
+                    export_note(k)
+                ),
+                (n, k) => n.or(k).unwrap_or(NODES_SPEECH),
+            };
+            let normalize = match exported {
+                Some(e) if e.normalize != FeatureNorm::None => e.normalize,
+                _ => normalize,
+            };
+            Ok(FeatureSettings {
+                normalize,
+                ..FeatureSettings::for_format(format, nodes)
+            })
+        }
+        FeatureChoice::Saved(s) => {
+            if let Some(e) = exported {
+                if e.nodes != s.nodes {
+                    bail!(
+                        "the model takes {} nodes per clip, but {}; extract the clips again with \
+                         --nodes {}",
+                        s.nodes,
+                        export_note(e.nodes),
+                        s.nodes
+                    );
+                }
+                if e.normalize != FeatureNorm::None && s.normalize == FeatureNorm::None {
+                    bail!(
+                        "the model was trained on features without normalisation, but {} holds \
+                         features exported with --normalize {} ({FEATURES_INDEX}); extract them \
+                         again without --normalize",
+                        data.display(),
+                        e.normalize.name()
+                    );
+                }
+            }
+            Ok(s)
+        }
+    }
 }
 
 /// The metrics.json object shared by `train lgrin` and `eval`.
