@@ -138,6 +138,19 @@ pub fn rates_from_intensity(features: &[f32], scale: f64, max_hz: f64) -> Result
         .collect()
 }
 
+/// Step of time `t_ms` at step `dt_ms`: floor(t / dt), except that a quotient within 1e-9
+/// (relative) of an integer is that integer, so times written in decimal (other simulators
+/// write 0.3 ms for the start of step 3 at dt 0.1 ms) are not moved a step early by rounding.
+fn step_of(t_ms: f64, dt_ms: f64) -> usize {
+    let x = t_ms / dt_ms;
+    let nearest = x.round();
+    if (x - nearest).abs() <= 1e-9 * nearest.max(1.0) {
+        nearest as usize
+    } else {
+        x.floor() as usize
+    }
+}
+
 /// A fixed input spike list: spike steps per input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpikeList {
@@ -150,7 +163,9 @@ pub struct SpikeList {
 }
 
 impl SpikeList {
-    /// Parse `input_index,time_ms` lines (a header line is skipped); time in ms, step = floor(t / dt).
+    /// Parse `input_index,time_ms` lines (a header line is skipped); time in ms, step =
+    /// floor(t / dt), where a time on a step boundary up to decimal rounding (0.3 ms at dt
+    /// 0.1 ms, whose quotient is 2.9999999999999996) belongs to the step it starts.
     pub fn from_csv(text: &str, path: &str, n_in: usize, steps: usize, dt_ms: f64) -> Result<Self> {
         let mut events = Vec::new();
         for (ln, line) in text.lines().enumerate() {
@@ -178,7 +193,7 @@ impl SpikeList {
                     "time {t} ms is not a finite non-negative number"
                 )));
             }
-            let s = (t / dt_ms).floor() as usize;
+            let s = step_of(t, dt_ms);
             if s >= steps {
                 return Err(bad(format!("time {t} ms is past the simulated duration")));
             }
@@ -229,5 +244,30 @@ impl SpikeList {
         }
         let words = self.bitmask();
         Tensor::from_u32(gpu, &[words.len()], &words)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_times_on_a_step_boundary_keep_their_step() {
+        // 3 x 0.1 written as 0.3 (and 0.7 / 0.1 = 6.999999999999999) used to fall a step early.
+        let mut text = String::from("input_index,time_ms\n");
+        for k in 0..2000u32 {
+            text.push_str(&format!("{},{:.1}\n", k % 4, f64::from(k) * 0.1));
+        }
+        let list = SpikeList::from_csv(&text, "x.csv", 4, 2000, 0.1).unwrap();
+        assert_eq!(list.events.len(), 2000);
+        let moved = list.events.iter().zip(0u32..).find(|(e, k)| e.1 != *k);
+        assert_eq!(
+            moved, None,
+            "(event, written step) of the first moved spike"
+        );
+        // Inside a step, the step is still the floor.
+        let inside = "0,0.35\n1,0.3999\n2,0.0001\n";
+        let list = SpikeList::from_csv(inside, "x.csv", 4, 10, 0.1).unwrap();
+        assert_eq!(list.events, vec![(2, 0), (0, 3), (1, 3)]);
     }
 }
