@@ -1,9 +1,13 @@
 //! Diehl & Cook unsupervised STDP on the 8x8 digits: label assignment and vote classification on
 //! hand-made responses, input checks, and a CI-sized `synchgraph train stdp` run on real data.
 
+mod common;
+
 use std::process::Command;
 
-use synchgraph::snn::unsupervised::{assign_labels, classify, sample_rates, stdp_config};
+use synchgraph::snn::unsupervised::{
+    assign_labels, classify, respond, sample_rates, stdp_config, train,
+};
 
 #[test]
 fn neurons_get_their_strongest_class_and_votes_follow() {
@@ -29,6 +33,51 @@ fn bad_intensities_are_refused() {
     let r = sample_rates(&cfg, &[0.0, 100.0], 2).unwrap();
     assert_eq!(r[0], 0.0);
     assert!((r[1] - (100.0 + 64.0) * 0.25).abs() < 1e-4);
+}
+
+/// Neurons that fire as soon as their one-step refractory period ends: resting above threshold
+/// with a 1 ms membrane constant, no adaptive threshold.
+fn fast_firing_config() -> synchgraph::snn::config::Config {
+    let mut cfg = stdp_config(16, 4, 3);
+    cfg.sim.sample_ms = 40.0;
+    for g in [&mut cfg.exc, &mut cfg.inh] {
+        g.refractory_ms = cfg.sim.dt_ms;
+        g.v_rest = -40.0;
+        g.v_reset = -65.0;
+        g.v_thresh = -52.0;
+        g.theta_offset = 0.0;
+        g.theta_init = 0.0;
+        g.theta_plus = 0.0;
+        g.tau_ms = 1.0;
+    }
+    cfg.validate().unwrap();
+    cfg
+}
+
+#[test]
+fn one_step_refractory_periods_fit_the_spike_record() {
+    // The records of `train` and `present` were sized for refractory periods of 4 steps or
+    // more, so a valid config of 1-step periods overflowed them ("raise the record capacity",
+    // which no caller could do). They are now sized by `Config::spike_bound`.
+    let cfg = fast_firing_config();
+    let steps = u64::from(cfg.steps(cfg.sim.sample_ms));
+    assert_eq!(cfg.spike_bound(steps), 2 * (steps + 1));
+    let g = common::gpu();
+    let samples: Vec<Vec<f32>> = (0..3)
+        .map(|k| (0..16).map(|i| ((i * 37 + k * 11) % 256) as f32).collect())
+        .collect();
+    let learned = train(&g, &cfg, &samples, &[0, 1], 1, || {}).unwrap();
+    assert!(
+        learned.train_spikes > 2 * 4 * steps / 4,
+        "the neurons fire faster than every 4 steps: {} spikes",
+        learned.train_spikes
+    );
+    let counts = respond(&g, &cfg, &learned, &samples, 3).unwrap();
+    assert_eq!(counts.len(), 3);
+    // Never more than one spike per 2 steps (spike, one refractory step), plus the first.
+    for c in counts.iter().flatten() {
+        assert!(u64::from(*c) <= steps / 2 + 1 && *c > 0, "{counts:?}");
+    }
 }
 
 #[test]

@@ -160,13 +160,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if cfg.stdp.enabled {
         net.normalize_input()?;
     }
-    // Refractory periods bound the spike count of `s` steps: one spike per refractory period
-    // plus one, per neuron of each group.
-    let per_neuron = |s: u64, refr: f64| s / cfg.steps(refr).max(1) as u64 + 1;
-    let bound = |s: u64| {
-        (clips * net.n_e) as u64
-            * (per_neuron(s, cfg.exc.refractory_ms) + per_neuron(s, cfg.inh.refractory_ms))
-    };
+    // Refractory periods bound the spike count of `s` steps (see `Config::spike_bound`).
+    let bound = |s: u64| (clips * net.n_e) as u64 * cfg.spike_bound(s);
     let device_max = (gpu.max_binding_bytes() / 12).min(1 << 24);
     let capacity = match args.record_capacity {
         Some(0) => bail!("--record-capacity must be at least 1"),

@@ -254,6 +254,15 @@ impl Config {
         (ms / self.sim.dt_ms).round().max(0.0) as u32
     }
 
+    /// Most spikes one excitatory and one inhibitory neuron can fire together in `steps` steps:
+    /// one per refractory period of each group, plus one each. A spike record of this many
+    /// events per neuron pair cannot overflow, whatever the inputs.
+    pub fn spike_bound(&self, steps: u64) -> u64 {
+        let per_neuron =
+            |refractory_ms: f64| steps / u64::from(self.steps(refractory_ms).max(1)) + 1;
+        per_neuron(self.exc.refractory_ms) + per_neuron(self.inh.refractory_ms)
+    }
+
     /// Reject impossible constants: NaN anywhere, non-positive time constants or dt, dt larger
     /// than a refractory period, w_max <= 0, norm_total <= 0, empty groups or groups over `u32::MAX` neurons, bad
     /// windows or delays, and durations over [`MAX_STEPS`] steps.

@@ -104,7 +104,7 @@ pub fn present(
             }
             let n_e = net.n_e;
             // One spike per refractory period at most, excitatory and inhibitory.
-            let cap = u32::try_from(2 * chunk.len() * n_e * (steps as usize / 4 + 2))
+            let cap = u32::try_from((chunk.len() * n_e) as u64 * cfg.spike_bound(steps.into()))
                 .map_err(|_| Error::InvalidInput("spike record over 2^32 events".into()))?;
             let rec = Recorder::new(gpu, cap)?;
             let mut rates = Vec::with_capacity(chunk.len() * net.n_in);

@@ -66,7 +66,8 @@ pub fn train(
     let steps = cfg.steps(cfg.sim.sample_ms);
     let n_e = net.n_e;
     // At most one spike per refractory period per neuron, excitatory and inhibitory.
-    let cap = (2 * n_e * (steps as usize / 4 + 2)) as u32;
+    let cap = u32::try_from(n_e as u64 * cfg.spike_bound(steps.into()))
+        .map_err(|_| Error::InvalidInput("spike record over 2^32 events".into()))?;
     let rec = Recorder::new(gpu, cap)?;
     let rates = Tensor::zeros(gpu, &[net.n_in], crate::DType::F32)?;
     let (mut spikes, mut raises) = (0u64, 0u64);
