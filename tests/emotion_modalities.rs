@@ -33,6 +33,22 @@ fn mocap_layout() -> PathBuf {
     dir
 }
 
+/// `synchgraph features` on `dir` (in `format`) without `--nodes`: the node count it chose.
+fn default_node_count(dir: &Path, format: &str) -> u64 {
+    let out = scratch(&format!("{format}-features"));
+    let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["features", "--format", format, "--data"])
+        .arg(dir)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let index = std::fs::read_to_string(out.join("features.json")).unwrap();
+    let index: serde_json::Value = serde_json::from_str(&index).unwrap();
+    index["settings"]["nodes"].as_u64().unwrap()
+}
+
 #[test]
 fn frame_folders_become_log_nodes() {
     let dir = scratch("video");
@@ -61,6 +77,8 @@ fn frame_folders_become_log_nodes() {
         // 3 frames padded cyclically to 5 nodes: node 3 repeats node 0.
         assert_eq!(&m.data[3 * 1024..4 * 1024], &m.data[..1024]);
     }
+    // Without --nodes, video clips become the paper's 90 nodes.
+    assert_eq!(default_node_count(&dir, "video"), 90);
     // A class folder without clip folders is named in the error.
     std::fs::create_dir_all(dir.join("sad")).unwrap();
     std::fs::write(dir.join("sad").join("note.txt"), "x").unwrap();
@@ -98,6 +116,7 @@ fn landmark_csvs_become_normalised_nodes() {
         let mean_x: f32 = (0..68).map(|k| m.data[2 * k]).sum::<f32>() / 68.0;
         assert!(mean_x.abs() < 1e-4, "{mean_x}");
     }
+    assert_eq!(default_node_count(&dir, "landmarks"), 90);
     std::fs::write(dir.join("b").join("c9.csv"), "1,2,3\n").unwrap();
     let list = load_clips(&dir, Some(DatasetFormat::Landmarks)).unwrap();
     let mut settings = FeatureSettings::for_format(list.format, 6);
@@ -136,4 +155,6 @@ fn bvh_clips_train_lgrin_end_to_end() {
     assert!(predicted.status.success());
     let text = String::from_utf8_lossy(&predicted.stdout);
     assert_eq!(text.lines().count(), 3, "one line per BVH clip: {text}");
+    // Without --nodes, motion capture keeps the paper's 120 nodes.
+    assert_eq!(default_node_count(&dir, "mocap"), 120);
 }

@@ -12,7 +12,7 @@ use synchgraph::data::emotion::{
 use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
 use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::data::split::{stratified_folds, validation_split};
-use synchgraph::features::frames::NODES_SPEECH;
+use synchgraph::features::frames::{NODES_SPEECH, NODES_VIDEO};
 use synchgraph::features::FrameMatrix;
 use synchgraph::models::lgrin::{
     evaluate, save_model, train, Lgrin, LgrinConfig, ModelKind, TrainOutcome,
@@ -54,8 +54,9 @@ pub struct ClipSource {
     /// (default: detected; landmark CSVs need `--format landmarks`).
     #[arg(long)]
     pub format: Option<String>,
-    /// Graph nodes per clip (default 120; on a `synchgraph features` export, the export's node
-    /// count, which a different value contradicts).
+    /// Graph nodes per clip (default: the paper's 90 for face-frame folders and landmark CSVs,
+    /// 120 for speech, motion capture and feature files; on a `synchgraph features` export, the
+    /// export's node count, which a different value contradicts).
     #[arg(long)]
     pub nodes: Option<usize>,
     /// Use at most this many clips (evenly spread over the sorted list; for quick runs).
@@ -172,7 +173,7 @@ pub struct Args {
 pub(crate) enum FeatureChoice {
     /// The data layout's defaults with `nodes` nodes and the given normalisation.
     New {
-        /// Graph nodes per clip (`None`: the export's count, else [`NODES_SPEECH`]).
+        /// Graph nodes per clip (`None`: the export's count, else [`default_nodes`]).
         nodes: Option<usize>,
         /// Node-feature normalisation.
         normalize: FeatureNorm,
@@ -256,6 +257,15 @@ pub(crate) fn load_features(
     Ok((list, feats, settings))
 }
 
+/// Nodes per clip when `--nodes` is not given: the paper's M, 90 for video (face-frame folders
+/// and landmark CSVs) and 120 for speech, motion capture and feature files.
+fn default_nodes(format: DatasetFormat) -> usize {
+    match format {
+        DatasetFormat::Video | DatasetFormat::Landmarks => NODES_VIDEO,
+        _ => NODES_SPEECH,
+    }
+}
+
 /// The feature settings of a run on `data` (a `format` layout; `exported` when it is a
 /// `synchgraph features` export). New settings take the export's node count unless `--nodes`
 /// contradicts it, and keep its normalisation (so a model trained on a normalised export
@@ -281,7 +291,7 @@ fn feature_settings(
                      --nodes out, or extract again from the source with --nodes {n}",
                     export_note(k)
                 ),
-                (n, k) => n.or(k).unwrap_or(NODES_SPEECH),
+                (n, k) => n.or(k).unwrap_or_else(|| default_nodes(format)),
             };
             let normalize = match exported {
                 Some(e) if e.normalize != FeatureNorm::None => e.normalize,
