@@ -110,3 +110,71 @@ fn spmm_shape_mismatch_is_an_error() {
     let x = tape.constant(&Tensor::from_f32(&g, &[4, 2], &[0.0; 8]).unwrap());
     assert!(tape.spmm(&a, &x).is_err());
 }
+
+#[test]
+fn sparse_dropout_zeroes_or_rescales_each_stored_value() {
+    // 20,000 stored values (not a multiple of the 256-thread workgroup), all in [0.5, 1.5).
+    // Training mode: each value is 0 or exactly v / (1 - p) up to f32 rounding (relative 1e-6),
+    // about p of them are 0 (within 5 standard deviations), the pattern is kept, and the
+    // same seed gives the same mask while a second call on the tape draws another.
+    // Evaluation mode and p = 0 return the values unchanged.
+    let g = gpu();
+    let mut r = Rng(23);
+    let (rows, cols, nnz, p) = (97, 301, 20_000, 0.3f32);
+    let triples: Vec<(u32, u32, f32)> = (0..nnz)
+        .map(|k| ((k % rows) as u32, (k / rows) as u32, r.uniform(0.5, 1.5)))
+        .collect();
+    let a = Csr::from_host(&g, rows, cols, HostCsr::from_triples(rows, triples)).unwrap();
+    let values = a.values.to_f32().unwrap();
+    let draw = |seed: u64, training: bool, p: f32, calls: usize| {
+        let mut tape = Tape::new(&g, training, seed);
+        let mut out = None;
+        for _ in 0..calls {
+            out = Some(tape.sparse_dropout(&a, p).unwrap());
+        }
+        out.unwrap()
+    };
+    let d = draw(5, true, p, 1);
+    assert_eq!(d.row_ptr.to_u32().unwrap(), a.row_ptr.to_u32().unwrap());
+    assert_eq!(d.col_idx.to_u32().unwrap(), a.col_idx.to_u32().unwrap());
+    let got = d.values.to_f32().unwrap();
+    let mut zeros = 0usize;
+    for (k, (&y, &v)) in got.iter().zip(&values).enumerate() {
+        let kept = v / (1.0 - p);
+        if y == 0.0 {
+            zeros += 1;
+        } else {
+            assert!(
+                (y - kept).abs() <= 1e-6 * kept,
+                "value {k}: {y}, want 0 or {kept}"
+            );
+        }
+    }
+    let n = values.len() as f64;
+    let sd = (n * f64::from(p) * f64::from(1.0 - p)).sqrt();
+    assert!(
+        (zeros as f64 - n * f64::from(p)).abs() < 5.0 * sd,
+        "{zeros} of {n} dropped, expected about {}",
+        n * f64::from(p)
+    );
+    assert_eq!(
+        draw(5, true, p, 1).values.to_f32().unwrap(),
+        got,
+        "same seed"
+    );
+    assert_ne!(
+        draw(5, true, p, 2).values.to_f32().unwrap(),
+        got,
+        "second call"
+    );
+    assert_eq!(
+        draw(5, false, p, 1).values.to_f32().unwrap(),
+        values,
+        "evaluation"
+    );
+    assert_eq!(
+        draw(5, true, 0.0, 1).values.to_f32().unwrap(),
+        values,
+        "p = 0"
+    );
+}
