@@ -3,7 +3,7 @@ mod common;
 
 use common::gpu;
 use synchgraph::snn::config::Config;
-use synchgraph::snn::encoding::poisson_reference;
+use synchgraph::snn::encoding::{poisson_reference, SpikeList};
 use synchgraph::snn::network::{Input, Network, Weights};
 use synchgraph::snn::record::{Recorder, SpikeEvent};
 use synchgraph::snn::reference::simulate;
@@ -126,4 +126,79 @@ fn plastic_run_matches_f64_reference() {
     );
     assert!(total > 20);
     assert!(exact as f64 >= 0.98 * total as f64 && near as f64 >= 0.99 * total as f64);
+}
+
+#[test]
+fn reset_to_rest_leaves_the_network_as_a_fresh_one() {
+    // A fixed input spike list whose steps T..2T repeat steps 0..T, fed to two networks with the
+    // same weights (plasticity and threshold growth off). The first runs 0..T from its start;
+    // the second runs 0..T, is reset, then runs T..2T. The reset must clear potentials,
+    // conductances, refractory counters and the input spikes still in flight in the 5 ms audio
+    // delay line (inputs spike up to the last step before the reset), so the second network's
+    // spikes after the reset are the first network's, T steps later, exactly. (Thresholds are
+    // kept by design, so they neither grow nor decay here.)
+    let mut cfg = small_config();
+    cfg.stdp.enabled = false;
+    cfg.exc.theta_plus = 0.0;
+    // Theta is kept by the reset by design; with no growth and no decay it stays theta_init.
+    cfg.exc.tau_theta_ms = 1e30;
+    // Refractory periods of 100 steps: a counter kept over the reset would still block
+    // neurons when they first fire after it.
+    cfg.exc.refractory_ms = 50.0;
+    cfg.inh.refractory_ms = 50.0;
+    let g = gpu();
+    let w = Weights::build(&cfg);
+    let n_in = cfg.network.inputs_per_modality * cfg.network.modalities;
+    let t = 301u32;
+    let mut rng = common::Rng(31);
+    let mut events = Vec::new();
+    for step in 0..t {
+        // Dense input at the end of each half, so neurons are refractory at the reset.
+        let p = if step + 40 >= t { 0.6 } else { 0.08 };
+        for i in 0..n_in as u32 {
+            if rng.uniform(0.0, 1.0) < p {
+                events.push((i, step));
+                events.push((i, step + t));
+            }
+        }
+    }
+    events.sort_unstable_by_key(|&(i, s)| (s, i));
+    let list = SpikeList {
+        n_in,
+        steps: 2 * t as usize,
+        events,
+    };
+    let schedule = list.upload(&g).unwrap();
+    let input = Input::Schedule(&schedule, 2 * t);
+    let fresh = {
+        let mut net = Network::new(&g, &cfg, &w, 1).unwrap();
+        let rec = Recorder::new(&g, 100_000).unwrap();
+        net.run(&input, t, &rec).unwrap();
+        rec.read().unwrap()
+    };
+    assert!(fresh.len() > 20, "the inputs drive spikes: {}", fresh.len());
+    let mut net = Network::new(&g, &cfg, &w, 1).unwrap();
+    let rec = Recorder::new(&g, 100_000).unwrap();
+    net.run(&input, t, &rec).unwrap();
+    assert_eq!(rec.read().unwrap(), fresh, "same network, same first half");
+    rec.clear(&g);
+    net.reset_to_rest().unwrap();
+    net.run(&input, t, &rec).unwrap();
+    let after: Vec<SpikeEvent> = rec
+        .read()
+        .unwrap()
+        .into_iter()
+        .map(|e| SpikeEvent {
+            step: e.step - t,
+            ..e
+        })
+        .collect();
+    let first = after.iter().zip(&fresh).position(|(a, b)| a != b);
+    assert_eq!(
+        after,
+        fresh,
+        "first difference at {first:?}: {:?} vs {:?}",
+        first.map(|k| after[k]),
+        first.map(|k| fresh[k])
+    );
 }
