@@ -490,6 +490,51 @@ fn extracted_features_train_like_the_wavs() {
             && err.contains("--normalize speaker"),
         "{err}"
     );
+
+    // predict checks the files of an export the same way.
+    let predict = |model: &Path, clips: PathBuf| {
+        synchgraph()
+            .args(["predict", "--model", model.to_str().unwrap()])
+            .arg(clips)
+            .output()
+            .unwrap()
+    };
+    let o = predict(&out_wav, feat.join("anger"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (clips, needle) in [
+        (
+            feat6.join("anger"),
+            "exported with 6 nodes per clip; the model takes 12",
+        ),
+        (
+            feat_norm.join("anger"),
+            "exported with --normalize speaker; the model was trained on features without",
+        ),
+    ] {
+        let o = predict(&out_wav, clips);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(needle), "{err}");
+    }
+    let o = predict(&out_wav_norm, feat_norm.join("anger"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The normalised export's files reach the normalised model as they are.
+    let g = common::gpu();
+    let mut saved = load_model(&g, &out_wav_norm.join("model.safetensors")).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(feat_norm.join("anger"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let stored: Vec<_> = files
+        .iter()
+        .map(|f| synchgraph::data::emotion_features::read_npy_matrix(f).unwrap())
+        .collect();
+    let want = predict_proba(&mut saved.model, &stored.iter().collect::<Vec<_>>()).unwrap();
+    let got = saved.predict_files(&files).unwrap();
+    assert_eq!(got.len(), files.len());
+    for (p, w) in got.iter().zip(&want) {
+        assert_eq!(&p.probabilities, w, "{}", p.path.display());
+    }
 }
 
 /// The CI clips (speakers 03 and 08) plus one clip per class of speaker 09.

@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 
 use super::checkpoint::SavedModel;
 use super::train::{argmax, predict_proba};
-use crate::data::emotion::speaker_from_name;
+use crate::data::emotion::{exported_features, speaker_from_name, ExportedFeatures};
 use crate::data::emotion_features::node_features;
-use crate::error::Result;
+use crate::data::speaker_norm::FeatureNorm;
+use crate::error::{Error, Result};
+use crate::features::FrameMatrix;
 
 /// The model's answer for one clip.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,22 +24,76 @@ pub struct Prediction {
     pub probabilities: Vec<f32>,
 }
 
+/// The export a feature file belongs to: `<export>/<class>/<clip>.npy` (or `.csv`) with the
+/// export's [`crate::data::emotion::FEATURES_INDEX`] two folders up.
+fn export_of(clip: &Path) -> Result<Option<ExportedFeatures>> {
+    let is_feature_file = clip
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy") || e.eq_ignore_ascii_case("csv"));
+    match clip.parent().and_then(Path::parent) {
+        Some(export) if is_feature_file => exported_features(export),
+        _ => Ok(None),
+    }
+}
+
 impl SavedModel {
     /// Label `clips` the way the model was trained to see them: node features extracted with
     /// the stored settings, then the stored normalisation. Speaker normalisation standardises
     /// the clips given together, grouped by the speaker their EmoDB or RAVDESS names carry
-    /// (other names form one group), so label a speaker's clips in one call.
+    /// (other names form one group), so label a speaker's clips in one call. Files of a
+    /// `synchgraph features` export must hold the model's node count; they are not normalised
+    /// again when the export already is, and a model trained without normalisation refuses
+    /// normalised ones.
     pub fn predict_files<P: AsRef<Path>>(&mut self, clips: &[P]) -> Result<Vec<Prediction>> {
+        let mut pending = Vec::new();
+        for (i, clip) in clips.iter().enumerate() {
+            let clip = clip.as_ref();
+            let Some(e) = export_of(clip)? else {
+                pending.push(i);
+                continue;
+            };
+            if e.nodes != self.features.nodes {
+                return Err(Error::data(
+                    clip,
+                    format!(
+                        "exported with {} nodes per clip; the model takes {}",
+                        e.nodes, self.features.nodes
+                    ),
+                ));
+            }
+            match (e.normalize, self.features.normalize) {
+                (FeatureNorm::None, _) => pending.push(i),
+                (_, FeatureNorm::None) => {
+                    return Err(Error::data(
+                        clip,
+                        format!(
+                            "exported with --normalize {}; the model was trained on features \
+                             without normalisation",
+                            e.normalize.name()
+                        ),
+                    ))
+                }
+                _ => {}
+            }
+        }
         let mut feats = clips
             .iter()
             .map(|c| node_features(c.as_ref(), &self.features))
             .collect::<Result<Vec<_>>>()?;
-        let speakers: Vec<Option<String>> = clips
+        // Normalise the clips that are not normalised yet, together.
+        let speakers: Vec<Option<String>> = pending
             .iter()
-            .map(|c| speaker_from_name(c.as_ref()))
+            .map(|&i| speaker_from_name(clips[i].as_ref()))
             .collect();
         let speakers: Vec<Option<&str>> = speakers.iter().map(Option::as_deref).collect();
-        self.features.normalize.apply(&speakers, &mut feats)?;
+        let mut todo: Vec<FrameMatrix> = pending
+            .iter()
+            .map(|&i| std::mem::replace(&mut feats[i], FrameMatrix::zeros(0, 0)))
+            .collect();
+        self.features.normalize.apply(&speakers, &mut todo)?;
+        for (&i, m) in pending.iter().zip(todo) {
+            feats[i] = m;
+        }
         let refs: Vec<_> = feats.iter().collect();
         let probs = predict_proba(&mut self.model, &refs)?;
         Ok(clips
