@@ -450,7 +450,8 @@ fn extracted_features_train_like_the_wavs() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success());
     assert!(
-        err.contains("the model takes 12 nodes per clip") && err.contains("export of 6 nodes"),
+        err.contains("exported with 6 nodes per clip; the model takes 12")
+            && err.contains("--nodes 12"),
         "{err}"
     );
 

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::emotion::{Clip, DatasetFormat};
+use super::emotion::{Clip, DatasetFormat, ExportedFeatures};
 use super::speaker_norm::FeatureNorm;
 use crate::error::{Error, Result};
 use crate::features::bvh::read_bvh;
@@ -63,6 +63,37 @@ impl FeatureSettings {
             window_seconds: WINDOW_SECONDS,
             stride_seconds: STRIDE_SECONDS,
             normalize: FeatureNorm::None,
+        }
+    }
+}
+
+impl FeatureSettings {
+    /// Whether the features of export `e` (in `path`) can feed a model trained with these
+    /// settings: the node counts must match, and a model trained without normalisation refuses
+    /// normalised features. Returns whether the export is already normalised as these settings
+    /// want, so its features must not be normalised again.
+    pub fn accepts_export(&self, e: &ExportedFeatures, path: &Path) -> Result<bool> {
+        if e.nodes != self.nodes {
+            return Err(Error::data(
+                path,
+                format!(
+                    "exported with {} nodes per clip; the model takes {}: extract the clips again \
+                     with --nodes {}",
+                    e.nodes, self.nodes, self.nodes
+                ),
+            ));
+        }
+        match (e.normalize, self.normalize) {
+            (FeatureNorm::None, _) => Ok(false),
+            (_, FeatureNorm::None) => Err(Error::data(
+                path,
+                format!(
+                    "exported with --normalize {}; the model was trained on features without \
+                     normalisation: extract them again without --normalize",
+                    e.normalize.name()
+                ),
+            )),
+            (exported, wanted) => Ok(exported == wanted),
         }
     }
 }

@@ -304,24 +304,7 @@ fn feature_settings(
         }
         FeatureChoice::Saved(s) => {
             if let Some(e) = exported {
-                if e.nodes != s.nodes {
-                    bail!(
-                        "the model takes {} nodes per clip, but {}; extract the clips again with \
-                         --nodes {}",
-                        s.nodes,
-                        export_note(e.nodes),
-                        s.nodes
-                    );
-                }
-                if e.normalize != FeatureNorm::None && s.normalize == FeatureNorm::None {
-                    bail!(
-                        "the model was trained on features without normalisation, but {} holds \
-                         features exported with --normalize {} ({FEATURES_INDEX}); extract them \
-                         again without --normalize",
-                        data.display(),
-                        e.normalize.name()
-                    );
-                }
+                s.accepts_export(&e, data)?;
             }
             Ok(s)
         }

@@ -7,8 +7,7 @@ use super::checkpoint::SavedModel;
 use super::train::{argmax, predict_proba};
 use crate::data::emotion::{exported_features, speaker_from_name, ExportedFeatures};
 use crate::data::emotion_features::node_features;
-use crate::data::speaker_norm::FeatureNorm;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::features::FrameMatrix;
 
 /// The model's answer for one clip.
@@ -48,32 +47,9 @@ impl SavedModel {
         let mut pending = Vec::new();
         for (i, clip) in clips.iter().enumerate() {
             let clip = clip.as_ref();
-            let Some(e) = export_of(clip)? else {
-                pending.push(i);
-                continue;
-            };
-            if e.nodes != self.features.nodes {
-                return Err(Error::data(
-                    clip,
-                    format!(
-                        "exported with {} nodes per clip; the model takes {}",
-                        e.nodes, self.features.nodes
-                    ),
-                ));
-            }
-            match (e.normalize, self.features.normalize) {
-                (FeatureNorm::None, _) => pending.push(i),
-                (_, FeatureNorm::None) => {
-                    return Err(Error::data(
-                        clip,
-                        format!(
-                            "exported with --normalize {}; the model was trained on features \
-                             without normalisation",
-                            e.normalize.name()
-                        ),
-                    ))
-                }
-                _ => {}
+            match export_of(clip)? {
+                Some(e) if self.features.accepts_export(&e, clip)? => {}
+                _ => pending.push(i),
             }
         }
         let mut feats = clips
