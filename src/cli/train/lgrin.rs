@@ -277,19 +277,14 @@ fn feature_settings(
     data: &Path,
     exported: Option<ExportedFeatures>,
 ) -> Result<FeatureSettings> {
-    let export_note = |k: usize| {
-        format!(
-            "{} is a `synchgraph features` export of {k} nodes per clip ({FEATURES_INDEX})",
-            data.display()
-        )
-    };
     match choice {
         FeatureChoice::New { nodes, normalize } => {
             let nodes = match (nodes, exported.map(|e| e.nodes)) {
                 (Some(n), Some(k)) if n != k => bail!(
-                    "{}; --nodes {n} would regroup its nodes, not the source's frames: leave \
-                     --nodes out, or extract again from the source with --nodes {n}",
-                    export_note(k)
+                    "{} is a `synchgraph features` export of {k} nodes per clip \
+                     ({FEATURES_INDEX}); --nodes {n} would regroup its nodes, not the source's \
+                     frames: leave --nodes out, or extract again from the source with --nodes {n}",
+                    data.display()
                 ),
                 (n, k) => n.or(k).unwrap_or_else(|| default_nodes(format)),
             };
