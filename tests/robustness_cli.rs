@@ -930,6 +930,25 @@ fn lgrin_contradicting_split_flags_are_refused() {
         &["--split", "loso", "--epochs", "1"],
     ));
     fails_with(&out, &["names no speakers"]);
+    // Both choose the validation clips: one would be ignored.
+    let out = run(&lgrin_args(
+        s(&data),
+        s(&o),
+        &[
+            "--folds",
+            "2",
+            "--epochs",
+            "1",
+            "--val-fraction",
+            "0.3",
+            "--val-speakers",
+            "03",
+        ],
+    ));
+    fails_with(
+        &out,
+        &["--val-fraction", "cannot be used with", "--val-speakers"],
+    );
 }
 
 #[test]

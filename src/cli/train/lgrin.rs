@@ -143,8 +143,14 @@ pub struct Args {
     /// StepLR period in epochs (default: 90 reference, 50 paper).
     #[arg(long)]
     lr_step: Option<usize>,
-    /// Share of the training clips held out for model selection.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 0.1)]
+    /// Share of the training clips held out for model selection (not with `--val-speakers`,
+    /// which chooses the validation clips instead).
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        default_value_t = 0.1,
+        conflicts_with = "val_speakers"
+    )]
     val_fraction: f32,
     /// Comma-separated training speakers held out whole for model selection instead of
     /// `--val-fraction` (selection then measures generalisation to unseen speakers). With
