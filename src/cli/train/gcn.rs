@@ -362,7 +362,7 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         },
         selection: args.select.unwrap_or(defaults.selection),
     };
-    let folds = args.folds.unwrap_or(10);
+    let fold_count = args.folds.unwrap_or(10);
     if data.num_classes() < 2 {
         bail!(
             "{}: every graph has the label {}, so one class; graph classification needs at \
@@ -384,11 +384,11 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         data.graphs.len(),
         data.num_features,
         data.num_classes(),
-        folds,
+        fold_count,
         args.runs
     );
     let multi = MultiProgress::new();
-    let (overall, style) = bars(&multi, (args.runs * folds) as u64, "folds");
+    let (overall, style) = bars(&multi, (args.runs * fold_count) as u64, "folds");
     let mut out = Outcome {
         accuracies: vec![],
         seconds_per_epoch: vec![],
@@ -400,7 +400,7 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         config: json!({
             "model": "gcn-graph",
             "gcn": config.clone(),
-            "folds": folds,
+            "folds": fold_count,
             "validation_fraction": 0.1,
             "selection": match config.selection {
                 Selection::ValLoss => "test accuracy at the epoch of lowest validation loss",
@@ -414,7 +414,7 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
     };
     for r in 0..args.runs {
         let seed = args.seed + r as u64;
-        let folds = stratified_kfold(&labels, folds, seed).context("making the folds")?;
+        let folds = stratified_kfold(&labels, fold_count, seed).context("making the folds")?;
         for (k, test) in folds.iter().enumerate() {
             let rest = complement(labels.len(), test);
             let (train, val) = train_val_split(&rest, &labels, 0.1, seed + k as u64)
@@ -466,7 +466,7 @@ fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         }
     }
     overall.finish_and_clear();
-    out.folds = folds;
+    out.folds = fold_count;
     Ok(out)
 }
 
