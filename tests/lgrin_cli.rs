@@ -547,13 +547,21 @@ fn three_speaker_dir(name: &str) -> PathBuf {
     data
 }
 
+/// The short run, validated on the clips of `speakers` instead of a share of the training
+/// clips (`--val-fraction` and `--val-speakers` exclude each other).
+fn held_out_run_args(data: &Path, out: &Path, speakers: &str) -> Vec<String> {
+    let mut args = short_run_args(data, out);
+    let at = args.iter().position(|a| a == "--val-fraction").unwrap();
+    args.drain(at..at + 2);
+    args.extend(["--val-speakers".to_string(), speakers.to_string()]);
+    args
+}
+
 #[test]
 fn held_out_speakers_select_the_model() {
     let data = three_speaker_dir("val-speakers");
     let out = tmp("val-speakers-out");
-    let mut args = short_run_args(&data, &out);
-    args.extend(["--val-speakers".to_string(), "09".to_string()]);
-    run(synchgraph().args(&args));
+    run(synchgraph().args(held_out_run_args(&data, &out, "09")));
     let m = metrics(&out);
     assert_eq!(m["val_speakers"], serde_json::json!(["09"]));
     // Every epoch was scored on the held-out speaker's 4 clips.
@@ -563,8 +571,7 @@ fn held_out_speakers_select_the_model() {
         assert!((acc * 4.0 - (acc * 4.0).round()).abs() < 1e-6, "{acc}");
     }
     // A test speaker cannot validate.
-    let mut bad = short_run_args(&data, &out);
-    bad.extend(["--val-speakers".to_string(), "08".to_string()]);
+    let bad = held_out_run_args(&data, &out, "08");
     let o = synchgraph().args(&bad).output().unwrap();
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
