@@ -1070,3 +1070,50 @@ fn demo_of_zero_elements_is_refused() {
     let out = run(&["demo", "--size", "0"]);
     fails_with(&out, &["--size must be at least 1"]);
 }
+
+#[test]
+fn output_paths_are_checked_before_the_work() {
+    // A data folder whose second clip is broken: an output path that cannot be written must be
+    // named before any clip is read (it used to fail only after the extraction, or, for
+    // `simulate --record`, after the whole simulation).
+    let d = tmp("out-paths");
+    let data = d.join("data");
+    npy_dataset(&data, 2);
+    write(&data.join("a/clip1.npy"), b"not a npy file");
+    let file = d.join("a-file");
+    write(&file, b"x");
+    let lgrin = lgrin_args(s(&data), s(&file), &["--folds", "2", "--epochs", "1"]);
+    let features = ["features", "--data", s(&data), "--out", s(&file)];
+    for args in [&lgrin[..], &features[..]] {
+        let out = run(args);
+        fails_with(&out, &["--out", "a-file"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("clip1.npy"),
+            "{args:?}: the data was read first: {err}"
+        );
+    }
+    let config = d.join("small.toml");
+    write(&config, small_snn_config());
+    let simulate = |record: &Path| {
+        run(&[
+            "simulate",
+            "--config",
+            s(&config),
+            "--record",
+            s(record),
+            "--duration-ms",
+            "5",
+        ])
+    };
+    fails_with(&simulate(&d), &["--record", "is a folder"]);
+    // A record in a folder that does not exist yet is written there.
+    let nested = d.join("new/folder/r.csv");
+    let out = simulate(&nested);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(nested.is_file());
+}

@@ -8,6 +8,7 @@ use synchgraph::models::lgrin::train::argmax;
 use synchgraph::models::lgrin::{load_model, predict_proba};
 use synchgraph::report::{plot, Confusion};
 
+use crate::cli::out_paths::create_out_dir;
 use crate::cli::output::outln;
 use crate::cli::train::lgrin::{load_features, metrics_json, FeatureChoice, LoadLimits};
 use crate::cli::Cli;
@@ -41,6 +42,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             args.out.display()
         );
     }
+    create_out_dir(&args.out, "--out")?;
     let gpu = crate::cli::open_command_gpu(cli)?;
     let path = args.model.join("model.safetensors");
     let mut saved =
@@ -75,8 +77,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let pred: Vec<u32> = probs.iter().map(|p| argmax(p) as u32).collect();
     let truth: Vec<u32> = list.clips.iter().map(|c| map[c.label] as u32).collect();
     let conf = Confusion::new(saved.classes.len(), &pred, &truth)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
     let extra = serde_json::json!({
         "seconds_per_epoch": serde_json::Value::Null,
         "seconds_inference": start.elapsed().as_secs_f64(),

@@ -9,6 +9,7 @@ use synchgraph::data::emotion::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::report::write_atomic;
 
+use crate::cli::out_paths::create_out_dir;
 use crate::cli::output::outln;
 use crate::cli::train::lgrin::ClipSource;
 
@@ -33,6 +34,7 @@ pub fn run(args: &Args) -> Result<()> {
             args.out.display()
         );
     }
+    create_out_dir(&args.out, "--out")?;
     let (list, feats, settings) = args.source.load(0)?;
     let mut index = String::from("file,class,speaker,nodes,dims\n");
     for (clip, m) in list.clips.iter().zip(&feats) {

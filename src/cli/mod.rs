@@ -1,6 +1,7 @@
 //! Command-line interface: one module per subcommand. The library returns typed errors; this
 //! layer adds context with `anyhow`.
 
+pub mod out_paths;
 pub mod output;
 
 mod bench;

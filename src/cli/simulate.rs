@@ -12,6 +12,7 @@ use synchgraph::snn::record::{Recorder, SpikeEvent};
 use synchgraph::snn::Config;
 use synchgraph::{Gpu, Tensor};
 
+use super::out_paths::prepare_out_file;
 use super::Cli;
 
 /// Arguments of `simulate`.
@@ -113,6 +114,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         );
     }
     let sample_steps = cfg.steps(cfg.sim.sample_ms).min(steps);
+    prepare_out_file(&args.record, "--record")?;
     // Read inputs before opening the device so that bad files fail fast.
     let list = match &args.input_spikes {
         Some(p) => {

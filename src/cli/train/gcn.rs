@@ -22,6 +22,7 @@ use synchgraph::models::gcn::{
 use synchgraph::report::{mean_std, plot, Checkpoint};
 use synchgraph::Gpu;
 
+use crate::cli::out_paths::create_out_dir;
 use crate::cli::output::outln;
 use crate::cli::Cli;
 
@@ -202,8 +203,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let format = detect(&args.data)?;
     refuse_flags_of_the_other_format(&format, args)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
+    create_out_dir(&args.out, "--out")?;
     let gpu = crate::cli::open_command_gpu(cli)?;
     let start = Instant::now();
     let outcome = match format {

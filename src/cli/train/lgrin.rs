@@ -20,6 +20,7 @@ use synchgraph::models::lgrin::{
 use synchgraph::report::{plot, Confusion};
 use synchgraph::Gpu;
 
+use crate::cli::out_paths::create_out_dir;
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
 use crate::cli::Cli;
@@ -402,6 +403,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
              name the groups with --split speaker --test-speakers 03/08/..."
         );
     }
+    create_out_dir(&args.out, "--out")?;
     let (list, feats, settings) = args.source.load(2)?;
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
     let config = config_from(args, &settings, list.classes.len());
@@ -432,8 +434,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         ),
     };
     let val_speakers = args.val_speakers.as_deref().map(speaker_list);
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
     let gpu = crate::cli::open_command_gpu(cli)?;
     let mut confusion: Option<Confusion> = None;
     let mut fold_acc = Vec::new();

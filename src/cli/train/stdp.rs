@@ -15,6 +15,7 @@ use synchgraph::snn::unsupervised::{
 };
 use synchgraph::snn::Config;
 
+use crate::cli::out_paths::create_out_dir;
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
 use crate::cli::Cli;
@@ -121,7 +122,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let label = |ids: &[usize]| ids.iter().map(|&i| data.labels[i]).collect::<Vec<_>>();
     let (train_y, test_y) = (label(train_idx), label(test_idx));
     let gpu = crate::cli::open_command_gpu(cli)?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {:?}", args.out))?;
+    create_out_dir(&args.out, "--out")?;
 
     let learn_n = args.train_limit.unwrap_or(train_x.len()).min(train_x.len());
     let order: Vec<usize> = (0..learn_n).collect();

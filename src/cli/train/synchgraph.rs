@@ -19,6 +19,7 @@ use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
 use synchgraph::report::{plot, Checkpoint, Confusion};
 use synchgraph::snn::unsupervised::train as train_stdp;
 
+use crate::cli::out_paths::create_out_dir;
 use crate::cli::output::outln;
 use crate::cli::Cli;
 
@@ -92,6 +93,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         );
     }
     let stim: StimulusEdges = args.stimulus_edges.parse()?;
+    create_out_dir(&args.out, "--out")?;
     let modality: Modality = match &args.modality {
         Some(m) => m.parse()?,
         None if args.images.is_some() => Modality::Both,
@@ -177,7 +179,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let feat_s = t_feat.elapsed().as_secs_f64();
 
     let gpu = crate::cli::open_command_gpu(cli)?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {:?}", args.out))?;
     let cfg = snn_config(modality, INPUTS, args.w_cross, args.seed);
     let t_stdp = Instant::now();
     let learned = if args.stdp_clips > 0 {

@@ -1,0 +1,23 @@
+//! Output paths checked before the work that fills them, so a path that cannot be written fails
+//! at once instead of after minutes of feature extraction or simulation.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+/// Create the output folder `dir` of option `flag` (with its parents).
+pub fn create_out_dir(dir: &Path, flag: &str) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("{flag} {}: creating it", dir.display()))
+}
+
+/// Check that the output file `path` of option `flag` can be written: it must not be a folder,
+/// and its folder is created.
+pub fn prepare_out_file(path: &Path, flag: &str) -> Result<()> {
+    if path.is_dir() {
+        bail!("{flag} {} is a folder; name a file", path.display());
+    }
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => create_out_dir(parent, flag),
+        _ => Ok(()),
+    }
+}
