@@ -1107,6 +1107,8 @@ fn output_paths_are_checked_before_the_work() {
         ])
     };
     fails_with(&simulate(&d), &["--record", "is a folder"]);
+    let bench = run(&["bench", "--quick", "--filter", "relu", "--json", s(&d)]);
+    fails_with(&bench, &["--json", "is a folder"]);
     // A record in a folder that does not exist yet is written there.
     let nested = d.join("new/folder/r.csv");
     let out = simulate(&nested);

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use synchgraph::bench::{self, BenchOptions};
 
+use super::out_paths::prepare_out_file;
 use super::Cli;
 
 /// Arguments of `bench`.
@@ -54,6 +55,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if let (Some(new), Some(old)) = (&args.from, &args.compare) {
         return bench::compare_saved(old, new, &mut std::io::stdout())
             .with_context(|| format!("comparing {} with {}", new.display(), old.display()));
+    }
+    if let Some(path) = &args.json {
+        prepare_out_file(path, "--json")?;
     }
     let gpu = super::open_gpu(&cli.adapter, true)?;
     let options = BenchOptions {
