@@ -358,8 +358,24 @@ fn two_saved_reports_compare_without_a_device() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("compared with"), "{stdout}");
+    assert!(!stdout.contains("different adapters"), "{stdout}");
     let add = stdout.lines().find(|l| l.starts_with("add")).unwrap();
     assert!(add.contains("3.00"), "{add}");
+    // Reports of two adapters compare devices, and the output says so.
+    let mut other = report(&[("add", 0.5, 0.01)]);
+    other["adapter"]["name"] = json!("another GPU");
+    let other = write("saved-other.json", &other);
+    let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["bench", "--from", other.to_str().unwrap()])
+        .args(["--compare", old.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        stdout.contains("(another GPU, ") && stdout.contains("different adapters"),
+        "{stdout}"
+    );
     // --from needs --compare, and a missing file is named.
     let alone = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
         .args(["bench", "--from", new.to_str().unwrap()])
@@ -395,6 +411,12 @@ fn compare_flag_prints_the_ratio_per_row() {
         .unwrap_or_else(|| panic!("no flagged relu row:\n{out}"));
     assert!(line.contains("1M f32"), "{line}");
     assert!(out.contains("1 row(s) slower than the noise"), "{out}");
+    // The old report's adapter ("test") is not this one.
+    assert!(
+        out.contains("this run (") && out.contains("(test, 2026-01-01T00:00:00Z)"),
+        "{out}"
+    );
+    assert!(out.contains("different adapters"), "{out}");
 }
 
 #[test]

@@ -364,18 +364,36 @@ pub fn compare_saved(
 ) -> Result<()> {
     let (old_report, new_report) = (BenchReport::load(old)?, BenchReport::load(new)?);
     let io = |e| Error::io("standard output", e);
-    writeln!(
-        out,
-        "{} ({}, {}) compared with {} ({}, {})",
-        new.display(),
-        new_report.adapter.name,
-        new_report.date,
-        old.display(),
-        old_report.adapter.name,
-        old_report.date
-    )
-    .map_err(io)?;
+    let header = comparison_header(
+        &new.display().to_string(),
+        &new_report,
+        &old.display().to_string(),
+        &old_report,
+    );
+    write!(out, "{header}").map_err(io)?;
     write!(out, "{}", compare(&old_report, &new_report)).map_err(io)
+}
+
+/// The lines above a comparison: which report (its adapter and date) is compared with which,
+/// and a warning when the adapters differ, since the ratios then compare two devices rather
+/// than two versions of the engine.
+pub fn comparison_header(
+    new_name: &str,
+    new: &BenchReport,
+    old_name: &str,
+    old: &BenchReport,
+) -> String {
+    let mut text = format!(
+        "{new_name} ({}, {}) compared with {old_name} ({}, {})\n",
+        new.adapter.name, new.date, old.adapter.name, old.date
+    );
+    if new.adapter.name != old.adapter.name {
+        text.push_str(
+            "different adapters: the ratios compare the two devices, not two versions of the \
+             engine\n",
+        );
+    }
+    text
 }
 
 /// Run the harness, print the table (and the comparison) to `out`, write the JSON. The single
@@ -397,7 +415,8 @@ pub fn execute(gpu: &Gpu, options: &BenchOptions, out: &mut dyn Write) -> Result
         writeln!(out, "wrote {}", path.display()).map_err(io)?;
     }
     if let (Some(old), Some(path)) = (&old, &options.compare) {
-        writeln!(out, "\ncompared with {} ({})", path.display(), old.date).map_err(io)?;
+        let header = comparison_header("this run", &report, &path.display().to_string(), old);
+        write!(out, "\n{header}").map_err(io)?;
         write!(out, "{}", compare(old, &report)).map_err(io)?;
     }
     if let Some(first) = report.failures.first() {
