@@ -373,9 +373,11 @@ fn two_saved_reports_compare_without_a_device() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(
-        stdout.contains("(another GPU, ") && stdout.contains("different adapters"),
+        stdout.contains("(another GPU, ")
+            && stdout.contains("different adapters: another GPU / test"),
         "{stdout}"
     );
+    assert!(!stdout.contains("different backends"), "{stdout}");
     // --from needs --compare, and a missing file is named.
     let alone = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
         .args(["bench", "--from", new.to_str().unwrap()])
@@ -416,7 +418,8 @@ fn compare_flag_prints_the_ratio_per_row() {
         out.contains("this run (") && out.contains("(test, 2026-01-01T00:00:00Z)"),
         "{out}"
     );
-    assert!(out.contains("different adapters"), "{out}");
+    assert!(out.contains("different adapters: "), "{out}");
+    assert!(out.contains("different drivers: "), "{out}");
 }
 
 #[test]

@@ -375,8 +375,9 @@ pub fn compare_saved(
 }
 
 /// The lines above a comparison: which report (its adapter and date) is compared with which,
-/// and a warning when the adapters differ, since the ratios then compare two devices rather
-/// than two versions of the engine.
+/// then one line for each of adapter, backend and driver that differs between them, since the
+/// ratios then measure that difference too (two devices, or the engine against a peer on
+/// another backend) and not only a change of code.
 pub fn comparison_header(
     new_name: &str,
     new: &BenchReport,
@@ -387,11 +388,15 @@ pub fn comparison_header(
         "{new_name} ({}, {}) compared with {old_name} ({}, {})\n",
         new.adapter.name, new.date, old.adapter.name, old.date
     );
-    if new.adapter.name != old.adapter.name {
-        text.push_str(
-            "different adapters: the ratios compare the two devices, not two versions of the \
-             engine\n",
-        );
+    let (a, b) = (&new.adapter, &old.adapter);
+    for (what, x, y) in [
+        ("adapters", &a.name, &b.name),
+        ("backends", &a.backend, &b.backend),
+        ("drivers", &a.driver, &b.driver),
+    ] {
+        if x != y {
+            text.push_str(&format!("different {what}: {x} / {y}\n"));
+        }
     }
     text
 }
