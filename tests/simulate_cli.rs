@@ -269,3 +269,29 @@ fn a_record_capacity_below_one_step_of_spikes_is_refused() {
         String::from_utf8_lossy(&ok.stderr)
     );
 }
+
+#[test]
+fn intensity_with_spike_or_feature_inputs_is_refused() {
+    // --intensity only drives the default Poisson input; with either input file it would be
+    // ignored, so it is refused.
+    let cfg = write("net-intensity.toml", &small_config());
+    let spikes = write("intensity-spikes.csv", "input_index,time_ms\n0,1.0\n");
+    let feats = write("intensity-features.csv", &vec!["1"; 40].join(","));
+    let out = tmp("intensity.csv");
+    for (flag, file) in [("--input-spikes", &spikes), ("--features", &feats)] {
+        let o = synchgraph(&[
+            "simulate",
+            "--config",
+            s(&cfg),
+            "--record",
+            s(&out),
+            "--intensity",
+            "50",
+            flag,
+            s(file),
+        ]);
+        fails_with(&o, "cannot be used with");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("--intensity") && err.contains(flag), "{err}");
+    }
+}

@@ -28,8 +28,14 @@ pub struct Args {
     /// (rate = intensity * network.rate_scale Hz). All clips are simulated in parallel.
     #[arg(long, conflicts_with = "input_spikes")]
     features: Option<PathBuf>,
-    /// Intensity of every input when neither --input-spikes nor --features is given.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 128.0)]
+    /// Intensity of every input when neither --input-spikes nor --features is given (with
+    /// either, it is refused rather than ignored).
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        default_value_t = 128.0,
+        conflicts_with_all = ["input_spikes", "features"]
+    )]
     intensity: f32,
     /// Simulated time in ms (default: sim.sample_ms + sim.rest_ms; Poisson inputs are silent
     /// after sample_ms).
