@@ -742,6 +742,8 @@ fn synchgraph_bad_numbers_names_and_one_class_are_refused_early() {
         ("--epochs", "0", "--epochs must be at least 1"),
         ("--batch", "0", "--batch must be at least 1"),
         ("--w-cross", "NaN", "--w-cross"),
+        // Audio only: there is no cross-modal link to weigh.
+        ("--w-cross", "2", "--w-cross joins the two modalities"),
     ] {
         let out = run(&[
             "train",

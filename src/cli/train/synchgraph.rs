@@ -42,9 +42,9 @@ pub struct Args {
     /// Synchrony window (ms).
     #[arg(long, allow_negative_numbers = true, default_value_t = 150.0)]
     window_ms: f32,
-    /// Cross-modal excitatory weight (both modalities).
-    #[arg(long, allow_negative_numbers = true, default_value_t = 1.0)]
-    w_cross: f64,
+    /// Cross-modal excitatory weight (only with both modalities; default 1.0).
+    #[arg(long, allow_negative_numbers = true)]
+    w_cross: Option<f64>,
     /// GCN hidden width.
     #[arg(long, default_value_t = 64)]
     hidden: usize,
@@ -86,11 +86,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             bail!("{flag} must be at least 1");
         }
     }
-    if !(args.w_cross.is_finite() && args.w_cross >= 0.0) {
-        bail!(
-            "--w-cross must be a finite weight >= 0, got {}",
-            args.w_cross
-        );
+    let w_cross = args.w_cross.unwrap_or(1.0);
+    if !(w_cross.is_finite() && w_cross >= 0.0) {
+        bail!("--w-cross must be a finite weight >= 0, got {w_cross}");
     }
     let stim: StimulusEdges = args.stimulus_edges.parse()?;
     create_out_dir(&args.out, "--out")?;
@@ -101,6 +99,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     };
     if modality != Modality::Audio && args.images.is_none() {
         bail!("--modality {modality:?} needs --images");
+    }
+    if modality != Modality::Both && args.w_cross.is_some() {
+        bail!("--w-cross joins the two modalities; --modality {modality:?} has one");
     }
     let (mut clips, classes) =
         audio_clips(&args.audio).with_context(|| format!("listing {:?}", args.audio))?;
@@ -179,7 +180,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let feat_s = t_feat.elapsed().as_secs_f64();
 
     let gpu = crate::cli::open_command_gpu(cli)?;
-    let cfg = snn_config(modality, INPUTS, args.w_cross, args.seed);
+    let cfg = snn_config(modality, INPUTS, w_cross, args.seed);
     let t_stdp = Instant::now();
     let learned = if args.stdp_clips > 0 {
         let order: Vec<usize> = train.iter().copied().take(args.stdp_clips).collect();
