@@ -142,10 +142,12 @@ fn reset_to_rest_leaves_the_network_as_a_fresh_one() {
     cfg.exc.theta_plus = 0.0;
     // Theta is kept by the reset by design; with no growth and no decay it stays theta_init.
     cfg.exc.tau_theta_ms = 1e30;
-    // Refractory periods of 100 steps: a counter kept over the reset would still block
-    // neurons when they first fire after it.
+    // Long refractory periods (100 excitatory steps, 400 inhibitory, longer than a half): a
+    // counter kept over the reset would still block neurons when they first fire after it.
     cfg.exc.refractory_ms = 50.0;
-    cfg.inh.refractory_ms = 50.0;
+    cfg.inh.refractory_ms = 200.0;
+    // Strong enough for one excitatory spike to make its inhibitory partner fire.
+    cfg.network.w_exc_inh = 40.0;
     let g = gpu();
     let w = Weights::build(&cfg);
     let n_in = cfg.network.inputs_per_modality * cfg.network.modalities;
@@ -176,7 +178,12 @@ fn reset_to_rest_leaves_the_network_as_a_fresh_one() {
         net.run(&input, t, &rec).unwrap();
         rec.read().unwrap()
     };
-    assert!(fresh.len() > 20, "the inputs drive spikes: {}", fresh.len());
+    let inhibitory = fresh.iter().filter(|e| e.group == 1).count();
+    assert!(
+        fresh.len() > 20 && inhibitory > 5,
+        "the inputs drive both groups: {} spikes, {inhibitory} inhibitory",
+        fresh.len()
+    );
     let mut net = Network::new(&g, &cfg, &w, 1).unwrap();
     let rec = Recorder::new(&g, 100_000).unwrap();
     net.run(&input, t, &rec).unwrap();
