@@ -1,6 +1,7 @@
 //! Labelling clip files with a saved model: the steps `synchgraph predict` takes, as a library
 //! call.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::checkpoint::SavedModel;
@@ -24,15 +25,28 @@ pub struct Prediction {
 }
 
 /// The export a feature file belongs to: `<export>/<class>/<clip>.npy` (or `.csv`) with the
-/// export's [`crate::data::emotion::FEATURES_INDEX`] two folders up.
-fn export_of(clip: &Path) -> Result<Option<ExportedFeatures>> {
+/// export's [`crate::data::emotion::FEATURES_INDEX`] two folders up. Each folder's index is
+/// read once into `seen`.
+fn export_of(
+    clip: &Path,
+    seen: &mut HashMap<PathBuf, Option<ExportedFeatures>>,
+) -> Result<Option<ExportedFeatures>> {
     let is_feature_file = clip
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("npy") || e.eq_ignore_ascii_case("csv"));
-    match clip.parent().and_then(Path::parent) {
-        Some(export) if is_feature_file => exported_features(export),
-        _ => Ok(None),
+    let Some(export) = clip
+        .parent()
+        .and_then(Path::parent)
+        .filter(|_| is_feature_file)
+    else {
+        return Ok(None);
+    };
+    if let Some(known) = seen.get(export) {
+        return Ok(*known);
     }
+    let found = exported_features(export)?;
+    seen.insert(export.to_path_buf(), found);
+    Ok(found)
 }
 
 impl SavedModel {
@@ -45,9 +59,10 @@ impl SavedModel {
     /// normalised ones.
     pub fn predict_files<P: AsRef<Path>>(&mut self, clips: &[P]) -> Result<Vec<Prediction>> {
         let mut pending = Vec::new();
+        let mut exports = HashMap::new();
         for (i, clip) in clips.iter().enumerate() {
             let clip = clip.as_ref();
-            match export_of(clip)? {
+            match export_of(clip, &mut exports)? {
                 Some(e) if self.features.accepts_export(&e, clip)? => {}
                 _ => pending.push(i),
             }
