@@ -126,6 +126,20 @@ fn binary_rejects_shapes_that_do_not_broadcast() {
 }
 
 #[test]
+fn binary_broadcasts_an_empty_row_over_rows_without_columns() {
+    // [3, 0] + [0] is the row-vector case with zero columns: an empty [3, 0] result, as for
+    // every other op on zero-size tensors, not a shape error.
+    let gpu = gpu();
+    let a = Tensor::from_f32(&gpu, &[3, 0], &[]).unwrap();
+    let b = Tensor::from_f32(&gpu, &[0], &[]).unwrap();
+    for op in [Binary::Add, Binary::Mul, Binary::Max] {
+        let out = ew::binary(&a, &b, op).unwrap();
+        assert_eq!(out.shape(), &[3, 0], "{op:?}");
+        assert!(out.to_f32().unwrap().is_empty(), "{op:?}");
+    }
+}
+
+#[test]
 fn scale_affine_and_select() {
     let gpu = gpu();
     let mut rng = Rng(3);
