@@ -8,7 +8,7 @@ use synchgraph::models::lgrin::train::argmax;
 use synchgraph::models::lgrin::{load_model, predict_proba};
 use synchgraph::report::{plot, Confusion};
 
-use crate::cli::out_paths::create_out_dir;
+use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::train::lgrin::{load_features, metrics_json, FeatureChoice, LoadLimits};
 use crate::cli::Cli;
@@ -88,10 +88,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "clips": list.clips.len(),
     });
     let metrics = metrics_json(&gpu, &saved.classes, &conf, conf.accuracy(), extra);
-    synchgraph::report::write_atomic(
-        &args.out.join("metrics.json"),
-        serde_json::to_string_pretty(&metrics)?.as_bytes(),
-    )?;
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     plot::confusion_plot(
         &args.out.join("confusion.png"),
         "confusion (eval)",

@@ -9,7 +9,7 @@ use synchgraph::data::emotion::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::report::write_atomic;
 
-use crate::cli::out_paths::create_out_dir;
+use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::train::lgrin::ClipSource;
 
@@ -65,10 +65,7 @@ pub fn run(args: &Args) -> Result<()> {
         "clips": list.clips.len(),
         "settings": settings,
     });
-    write_atomic(
-        &args.out.join(FEATURES_INDEX),
-        serde_json::to_string_pretty(&meta)?.as_bytes(),
-    )?;
+    write_json(&args.out.join(FEATURES_INDEX), &meta)?;
     outln!(
         "wrote {} clips ({} nodes x {} features) to {}",
         list.clips.len(),

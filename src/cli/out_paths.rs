@@ -21,3 +21,12 @@ pub fn prepare_out_file(path: &Path, flag: &str) -> Result<()> {
         _ => Ok(()),
     }
 }
+
+/// Write `value` to `path` as pretty-printed JSON, atomically (a temporary file renamed over
+/// `path`), with an error that names the file.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .with_context(|| format!("encoding {} as JSON", path.display()))?;
+    synchgraph::report::write_atomic(path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
+}

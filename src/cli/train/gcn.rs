@@ -22,7 +22,7 @@ use synchgraph::models::gcn::{
 use synchgraph::report::{mean_std, plot, Checkpoint};
 use synchgraph::Gpu;
 
-use crate::cli::out_paths::create_out_dir;
+use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::Cli;
 
@@ -533,10 +533,7 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
             100.0 * s
         );
     }
-    let metrics_path = args.out.join("metrics.json");
-    let text = serde_json::to_string_pretty(&metrics)?;
-    synchgraph::report::write_atomic(&metrics_path, text.as_bytes())
-        .with_context(|| format!("writing {}", metrics_path.display()))?;
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     let loss_path = args.out.join("loss.png");
     plot::line_plot(
         &loss_path,

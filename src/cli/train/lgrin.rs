@@ -20,7 +20,7 @@ use synchgraph::models::lgrin::{
 use synchgraph::report::{plot, Confusion};
 use synchgraph::Gpu;
 
-use crate::cli::out_paths::create_out_dir;
+use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
 use crate::cli::Cli;
@@ -522,10 +522,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     });
     let metrics = metrics_json(&gpu, &list.classes, &confusion, mean, extra);
     let out = &args.out;
-    synchgraph::report::write_atomic(
-        &out.join("metrics.json"),
-        serde_json::to_string_pretty(&metrics)?.as_bytes(),
-    )?;
+    write_json(&out.join("metrics.json"), &metrics)?;
     save_model(
         &mut model,
         &list.classes,

@@ -15,7 +15,7 @@ use synchgraph::snn::unsupervised::{
 };
 use synchgraph::snn::Config;
 
-use crate::cli::out_paths::create_out_dir;
+use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
 use crate::cli::Cli;
@@ -173,12 +173,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "stdp_simulated_s_per_wall_s": sim_ms / 1000.0 / train_s.max(1e-9),
         "adapter": gpu.info().adapter.name,
     });
-    let metrics_path = args.out.join("metrics.json");
-    synchgraph::report::write_atomic(
-        &metrics_path,
-        serde_json::to_string_pretty(&metrics)?.as_bytes(),
-    )
-    .with_context(|| format!("writing {}", metrics_path.display()))?;
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     let mut ck = Checkpoint::new();
     ck.insert("w_in", &[digits::PIXELS, neurons], learned.w_in.clone())?;
     ck.insert("theta", &[neurons], learned.theta.clone())?;

@@ -19,7 +19,7 @@ use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
 use synchgraph::report::{plot, Checkpoint, Confusion};
 use synchgraph::snn::unsupervised::train as train_stdp;
 
-use crate::cli::out_paths::create_out_dir;
+use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::Cli;
 
@@ -267,12 +267,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "simulated_s_per_wall_s": n as f64 * cfg.sim.sample_ms / 1000.0 / sim_s.max(1e-9),
         "adapter": gpu.info().adapter.name,
     });
-    let metrics_path = args.out.join("metrics.json");
-    synchgraph::report::write_atomic(
-        &metrics_path,
-        serde_json::to_string_pretty(&metrics)?.as_bytes(),
-    )
-    .with_context(|| format!("writing {}", metrics_path.display()))?;
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     let mut ck = Checkpoint::new();
     for (name, shape, v) in &fit.weights {
         ck.insert(name, shape, v.clone())?;
