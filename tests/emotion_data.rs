@@ -3,12 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use synchgraph::data::emotion::{
-    detect_format, exported_features, load_clips, DatasetFormat, ExportedFeatures,
-};
+use synchgraph::data::emotion::{detect_format, load_clips, DatasetFormat};
 use synchgraph::data::emotion_features::{
     extract_all, node_features, npy_bytes, read_npy_matrix, FeatureSettings,
 };
+use synchgraph::data::feature_export::{exported_features, ExportedFeatures};
 use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::data::split::{stratified_folds, validation_split};
 use synchgraph::features::FrameMatrix;

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use synchgraph::data::emotion::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::data::emotion_features::npy_bytes;
+use synchgraph::data::feature_export::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::report::write_atomic;
 
 use crate::cli::out_paths::{create_out_dir, write_json};

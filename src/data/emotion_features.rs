@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use super::emotion::{Clip, DatasetFormat, ExportedFeatures};
+use super::emotion::{Clip, DatasetFormat};
+use super::feature_export::ExportedFeatures;
 use super::speaker_norm::FeatureNorm;
 use crate::error::{Error, Result};
 use crate::features::bvh::read_bvh;

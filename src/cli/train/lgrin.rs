@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use synchgraph::data::emotion::{
-    exported_features, load_clips, ClipList, DatasetFormat, ExportedFeatures, FEATURES_INDEX,
-};
+use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
 use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
+use synchgraph::data::feature_export::{exported_features, ExportedFeatures, FEATURES_INDEX};
 use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::data::split::{stratified_folds, validation_split};
 use synchgraph::features::frames::{NODES_SPEECH, NODES_VIDEO};

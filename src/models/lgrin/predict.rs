@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::checkpoint::SavedModel;
 use super::train::{argmax, predict_proba};
-use crate::data::emotion::{exported_features, speaker_from_name, ExportedFeatures};
+use crate::data::emotion::speaker_from_name;
 use crate::data::emotion_features::node_features;
+use crate::data::feature_export::{exported_features, ExportedFeatures};
 use crate::error::Result;
 use crate::features::FrameMatrix;
 
@@ -25,7 +26,7 @@ pub struct Prediction {
 }
 
 /// The export a feature file belongs to: `<export>/<class>/<clip>.npy` (or `.csv`) with the
-/// export's [`crate::data::emotion::FEATURES_INDEX`] two folders up. Each folder's index is
+/// export's [`crate::data::feature_export::FEATURES_INDEX`] two folders up. Each folder's index is
 /// read once into `seen`.
 fn export_of(
     clip: &Path,
