@@ -1,0 +1,159 @@
+//! `train gcn` on a TU data set: graph classification under stratified k-fold cross-validation.
+
+use anyhow::{bail, Context, Result};
+use indicatif::MultiProgress;
+use serde_json::json;
+use synchgraph::autodiff::optim::LrSchedule;
+use synchgraph::autodiff::ParamStore;
+use synchgraph::data::split::{complement, stratified_kfold, train_val_split};
+use synchgraph::data::tu::TuDataset;
+use synchgraph::models::gcn::{GraphGcn, GraphGcnConfig, GraphTask, Selection};
+use synchgraph::Gpu;
+
+use super::{bars, epoch_bar, on_epoch, Args, Outcome};
+
+/// Train `--runs` repetitions of stratified k-fold cross-validation of the graph-classification
+/// GCN.
+pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
+    let data = TuDataset::load(&args.data)
+        .with_context(|| format!("loading TU data from {}", args.data.display()))?;
+    let defaults = GraphGcnConfig::default();
+    let config = GraphGcnConfig {
+        hidden: args.hidden.unwrap_or(defaults.hidden),
+        epochs: args.epochs.unwrap_or(defaults.epochs),
+        readout: args.readout.unwrap_or(defaults.readout),
+        batch_size: args.batch_size.unwrap_or(defaults.batch_size),
+        layers: args.layers.unwrap_or(defaults.layers),
+        lr: args.lr.unwrap_or(defaults.lr),
+        weight_decay: args.weight_decay.unwrap_or(defaults.weight_decay),
+        dropout: args.dropout.unwrap_or(defaults.dropout),
+        readout_layers: args.readout_layers.unwrap_or(defaults.readout_layers),
+        schedule: match args.lr_step.unwrap_or(0) {
+            0 => LrSchedule::Constant,
+            step => LrSchedule::Step { step, gamma: 0.5 },
+        },
+        selection: args.select.unwrap_or(defaults.selection),
+    };
+    let fold_count = args.folds.unwrap_or(10);
+    if data.num_classes() < 2 {
+        bail!(
+            "{}: every graph has the label {}, so one class; graph classification needs at \
+             least two",
+            args.data.display(),
+            data.class_values.first().copied().unwrap_or_default()
+        );
+    }
+    let labels = data.labels();
+    let task = GraphTask {
+        graphs: data.graphs.clone(),
+        features: data.num_features,
+        labels: labels.clone(),
+        classes: data.num_classes(),
+    };
+    eprintln!(
+        "{}: {} graphs, {} node features, {} classes, {}-fold CV x {} runs",
+        data.name,
+        data.graphs.len(),
+        data.num_features,
+        data.num_classes(),
+        fold_count,
+        args.runs
+    );
+    let multi = MultiProgress::new();
+    let (overall, style) = bars(&multi, (args.runs * fold_count) as u64, "folds");
+    let mut out = Outcome {
+        accuracies: vec![],
+        seconds_per_epoch: vec![],
+        per_run: vec![],
+        first_history: vec![],
+        test_curves: vec![],
+        folds: 0,
+        store: ParamStore::new(),
+        config: json!({
+            "model": "gcn-graph",
+            "gcn": config.clone(),
+            "folds": fold_count,
+            "validation_fraction": 0.1,
+            "selection": match config.selection {
+                Selection::ValLoss => "test accuracy at the epoch of lowest validation loss",
+                Selection::ValAccuracy => "test accuracy at the epoch of highest validation \
+                                           accuracy (ties: lower validation loss)",
+            },
+        }),
+        dataset: data.name.clone(),
+        format: "tu",
+        epochs: config.epochs,
+    };
+    for r in 0..args.runs {
+        let seed = args.seed + r as u64;
+        let folds = stratified_kfold(&labels, fold_count, seed).context("making the folds")?;
+        for (k, test) in folds.iter().enumerate() {
+            let rest = complement(labels.len(), test);
+            let (train, val) = train_val_split(&rest, &labels, 0.1, seed + k as u64)
+                .with_context(|| format!("carving validation graphs for fold {k}"))?;
+            let pb = epoch_bar(&multi, &style, config.epochs);
+            let fold_seed = seed.wrapping_mul(100).wrapping_add(k as u64);
+            let (model, run) = GraphGcn::train(
+                gpu,
+                &task,
+                &train,
+                &val,
+                test,
+                config.clone(),
+                fold_seed,
+                k,
+                &mut on_epoch(&pb),
+            )
+            .with_context(|| format!("training run {r} fold {k}"))?;
+            pb.finish_and_clear();
+            overall.inc(1);
+            overall.set_message(format!("fold {k} test acc {:.4}", run.test_accuracy));
+            multi.suspend(|| {
+                eprintln!(
+                    "run {r} fold {k}: test accuracy {:.4} (best epoch {}), {:.4} s/epoch",
+                    run.test_accuracy, run.best_epoch, run.seconds_per_epoch
+                )
+            });
+            out.accuracies.push(run.test_accuracy);
+            out.seconds_per_epoch.push(run.seconds_per_epoch);
+            out.per_run.push(json!({
+                "run": r,
+                "fold": k,
+                "seed": fold_seed,
+                "test_accuracy": run.test_accuracy,
+                "val_accuracy": run.val_accuracy,
+                "best_epoch": run.best_epoch,
+                "epochs_run": run.epochs_run,
+                "train_graphs": train.len(),
+                "val_graphs": val.len(),
+                "test_graphs": test.len(),
+                "seconds_per_epoch": run.seconds_per_epoch,
+            }));
+            out.test_curves
+                .push(run.history.iter().map(|h| h.test_accuracy).collect());
+            if r == 0 && k == 0 {
+                out.first_history = run.history;
+                out.store = model.store;
+            }
+        }
+    }
+    overall.finish_and_clear();
+    out.folds = fold_count;
+    Ok(out)
+}
+
+/// The protocol of Xu et al. (GIN): for each repetition, the one epoch whose test accuracy
+/// averaged over the folds is highest; returns that epoch (0-based, per repetition) and the
+/// fold accuracies there.
+pub(super) fn best_common_epoch(curves: &[Vec<f64>], folds: usize) -> (Vec<usize>, Vec<f64>) {
+    let mut epochs = Vec::new();
+    let mut accs = Vec::new();
+    for rep in curves.chunks(folds.max(1)) {
+        let len = rep.iter().map(Vec::len).min().unwrap_or(0);
+        let mean = |e: usize| rep.iter().map(|c| c[e]).sum::<f64>() / rep.len() as f64;
+        let best = (0..len).fold(0, |b, e| if mean(e) > mean(b) { e } else { b });
+        epochs.push(best);
+        accs.extend(rep.iter().filter(|c| !c.is_empty()).map(|c| c[best]));
+    }
+    (epochs, accs)
+}

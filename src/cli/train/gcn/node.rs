@@ -1,0 +1,142 @@
+//! `train gcn` on a Planetoid graph: node classification, one run per seed.
+
+use anyhow::{bail, Context, Result};
+use indicatif::MultiProgress;
+use serde_json::json;
+use synchgraph::autodiff::ParamStore;
+use synchgraph::data::planetoid::Planetoid;
+use synchgraph::graph::{Csr, HostCsr};
+use synchgraph::models::gcn::{NodeGcn, NodeGcnConfig, NodeTask};
+use synchgraph::Gpu;
+
+use super::{bars, epoch_bar, on_epoch, Args, Outcome};
+
+/// Train `--runs` seeds of the node-classification GCN on the Planetoid split.
+pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
+    let data = Planetoid::load(&args.data)
+        .with_context(|| format!("loading Planetoid data from {}", args.data.display()))?;
+    let defaults = NodeGcnConfig::default();
+    let config = NodeGcnConfig {
+        hidden: args.hidden.unwrap_or(defaults.hidden),
+        epochs: args.epochs.unwrap_or(defaults.epochs),
+        patience: args.patience.unwrap_or(defaults.patience),
+        lr: args.lr.unwrap_or(defaults.lr),
+        weight_decay: args.weight_decay.unwrap_or(defaults.weight_decay),
+        dropout: args.dropout.unwrap_or(defaults.dropout),
+    };
+    if data.num_classes < 2 {
+        bail!(
+            "{}: the labelled nodes hold one class; node classification needs at least two",
+            args.data.display()
+        );
+    }
+    // The first weight matrix is [features, hidden]: refuse it before densifying the features.
+    let bytes = (data.num_features as u64)
+        .saturating_mul(config.hidden as u64)
+        .saturating_mul(4);
+    if bytes > gpu.max_binding_bytes() {
+        return Err(synchgraph::Error::TooLarge {
+            what: format!(
+                "GCN weights [{} features, {} hidden]",
+                data.num_features, config.hidden
+            ),
+            bytes,
+            limit: gpu.max_binding_bytes(),
+        }
+        .into());
+    }
+    let adj = Csr::from_edges(gpu, data.num_nodes, &data.edges, None, false, true)
+        .context("building the adjacency")?
+        .gcn_normalized()
+        .context("normalising the adjacency")?;
+    let features = sparse_features(
+        gpu,
+        data.num_nodes,
+        data.num_features,
+        &data.row_normalized_features(),
+    )?;
+    let idx = |v: &[u32]| v.iter().map(|&i| i as usize).collect::<Vec<_>>();
+    let task = NodeTask {
+        adj,
+        features,
+        labels: data.labels_or_zero(),
+        classes: data.num_classes,
+        train: idx(&data.train),
+        val: idx(&data.val),
+        test: idx(&data.test),
+    };
+    eprintln!(
+        "{}: {} nodes, {} features, {} classes, {}/{}/{} train/val/test",
+        data.name,
+        data.num_nodes,
+        data.num_features,
+        data.num_classes,
+        task.train.len(),
+        task.val.len(),
+        task.test.len()
+    );
+    let multi = MultiProgress::new();
+    let (overall, style) = bars(&multi, args.runs as u64, "runs");
+    let mut out = Outcome {
+        accuracies: vec![],
+        seconds_per_epoch: vec![],
+        per_run: vec![],
+        first_history: vec![],
+        test_curves: vec![],
+        folds: 0,
+        store: ParamStore::new(),
+        config: json!({ "model": "gcn-node", "gcn": config.clone() }),
+        dataset: data.name.clone(),
+        format: "planetoid",
+        epochs: config.epochs,
+    };
+    for r in 0..args.runs {
+        let seed = args.seed + r as u64;
+        let pb = epoch_bar(&multi, &style, config.epochs);
+        let (model, run) = NodeGcn::train(gpu, &task, config.clone(), seed, &mut on_epoch(&pb))
+            .with_context(|| format!("training run {r} (seed {seed})"))?;
+        pb.finish_and_clear();
+        overall.inc(1);
+        overall.set_message(format!("last test acc {:.4}", run.test_accuracy));
+        multi.suspend(|| {
+            eprintln!(
+                "run {r} (seed {seed}): test accuracy {:.4}, {} epochs, {:.4} s/epoch",
+                run.test_accuracy, run.epochs_run, run.seconds_per_epoch
+            )
+        });
+        out.accuracies.push(run.test_accuracy);
+        out.seconds_per_epoch.push(run.seconds_per_epoch);
+        out.per_run.push(json!({
+            "run": r,
+            "seed": seed,
+            "test_accuracy": run.test_accuracy,
+            "val_accuracy": run.val_accuracy,
+            "epochs_run": run.epochs_run,
+            "seconds_per_epoch": run.seconds_per_epoch,
+            "final_train_loss": run.history.last().map(|h| h.train_loss),
+            "final_val_loss": run.history.last().map(|h| h.val_loss),
+        }));
+        if r == 0 {
+            out.first_history = run.history;
+            out.store = model.store;
+        }
+    }
+    overall.finish_and_clear();
+    Ok(out)
+}
+
+/// Dense row-major features as a sparse [n, f] matrix of their nonzeros.
+fn sparse_features(gpu: &Gpu, n: usize, f: usize, dense: &[f32]) -> Result<Csr> {
+    let mut triples = Vec::new();
+    for (k, &v) in dense.iter().enumerate() {
+        if v != 0.0 {
+            triples.push(((k / f) as u32, (k % f) as u32, v));
+        }
+    }
+    Ok(Csr::from_host(
+        gpu,
+        n,
+        f,
+        HostCsr::from_triples(n, triples),
+    )?)
+}
