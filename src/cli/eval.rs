@@ -8,9 +8,10 @@ use synchgraph::models::lgrin::train::argmax;
 use synchgraph::models::lgrin::{load_model, predict_proba};
 use synchgraph::report::{plot, Confusion};
 
+use crate::cli::clip_features::{load_features, FeatureChoice, LoadLimits};
 use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
-use crate::cli::train::lgrin::{load_features, metrics_json, FeatureChoice, LoadLimits};
+use crate::cli::train::lgrin::metrics_json;
 use crate::cli::Cli;
 
 /// Arguments of `eval`.

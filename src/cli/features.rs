@@ -9,9 +9,9 @@ use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::data::feature_export::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::report::write_atomic;
 
+use crate::cli::clip_features::ClipSource;
 use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
-use crate::cli::train::lgrin::ClipSource;
 
 /// Arguments of `features`.
 #[derive(clap::Args)]

@@ -5,6 +5,7 @@ pub mod out_paths;
 pub mod output;
 
 mod bench;
+mod clip_features;
 mod demo;
 mod devices;
 mod eval;

@@ -1,0 +1,208 @@
+//! The clips of an emotion data folder and their node features, shared by `train lgrin`,
+//! `features` and `eval`: the `--data`/`--format`/`--nodes` flags, the feature settings a run
+//! uses (new, or a saved model's) and the extraction with its progress bar.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
+use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
+use synchgraph::data::feature_export::{exported_features, ExportedFeatures, FEATURES_INDEX};
+use synchgraph::data::speaker_norm::FeatureNorm;
+use synchgraph::features::frames::{NODES_SPEECH, NODES_VIDEO};
+use synchgraph::features::FrameMatrix;
+
+use crate::cli::progress::bar;
+
+/// The clips to read and how to turn them into node features (shared by `train lgrin` and
+/// `features`).
+#[derive(clap::Args)]
+pub struct ClipSource {
+    /// Data folder (EmoDB or RAVDESS WAVs, a folder per class of WAVs, feature files, face-frame
+    /// folders, landmark CSVs or BVH clips).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Layout: emodb, ravdess, folder, features, video (frame folders), landmarks or mocap
+    /// (default: detected; landmark CSVs need `--format landmarks`).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Graph nodes per clip (default: the paper's 90 for face-frame folders and landmark CSVs,
+    /// 120 for speech, motion capture and feature files; on a `synchgraph features` export, the
+    /// export's node count, which a different value contradicts).
+    #[arg(long)]
+    pub nodes: Option<usize>,
+    /// Use at most this many clips (evenly spread over the sorted list; for quick runs).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Feature-extraction threads.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Node-feature normalisation: `none`, or `speaker` (standardise every feature over all
+    /// nodes of each speaker's clips; clips without a speaker form one group).
+    #[arg(long, default_value = "none", value_parser = parse_norm)]
+    pub normalize: FeatureNorm,
+}
+
+fn parse_norm(s: &str) -> std::result::Result<FeatureNorm, String> {
+    FeatureNorm::parse(s).map_err(|e| e.to_string())
+}
+
+impl ClipSource {
+    /// Read the clips and extract their node features (see [`load_features`]); `min_classes`
+    /// is the fewest classes training needs (0 when nothing is trained).
+    pub fn load(
+        &self,
+        min_classes: usize,
+    ) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
+        load_features(
+            &self.data,
+            self.format.as_deref(),
+            FeatureChoice::New {
+                nodes: self.nodes,
+                normalize: self.normalize,
+            },
+            LoadLimits {
+                threads: self.threads,
+                limit: self.limit,
+                min_classes,
+            },
+        )
+    }
+}
+
+/// Which feature settings [`load_features`] uses.
+pub(crate) enum FeatureChoice {
+    /// The data layout's defaults with `nodes` nodes and the given normalisation.
+    New {
+        /// Graph nodes per clip (`None`: the export's count, else [`default_nodes`]).
+        nodes: Option<usize>,
+        /// Node-feature normalisation.
+        normalize: FeatureNorm,
+    },
+    /// The settings a model was trained with.
+    Saved(FeatureSettings),
+}
+
+/// How many clips [`load_features`] reads, on how many threads, and how many classes they
+/// must hold.
+pub(crate) struct LoadLimits {
+    /// Feature-extraction threads (`--threads`).
+    pub threads: usize,
+    /// Use at most this many clips (`--limit`).
+    pub limit: Option<usize>,
+    /// The fewest classes training needs (0 when nothing is trained); checked before any
+    /// feature is extracted.
+    pub min_classes: usize,
+}
+
+/// Read the clips of `data` and extract their node features with a progress bar, then apply
+/// the settings' normalisation.
+pub(crate) fn load_features(
+    data: &Path,
+    format: Option<&str>,
+    choice: FeatureChoice,
+    limits: LoadLimits,
+) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
+    let LoadLimits {
+        threads,
+        limit,
+        min_classes,
+    } = limits;
+    if let FeatureChoice::New { nodes: Some(0), .. } = choice {
+        bail!("--nodes must be at least 1");
+    }
+    if limit == Some(0) {
+        bail!("--limit must be at least 1");
+    }
+    if threads == 0 {
+        bail!("--threads must be at least 1");
+    }
+    let format = format.map(DatasetFormat::parse).transpose()?;
+    let mut list = load_clips(data, format)
+        .with_context(|| format!("reading the clip list of {}", data.display()))?;
+    if list.classes.len() < min_classes {
+        bail!(
+            "{} holds {} class{} ({}); training needs at least {min_classes}",
+            data.display(),
+            list.classes.len(),
+            if list.classes.len() == 1 { "" } else { "es" },
+            list.classes.join(", ")
+        );
+    }
+    if let Some(n) = limit {
+        if n < list.clips.len() {
+            let step = list.clips.len() as f64 / n as f64;
+            list.clips = (0..n)
+                .map(|k| list.clips[(k as f64 * step) as usize].clone())
+                .collect();
+        }
+    }
+    let exported = match list.format {
+        DatasetFormat::Features => exported_features(data)?,
+        _ => None,
+    };
+    let mut settings = feature_settings(choice, list.format, data, exported)?;
+    let pb = bar(list.clips.len(), "features");
+    let mut feats = extract_all(&list.clips, &mut settings, threads, &|| pb.inc(1))
+        .context("extracting node features")?;
+    pb.finish();
+    // An export that is already normalised is not normalised again.
+    let applied = exported.map_or(FeatureNorm::None, |e| e.normalize);
+    if settings.normalize != applied {
+        let speakers: Vec<Option<&str>> = list.clips.iter().map(|c| c.speaker.as_deref()).collect();
+        settings
+            .normalize
+            .apply(&speakers, &mut feats)
+            .context("normalising node features")?;
+    }
+    Ok((list, feats, settings))
+}
+
+/// Nodes per clip when `--nodes` is not given: the paper's M, 90 for video (face-frame folders
+/// and landmark CSVs) and 120 for speech, motion capture and feature files.
+fn default_nodes(format: DatasetFormat) -> usize {
+    match format {
+        DatasetFormat::Video | DatasetFormat::Landmarks => NODES_VIDEO,
+        _ => NODES_SPEECH,
+    }
+}
+
+/// The feature settings of a run on `data` (a `format` layout; `exported` when it is a
+/// `synchgraph features` export). New settings take the export's node count unless `--nodes`
+/// contradicts it, and keep its normalisation (so a model trained on a normalised export
+/// normalises the source files too). Saved settings must match the export's node count, and a
+/// model trained without normalisation refuses normalised features.
+fn feature_settings(
+    choice: FeatureChoice,
+    format: DatasetFormat,
+    data: &Path,
+    exported: Option<ExportedFeatures>,
+) -> Result<FeatureSettings> {
+    match choice {
+        FeatureChoice::New { nodes, normalize } => {
+            let nodes = match (nodes, exported.map(|e| e.nodes)) {
+                (Some(n), Some(k)) if n != k => bail!(
+                    "{} is a `synchgraph features` export of {k} nodes per clip \
+                     ({FEATURES_INDEX}); --nodes {n} would regroup its nodes, not the source's \
+                     frames: leave --nodes out, or extract again from the source with --nodes {n}",
+                    data.display()
+                ),
+                (n, k) => n.or(k).unwrap_or_else(|| default_nodes(format)),
+            };
+            let normalize = match exported {
+                Some(e) if e.normalize != FeatureNorm::None => e.normalize,
+                _ => normalize,
+            };
+            Ok(FeatureSettings {
+                normalize,
+                ..FeatureSettings::for_format(format, nodes)
+            })
+        }
+        FeatureChoice::Saved(s) => {
+            if let Some(e) = exported {
+                s.accepts_export(&e, data)?;
+            }
+            Ok(s)
+        }
+    }
+}
