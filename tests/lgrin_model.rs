@@ -1,12 +1,15 @@
 //! L-GrIN model: a snapshot of the parameter shapes and count (reference variant, 32 LLD
 //! features, 7 classes, and the GCN baseline), forward shapes, and that a few training steps on
-//! separable synthetic graphs lower the loss for every ablation switch.
+//! separable synthetic graphs lower the loss for every ablation switch, and that batched
+//! inference puts every clip's probabilities in its own row.
 
 mod common;
 
 use common::gpu;
 use synchgraph::features::FrameMatrix;
-use synchgraph::models::lgrin::{train, Lgrin, LgrinConfig, MaxpoolGraph, ModelKind};
+use synchgraph::models::lgrin::{
+    predict_proba, train, Lgrin, LgrinConfig, MaxpoolGraph, ModelKind,
+};
 
 #[test]
 fn parameter_shapes_and_count() {
@@ -133,4 +136,38 @@ fn wrong_input_width_is_an_error() {
     let mut cfg = LgrinConfig::reference(5, 2);
     cfg.batch = 1;
     assert!(Lgrin::new(&g, cfg).is_err());
+}
+
+#[test]
+fn batched_probabilities_equal_clip_by_clip_ones() {
+    // 7 clips in minibatches of 3 (3 + 3 + 1): every clip's probabilities must land in its own
+    // row. Evaluation mode has no batch statistics, so a clip scored alone gives the same
+    // numbers up to float summation order (tolerance 1e-5 absolute).
+    let g = gpu();
+    let (m, f) = (6, 4);
+    let (feats, _) = synthetic(7, m, f);
+    let mut cfg = LgrinConfig::reference(f, 3);
+    cfg.nodes = m;
+    cfg.g1 = 8;
+    cfg.g2 = 4;
+    cfg.hidden = 16;
+    cfg.batch = 3;
+    let mut model = Lgrin::new(&g, cfg).unwrap();
+    let clips: Vec<&FrameMatrix> = feats.iter().collect();
+    let batched = predict_proba(&mut model, &clips).unwrap();
+    assert_eq!(batched.len(), 7);
+    for (i, clip) in clips.iter().enumerate() {
+        let alone = predict_proba(&mut model, &[*clip]).unwrap().remove(0);
+        assert_eq!(alone.len(), 3);
+        for (b, a) in batched[i].iter().zip(&alone) {
+            assert!(
+                (b - a).abs() <= 1e-5,
+                "clip {i}: {:?} vs {alone:?}",
+                batched[i]
+            );
+        }
+    }
+    // The clips differ, so a misplaced row cannot pass by accident.
+    assert!(batched.windows(2).all(|w| w[0] != w[1]));
+    assert!(predict_proba(&mut model, &[]).unwrap().is_empty());
 }

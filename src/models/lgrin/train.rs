@@ -11,7 +11,7 @@ use crate::data::split::SplitMix;
 use crate::error::{Error, Result};
 use crate::features::FrameMatrix;
 use crate::kernels::softmax::softmax_rows;
-use crate::tensor::Tensor;
+use crate::tensor::{DType, Tensor};
 
 /// One epoch of training.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -195,19 +195,34 @@ pub fn train(
 }
 
 /// Class probabilities `[clips][classes]` in evaluation mode (running batch-norm statistics, no
-/// dropout), in minibatches of `config.batch` graphs.
+/// dropout), in minibatches of `config.batch` graphs. Each minibatch's probabilities are copied
+/// into one GPU tensor, read back once after the last minibatch.
 pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Vec<f32>>> {
     let c = model.config.clone();
-    let mut out = Vec::with_capacity(clips.len());
+    if clips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let gpu = model.gpu().clone();
+    let all = Tensor::empty(&gpu, &[clips.len(), c.classes], DType::F32)?;
+    let mut done = 0u64;
     for chunk in clips.chunks(c.batch.max(1)) {
         let x = node_major(chunk, c.nodes, c.in_dims)?;
-        let xt = Tensor::from_f32(model.gpu(), &[c.nodes * chunk.len(), c.in_dims], &x)?;
-        let mut tape = Tape::new(model.gpu(), false, 0);
+        let xt = Tensor::from_f32(&gpu, &[c.nodes * chunk.len(), c.in_dims], &x)?;
+        let mut tape = Tape::new(&gpu, false, 0);
         let fwd = model.forward(&mut tape, &xt, chunk.len())?;
-        let p = softmax_rows(fwd.logits.value())?.to_f32()?;
-        out.extend(p.chunks(c.classes).map(<[f32]>::to_vec));
+        let p = softmax_rows(fwd.logits.value())?;
+        let bytes = DType::F32.bytes_for(chunk.len() * c.classes);
+        gpu.copy(
+            p.buffer(),
+            p.byte_offset(),
+            all.buffer(),
+            all.byte_offset() + done,
+            bytes,
+        );
+        done += bytes;
     }
-    Ok(out)
+    let probs = all.to_f32()?;
+    Ok(probs.chunks(c.classes).map(<[f32]>::to_vec).collect())
 }
 
 /// Predicted classes of clips `idx` and their mean cross-entropy against `labels`.
