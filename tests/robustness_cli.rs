@@ -885,11 +885,58 @@ fn lgrin_bad_numbers_are_refused_before_training() {
             ][..],
             "the GCN baseline has none of those parts",
         ),
+        (
+            &["--folds", "2", "--epochs", "1", "--hidden", "0"][..],
+            "hidden must be at least 1",
+        ),
+        (
+            &["--folds", "2", "--epochs", "1", "--dropout", "1"][..],
+            "dropout must be in [0, 1), got 1",
+        ),
+        (
+            &["--folds", "2", "--epochs", "1", "--dropout", "-0.1"][..],
+            "dropout must be in [0, 1), got -0.1",
+        ),
     ] {
         let out = run(&lgrin_args(s(&data), s(&o), extra));
         fails_with(&out, &[needle]);
         assert!(!o.join("metrics.json").exists(), "{extra:?} wrote metrics");
     }
+}
+
+#[test]
+fn lgrin_classifier_width_and_dropout_are_applied() {
+    // The classifier is Linear(pooled, hidden) + PReLU(hidden) + Linear(hidden, classes), so each
+    // unit of hidden width holds pooled + 1 (bias) + 1 (PReLU) + classes parameters. Here 4
+    // features give a final width of 4 + 2 x (128 + 64) = 388 and pooled = 3 x 388 = 1164.
+    let d = tmp("lgrin-head");
+    let data = d.join("data");
+    npy_dataset(&data, 3);
+    let config = |o: &Path, extra: &[&str]| {
+        let mut a = vec!["--folds", "3", "--epochs", "1"];
+        a.extend_from_slice(extra);
+        let out = run(&lgrin_args(s(&data), s(o), &a));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(o.join("metrics.json")).unwrap())
+                .unwrap();
+        let c = &m["config"];
+        (
+            m["parameters"].as_u64().unwrap(),
+            c["hidden"].as_u64().unwrap(),
+            c["dropout"].as_f64().unwrap(),
+        )
+    };
+    let (default_params, hidden, dropout) = config(&d.join("default"), &[]);
+    assert_eq!((hidden, dropout), (512, 0.5));
+    let (params, hidden, dropout) =
+        config(&d.join("small"), &["--hidden", "16", "--dropout", "0.25"]);
+    assert_eq!((hidden, dropout), (16, 0.25));
+    assert_eq!(default_params - params, (512 - 16) * (1164 + 1 + 1 + 2));
 }
 
 #[test]

@@ -83,6 +83,13 @@ pub struct Args {
     /// StepLR period in epochs (default: 90 reference, 50 paper).
     #[arg(long)]
     lr_step: Option<usize>,
+    /// Hidden width of the classifier Linear(3 x width, hidden) -> Dropout -> PReLU -> Linear
+    /// (default 512, the reference code's; most of the parameters sit in its first layer).
+    #[arg(long)]
+    hidden: Option<usize>,
+    /// Dropout probability of the classifier, in [0, 1) (default 0.5).
+    #[arg(long, allow_negative_numbers = true)]
+    dropout: Option<f32>,
     /// Share of the training clips held out for model selection (not with `--val-speakers`,
     /// which chooses the validation clips instead).
     #[arg(
@@ -166,6 +173,8 @@ fn config_from(args: &Args, settings: &FeatureSettings, classes: usize) -> Lgrin
     c.iters_per_epoch = args.iters_per_epoch.unwrap_or(c.iters_per_epoch);
     c.lr = args.lr.unwrap_or(c.lr);
     c.lr_step = args.lr_step.unwrap_or(c.lr_step);
+    c.hidden = args.hidden.unwrap_or(c.hidden);
+    c.dropout = args.dropout.unwrap_or(c.dropout);
     c.gconv_mlp = !args.no_gconv_mlp;
     c.inception = !args.no_inception;
     c.learned_a = !args.fixed_adjacency;

@@ -155,11 +155,18 @@ impl LgrinConfig {
         if self.classes < 2 {
             return bad("at least two classes are needed");
         }
-        if self.g1 == 0 || self.g2 == 0 || self.hidden == 0 || self.layers == 0 {
-            return bad("layer widths and the layer count must be positive");
+        for (name, value) in [
+            ("g1", self.g1),
+            ("g2", self.g2),
+            ("hidden", self.hidden),
+            ("layers", self.layers),
+        ] {
+            if value == 0 {
+                return bad(&format!("{name} must be at least 1"));
+            }
         }
         if !(0.0..1.0).contains(&self.dropout) {
-            return bad("dropout must be in [0, 1)");
+            return bad(&format!("dropout must be in [0, 1), got {}", self.dropout));
         }
         if self.batch < 2 {
             return bad("batch must be at least 2 (batch norm needs two rows)");
