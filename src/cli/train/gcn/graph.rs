@@ -1,7 +1,6 @@
 //! `train gcn` on a TU data set: graph classification under stratified k-fold cross-validation.
 
 use anyhow::{bail, Context, Result};
-use indicatif::MultiProgress;
 use serde_json::json;
 use synchgraph::autodiff::optim::LrSchedule;
 use synchgraph::autodiff::ParamStore;
@@ -10,7 +9,7 @@ use synchgraph::data::tu::TuDataset;
 use synchgraph::models::gcn::{GraphGcn, GraphGcnConfig, GraphTask, Selection};
 use synchgraph::Gpu;
 
-use super::{bars, epoch_bar, on_epoch, Args, Outcome};
+use super::{on_epoch, Args, Outcome, RunBars};
 
 /// Train `--runs` repetitions of stratified k-fold cross-validation of the graph-classification
 /// GCN.
@@ -59,8 +58,7 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         fold_count,
         args.runs
     );
-    let multi = MultiProgress::new();
-    let (overall, style) = bars(&multi, (args.runs * fold_count) as u64, "folds");
+    let bars = RunBars::new(args.runs * fold_count, "folds");
     let mut out = Outcome {
         accuracies: vec![],
         seconds_per_epoch: vec![],
@@ -91,7 +89,7 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
             let rest = complement(labels.len(), test);
             let (train, val) = train_val_split(&rest, &labels, 0.1, seed + k as u64)
                 .with_context(|| format!("carving validation graphs for fold {k}"))?;
-            let pb = epoch_bar(&multi, &style, config.epochs);
+            let pb = bars.epoch_bar(config.epochs);
             let fold_seed = seed.wrapping_mul(100).wrapping_add(k as u64);
             let (model, run) = GraphGcn::train(
                 gpu,
@@ -105,30 +103,31 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
                 &mut on_epoch(&pb),
             )
             .with_context(|| format!("training run {r} fold {k}"))?;
-            pb.finish_and_clear();
-            overall.inc(1);
-            overall.set_message(format!("fold {k} test acc {:.4}", run.test_accuracy));
-            multi.suspend(|| {
-                eprintln!(
+            bars.finish_run(
+                &pb,
+                format!("fold {k} test acc {:.4}", run.test_accuracy),
+                &format!(
                     "run {r} fold {k}: test accuracy {:.4} (best epoch {}), {:.4} s/epoch",
                     run.test_accuracy, run.best_epoch, run.seconds_per_epoch
-                )
-            });
-            out.accuracies.push(run.test_accuracy);
-            out.seconds_per_epoch.push(run.seconds_per_epoch);
-            out.per_run.push(json!({
-                "run": r,
-                "fold": k,
-                "seed": fold_seed,
-                "test_accuracy": run.test_accuracy,
-                "val_accuracy": run.val_accuracy,
-                "best_epoch": run.best_epoch,
-                "epochs_run": run.epochs_run,
-                "train_graphs": train.len(),
-                "val_graphs": val.len(),
-                "test_graphs": test.len(),
-                "seconds_per_epoch": run.seconds_per_epoch,
-            }));
+                ),
+            );
+            out.record(
+                run.test_accuracy,
+                run.seconds_per_epoch,
+                json!({
+                    "run": r,
+                    "fold": k,
+                    "seed": fold_seed,
+                    "test_accuracy": run.test_accuracy,
+                    "val_accuracy": run.val_accuracy,
+                    "best_epoch": run.best_epoch,
+                    "epochs_run": run.epochs_run,
+                    "train_graphs": train.len(),
+                    "val_graphs": val.len(),
+                    "test_graphs": test.len(),
+                    "seconds_per_epoch": run.seconds_per_epoch,
+                }),
+            );
             out.test_curves
                 .push(run.history.iter().map(|h| h.test_accuracy).collect());
             if r == 0 && k == 0 {
@@ -137,7 +136,7 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
             }
         }
     }
-    overall.finish_and_clear();
+    bars.overall.finish_and_clear();
     out.folds = fold_count;
     Ok(out)
 }

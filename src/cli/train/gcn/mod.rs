@@ -146,21 +146,47 @@ fn detect(dir: &Path) -> Result<Format> {
     )
 }
 
-fn bars(multi: &MultiProgress, total: u64, what: &str) -> (ProgressBar, ProgressStyle) {
-    let style = ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}")
-        .expect("static template")
-        .progress_chars("=> ");
-    let overall = multi.add(ProgressBar::new(total));
-    overall.set_style(style.clone());
-    overall.set_prefix(what.to_string());
-    (overall, style)
+/// The progress bars of a training command: one over all runs (or folds), and one over the
+/// epochs of the run in progress.
+struct RunBars {
+    multi: MultiProgress,
+    overall: ProgressBar,
+    style: ProgressStyle,
 }
 
-fn epoch_bar(multi: &MultiProgress, style: &ProgressStyle, epochs: usize) -> ProgressBar {
-    let pb = multi.add(ProgressBar::new(epochs as u64));
-    pb.set_style(style.clone());
-    pb.set_prefix("epochs");
-    pb
+impl RunBars {
+    /// An overall bar of `total` runs, labelled `what`.
+    fn new(total: usize, what: &str) -> RunBars {
+        let style = ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}")
+            .expect("static template")
+            .progress_chars("=> ");
+        let multi = MultiProgress::new();
+        let overall = multi.add(ProgressBar::new(total as u64));
+        overall.set_style(style.clone());
+        overall.set_prefix(what.to_string());
+        RunBars {
+            multi,
+            overall,
+            style,
+        }
+    }
+
+    /// A bar over the `epochs` of the next run.
+    fn epoch_bar(&self, epochs: usize) -> ProgressBar {
+        let pb = self.multi.add(ProgressBar::new(epochs as u64));
+        pb.set_style(self.style.clone());
+        pb.set_prefix("epochs");
+        pb
+    }
+
+    /// Close a finished run's epoch bar, advance the overall bar with `status` and print
+    /// `line` above the bars.
+    fn finish_run(&self, pb: &ProgressBar, status: String, line: &str) {
+        pb.finish_and_clear();
+        self.overall.inc(1);
+        self.overall.set_message(status);
+        self.multi.suspend(|| eprintln!("{line}"));
+    }
 }
 
 fn on_epoch(pb: &ProgressBar) -> impl FnMut(&EpochLog) + '_ {
@@ -187,6 +213,15 @@ struct Outcome {
     dataset: String,
     format: &'static str,
     epochs: usize,
+}
+
+impl Outcome {
+    /// Record one finished run or fold: its test accuracy, seconds per epoch and `per_run` entry.
+    fn record(&mut self, test_accuracy: f64, seconds_per_epoch: f64, entry: serde_json::Value) {
+        self.accuracies.push(test_accuracy);
+        self.seconds_per_epoch.push(seconds_per_epoch);
+        self.per_run.push(entry);
+    }
 }
 
 /// Run the training and write the outputs.

@@ -1,7 +1,6 @@
 //! `train gcn` on a Planetoid graph: node classification, one run per seed.
 
 use anyhow::{bail, Context, Result};
-use indicatif::MultiProgress;
 use serde_json::json;
 use synchgraph::autodiff::ParamStore;
 use synchgraph::data::planetoid::Planetoid;
@@ -9,7 +8,7 @@ use synchgraph::graph::{Csr, HostCsr};
 use synchgraph::models::gcn::{NodeGcn, NodeGcnConfig, NodeTask};
 use synchgraph::Gpu;
 
-use super::{bars, epoch_bar, on_epoch, Args, Outcome};
+use super::{on_epoch, Args, Outcome, RunBars};
 
 /// Train `--runs` seeds of the node-classification GCN on the Planetoid split.
 pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
@@ -75,8 +74,7 @@ pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         task.val.len(),
         task.test.len()
     );
-    let multi = MultiProgress::new();
-    let (overall, style) = bars(&multi, args.runs as u64, "runs");
+    let bars = RunBars::new(args.runs, "runs");
     let mut out = Outcome {
         accuracies: vec![],
         seconds_per_epoch: vec![],
@@ -92,36 +90,37 @@ pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
     };
     for r in 0..args.runs {
         let seed = args.seed + r as u64;
-        let pb = epoch_bar(&multi, &style, config.epochs);
+        let pb = bars.epoch_bar(config.epochs);
         let (model, run) = NodeGcn::train(gpu, &task, config.clone(), seed, &mut on_epoch(&pb))
             .with_context(|| format!("training run {r} (seed {seed})"))?;
-        pb.finish_and_clear();
-        overall.inc(1);
-        overall.set_message(format!("last test acc {:.4}", run.test_accuracy));
-        multi.suspend(|| {
-            eprintln!(
+        bars.finish_run(
+            &pb,
+            format!("last test acc {:.4}", run.test_accuracy),
+            &format!(
                 "run {r} (seed {seed}): test accuracy {:.4}, {} epochs, {:.4} s/epoch",
                 run.test_accuracy, run.epochs_run, run.seconds_per_epoch
-            )
-        });
-        out.accuracies.push(run.test_accuracy);
-        out.seconds_per_epoch.push(run.seconds_per_epoch);
-        out.per_run.push(json!({
-            "run": r,
-            "seed": seed,
-            "test_accuracy": run.test_accuracy,
-            "val_accuracy": run.val_accuracy,
-            "epochs_run": run.epochs_run,
-            "seconds_per_epoch": run.seconds_per_epoch,
-            "final_train_loss": run.history.last().map(|h| h.train_loss),
-            "final_val_loss": run.history.last().map(|h| h.val_loss),
-        }));
+            ),
+        );
+        out.record(
+            run.test_accuracy,
+            run.seconds_per_epoch,
+            json!({
+                "run": r,
+                "seed": seed,
+                "test_accuracy": run.test_accuracy,
+                "val_accuracy": run.val_accuracy,
+                "epochs_run": run.epochs_run,
+                "seconds_per_epoch": run.seconds_per_epoch,
+                "final_train_loss": run.history.last().map(|h| h.train_loss),
+                "final_val_loss": run.history.last().map(|h| h.val_loss),
+            }),
+        );
         if r == 0 {
             out.first_history = run.history;
             out.store = model.store;
         }
     }
-    overall.finish_and_clear();
+    bars.overall.finish_and_clear();
     Ok(out)
 }
 
