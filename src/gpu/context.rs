@@ -43,6 +43,26 @@ struct Batch {
     profiling: bool,
 }
 
+impl Batch {
+    /// The command encoder of the batch being recorded, created on first use.
+    fn encoder(&mut self, device: &wgpu::Device) -> &mut wgpu::CommandEncoder {
+        open_encoder(&mut self.encoder, device)
+    }
+}
+
+/// The encoder in `slot`, created on first use (a free function, so a caller can borrow other
+/// fields of the batch at the same time).
+fn open_encoder<'a>(
+    slot: &'a mut Option<wgpu::CommandEncoder>,
+    device: &wgpu::Device,
+) -> &'a mut wgpu::CommandEncoder {
+    slot.get_or_insert_with(|| {
+        device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("synchgraph batch"),
+        })
+    })
+}
+
 struct Inner {
     device: wgpu::Device,
     queue: wgpu::Queue,
@@ -310,11 +330,7 @@ impl Gpu {
             entries: &entries,
         });
         let batch = &mut *batch;
-        let encoder = batch.encoder.get_or_insert_with(|| {
-            device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("synchgraph batch"),
-            })
-        });
+        let encoder = open_encoder(&mut batch.encoder, device);
         let timestamp_writes = match (&mut batch.profiler, batch.profiling) {
             (Some(p), true) => Some(p.next_writes(name)),
             _ => None,
@@ -344,14 +360,9 @@ impl Gpu {
         if bytes == 0 {
             return;
         }
-        let device = &self.inner.device;
-        let mut batch = lock(&self.inner.batch);
-        let encoder = batch.encoder.get_or_insert_with(|| {
-            device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("synchgraph batch"),
-            })
-        });
-        encoder.copy_buffer_to_buffer(src, src_offset, dst, dst_offset, bytes);
+        lock(&self.inner.batch)
+            .encoder(&self.inner.device)
+            .copy_buffer_to_buffer(src, src_offset, dst, dst_offset, bytes);
     }
 
     /// Record a fill of `bytes` bytes of `buffer` with zeros in the current batch.
@@ -359,14 +370,9 @@ impl Gpu {
         if bytes == 0 {
             return;
         }
-        let device = &self.inner.device;
-        let mut batch = lock(&self.inner.batch);
-        let encoder = batch.encoder.get_or_insert_with(|| {
-            device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("synchgraph batch"),
-            })
-        });
-        encoder.clear_buffer(buffer, offset, Some(bytes));
+        lock(&self.inner.batch)
+            .encoder(&self.inner.device)
+            .clear_buffer(buffer, offset, Some(bytes));
     }
 
     /// Submit everything recorded so far and wait for nothing. Returns captured GPU errors.
