@@ -110,9 +110,10 @@ fn train_stdp_on_a_slice_of_digits_writes_metrics() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
-    let acc = m["test_accuracy"].as_f64().unwrap();
-    assert!((0.0..=1.0).contains(&acc));
+    let digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    common::assert_run_metrics(&m, true, Some(&digits), 12);
     assert_eq!(m["test_images"], 12);
+    assert_eq!(m["config"]["network"]["neurons_per_modality"], 10);
     assert!(
         m["train_spikes"].as_u64().unwrap() >= 8 * 5,
         "too few spikes: {m}"

@@ -57,7 +57,7 @@ fn check_outputs(out: &Path, runs: usize) -> serde_json::Value {
     let acc = m["test_accuracy"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&acc));
     assert!(m["seconds_per_epoch"].as_f64().unwrap() > 0.0);
-    assert!(m["adapter"]["name"].is_string(), "{}", m["adapter"]);
+    common::assert_run_metrics(&m, true, None, 0);
     let png = std::fs::read(out.join("loss.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
     let st = std::fs::read(out.join("model.safetensors")).unwrap();

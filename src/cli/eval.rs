@@ -11,7 +11,7 @@ use synchgraph::report::{plot, Confusion};
 use crate::cli::clip_features::{load_features, FeatureChoice, LoadLimits};
 use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
-use crate::cli::train::lgrin::metrics_json;
+use crate::cli::run_metrics::classifier_metrics;
 use crate::cli::Cli;
 
 /// Arguments of `eval`.
@@ -88,7 +88,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "data": args.data.display().to_string(),
         "clips": list.clips.len(),
     });
-    let metrics = metrics_json(&gpu, &saved.classes, &conf, conf.accuracy(), extra);
+    let metrics = classifier_metrics(&gpu, &saved.classes, &conf, extra);
     write_json(&args.out.join("metrics.json"), &metrics)?;
     plot::confusion_plot(
         &args.out.join("confusion.png"),

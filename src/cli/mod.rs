@@ -12,6 +12,7 @@ mod eval;
 mod features;
 mod predict;
 mod progress;
+mod run_metrics;
 mod simulate;
 mod train;
 

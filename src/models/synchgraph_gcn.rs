@@ -64,7 +64,7 @@ impl GcnGraph {
 }
 
 /// GCN settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct GcnConfig {
     /// Hidden width.
     pub hidden: usize,

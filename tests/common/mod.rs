@@ -100,3 +100,52 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f32], atol: f32, rtol: f32)
 /// Sizes that exercise tails and empty inputs: 0, 1, not multiples of 256, exact multiples.
 pub const AWKWARD_SIZES: &[usize] = &[0, 1, 7, 255, 256, 257, 1000, 4099];
 pub mod grad;
+
+/// Check the `metrics.json` entries every training and evaluation command shares: the engine
+/// that ran (this build), the full adapter report, seconds per epoch (positive for a training
+/// run, null for an evaluation, which trains nothing), the configuration, and a test accuracy
+/// in [0, 1]. With `classes`, also the classifier entries: unweighted accuracy, recall per
+/// class name and a square confusion matrix over those classes whose counts sum to `tested`
+/// clips.
+pub fn assert_run_metrics(
+    m: &serde_json::Value,
+    trained: bool,
+    classes: Option<&[&str]>,
+    tested: u64,
+) {
+    assert_eq!(m["engine"], synchgraph::report::provenance::engine_json());
+    for key in ["name", "backend", "device_type", "driver"] {
+        assert!(
+            m["adapter"][key].is_string(),
+            "adapter.{key}: {}",
+            m["adapter"]
+        );
+    }
+    let spe = m.get("seconds_per_epoch").expect("seconds_per_epoch");
+    match trained {
+        true => assert!(spe.as_f64().is_some_and(|s| s > 0.0), "{spe}"),
+        false => assert!(spe.is_null(), "{spe}"),
+    }
+    assert!(m["config"].is_object(), "config: {}", m["config"]);
+    let acc = m["test_accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&acc), "{acc}");
+    let Some(classes) = classes else { return };
+    let ua = m["unweighted_accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&ua), "{ua}");
+    assert_eq!(m["classes"], serde_json::json!(classes));
+    let recall = m["per_class_recall"].as_object().unwrap();
+    assert_eq!(recall.len(), classes.len(), "{recall:?}");
+    assert!(
+        classes.iter().all(|c| recall.contains_key(*c)),
+        "{recall:?}"
+    );
+    let rows = m["confusion"].as_array().unwrap();
+    assert_eq!(rows.len(), classes.len());
+    let mut total = 0;
+    for row in rows {
+        let row = row.as_array().unwrap();
+        assert_eq!(row.len(), classes.len());
+        total += row.iter().map(|v| v.as_u64().unwrap()).sum::<u64>();
+    }
+    assert_eq!(total, tested, "confusion counts");
+}

@@ -12,12 +12,12 @@ use synchgraph::models::lgrin::{
     evaluate, save_model, train, Lgrin, LgrinConfig, ModelKind, TrainOutcome,
 };
 use synchgraph::report::{plot, Confusion};
-use synchgraph::Gpu;
 
 use crate::cli::clip_features::ClipSource;
 use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
+use crate::cli::run_metrics::classifier_metrics;
 use crate::cli::Cli;
 
 /// Network choice on the command line.
@@ -120,39 +120,6 @@ pub struct Args {
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
-}
-
-/// The metrics.json object shared by `train lgrin` and `eval`.
-pub(crate) fn metrics_json(
-    gpu: &Gpu,
-    classes: &[String],
-    confusion: &Confusion,
-    test_accuracy: f64,
-    extra: serde_json::Value,
-) -> serde_json::Value {
-    let recall: serde_json::Map<String, serde_json::Value> = classes
-        .iter()
-        .zip(confusion.per_class_recall())
-        .map(|(c, r)| (c.clone(), serde_json::json!(r)))
-        .collect();
-    let info = &gpu.info().adapter;
-    let mut v = serde_json::json!({
-        "test_accuracy": test_accuracy,
-        "unweighted_accuracy": confusion.unweighted_accuracy(),
-        "per_class_recall": recall,
-        "confusion": confusion.counts,
-        "classes": classes,
-        "engine": synchgraph::report::provenance::engine_json(),
-        "adapter": {
-            "name": info.name,
-            "backend": info.backend.to_string(),
-            "software": info.software,
-        },
-    });
-    if let (Some(o), serde_json::Value::Object(e)) = (v.as_object_mut(), extra) {
-        o.extend(e);
-    }
-    v
 }
 
 fn config_from(args: &Args, settings: &FeatureSettings, classes: usize) -> LgrinConfig {
@@ -314,6 +281,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (mean, std) = synchgraph::report::mean_std(&fold_acc);
     let spe = seconds.iter().sum::<f64>() / seconds.len() as f64;
     let extra = serde_json::json!({
+        "test_accuracy": mean,
         "test_accuracy_std": std,
         "fold_accuracies": fold_acc,
         "seconds_per_epoch": spe,
@@ -331,7 +299,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "fold_best_epochs": fold_best_epochs,
         "epochs_log": outcome.log,
     });
-    let metrics = metrics_json(&gpu, &list.classes, &confusion, mean, extra);
+    let metrics = classifier_metrics(&gpu, &list.classes, &confusion, extra);
     let out = &args.out;
     write_json(&out.join("metrics.json"), &metrics)?;
     save_model(

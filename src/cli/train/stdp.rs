@@ -18,6 +18,7 @@ use synchgraph::snn::Config;
 use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
+use crate::cli::run_metrics::classifier_metrics;
 use crate::cli::Cli;
 
 /// Arguments of `train stdp`.
@@ -147,9 +148,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .filter(|c| c.iter().all(|&v| v == 0))
         .count();
     let sim_ms = cfg.sim.sample_ms * (learn_n * args.epochs) as f64;
-    let metrics = serde_json::json!({
+    let classes: Vec<String> = (0..10).map(|d| d.to_string()).collect();
+    let extra = serde_json::json!({
         "model": "stdp",
-        "engine": synchgraph::report::provenance::engine_json(),
         "dataset": "digits",
         "neurons": neurons,
         "seed": args.seed,
@@ -158,10 +159,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "stdp_images": learn_n,
         "test_images": test_x.len(),
         "train_accuracy": conf_train.accuracy(),
-        "test_accuracy": conf.accuracy(),
-        "unweighted_accuracy": conf.unweighted_accuracy(),
-        "per_class_recall": conf.per_class_recall(),
-        "confusion": conf.counts,
         "neurons_per_class": (0..10).map(|y| assignment.iter().filter(|&&a| a == y).count()).collect::<Vec<_>>(),
         "train_spikes": learned.train_spikes,
         "input_raises": learned.raises,
@@ -171,8 +168,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "stdp_wall_s": train_s,
         "inference_wall_s": infer_s,
         "stdp_simulated_s_per_wall_s": sim_ms / 1000.0 / train_s.max(1e-9),
-        "adapter": gpu.info().adapter.name,
+        "seconds_per_epoch": train_s / args.epochs as f64,
+        "config": cfg,
     });
+    let metrics = classifier_metrics(&gpu, &classes, &conf, extra);
     write_json(&args.out.join("metrics.json"), &metrics)?;
     let mut ck = Checkpoint::new();
     ck.insert("w_in", &[digits::PIXELS, neurons], learned.w_in.clone())?;

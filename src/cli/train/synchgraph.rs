@@ -21,6 +21,7 @@ use synchgraph::snn::unsupervised::train as train_stdp;
 
 use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
+use crate::cli::run_metrics::classifier_metrics;
 use crate::cli::Cli;
 
 /// Arguments of `train synchgraph`.
@@ -235,21 +236,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (c_tr, c_va, c_te) = (conf(&train)?, conf(&val)?, conf(&test)?);
     let spikes = run.spikes.len();
     let mean = |v: &[usize]| v.iter().sum::<usize>() as f64 / v.len().max(1) as f64;
-    let metrics = serde_json::json!({
+    let extra = serde_json::json!({
         "model": "synchgraph",
-        "engine": synchgraph::report::provenance::engine_json(),
         "modality": format!("{modality:?}").to_lowercase(),
         "stimulus_edges": stim.to_string(),
-        "classes": classes,
         "clips": n,
         "split": {"train": train.len(), "val": val.len(), "test": test.len()},
         "seed": args.seed,
         "train_accuracy": c_tr.accuracy(),
         "val_accuracy": c_va.accuracy(),
-        "test_accuracy": c_te.accuracy(),
-        "test_unweighted_accuracy": c_te.unweighted_accuracy(),
-        "per_class_recall": c_te.per_class_recall(),
-        "confusion": c_te.counts,
         "best_epoch": fit.best_epoch,
         "epochs": args.epochs,
         "final_loss": fit.losses.last(),
@@ -265,8 +260,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "wall_s": {"features": feat_s, "stdp": stdp_s, "simulate": sim_s, "graph": graph_s, "gcn": gcn_s,
                    "total": t_all.elapsed().as_secs_f64()},
         "simulated_s_per_wall_s": n as f64 * cfg.sim.sample_ms / 1000.0 / sim_s.max(1e-9),
-        "adapter": gpu.info().adapter.name,
+        "seconds_per_epoch": gcn_s / fit.losses.len().max(1) as f64,
+        "config": {"snn": cfg, "gcn": gcfg},
     });
+    let metrics = classifier_metrics(&gpu, &classes, &c_te, extra);
     write_json(&args.out.join("metrics.json"), &metrics)?;
     let mut ck = Checkpoint::new();
     for (name, shape, v) in &fit.weights {

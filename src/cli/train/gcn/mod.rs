@@ -23,6 +23,7 @@ use synchgraph::Gpu;
 
 use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
+use crate::cli::run_metrics::{extend, provenance};
 use crate::cli::Cli;
 
 /// Arguments of `train gcn`.
@@ -260,8 +261,6 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
         "epochs": o.epochs,
         "seconds_per_epoch": spe,
         "seconds_total": seconds,
-        "adapter": gpu.info(),
-        "engine": synchgraph::report::provenance::engine_json(),
         "dataset": o.dataset,
         "format": o.format,
         "per_run": o.per_run,
@@ -277,6 +276,7 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
         },
         "command": std::env::args().collect::<Vec<_>>().join(" "),
     });
+    extend(&mut metrics, provenance(gpu));
     if !o.test_curves.is_empty() {
         let (epochs, accs) = graph::best_common_epoch(&o.test_curves, o.folds);
         let (m, s) = mean_std(&accs);

@@ -1,0 +1,57 @@
+//! The `metrics.json` entries that every training and evaluation command shares, so that the
+//! runs of different commands read alike: where they ran (`engine`, `adapter`) and, for
+//! classifiers, the test results (`test_accuracy`, `unweighted_accuracy`, `per_class_recall`,
+//! `confusion`, `classes`).
+
+use serde_json::{json, Map, Value};
+use synchgraph::report::Confusion;
+use synchgraph::Gpu;
+
+/// `engine` (crate version, the commit built and whether it had uncommitted edits) and
+/// `adapter` (the full adapter report: name, backend, device type, driver, limits).
+pub fn provenance(gpu: &Gpu) -> Value {
+    json!({
+        "engine": synchgraph::report::provenance::engine_json(),
+        "adapter": gpu.info().adapter,
+    })
+}
+
+/// A classifier's test results: accuracy, unweighted accuracy (the mean of the per-class
+/// recalls), recall per class name (null for a class without test clips), the confusion matrix
+/// (rows true, columns predicted) and the class names.
+pub fn classifier(classes: &[String], confusion: &Confusion) -> Value {
+    let recall: Map<String, Value> = classes
+        .iter()
+        .zip(confusion.per_class_recall())
+        .map(|(c, r)| (c.clone(), json!(r)))
+        .collect();
+    json!({
+        "test_accuracy": confusion.accuracy(),
+        "unweighted_accuracy": confusion.unweighted_accuracy(),
+        "per_class_recall": recall,
+        "confusion": confusion.counts,
+        "classes": classes,
+    })
+}
+
+/// The metrics of a classifier run: [`classifier`] and [`provenance`], then the command's own
+/// `extra` entries, which win where a key repeats (a k-fold run's `test_accuracy` is the mean
+/// over its folds, not the accuracy of the pooled confusion).
+pub fn classifier_metrics(
+    gpu: &Gpu,
+    classes: &[String],
+    confusion: &Confusion,
+    extra: Value,
+) -> Value {
+    let mut v = classifier(classes, confusion);
+    extend(&mut v, provenance(gpu));
+    extend(&mut v, extra);
+    v
+}
+
+/// Add the entries of the object `part` to the object `target`, replacing repeated keys.
+pub fn extend(target: &mut Value, part: Value) {
+    if let (Some(o), Value::Object(p)) = (target.as_object_mut(), part) {
+        o.extend(p);
+    }
+}
