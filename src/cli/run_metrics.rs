@@ -7,12 +7,14 @@ use serde_json::{json, Map, Value};
 use synchgraph::report::Confusion;
 use synchgraph::Gpu;
 
-/// `engine` (crate version, the commit built and whether it had uncommitted edits) and
-/// `adapter` (the full adapter report: name, backend, device type, driver, limits).
+/// `engine` (crate version, the commit built and whether it had uncommitted edits), `adapter`
+/// (the full adapter report: name, backend, device type, driver, limits) and `command` (the
+/// command line, arguments separated by spaces).
 pub fn provenance(gpu: &Gpu) -> Value {
     json!({
         "engine": synchgraph::report::provenance::engine_json(),
         "adapter": gpu.info().adapter,
+        "command": std::env::args().collect::<Vec<_>>().join(" "),
     })
 }
 

@@ -102,11 +102,11 @@ pub const AWKWARD_SIZES: &[usize] = &[0, 1, 7, 255, 256, 257, 1000, 4099];
 pub mod grad;
 
 /// Check the `metrics.json` entries every training and evaluation command shares: the engine
-/// that ran (this build), the full adapter report, seconds per epoch (positive for a training
-/// run, null for an evaluation, which trains nothing), the configuration, and a test accuracy
-/// in [0, 1]. With `classes`, also the classifier entries: unweighted accuracy, recall per
-/// class name and a square confusion matrix over those classes whose counts sum to `tested`
-/// clips.
+/// that ran (this build), the full adapter report, the command line, seconds per epoch
+/// (positive for a training run, null for an evaluation, which trains nothing), the
+/// configuration, and a test accuracy in [0, 1]. With `classes`, also the classifier entries:
+/// unweighted accuracy, recall per class name and a square confusion matrix over those classes
+/// whose counts sum to `tested` clips.
 pub fn assert_run_metrics(
     m: &serde_json::Value,
     trained: bool,
@@ -121,6 +121,11 @@ pub fn assert_run_metrics(
             m["adapter"]
         );
     }
+    let command = m["command"].as_str().unwrap_or_default();
+    assert!(
+        command.contains(" train ") || command.contains(" eval "),
+        "command: {command}"
+    );
     let spe = m.get("seconds_per_epoch").expect("seconds_per_epoch");
     match trained {
         true => assert!(spe.as_f64().is_some_and(|s| s > 0.0), "{spe}"),

@@ -274,7 +274,6 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
             "epochs": o.epochs,
             "model": o.config,
         },
-        "command": std::env::args().collect::<Vec<_>>().join(" "),
     });
     extend(&mut metrics, provenance(gpu));
     if !o.test_curves.is_empty() {
