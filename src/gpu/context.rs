@@ -1,8 +1,9 @@
 //! The device context: an opened adapter, its caches and the batch being recorded.
 //!
 //! Every kernel call records a dispatch into one shared command encoder. Work is submitted only
-//! when a result is read back, when [`Gpu::flush`] is called, or when the batch grows past
-//! [`MAX_DISPATCHES_PER_BATCH`]. Validation and out-of-memory errors are captured and returned as
+//! when a result is read back, when [`Gpu::flush`] is called, when the batch grows past
+//! [`MAX_DISPATCHES_PER_BATCH`], or when [`PENDING_SUBMIT_BYTES`] of freed buffers wait for a
+//! submit to become reusable. Validation and out-of-memory errors are captured and returned as
 //! typed errors instead of panicking.
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,6 +17,11 @@ use crate::error::{Error, Result};
 
 /// Dispatches recorded before the batch is submitted automatically.
 pub const MAX_DISPATCHES_PER_BATCH: u32 = 2048;
+
+/// A batch is also submitted when a new buffer is needed and this many bytes of buffers freed
+/// during the batch wait for its submit to become reusable: that bounds the memory of a long
+/// loop that records without reading back.
+pub const PENDING_SUBMIT_BYTES: u64 = 256 << 20;
 
 /// Options for opening a device.
 #[derive(Debug, Clone, Default)]
@@ -230,8 +236,20 @@ impl Gpu {
             });
         }
         let size = bucket_size(bytes, limit);
-        if let Some(buf) = lock(&self.inner.batch).pool.take(size) {
-            return Ok(buf);
+        {
+            let mut batch = lock(&self.inner.batch);
+            if let Some(buf) = batch.pool.take(size) {
+                return Ok(buf);
+            }
+            // Buffers freed during this batch are reusable only once it is submitted. A long
+            // batch without a readback (a training loop) would otherwise keep allocating.
+            if batch.pool.pending_bytes() >= PENDING_SUBMIT_BYTES {
+                self.submit_locked(&mut batch)?;
+                if let Some(buf) = batch.pool.take(size) {
+                    return Ok(buf);
+                }
+            }
+            batch.pool.misses += 1;
         }
         let device = &self.inner.device;
         let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);

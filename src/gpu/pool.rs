@@ -27,6 +27,8 @@ pub struct BufferPool {
     free: HashMap<u64, Vec<wgpu::Buffer>>,
     /// Buffers released while the current batch was being recorded.
     pending: Vec<wgpu::Buffer>,
+    /// Bytes of the pending buffers.
+    pending_bytes: u64,
     /// Bytes currently held in the free lists.
     free_bytes: u64,
     /// Allocations served from the free lists (for tests and reports).
@@ -36,21 +38,26 @@ pub struct BufferPool {
 }
 
 impl BufferPool {
-    /// Take a free buffer of exactly `bucket` bytes, if one is pooled.
+    /// Take a free buffer of exactly `bucket` bytes, if one is pooled (counted as a hit; the
+    /// caller counts a miss when it creates a buffer instead).
     pub fn take(&mut self, bucket: u64) -> Option<wgpu::Buffer> {
         let buf = self.free.get_mut(&bucket).and_then(Vec::pop);
         if buf.is_some() {
             self.hits += 1;
             self.free_bytes -= bucket;
-        } else {
-            self.misses += 1;
         }
         buf
     }
 
     /// Hand a buffer back; it becomes reusable after the next submit.
     pub fn release(&mut self, buffer: wgpu::Buffer) {
+        self.pending_bytes += buffer.size();
         self.pending.push(buffer);
+    }
+
+    /// Bytes released during the batch being recorded, reusable once it is submitted.
+    pub fn pending_bytes(&self) -> u64 {
+        self.pending_bytes
     }
 
     /// Called after a submit: pending buffers become reusable.
@@ -59,6 +66,7 @@ impl BufferPool {
             self.free_bytes += buf.size();
             self.free.entry(buf.size()).or_default().push(buf);
         }
+        self.pending_bytes = 0;
     }
 
     /// Drop every pooled buffer (e.g. before a large allocation that failed).
