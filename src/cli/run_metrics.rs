@@ -1,7 +1,7 @@
 //! The `metrics.json` entries that every training and evaluation command shares, so that the
-//! runs of different commands read alike: where they ran (`engine`, `adapter`) and, for
-//! classifiers, the test results (`test_accuracy`, `unweighted_accuracy`, `per_class_recall`,
-//! `confusion`, `classes`).
+//! runs of different commands read alike: where and how they ran (`engine`, `adapter`,
+//! `command`) and, for classifiers, the test results (`test_accuracy`, `unweighted_accuracy`,
+//! `per_class_recall`, `confusion`, `classes`).
 
 use serde_json::{json, Map, Value};
 use synchgraph::report::Confusion;
