@@ -215,14 +215,21 @@ fn train_lgrin_and_eval_twice_give_identical_outputs() {
 #[test]
 fn features_do_not_depend_on_the_thread_count() {
     let d = scratch("features");
-    let run = |threads: &str, out: &str| {
+    // `None`: no --threads, so as many threads as the machine has cores.
+    let run = |threads: Option<&str>, out: &str| {
         let mut a = args(&["features", "--data", EMODB, "--limit", "9", "--nodes", "8"]);
-        a.extend(args(&["--normalize", "speaker", "--threads", threads]));
+        a.extend(args(&["--normalize", "speaker"]));
+        if let Some(t) = threads {
+            a.extend(args(&["--threads", t]));
+        }
         a.extend(args(&["--out", s(&d.join(out))]));
         a
     };
-    run_pair(run("1", "one"), run("3", "three"));
+    run_pair(run(Some("1"), "one"), run(Some("3"), "three"));
     assert_same_outputs(&d.join("one"), &d.join("three"), None);
+    run_pair(run(None, "cores"), run(Some("4"), "four"));
+    assert_same_outputs(&d.join("one"), &d.join("cores"), None);
+    assert_same_outputs(&d.join("one"), &d.join("four"), None);
     let written = files(&d.join("one"));
     assert_eq!(
         written.iter().filter(|f| f.ends_with(".npy")).count(),

@@ -34,9 +34,10 @@ pub struct ClipSource {
     /// Use at most this many clips (evenly spread over the sorted list; for quick runs).
     #[arg(long)]
     pub limit: Option<usize>,
-    /// Feature-extraction threads.
-    #[arg(long, default_value_t = 2)]
-    pub threads: usize,
+    /// Feature-extraction threads (default: the machine's cores; the features do not depend
+    /// on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Node-feature normalisation: `none`, or `speaker` (standardise every feature over all
     /// nodes of each speaker's clips; clips without a speaker form one group).
     #[arg(long, default_value = "none", value_parser = parse_norm)]
@@ -86,8 +87,8 @@ pub(crate) enum FeatureChoice {
 /// How many clips [`load_features`] reads, on how many threads, and how many classes they
 /// must hold.
 pub(crate) struct LoadLimits {
-    /// Feature-extraction threads (`--threads`).
-    pub threads: usize,
+    /// Feature-extraction threads (`--threads`; `None`: the machine's cores).
+    pub threads: Option<usize>,
     /// Use at most this many clips (`--limit`).
     pub limit: Option<usize>,
     /// The fewest classes training needs (0 when nothing is trained); checked before any
@@ -114,9 +115,11 @@ pub(crate) fn load_features(
     if limit == Some(0) {
         bail!("--limit must be at least 1");
     }
-    if threads == 0 {
+    if threads == Some(0) {
         bail!("--threads must be at least 1");
     }
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let format = format.map(DatasetFormat::parse).transpose()?;
     let mut list = load_clips(data, format)
         .with_context(|| format!("reading the clip list of {}", data.display()))?;

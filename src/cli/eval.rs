@@ -26,9 +26,10 @@ pub struct Args {
     /// Layout of the data folder (default: detected).
     #[arg(long)]
     format: Option<String>,
-    /// Feature-extraction threads.
-    #[arg(long, default_value_t = 2)]
-    threads: usize,
+    /// Feature-extraction threads (default: the machine's cores; the features do not depend
+    /// on it).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
