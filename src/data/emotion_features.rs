@@ -188,22 +188,29 @@ pub fn extract_all(
         settings.dims = clip_frame_features(&clips[0].path, &settings.kind)?.cols;
     }
     let s: &FeatureSettings = settings;
-    let threads = threads.clamp(1, clips.len());
-    let chunk = clips.len().div_ceil(threads);
-    let parts: Vec<Result<Vec<FrameMatrix>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = clips
+    parallel_map(clips, threads, |c| {
+        let r = node_features_against(&c.path, s, width_from);
+        progress();
+        r
+    })
+}
+
+/// `f` of every item, computed on up to `threads` scoped worker threads over contiguous chunks;
+/// the results keep the items' order, and the first error (in item order) is returned.
+pub(crate) fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let chunk = items.len().div_ceil(threads.clamp(1, items.len()));
+    let f = &f;
+    let parts: Vec<Result<Vec<R>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|c| {
-                            let r = node_features_against(&c.path, s, width_from);
-                            progress();
-                            r
-                        })
-                        .collect::<Result<Vec<_>>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Result<Vec<R>>>()))
             .collect();
         handles
             .into_iter()
@@ -213,7 +220,7 @@ pub fn extract_all(
             })
             .collect()
     });
-    let mut out = Vec::with_capacity(clips.len());
+    let mut out = Vec::with_capacity(items.len());
     for p in parts {
         out.extend(p?);
     }
@@ -398,4 +405,31 @@ pub fn npy_bytes(m: &FrameMatrix) -> Vec<u8> {
         out.extend_from_slice(&v.to_le_bytes());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parallel_map;
+    use crate::error::Error;
+
+    #[test]
+    fn parallel_map_keeps_the_order_and_returns_the_first_error() {
+        let items: Vec<usize> = (0..11).collect();
+        for threads in [1, 3, 4, 11, 64] {
+            let doubled = parallel_map(&items, threads, |&x| Ok(2 * x)).unwrap();
+            assert_eq!(doubled, (0..11).map(|x| 2 * x).collect::<Vec<_>>());
+            let err = parallel_map(&items, threads, |&x| match x {
+                2 | 7 => Err(Error::InvalidInput(format!("item {x}"))),
+                _ => Ok(x),
+            })
+            .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                Error::InvalidInput("item 2".into()).to_string()
+            );
+        }
+        assert!(parallel_map(&[] as &[usize], 4, |&x| Ok(x))
+            .unwrap()
+            .is_empty());
+    }
 }
