@@ -125,12 +125,7 @@ fn train_eval_predict_on_emodb_clips() {
     let first = log[0]["train_loss"].as_f64().unwrap();
     let last = log.last().unwrap()["train_loss"].as_f64().unwrap();
     assert!(last < first, "training loss {first} -> {last} did not fall");
-    let classes: Vec<&str> = m["classes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
+    let classes = common::metric_classes(&m);
     assert_eq!(classes.len(), 4);
     common::assert_run_metrics(&m, true, Some(&classes), 8);
 

@@ -110,12 +110,7 @@ fn train(args: &[&str], out: &std::path::Path) -> serde_json::Value {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
-    let classes: Vec<&str> = m["classes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
+    let classes = common::metric_classes(&m);
     let tested = m["split"]["test"].as_u64().unwrap();
     common::assert_run_metrics(&m, true, Some(&classes), tested);
     assert!(m["config"]["snn"].is_object() && m["config"]["gcn"]["hidden"].is_u64());

@@ -101,6 +101,16 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f32], atol: f32, rtol: f32)
 pub const AWKWARD_SIZES: &[usize] = &[0, 1, 7, 255, 256, 257, 1000, 4099];
 pub mod grad;
 
+/// The class names a `metrics.json` lists under `classes`.
+pub fn metric_classes(m: &serde_json::Value) -> Vec<&str> {
+    m["classes"]
+        .as_array()
+        .expect("classes")
+        .iter()
+        .map(|c| c.as_str().expect("a class name"))
+        .collect()
+}
+
 /// Check the `metrics.json` entries every training and evaluation command shares: the engine
 /// that ran (this build), the full adapter report, the command line, seconds per epoch
 /// (positive for a training run, null for an evaluation, which trains nothing), the
