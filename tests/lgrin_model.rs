@@ -146,12 +146,14 @@ fn batched_probabilities_equal_clip_by_clip_ones() {
     let g = gpu();
     let (m, f) = (6, 4);
     let (feats, _) = synthetic(7, m, f);
-    let mut cfg = LgrinConfig::reference(f, 3);
-    cfg.nodes = m;
-    cfg.g1 = 8;
-    cfg.g2 = 4;
-    cfg.hidden = 16;
-    cfg.batch = 3;
+    let cfg = LgrinConfig {
+        nodes: m,
+        g1: 8,
+        g2: 4,
+        hidden: 16,
+        batch: 3,
+        ..LgrinConfig::reference(f, 3)
+    };
     let mut model = Lgrin::new(&g, cfg).unwrap();
     let clips: Vec<&FrameMatrix> = feats.iter().collect();
     let batched = predict_proba(&mut model, &clips).unwrap();
