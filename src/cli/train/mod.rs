@@ -1,7 +1,7 @@
 //! `synchgraph train <model>`: one file per model.
 
 pub mod gcn;
-pub(crate) mod lgrin;
+mod lgrin;
 mod stdp;
 mod synchgraph;
 
