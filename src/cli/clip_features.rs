@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
-use synchgraph::data::emotion_features::{extract_all, FeatureSettings};
+use synchgraph::data::emotion_features::{default_threads, extract_all, FeatureSettings};
 use synchgraph::data::feature_export::{exported_features, ExportedFeatures, FEATURES_INDEX};
 use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::features::frames::{NODES_SPEECH, NODES_VIDEO};
@@ -118,8 +118,7 @@ pub(crate) fn load_features(
     if threads == Some(0) {
         bail!("--threads must be at least 1");
     }
-    let threads =
-        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let threads = threads.unwrap_or_else(default_threads);
     let format = format.map(DatasetFormat::parse).transpose()?;
     let mut list = load_clips(data, format)
         .with_context(|| format!("reading the clip list of {}", data.display()))?;

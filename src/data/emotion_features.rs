@@ -195,6 +195,11 @@ pub fn extract_all(
     })
 }
 
+/// Feature-extraction threads when none are asked for: the machine's cores (2 when unknown).
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// `f` of every item, computed on up to `threads` scoped worker threads over contiguous chunks;
 /// the results keep the items' order, and the first error (in item order) is returned.
 pub(crate) fn parallel_map<T: Sync, R: Send>(

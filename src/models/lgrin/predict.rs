@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::checkpoint::SavedModel;
 use super::train::{argmax, predict_proba};
 use crate::data::emotion::speaker_from_name;
-use crate::data::emotion_features::{node_features, parallel_map};
+use crate::data::emotion_features::{default_threads, node_features, parallel_map};
 use crate::data::feature_export::{exported_features, ExportedFeatures};
 use crate::error::Result;
 use crate::features::FrameMatrix;
@@ -68,7 +68,7 @@ impl SavedModel {
                 _ => pending.push(i),
             }
         }
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let threads = default_threads();
         let settings = &self.features;
         let paths: Vec<&Path> = clips.iter().map(AsRef::as_ref).collect();
         let mut feats = parallel_map(&paths, threads, |p| node_features(p, settings))?;
