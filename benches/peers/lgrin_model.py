@@ -22,6 +22,12 @@ def temporal_adjacency(m):
     return ((i[:, None] - i[None, :]).abs() <= 1).float()
 
 
+def temporal_neighbours(m):
+    """The temporal max-pool's neighbours: i ~ j when |i - j| = 1 (a node is not its own)."""
+    i = torch.arange(m)
+    return ((i[:, None] - i[None, :]).abs() == 1).float()
+
+
 def normalised_temporal(m):
     """D^-1/2 T D^-1/2 of the temporal graph (the GCN baseline's adjacency)."""
     t = temporal_adjacency(m)
@@ -120,7 +126,7 @@ class Lgrin(nn.Module):
             self.psi_p = None
         fixed = normalised_temporal(m) if not lgrin else temporal_adjacency(m)
         self.register_buffer("fixed_adj", fixed)
-        self.register_buffer("temporal_mask", temporal_adjacency(m))
+        self.register_buffer("temporal_mask", temporal_neighbours(m))
         i = torch.arange(m, dtype=torch.float32)
         self.register_buffer("a_d", (i[:, None] - i[None, :]) ** 2)
         self.layers = nn.ModuleList()

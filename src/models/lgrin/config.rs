@@ -31,7 +31,8 @@ pub enum AdjacencyInit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MaxpoolGraph {
-    /// The data set's own temporal graph: node i with i - 1, i and i + 1 (reference code).
+    /// The data set's own temporal graph: node i pools nodes i - 1 and i + 1, not itself
+    /// (reference code).
     Temporal,
     /// Neighbours where ReLU(A) > 0 (paper).
     Learned,

@@ -59,8 +59,20 @@ pub struct Lgrin {
 
 /// Binary temporal adjacency of `m` nodes: i ~ j when |i - j| <= 1 (self loops included).
 pub fn temporal_adjacency(m: usize) -> Vec<f32> {
+    band(m, |d| d <= 1)
+}
+
+/// The temporal max-pool's neighbours of `m` nodes: i ~ j when |i - j| = 1. As in the reference
+/// code's frame chain, a node is not its own neighbour, so the first and last nodes pool one
+/// value each.
+pub fn temporal_neighbours(m: usize) -> Vec<f32> {
+    band(m, |d| d == 1)
+}
+
+/// The `m` x `m` 0/1 matrix with a one where `keep(|i - j|)`.
+fn band(m: usize, keep: impl Fn(usize) -> bool) -> Vec<f32> {
     (0..m * m)
-        .map(|k| f32::from(u8::from((k / m).abs_diff(k % m) <= 1)))
+        .map(|k| f32::from(u8::from(keep((k / m).abs_diff(k % m)))))
         .collect()
 }
 
@@ -212,7 +224,7 @@ impl Lgrin {
             a,
             p,
             fixed_adj: Tensor::from_f32(gpu, &[m, m], &fixed)?,
-            temporal_mask: Tensor::from_f32(gpu, &[m, m], &temporal_adjacency(m))?,
+            temporal_mask: Tensor::from_f32(gpu, &[m, m], &temporal_neighbours(m))?,
             ones_p: Tensor::from_f32(gpu, &[m], &ones)?,
             a_d: Tensor::from_f32(gpu, &[m, m], &a_d)?,
             layers,
@@ -432,6 +444,34 @@ impl Lgrin {
             n.stats.running_mean = fetch(&format!("{}.running_mean", n.name), &shape)?;
             n.stats.running_var = fetch(&format!("{}.running_var", n.name), &shape)?;
         }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporal_max_pool_takes_the_two_neighbours_not_the_node_itself() -> Result<()> {
+        let chain: Vec<f32> = [0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0]
+            .map(|v: u8| f32::from(v))
+            .to_vec();
+        assert_eq!(temporal_neighbours(4), chain);
+        let with_self: Vec<f32> = (0..16)
+            .map(|k| chain[k] + f32::from(u8::from(k % 5 == 0)))
+            .collect();
+        assert_eq!(temporal_adjacency(4), with_self);
+        // The model's temporal max-pool mask is the chain; its fixed graph keeps the self loops.
+        let gpu = Gpu::open_default()?;
+        let config = LgrinConfig {
+            nodes: 4,
+            learned_a: false,
+            ..LgrinConfig::reference(3, 2)
+        };
+        let model = Lgrin::new(&gpu, config)?;
+        assert_eq!(model.temporal_mask.to_f32()?, chain);
+        assert_eq!(model.fixed_adj.to_f32()?, with_self);
         Ok(())
     }
 }
