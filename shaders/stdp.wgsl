@@ -1,8 +1,9 @@
 // STDP on one plastic weight matrix w[pre * n_post + post] (mask 0 = no synapse).
 // stdp_weights: one thread per synapse; uses traces decayed to this step (pre trace = 1 if the
 //   pre neuron spiked now). rule 0 (pre_post): pre spike w -= nu_pre * post1, post spike
-//   w += nu_post * pre * post2. rule 1 (power_law): pre spike w -= nu_pre * post1, post spike
-//   w += nu_post * (pre - x_tar) * (w_max - w)^mu. Weights clipped to [0, w_max].
+//   w += nu_post * pre * post2. rule 1 (power_law): post spike only,
+//   w += nu_post * (pre - x_tar) * (w_max - w)^mu (x_tar is its depression; a pre spike alone
+//   changes nothing). Weights clipped to [0, w_max].
 // stdp_traces: decay then set to 1 on a spike (pre: one trace, post: post1 and post2).
 // normalize: one thread per post neuron scales its incoming weights to sum to `total`.
 
@@ -52,7 +53,7 @@ fn stdp_weights(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
     let post1 = t.x - p.k_post1 * t.x;
     let post2 = t.y - p.k_post2 * t.y;
     var x = w[e];
-    if (pre_on) { x -= p.nu_pre * post1; }
+    if (pre_on && p.rule == 0u) { x -= p.nu_pre * post1; }
     if (post_on) {
         if (p.rule == 0u) {
             x += p.nu_post * pre * post2;

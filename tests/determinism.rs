@@ -263,7 +263,7 @@ fn simulate_twice_records_identical_spikes() {
     let run = |out: &str| {
         let mut a = args(&["simulate", "--config", SMALL_SNN]);
         a.extend(args(&["--features", s(&d.join("features.csv"))]));
-        a.extend(args(&["--duration-ms", "150", "--record"]));
+        a.extend(args(&["--duration-ms", "350", "--record"]));
         a.push(s(&d.join(out).join("spikes.csv")).to_string());
         a
     };

@@ -157,7 +157,7 @@ fn poisson_features_run_several_clips() {
 
 #[test]
 fn impossible_constants_are_refused() {
-    let neg_tau = small_config().replace("tau_ms = 200.0", "tau_ms = -200.0");
+    let neg_tau = small_config().replace("tau_ms = 100.0", "tau_ms = -100.0");
     let cfg = write("neg.toml", &neg_tau);
     let out = tmp("x.csv");
     fails_with(

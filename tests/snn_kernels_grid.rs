@@ -20,21 +20,23 @@ use synchgraph::{DType, Gpu, Tensor};
 
 #[test]
 fn poisson_step_matches_reference_on_a_folded_grid() {
-    // 2,600 inputs: 11 workgroups on a 6 x 2 grid (one spare). Exact: the spike test is an
-    // integer hash and one f32 product compared, bit-identical to `poisson_reference`. Slots
-    // other than the one written must keep their contents.
+    // 2,600 inputs (13 clips of 200): 11 workgroups on a 6 x 2 grid (one spare). Exact: the
+    // spike test is an integer hash and one f32 product compared, bit-identical to
+    // `poisson_reference`. Slots other than the one written must keep their contents.
     let g = folded_gpu();
-    let n = 2600;
+    let (n, clips) = (2600, 13);
     assert_folded(&g, n, 256, 1);
     let mut rng = Rng(301);
     let rates = rng.vec(n, 0.0, 400.0);
     let tr = Tensor::from_f32(&g, &[n], &rates).unwrap();
+    let streams: Vec<u32> = (0..clips).map(|c| 1000 + 7 * c).collect();
+    let ts = Tensor::from_u32(&g, &[clips as usize], &streams).unwrap();
     let ring = Tensor::from_u32(&g, &[3 * n], &vec![7; 3 * n]).unwrap();
     let (seed, dt_ms) = (0x1234_5678_9abc_u64, 0.5);
     let mut want = vec![7u32; 3 * n];
     for (slot, step) in [(1u32, 17u32), (2, 18)] {
-        poisson_step(&g, &tr, &ring, slot, step, seed, dt_ms).unwrap();
-        let flags = poisson_reference(&rates, step, seed, dt_ms);
+        poisson_step(&g, &tr, &ts, &ring, slot, step, seed, dt_ms).unwrap();
+        let flags = poisson_reference(&rates, &streams, step, seed, dt_ms);
         for (i, &on) in flags.iter().enumerate() {
             want[slot as usize * n + i] = if on { SPIKE_BIT } else { 0 };
         }
@@ -374,5 +376,40 @@ fn power_law_stdp_at_the_weight_bound_matches_reference() {
             &[(pre, vec![true; n_post])],
             &format!("mu {mu}"),
         );
+    }
+}
+
+#[test]
+fn a_pre_spike_alone_depresses_only_under_the_pre_post_rule() {
+    // Expected values written out from the rules, not from stdp_reference: on a pre spike
+    // without a post spike, pre_post subtracts nu_pre * post1 (post1 decayed to this step);
+    // the power law updates on post spikes only, so the weights stay. Tolerance 1e-6.
+    let g = common::gpu();
+    let cfg = Config::default();
+    let (n_pre, n_post) = (1usize, 3usize);
+    for rule in [StdpRule::PrePost, StdpRule::PowerLaw] {
+        let mut sc = cfg.stdp.clone();
+        sc.rule = rule;
+        sc.nu_pre = 1e-2;
+        let p = StdpParams::new(&sc, cfg.sim.dt_ms, n_pre as u32, n_post as u32);
+        let post1 = 0.6_f32 - p.k_post1 * 0.6;
+        let start = StdpStart {
+            w: vec![0.5; n_post],
+            mask: vec![1.0; n_post],
+            trace_pre: vec![0.2],
+            trace_post: [0.6, 0.3].repeat(n_post),
+        };
+        let w = check_stdp(
+            &g,
+            &p,
+            &start,
+            &[(vec![true], vec![false; n_post])],
+            &format!("{rule:?}"),
+        );
+        let want = match rule {
+            StdpRule::PrePost => 0.5 - 1e-2 * post1,
+            StdpRule::PowerLaw => 0.5,
+        };
+        assert_close(&format!("{rule:?} pre spike"), &w, &[want; 3], 1e-6, 0.0);
     }
 }

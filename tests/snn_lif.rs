@@ -2,7 +2,7 @@
 mod common;
 
 use common::{assert_folded, folded_gpu, gpu, Rng};
-use synchgraph::snn::config::Config;
+use synchgraph::snn::config::{Config, NeuronConfig};
 use synchgraph::snn::neurons::{lif_step, lif_step_reference, GroupState, LifParams};
 use synchgraph::{Error, Gpu};
 
@@ -15,6 +15,37 @@ fn default_toml_asset_parses_to_defaults() {
     let c = Config::load(std::path::Path::new(path)).unwrap();
     assert_eq!(c, Config::default());
     Config::default().validate().unwrap();
+}
+
+#[test]
+fn defaults_are_the_diehl_and_cook_constants() {
+    // Written out from Diehl & Cook (2015) and their Brian script, not from Config::default:
+    // membrane time constants 100 ms (excitatory) and 10 ms (inhibitory); in both groups the
+    // excitatory conductance decays with 1 ms and the inhibitory one with 2 ms.
+    let c = Config::default();
+    let group = |n: &NeuronConfig| {
+        [
+            n.v_rest,
+            n.v_reset,
+            n.v_thresh,
+            n.e_inh,
+            n.refractory_ms,
+            n.tau_ms,
+            n.tau_ge_ms,
+            n.tau_gi_ms,
+        ]
+    };
+    assert_eq!(
+        group(&c.exc),
+        [-65.0, -65.0, -52.0, -100.0, 5.0, 100.0, 1.0, 2.0]
+    );
+    assert_eq!(
+        group(&c.inh),
+        [-60.0, -45.0, -40.0, -85.0, 2.0, 10.0, 1.0, 2.0]
+    );
+    let theta = (c.exc.theta_plus, c.exc.tau_theta_ms, c.exc.theta_offset);
+    assert_eq!(theta, (0.05, 1e7, 20.0));
+    assert_eq!((c.network.w_exc_inh, c.network.w_inh_exc), (10.4, 17.0));
 }
 
 fn rejected(edit: impl FnOnce(&mut Config), what: &str) {

@@ -23,6 +23,8 @@ use crate::snn::stdp::{stdp_step, StdpParams};
 use crate::snn::synapses::{propagate, Channel, SpikeLists};
 use crate::tensor::{DType, Tensor};
 
+/// Inputs per clip in the Poisson workload (one stream id is read per clip).
+const POISSON_INPUTS_PER_CLIP: usize = 64;
 /// Refractory neurons in the LIF workload: one in ten, with the full countdown.
 const REFRACTORY_EVERY: usize = 10;
 /// Spike probability per neuron of the STDP workload's pre and post spike vectors (the peer's
@@ -109,7 +111,7 @@ pub fn snn(sizes: &Sizes) -> Vec<BenchCase> {
         "poisson_encode",
         "snn",
         format!("{} inputs", count_text(n)),
-        8 * nb,
+        8 * nb + 4 * (nb / POISSON_INPUTS_PER_CLIP as u64),
         2 * nb,
         Box::new(move |gpu: &Gpu| -> Result<RunFn> {
             // Rates 0..200 Hz: at dt 0.5 ms up to one spike in ten steps.
@@ -117,9 +119,13 @@ pub fn snn(sizes: &Sizes) -> Vec<BenchCase> {
                 .map(|s| random::uniform(gpu, &[n], 0.0, 200.0, 281 + s as u64))
                 .collect::<Result<Vec<_>>>()?;
             let ring = Tensor::zeros(gpu, &[n], DType::U32)?;
+            let clips = n / POISSON_INPUTS_PER_CLIP;
+            let ids: Vec<u32> = (0..clips as u32).collect();
+            let streams = Tensor::from_u32(gpu, &[clips], &ids)?;
             let gpu = gpu.clone();
             Ok(Box::new(move |i| {
-                poisson_step(&gpu, &rates[i % INPUT_SETS], &ring, 0, i as u32, 7, dt)?;
+                let rates = &rates[i % INPUT_SETS];
+                poisson_step(&gpu, rates, &streams, &ring, 0, i as u32, 7, dt)?;
                 Ok(None)
             }))
         }),

@@ -45,7 +45,8 @@ pub struct NeuronConfig {
 pub enum StdpRule {
     /// Diehl & Cook code: pre spike w -= nu_pre * post1; post spike w += nu_post * pre * post2.
     PrePost,
-    /// Power law: post spike dw = nu_post (x_pre - x_tar)(w_max - w)^mu; pre spike w -= nu_pre * post1.
+    /// Power law: post spike dw = nu_post (x_pre - x_tar)(w_max - w)^mu, nothing on a pre spike
+    /// (x_tar is the depression; `nu_pre` is not used).
     PowerLaw,
 }
 
@@ -160,9 +161,9 @@ impl Default for Config {
                 refractory_ms: 5.0,
                 e_exc: 0.0,
                 e_inh: -100.0,
-                tau_ms: 200.0,
-                tau_ge_ms: 2.0,
-                tau_gi_ms: 1.0,
+                tau_ms: 100.0,
+                tau_ge_ms: 1.0,
+                tau_gi_ms: 2.0,
                 theta_plus: 0.05,
                 tau_theta_ms: 1e7,
                 theta_init: 20.0,
@@ -175,9 +176,9 @@ impl Default for Config {
                 refractory_ms: 2.0,
                 e_exc: 0.0,
                 e_inh: -85.0,
-                tau_ms: 100.0,
-                tau_ge_ms: 2.0,
-                tau_gi_ms: 1.0,
+                tau_ms: 10.0,
+                tau_ge_ms: 1.0,
+                tau_gi_ms: 2.0,
                 theta_plus: 0.0,
                 tau_theta_ms: 1e7,
                 theta_init: 0.0,

@@ -1,5 +1,5 @@
 //! Input encoding (`shaders/poisson.wgsl`): Poisson spikes from rates with a counter-based RNG
-//! (deterministic per (seed, step, input index)), or a fixed spike list read from a CSV of
+//! (deterministic per (seed, step, clip stream id, input index)), or a fixed spike list read from a CSV of
 //! `input_index,time_ms`, written into one slot of the input ring buffer per step.
 
 use bytemuck::{Pod, Zeroable};
@@ -30,28 +30,40 @@ pub fn pcg_hash(v: u32) -> u32 {
     (word >> 22) ^ word
 }
 
-/// CPU reference of `poisson_step`: spike flags of inputs `0..rates.len()` at `step`
-/// (`rates` in Hz, `dt_ms` in ms). Bit-identical to the GPU (integer hash, same f32 ops).
-pub fn poisson_reference(rates: &[f32], step: u32, seed: u64, dt_ms: f64) -> Vec<bool> {
+/// CPU reference of `poisson_step`: spike flags of the `rates.len() / streams.len()` inputs of
+/// each clip at `step`, clip `c` drawing from stream `streams[c]` (`rates` in Hz, `dt_ms` in ms).
+/// Bit-identical to the GPU (integer hash, same f32 ops).
+pub fn poisson_reference(
+    rates: &[f32],
+    streams: &[u32],
+    step: u32,
+    seed: u64,
+    dt_ms: f64,
+) -> Vec<bool> {
     let key = pcg_hash(
         step ^ pcg_hash(seed as u32 ^ pcg_hash(((seed >> 32) as u32).wrapping_add(0x9e37_79b9))),
     );
     let dt_s = (dt_ms / 1000.0) as f32;
+    let n_in = rates.len() / streams.len().max(1);
     rates
         .iter()
         .enumerate()
         .map(|(i, &r)| {
-            let u = (pcg_hash(i as u32 ^ key) >> 8) as f32 * (1.0 / 16_777_216.0);
+            let clip_key = pcg_hash(key ^ pcg_hash(streams[i / n_in].wrapping_add(0x632b_e5ab)));
+            let u = (pcg_hash((i % n_in) as u32 ^ clip_key) >> 8) as f32 * (1.0 / 16_777_216.0);
             u < r * dt_s
         })
         .collect()
 }
 
 /// Record Poisson spikes for `step` from `rates` (Hz, [clips * n_in]) into ring slot `slot`
-/// of `ring` (u32 [slots * clips * n_in]).
+/// of `ring` (u32 [slots * clips * n_in]); clip `c` draws from stream `streams[c]` (u32
+/// [clips]), so a clip's spikes do not depend on the slot or batch it is simulated in.
+#[allow(clippy::too_many_arguments)]
 pub fn poisson_step(
     gpu: &Gpu,
     rates: &Tensor,
+    streams: &Tensor,
     ring: &Tensor,
     slot: u32,
     step: u32,
@@ -59,10 +71,24 @@ pub fn poisson_step(
     dt_ms: f64,
 ) -> Result<()> {
     rates.expect_dtype("poisson_step", DType::F32)?;
+    streams.expect_dtype("poisson_step", DType::U32)?;
     let n = super::check_len("poisson_step", rates.numel())?;
+    let clips = streams.numel();
+    if n == 0 && clips == 0 {
+        return Ok(());
+    }
+    if clips == 0 || rates.numel() % clips != 0 {
+        return Err(Error::shape(
+            "poisson_step",
+            format!(
+                "{} rates for {clips} clip streams (need a positive multiple)",
+                rates.numel()
+            ),
+        ));
+    }
     let p = EncParams {
         n,
-        n_in: n,
+        n_in: n / clips as u32,
         step,
         slot_off: slot * n,
         seed_lo: seed as u32,
@@ -75,7 +101,7 @@ pub fn poisson_step(
         "poisson_step",
         &k,
         &p,
-        &[rates.binding()?, ring.binding()?],
+        &[rates.binding()?, ring.binding()?, streams.binding()?],
         gpu.grid(u64::from(n), WORKGROUP_1D)?,
     )
 }

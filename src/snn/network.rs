@@ -116,6 +116,7 @@ pub struct Network {
     pub inh: GroupState,
     ring: Tensor,
     slots: u32,
+    streams: Tensor,
     delays: [Tensor; 2],
     lists: [SpikeLists; 3],
     /// Input -> excitatory weights [n_in, n_e].
@@ -215,6 +216,7 @@ impl Network {
             )?,
             ring: Tensor::zeros(gpu, &[slots as usize * clips * n_in], DType::U32)?,
             slots,
+            streams: Tensor::from_u32(gpu, &[clips], &(0..clips as u32).collect::<Vec<_>>())?,
             delays: [
                 Tensor::from_u32(gpu, &[n_in], &d)?,
                 Tensor::zeros(gpu, &[n_e], DType::U32)?,
@@ -285,6 +287,7 @@ impl Network {
             Input::Rates(r) => poisson_step(
                 g,
                 r,
+                &self.streams,
                 &self.ring,
                 slot,
                 t,
@@ -383,6 +386,20 @@ impl Network {
         ] {
             self.gpu.clear(t.buffer(), t.byte_offset(), t.byte_len());
         }
+        Ok(())
+    }
+
+    /// Give clip slot `c` the Poisson input stream `ids[c]` (by default `c`). Two clips with
+    /// different ids draw independent spikes; a clip given the same id draws the same spikes
+    /// in any slot of any batch, so results do not depend on how samples are batched.
+    pub fn set_streams(&mut self, ids: &[u32]) -> Result<()> {
+        if ids.len() != self.clips {
+            return Err(Error::shape(
+                "set_streams",
+                format!("{} stream ids for {} clips", ids.len(), self.clips),
+            ));
+        }
+        self.streams = Tensor::from_u32(&self.gpu, &[self.clips], ids)?;
         Ok(())
     }
 

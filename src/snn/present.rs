@@ -60,7 +60,8 @@ pub type ClipSpikes = Vec<(u32, u32)>;
 
 /// Present `samples` (intensities 0..=255) with input weights `w_in` [n_in, n_e] and, when
 /// given, adaptive thresholds `theta` `[n_e]`; plasticity and threshold growth are off. Returns each
-/// sample's excitatory spikes and the number of raises it needed.
+/// sample's excitatory spikes and the number of raises it needed. Sample `s` draws its Poisson
+/// input from stream `s`, so the result does not depend on `batch`.
 pub fn present(
     gpu: &Gpu,
     cfg: &Config,
@@ -96,6 +97,13 @@ pub fn present(
         let mut next = Vec::new();
         for chunk in pending.chunks(batch.max(1)) {
             let mut net = Network::new(gpu, &cfg, &weights, chunk.len())?;
+            // Each sample draws its own input spikes (stream = its index), in any chunk.
+            let ids = chunk
+                .iter()
+                .map(|&s| u32::try_from(s))
+                .collect::<std::result::Result<Vec<u32>, _>>()
+                .map_err(|_| Error::InvalidInput("over 2^32 samples".into()))?;
+            net.set_streams(&ids)?;
             if normalize {
                 net.normalize_input()?;
             }

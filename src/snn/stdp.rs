@@ -175,7 +175,7 @@ pub fn stdp_reference(
             let post1 = tr_post[2 * j] - f(p.k_post1) * tr_post[2 * j];
             let post2 = tr_post[2 * j + 1] - f(p.k_post2) * tr_post[2 * j + 1];
             let mut x = w[e];
-            if spk_pre[i] {
+            if spk_pre[i] && p.rule == 0 {
                 x -= f(p.nu_pre) * post1;
             }
             if spk_post[j] {
