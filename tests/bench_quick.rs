@@ -566,7 +566,10 @@ fn full_plan_has_every_kernel_family_row_at_full_size() {
     assert_eq!(lif.size, "16M neurons");
     assert_eq!((lif.bytes, lif.flops), (40 << 24, 18 << 24));
     // 16M rates and ring flags, plus one stream id per clip of 64 inputs.
-    assert_eq!(find("poisson_encode").bytes, (8 << 24) + 4 * (16 << 20) / 64);
+    assert_eq!(
+        find("poisson_encode").bytes,
+        (8 << 24) + 4 * (16 << 20) / 64
+    );
     assert_eq!(find("stdp_dense").size, "4096x4096");
     assert_eq!(find("spmm_random").size, "128K nodes 1152K nnz x 64");
     assert_eq!(find("spmm_large").size, "1M nodes 16M nnz x 64");

@@ -57,8 +57,8 @@ pub fn poisson_reference(
 }
 
 /// Record Poisson spikes for `step` from `rates` (Hz, [clips * n_in]) into ring slot `slot`
-/// of `ring` (u32 [slots * clips * n_in]); clip `c` draws from stream `streams[c]` (u32
-/// [clips]), so a clip's spikes do not depend on the slot or batch it is simulated in.
+/// of `ring` (u32 [slots * clips * n_in]); clip `c` draws from stream `streams[c]`
+/// (u32 `[clips]`), so a clip's spikes do not depend on the slot or batch it is simulated in.
 #[allow(clippy::too_many_arguments)]
 pub fn poisson_step(
     gpu: &Gpu,

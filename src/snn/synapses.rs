@@ -84,6 +84,8 @@ fn params(n: u32, clips: u32) -> SynParams {
 
 /// Compact population spikes of `step`. `flags` holds `slots` ring slots of [clips * n] flags
 /// (bit 31 = spike); neuron i reads slot `(step - delays[i]) mod slots` (`delays` `[n]`, steps).
+/// The ring holds `slots` steps, so every delay must be below `slots`: a longer one reads the
+/// slot of a more recent step ([`crate::snn::network::Network`] sizes its ring this way).
 /// With `group = Some(id)` the spikes are also appended to the record `r` under that id.
 #[allow(clippy::too_many_arguments)]
 pub fn compact(
