@@ -79,7 +79,9 @@ pub struct LgrinConfig {
     pub learned_p: bool,
     /// Adam learning rate.
     pub lr: f32,
-    /// StepLR period in epochs.
+    /// StepLR period in epochs: epochs `k * lr_step ..` (0-based) train at `lr * lr_gamma^k`, as
+    /// PyTorch's StepLR stepped after each epoch. (The reference script steps it before each
+    /// epoch, so its decays come one epoch earlier.)
     pub lr_step: usize,
     /// StepLR factor.
     pub lr_gamma: f32,
