@@ -195,3 +195,61 @@ fn emodb_audio_run_and_bad_arguments() {
         .unwrap();
     assert!(String::from_utf8_lossy(&o.stderr).contains("expected none, train or paper"));
 }
+
+#[test]
+fn gcn_operator_is_one_self_loop_per_node_in_every_layer() {
+    // Two clips: a star-and-path on nodes 0..4 and one edge 4-5, each node's self loop in the
+    // edge list as the synchrony graph gives it. The expected operator is written out densely:
+    // D^-1/2 (A + I) D^-1/2 with A the 0/1 adjacency without loops. The GPU adjacency used by
+    // layers 2 and 3 and the host product used by layer 1 must both equal it (1e-6 / 1e-5).
+    let n = 6;
+    let undirected = [(0u32, 1u32), (1, 2), (0, 3), (4, 5)];
+    let (mut row, mut col) = (vec![], vec![]);
+    for &(a, b) in &undirected {
+        row.extend([a, b]);
+        col.extend([b, a]);
+    }
+    for v in 0..n as u32 {
+        row.push(v);
+        col.push(v);
+    }
+    let mut rng = common::Rng(77);
+    let f = 3;
+    let g = GcnGraph {
+        nodes: n,
+        row,
+        col,
+        features: rng.vec(n * f, -1.0, 1.0),
+        feature_dim: f,
+        clip_offsets: vec![0, 4, 6],
+    };
+    let mut dense = vec![0f64; n * n];
+    for i in 0..n {
+        dense[i * n + i] = 1.0;
+    }
+    for &(a, b) in &undirected {
+        dense[a as usize * n + b as usize] = 1.0;
+        dense[b as usize * n + a as usize] = 1.0;
+    }
+    let deg: Vec<f64> = (0..n)
+        .map(|i| dense[i * n..(i + 1) * n].iter().sum())
+        .collect();
+    let want: Vec<f32> = (0..n * n)
+        .map(|k| (dense[k] / (deg[k / n] * deg[k % n]).sqrt()) as f32)
+        .collect();
+    let gpu = gpu();
+    let adj = g.normalized_adjacency(&gpu).unwrap();
+    common::assert_close("adjacency", &adj.host.to_dense(n), &want, 1e-6, 0.0);
+    let x = synchgraph::Tensor::from_f32(&gpu, &[n, f], &g.features).unwrap();
+    let ax = synchgraph::graph::spmm(&adj, &x).unwrap().to_f32().unwrap();
+    let want_ax: Vec<f32> = (0..n * f)
+        .map(|k| {
+            (0..n)
+                .map(|j| want[(k / f) * n + j] * g.features[j * f + k % f])
+                .sum()
+        })
+        .collect();
+    common::assert_close("layers 2-3: A_hat X", &ax, &want_ax, 1e-5, 1e-5);
+    let host = g.propagated_features();
+    common::assert_close("layer 1: A_hat X", &host, &want_ax, 1e-5, 1e-5);
+}

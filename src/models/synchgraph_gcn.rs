@@ -61,6 +61,19 @@ impl GcnGraph {
         }
         out
     }
+
+    /// D^-1/2 (A + I) D^-1/2 on the GPU, the same operator as [`GcnGraph::propagated_features`]:
+    /// the edge list's self loops are left out and `gcn_normalized` adds one per node.
+    pub fn normalized_adjacency(&self, gpu: &Gpu) -> Result<Csr> {
+        let edges: Vec<(u32, u32)> = self
+            .row
+            .iter()
+            .zip(&self.col)
+            .filter(|(r, c)| r != c)
+            .map(|(&r, &c)| (r, c))
+            .collect();
+        Csr::from_edges(gpu, self.nodes, &edges, None, false, false)?.gcn_normalized()
+    }
 }
 
 /// GCN settings.
@@ -210,15 +223,7 @@ impl Gcn {
         }
         let mut mask = vec![0f32; clips];
         train.iter().for_each(|&i| mask[i] = 1.0);
-        // Edges (src = column, dst = row) without the self loops, which normalisation adds.
-        let edges: Vec<(u32, u32)> = g
-            .row
-            .iter()
-            .zip(&g.col)
-            .filter(|(r, c)| r != c)
-            .map(|(&r, &c)| (r, c))
-            .collect();
-        let adj = Csr::from_edges(gpu, g.nodes, &edges, None, true, false)?.gcn_normalized()?;
+        let adj = g.normalized_adjacency(gpu)?;
         Ok(Prepared {
             x: Tensor::from_f32(gpu, &[g.nodes, g.feature_dim], &g.features)?,
             ax: Tensor::from_f32(gpu, &[g.nodes, g.feature_dim], &g.propagated_features())?,
