@@ -158,3 +158,30 @@ fn lld_on_real_emodb_clips() {
     }
     eprintln!("3 clips x 2 runs: {:?}", t.elapsed());
 }
+
+#[test]
+fn f0_at_both_ends_of_the_search_range() {
+    // Periods on the first and last lags searched (500 Hz is lag 16 of the 8 kHz pitch signal
+    // of 16 kHz audio; 61 Hz is lag 181 of 184 at 11.025 kHz) must be found, not halved or
+    // dropped. Tolerance 3%, voicing > 0.9, as for mid-range sines.
+    let cfg = ProsodyConfig::default();
+    for (rate, f0) in [
+        (16000u32, 500.0),
+        (16000, 490.0),
+        (22050, 495.0),
+        (22050, 61.0),
+    ] {
+        let a = audio(rate, 0.5, |t| {
+            0.5 * (2.0 * std::f64::consts::PI * f0 * t).sin()
+        });
+        let p = prosody(&a, &cfg).unwrap();
+        for r in 3..p.rows - 6 {
+            let got = p.get(r, 3) as f64;
+            assert!(
+                (got - f0).abs() / f0 < 0.03,
+                "sine {f0} Hz at {rate}: frame {r} gave {got}"
+            );
+            assert!(p.get(r, 2) > 0.9, "voicing {}", p.get(r, 2));
+        }
+    }
+}

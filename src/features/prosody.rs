@@ -1,6 +1,6 @@
 //! Per-frame prosodic descriptors: log energy, zero-crossing rate, and an autocorrelation pitch
 //! tracker giving F0 (Hz, 0 when unvoiced) and a voicing probability (the normalised
-//! autocorrelation at the chosen lag).
+//! autocorrelation at the chosen lag; 0 when no lag in the F0 range is a local maximum).
 //!
 //! Frames share the MFCC grid (`frame_count` of [`super::mfcc`]): frame `f` covers samples
 //! `f * step .. f * step + len`, zero-padded at the end. The pitch window is longer (50 ms by
@@ -85,7 +85,8 @@ impl PitchTracker {
         }
         let lag_min = ((rate / cfg.f0_max).floor() as usize).max(2);
         let lag_max = ((rate / cfg.f0_min).ceil() as usize).min(win_len.saturating_sub(2));
-        let plan = FftPlan::new((win_len + lag_max + 1).next_power_of_two());
+        // One guard lag past lag_max, so that lag_max itself can be a local maximum.
+        let plan = FftPlan::new((win_len + lag_max + 2).next_power_of_two());
         Ok(PitchTracker {
             rate,
             lag_min,
@@ -107,13 +108,14 @@ impl PitchTracker {
             f.iter().map(|v| v - m).collect()
         };
         let (xa, xb) = (demean(a), demean(b));
-        let (ra, rb) = self.plan.autocorr_pair(&xa, &xb, self.lag_max);
+        let (ra, rb) = self.plan.autocorr_pair(&xa, &xb, self.lag_max + 1);
         [self.pick(&ra, &xa), self.pick(&rb, &xb)]
     }
 
     fn pick(&self, r: &[f64], x: &[f64]) -> (f64, f64) {
         let n = x.len();
-        if self.lag_max <= self.lag_min + 1 || n <= self.lag_max || r.len() <= self.lag_max {
+        if self.lag_max <= self.lag_min + 1 || n <= self.lag_max + 1 || r.len() <= self.lag_max + 1
+        {
             return (0.0, 0.0);
         }
         let mut prefix = vec![0.0; n + 1];
@@ -131,16 +133,22 @@ impl PitchTracker {
                 0.0
             }
         };
-        let vals: Vec<f64> = (self.lag_min..=self.lag_max).map(nr).collect();
-        let peak = vals.iter().cloned().fold(f64::MIN, f64::max);
+        // vals[i] is lag lag_min - 1 + i: one guard lag on each side of the searched range, so
+        // that a period at either end of it can be a local maximum.
+        let vals: Vec<f64> = (self.lag_min - 1..=self.lag_max + 1).map(nr).collect();
+        let inner = 1..vals.len() - 1;
+        let peak = vals[inner.clone()].iter().cloned().fold(f64::MIN, f64::max);
         if peak <= 0.0 {
             return (0.0, 0.0);
         }
         // Smallest-lag local maximum within 10% of the global peak avoids octave-down errors.
-        let best = (1..vals.len() - 1)
+        // Without one (the correlation only falls or only rises over the range) no lag in it is
+        // a period: unvoiced, with voicing 0.
+        let best = inner
+            .clone()
             .find(|&i| vals[i] >= vals[i - 1] && vals[i] >= vals[i + 1] && vals[i] >= 0.9 * peak);
         let Some(i) = best else {
-            return (0.0, peak.clamp(0.0, 1.0));
+            return (0.0, 0.0);
         };
         let (a, b, c) = (vals[i - 1], vals[i], vals[i + 1]);
         let den = a - 2.0 * b + c;
@@ -149,7 +157,7 @@ impl PitchTracker {
         } else {
             0.0
         };
-        let lag = (self.lag_min + i) as f64 + shift;
+        let lag = (self.lag_min - 1 + i) as f64 + shift;
         let prob = b.clamp(0.0, 1.0);
         if prob >= self.threshold {
             (self.rate / lag, prob)
