@@ -1,6 +1,7 @@
 //! Per-frame prosodic descriptors: log energy, zero-crossing rate, and an autocorrelation pitch
 //! tracker giving F0 (Hz, 0 when unvoiced) and a voicing probability (the normalised
-//! autocorrelation at the chosen lag; 0 when no lag in the F0 range is a local maximum).
+//! autocorrelation at the chosen lag; the largest one in the F0 range when no lag in it is a
+//! local maximum, with F0 0).
 //!
 //! Frames share the MFCC grid (`frame_count` of [`super::mfcc`]): frame `f` covers samples
 //! `f * step .. f * step + len`, zero-padded at the end. The pitch window is longer (50 ms by
@@ -143,12 +144,12 @@ impl PitchTracker {
         }
         // Smallest-lag local maximum within 10% of the global peak avoids octave-down errors.
         // Without one (the correlation only falls or only rises over the range) no lag in it is
-        // a period: unvoiced, with voicing 0.
+        // a period: unvoiced, with the range's largest correlation as the voicing value.
         let best = inner
             .clone()
             .find(|&i| vals[i] >= vals[i - 1] && vals[i] >= vals[i + 1] && vals[i] >= 0.9 * peak);
         let Some(i) = best else {
-            return (0.0, 0.0);
+            return (0.0, peak.clamp(0.0, 1.0));
         };
         let (a, b, c) = (vals[i - 1], vals[i], vals[i + 1]);
         let den = a - 2.0 * b + c;
