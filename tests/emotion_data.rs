@@ -165,6 +165,32 @@ fn ravdess_codes_and_unknown_codes() {
 }
 
 #[test]
+fn ravdess_actor_folders_are_labelled_by_emotion_not_by_actor() {
+    // RAVDESS unpacks into Actor_NN folders: the folders name speakers, the emotion is the
+    // third field of each file name.
+    let d = tmp("ravdess-actors");
+    touch(&d.join("Actor_01/03-01-05-01-01-01-01.wav"), "");
+    touch(&d.join("Actor_02/03-01-01-01-01-01-02.wav"), "");
+    touch(&d.join("Actor_02/03-01-05-02-01-01-02.wav"), "");
+    assert_eq!(detect_format(&d).unwrap(), DatasetFormat::Ravdess);
+    for format in [None, Some(DatasetFormat::Ravdess)] {
+        let list = load_clips(&d, format).unwrap();
+        assert_eq!(list.classes, ["neutral", "angry"]);
+        let got: Vec<(usize, Option<&str>)> = list
+            .clips
+            .iter()
+            .map(|c| (c.label, c.speaker.as_deref()))
+            .collect();
+        assert_eq!(got, [(1, Some("01")), (0, Some("02")), (1, Some("02"))]);
+    }
+    // Class folders that hold other names stay a folder per class.
+    let d = tmp("actor-named-classes");
+    touch(&d.join("Actor_01/a.wav"), "");
+    touch(&d.join("Actor_02/b.wav"), "");
+    assert_eq!(detect_format(&d).unwrap(), DatasetFormat::Folder);
+}
+
+#[test]
 fn folder_per_class_empty_class_and_empty_folder() {
     let d = tmp("folder");
     touch(&d.join("happy/a.wav"), "");

@@ -152,6 +152,8 @@ pub(crate) fn is_emodb_name(s: &str) -> bool {
 /// Detect the layout of `dir`: sub-folders of CSV/`.npy` files are [`DatasetFormat::Features`],
 /// sub-folders of WAV files [`DatasetFormat::Folder`]; WAV files at the top are RAVDESS when
 /// every name has seven two-digit fields, else EmoDB when every name fits its pattern.
+/// RAVDESS as distributed (`Actor_01/ .. Actor_24/` of coded WAV names) is RAVDESS, not a
+/// folder per class: its folders name speakers, and the labels come from the file names.
 pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
     if !dir.is_dir() {
         return Err(Error::data(dir, "not a folder"));
@@ -171,6 +173,9 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
             "WAV files at the top level match neither the EmoDB (03a01Fa.wav) nor the RAVDESS \
              (03-01-05-01-02-01-12.wav) naming; give --format or put one folder per class",
         ));
+    }
+    if is_ravdess_actor_layout(&subdirs)? {
+        return Ok(DatasetFormat::Ravdess);
     }
     for sub in &subdirs {
         for f in list_dir(sub)? {
@@ -192,6 +197,32 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
         path: dir.display().to_string(),
         message: "no WAV files, and no class folders holding WAV, CSV or .npy files".into(),
     })
+}
+
+/// Whether every sub-folder is named `Actor_<digits>` (any case) and holds only RAVDESS-coded
+/// WAV files, at least one in all.
+fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
+    let actor = |p: &PathBuf| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        name.strip_prefix("actor_")
+            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if subdirs.is_empty() || !subdirs.iter().all(|p| actor(p)) {
+        return Ok(false);
+    }
+    let mut wavs = 0;
+    for sub in subdirs {
+        for f in list_dir(sub)?.into_iter().filter(|f| ext_is(f, &["wav"])) {
+            if !is_ravdess_name(&stem(&f)) {
+                return Ok(false);
+            }
+            wavs += 1;
+        }
+    }
+    Ok(wavs > 0)
 }
 
 /// Read the clip list of `dir` in `format` (detected when `None`).
@@ -301,8 +332,9 @@ fn name_speakers(clips: &mut [Clip]) {
     }
 }
 
-/// Clips whose label and speaker come from the file name; the class list keeps the codes that
-/// occur, in the data set's canonical order.
+/// Clips whose label and speaker come from the file name, at the top of `dir` or one folder
+/// down (RAVDESS's `Actor_NN/`); the class list keeps the codes that occur, in the data set's
+/// canonical order.
 fn coded(
     dir: &Path,
     format: DatasetFormat,
@@ -312,8 +344,16 @@ fn coded(
         DatasetFormat::Emodb => EMODB_CODES.iter().map(|c| c.1).collect(),
         _ => RAVDESS_CODES.iter().map(|c| c.1).collect(),
     };
-    let mut raw = Vec::new();
+    let mut files = Vec::new();
     for p in list_dir(dir)? {
+        if p.is_dir() {
+            files.extend(list_dir(&p)?);
+        } else {
+            files.push(p);
+        }
+    }
+    let mut raw = Vec::new();
+    for p in files {
         if p.is_file() && ext_is(&p, &["wav"]) {
             let (label, speaker) = parse(&p)?;
             raw.push((p, label, speaker));
