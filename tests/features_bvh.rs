@@ -112,6 +112,38 @@ fn small_clip_parses_and_pads_cyclically() {
     assert!(matches!(mocap_nodes(&b, 0), Err(Error::InvalidInput(_))));
 }
 
+#[test]
+fn rotations_are_averaged_on_the_circle() {
+    // 240 frames into 120 nodes: each node averages two frames. The rotation alternates 179 and
+    // -179 degrees (a wrap, as CMU clips have): the node keeps pointing at +-180, where a plain
+    // mean would give 0. Positions (1 and 3) average plainly to 2; a rotation chunk of 10 and
+    // 30 averages to 20. Tolerance 1e-3 degrees.
+    let mut text = String::from(
+        "HIERARCHY\nROOT Hips\n{\n OFFSET 0 0 0\n CHANNELS 3 Xposition Zrotation Xrotation\n \
+         End Site\n {\n  OFFSET 0 1 0\n }\n}\nMOTION\nFrames: 240\nFrame Time: 0.01\n",
+    );
+    for f in 0..240 {
+        let (x, z, r) = if f % 2 == 0 {
+            (1, 179, 10)
+        } else {
+            (3, -179, 30)
+        };
+        text.push_str(&format!("{x} {z} {r}\n"));
+    }
+    let b = parse_bvh(&text, Path::new("wrap.bvh")).unwrap();
+    let n = mocap_nodes(&b, 120).unwrap();
+    for i in 0..120 {
+        let row = n.row(i);
+        assert!((row[0] - 2.0).abs() < 1e-6, "node {i} position {}", row[0]);
+        assert!(
+            (row[1].abs() - 180.0).abs() < 1e-3,
+            "node {i} wrapped rotation {}",
+            row[1]
+        );
+        assert!((row[2] - 20.0).abs() < 1e-3, "node {i} rotation {}", row[2]);
+    }
+}
+
 fn parse_err(text: &str) -> Error {
     parse_bvh(text, Path::new("broken.bvh")).unwrap_err()
 }

@@ -11,7 +11,7 @@
 //! announced frames gives [`Error::Truncated`]. The node features of a clip are its per-frame
 //! channel values ([`Bvh::motion`]), grouped into graph nodes by [`mocap_nodes`].
 
-use super::frames::group_frames;
+use super::frames::group_frames_with_angles;
 use super::FrameMatrix;
 use crate::error::{Error, Result};
 use std::path::Path;
@@ -461,7 +461,19 @@ pub fn read_bvh(path: &Path) -> Result<Bvh> {
 
 /// A clip as `nodes` graph nodes whose features are the per-frame channel values: clips with fewer
 /// frames are padded cyclically from their start, longer ones are averaged over contiguous chunks
-/// (see [`super::frames`]).
+/// (see [`super::frames`]), rotations on the circle so that a chunk crossing +-180 degrees keeps
+/// its direction.
 pub fn mocap_nodes(bvh: &Bvh, nodes: usize) -> Result<FrameMatrix> {
-    group_frames(&bvh.motion, nodes)
+    let rotation: Vec<bool> = bvh
+        .joints
+        .iter()
+        .flat_map(|j| j.channels.iter())
+        .map(|c| {
+            matches!(
+                c,
+                Channel::Xrotation | Channel::Yrotation | Channel::Zrotation
+            )
+        })
+        .collect();
+    group_frames_with_angles(&bvh.motion, nodes, &rotation)
 }

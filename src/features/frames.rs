@@ -14,6 +14,17 @@ pub const NODES_VIDEO: usize = 90;
 
 /// Group the rows of `m` into `nodes` rows as described in the module docs.
 pub fn group_frames(m: &FrameMatrix, nodes: usize) -> Result<FrameMatrix> {
+    group_frames_with_angles(m, nodes, &[])
+}
+
+/// [`group_frames`] where the columns `c` with `degrees[c]` true are angles in degrees: a chunk
+/// of frames is averaged on the circle (atan2 of the mean sine and cosine), so 179 and -179
+/// average to 180 rather than 0. Columns past the end of `degrees` are plain values.
+pub fn group_frames_with_angles(
+    m: &FrameMatrix,
+    nodes: usize,
+    degrees: &[bool],
+) -> Result<FrameMatrix> {
     if nodes == 0 {
         return Err(Error::InvalidInput(
             "group_frames needs at least one node".into(),
@@ -25,12 +36,12 @@ pub fn group_frames(m: &FrameMatrix, nodes: usize) -> Result<FrameMatrix> {
         ));
     }
     let t = m.rows;
+    let angle = |c: usize| degrees.get(c).copied().unwrap_or(false);
     let mut out = FrameMatrix::zeros(nodes, m.cols);
     for i in 0..nodes {
         let row = out.row_mut(i);
         if t > nodes {
-            let lo = i * t / nodes;
-            let hi = (i + 1) * t / nodes;
+            let (lo, hi) = (i * t / nodes, (i + 1) * t / nodes);
             for k in lo..hi {
                 for (o, v) in row.iter_mut().zip(m.row(k)) {
                     *o += v;
@@ -38,6 +49,13 @@ pub fn group_frames(m: &FrameMatrix, nodes: usize) -> Result<FrameMatrix> {
             }
             let n = (hi - lo) as f32;
             row.iter_mut().for_each(|o| *o /= n);
+            for (c, o) in row.iter_mut().enumerate().filter(|(c, _)| angle(*c)) {
+                let (s, co) = (lo..hi).fold((0.0f64, 0.0f64), |(s, co), k| {
+                    let r = f64::from(m.row(k)[c]).to_radians();
+                    (s + r.sin(), co + r.cos())
+                });
+                *o = s.atan2(co).to_degrees() as f32;
+            }
         } else {
             row.copy_from_slice(m.row(i % t));
         }
