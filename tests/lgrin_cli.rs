@@ -631,6 +631,33 @@ fn speaker_normalisation_is_stored_and_repeated() {
         assert_eq!(got, &want, "{}", clip.path.display());
     }
 
+    // Names of mixed schemes carry no speakers, in predict as in training: one EmoDB-named clip
+    // and one other name are standardised together, exactly like the same two clips under two
+    // plain names (grouping the EmoDB name alone would standardise each clip by itself).
+    let mixed = tmp("speaker-norm-mixed");
+    let sources = [&list.clips[0].path, &list.clips[1].path];
+    let named = |names: [&str; 2]| -> Vec<PathBuf> {
+        names
+            .iter()
+            .zip(sources)
+            .map(|(n, src)| {
+                let p = mixed.join(n);
+                std::fs::copy(src, &p).unwrap();
+                p
+            })
+            .collect()
+    };
+    let probabilities = |files: &[PathBuf], saved: &mut synchgraph::models::lgrin::SavedModel| {
+        let p = saved.predict_files(files).unwrap();
+        p.into_iter().map(|p| p.probabilities).collect::<Vec<_>>()
+    };
+    let one_emodb_name = named(["08a01Wa.wav", "other.wav"]);
+    let plain_names = named(["first.wav", "second.wav"]);
+    assert_eq!(
+        probabilities(&one_emodb_name, &mut saved),
+        probabilities(&plain_names, &mut saved)
+    );
+
     // An unknown normalisation is refused by name.
     let mut bad = short_run_args(&data, &out);
     bad.extend(["--normalize".to_string(), "global".to_string()]);

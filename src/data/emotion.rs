@@ -316,19 +316,28 @@ pub fn speaker_from_name(path: &Path) -> Option<String> {
     }
 }
 
-/// Speakers of clips in a per-class layout whose files keep their EmoDB or RAVDESS names (as
-/// `synchgraph features` writes them): set only when every name follows the same scheme.
-fn name_speakers(clips: &mut [Clip]) {
-    let stems: Vec<String> = clips.iter().map(|c| stem(&c.path)).collect();
+/// The speakers that the file names of `paths` carry, taken together: each name's speaker when
+/// every name follows the same scheme (all RAVDESS or all EmoDB), otherwise none at all. Training
+/// on a per-class layout and `predict` both use this rule, so they group clips alike.
+pub fn speakers_from_names(paths: &[&Path]) -> Vec<Option<String>> {
+    let stems: Vec<String> = paths.iter().map(|p| stem(p)).collect();
     let speaker_of: fn(&str) -> String = if stems.iter().all(|s| is_ravdess_name(s)) {
         ravdess_speaker
     } else if stems.iter().all(|s| is_emodb_name(s)) {
         emodb_speaker
     } else {
-        return;
+        return vec![None; paths.len()];
     };
-    for (c, s) in clips.iter_mut().zip(&stems) {
-        c.speaker = Some(speaker_of(s));
+    stems.iter().map(|s| Some(speaker_of(s))).collect()
+}
+
+/// Speakers of clips in a per-class layout whose files keep their EmoDB or RAVDESS names (as
+/// `synchgraph features` writes them), by [`speakers_from_names`].
+fn name_speakers(clips: &mut [Clip]) {
+    let paths: Vec<&Path> = clips.iter().map(|c| c.path.as_path()).collect();
+    let speakers = speakers_from_names(&paths);
+    for (c, s) in clips.iter_mut().zip(speakers) {
+        c.speaker = s;
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::checkpoint::SavedModel;
 use super::train::{argmax, predict_proba};
-use crate::data::emotion::speaker_from_name;
+use crate::data::emotion::speakers_from_names;
 use crate::data::emotion_features::{default_threads, node_features, parallel_map};
 use crate::data::feature_export::{exported_features, ExportedFeatures};
 use crate::error::Result;
@@ -53,8 +53,9 @@ fn export_of(
 impl SavedModel {
     /// Label `clips` the way the model was trained to see them: node features extracted with
     /// the stored settings, then the stored normalisation. Speaker normalisation standardises
-    /// the clips given together, grouped by the speaker their EmoDB or RAVDESS names carry
-    /// (other names form one group), so label a speaker's clips in one call. Files of a
+    /// the clips given together, grouped by the speaker their EmoDB or RAVDESS names carry when
+    /// all of them follow one scheme (otherwise they form one group, as in training), so label
+    /// a speaker's clips in one call. Files of a
     /// `synchgraph features` export must hold the model's node count; they are not normalised
     /// again when the export already is, and a model trained without normalisation refuses
     /// normalised ones.
@@ -73,10 +74,8 @@ impl SavedModel {
         let paths: Vec<&Path> = clips.iter().map(AsRef::as_ref).collect();
         let mut feats = parallel_map(&paths, threads, |p| node_features(p, settings))?;
         // Normalise the clips that are not normalised yet, together.
-        let speakers: Vec<Option<String>> = pending
-            .iter()
-            .map(|&i| speaker_from_name(clips[i].as_ref()))
-            .collect();
+        let pending_paths: Vec<&Path> = pending.iter().map(|&i| clips[i].as_ref()).collect();
+        let speakers = speakers_from_names(&pending_paths);
         let speakers: Vec<Option<&str>> = speakers.iter().map(Option::as_deref).collect();
         let mut todo: Vec<FrameMatrix> = pending
             .iter()
