@@ -131,8 +131,9 @@ pub fn respond(
         .collect())
 }
 
-/// Each neuron's class: the class with the highest mean spike count over its samples.
-pub fn assign_labels(counts: &[Vec<u32>], labels: &[usize], classes: usize) -> Vec<usize> {
+/// Each neuron's class: the class with the highest mean spike count over its samples (the lowest
+/// such class on a tie); `None` for a neuron that fired for no class, which then never votes.
+pub fn assign_labels(counts: &[Vec<u32>], labels: &[usize], classes: usize) -> Vec<Option<usize>> {
     let neurons = counts.first().map_or(0, Vec::len);
     let mut sum = vec![vec![0f64; classes]; neurons];
     let mut per_class = vec![0usize; classes];
@@ -147,24 +148,30 @@ pub fn assign_labels(counts: &[Vec<u32>], labels: &[usize], classes: usize) -> V
             (0..classes)
                 .map(|y| row[y] / per_class[y].max(1) as f64)
                 .enumerate()
-                .fold((0, f64::MIN), |b, (y, v)| if v > b.1 { (y, v) } else { b })
+                .fold(
+                    (None, 0.0),
+                    |b, (y, v)| if v > b.1 { (Some(y), v) } else { b },
+                )
                 .0
         })
         .collect()
 }
 
-/// Predicted class of each sample: the class whose assigned neurons fire most on average.
-pub fn classify(counts: &[Vec<u32>], assignment: &[usize], classes: usize) -> Vec<usize> {
+/// Predicted class of each sample: the class whose assigned neurons fire most on average
+/// (unassigned neurons do not vote; a class without neurons never wins).
+pub fn classify(counts: &[Vec<u32>], assignment: &[Option<usize>], classes: usize) -> Vec<usize> {
     let mut members = vec![0usize; classes];
-    for &a in assignment {
+    for &a in assignment.iter().flatten() {
         members[a] += 1;
     }
     counts
         .iter()
         .map(|c| {
             let mut votes = vec![0f64; classes];
-            for (j, &v) in c.iter().enumerate() {
-                votes[assignment[j]] += f64::from(v);
+            for (&a, &v) in assignment.iter().zip(c) {
+                if let Some(a) = a {
+                    votes[a] += f64::from(v);
+                }
             }
             (0..classes)
                 .map(|y| {

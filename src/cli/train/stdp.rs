@@ -159,7 +159,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "stdp_images": learn_n,
         "test_images": test_x.len(),
         "train_accuracy": conf_train.accuracy(),
-        "neurons_per_class": (0..10).map(|y| assignment.iter().filter(|&&a| a == y).count()).collect::<Vec<_>>(),
+        "neurons_per_class": (0..10).map(|y| assignment.iter().filter(|&&a| a == Some(y)).count()).collect::<Vec<_>>(),
+        "unassigned_neurons": assignment.iter().filter(|a| a.is_none()).count(),
         "train_spikes": learned.train_spikes,
         "input_raises": learned.raises,
         "label_spikes": spikes(&train_counts),
@@ -179,7 +180,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     ck.insert(
         "assignment",
         &[neurons],
-        assignment.iter().map(|&a| a as f32).collect(),
+        assignment
+            .iter()
+            .map(|&a| a.map_or(-1.0, |a| a as f32))
+            .collect(),
     )?;
     ck.set_meta("model", "stdp");
     ck.set_meta("config", cfg.to_toml()?);
