@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use half::f16;
 use synchgraph::kernels::{cast, elementwise as ew, random};
-use synchgraph::{DType, Error, Tensor};
+use synchgraph::{DType, Error, Gpu, Tensor};
 
 #[test]
 fn upload_download_round_trips_every_dtype() {
@@ -63,6 +63,32 @@ fn views_share_storage_and_unaligned_rows_still_bind() {
     assert_eq!(t.reshape(&[3, 10]).unwrap().shape(), &[3, 10]);
     assert!(t.reshape(&[7]).is_err());
     assert!(t.rows(5, 11).is_err());
+}
+
+#[test]
+fn the_copy_of_an_unaligned_view_lives_until_its_dispatch_is_recorded() {
+    // A view off the 256-byte alignment is bound through a copy. The copy must not return to
+    // the buffer pool before the dispatch that reads it is recorded: a submit in between (the
+    // batch is full) would let the next upload of the same size take the copy's buffer and
+    // overwrite it before the kernel runs. Fill the batch up to each count around its limit,
+    // then bind the view and upload 999s of the copy's size; the result must be the view's
+    // values doubled. Private device: the batch state must be this test's alone. Exact.
+    let gpu = Gpu::open_default().unwrap();
+    let data: Vec<f32> = (0..30).map(|i| i as f32).collect();
+    let t = Tensor::from_f32(&gpu, &[10, 3], &data).unwrap();
+    let want: Vec<f32> = data[9..21].iter().map(|v| v * 2.0).collect();
+    let limit = synchgraph::gpu::context::MAX_DISPATCHES_PER_BATCH;
+    for filled in limit - 2..=limit + 1 {
+        gpu.flush().unwrap();
+        let mut x = Tensor::from_f32(&gpu, &[64], &[0.0; 64]).unwrap();
+        for _ in 0..filled {
+            x = ew::affine(&x, 1.0, 1.0).unwrap();
+        }
+        let y = ew::scale(&t.rows(3, 7).unwrap(), 2.0).unwrap();
+        let junk = Tensor::from_f32(&gpu, &[4, 3], &[999.0; 12]).unwrap();
+        assert_eq!(y.to_f32().unwrap(), want, "after {filled} dispatches");
+        drop((x, junk));
+    }
 }
 
 #[test]

@@ -166,7 +166,8 @@ pub struct GraphSizes {
 }
 
 /// Build the synchrony graph on the GPU, add stimulus edges and self loops, and standardise the
-/// node features (spike count and first-spike time to zero mean and unit variance).
+/// node features spike count and first-spike time with the mean and standard deviation of the
+/// training clips' nodes (`is_train`), so that no statistic of a held-out clip shapes them.
 pub fn build_graph(
     gpu: &Gpu,
     run: &SpikeRun,
@@ -209,13 +210,26 @@ pub fn build_graph(
     } else {
         Vec::new()
     };
+    let train_nodes: Vec<usize> = (0..offsets.len().saturating_sub(1))
+        .filter(|&c| is_train.get(c).copied().unwrap_or(false))
+        .flat_map(|c| offsets[c] as usize..offsets[c + 1] as usize)
+        .collect();
     for k in [3, 4] {
-        let vals: Vec<f64> = (0..g.nodes)
-            .map(|i| f64::from(features[i * NODE_FEATURES + k]))
+        let vals: Vec<f64> = train_nodes
+            .iter()
+            .map(|&i| f64::from(features[i * NODE_FEATURES + k]))
             .collect();
-        let n = vals.len().max(1) as f64;
-        let mean = vals.iter().sum::<f64>() / n;
-        let sd = (vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        // Without training nodes there is nothing to fit: the values stay as they are.
+        let (mean, sd) = if vals.is_empty() {
+            (0.0, 1.0)
+        } else {
+            let n = vals.len() as f64;
+            let mean = vals.iter().sum::<f64>() / n;
+            (
+                mean,
+                (vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt(),
+            )
+        };
         for i in 0..g.nodes {
             let v = &mut features[i * NODE_FEATURES + k];
             *v = ((f64::from(*v) - mean) / sd.max(1e-6)) as f32;

@@ -173,7 +173,9 @@ impl Tensor {
     }
 
     /// The storage binding of this tensor. Views whose offset breaks the device's storage offset
-    /// alignment are first copied (in the current batch) to a fresh buffer.
+    /// alignment are first copied (in the current batch) to a fresh buffer, which the binding
+    /// keeps alive until its dispatch is recorded; such a binding is for reading only (a kernel's
+    /// writes would land in the copy).
     pub fn binding(&self) -> Result<Binding> {
         let size = self.byte_len().div_ceil(4).max(1) * 4;
         let align = u64::from(self.gpu().limits().min_storage_buffer_offset_alignment);
@@ -182,6 +184,7 @@ impl Tensor {
                 buffer: self.buffer().clone(),
                 offset: self.offset,
                 size,
+                _keep_alive: None,
             });
         }
         let copy = self.contiguous_copy()?;
@@ -189,6 +192,7 @@ impl Tensor {
             buffer: copy.buffer().clone(),
             offset: 0,
             size,
+            _keep_alive: Some(Arc::new(copy)),
         })
     }
 
