@@ -809,3 +809,30 @@ fn lgrin_epoch_counts_the_dense_products() {
         + 2 * b * 512 * 8;
     assert_eq!(lgrin_forward_flops(&c, 128), want);
 }
+
+#[test]
+fn gcn_epoch_counts_every_product_of_forward_and_backward() {
+    // The two-layer GCN's products, listed one by one (X sparse n x f with nnz_x entries, Â
+    // with nnz_a, hidden h, classes c). Forward: X W1, Â (X W1), H W2, Â (H W2). Backward:
+    // Âᵀ G2, G W2ᵀ and Hᵀ G (dense), Âᵀ G1, Xᵀ G1 (the input needs no gradient).
+    use synchgraph::bench::cases_train::gcn_epoch_work;
+    use synchgraph::graph::spmm_bytes;
+    let (nnz_x, nnz_a, n, f, h, c) = (49_216, 13_264, 2708, 1433, 16, 7);
+    let forward = 2 * nnz_x * h + 2 * nnz_a * h + 2 * n * h * c + 2 * nnz_a * c;
+    let backward = 2 * nnz_a * c + 2 * (2 * n * h * c) + 2 * nnz_a * h + 2 * nnz_x * h;
+    let bytes = [
+        (nnz_x, n, h),
+        (nnz_a, n, h),
+        (nnz_a, n, c),
+        (nnz_a, n, c),
+        (nnz_a, n, h),
+        (nnz_x, f, h),
+    ]
+    .iter()
+    .map(|&(z, rows, w)| spmm_bytes(z, rows, w))
+    .sum::<f64>();
+    assert_eq!(
+        gcn_epoch_work(nnz_x, nnz_a, (n, f), h, c),
+        (bytes as u64, (forward + backward) as u64)
+    );
+}

@@ -8,9 +8,10 @@
 //! `shared/data/cora` beside or inside the checkout, and is left out of the plan, with a message,
 //! when none is there. Bytes: the six SpMMs of forward and backward, each `spmm_bytes` with Cora's
 //! real non-zero counts (features X with `nnz_x` entries, adjacency Â with `nnz_a`, n = 2708
-//! nodes, h = 16 hidden, c = 7 classes):
-//! `2 spmm(nnz_x, n, h) + 2 spmm(nnz_a, n, h) + 2 spmm(nnz_a, n, c)`; FLOPs
-//! `4 nnz_x h + 4 nnz_a (h + c) + 4 n h c`. Memory bound (sparse products).
+//! nodes, f = 1433 features, h = 16 hidden, c = 7 classes; the backward of X W1 is Xᵀ G, with f
+//! output rows): `spmm(nnz_x, n, h) + spmm(nnz_x, f, h) + 2 spmm(nnz_a, n, h) + 2 spmm(nnz_a, n,
+//! c)`; FLOPs `4 nnz_x h + 4 nnz_a (h + c) + 6 n h c` (the dense H W2 once forward and twice
+//! backward, for H and W2). Memory bound (sparse products).
 //!
 //! `lgrin_epoch` is one pass over every graph in minibatches of `batch` (forward, structure and
 //! cross-entropy loss, backward, Adam), the reference configuration (`LgrinConfig::reference`)
@@ -79,12 +80,19 @@ pub fn cora_dir() -> std::result::Result<PathBuf, String> {
         })
 }
 
-/// Bytes and FLOPs of one GCN training epoch (see the module docs).
-pub fn gcn_epoch_work(nnz_x: usize, nnz_a: usize, n: usize, h: usize, c: usize) -> (u64, u64) {
-    let bytes = 2.0 * spmm_bytes(nnz_x, n, h)
+/// Bytes and FLOPs of one GCN training epoch on `n` nodes of `f` features (see the module docs).
+pub fn gcn_epoch_work(
+    nnz_x: usize,
+    nnz_a: usize,
+    (n, f): (usize, usize),
+    h: usize,
+    c: usize,
+) -> (u64, u64) {
+    let bytes = spmm_bytes(nnz_x, n, h)
+        + spmm_bytes(nnz_x, f, h)
         + 2.0 * spmm_bytes(nnz_a, n, h)
         + 2.0 * spmm_bytes(nnz_a, n, c);
-    let flops = 4 * nnz_x * h + 4 * nnz_a * (h + c) + 4 * n * h * c;
+    let flops = 4 * nnz_x * h + 4 * nnz_a * (h + c) + 6 * n * h * c;
     (bytes as u64, flops as u64)
 }
 
@@ -101,7 +109,7 @@ pub fn gcn_epoch_cora(sizes: &Sizes) -> Option<BenchCase> {
     let h = NodeGcnConfig::default().hidden;
     // Estimated from Cora's published counts (49216 feature entries, 5278 undirected edges plus
     // self loops); the run replaces them with the loaded graph's exact counts.
-    let (bytes, flops) = gcn_epoch_work(49_216, 2 * 5278 + n, n, h, c);
+    let (bytes, flops) = gcn_epoch_work(49_216, 2 * 5278 + n, (n, f), h, c);
     let counted = Rc::new(RefCell::new(Counted::default()));
     let cell = Rc::clone(&counted);
     let warmup = sizes.warmup;
@@ -130,7 +138,7 @@ pub fn gcn_epoch_cora(sizes: &Sizes) -> Option<BenchCase> {
             let mask = Tensor::from_f32(gpu, &[n], &mask)?;
             let config = NodeGcnConfig::default();
             let (bytes, flops) =
-                gcn_epoch_work(x.nnz(), adj.nnz(), n, config.hidden, data.num_classes);
+                gcn_epoch_work(x.nnz(), adj.nnz(), (n, fw), config.hidden, data.num_classes);
             let mut model = NodeGcn::new(gpu, fw, data.num_classes, config, 0)?;
             let mut adam = Adam::new(model.config.lr);
             let gpu = gpu.clone();
