@@ -253,3 +253,69 @@ fn gcn_operator_is_one_self_loop_per_node_in_every_layer() {
     let host = g.propagated_features();
     common::assert_close("layer 1: A_hat X", &host, &want_ax, 1e-5, 1e-5);
 }
+
+#[test]
+fn node_features_are_standardised_with_training_clips_only() {
+    // Clips 0..4 train, 4..6 held out. Moving the held-out clips' spikes must leave every
+    // training node's features as they were; the standardised spike counts of the training
+    // nodes have mean 0 (1e-5).
+    use synchgraph::graph::stimulus::StimulusEdges;
+    use synchgraph::graph::synchrony::{Layer, Spike, NODE_FEATURES};
+    use synchgraph::models::synchgraph::{build_graph, SpikeRun};
+    let layer = Layer {
+        clips: 6,
+        neurons: 5,
+        audio_neurons: 5,
+        duration_ms: 350.0,
+    };
+    let run = |late: f32| {
+        let mut rng = common::Rng(91);
+        let spikes: Vec<Spike> = (0..6u32)
+            .flat_map(|clip| (0..5u32).map(move |neuron| (clip, neuron)))
+            .flat_map(|(clip, neuron)| {
+                let shift = if clip >= 4 { late } else { 0.0 };
+                let times: Vec<f32> = (0..1 + (clip + neuron) % 3)
+                    .map(|_| rng.uniform(0.0, 100.0) + shift)
+                    .collect();
+                times.into_iter().map(move |time_ms| Spike {
+                    clip,
+                    neuron,
+                    time_ms,
+                })
+            })
+            .collect();
+        let per_clip = (0..6)
+            .map(|c| spikes.iter().filter(|s| s.clip == c).count())
+            .collect();
+        SpikeRun {
+            spikes,
+            layer: layer.clone(),
+            raises: vec![0; 6],
+            per_clip,
+        }
+    };
+    let gpu = gpu();
+    let labels = [0, 1, 0, 1, 0, 1];
+    let is_train = [true, true, true, true, false, false];
+    let graph = |late: f32| {
+        build_graph(
+            &gpu,
+            &run(late),
+            150.0,
+            StimulusEdges::None,
+            &labels,
+            &is_train,
+        )
+        .unwrap()
+        .0
+    };
+    let (a, b) = (graph(0.0), graph(200.0));
+    let train_end = a.clip_offsets[4] as usize * NODE_FEATURES;
+    assert_eq!(a.features[..train_end], b.features[..train_end]);
+    assert_ne!(a.features[train_end..], b.features[train_end..]);
+    let counts: Vec<f32> = (0..a.clip_offsets[4] as usize)
+        .map(|i| a.features[i * NODE_FEATURES + 3])
+        .collect();
+    let mean = counts.iter().sum::<f32>() / counts.len() as f32;
+    assert!(mean.abs() < 1e-5, "training spike counts have mean {mean}");
+}
