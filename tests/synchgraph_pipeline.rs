@@ -289,7 +289,7 @@ fn node_features_are_standardised_with_training_clips_only() {
             .collect();
         SpikeRun {
             spikes,
-            layer: layer.clone(),
+            layer,
             raises: vec![0; 6],
             per_clip,
         }
