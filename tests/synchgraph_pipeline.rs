@@ -319,3 +319,40 @@ fn node_features_are_standardised_with_training_clips_only() {
     let mean = counts.iter().sum::<f32>() / counts.len() as f32;
     assert!(mean.abs() < 1e-5, "training spike counts have mean {mean}");
 }
+
+#[test]
+fn paired_images_never_serve_two_split_parts() {
+    // 400 clips of digit 3 (60/20/20 parts) against 180 images: images are reused, but each
+    // only within one part. With more images than clips (digit 5: 30 clips, 180 images) every
+    // clip gets its own image. Every clip gets an image of its digit.
+    use synchgraph::models::synchgraph_features::pair_images;
+    let mut pools = vec![Vec::new(); 10];
+    for i in 0..1800 {
+        pools[i % 10].push(i);
+    }
+    let mut digits = vec![3usize; 400];
+    digits.extend([5; 30]);
+    let parts: Vec<usize> = (0..430)
+        .map(|i| match i % 10 {
+            0..=5 => 0,
+            6 | 7 => 1,
+            _ => 2,
+        })
+        .collect();
+    let got = pair_images(&digits, &parts, &pools).unwrap();
+    let mut part_of = std::collections::HashMap::new();
+    for ((&img, &p), &d) in got.iter().zip(&parts).zip(&digits) {
+        assert_eq!(img % 10, d, "image {img} is not a {d}");
+        assert_eq!(
+            *part_of.entry(img).or_insert(p),
+            p,
+            "image {img} in two parts"
+        );
+    }
+    let fives: std::collections::HashSet<usize> = got[400..].iter().copied().collect();
+    assert_eq!(fives.len(), 30);
+    // A digit without images, or fewer images than parts, is an error, not a panic.
+    assert!(pair_images(&[7], &[0], &pools[..7]).is_err());
+    let tiny = vec![vec![0usize]; 10];
+    assert!(pair_images(&[1, 1], &[0, 2], &tiny).is_err());
+}

@@ -150,3 +150,68 @@ pub fn scale_to_intensity(rows: &mut [Vec<f32>], fit: &[usize]) -> Result<()> {
     }
     Ok(())
 }
+
+/// The image paired with each clip: clip `i` of digit `digits[i]` in split part `parts[i]` (0
+/// train, 1 validation, 2 test) gets an index from `pools[digit]` (that digit's images, in a
+/// seeded order). Each digit's pool is divided between the parts in proportion to their clips
+/// of that digit, and a part's clips cycle through its own share only, so when clips outnumber
+/// images an image is reused within a part but never serves clips of two parts.
+pub fn pair_images(digits: &[usize], parts: &[usize], pools: &[Vec<usize>]) -> Result<Vec<usize>> {
+    if digits.len() != parts.len() || parts.iter().any(|&p| p > 2) {
+        return Err(Error::InvalidInput(format!(
+            "pair_images: {} digits, {} parts (each 0, 1 or 2)",
+            digits.len(),
+            parts.len()
+        )));
+    }
+    let mut shares = Vec::with_capacity(pools.len());
+    for (d, pool) in pools.iter().enumerate() {
+        let mut counts = [0usize; 3];
+        for (&dg, &p) in digits.iter().zip(parts) {
+            if dg == d {
+                counts[p] += 1;
+            }
+        }
+        let present = counts.iter().filter(|&&c| c > 0).count();
+        if pool.len() < present {
+            return Err(Error::InvalidInput(format!(
+                "digit {d} has {} images for clips in {present} split parts",
+                pool.len()
+            )));
+        }
+        let total: usize = counts.iter().sum();
+        let mut size = counts.map(|c| {
+            if c == 0 {
+                0
+            } else {
+                (pool.len() * c / total).max(1)
+            }
+        });
+        // Rounding up to one image can overshoot: take the excess from the largest shares.
+        while size.iter().sum::<usize>() > pool.len() {
+            let big = (0..3).max_by_key(|&p| size[p]).unwrap_or(0);
+            size[big] -= 1;
+        }
+        let mut start = 0;
+        shares.push(size.map(|s| {
+            let share = start..start + s;
+            start += s;
+            share
+        }));
+    }
+    let mut next = vec![[0usize; 3]; pools.len()];
+    digits
+        .iter()
+        .zip(parts)
+        .map(|(&d, &p)| {
+            let share = shares
+                .get(d)
+                .map(|s| s[p].clone())
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| Error::InvalidInput(format!("no images of digit {d}")))?;
+            let k = next[d][p];
+            next[d][p] += 1;
+            Ok(pools[d][share.start + k % share.len()])
+        })
+        .collect()
+}

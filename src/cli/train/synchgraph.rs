@@ -13,7 +13,7 @@ use synchgraph::data::split::permutation;
 use synchgraph::graph::stimulus::StimulusEdges;
 use synchgraph::models::synchgraph::{build_graph, simulate, snn_config, Modality};
 use synchgraph::models::synchgraph_features::{
-    audio_clips, audio_features, log_response, scale_to_intensity, INPUTS,
+    audio_clips, audio_features, log_response, pair_images, scale_to_intensity, INPUTS,
 };
 use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
 use synchgraph::report::{plot, Checkpoint, Confusion};
@@ -147,27 +147,32 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let mut visual = Vec::new();
     if let Some(dir) = &args.images {
         let d = digits::load(dir).with_context(|| format!("loading {dir:?}"))?;
-        // Pair each clip with an image of its digit, cycling through a seeded order per digit.
+        // Pair each clip with an image of its digit from a seeded order per digit, the
+        // training, validation and test clips from disjoint shares of it.
         let mut by_digit: Vec<Vec<usize>> = vec![Vec::new(); 10];
         for i in permutation(d.images.len(), (args.seed + 2) ^ ORDER_SALT) {
             by_digit[d.labels[i]].push(i);
         }
-        let mut next = [0usize; 10];
-        for c in &clips {
-            let digit: usize = classes[c.label]
-                .parse()
-                .ok()
-                .filter(|&v: &usize| v < 10)
-                .with_context(|| {
-                    format!(
-                        "class '{}' is not a digit: --images pairs digits",
-                        classes[c.label]
-                    )
-                })?;
-            let pool = &by_digit[digit];
-            let img = &d.images[pool[next[digit] % pool.len()]];
-            next[digit] += 1;
-            visual.push(log_response(img, 8)?);
+        let digits = clips
+            .iter()
+            .map(|c| {
+                classes[c.label]
+                    .parse()
+                    .ok()
+                    .filter(|&v: &usize| v < 10)
+                    .with_context(|| {
+                        format!(
+                            "class '{}' is not a digit: --images pairs digits",
+                            classes[c.label]
+                        )
+                    })
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        let mut parts = vec![2usize; n];
+        train.iter().for_each(|&i| parts[i] = 0);
+        val.iter().for_each(|&i| parts[i] = 1);
+        for i in pair_images(&digits, &parts, &by_digit)? {
+            visual.push(log_response(&d.images[i], 8)?);
         }
         scale_to_intensity(&mut visual, &train)?;
     }
