@@ -1050,6 +1050,21 @@ fn saved_model_with_inconsistent_metadata_is_refused() {
         let out = run(&["predict", "--model", s(&dir), s(&clip)]);
         fails_with(&out, &["model.safetensors", needle]);
     }
+    // A corrupted weight: refused by name, not a prediction of class 0 with NaN probabilities.
+    let mut nan = original.clone();
+    let t = nan.tensors.get_mut("classifier1.weight").unwrap();
+    t.data[3] = f32::NAN;
+    let dir = d.join("nan");
+    std::fs::create_dir_all(&dir).unwrap();
+    nan.save(&dir.join("model.safetensors")).unwrap();
+    let out = run(&["predict", "--model", s(&dir), s(&clip)]);
+    fails_with(
+        &out,
+        &[
+            "model.safetensors",
+            "tensor 'classifier1.weight' holds a NaN",
+        ],
+    );
     // A checkpoint of another command's model.
     let mut gcn = Checkpoint::new();
     gcn.set_meta("model", "gcn-graph");

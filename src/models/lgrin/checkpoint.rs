@@ -125,6 +125,17 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
             ),
         ));
     }
+    if let Some(name) = ck
+        .tensors
+        .iter()
+        .find(|(_, t)| t.data.iter().any(|v| !v.is_finite()))
+        .map(|(n, _)| n)
+    {
+        return Err(meta_err(
+            path,
+            format!("tensor '{name}' holds a NaN or infinite value"),
+        ));
+    }
     let mut model = Lgrin::new(gpu, config).map_err(|e| meta_err(path, e.to_string()))?;
     let map: HashMap<String, (Vec<usize>, Vec<f32>)> = ck
         .tensors
