@@ -191,6 +191,42 @@ fn ravdess_actor_folders_are_labelled_by_emotion_not_by_actor() {
 }
 
 #[test]
+fn keeping_a_subset_drops_the_classes_it_empties() {
+    // a: 3 clips, b: 1, c: 2. Keeping 3 of the 6 takes clips 0, 2 and 4 (a1, a3, c1): class b
+    // is gone, and c is renumbered from 2 to 1, so the class list and labels still agree.
+    let d = tmp("keep-evenly");
+    for f in [
+        "a/1.wav", "a/2.wav", "a/3.wav", "b/1.wav", "c/1.wav", "c/2.wav",
+    ] {
+        touch(&d.join(f), "");
+    }
+    let mut list = load_clips(&d, None).unwrap();
+    list.keep_evenly(3);
+    assert_eq!(list.classes, ["a", "c"]);
+    let got: Vec<(String, usize)> = list
+        .clips
+        .iter()
+        .map(|c| {
+            (
+                c.path.strip_prefix(&d).unwrap().display().to_string(),
+                c.label,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a/1.wav".into(), 0),
+            ("a/3.wav".into(), 0),
+            ("c/1.wav".into(), 1)
+        ]
+    );
+    let mut all = load_clips(&d, None).unwrap();
+    all.keep_evenly(10);
+    assert_eq!((all.clips.len(), all.classes.len()), (6, 3));
+}
+
+#[test]
 fn folder_per_class_empty_class_and_empty_folder() {
     let d = tmp("folder");
     touch(&d.join("happy/a.wav"), "");

@@ -122,6 +122,9 @@ pub(crate) fn load_features(
     let format = format.map(DatasetFormat::parse).transpose()?;
     let mut list = load_clips(data, format)
         .with_context(|| format!("reading the clip list of {}", data.display()))?;
+    if let Some(n) = limit {
+        list.keep_evenly(n);
+    }
     if list.classes.len() < min_classes {
         bail!(
             "{} holds {} class{} ({}); training needs at least {min_classes}",
@@ -130,14 +133,6 @@ pub(crate) fn load_features(
             if list.classes.len() == 1 { "" } else { "es" },
             list.classes.join(", ")
         );
-    }
-    if let Some(n) = limit {
-        if n < list.clips.len() {
-            let step = list.clips.len() as f64 / n as f64;
-            list.clips = (0..n)
-                .map(|k| list.clips[(k as f64 * step) as usize].clone())
-                .collect();
-        }
     }
     let exported = match list.format {
         DatasetFormat::Features => exported_features(data)?,

@@ -443,6 +443,31 @@ impl ClipList {
         s.into_iter().collect()
     }
 
+    /// Keep `n` clips spread evenly over the list (every `len / n`-th), then drop the classes
+    /// left without clips, renumbering the labels in the same class order. All clips stay when
+    /// `n` is at least their number.
+    pub fn keep_evenly(&mut self, n: usize) {
+        if n < self.clips.len() {
+            let step = self.clips.len() as f64 / n as f64;
+            self.clips = (0..n)
+                .map(|k| self.clips[(k as f64 * step) as usize].clone())
+                .collect();
+        }
+        let counts = self.class_counts();
+        let mut new_label = vec![0; counts.len()];
+        let mut kept = Vec::new();
+        for (k, name) in self.classes.iter().enumerate() {
+            if counts[k] > 0 {
+                new_label[k] = kept.len();
+                kept.push(name.clone());
+            }
+        }
+        for c in &mut self.clips {
+            c.label = new_label[c.label];
+        }
+        self.classes = kept;
+    }
+
     /// Clip counts per class.
     pub fn class_counts(&self) -> Vec<usize> {
         let mut n = vec![0; self.classes.len()];
