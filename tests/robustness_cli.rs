@@ -854,8 +854,8 @@ fn lgrin_bad_numbers_are_refused_before_training() {
             "--limit must be at least 1",
         ),
         (
-            &["--folds", "2", "--epochs", "1", "--nodes", "0"][..],
-            "--nodes must be at least 1",
+            &["--folds", "2", "--epochs", "1", "--nodes", "1"][..],
+            "nodes must be at least 2",
         ),
         (
             &["--folds", "2", "--epochs", "1", "--threads", "0"][..],
@@ -902,6 +902,21 @@ fn lgrin_bad_numbers_are_refused_before_training() {
         fails_with(&out, &[needle]);
         assert!(!o.join("metrics.json").exists(), "{extra:?} wrote metrics");
     }
+    // The settings are checked before the clips are read: a bad setting is named even when a
+    // clip is broken, and no output folder is made.
+    let broken = d.join("broken");
+    std::fs::create_dir_all(broken.join("a")).unwrap();
+    std::fs::create_dir_all(broken.join("b")).unwrap();
+    std::fs::write(broken.join("a/x.npy"), b"not an npy file").unwrap();
+    std::fs::write(broken.join("b/y.npy"), b"not an npy file").unwrap();
+    let o2 = d.join("o2");
+    let out = run(&lgrin_args(
+        s(&broken),
+        s(&o2),
+        &["--folds", "2", "--epochs", "0"],
+    ));
+    fails_with(&out, &["epochs must be at least 1"]);
+    assert!(!o2.exists());
 }
 
 #[test]

@@ -109,8 +109,10 @@ pub(crate) fn load_features(
         limit,
         min_classes,
     } = limits;
-    if let FeatureChoice::New { nodes: Some(0), .. } = choice {
-        bail!("--nodes must be at least 1");
+    if let FeatureChoice::New { nodes: Some(n), .. } = choice {
+        if n < 2 {
+            bail!("--nodes must be at least 2 (a clip's graph needs two nodes)");
+        }
     }
     if limit == Some(0) {
         bail!("--limit must be at least 1");

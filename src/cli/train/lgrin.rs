@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use synchgraph::data::emotion::DatasetFormat;
 use synchgraph::data::emotion_features::FeatureSettings;
 use synchgraph::data::split::{stratified_folds, validation_split};
+use synchgraph::features::frames::NODES_SPEECH;
 use synchgraph::models::lgrin::{
     evaluate, save_model, train, Lgrin, LgrinConfig, ModelKind, TrainOutcome,
 };
@@ -181,6 +183,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
              name the groups with --split speaker --test-speakers 03/08/..."
         );
     }
+    // The settings that do not depend on the data are checked before the feature extraction,
+    // which can take minutes; the full check follows once the data give widths and classes.
+    let provisional = FeatureSettings {
+        nodes: args.source.nodes.unwrap_or(NODES_SPEECH),
+        dims: 1,
+        ..FeatureSettings::for_format(DatasetFormat::Emodb, NODES_SPEECH)
+    };
+    config_from(args, &provisional, 2).validate()?;
     create_out_dir(&args.out, "--out")?;
     let (list, feats, settings) = args.source.load(2)?;
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
