@@ -338,12 +338,18 @@ fn feature_files_keep_speakers_of_coded_names() {
     let list = load_clips(&d, None).unwrap();
     assert_eq!(list.classes, ["sadness", "anger"]);
     assert_eq!(list.clips.iter().filter(|c| c.label == 0).count(), 1);
-    // The node count and normalisation of an export: none without a node count, else a
-    // positive integer and a known normalisation (none when missing).
+    // The node count, normalisation and kind of an export: none without a node count, else a
+    // positive integer, a known normalisation (none when missing) and a known kind (none when
+    // missing).
     assert_eq!(exported_features(&d).unwrap(), None);
     let speaker = ExportedFeatures {
         nodes: 12,
         normalize: FeatureNorm::Speaker,
+        kind: None,
+    };
+    let landmarks = ExportedFeatures {
+        kind: Some("landmarks"),
+        ..speaker
     };
     let plain = ExportedFeatures {
         normalize: FeatureNorm::None,
@@ -356,6 +362,11 @@ fn feature_files_keep_speakers_of_coded_names() {
         (r#"{"nodes": -3}"#, None),
         (r#"{"nodes": "x"}"#, None),
         (r#"{"nodes": 12, "normalize": "clip"}"#, None),
+        (
+            r#"{"nodes": 12, "normalize": "speaker", "kind": "landmarks"}"#,
+            Some(landmarks),
+        ),
+        (r#"{"nodes": 12, "kind": "mfcc"}"#, None),
     ] {
         let index = format!(r#"{{"classes": ["sadness", "anger"], "settings": {settings}}}"#);
         std::fs::write(d.join("features.json"), index).unwrap();

@@ -192,10 +192,15 @@ fn feature_settings(
                 Some(e) if e.normalize != FeatureNorm::None => e.normalize,
                 _ => normalize,
             };
-            Ok(FeatureSettings {
+            let mut settings = FeatureSettings {
                 normalize,
                 ..FeatureSettings::for_format(format, nodes)
-            })
+            };
+            // A model trained on an export extracts source clips as the export was made.
+            if let Some(kind) = exported.and_then(|e| e.kind) {
+                settings.kind = kind.to_string();
+            }
+            Ok(settings)
         }
         FeatureChoice::Saved(s) => {
             if let Some(e) = exported {

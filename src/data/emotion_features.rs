@@ -42,6 +42,10 @@ pub struct FeatureSettings {
     pub normalize: FeatureNorm,
 }
 
+/// Every [`FeatureSettings::kind`]: IS09 speech LLDs, matrices read from files, LoG features of
+/// face-frame folders, normalised 68-point landmarks, BVH channel values.
+pub const FEATURE_KINDS: [&str; 5] = ["is09-lld", "file", "log-frames", "landmarks", "bvh"];
+
 impl FeatureSettings {
     /// Settings for a data-set layout with `nodes` nodes; `dims` is filled for audio and taken
     /// from the first file for feature files.
@@ -74,6 +78,17 @@ impl FeatureSettings {
     /// normalised features. Returns whether the export is already normalised as these settings
     /// want, so its features must not be normalised again.
     pub fn accepts_export(&self, e: &ExportedFeatures, path: &Path) -> Result<bool> {
+        if let Some(kind) = e.kind.filter(|&k| k != "file" && self.kind != "file") {
+            if kind != self.kind {
+                return Err(Error::data(
+                    path,
+                    format!(
+                        "exported from {kind} features; the model was trained on {} features",
+                        self.kind
+                    ),
+                ));
+            }
+        }
         if e.nodes != self.nodes {
             return Err(Error::data(
                 path,
@@ -101,8 +116,15 @@ impl FeatureSettings {
 
 /// Per-frame features of one clip under a settings `kind`: LoG features of a frame folder
 /// (32 px frames, sigma 1), normalised 68-point landmarks, BVH channel values, or
-/// [`frame_features`] chosen by the file extension for the other kinds.
+/// [`frame_features`] chosen by the file extension for the other kinds. A `.npy` file (the
+/// matrix of a `synchgraph features` export) is read as it is under every kind.
 pub fn clip_frame_features(path: &Path, kind: &str) -> Result<FrameMatrix> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+    {
+        return read_npy_matrix(path);
+    }
     match kind {
         "log-frames" => clip_log_features(path, &FrameImageConfig::default()),
         "landmarks" => landmark_features(path),

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::emotion::ClipList;
+use crate::data::emotion_features::FEATURE_KINDS;
 use crate::data::speaker_norm::FeatureNorm;
 use crate::error::{Error, Result};
 
@@ -25,6 +26,9 @@ pub struct ExportedFeatures {
     pub nodes: usize,
     /// The normalisation already applied to the exported features.
     pub normalize: FeatureNorm,
+    /// The extraction that made them (`settings.kind`, one of [`FEATURE_KINDS`]), so a model
+    /// trained on the export extracts source clips the same way.
+    pub kind: Option<&'static str>,
 }
 
 /// The parsed [`FEATURES_INDEX`] of `dir` with its path, or `None` when `dir` has none.
@@ -68,7 +72,27 @@ pub fn exported_features(dir: &Path) -> Result<Option<ExportedFeatures>> {
             )
         })?,
     };
-    Ok(Some(ExportedFeatures { nodes, normalize }))
+    let kind = match &settings["kind"] {
+        serde_json::Value::Null => None,
+        v => Some(
+            v.as_str()
+                .and_then(|k| FEATURE_KINDS.iter().copied().find(|&known| known == k))
+                .ok_or_else(|| {
+                    Error::data(
+                        &path,
+                        format!(
+                            "'settings.kind' is {v}, not one of {}",
+                            FEATURE_KINDS.join(", ")
+                        ),
+                    )
+                })?,
+        ),
+    };
+    Ok(Some(ExportedFeatures {
+        nodes,
+        normalize,
+        kind,
+    }))
 }
 
 /// Give an exported features layout the class and clip order of the data set it came from (see

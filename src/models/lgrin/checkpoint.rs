@@ -15,8 +15,7 @@ use crate::report::Checkpoint;
 /// Metadata key naming the file kind.
 pub const KIND: &str = "synchgraph-lgrin";
 
-/// The feature kinds a saved model may name (see [`FeatureSettings::kind`]).
-pub const FEATURE_KINDS: [&str; 5] = ["is09-lld", "file", "log-frames", "landmarks", "bvh"];
+pub use crate::data::emotion_features::FEATURE_KINDS;
 
 /// A restored model with what it needs to read new clips.
 pub struct SavedModel {
