@@ -32,6 +32,23 @@ fn median_f0(m: &FrameMatrix) -> (f64, usize) {
     (if v.is_empty() { 0.0 } else { v[v.len() / 2] }, v.len())
 }
 
+/// A 0.5 s sine of `f0` Hz sampled at `rate`: every frame away from the clip's ends (whose
+/// pitch windows are zero-padded) gives F0 within 3% and voicing above 0.9.
+fn assert_sine_f0(rate: u32, f0: f64) {
+    let a = audio(rate, 0.5, |t| {
+        0.5 * (2.0 * std::f64::consts::PI * f0 * t).sin()
+    });
+    let p = prosody(&a, &ProsodyConfig::default()).unwrap();
+    for r in 3..p.rows - 6 {
+        let got = p.get(r, 3) as f64;
+        assert!(
+            (got - f0).abs() / f0 < 0.03,
+            "sine {f0} Hz at {rate}: frame {r} gave {got}"
+        );
+        assert!(p.get(r, 2) > 0.9, "voicing {}", p.get(r, 2));
+    }
+}
+
 #[test]
 fn f0_of_sine_and_pulse_train() {
     let cfg = ProsodyConfig::default();
@@ -41,18 +58,7 @@ fn f0_of_sine_and_pulse_train() {
         (8000, 220.0),
         (16000, 90.0),
     ] {
-        let a = audio(rate, 0.5, |t| {
-            0.5 * (2.0 * std::f64::consts::PI * f0 * t).sin()
-        });
-        let p = prosody(&a, &cfg).unwrap();
-        for r in 2..p.rows - 5 {
-            let got = p.get(r, 3) as f64;
-            assert!(
-                (got - f0).abs() / f0 < 0.03,
-                "sine {f0} Hz at {rate}: frame {r} gave {got}"
-            );
-            assert!(p.get(r, 2) > 0.9);
-        }
+        assert_sine_f0(rate, f0);
         // A glottal-like pulse train through a 700 Hz resonance (a crude vowel).
         let period = rate as f64 / f0;
         let (r, w) = (0.95, 2.0 * std::f64::consts::PI * 700.0 / rate as f64);
@@ -164,24 +170,12 @@ fn f0_at_both_ends_of_the_search_range() {
     // Periods on the first and last lags searched (500 Hz is lag 16 of the 8 kHz pitch signal
     // of 16 kHz audio; 61 Hz is lag 181 of 184 at 11.025 kHz) must be found, not halved or
     // dropped. Tolerance 3%, voicing > 0.9, as for mid-range sines.
-    let cfg = ProsodyConfig::default();
     for (rate, f0) in [
         (16000u32, 500.0),
         (16000, 490.0),
         (22050, 495.0),
         (22050, 61.0),
     ] {
-        let a = audio(rate, 0.5, |t| {
-            0.5 * (2.0 * std::f64::consts::PI * f0 * t).sin()
-        });
-        let p = prosody(&a, &cfg).unwrap();
-        for r in 3..p.rows - 6 {
-            let got = p.get(r, 3) as f64;
-            assert!(
-                (got - f0).abs() / f0 < 0.03,
-                "sine {f0} Hz at {rate}: frame {r} gave {got}"
-            );
-            assert!(p.get(r, 2) > 0.9, "voicing {}", p.get(r, 2));
-        }
+        assert_sine_f0(rate, f0);
     }
 }
