@@ -1,6 +1,6 @@
 //! Input encoding (`shaders/poisson.wgsl`): Poisson spikes from rates with a counter-based RNG
-//! (deterministic per (seed, step, clip stream id, input index)), or a fixed spike list read from a CSV of
-//! `input_index,time_ms`, written into one slot of the input ring buffer per step.
+//! (deterministic per (seed, step, clip stream id, input index)), or a fixed spike list read
+//! from a CSV of `input_index,time_ms`, written into one slot of the input ring buffer per step.
 
 use bytemuck::{Pod, Zeroable};
 

@@ -5,7 +5,8 @@
 //! decay), V is held during the refractory period and reset after a spike. Forward Euler, as
 //! Brian integrates these equations. A spike at step t holds V for the next `refr_steps`
 //! steps, so the shortest interval between two spikes is `refr_steps + 1` steps (5.5 ms for a
-//! 5 ms period at dt 0.5 ms; Brian's `refractory` allows the next spike one step earlier). Bytes per neuron-step on the GPU: 20 read + 20 written.
+//! 5 ms period at dt 0.5 ms; Brian's `refractory` allows the next spike one step earlier).
+//! Bytes per neuron-step on the GPU: 20 read + 20 written.
 //!
 //! Theta decays once every `theta_every` steps by `theta_every * dt / tau_theta`: with the
 //! default tau_theta = 1e7 ms the per-step decrement (~1e-6 mV at theta = 20 mV) is below half
