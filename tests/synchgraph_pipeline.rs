@@ -165,6 +165,50 @@ fn emodb_audio_run_and_bad_arguments() {
     let m = train(&["--audio", &audio, "--limit", "12", "--epochs", "2"], &out);
     assert_eq!(m["modality"], "audio");
     assert_eq!(m["classes"].as_array().unwrap().len(), 7);
+    assert_eq!(m["config"]["snn"]["network"]["rate_scale"], 0.25);
+    // A larger input rate scale drives the same network harder: more spikes, fewer raises.
+    let out_fast = std::env::temp_dir().join(format!("sg-emo-fast-{}", std::process::id()));
+    let fast = train(
+        &[
+            "--audio",
+            &audio,
+            "--limit",
+            "12",
+            "--epochs",
+            "2",
+            "--rate-scale",
+            "2",
+        ],
+        &out_fast,
+    );
+    assert_eq!(fast["config"]["snn"]["network"]["rate_scale"], 2.0);
+    let spikes = |m: &serde_json::Value| m["spikes_per_clip"].as_f64().unwrap();
+    assert!(
+        spikes(&fast) > spikes(&m),
+        "{} vs {}",
+        spikes(&fast),
+        spikes(&m)
+    );
+    for bad in ["0", "-1", "inf"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+            .args([
+                "train",
+                "synchgraph",
+                "--audio",
+                &audio,
+                "--rate-scale",
+                bad,
+                "--out",
+            ])
+            .arg(&out_fast)
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("--rate-scale must be a finite rate > 0"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
     let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
         .args([
             "train",
