@@ -1034,16 +1034,26 @@ fn saved_model_with_inconsistent_metadata_is_refused() {
     let path = model.join("model.safetensors");
     let original = Checkpoint::load(&path).unwrap();
     let clip = data.join("a/clip0.npy");
-    let edit = |name: &str, key: &str, f: &dyn Fn(&mut serde_json::Value)| {
-        let mut ck = original.clone();
-        let mut v: serde_json::Value = serde_json::from_str(&ck.metadata[key]).unwrap();
-        f(&mut v);
-        ck.set_meta(key, v.to_string());
+    // Each broken checkpoint is saved as the model of its own folder.
+    let saved = |name: &str, ck: &Checkpoint| {
         let dir = d.join(name);
         std::fs::create_dir_all(&dir).unwrap();
         ck.save(&dir.join("model.safetensors")).unwrap();
         dir
     };
+    let edit = |name: &str, key: &str, f: &dyn Fn(&mut serde_json::Value)| {
+        let mut ck = original.clone();
+        let mut v: serde_json::Value = serde_json::from_str(&ck.metadata[key]).unwrap();
+        f(&mut v);
+        ck.set_meta(key, v.to_string());
+        saved(name, &ck)
+    };
+    // A corrupted weight: refused by name, not a prediction of class 0 with NaN probabilities.
+    let mut nan = original.clone();
+    nan.tensors.get_mut("classifier1.weight").unwrap().data[3] = f32::NAN;
+    // A checkpoint of another command's model.
+    let mut gcn = Checkpoint::new();
+    gcn.set_meta("model", "gcn-graph");
     for (dir, needle) in [
         (
             edit("nodes", "features", &|v| v["nodes"] = 12.into()),
@@ -1061,39 +1071,15 @@ fn saved_model_with_inconsistent_metadata_is_refused() {
             edit("classes", "classes", &|v| v[1] = v[0].clone()),
             "named twice",
         ),
+        (
+            saved("nan", &nan),
+            "tensor 'classifier1.weight' holds a NaN",
+        ),
+        (saved("gcn", &gcn), "'gcn-graph' model, not an L-GrIN model"),
     ] {
         let out = run(&["predict", "--model", s(&dir), s(&clip)]);
         fails_with(&out, &["model.safetensors", needle]);
     }
-    // A corrupted weight: refused by name, not a prediction of class 0 with NaN probabilities.
-    let mut nan = original.clone();
-    let t = nan.tensors.get_mut("classifier1.weight").unwrap();
-    t.data[3] = f32::NAN;
-    let dir = d.join("nan");
-    std::fs::create_dir_all(&dir).unwrap();
-    nan.save(&dir.join("model.safetensors")).unwrap();
-    let out = run(&["predict", "--model", s(&dir), s(&clip)]);
-    fails_with(
-        &out,
-        &[
-            "model.safetensors",
-            "tensor 'classifier1.weight' holds a NaN",
-        ],
-    );
-    // A checkpoint of another command's model.
-    let mut gcn = Checkpoint::new();
-    gcn.set_meta("model", "gcn-graph");
-    let dir = d.join("gcn");
-    std::fs::create_dir_all(&dir).unwrap();
-    gcn.save(&dir.join("model.safetensors")).unwrap();
-    let out = run(&["predict", "--model", s(&dir), s(&clip)]);
-    fails_with(
-        &out,
-        &[
-            "model.safetensors",
-            "'gcn-graph' model, not an L-GrIN model",
-        ],
-    );
     // Evaluating into the model folder would overwrite the training metrics.
     let before = std::fs::read(model.join("metrics.json")).unwrap();
     let out = run(&[

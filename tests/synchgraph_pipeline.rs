@@ -189,55 +189,27 @@ fn emodb_audio_run_and_bad_arguments() {
         spikes(&fast),
         spikes(&m)
     );
-    for bad in ["0", "-1", "inf"] {
+    // Refused arguments: the error names the problem.
+    let refused = |args: &[&str]| {
         let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
-            .args([
-                "train",
-                "synchgraph",
-                "--audio",
-                &audio,
-                "--rate-scale",
-                bad,
-                "--out",
-            ])
+            .args(["train", "synchgraph", "--audio", &audio])
+            .args(args)
+            .arg("--out")
             .arg(&out_fast)
             .output()
             .unwrap();
+        assert!(!o.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    for bad in ["0", "-1", "inf"] {
+        let err = refused(&["--rate-scale", bad]);
         assert!(
-            String::from_utf8_lossy(&o.stderr).contains("--rate-scale must be a finite rate > 0"),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
+            err.contains("--rate-scale must be a finite rate > 0"),
+            "{err}"
         );
     }
-    let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
-        .args([
-            "train",
-            "synchgraph",
-            "--audio",
-            &audio,
-            "--modality",
-            "visual",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("needs --images"));
-    let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
-        .args([
-            "train",
-            "synchgraph",
-            "--audio",
-            &audio,
-            "--stimulus-edges",
-            "all",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&o.stderr).contains("expected none, train or paper"));
+    assert!(refused(&["--modality", "visual"]).contains("needs --images"));
+    assert!(refused(&["--stimulus-edges", "all"]).contains("expected none, train or paper"));
 }
 
 #[test]
