@@ -252,6 +252,37 @@ fn losses_and_penalties() {
     );
 }
 
+/// At x = 0 (and with coeff 0) the Frobenius penalty's gradient is 0, a subgradient, not the
+/// NaN of 0 / 0; away from 0 it is coeff x / ‖x‖ even where ‖x‖ is far below 1.
+#[test]
+fn frobenius_penalty_gradient_is_finite_at_zero() {
+    let g = gpu();
+    for (x, coeff, want) in [
+        (vec![0.0f32; 5], 0.7f32, vec![0.0f32; 5]),
+        (vec![3.0, -4.0, 0.0, 0.0, 0.0], 0.0, vec![0.0; 5]),
+        (
+            vec![3e-10, -4e-10, 0.0, 0.0, 0.0],
+            0.5,
+            vec![0.3, -0.4, 0.0, 0.0, 0.0],
+        ),
+    ] {
+        let mut store = ParamStore::new();
+        let id = store.add("x", Tensor::from_f32(&g, &[5], &x).unwrap(), 0.0);
+        let mut tape = Tape::new(&g, true, 0);
+        let v = tape.param(&store, id);
+        let y = tape.frobenius_penalty(&v, coeff).unwrap();
+        store.zero_grad();
+        tape.backward(&y, &mut store).unwrap();
+        let got = store.grad(id).unwrap().to_f32().unwrap();
+        for (a, b) in got.iter().zip(&want) {
+            assert!(
+                (a - b).abs() <= 1e-6,
+                "x {x:?} coeff {coeff}: {got:?}, want {want:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn composite_graph_accumulates_shared_inputs() {
     let mut r = Rng(8);

@@ -92,6 +92,50 @@ fn adam_matches_reference_with_per_parameter_weight_decay() {
     check_adam(&gpu(), 1, &[37, 300], &[5e-4, 0.0], 6);
 }
 
+/// A parameter that first receives a gradient in the optimizer's second step is bias-corrected
+/// as in its first update (as PyTorch counts steps per parameter): that update moves each weight
+/// by lr (|m̂ / sqrt(v̂)| = 1), where a shared step count would give 0.744 lr.
+#[test]
+fn adam_bias_correction_counts_each_parameters_own_updates() {
+    let g = gpu();
+    let mut store = ParamStore::new();
+    let late = store.add(
+        "late",
+        Tensor::from_f32(&g, &[3], &[0.5, -0.5, 0.0]).unwrap(),
+        0.0,
+    );
+    let early = store.add(
+        "early",
+        Tensor::from_f32(&g, &[2], &[0.0, 0.0]).unwrap(),
+        0.0,
+    );
+    let mut adam = Adam::new(0.01);
+    store.zero_grad();
+    set_grad(&mut store, early, &[1.0, -1.0]);
+    adam.step(&mut store).unwrap();
+    assert_eq!((adam.updates_of(late), adam.updates_of(early)), (0, 1));
+    assert_eq!(store.value(late).to_f32().unwrap(), vec![0.5, -0.5, 0.0]);
+    store.zero_grad();
+    set_grad(&mut store, early, &[1.0, -1.0]);
+    set_grad(&mut store, late, &[2.0, -3.0, 0.5]);
+    adam.step(&mut store).unwrap();
+    assert_eq!(
+        (adam.updates_of(late), adam.updates_of(early), adam.steps()),
+        (1, 2, 2)
+    );
+    let got = store.value(late).to_f32().unwrap();
+    assert_close(
+        "late parameter's first update",
+        &got,
+        &[0.49, -0.49, -0.01],
+        1e-6,
+        1e-5,
+    );
+    // The early parameter's second update with a constant gradient also moves it by lr.
+    let early_w = store.value(early).to_f32().unwrap();
+    assert_close("early parameter", &early_w, &[-0.02, 0.02], 1e-6, 1e-5);
+}
+
 #[test]
 fn sgd_with_momentum_matches_reference() {
     check_sgd(&gpu(), 2, 50, 0.9, 1e-2, 4);

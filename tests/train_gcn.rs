@@ -383,3 +383,58 @@ fn model_shapes_snapshot() {
     ");
     assert!(NodeGcn::new(&g, 0, 7, NodeGcnConfig::default(), 0).is_err());
 }
+
+/// The graph classifier that training returns (and the CLI saves) holds the kept epoch's
+/// weights: on the validation graphs it scores the validation accuracy recorded for that epoch,
+/// not the last epoch's.
+#[test]
+fn graph_gcn_returns_the_kept_epochs_weights() {
+    use synchgraph::autodiff::Tape;
+    use synchgraph::data::tu::TuDataset;
+    use synchgraph::models::gcn::GraphTask;
+
+    let g = gpu();
+    let data = TuDataset::load(Path::new(MUTAG)).unwrap();
+    let task = GraphTask {
+        graphs: data.graphs.clone(),
+        features: data.num_features,
+        labels: data.labels(),
+        classes: data.num_classes(),
+    };
+    let part = |r: &[usize]| -> Vec<usize> {
+        (0..task.graphs.len())
+            .filter(|i| r.contains(&(i % 5)))
+            .collect()
+    };
+    let (train, val, test) = (part(&[2, 3, 4]), part(&[0]), part(&[1]));
+    let config = GraphGcnConfig {
+        epochs: 19,
+        lr: 0.01,
+        ..GraphGcnConfig::default()
+    };
+    let (model, run) =
+        GraphGcn::train(&g, &task, &train, &val, &test, config, 0, 0, &mut |_| {}).unwrap();
+    let last = run.history.last().unwrap().val_accuracy;
+    assert_ne!(
+        last, run.val_accuracy,
+        "precondition: the last epoch (best {}) must score differently on validation",
+        run.best_epoch
+    );
+    let batch = task.batch(&g, &val).unwrap();
+    let mut tape = Tape::new(&g, false, 0);
+    let logits = model
+        .forward(&mut tape, &batch)
+        .unwrap()
+        .value()
+        .to_f32()
+        .unwrap();
+    let correct = val
+        .iter()
+        .zip(logits.chunks(task.classes))
+        .filter(|(&i, row)| {
+            let best = (0..row.len()).fold(0, |b, c| if row[c] > row[b] { c } else { b });
+            best as u32 == task.labels[i]
+        })
+        .count();
+    assert_eq!(correct as f64 / val.len() as f64, run.val_accuracy);
+}

@@ -5,12 +5,12 @@ use super::tape::{Op, Tape};
 use crate::error::{Error, Result};
 use crate::graph::spmm_transpose;
 use crate::kernels::backward::{act_backward, broadcast_scalar};
-use crate::kernels::elementwise::{self as ew, Binary};
+use crate::kernels::elementwise::{self as ew, Binary, Unary};
 use crate::kernels::layout::{gather_rows, scatter_add_rows, slice_cols};
 use crate::kernels::matmul::{matmul, matmul_nt, matmul_tn};
 use crate::kernels::reduce::{reduce_cols, ReduceOp};
 use crate::kernels::segment::{segment_expand, segment_max_backward};
-use crate::tensor::Tensor;
+use crate::tensor::{DType, Tensor};
 
 /// Sum `g` over rows when the input `b` was a broadcast row vector; identity otherwise.
 fn unbroadcast(g: Tensor, b: &Tensor) -> Result<Tensor> {
@@ -108,12 +108,17 @@ pub(crate) fn rule(
             ew::scale(&ew::binary(tape.saved(*x)?, g, Binary::Mul)?, 2.0 * coeff)
         })?,
         Op::Frobenius(x, coeff) => put(*x, &mut || {
-            // y = coeff ‖x‖: dy/dx = coeff x / ‖x‖ = coeff² x / y.
-            let s = ew::binary(g, tape.saved(i)?, Binary::Div)?;
-            ew::scale(
-                &ew::binary(tape.saved(*x)?, &s, Binary::Mul)?,
-                coeff * coeff,
-            )
+            // y = coeff ‖x‖: dy/dx = coeff x / ‖x‖. The unit vector x / max(‖x‖, tiny) stays
+            // finite where x = 0 (gradient 0 there, a subgradient) and is bounded by 1.
+            let xs = tape.saved(*x)?;
+            if *coeff == 0.0 {
+                return Tensor::zeros(xs.gpu(), xs.shape(), DType::F32);
+            }
+            let norm = ew::scale(tape.saved(i)?, 1.0 / coeff)?;
+            let tiny = Tensor::from_f32(xs.gpu(), &[1], &[f32::MIN_POSITIVE])?;
+            let norm = ew::binary(&ew::unary(&norm, Unary::Abs)?, &tiny, Binary::Max)?;
+            let unit = ew::binary(xs, &norm, Binary::Div)?;
+            ew::scale(&ew::binary(&unit, g, Binary::Mul)?, *coeff)
         })?,
         Op::NoRule(name, _) => {
             return Err(Error::Unsupported(format!(

@@ -5,7 +5,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::params::ParamStore;
+use super::params::{ParamId, ParamStore};
 use crate::error::Result;
 use crate::gpu::{Kernel, Shader};
 use crate::kernels::{check_u32, grid_for};
@@ -48,7 +48,9 @@ impl LrSchedule {
     }
 }
 
-/// Adam (Kingma & Ba) with bias correction and L2 weight decay.
+/// Adam (Kingma & Ba) with bias correction and L2 weight decay. Each parameter counts its own
+/// updates for the bias correction, so one that had no gradient in some steps (as in PyTorch)
+/// is corrected by the number of updates it received, not by the optimizer's step count.
 pub struct Adam {
     /// Learning rate.
     pub lr: f32,
@@ -59,7 +61,8 @@ pub struct Adam {
     /// Denominator epsilon.
     pub eps: f32,
     t: u32,
-    state: Vec<(Tensor, Tensor)>,
+    /// Per parameter: first moment, second moment, updates received.
+    state: Vec<(Tensor, Tensor, u32)>,
 }
 
 impl Adam {
@@ -80,11 +83,14 @@ impl Adam {
         self.t
     }
 
+    /// Updates parameter `id` has received (it is skipped in steps where it has no gradient).
+    pub fn updates_of(&self, id: ParamId) -> u32 {
+        self.state.get(id.0).map_or(0, |s| s.2)
+    }
+
     /// One update of every parameter that has a gradient.
     pub fn step(&mut self, store: &mut ParamStore) -> Result<()> {
         self.t += 1;
-        let c1 = 1.0 - self.beta1.powi(self.t as i32);
-        let c2 = 1.0 - self.beta2.powi(self.t as i32);
         for id in store.ids() {
             let w = store.value(id);
             if self.state.len() <= id.0 {
@@ -92,10 +98,14 @@ impl Adam {
                 self.state.push((
                     Tensor::zeros(gpu, w.shape(), DType::F32)?,
                     Tensor::zeros(gpu, w.shape(), DType::F32)?,
+                    0,
                 ));
             }
             let Some(g) = store.grad(id) else { continue };
-            let (m, v) = &self.state[id.0];
+            let (m, v, t) = &mut self.state[id.0];
+            *t += 1;
+            let c1 = 1.0 - self.beta1.powi(*t as i32);
+            let c2 = 1.0 - self.beta2.powi(*t as i32);
             let params = Params {
                 n: check_u32("adam_step", w.numel())?,
                 lr: self.lr,

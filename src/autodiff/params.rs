@@ -125,4 +125,31 @@ impl ParamStore {
         p.value = value;
         Ok(())
     }
+
+    /// A copy of every parameter's value, made on the GPU (nothing is read back), in creation
+    /// order: later steps do not change it, and [`ParamStore::restore`] puts it back.
+    pub fn snapshot(&self) -> Result<Vec<Tensor>> {
+        self.params
+            .iter()
+            .map(|p| p.value.contiguous_copy())
+            .collect()
+    }
+
+    /// Put back the values of a [`ParamStore::snapshot`] of this store.
+    pub fn restore(&mut self, values: Vec<Tensor>) -> Result<()> {
+        if values.len() != self.params.len() {
+            return Err(Error::shape(
+                "restore",
+                format!(
+                    "{} values for a store of {} parameters",
+                    values.len(),
+                    self.params.len()
+                ),
+            ));
+        }
+        for (k, value) in values.into_iter().enumerate() {
+            self.set_value(ParamId(k), value)?;
+        }
+        Ok(())
+    }
 }

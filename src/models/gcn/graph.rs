@@ -372,6 +372,7 @@ impl GraphGcn {
         let mut adam = Adam::new(config.lr);
         let mut history = Vec::new();
         let (mut best, mut best_epoch, mut best_test) = ((0.0f64, f32::INFINITY), 0, 0.0);
+        let mut best_values = None;
         let steps_per_epoch = train.len().div_ceil(bs);
         let start = Instant::now();
         for epoch in 0..config.epochs {
@@ -418,6 +419,7 @@ impl GraphGcn {
                 best = (val_acc, val_loss);
                 best_epoch = epoch;
                 best_test = test_acc;
+                best_values = Some(model.store.snapshot()?);
             }
             let log = EpochLog {
                 epoch,
@@ -428,6 +430,10 @@ impl GraphGcn {
             };
             on_epoch(&log);
             history.push(log);
+        }
+        // The returned model is the kept epoch's, the one the reported accuracies describe.
+        if let Some(values) = best_values {
+            model.store.restore(values)?;
         }
         let run = GraphRun {
             fold,
