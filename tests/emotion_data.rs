@@ -466,3 +466,41 @@ fn folds_and_validation_are_stratified_and_disjoint() {
     assert_eq!(va.len(), 8);
     assert!(tr.iter().all(|i| !va.contains(i)));
 }
+
+/// `.npy` headers are read by key whatever their spacing: a compact C-order header reads as
+/// written, and a compact Fortran-order one is refused (it used to pass the check for the
+/// spaced text `'fortran_order': True` and was read transposed).
+#[test]
+fn npy_header_keys_are_read_whatever_the_spacing() {
+    let d = tmp("npy-compact");
+    std::fs::create_dir_all(&d).unwrap();
+    let file = |name: &str, dict: &str| {
+        let mut b = b"\x93NUMPY\x01\x00".to_vec();
+        b.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+        b.extend_from_slice(dict.as_bytes());
+        for v in 1..=6 {
+            b.extend_from_slice(&(v as f32).to_le_bytes());
+        }
+        let p = d.join(name);
+        std::fs::write(&p, b).unwrap();
+        p
+    };
+    let c = file(
+        "c.npy",
+        "{'descr':'<f4','fortran_order':False,'shape':(2,3)}\n",
+    );
+    let m = read_npy_matrix(&c).unwrap();
+    assert_eq!((m.rows, m.cols), (2, 3));
+    assert_eq!(m.row(1), &[4.0, 5.0, 6.0]);
+    let f = file(
+        "f.npy",
+        "{'descr':'<f4','fortran_order':True,'shape':(2,3)}\n",
+    );
+    match read_npy_matrix(&f) {
+        Err(Error::UnsupportedFormat { message, .. }) => {
+            assert!(message.contains("Fortran-order"), "{message}")
+        }
+        other => panic!("a Fortran-order file must be refused, got {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -234,3 +234,39 @@ fn broken_inputs_give_typed_errors_naming_the_line() {
         Err(Error::Io { .. })
     ));
 }
+
+/// The data-set path (`features`, `train lgrin`, `eval`, `predict` through `node_features`)
+/// averages a BVH clip's rotations on the circle too: frames alternating 179 and -179 degrees
+/// give nodes at +-180, not the 0 of a plain mean; positions keep the plain mean.
+#[test]
+fn mocap_data_set_nodes_average_rotations_on_the_circle() {
+    use synchgraph::data::emotion::DatasetFormat;
+    use synchgraph::data::emotion_features::{node_features, FeatureSettings};
+
+    let mut text = String::from(
+        "HIERARCHY\nROOT Hips\n{\n OFFSET 0 0 0\n CHANNELS 2 Xposition Yrotation\n \
+         End Site\n {\n  OFFSET 0 1 0\n }\n}\nMOTION\nFrames: 4\nFrame Time: 0.01\n",
+    );
+    for f in 0..4 {
+        let (x, y) = if f % 2 == 0 { (1, 179) } else { (3, -179) };
+        text.push_str(&format!("{x} {y}\n"));
+    }
+    let dir = std::env::temp_dir().join(format!("synchgraph-bvh-nodes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("wrap.bvh");
+    std::fs::write(&path, text).unwrap();
+    let settings = FeatureSettings::for_format(DatasetFormat::Mocap, 2);
+    assert_eq!(settings.kind, "bvh");
+    let n = node_features(&path, &settings).unwrap();
+    assert_eq!((n.rows, n.cols), (2, 2));
+    for i in 0..2 {
+        let row = n.row(i);
+        assert!((row[0] - 2.0).abs() < 1e-6, "node {i} position {}", row[0]);
+        assert!(
+            (row[1].abs() - 180.0).abs() < 1e-3,
+            "node {i} rotation {} (a plain mean gives 0)",
+            row[1]
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,8 +8,8 @@ use super::emotion::{Clip, DatasetFormat};
 use super::feature_export::ExportedFeatures;
 use super::speaker_norm::FeatureNorm;
 use crate::error::{Error, Result};
-use crate::features::bvh::read_bvh;
-use crate::features::frames::group_frames;
+use crate::features::bvh::{read_bvh, rotation_columns};
+use crate::features::frames::group_frames_with_angles;
 use crate::features::images::{clip_log_features, FrameImageConfig};
 use crate::features::landmarks::landmark_features;
 use crate::features::lld::{lld, LLD_DIMS};
@@ -119,17 +119,28 @@ impl FeatureSettings {
 /// [`frame_features`] chosen by the file extension for the other kinds. A `.npy` file (the
 /// matrix of a `synchgraph features` export) is read as it is under every kind.
 pub fn clip_frame_features(path: &Path, kind: &str) -> Result<FrameMatrix> {
+    Ok(clip_frames_and_angles(path, kind)?.0)
+}
+
+/// [`clip_frame_features`] with, per column, whether it is an angle in degrees (the rotation
+/// channels of a BVH clip), which [`group_frames_with_angles`] averages on the circle.
+fn clip_frames_and_angles(path: &Path, kind: &str) -> Result<(FrameMatrix, Vec<bool>)> {
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
     {
-        return read_npy_matrix(path);
+        return Ok((read_npy_matrix(path)?, Vec::new()));
     }
+    let plain = |m: FrameMatrix| (m, Vec::new());
     match kind {
-        "log-frames" => clip_log_features(path, &FrameImageConfig::default()),
-        "landmarks" => landmark_features(path),
-        "bvh" => Ok(read_bvh(path)?.motion),
-        _ => frame_features(path),
+        "log-frames" => clip_log_features(path, &FrameImageConfig::default()).map(plain),
+        "landmarks" => landmark_features(path).map(plain),
+        "bvh" => {
+            let bvh = read_bvh(path)?;
+            let angles = rotation_columns(&bvh);
+            Ok((bvh.motion, angles))
+        }
+        _ => frame_features(path).map(plain),
     }
 }
 
@@ -177,7 +188,7 @@ fn node_features_against(
     settings: &FeatureSettings,
     width_from: Option<&Path>,
 ) -> Result<FrameMatrix> {
-    let m = clip_frame_features(path, &settings.kind)?;
+    let (m, angles) = clip_frames_and_angles(path, &settings.kind)?;
     if settings.dims != 0 && m.cols != settings.dims {
         let source = width_from.map_or(String::new(), |p| {
             format!(" (the width of the first clip, {})", p.display())
@@ -190,7 +201,7 @@ fn node_features_against(
             ),
         ));
     }
-    group_frames(&m, settings.nodes)
+    group_frames_with_angles(&m, settings.nodes, &angles)
 }
 
 /// Node features of every clip, extracted on `threads` worker threads (order kept); fills
@@ -300,6 +311,13 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
     Ok(FrameMatrix { rows, cols, data })
 }
 
+/// The text after `'key':` (spaces around the colon skipped) in a `.npy` header dictionary.
+fn npy_header_value<'a>(header: &'a str, key: &str) -> Option<&'a str> {
+    let quoted = format!("'{key}'");
+    let rest = &header[header.find(&quoted)? + quoted.len()..];
+    Some(rest.trim_start().strip_prefix(':')?.trim_start())
+}
+
 /// A 2-D `.npy` matrix (format 1.0–3.0, little-endian f4 or f8, C order) of finite values with
 /// at least one row and one column.
 pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
@@ -332,23 +350,26 @@ pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
             message: "header ends early".into(),
         })?;
     let header = String::from_utf8_lossy(header);
-    let width = if header.contains("'<f4'") {
+    let descr = npy_header_value(&header, "descr").ok_or_else(|| bad("header has no descr"))?;
+    let width = if descr.starts_with("'<f4'") {
         4
-    } else if header.contains("'<f8'") {
+    } else if descr.starts_with("'<f8'") {
         8
     } else {
         return Err(bad(
             "only little-endian float32 ('<f4') or float64 ('<f8') data",
         ));
     };
-    if header.contains("'fortran_order': True") {
-        return Err(bad("Fortran-order arrays are not supported"));
+    match npy_header_value(&header, "fortran_order") {
+        Some(v) if v.starts_with("False") => {}
+        Some(v) if v.starts_with("True") => {
+            return Err(bad("Fortran-order arrays are not supported"))
+        }
+        _ => return Err(bad("header has no readable fortran_order")),
     }
-    let shape_txt = header
-        .split("'shape':")
-        .nth(1)
+    let shape_txt = npy_header_value(&header, "shape")
+        .and_then(|s| s.strip_prefix('('))
         .and_then(|s| s.split(')').next())
-        .map(|s| s.trim().trim_start_matches('('))
         .ok_or_else(|| bad("header has no shape"))?;
     let dims: Vec<usize> = shape_txt
         .split(',')

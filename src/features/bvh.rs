@@ -464,8 +464,12 @@ pub fn read_bvh(path: &Path) -> Result<Bvh> {
 /// (see [`super::frames`]), rotations on the circle so that a chunk crossing +-180 degrees keeps
 /// its direction.
 pub fn mocap_nodes(bvh: &Bvh, nodes: usize) -> Result<FrameMatrix> {
-    let rotation: Vec<bool> = bvh
-        .joints
+    group_frames_with_angles(&bvh.motion, nodes, &rotation_columns(bvh))
+}
+
+/// Per column of [`Bvh::motion`]: true for a rotation channel (degrees), false for a position.
+pub fn rotation_columns(bvh: &Bvh) -> Vec<bool> {
+    bvh.joints
         .iter()
         .flat_map(|j| j.channels.iter())
         .map(|c| {
@@ -474,6 +478,5 @@ pub fn mocap_nodes(bvh: &Bvh, nodes: usize) -> Result<FrameMatrix> {
                 Channel::Xrotation | Channel::Yrotation | Channel::Zrotation
             )
         })
-        .collect();
-    group_frames_with_angles(&bvh.motion, nodes, &rotation)
+        .collect()
 }
