@@ -5,9 +5,10 @@ and one GCN training epoch on Cora. Same table and JSON shape as `synchgraph ben
 
     python3 benches/peers/bench_pyg.py --cora data/Cora --json pyg.json
 
---cora DIR reads the same files the engine reads: either the LINQS release (DIR/cora.content,
-DIR/cora.cites) or the Planetoid release (DIR/raw/ind.cora.*, read with PyG's Planetoid loader,
-root = the parent of DIR). Without --cora a random graph of Cora's shape stands in (rows are then
+--cora DIR reads the same files the engine reads: the engine's plain-text layout
+(DIR/cora.nodes.txt, DIR/cora.edges.txt, as in shared/data/cora), the LINQS release
+(DIR/cora.content, DIR/cora.cites) or the Planetoid release (DIR/raw/ind.cora.*, read with PyG's
+Planetoid loader, root = the parent of DIR). Without --cora a random graph of Cora's shape stands in (rows are then
 labelled "synthetic").
 
 SpMM bytes (compulsory traffic, CSR): row offsets 4(N+1), columns and values 8 nnz, one feature
