@@ -100,6 +100,27 @@ fn batch_norm_training_mode_gradient_and_running_stats() {
     );
 }
 
+/// Over more rows than one column-reduction pass takes (`reduce::COL_CHUNK`, 256), as L-GrIN's
+/// batch norms see (nodes x graphs rows): 600 rows use three passes for the statistics.
+#[test]
+fn batch_norm_training_mode_gradient_over_several_reduction_passes() {
+    use synchgraph::kernels::reduce::COL_CHUNK;
+    let rows = 600;
+    assert!(rows > 2 * COL_CHUNK);
+    let mut r = Rng(12);
+    let ins = [input(&mut r, &[rows, 3])];
+    check_mode(
+        "batch_norm (train, 600 rows)",
+        &ins,
+        true,
+        &|t, v| {
+            let mut st = BatchNormStats::new(&t_gpu(), 3)?;
+            t.batch_norm(&v[0], &mut st)
+        },
+        &|x| bn_ref(&x[0], 3, None),
+    );
+}
+
 fn t_gpu() -> synchgraph::Gpu {
     gpu()
 }
