@@ -149,6 +149,24 @@ fn layout_ops() {
                 .collect()
         },
     );
+    // The same input twice (and a third part): both copies' gradients are added.
+    check(
+        "concat_cols (an input twice)",
+        &ins,
+        &|t, v| t.concat_cols(&[&v[1], &v[0], &v[1]]),
+        &|x| {
+            (0..3)
+                .flat_map(|i| {
+                    x[1][i * 4..i * 4 + 4]
+                        .iter()
+                        .chain(&x[0][i * 2..i * 2 + 2])
+                        .chain(&x[1][i * 4..i * 4 + 4])
+                        .copied()
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        },
+    );
     let idx = [0u32, 2, 2, 4, 1, 0];
     let it = Tensor::from_u32(&g, &[6], &idx).unwrap();
     let ins = [input(&mut r, &[5, 3])];
