@@ -10,7 +10,7 @@ use synchgraph::data::emotion_features::{default_threads, extract_all, FeatureSe
 use synchgraph::data::feature_export::{exported_features, ExportedFeatures, FEATURES_INDEX};
 use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::features::frames::{NODES_SPEECH, NODES_VIDEO};
-use synchgraph::features::FrameMatrix;
+use synchgraph::features::{FrameMatrix, MAX_NODES};
 
 use crate::cli::progress::bar;
 
@@ -26,9 +26,9 @@ pub struct ClipSource {
     /// (default: detected; landmark CSVs need `--format landmarks`).
     #[arg(long)]
     pub format: Option<String>,
-    /// Graph nodes per clip (default: the paper's 90 for face-frame folders and landmark CSVs,
-    /// 120 for speech, motion capture and feature files; on a `synchgraph features` export, the
-    /// export's node count, which a different value contradicts).
+    /// Graph nodes per clip, 2 to 10 000 (default: the paper's 90 for face-frame folders and
+    /// landmark CSVs, 120 for speech, motion capture and feature files; on a `synchgraph
+    /// features` export, the export's node count, which a different value contradicts).
     #[arg(long)]
     pub nodes: Option<usize>,
     /// Use at most this many clips (evenly spread over the sorted list; for quick runs).
@@ -96,6 +96,19 @@ pub(crate) struct LoadLimits {
     pub min_classes: usize,
 }
 
+/// Refuse a `--nodes` below 2 (a clip's graph needs two nodes) or above [`MAX_NODES`] (the
+/// node features and L-GrIN's `nodes x nodes` matrices would not fit); `None` is fine.
+pub(crate) fn check_nodes(nodes: Option<usize>) -> Result<()> {
+    match nodes {
+        Some(n) if n < 2 => bail!("--nodes must be at least 2 (a clip's graph needs two nodes)"),
+        Some(n) if n > MAX_NODES => bail!(
+            "--nodes {n} is over the limit of {MAX_NODES} nodes per clip (the paper uses 90 \
+             and 120; L-GrIN holds nodes x nodes matrices)"
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// Read the clips of `data` and extract their node features with a progress bar, then apply
 /// the settings' normalisation.
 pub(crate) fn load_features(
@@ -109,10 +122,8 @@ pub(crate) fn load_features(
         limit,
         min_classes,
     } = limits;
-    if let FeatureChoice::New { nodes: Some(n), .. } = choice {
-        if n < 2 {
-            bail!("--nodes must be at least 2 (a clip's graph needs two nodes)");
-        }
+    if let FeatureChoice::New { nodes, .. } = choice {
+        check_nodes(nodes)?;
     }
     if limit == Some(0) {
         bail!("--limit must be at least 1");

@@ -24,7 +24,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let gpu = super::open_gpu(&cli.adapter, true)?;
     let n = args.size;
     let x = random::normal(&gpu, &[n], 0.0, 1.0, args.seed)?;
-    let y = random::uniform(&gpu, &[n], -1.0, 1.0, args.seed + 1)?;
+    let y = random::uniform(&gpu, &[n], -1.0, 1.0, args.seed.wrapping_add(1))?;
     let z = ew::unary(&ew::add(&ew::mul(&x, &y)?, &x)?, ew::Unary::Tanh)?;
     let (xs, ys, zs) = (x.to_f32()?, y.to_f32()?, z.to_f32()?);
     let want: Vec<f32> = (0..n).map(|i| (xs[i] * ys[i] + xs[i]).tanh()).collect();

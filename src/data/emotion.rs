@@ -533,12 +533,20 @@ impl ClipList {
 
     /// Hold whole speakers out of the training clips `train` for model selection: returns
     /// (training, validation) where validation holds the clips of `val_speakers`. Errors when
-    /// the layout has no speakers, a named speaker has no clip in `train`, or a side is empty.
+    /// `val_speakers` is empty, the layout has no speakers, a named speaker has no clip in
+    /// `train`, or no training clip is left.
     pub fn speaker_validation_split(
         &self,
         train: &[usize],
         val_speakers: &[String],
     ) -> Result<(Vec<usize>, Vec<usize>)> {
+        if val_speakers.is_empty() {
+            return Err(Error::Config(
+                "no validation speaker named: --val-speakers needs at least one speaker id \
+                 (e.g. 03 or 03,08)"
+                    .into(),
+            ));
+        }
         let speaker = |i: usize| self.clips[i].speaker.as_deref();
         if train.iter().any(|&i| speaker(i).is_none()) {
             return Err(Error::Config(format!(
@@ -556,7 +564,7 @@ impl ClipList {
         let (val, rest): (Vec<usize>, Vec<usize>) = train
             .iter()
             .partition(|&&i| val_speakers.iter().any(|s| speaker(i) == Some(s.as_str())));
-        if rest.is_empty() || val.is_empty() {
+        if rest.is_empty() {
             return Err(Error::Config(
                 "validation speakers leave no training clips".into(),
             ));

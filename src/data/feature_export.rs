@@ -10,6 +10,7 @@ use super::emotion::ClipList;
 use crate::data::emotion_features::FEATURE_KINDS;
 use crate::data::speaker_norm::FeatureNorm;
 use crate::error::{Error, Result};
+use crate::features::MAX_NODES;
 
 /// Index file `synchgraph features` writes beside the feature files; its `classes` list keeps the
 /// source data set's class order (folder names alone would sort alphabetically).
@@ -47,7 +48,8 @@ fn read_index(dir: &Path) -> Result<Option<(PathBuf, serde_json::Value)>> {
 /// `settings.nodes` and `settings.normalize` of its [`FEATURES_INDEX`] (a missing normalisation
 /// is `none`). `None` when `dir` holds no index or the index names no node count (features
 /// made elsewhere, whose rows are frames). Errors when the index cannot be read, its node count
-/// is not a positive integer or its normalisation is unknown.
+/// is not an integer from 2 to [`MAX_NODES`] (as `--nodes` allows) or its normalisation is
+/// unknown.
 pub fn exported_features(dir: &Path) -> Result<Option<ExportedFeatures>> {
     let Some((path, meta)) = read_index(dir)? else {
         return Ok(None);
@@ -55,11 +57,11 @@ pub fn exported_features(dir: &Path) -> Result<Option<ExportedFeatures>> {
     let settings = &meta["settings"];
     let nodes = match (&settings["nodes"], settings["nodes"].as_u64()) {
         (serde_json::Value::Null, _) => return Ok(None),
-        (_, Some(n)) if n > 0 => n as usize,
+        (_, Some(n)) if (2..=MAX_NODES as u64).contains(&n) => n as usize,
         (v, _) => {
             return Err(Error::data(
                 &path,
-                format!("'settings.nodes' is {v}, not a positive node count"),
+                format!("'settings.nodes' is {v}, not a node count from 2 to {MAX_NODES}"),
             ))
         }
     };

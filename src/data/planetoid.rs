@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Most dense feature values (nodes x feature dims) [`Planetoid::load`] holds: 2^30, 4 GiB of
-/// f32. The largest Planetoid set, PubMed, has about 10 million.
+/// Most dense feature values (nodes x feature dims) [`Planetoid::load`] and
+/// [`super::tu::TuDataset::load`] hold: 2^30, 4 GiB of f32. The largest Planetoid set, PubMed,
+/// has about 10 million.
 pub const MAX_DENSE_FEATURES: usize = 1 << 30;
 
 /// A Planetoid node-classification data set.
@@ -94,8 +95,9 @@ fn declared_dims(text: &str) -> Option<usize> {
 
 impl Planetoid {
     /// Load `<dir>/<name>.{nodes,edges,split}.txt`, where `name` comes from the single
-    /// `*.nodes.txt` file in `dir`. Every id, label and split is validated: the splits must be
-    /// disjoint, and the dense feature matrix must hold at most [`MAX_DENSE_FEATURES`] values.
+    /// `*.nodes.txt` file in `dir`. Every id, label and split is validated: labels must be
+    /// below the node count, the splits must be disjoint, and the dense feature matrix must hold
+    /// at most [`MAX_DENSE_FEATURES`] values.
     pub fn load(dir: &Path) -> Result<Planetoid> {
         let nodes_path = find_nodes_file(dir).ok_or_else(|| {
             Error::data(dir, "expected exactly one <name>.nodes.txt Planetoid file")
@@ -187,6 +189,16 @@ impl Planetoid {
                     &nodes_path,
                     *ln,
                     format!("node {i} listed twice"),
+                ));
+            }
+            if let Some(l) = label.filter(|&l| l as usize >= n) {
+                return Err(Error::parse(
+                    &nodes_path,
+                    *ln,
+                    format!(
+                        "label {l} out of range: a class index must be below the node count \
+                         ({n} nodes), as there are no more classes than nodes"
+                    ),
                 ));
             }
             labels[i] = *label;

@@ -3,12 +3,14 @@
 //! 1-based graph of every node), `DS_graph_labels.txt` (one label per graph), and optionally
 //! `DS_node_labels.txt` (one categorical label per node, one-hot encoded) and
 //! `DS_node_attributes.txt` (comma-separated floats per node, appended after the one-hot part).
-//! Without either, every node gets the single feature 1.
+//! Without either, every node gets the single feature 1. The dense features may hold at most
+//! [`MAX_DENSE_FEATURES`] values.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::planetoid::MAX_DENSE_FEATURES;
 use crate::error::{Error, Result};
 
 /// One graph with node ids local to it.
@@ -202,6 +204,25 @@ impl TuDataset {
             0 => 1,
             k => k,
         };
+        if n.saturating_mul(num_features) > MAX_DENSE_FEATURES {
+            // Name the file behind the wider part: the one-hot labels or the attributes.
+            let (path, part) = if label_values.len() >= n_attr {
+                (
+                    &nl_path,
+                    format!("{} distinct node labels", label_values.len()),
+                )
+            } else {
+                (&at_path, format!("{n_attr} attributes per node"))
+            };
+            return Err(Error::data(
+                path,
+                format!(
+                    "{n} nodes x {num_features} feature dims ({part}) is over the \
+                     {MAX_DENSE_FEATURES} dense feature values this loader holds; node labels \
+                     are one-hot encoded, one feature per distinct label"
+                ),
+            ));
+        }
 
         let mut graphs: Vec<TuGraph> = raw_labels
             .iter()

@@ -4,7 +4,7 @@
 //! covering frames `floor(i T / M) .. floor((i + 1) T / M)`, and averages each chunk; `T < M` pads
 //! cyclically (node `i` is frame `i mod T`, repeating from the start); `T == M` copies.
 
-use super::FrameMatrix;
+use super::{FrameMatrix, MAX_NODES};
 use crate::error::{Error, Result};
 
 /// Nodes per clip for speech and motion capture.
@@ -25,10 +25,10 @@ pub fn group_frames_with_angles(
     nodes: usize,
     degrees: &[bool],
 ) -> Result<FrameMatrix> {
-    if nodes == 0 {
-        return Err(Error::InvalidInput(
-            "group_frames needs at least one node".into(),
-        ));
+    if nodes == 0 || nodes > MAX_NODES {
+        return Err(Error::InvalidInput(format!(
+            "group_frames needs 1 to {MAX_NODES} nodes, got {nodes}"
+        )));
     }
     if m.rows == 0 {
         return Err(Error::InvalidInput(
@@ -37,7 +37,7 @@ pub fn group_frames_with_angles(
     }
     let t = m.rows;
     let angle = |c: usize| degrees.get(c).copied().unwrap_or(false);
-    let mut out = FrameMatrix::zeros(nodes, m.cols);
+    let mut out = FrameMatrix::try_zeros(nodes, m.cols)?;
     for i in 0..nodes {
         let row = out.row_mut(i);
         if t > nodes {

@@ -12,6 +12,16 @@ pub mod mfcc;
 pub mod prosody;
 pub mod wav;
 
+use crate::error::{Error, Result};
+
+/// Most graph nodes per clip the feature front ends and models accept: 10 000. The paper uses
+/// 90 (video) and 120 (speech, motion capture); L-GrIN holds several `nodes x nodes` adjacency
+/// matrices (400 MB each at this cap), so a larger count cannot train anyway.
+pub const MAX_NODES: usize = 10_000;
+
+/// Largest matrix [`FrameMatrix::try_zeros`] allocates: 1 GiB of f32 (2^28 values).
+pub const MAX_MATRIX_BYTES: usize = 1 << 30;
+
 /// A row-major matrix of per-frame features: `rows` frames by `cols` dims.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameMatrix {
@@ -25,12 +35,43 @@ pub struct FrameMatrix {
 
 impl FrameMatrix {
     /// A zero matrix of the given shape.
+    ///
+    /// # Panics
+    ///
+    /// When `rows * cols` overflows; shapes that come from input files or flags go through
+    /// [`FrameMatrix::try_zeros`] instead.
     pub fn zeros(rows: usize, cols: usize) -> Self {
+        let len = rows
+            .checked_mul(cols)
+            .unwrap_or_else(|| panic!("FrameMatrix::zeros: {rows} x {cols} overflows usize"));
         FrameMatrix {
             rows,
             cols,
-            data: vec![0.0; rows * cols],
+            data: vec![0.0; len],
         }
+    }
+
+    /// A zero matrix of the given shape, or an [`Error::InvalidInput`] when `rows * cols`
+    /// overflows, the matrix is over [`MAX_MATRIX_BYTES`] or the memory cannot be allocated.
+    pub fn try_zeros(rows: usize, cols: usize) -> Result<Self> {
+        let too_large = || {
+            Error::InvalidInput(format!(
+                "a {rows} x {cols} feature matrix is over the {MAX_MATRIX_BYTES}-byte limit of \
+                 one matrix; use fewer nodes or narrower features"
+            ))
+        };
+        let len = rows.checked_mul(cols).ok_or_else(too_large)?;
+        if len > MAX_MATRIX_BYTES / std::mem::size_of::<f32>() {
+            return Err(too_large());
+        }
+        let mut data = Vec::new();
+        data.try_reserve_exact(len).map_err(|_| {
+            Error::InvalidInput(format!(
+                "could not allocate a {rows} x {cols} feature matrix"
+            ))
+        })?;
+        data.resize(len, 0.0);
+        Ok(FrameMatrix { rows, cols, data })
     }
 
     /// Frame `r` as a slice.

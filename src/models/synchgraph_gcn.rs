@@ -173,11 +173,19 @@ impl Gcn {
                 cfg.dropout, cfg.lr
             )));
         }
+        // The readout concatenates the mean and max pools of the encoder and of the last
+        // layer: four blocks of the hidden width.
+        let pooled = cfg.hidden.checked_mul(4).ok_or_else(|| {
+            Error::Config(format!(
+                "GCN hidden width {} is too large: its four pooled readouts overflow",
+                cfg.hidden
+            ))
+        })?;
         let mut store = ParamStore::new();
         let mut layers = Vec::new();
         let mut d = in_dim;
         for l in 0..cfg.layers {
-            let w = xavier_uniform(gpu, &[d, cfg.hidden], cfg.seed + l as u64)?;
+            let w = xavier_uniform(gpu, &[d, cfg.hidden], cfg.seed.wrapping_add(l as u64))?;
             let b = Tensor::zeros(gpu, &[cfg.hidden], DType::F32)?;
             layers.push((
                 store.add(&format!("gcn{l}.weight"), w, cfg.weight_decay),
@@ -185,13 +193,13 @@ impl Gcn {
             ));
             d = cfg.hidden;
         }
-        let we = xavier_uniform(gpu, &[in_dim, cfg.hidden], cfg.seed + 50)?;
+        let we = xavier_uniform(gpu, &[in_dim, cfg.hidden], cfg.seed.wrapping_add(50))?;
         let be = Tensor::zeros(gpu, &[cfg.hidden], DType::F32)?;
         let encoder = (
             store.add("encoder.weight", we, cfg.weight_decay),
             store.add("encoder.bias", be, 0.0),
         );
-        let wo = xavier_uniform(gpu, &[4 * cfg.hidden, classes], cfg.seed + 100)?;
+        let wo = xavier_uniform(gpu, &[pooled, classes], cfg.seed.wrapping_add(100))?;
         let bo = Tensor::zeros(gpu, &[classes], DType::F32)?;
         let out = (
             store.add("out.weight", wo, cfg.weight_decay),

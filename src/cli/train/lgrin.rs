@@ -15,7 +15,7 @@ use synchgraph::models::lgrin::{
 };
 use synchgraph::report::{plot, Confusion};
 
-use crate::cli::clip_features::ClipSource;
+use crate::cli::clip_features::{check_nodes, ClipSource};
 use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
@@ -183,6 +183,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
              name the groups with --split speaker --test-speakers 03/08/..."
         );
     }
+    let val_speakers = args.val_speakers.as_deref().map(speaker_list);
+    if let (Some(text), Some([])) = (&args.val_speakers, val_speakers.as_deref()) {
+        bail!(
+            "--val-speakers '{text}' names no speaker id: give one or more comma-separated \
+             training speaker ids (e.g. --val-speakers 03,08)"
+        );
+    }
+    check_nodes(args.source.nodes)?;
     // The settings that do not depend on the data are checked before the feature extraction,
     // which can take minutes; the full check follows once the data give widths and classes.
     let provisional = FeatureSettings {
@@ -221,7 +229,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             serde_json::json!({"kind": "folds", "folds": 5}),
         ),
     };
-    let val_speakers = args.val_speakers.as_deref().map(speaker_list);
     let gpu = crate::cli::open_command_gpu(cli)?;
     let mut confusion: Option<Confusion> = None;
     let mut fold_acc = Vec::new();
@@ -236,11 +243,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 train_idx,
                 &labels,
                 config.val_fraction,
-                args.seed + f as u64,
+                args.seed.wrapping_add(f as u64),
             )?,
         };
         let mut cfg = config.clone();
-        cfg.seed = args.seed + f as u64;
+        cfg.seed = args.seed.wrapping_add(f as u64);
         let mut model = Lgrin::new(&gpu, cfg)?;
         let pb = bar(1, &format!("fold {}/{}", f + 1, splits.len()));
         let outcome = train(

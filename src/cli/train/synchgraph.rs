@@ -136,7 +136,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let labels: Vec<usize> = clips.iter().map(|c| c.label).collect();
     // 60/20/20 split over a second shuffle.
-    let split = permutation(n, (args.seed + 1) ^ ORDER_SALT);
+    let split = permutation(n, args.seed.wrapping_add(1) ^ ORDER_SALT);
     let (n_tr, n_va) = (n * 6 / 10, n * 2 / 10);
     let train: Vec<usize> = split[..n_tr].to_vec();
     let val: Vec<usize> = split[n_tr..n_tr + n_va].to_vec();
@@ -161,7 +161,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         // Pair each clip with an image of its digit from a seeded order per digit, the
         // training, validation and test clips from disjoint shares of it.
         let mut by_digit: Vec<Vec<usize>> = vec![Vec::new(); 10];
-        for i in permutation(d.images.len(), (args.seed + 2) ^ ORDER_SALT) {
+        for i in permutation(d.images.len(), args.seed.wrapping_add(2) ^ ORDER_SALT) {
             by_digit[d.labels[i]].push(i);
         }
         let digits = clips

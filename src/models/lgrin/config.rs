@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::features::MAX_NODES;
 
 /// Which network to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,12 +146,20 @@ impl LgrinConfig {
         }
     }
 
-    /// Check the settings, naming the first bad one. An ablation switch turned off on the GCN
+    /// Check the settings, naming the first bad one (`nodes` must be from 2 to
+    /// [`MAX_NODES`]). An ablation switch turned off on the GCN
     /// baseline is an error rather than silently without effect.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::Config(m.to_string()));
         if self.nodes < 2 {
             return bad("nodes must be at least 2");
+        }
+        if self.nodes > MAX_NODES {
+            return bad(&format!(
+                "nodes must be at most {MAX_NODES} (the model holds nodes x nodes matrices), \
+                 got {}",
+                self.nodes
+            ));
         }
         if self.in_dims == 0 {
             return bad("in_dims must be positive");
@@ -179,6 +188,12 @@ impl LgrinConfig {
         }
         if self.epochs == 0 {
             return bad("epochs must be at least 1");
+        }
+        if self.iters_per_epoch.checked_mul(self.epochs).is_none() {
+            return bad(&format!(
+                "iters_per_epoch x epochs ({} x {}) overflows the step counter",
+                self.iters_per_epoch, self.epochs
+            ));
         }
         if self.lr_step == 0 {
             return bad("lr_step must be at least 1 (the StepLR period in epochs)");

@@ -120,8 +120,12 @@ impl Lgrin {
         let lgrin = c.model == ModelKind::Lgrin;
         let a = if lgrin && c.learned_a {
             let init = match c.a_init {
-                AdjacencyInit::Uniform => random::uniform(gpu, &[m, m], 0.0, 1.0, seed + 1)?,
-                AdjacencyInit::Normal => random::normal(gpu, &[m, m], 0.0, 1.0, seed + 1)?,
+                AdjacencyInit::Uniform => {
+                    random::uniform(gpu, &[m, m], 0.0, 1.0, seed.wrapping_add(1))?
+                }
+                AdjacencyInit::Normal => {
+                    random::normal(gpu, &[m, m], 0.0, 1.0, seed.wrapping_add(1))?
+                }
             };
             Some(store.add("adjacency", init, 0.0))
         } else {
@@ -136,7 +140,7 @@ impl Lgrin {
         let mut layers = Vec::new();
         let mut width = c.in_dims;
         for l in 0..c.layers {
-            let s = seed + 10 * (l as u64 + 1);
+            let s = seed.wrapping_add(10 * (l as u64 + 1));
             let layer = match c.model {
                 ModelKind::GcnBaseline => Layer {
                     g1: GConv::new(
@@ -169,7 +173,7 @@ impl Lgrin {
                             &format!("{name}.g2"),
                             (width, c.g2),
                             c.gconv_mlp,
-                            s + 5,
+                            s.wrapping_add(5),
                             wd,
                         )?)
                     } else {
@@ -195,7 +199,7 @@ impl Lgrin {
             &mut store,
             "classifier0",
             (pooled, c.hidden),
-            seed + 7,
+            seed.wrapping_add(7),
             wd,
         )?;
         let slope = store.add(
@@ -208,7 +212,7 @@ impl Lgrin {
             &mut store,
             "classifier1",
             (c.hidden, c.classes),
-            seed + 8,
+            seed.wrapping_add(8),
             wd,
         )?;
         let fixed = match c.model {

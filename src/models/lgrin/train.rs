@@ -99,7 +99,8 @@ pub fn train(
     let mut log = Vec::new();
     let mut best: Option<(f32, f32, usize, Vec<NamedTensor>)> = None;
     let mut step = 0u64;
-    let total = iters * c.epochs;
+    // Only sizes the progress callback: `validate` refuses a product that overflows.
+    let total = iters.saturating_mul(c.epochs);
     for epoch in 0..c.epochs {
         adam.lr = sched.lr(c.lr, epoch);
         let start = Instant::now();
@@ -136,7 +137,7 @@ pub fn train(
             tape.backward(&loss, &mut model.store)?;
             adam.step(&mut model.store)?;
             step_losses.record(loss.value())?;
-            on_step(epoch * iters + it + 1, total);
+            on_step(epoch.saturating_mul(iters).saturating_add(it + 1), total);
         }
         let losses = step_losses.read()?;
         if let Some((it, l)) = StepLosses::first_non_finite(&losses) {

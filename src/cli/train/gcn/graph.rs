@@ -58,7 +58,7 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         fold_count,
         args.runs
     );
-    let bars = RunBars::new(args.runs * fold_count, "folds");
+    let bars = RunBars::new(args.runs.saturating_mul(fold_count), "folds");
     let mut out = Outcome {
         accuracies: vec![],
         seconds_per_epoch: vec![],
@@ -83,11 +83,11 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         epochs: config.epochs,
     };
     for r in 0..args.runs {
-        let seed = args.seed + r as u64;
+        let seed = args.seed.wrapping_add(r as u64);
         let folds = stratified_kfold(&labels, fold_count, seed).context("making the folds")?;
         for (k, test) in folds.iter().enumerate() {
             let rest = complement(labels.len(), test);
-            let (train, val) = train_val_split(&rest, &labels, 0.1, seed + k as u64)
+            let (train, val) = train_val_split(&rest, &labels, 0.1, seed.wrapping_add(k as u64))
                 .with_context(|| format!("carving validation graphs for fold {k}"))?;
             let pb = bars.epoch_bar(config.epochs);
             let fold_seed = seed.wrapping_mul(100).wrapping_add(k as u64);

@@ -89,7 +89,7 @@ pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         epochs: config.epochs,
     };
     for r in 0..args.runs {
-        let seed = args.seed + r as u64;
+        let seed = args.seed.wrapping_add(r as u64);
         let pb = bars.epoch_bar(config.epochs);
         let (model, run) = NodeGcn::train(gpu, &task, config.clone(), seed, &mut on_epoch(&pb))
             .with_context(|| format!("training run {r} (seed {seed})"))?;
