@@ -744,6 +744,10 @@ fn synchgraph_bad_numbers_names_and_one_class_are_refused_early() {
         ("--w-cross", "NaN", "--w-cross"),
         // Audio only: there is no cross-modal link to weigh.
         ("--w-cross", "2", "--w-cross joins the two modalities"),
+        // The GCN's settings are checked before any clip is simulated.
+        ("--hidden", "0", "hidden width from 1 to"),
+        ("--hidden", "4611686018427387904", "hidden width from 1 to"),
+        ("--lr", "0", "lr 0 > 0"),
     ] {
         let out = run(&[
             "train",

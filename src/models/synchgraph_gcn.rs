@@ -97,6 +97,30 @@ pub struct GcnConfig {
     pub seed: u64,
 }
 
+impl GcnConfig {
+    /// Check the settings that do not depend on the data, naming the first bad one: at least
+    /// one layer, a hidden width from 1 to [`MAX_HIDDEN`], dropout in [0, 1), lr > 0.
+    pub fn validate(&self) -> Result<()> {
+        if self.layers == 0 || self.hidden == 0 || self.hidden > MAX_HIDDEN {
+            return Err(Error::Config(format!(
+                "GCN needs at least one layer and a hidden width from 1 to {MAX_HIDDEN} \
+                 (got {} layers, hidden {})",
+                self.layers, self.hidden
+            )));
+        }
+        if !((0.0..1.0).contains(&self.dropout) && self.lr.is_finite() && self.lr > 0.0) {
+            return Err(Error::Config(format!(
+                "GCN dropout {} must be in [0, 1) and lr {} > 0",
+                self.dropout, self.lr
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Widest hidden layer [`GcnConfig::validate`] accepts (its weights are hidden x hidden).
+pub const MAX_HIDDEN: usize = 1 << 16;
+
 impl Default for GcnConfig {
     fn default() -> Self {
         GcnConfig {
@@ -160,27 +184,15 @@ fn accuracy(pred: &[u32], labels: &[u32], idx: &[usize]) -> f64 {
 impl Gcn {
     /// A model for `in_dim` node features and `classes` classes.
     pub fn new(gpu: &Gpu, cfg: &GcnConfig, in_dim: usize, classes: usize) -> Result<Gcn> {
-        if cfg.layers == 0 || cfg.hidden == 0 || classes < 2 || in_dim == 0 {
+        cfg.validate()?;
+        if classes < 2 || in_dim == 0 {
             return Err(Error::Config(format!(
-                "GCN needs layers, hidden width and input features >= 1 and >= 2 classes \
-                 (got {}, {}, {in_dim}, {classes})",
-                cfg.layers, cfg.hidden
-            )));
-        }
-        if !((0.0..1.0).contains(&cfg.dropout) && cfg.lr.is_finite() && cfg.lr > 0.0) {
-            return Err(Error::Config(format!(
-                "GCN dropout {} must be in [0, 1) and lr {} > 0",
-                cfg.dropout, cfg.lr
+                "GCN needs input features >= 1 and >= 2 classes (got {in_dim}, {classes})"
             )));
         }
         // The readout concatenates the mean and max pools of the encoder and of the last
-        // layer: four blocks of the hidden width.
-        let pooled = cfg.hidden.checked_mul(4).ok_or_else(|| {
-            Error::Config(format!(
-                "GCN hidden width {} is too large: its four pooled readouts overflow",
-                cfg.hidden
-            ))
-        })?;
+        // layer: four blocks of the hidden width (validate checked the product).
+        let pooled = 4 * cfg.hidden;
         let mut store = ParamStore::new();
         let mut layers = Vec::new();
         let mut d = in_dim;

@@ -102,6 +102,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if !(w_cross.is_finite() && w_cross >= 0.0) {
         bail!("--w-cross must be a finite weight >= 0, got {w_cross}");
     }
+    gcn_config(args).validate()?;
     let stim: StimulusEdges = args.stimulus_edges.parse()?;
     create_out_dir(&args.out, "--out")?;
     let modality: Modality = match &args.modality {
@@ -225,14 +226,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         sizes.stimulus_edges
     );
 
-    let gcfg = GcnConfig {
-        hidden: args.hidden,
-        epochs: args.epochs,
-        lr: args.lr,
-        dropout: args.dropout,
-        seed: args.seed,
-        ..GcnConfig::default()
-    };
+    let gcfg = gcn_config(args);
     let k = classes.len();
     let mut model = Gcn::new(&gpu, &gcfg, graph.feature_dim, k)?;
     let y: Vec<u32> = labels.iter().map(|&l| l as u32).collect();
@@ -326,4 +320,16 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         c_tr.accuracy()
     );
     Ok(())
+}
+
+/// The GCN settings the flags give.
+fn gcn_config(args: &Args) -> GcnConfig {
+    GcnConfig {
+        hidden: args.hidden,
+        epochs: args.epochs,
+        lr: args.lr,
+        dropout: args.dropout,
+        seed: args.seed,
+        ..GcnConfig::default()
+    }
 }
