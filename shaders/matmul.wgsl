@@ -180,11 +180,15 @@ fn gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     if (m0 >= p.m) { return; }
     let n0 = wid.x * tile();
     let kbegin = slice_of(wid) * p.kchunk;
-    kend = min(p.k, kbegin + p.kchunk);
+    // The trip count of the barrier loop comes from this `let` of uniform values (workgroup id,
+    // uniform params), not from the private `kend`: WGSL's uniformity analysis treats every
+    // private variable as non-uniform, and a barrier in a loop bounded by one is rejected.
+    let kend_l = min(p.k, kbegin + p.kchunk);
+    kend = kend_l;
     cbase = slice_of(wid) * p.m * p.n;
     var next_a = fetch_a(t, m0, kbegin);
     var next_b = fetch_b(t, n0, kbegin);
-    let steps = (kend - min(kbegin, kend) + bk() - 1u) / bk();
+    let steps = (kend_l - min(kbegin, kend_l) + bk() - 1u) / bk();
     for (var st = 0u; st < steps; st++) {
         workgroupBarrier();
         store_a(t, next_a);

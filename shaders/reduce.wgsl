@@ -24,7 +24,9 @@ override FW: u32 = 64u;
 var<workgroup> sh: array<f32, 256>;
 
 fn identity() -> f32 {
-    return select(0.0, bitcast<f32>(0xff800000u), p.op == 1u);
+    // -inf built at run time: as a const-expression it would overflow f32, a compile error.
+    var bits = 0xff800000u;
+    return select(0.0, bitcast<f32>(bits), p.op == 1u);
 }
 
 fn combine(a: f32, b: f32) -> f32 {

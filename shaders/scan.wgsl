@@ -59,6 +59,8 @@ fn scan_blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
 fn add_offsets(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>) {
     let block = flat_group(wid, nwg);
+    // A spare workgroup of a folded grid has no block: offsets_in[block] is past the end.
+    if (block * 1024u >= p.n) { return; }
     let off = offsets_in[block];
     let base = block * 1024u + lid.x * 4u;
     for (var k = 0u; k < 4u; k++) {

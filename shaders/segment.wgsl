@@ -81,7 +81,9 @@ fn segment_max(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     let lx = lid.x % FW;
     let ly = lid.x / FW;
     let o = slot(g, lx);
-    var best = bitcast<f32>(0xff800000u);
+    // -inf built at run time: as a const-expression it would overflow f32, a compile error.
+    var ninf_bits = 0xff800000u;
+    var best = bitcast<f32>(ninf_bits);
     var at = 0xffffffffu;
     if (o.valid) {
         for (var r = o.start + ly; r < o.end; r += lanes) {

@@ -36,8 +36,10 @@ struct Params {
 var<workgroup> red: array<f32, 256>;
 var<workgroup> red2: array<f32, 256>;
 
+// -inf built at run time: as a const-expression it would overflow f32, a compile error.
 fn neg_inf() -> f32 {
-    return bitcast<f32>(0xff800000u);
+    var bits = 0xff800000u;
+    return bitcast<f32>(bits);
 }
 
 // Max of `v` over the workgroup (every thread gets the result).

@@ -121,7 +121,12 @@ impl Adam {
                 "adam_step",
                 &Kernel::new(Shader::Optim, "adam_step"),
                 &params,
-                &[w.binding()?, g.binding()?, m.binding()?, v.binding()?],
+                &[
+                    w.binding_mut()?,
+                    g.binding()?,
+                    m.binding_mut()?,
+                    v.binding_mut()?,
+                ],
                 grid_for(gpu, w.numel())?,
             )?;
         }
@@ -173,7 +178,7 @@ impl Sgd {
                 "sgd_step",
                 &Kernel::new(Shader::Optim, "sgd_step"),
                 &params,
-                &[w.binding()?, g.binding()?, buf.binding()?],
+                &[w.binding_mut()?, g.binding()?, buf.binding_mut()?],
                 grid_for(gpu, w.numel())?,
             )?;
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use bytemuck::{Pod, Zeroable};
 
 use crate::error::{Error, Result};
-use crate::gpu::{Gpu, Kernel, Shader};
+use crate::gpu::Gpu;
 use crate::tensor::{DType, Tensor};
 
 /// Host copy of a CSR matrix.
@@ -54,6 +54,9 @@ pub struct Csr {
     pub max_row_degree: usize,
     /// Most entries in one column (picks the transposed SpMM kernel).
     pub max_col_degree: usize,
+    /// False once [`Csr::with_values`] replaced the GPU values, so `host.values` no longer
+    /// holds them (only the pattern); [`Csr::gcn_normalized`] then refuses to work from it.
+    pub host_values_current: bool,
 }
 
 #[repr(C)]
@@ -149,6 +152,35 @@ impl HostCsr {
         }
         d
     }
+
+    /// D^-1/2 A D^-1/2 with D the row sums of this (square) matrix, in f32 exactly as the
+    /// `degree` and `scale` kernels of `shaders/sparse.wgsl` order it: each row's values summed
+    /// in storage order, d^-1/2 (0 where the sum is not positive), then (d_r^-1/2 · v) · d_c^-1/2.
+    pub fn gcn_scaled(&self) -> HostCsr {
+        let n = self.row_ptr.len().saturating_sub(1);
+        let range = |r: usize| self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize;
+        let dinv: Vec<f32> = (0..n)
+            .map(|r| {
+                let d = self.values[range(r)].iter().fold(0.0f32, |d, &v| d + v);
+                if d > 0.0 {
+                    1.0 / d.sqrt()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let mut values = Vec::with_capacity(self.nnz());
+        for (r, &dr) in dinv.iter().enumerate() {
+            for k in range(r) {
+                values.push(dr * self.values[k] * dinv[self.col_idx[k] as usize]);
+            }
+        }
+        HostCsr {
+            row_ptr: self.row_ptr.clone(),
+            col_idx: self.col_idx.clone(),
+            values,
+        }
+    }
 }
 
 impl Csr {
@@ -200,6 +232,7 @@ impl Csr {
             transpose,
             max_row_degree,
             max_col_degree,
+            host_values_current: true,
         })
     }
 
@@ -272,7 +305,8 @@ impl Csr {
     }
 
     /// Same sparsity pattern (and transpose structure) with new values, F32 `[nnz]` (for learned
-    /// edge weights). The host copy keeps the old values.
+    /// edge weights). The host copy keeps the pattern but not these values (reading them back
+    /// would wait for the GPU), which [`Csr::host_values_current`] records.
     pub fn with_values(&self, values: Tensor) -> Result<Csr> {
         values.expect_dtype("Csr::with_values", DType::F32)?;
         if values.numel() != self.nnz() {
@@ -283,13 +317,23 @@ impl Csr {
         }
         Ok(Csr {
             values,
+            host_values_current: false,
             ..self.clone()
         })
     }
 
-    /// D^-1/2 (A + I) D^-1/2 with D the row sums of A + I. The pattern of A + I is built on the
-    /// host once; degrees and scaling run on the GPU. Non-square matrices are an error.
+    /// D^-1/2 (A + I) D^-1/2 with D the row sums of A + I. Computed on the host from the host
+    /// copy (pattern and values) and uploaded, so the host copy and the GPU values are the same
+    /// numbers and no call waits for the GPU (this runs once per training minibatch). Rows whose
+    /// sum is not positive get a zero scale. Non-square matrices are an error.
     pub fn gcn_normalized(&self) -> Result<Csr> {
+        if !self.host_values_current {
+            return Err(Error::Unsupported(
+                "gcn_normalized: this matrix's values were replaced on the GPU (with_values), \
+                 so its host copy no longer holds them; normalise before replacing the values"
+                    .into(),
+            ));
+        }
         if self.n_rows != self.n_cols {
             return Err(Error::shape(
                 "gcn_normalized",
@@ -299,50 +343,9 @@ impl Csr {
                 ),
             ));
         }
-        let gpu = self.gpu().clone();
         let n = self.n_rows;
-        let plus_i = with_self_loops(n, &self.host, 1.0);
-        let a = Csr::from_host(&gpu, n, n, plus_i)?;
-        let dinv = Tensor::empty(&gpu, &[n], DType::F32)?;
-        let nnz = a.nnz();
-        let params = SparseParams {
-            n: n as u32,
-            f: 0,
-            nnz: nnz as u32,
-            pad: 0,
-        };
-        gpu.dispatch(
-            "gcn_degree",
-            &Kernel::new(Shader::Sparse, "degree"),
-            &params,
-            &[a.row_ptr.binding()?, a.values.binding()?, dinv.binding()?],
-            gpu.grid(n as u64, 256)?,
-        )?;
-        let out = Tensor::empty(&gpu, &[nnz], DType::F32)?;
-        let params = SparseParams {
-            n: nnz as u32,
-            ..params
-        };
-        gpu.dispatch(
-            "gcn_scale",
-            &Kernel::new(Shader::Sparse, "scale"),
-            &params,
-            &[
-                a.row_idx.binding()?,
-                a.col_idx.binding()?,
-                a.values.binding()?,
-                dinv.binding()?,
-                out.binding()?,
-            ],
-            gpu.grid(nnz as u64, 256)?,
-        )?;
-        let mut host = (*a.host).clone();
-        host.values = out.to_f32()?;
-        Ok(Csr {
-            host: Arc::new(host),
-            values: out,
-            ..a
-        })
+        let normalized = with_self_loops(n, &self.host, 1.0).gcn_scaled();
+        Csr::from_host(self.gpu(), n, n, normalized)
     }
 }
 

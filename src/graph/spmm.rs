@@ -91,7 +91,7 @@ fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tenso
             a.values.binding()?,
             perm,
             x.binding()?,
-            out.binding()?,
+            out.binding_mut()?,
         ],
         grid,
     )?;

@@ -203,7 +203,7 @@ pub fn build(
                 t_neuron.binding()?,
                 t_time.binding()?,
                 t_clip.binding()?,
-                bitmap.binding()?,
+                bitmap.binding_mut()?,
             ],
             gpu.grid(n, 256)?,
         )
@@ -219,7 +219,7 @@ pub fn build(
             "synchrony_row_degree",
             &Kernel::new(Shader::Synchrony, "row_degree"),
             &p,
-            &[bitmap.binding()?, degree.binding()?],
+            &[bitmap.binding()?, degree.binding_mut()?],
             gpu.grid(((c1 - c0) * layer.neurons) as u64, 256)?,
         )?;
         if chunks.len() == 1 {
@@ -269,7 +269,7 @@ pub fn build(
             &[
                 bitmap.binding()?,
                 row_ptr_all.binding()?,
-                col_idx.binding()?,
+                col_idx.binding_mut()?,
             ],
             gpu.grid(((c1 - c0) * layer.neurons) as u64, 256)?,
         )?;
@@ -317,8 +317,8 @@ fn compact(
             t_neuron.binding()?,
             t_time.binding()?,
             t_clip.binding()?,
-            count.binding()?,
-            first.binding()?,
+            count.binding_mut()?,
+            first.binding_mut()?,
         ],
         gpu.grid(t_neuron.numel() as u64, 256)?,
     )?;
@@ -328,12 +328,14 @@ fn compact(
         "synchrony_active_flags",
         &kernel("active_flags"),
         &p,
-        &[count.binding()?, active.binding()?],
+        &[count.binding()?, active.binding_mut()?],
         node_grid,
     )?;
     let new_id = exclusive_scan(&active)?;
     let nodes = new_id.rows(nodes_all, nodes_all + 1)?.to_u32()?[0] as usize;
-    let row_ptr = Tensor::empty(gpu, &[nodes + 1], DType::U32)?;
+    // Zeroed: with no node slots at all (zero clips) compact_nodes has no invocation to write
+    // the end pointer, which must then read 0, not what a recycled buffer held.
+    let row_ptr = Tensor::zeros(gpu, &[nodes + 1], DType::U32)?;
     let features = Tensor::empty(gpu, &[nodes, NODE_FEATURES], DType::F32)?;
     let node_neuron = Tensor::empty(gpu, &[nodes], DType::U32)?;
     gpu.dispatch(
@@ -345,9 +347,9 @@ fn compact(
             first.binding()?,
             new_id.binding()?,
             row_ptr_all.binding()?,
-            row_ptr.binding()?,
-            features.binding()?,
-            node_neuron.binding()?,
+            row_ptr.binding_mut()?,
+            features.binding_mut()?,
+            node_neuron.binding_mut()?,
         ],
         node_grid,
     )?;
@@ -359,7 +361,7 @@ fn compact(
         "synchrony_renumber_cols",
         &kernel("renumber_cols"),
         &renumber,
-        &[new_id.binding()?, col_idx.binding()?],
+        &[new_id.binding()?, col_idx.binding_mut()?],
         gpu.grid(edges as u64, 256)?,
     )?;
     let clip_offsets = Tensor::empty(gpu, &[layer.clips + 1], DType::U32)?;
@@ -367,7 +369,7 @@ fn compact(
         "synchrony_clip_offsets",
         &kernel("clip_offsets"),
         &p,
-        &[new_id.binding()?, clip_offsets.binding()?],
+        &[new_id.binding()?, clip_offsets.binding_mut()?],
         gpu.grid(layer.clips as u64 + 1, 256)?,
     )?;
     Ok(SynchronyGraph {

@@ -54,7 +54,7 @@ pub fn act_backward(y: &Tensor, grad: &Tensor, act: Activation) -> Result<Tensor
         OP,
         &Kernel::new(Shader::Backward, "act_backward"),
         &params,
-        &[y.binding()?, grad.binding()?, out.binding()?],
+        &[y.binding()?, grad.binding()?, out.binding_mut()?],
         grid_for(gpu, y.numel())?,
     )?;
     Ok(out)
@@ -82,7 +82,7 @@ pub fn dropout_mask(gpu: &crate::Gpu, shape: &[usize], p: f32, seed: u64) -> Res
         OP,
         &Kernel::new(Shader::Backward, "dropout_mask"),
         &params,
-        &[u.binding()?, out.binding()?],
+        &[u.binding()?, out.binding_mut()?],
         grid_for(gpu, u.numel())?,
     )?;
     Ok(out)
@@ -111,7 +111,7 @@ pub fn broadcast_scalar(s: &Tensor, shape: &[usize], scale: f32) -> Result<Tenso
         OP,
         &Kernel::new(Shader::Backward, "broadcast_scalar"),
         &params,
-        &[s.binding()?, out.binding()?],
+        &[s.binding()?, out.binding_mut()?],
         grid_for(gpu, out.numel())?,
     )?;
     Ok(out)

@@ -24,7 +24,7 @@ pub fn to_f16(x: &Tensor) -> Result<Tensor> {
         "f32_to_f16",
         &Kernel::new(Shader::Cast, "f32_to_f16"),
         &Params { n, pad: [0; 3] },
-        &[x.binding()?, out.binding()?],
+        &[x.binding()?, out.binding_mut()?],
         grid_for(gpu, x.numel().div_ceil(2))?,
     )?;
     Ok(out)
@@ -40,7 +40,7 @@ pub fn to_f32(x: &Tensor) -> Result<Tensor> {
         "f16_to_f32",
         &Kernel::new(Shader::Cast, "f16_to_f32"),
         &Params { n, pad: [0; 3] },
-        &[x.binding()?, out.binding()?],
+        &[x.binding()?, out.binding_mut()?],
         grid_for(gpu, x.numel())?,
     )?;
     Ok(out)

@@ -136,7 +136,7 @@ fn run_unary(x: &Tensor, code: u32, alpha: f32, beta: f32, name: &'static str) -
         name,
         &kernel,
         &params,
-        &[x.binding()?, out.binding()?],
+        &[x.binding()?, out.binding_mut()?],
         grid_for(gpu, x.numel())?,
     )?;
     Ok(out)
@@ -216,7 +216,7 @@ pub fn binary(a: &Tensor, b: &Tensor, op: Binary) -> Result<Tensor> {
         name,
         &Kernel::new(Shader::Elementwise, "binary"),
         &params,
-        &[a.binding()?, b.binding()?, out.binding()?],
+        &[a.binding()?, b.binding()?, out.binding_mut()?],
         grid_for(gpu, a.numel())?,
     )?;
     Ok(out)
@@ -260,7 +260,12 @@ pub fn select(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         "select",
         &Kernel::new(Shader::Elementwise, "select_where"),
         &params,
-        &[a.binding()?, b.binding()?, cond.binding()?, out.binding()?],
+        &[
+            a.binding()?,
+            b.binding()?,
+            cond.binding()?,
+            out.binding_mut()?,
+        ],
         grid_for(gpu, a.numel())?,
     )?;
     Ok(out)

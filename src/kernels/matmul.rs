@@ -217,7 +217,7 @@ pub fn gemm_split(
         op,
         &kernel,
         &params,
-        &[a.binding()?, b.binding()?, out.binding()?],
+        &[a.binding()?, b.binding()?, out.binding_mut()?],
         [
             groups_n as u32,
             rows_per_z.min(groups_m) as u32,

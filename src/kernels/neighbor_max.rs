@@ -56,8 +56,8 @@ pub fn masked_max(mask: &Tensor, h: &Tensor) -> Result<(Tensor, Tensor)> {
         &[
             mask.binding()?,
             h.binding()?,
-            out.binding()?,
-            arg.binding()?,
+            out.binding_mut()?,
+            arg.binding_mut()?,
         ],
         grid_for(gpu, h.numel())?,
     )?;
@@ -92,7 +92,7 @@ pub fn masked_max_backward(mask: &Tensor, arg: &Tensor, grad: &Tensor) -> Result
             mask.binding()?,
             arg.binding()?,
             grad.binding()?,
-            dh.binding()?,
+            dh.binding_mut()?,
         ],
         grid_for(gpu, grad.numel())?,
     )?;

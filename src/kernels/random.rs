@@ -43,7 +43,7 @@ fn fill(
         entry,
         &Kernel::new(Shader::Random, entry),
         &params,
-        &[out.binding()?],
+        &[out.binding_mut()?],
         grid_for(gpu, out.numel())?,
     )?;
     Ok(out)

@@ -98,7 +98,7 @@ fn rows_impl(name: &'static str, x: &Tensor, op: ReduceOp) -> Result<Tensor> {
             name,
             &Kernel::new(Shader::Reduce, entry),
             &params,
-            &[cur.binding()?, dst.binding()?],
+            &[cur.binding()?, dst.binding_mut()?],
             grid,
         )?;
         if last {
@@ -154,7 +154,7 @@ pub fn reduce_cols(x: &Tensor, op: ReduceOp) -> Result<Tensor> {
             NAME,
             &Kernel::new(Shader::Reduce, "reduce_cols").with("FW", f64::from(fw)),
             &params,
-            &[cur.binding()?, dst.binding()?],
+            &[cur.binding()?, dst.binding_mut()?],
             grid,
         )?;
         if last {

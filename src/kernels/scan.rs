@@ -33,7 +33,7 @@ pub fn exclusive_scan(x: &Tensor) -> Result<Tensor> {
             n: check_u32("exclusive_scan", n)?,
             pad: [0; 3],
         },
-        &[x.binding()?, out.binding()?],
+        &[x.binding()?, out.binding_mut()?],
         [1, 1, 1],
     )?;
     Ok(out)
@@ -56,7 +56,7 @@ fn scan_into(x: &Tensor, out: &Tensor, n: usize) -> Result<()> {
         "scan_blocks",
         &Kernel::new(Shader::Scan, "scan_blocks"),
         &params,
-        &[x.binding()?, out.binding()?, sums.binding()?],
+        &[x.binding()?, out.binding_mut()?, sums.binding_mut()?],
         grid,
     )?;
     if blocks > 1 {
@@ -66,7 +66,7 @@ fn scan_into(x: &Tensor, out: &Tensor, n: usize) -> Result<()> {
             "scan_add_offsets",
             &Kernel::new(Shader::Scan, "add_offsets"),
             &params,
-            &[scanned.binding()?, out.binding()?],
+            &[scanned.binding()?, out.binding_mut()?],
             grid,
         )?;
     }

@@ -81,10 +81,10 @@ pub fn segment_reduce(
         mean: u32::from(op == ReduceOp::Mean),
         pad: [0; 3],
     };
-    let mut bindings = vec![x.binding()?, offsets.binding()?, out.binding()?];
+    let mut bindings = vec![x.binding()?, offsets.binding()?, out.binding_mut()?];
     let entry = match &arg {
         Some(a) => {
-            bindings.push(a.binding()?);
+            bindings.push(a.binding_mut()?);
             "segment_max"
         }
         None => "segment_sum",
@@ -150,7 +150,7 @@ pub fn segment_expand(grad: &Tensor, offsets: &Tensor, n: usize, op: ReduceOp) -
         OP,
         &Kernel::new(Shader::Segment, "segment_expand"),
         &params,
-        &[grad.binding()?, offsets.binding()?, out.binding()?],
+        &[grad.binding()?, offsets.binding()?, out.binding_mut()?],
         grid_for(gpu, n * f)?,
     )?;
     Ok(out)
@@ -179,7 +179,7 @@ pub fn segment_max_backward(grad: &Tensor, argmax: &Tensor, n: usize) -> Result<
         OP,
         &Kernel::new(Shader::Segment, "segment_max_backward"),
         &params,
-        &[grad.binding()?, argmax.binding()?, out.binding()?],
+        &[grad.binding()?, argmax.binding()?, out.binding_mut()?],
         grid_for(gpu, s * f)?,
     )?;
     Ok(out)

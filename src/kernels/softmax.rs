@@ -59,7 +59,7 @@ pub fn softmax_rows(x: &Tensor) -> Result<Tensor> {
         "softmax_rows",
         &Kernel::new(Shader::Softmax, entry),
         &params,
-        &[x.binding()?, out.binding()?],
+        &[x.binding()?, out.binding_mut()?],
         grid,
     )?;
     Ok(out)
@@ -143,7 +143,7 @@ pub fn softmax_cross_entropy(
             logits.binding()?,
             labels.binding()?,
             mask_binding,
-            stats.binding()?,
+            stats.binding_mut()?,
         ],
         grid,
     )?;
@@ -151,7 +151,7 @@ pub fn softmax_cross_entropy(
         "ce_total",
         &Kernel::new(Shader::Softmax, "ce_total"),
         &params,
-        &[stats.binding()?, loss.binding()?, count.binding()?],
+        &[stats.binding()?, loss.binding_mut()?, count.binding_mut()?],
         [1, 1, 1],
     )?;
     gpu.dispatch(
@@ -163,7 +163,7 @@ pub fn softmax_cross_entropy(
             labels.binding()?,
             stats.binding()?,
             count.binding()?,
-            grad.binding()?,
+            grad.binding_mut()?,
         ],
         grid_for(gpu, r * c)?,
     )?;

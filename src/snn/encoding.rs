@@ -23,6 +23,28 @@ struct EncParams {
     row_words: u32,
 }
 
+/// Offset of ring slot `slot` of `n` flags, refusing a ring of fewer than `(slot + 1) * n` flags
+/// (the slot would be written past the end) or an offset past the 32-bit index range.
+fn ring_slot_offset(op: &str, ring: &Tensor, slot: u32, n: u32) -> Result<u32> {
+    ring.expect_dtype(op, DType::U32)?;
+    let end = (u64::from(slot) + 1) * u64::from(n);
+    if end > ring.numel() as u64 {
+        return Err(Error::shape(
+            op,
+            format!(
+                "ring slot {slot} of {n} flags needs {end} ring entries, the ring has {}",
+                ring.numel()
+            ),
+        ));
+    }
+    slot.checked_mul(n).ok_or_else(|| {
+        Error::shape(
+            op,
+            format!("ring slot {slot} x {n} flags exceeds the 32-bit index range"),
+        )
+    })
+}
+
 /// PCG output permutation used as an integer hash (same as the WGSL `pcg_hash`).
 pub fn pcg_hash(v: u32) -> u32 {
     let state = v.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
@@ -86,11 +108,12 @@ pub fn poisson_step(
             ),
         ));
     }
+    let slot_off = ring_slot_offset("poisson_step", ring, slot, n)?;
     let p = EncParams {
         n,
         n_in: n / clips as u32,
         step,
-        slot_off: slot * n,
+        slot_off,
         seed_lo: seed as u32,
         seed_hi: (seed >> 32) as u32,
         dt_s: (dt_ms / 1000.0) as f32,
@@ -101,13 +124,14 @@ pub fn poisson_step(
         "poisson_step",
         &k,
         &p,
-        &[rates.binding()?, ring.binding()?, streams.binding()?],
+        &[rates.binding()?, ring.binding_mut()?, streams.binding()?],
         gpu.grid(u64::from(n), WORKGROUP_1D)?,
     )
 }
 
 /// Record spikes of `step` from a bitmask schedule (see [`SpikeList::bitmask`]) for `clips`
-/// clips of `n_in` inputs into ring slot `slot`.
+/// clips of `n_in` inputs into ring slot `slot`. Refuses a schedule without row `step`, a ring
+/// without slot `slot`, and sizes past the 32-bit index range, with [`Error::Shape`].
 pub fn schedule_step(
     gpu: &Gpu,
     sched: &Tensor,
@@ -117,23 +141,46 @@ pub fn schedule_step(
     slot: u32,
     step: u32,
 ) -> Result<()> {
-    let n = n_in * clips;
+    const OP: &str = "schedule_step";
+    sched.expect_dtype(OP, DType::U32)?;
+    let n = n_in.checked_mul(clips).ok_or_else(|| {
+        Error::shape(
+            OP,
+            format!("{clips} clips x {n_in} inputs exceed the 32-bit index range"),
+        )
+    })?;
+    if n == 0 {
+        return Ok(());
+    }
+    let slot_off = ring_slot_offset(OP, ring, slot, n)?;
+    let row_words = n_in.div_ceil(32);
+    let words = (u64::from(step) + 1) * u64::from(row_words);
+    if words > sched.numel() as u64 {
+        return Err(Error::shape(
+            OP,
+            format!(
+                "step {step} needs {words} schedule words ({row_words} per step), the schedule \
+                 has {}",
+                sched.numel()
+            ),
+        ));
+    }
     let p = EncParams {
         n,
         n_in,
         step,
-        slot_off: slot * n,
+        slot_off,
         seed_lo: 0,
         seed_hi: 0,
         dt_s: 0.0,
-        row_words: n_in.div_ceil(32),
+        row_words,
     };
     let k = Kernel::new(Shader::Poisson, "schedule_step");
     gpu.dispatch(
         "schedule_step",
         &k,
         &p,
-        &[sched.binding()?, ring.binding()?],
+        &[sched.binding()?, ring.binding_mut()?],
         gpu.grid(u64::from(n), WORKGROUP_1D)?,
     )
 }

@@ -13,6 +13,7 @@ use super::stdp::{normalize, stdp_step, StdpParams};
 use super::synapses::{compact, propagate, sort, Channel, SpikeLists};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
+use crate::kernels::layout::{concat_cols, slice_cols};
 use crate::tensor::{DType, Tensor};
 
 /// Record group id of the excitatory population.
@@ -127,6 +128,11 @@ pub struct Network {
     w_cross: Option<Tensor>,
     tr_pre: Tensor,
     tr_post: Tensor,
+    /// (v_rest, 0, 0) per excitatory neuron `[clips * n_e, 3]`: the reset's first three state
+    /// columns (theta, the fourth, is kept).
+    exc_rest: Tensor,
+    /// The inhibitory state at rest `[clips * n_e, 4]`: (v_rest, 0, 0, theta_init).
+    inh_rest: Tensor,
     lif: [LifParams; 2],
     stdp: StdpParams,
     /// Steps simulated so far.
@@ -237,6 +243,18 @@ impl Network {
             },
             tr_pre: Tensor::zeros(gpu, &[n_in], DType::F32)?,
             tr_post: Tensor::zeros(gpu, &[n_e, 2], DType::F32)?,
+            exc_rest: {
+                let v_rest = cfg.exc.v_rest as f32;
+                let host: Vec<f32> = (0..n_e * clips).flat_map(|_| [v_rest, 0.0, 0.0]).collect();
+                Tensor::from_f32(gpu, &[n_e * clips, 3], &host)?
+            },
+            inh_rest: GroupState::at_rest(
+                gpu,
+                n_e * clips,
+                cfg.inh.v_rest as f32,
+                cfg.inh.theta_init as f32,
+            )?
+            .state,
             lif: [
                 LifParams::new(&cfg.exc, dt, te),
                 LifParams::new(&cfg.inh, dt, ti),
@@ -361,22 +379,30 @@ impl Network {
     /// Bring every neuron back to rest between samples, as Diehl & Cook's rest period does:
     /// potentials to rest, conductances, refractory counters, in-flight input spikes and STDP
     /// traces to zero. The excitatory adaptive thresholds theta are kept.
+    ///
+    /// Everything is recorded in the current batch (a column slice and a concat of 32-bit
+    /// words, buffer copies from rest states uploaded at construction, and clears): nothing is
+    /// read back or flushed, so resetting between samples never waits for the GPU.
     pub fn reset_to_rest(&mut self) -> Result<()> {
-        let (mut state, _) = self.exc.to_host()?;
-        for s in state.chunks_exact_mut(4) {
-            s[0] = self.cfg.exc.v_rest as f32;
-            s[1] = 0.0;
-            s[2] = 0.0;
-        }
-        self.exc.state.write_f32(&state)?;
-        let n = self.exc.len();
-        let rest = GroupState::at_rest(
-            &self.gpu,
-            n,
-            self.cfg.inh.v_rest as f32,
-            self.cfg.inh.theta_init as f32,
-        )?;
-        self.inh.state.write_f32(&rest.to_host()?.0)?;
+        // Excitatory: (v_rest, 0, 0) from the rest tensor, theta from the current state; the
+        // columns are copied as 32-bit words, so the values are bit-exact.
+        let theta = slice_cols(&self.exc.state, 3, 4)?;
+        let exc = concat_cols(&[&self.exc_rest, &theta])?;
+        self.gpu.copy(
+            exc.buffer(),
+            exc.byte_offset(),
+            self.exc.state.buffer(),
+            self.exc.state.byte_offset(),
+            self.exc.state.byte_len(),
+        );
+        let rest = &self.inh_rest;
+        self.gpu.copy(
+            rest.buffer(),
+            rest.byte_offset(),
+            self.inh.state.buffer(),
+            self.inh.state.byte_offset(),
+            self.inh.state.byte_len(),
+        );
         for t in [
             &self.exc.flags,
             &self.inh.flags,

@@ -140,7 +140,7 @@ pub fn lif_step(gpu: &Gpu, g: &GroupState, p: &LifParams) -> Result<()> {
         "lif_step",
         &Kernel::new(Shader::Lif, "lif_step"),
         &p,
-        &[g.state.binding()?, g.flags.binding()?],
+        &[g.state.binding_mut()?, g.flags.binding_mut()?],
         groups,
     )
 }

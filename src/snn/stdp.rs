@@ -97,7 +97,7 @@ pub fn stdp_step(
         ));
     }
     let b = [
-        w.binding()?,
+        w.binding_mut()?,
         mask.binding()?,
         spk_pre.binding()?,
         spk_post.binding()?,
@@ -117,7 +117,7 @@ pub fn stdp_step(
         "trace_pre",
         &Kernel::new(Shader::Stdp, "trace_pre"),
         &q,
-        &[spk_pre.binding()?, tr_pre.binding()?],
+        &[spk_pre.binding()?, tr_pre.binding_mut()?],
         grid(gpu, np as u64)?,
     )?;
     q.n = p.n_post;
@@ -125,7 +125,7 @@ pub fn stdp_step(
         "trace_post",
         &Kernel::new(Shader::Stdp, "trace_post"),
         &q,
-        &[spk_post.binding()?, tr_post.binding()?],
+        &[spk_post.binding()?, tr_post.binding_mut()?],
         grid(gpu, nq as u64)?,
     )
 }
@@ -142,7 +142,7 @@ pub fn normalize(gpu: &Gpu, p: &StdpParams, w: &Tensor) -> Result<()> {
         "normalize",
         &Kernel::new(Shader::Stdp, "normalize"),
         p,
-        &[w.binding()?],
+        &[w.binding_mut()?],
         gpu.grid(u64::from(p.n_post), 64)?,
     )
 }

@@ -127,11 +127,11 @@ pub fn compact(
     let b = [
         flags.binding()?,
         delays.binding()?,
-        l.counts.binding()?,
-        l.list.binding()?,
-        l.spk.binding()?,
-        r.meta.binding()?,
-        r.events.binding()?,
+        l.counts.binding_mut()?,
+        l.list.binding_mut()?,
+        l.spk.binding_mut()?,
+        r.meta.binding_mut()?,
+        r.events.binding_mut()?,
     ];
     gpu.dispatch(
         "compact",
@@ -149,7 +149,7 @@ pub fn sort(gpu: &Gpu, l: &SpikeLists) -> Result<()> {
         "sort_lists",
         &Kernel::new(Shader::Synapse, "sort_lists"),
         &p,
-        &[l.counts.binding()?, l.list.binding()?],
+        &[l.counts.binding()?, l.list.binding_mut()?],
         gpu.grid(u64::from(l.clips), 64)?,
     )
 }
@@ -180,7 +180,7 @@ pub fn propagate(
         l.counts.binding()?,
         l.list.binding()?,
         w.binding()?,
-        target.state.binding()?,
+        target.state.binding_mut()?,
     ];
     gpu.dispatch(
         "propagate",

@@ -41,16 +41,47 @@ impl std::fmt::Debug for Tensor {
     }
 }
 
-/// Number of elements of a shape.
+/// Number of elements of a shape, or `None` when the product overflows `usize`.
+pub fn checked_numel(shape: &[usize]) -> Option<usize> {
+    if shape.contains(&0) {
+        return Some(0);
+    }
+    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+}
+
+/// Number of elements of a shape. A product that overflows `usize` saturates at `usize::MAX`
+/// (never wraps): no tensor has that many elements, and [`Tensor::empty`] refuses such a shape
+/// with [`Error::TooLarge`].
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    checked_numel(shape).unwrap_or(usize::MAX)
+}
+
+/// Bytes of a tensor of `shape` and `dtype`, or [`Error::TooLarge`] naming the shape when the
+/// element count or the byte count overflows (checked before anything is allocated).
+fn checked_bytes(gpu: &Gpu, shape: &[usize], dtype: DType) -> Result<u64> {
+    let bytes = checked_numel(shape).and_then(|n| {
+        let n = u64::try_from(n).ok()?;
+        match dtype {
+            DType::F16 => n.div_ceil(2).checked_mul(4),
+            _ => n.checked_mul(4),
+        }
+    });
+    bytes.ok_or_else(|| Error::TooLarge {
+        what: format!(
+            "{}{:?} (its size overflows a 64-bit count)",
+            dtype.name(),
+            shape
+        ),
+        bytes: u64::MAX,
+        limit: gpu.max_binding_bytes(),
+    })
 }
 
 impl Tensor {
     /// An uninitialised tensor (contents are whatever the pooled buffer held).
+    /// A shape whose size overflows is refused with [`Error::TooLarge`].
     pub fn empty(gpu: &Gpu, shape: &[usize], dtype: DType) -> Result<Tensor> {
-        let n = numel(shape);
-        let bytes = dtype.bytes_for(n);
+        let bytes = checked_bytes(gpu, shape, dtype)?;
         let buffer = gpu.alloc(bytes, &format!("{}{:?}", dtype.name(), shape))?;
         Ok(Tensor {
             storage: Arc::new(Storage {
@@ -172,14 +203,24 @@ impl Tensor {
         Ok(())
     }
 
-    /// The storage binding of this tensor. Views whose offset breaks the device's storage offset
-    /// alignment are first copied (in the current batch) to a fresh buffer, which the binding
-    /// keeps alive until its dispatch is recorded; such a binding is for reading only (a kernel's
-    /// writes would land in the copy).
+    /// Bytes one binding of this tensor covers (whole 32-bit words, at least one).
+    fn binding_size(&self) -> u64 {
+        self.byte_len().div_ceil(4).max(1) * 4
+    }
+
+    /// The device's storage offset alignment in bytes.
+    fn storage_alignment(&self) -> u64 {
+        u64::from(self.gpu().limits().min_storage_buffer_offset_alignment)
+    }
+
+    /// The storage binding of this tensor for a kernel that only READS it. Views whose offset
+    /// breaks the device's storage offset alignment are first copied (in the current batch) to a
+    /// fresh buffer, which the binding keeps alive until its dispatch is recorded; a kernel's
+    /// writes through such a binding would land in the copy, so bindings a kernel writes
+    /// (`read_write` in the WGSL) must use [`Tensor::binding_mut`].
     pub fn binding(&self) -> Result<Binding> {
-        let size = self.byte_len().div_ceil(4).max(1) * 4;
-        let align = u64::from(self.gpu().limits().min_storage_buffer_offset_alignment);
-        if self.offset % align == 0 {
+        let size = self.binding_size();
+        if self.offset % self.storage_alignment() == 0 {
             return Ok(Binding {
                 buffer: self.buffer().clone(),
                 offset: self.offset,
@@ -193,6 +234,31 @@ impl Tensor {
             offset: 0,
             size,
             _keep_alive: Some(Arc::new(copy)),
+        })
+    }
+
+    /// The storage binding of this tensor for a kernel that WRITES it (`read_write` in the WGSL).
+    /// Whole tensors and views whose byte offset meets the device's storage offset alignment bind
+    /// directly; a view off that alignment cannot be bound in place, and is refused with
+    /// [`Error::Unsupported`] rather than bound through a copy that would silently drop the
+    /// kernel's writes.
+    pub fn binding_mut(&self) -> Result<Binding> {
+        let align = self.storage_alignment();
+        if self.offset % align != 0 {
+            return Err(Error::Unsupported(format!(
+                "a kernel cannot write the view {:?} ({}) at byte offset {} of its buffer: this \
+                 device binds storage only at multiples of {align} bytes; write into a whole \
+                 tensor (or a view at an aligned row) instead",
+                self.shape,
+                self.dtype.name(),
+                self.offset
+            )));
+        }
+        Ok(Binding {
+            buffer: self.buffer().clone(),
+            offset: self.offset,
+            size: self.binding_size(),
+            _keep_alive: None,
         })
     }
 

@@ -65,7 +65,7 @@ pub fn transpose(x: &Tensor) -> Result<Tensor> {
         "transpose",
         &Kernel::new(Shader::Layout, "transpose_tiled"),
         &params,
-        &[x.binding()?, out.binding()?],
+        &[x.binding()?, out.binding_mut()?],
         gpu.grid(tiles as u64, 1)?,
     )?;
     Ok(out)
@@ -105,7 +105,7 @@ pub fn gather_rows(x: &Tensor, idx: &Tensor) -> Result<Tensor> {
         OP,
         &Kernel::new(Shader::Layout, "gather_rows"),
         &params,
-        &[x.binding()?, idx.binding()?, out.binding()?],
+        &[x.binding()?, idx.binding()?, out.binding_mut()?],
         grid_for(gpu, m * f)?,
     )?;
     Ok(out)
@@ -148,7 +148,7 @@ fn copy_cols(
         op,
         &Kernel::new(Shader::Layout, "copy_cols"),
         &params,
-        &[src.binding()?, dst.binding()?],
+        &[src.binding()?, dst.binding_mut()?],
         grid_for(gpu, rows * width)?,
     )
 }

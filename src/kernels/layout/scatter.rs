@@ -48,21 +48,25 @@ impl ScatterPlan {
             "scatter_hist",
             &kernel("scatter_hist"),
             &params,
-            &[idx.binding()?, counts.binding()?],
+            &[idx.binding()?, counts.binding_mut()?],
             grid_for(gpu, m)?,
         )?;
         gpu.dispatch(
             "scatter_scan",
             &kernel("scatter_scan"),
             &params,
-            &[counts.binding()?, offsets.binding()?, cursor.binding()?],
+            &[
+                counts.binding()?,
+                offsets.binding_mut()?,
+                cursor.binding_mut()?,
+            ],
             [1, 1, 1],
         )?;
         gpu.dispatch(
             "scatter_fill",
             &kernel("scatter_fill"),
             &params,
-            &[idx.binding()?, cursor.binding()?, perm.binding()?],
+            &[idx.binding()?, cursor.binding_mut()?, perm.binding_mut()?],
             [u32::from(m > 0 && n > 0), 1, 1],
         )?;
         Ok(ScatterPlan {
@@ -126,7 +130,7 @@ impl ScatterPlan {
                 src.binding()?,
                 self.offsets.binding()?,
                 self.perm.binding()?,
-                out.binding()?,
+                out.binding_mut()?,
             ],
             grid_for(gpu, n * f)?,
         )?;
