@@ -165,10 +165,15 @@ fn emodb_audio_run_and_bad_arguments() {
     let m = train(&["--audio", &audio, "--limit", "12", "--epochs", "2"], &out);
     assert_eq!(m["modality"], "audio");
     assert_eq!(m["classes"].as_array().unwrap().len(), 7);
-    assert_eq!(m["config"]["snn"]["network"]["rate_scale"], 0.25);
-    // A larger input rate scale drives the same network harder: more spikes, fewer raises.
-    let out_fast = std::env::temp_dir().join(format!("sg-emo-fast-{}", std::process::id()));
-    let fast = train(
+    assert_eq!(
+        m["config"]["snn"]["network"]["rate_scale"],
+        synchgraph::models::synchgraph::DEFAULT_RATE_SCALE
+    );
+    assert_eq!(m["config"]["snn"]["network"]["max_rate_hz"], 255.0 * 8.0);
+    // Diehl & Cook's smaller input rate scale drives the same network more weakly: fewer
+    // spikes, and clips presented again with brighter input.
+    let out_slow = std::env::temp_dir().join(format!("sg-emo-slow-{}", std::process::id()));
+    let slow = train(
         &[
             "--audio",
             &audio,
@@ -177,17 +182,24 @@ fn emodb_audio_run_and_bad_arguments() {
             "--epochs",
             "2",
             "--rate-scale",
-            "2",
+            "0.25",
         ],
-        &out_fast,
+        &out_slow,
     );
-    assert_eq!(fast["config"]["snn"]["network"]["rate_scale"], 2.0);
+    assert_eq!(slow["config"]["snn"]["network"]["rate_scale"], 0.25);
     let spikes = |m: &serde_json::Value| m["spikes_per_clip"].as_f64().unwrap();
     assert!(
-        spikes(&fast) > spikes(&m),
+        spikes(&slow) < spikes(&m),
         "{} vs {}",
-        spikes(&fast),
+        spikes(&slow),
         spikes(&m)
+    );
+    let raises = |m: &serde_json::Value| m["input_raises"].as_u64().unwrap();
+    assert!(
+        raises(&slow) > raises(&m),
+        "{} vs {}",
+        raises(&slow),
+        raises(&m)
     );
     // Refused arguments: the error names the problem.
     let refused = |args: &[&str]| {
@@ -195,7 +207,7 @@ fn emodb_audio_run_and_bad_arguments() {
             .args(["train", "synchgraph", "--audio", &audio])
             .args(args)
             .arg("--out")
-            .arg(&out_fast)
+            .arg(&out_slow)
             .output()
             .unwrap();
         assert!(!o.status.success(), "{args:?} succeeded");

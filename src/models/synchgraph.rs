@@ -19,6 +19,13 @@ pub const NEURONS: usize = 20;
 /// Inputs each excitatory neuron sees (locally-connected window) and the window shift.
 pub const WINDOW: (usize, usize) = (26, 2);
 
+/// Input rate per unit of intensity (Hz; intensities run 0..255) of the Synch-Graph network.
+/// Diehl & Cook's 0.25 (at most 63.75 Hz) was set for 784 inputs per neuron; with windows of 26
+/// inputs it left the network almost silent. 8 was chosen on validation clips only, from 0.25
+/// to 8 (BENCHMARKS.md, "Choosing the default input drive"). At 8 an input brighter than 125
+/// spikes at every 0.5 ms step (the per-step probability rate x dt reaches 1).
+pub const DEFAULT_RATE_SCALE: f64 = 8.0;
+
 /// Which senses a run uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Modality {
@@ -57,8 +64,9 @@ impl Modality {
 }
 
 /// The spiking network of a run: `inputs` per modality, [`NEURONS`] excitatory neurons per
-/// modality on windows of [`WINDOW`], Diehl & Cook constants, plasticity off, input weights
-/// random and normalised per neuron. With both modalities, modality 0 is visual and modality 1
+/// modality on windows of [`WINDOW`], Diehl & Cook constants, input rates of
+/// [`DEFAULT_RATE_SCALE`] Hz per unit intensity, plasticity off, input weights random and
+/// normalised per neuron. With both modalities, modality 0 is visual and modality 1
 /// audio, which arrives 5 ms later; `w_cross` joins the two excitatory groups.
 pub fn snn_config(modality: Modality, inputs: usize, w_cross: f64, seed: u64) -> Config {
     let mut c = Config::default();
@@ -67,6 +75,8 @@ pub fn snn_config(modality: Modality, inputs: usize, w_cross: f64, seed: u64) ->
     n.modalities = modality.count();
     n.inputs_per_modality = inputs;
     n.neurons_per_modality = NEURONS;
+    n.rate_scale = DEFAULT_RATE_SCALE;
+    n.max_rate_hz = 255.0 * DEFAULT_RATE_SCALE;
     n.window = WINDOW.0.min(inputs);
     n.stride = if inputs >= WINDOW.0 + WINDOW.1 * (NEURONS - 1) {
         WINDOW.1

@@ -11,7 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use synchgraph::data::digits;
 use synchgraph::data::split::permutation;
 use synchgraph::graph::stimulus::StimulusEdges;
-use synchgraph::models::synchgraph::{build_graph, simulate, snn_config, Modality};
+use synchgraph::models::synchgraph::{
+    build_graph, simulate, snn_config, Modality, DEFAULT_RATE_SCALE,
+};
 use synchgraph::models::synchgraph_features::{
     audio_clips, audio_features, log_response, pair_images, scale_to_intensity, INPUTS,
 };
@@ -72,9 +74,9 @@ pub struct Args {
     #[arg(long, default_value_t = 512)]
     batch: usize,
     /// Input rate per unit of intensity (Hz; intensities run 0..255). Diehl & Cook's 0.25 gives
-    /// at most 63.75 Hz, set for 784 inputs per neuron; the windows here are narrower, so a
-    /// larger scale drives the network harder.
-    #[arg(long, allow_negative_numbers = true, default_value_t = 0.25)]
+    /// at most 63.75 Hz, set for 784 inputs per neuron; the windows here are narrower, and the
+    /// default 8 was chosen on validation clips (BENCHMARKS.md).
+    #[arg(long, allow_negative_numbers = true, default_value_t = DEFAULT_RATE_SCALE)]
     rate_scale: f64,
     /// Output folder.
     #[arg(long)]
