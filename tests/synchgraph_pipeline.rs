@@ -145,6 +145,12 @@ fn av_digits_run_writes_metrics_model_and_figures() {
     assert_eq!(m["clips"], 20);
     assert_eq!(m["neurons"], 40);
     assert_eq!(m["stdp_clips"], 2);
+    // The input weights are learned with Synch-Graph's power-law rule.
+    assert_eq!(
+        m["config"]["snn"]["stdp"]["rule"], "power_law",
+        "{}",
+        m["config"]
+    );
     assert!(m["spikes"].as_u64().unwrap() > 0);
     assert!(m["graph"]["nodes"].as_u64().unwrap() > 0);
     assert!(m["graph"]["synchrony_edges"].as_u64().unwrap() > 0);

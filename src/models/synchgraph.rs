@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::graph::stimulus::{stimulus_edges, StimulusEdges};
 use crate::graph::synchrony::{self, Layer, Spike, SynchronyConfig, NODE_FEATURES};
+use crate::snn::config::StdpRule;
 use crate::snn::present::{present, ClipSpikes};
 use crate::snn::unsupervised::Learned;
 use crate::snn::Config;
@@ -22,8 +23,8 @@ pub const WINDOW: (usize, usize) = (26, 2);
 /// Input rate per unit of intensity (Hz; intensities run 0..255) of the Synch-Graph network.
 /// Diehl & Cook's 0.25 (at most 63.75 Hz) was set for 784 inputs per neuron; with windows of 26
 /// inputs it left the network almost silent. 8 was chosen on validation clips only, from 0.25
-/// to 8 (BENCHMARKS.md, "Choosing the default input drive"). At 8 an input brighter than 125
-/// spikes at every 0.5 ms step (the per-step probability rate x dt reaches 1).
+/// to 8 (BENCHMARKS.md, "Choosing the default input drive"). At 8 an input of 250 or more (of
+/// 255) spikes at every 0.5 ms step (the per-step probability rate x dt reaches 1).
 pub const DEFAULT_RATE_SCALE: f64 = 8.0;
 
 /// Which senses a run uses.
@@ -65,8 +66,8 @@ impl Modality {
 
 /// The spiking network of a run: `inputs` per modality, [`NEURONS`] excitatory neurons per
 /// modality on windows of [`WINDOW`], Diehl & Cook constants, input rates of
-/// [`DEFAULT_RATE_SCALE`] Hz per unit intensity, plasticity off, input weights random and
-/// normalised per neuron. With both modalities, modality 0 is visual and modality 1
+/// [`DEFAULT_RATE_SCALE`] Hz per unit intensity, plasticity off (the power-law STDP rule when
+/// input weights are learned first), input weights random and normalised per neuron. With both modalities, modality 0 is visual and modality 1
 /// audio, which arrives 5 ms later; `w_cross` joins the two excitatory groups.
 pub fn snn_config(modality: Modality, inputs: usize, w_cross: f64, seed: u64) -> Config {
     let mut c = Config::default();
@@ -94,6 +95,8 @@ pub fn snn_config(modality: Modality, inputs: usize, w_cross: f64, seed: u64) ->
         vec![0.0]
     };
     c.stdp.enabled = false;
+    // Synch-Graph's rule, used when input weights are learned first (`--stdp-clips`).
+    c.stdp.rule = StdpRule::PowerLaw;
     // Diehl & Cook's 78 over 784 inputs, per input of the window, with the 8x8 digits' lit share.
     c.stdp.norm_total = 78.0 * n.window as f64 / 784.0 * (0.47 / 0.19);
     c
