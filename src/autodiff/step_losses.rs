@@ -70,6 +70,56 @@ impl StepLosses {
         Ok(all)
     }
 
+    /// The recorded losses together with the values of `others`, f32 tensors recorded after the
+    /// steps (an evaluation pass's logits and loss, say), with one readback: so one wait for
+    /// the GPU covers the epoch's steps and its evaluation.
+    pub fn read_with(&self, others: &[&Tensor]) -> Result<(Vec<f32>, Vec<Vec<f32>>)> {
+        let losses = self.values.rows(0, self.recorded)?;
+        let mut tensors = vec![&losses];
+        tensors.extend_from_slice(others);
+        let mut values = Self::read_all(self.values.gpu(), &tensors)?.into_iter();
+        let losses = values.next().unwrap_or_default();
+        Ok((losses, values.collect()))
+    }
+
+    /// The values of several f32 tensors of `gpu`, in order, with one readback: each is copied
+    /// into one GPU vector (bit for bit) and that vector is read once. Nothing is read when
+    /// every tensor is empty.
+    pub fn read_all(gpu: &Gpu, tensors: &[&Tensor]) -> Result<Vec<Vec<f32>>> {
+        for t in tensors {
+            t.expect_dtype("StepLosses::read_all", DType::F32)?;
+        }
+        if let [one] = tensors {
+            return Ok(vec![one.to_f32()?]);
+        }
+        let total: usize = tensors.iter().map(|t| t.numel()).sum();
+        if total == 0 {
+            return Ok(vec![Vec::new(); tensors.len()]);
+        }
+        let all = Tensor::empty(gpu, &[total], DType::F32)?;
+        let mut offset = all.byte_offset();
+        for t in tensors {
+            gpu.copy(
+                t.buffer(),
+                t.byte_offset(),
+                all.buffer(),
+                offset,
+                t.byte_len(),
+            );
+            offset += t.byte_len();
+        }
+        let values = all.to_f32()?;
+        let mut rest = values.as_slice();
+        Ok(tensors
+            .iter()
+            .map(|t| {
+                let (head, tail) = rest.split_at(t.numel());
+                rest = tail;
+                head.to_vec()
+            })
+            .collect())
+    }
+
     /// The first recorded step whose loss is not finite, with that loss.
     pub fn first_non_finite(losses: &[f32]) -> Option<(usize, f32)> {
         losses

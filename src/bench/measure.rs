@@ -34,6 +34,9 @@ pub struct Measurement {
 
 /// Run `run` `warmup` times untimed, then `repetitions` times timed, by timestamps when
 /// `timestamps` (the device must have TIMESTAMP_QUERY and profiling on), else by wall clock.
+/// The wall clock runs from the call of `run` to idle, so a run with host work outside its timed
+/// region (a readback and a count after the workload) times itself by wall clock and returns
+/// `Some(nanoseconds)` when `timestamps` is off; returning `None` there would time that work too.
 pub fn measure(
     gpu: &Gpu,
     run: &mut RunFn,

@@ -6,6 +6,7 @@
 //! submit to become reusable. Validation and out-of-memory errors are captured and returned as
 //! typed errors instead of panicking.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::adapter;
@@ -78,6 +79,8 @@ struct Inner {
     errors: Arc<Mutex<Vec<String>>>,
     pipelines: Mutex<PipelineCache>,
     batch: Mutex<Batch>,
+    /// Times the host blocked until the device went idle (see [`Gpu::host_waits`]).
+    waits: AtomicU64,
 }
 
 /// A handle to an opened GPU device. Cheap to clone; all clones share caches and the batch.
@@ -176,6 +179,7 @@ impl Gpu {
                 errors,
                 pipelines: Mutex::default(),
                 batch: Mutex::new(batch),
+                waits: AtomicU64::new(0),
             }),
         })
     }
@@ -231,10 +235,20 @@ impl Gpu {
     /// Allocate (or reuse) a storage buffer of at least `bytes` bytes. `what` names the tensor in
     /// errors. Refuses sizes over the device's binding limit before anything is dispatched.
     pub fn alloc(&self, bytes: u64, what: &str) -> Result<wgpu::Buffer> {
+        self.alloc_with(bytes, || what.to_string())
+    }
+
+    /// [`Gpu::alloc`] with the name made by `what` only where it is used: for a refused size or
+    /// a new buffer, not when the pool hands back a free one (most allocations of a loop).
+    pub(crate) fn alloc_with(
+        &self,
+        bytes: u64,
+        what: impl FnOnce() -> String,
+    ) -> Result<wgpu::Buffer> {
         let limit = self.max_binding_bytes();
         if bytes > limit {
             return Err(Error::TooLarge {
-                what: what.to_string(),
+                what: what(),
                 bytes,
                 limit,
             });
@@ -255,6 +269,8 @@ impl Gpu {
             }
             batch.pool.misses += 1;
         }
+        let what = what();
+        let what = what.as_str();
         let device = &self.inner.device;
         let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let buffer = device.create_buffer(&wgpu::BufferDescriptor {
@@ -291,6 +307,14 @@ impl Gpu {
     /// Dispatches recorded but not yet submitted.
     pub fn pending_dispatches(&self) -> u32 {
         lock(&self.inner.batch).dispatches
+    }
+
+    /// Times the host has blocked until the device went idle since it was opened: once per
+    /// readback ([`Gpu::read_bytes`], so every `to_f32`, `to_u32` or `item` of a tensor) and
+    /// once per [`Gpu::synchronize`]. A loop that records work without waiting leaves it
+    /// unchanged, which is what tests of "no sync here" check.
+    pub fn host_waits(&self) -> u64 {
+        self.inner.waits.load(Ordering::Relaxed)
     }
 
     /// Record one dispatch. `params` is bound at binding 0 as a uniform; `buffers` follow at
@@ -516,6 +540,7 @@ impl Gpu {
     }
 
     fn wait(&self) -> Result<()> {
+        self.inner.waits.fetch_add(1, Ordering::Relaxed);
         self.inner
             .device
             .poll(wgpu::PollType::wait_indefinitely())

@@ -10,7 +10,7 @@
 
 use crate::autodiff::init::xavier_uniform;
 use crate::autodiff::optim::Adam;
-use crate::autodiff::{ParamId, ParamStore, Tape, Var};
+use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::graph::Csr;
@@ -290,28 +290,17 @@ impl Gcn {
         tape.add(&z, &bo)
     }
 
-    fn predict(&self, gpu: &Gpu, p: &Prepared, classes: usize) -> Result<Vec<u32>> {
+    /// Record the evaluation pass: the logits `[clips, classes]`, not read back.
+    fn record_logits(&self, gpu: &Gpu, p: &Prepared) -> Result<Tensor> {
         let mut tape = Tape::new(gpu, false, self.cfg.seed);
-        let logits = self.forward(&mut tape, p)?;
-        Ok(argmax_rows(&logits.value().to_f32()?, classes))
-    }
-
-    fn snapshot(&self) -> Result<Vec<NamedWeights>> {
-        self.store
-            .ids()
-            .map(|id| {
-                let v = self.store.value(id);
-                Ok((
-                    self.store.name(id).to_string(),
-                    v.shape().to_vec(),
-                    v.to_f32()?,
-                ))
-            })
-            .collect()
+        Ok(self.forward(&mut tape, p)?.value().clone())
     }
 
     /// Train on the `train` clips, keep the weights with the best accuracy on the `val` clips,
-    /// and predict every clip. `progress(epoch, loss)` is called after each epoch.
+    /// and predict every clip. `progress(epoch, loss)` is called for every epoch, in order;
+    /// the losses stay on the GPU between evaluations, so the calls of the epochs since the
+    /// last one come together when an evaluation epoch's results are read back. The kept
+    /// weights stay on the GPU until training ends.
     #[allow(clippy::too_many_arguments)]
     pub fn fit(
         &mut self,
@@ -328,7 +317,12 @@ impl Gcn {
         let mut losses = Vec::new();
         let mut val_history = Vec::new();
         let (mut best, mut best_epoch) = (-1.0, 0);
-        let mut kept = self.snapshot()?;
+        let mut kept = self.store.snapshot()?;
+        let eval_every = self.cfg.eval_every.max(1);
+        // The losses of the epochs since the last evaluation, on the GPU; read back with the
+        // next evaluation's logits: one wait for the GPU per evaluation, none in between.
+        let mut window = StepLosses::new(gpu, eval_every)?;
+        let mut first_in_window = 1;
         for epoch in 1..=self.cfg.epochs {
             self.store.zero_grad();
             let mut tape = Tape::new(gpu, true, self.cfg.seed ^ (epoch as u64) << 20);
@@ -336,42 +330,64 @@ impl Gcn {
             let loss = tape.softmax_cross_entropy(&logits, &p.labels, Some(&p.train_mask))?;
             tape.backward(&loss, &mut self.store)?;
             adam.step(&mut self.store)?;
-            // On evaluation epochs the prediction pass is recorded before the loss is read, so
-            // the step and the pass run in one submission with one wait.
-            let evaluate = epoch % self.cfg.eval_every.max(1) == 0 || epoch == self.cfg.epochs;
-            let pred = if evaluate {
-                Some(self.predict(gpu, &p, classes)?)
-            } else {
-                None
-            };
-            let l = loss.value().to_f32()?[0];
-            if !l.is_finite() {
-                return Err(Error::InvalidInput(format!(
-                    "GCN training diverged at epoch {epoch} (loss {l}); lower the learning rate"
-                )));
+            window.record(loss.value())?;
+            if epoch % eval_every != 0 && epoch != self.cfg.epochs {
+                continue;
             }
-            losses.push(l);
-            if let Some(pred) = pred {
-                let acc = accuracy(&pred, labels, if val.is_empty() { train } else { val });
-                val_history.push((epoch, acc));
-                if acc > best {
-                    best = acc;
-                    best_epoch = epoch;
-                    kept = self.snapshot()?;
+            // The evaluation pass is recorded behind the step and read back with the window's
+            // losses. A non-finite loss is reported at its own epoch, as if read right away:
+            // the epochs before it are reported and nothing after it is.
+            let logits = self.record_logits(gpu, &p)?;
+            let (window_losses, mut read) = window.read_with(&[&logits])?;
+            for (k, &l) in window_losses.iter().enumerate() {
+                let at = first_in_window + k;
+                if !l.is_finite() {
+                    return Err(Error::InvalidInput(format!(
+                        "GCN training diverged at epoch {at} (loss {l}); lower the learning rate"
+                    )));
+                }
+                losses.push(l);
+                if at < epoch {
+                    progress(at, l);
                 }
             }
-            progress(epoch, l);
+            let pred = argmax_rows(&read.pop().unwrap_or_default(), classes);
+            let acc = accuracy(&pred, labels, if val.is_empty() { train } else { val });
+            val_history.push((epoch, acc));
+            if acc > best {
+                best = acc;
+                best_epoch = epoch;
+                kept = self.store.snapshot()?;
+            }
+            if let Some(&l) = window_losses.last() {
+                progress(epoch, l);
+            }
+            window = StepLosses::new(gpu, eval_every)?;
+            first_in_window = epoch + 1;
         }
-        for (id, (_, shape, v)) in self.store.ids().collect::<Vec<_>>().into_iter().zip(&kept) {
-            self.store.set_value(id, Tensor::from_f32(gpu, shape, v)?)?;
-        }
-        let predictions = self.predict(gpu, &p, classes)?;
+        // The kept weights go back into the model; the final prediction and the host copies
+        // of the weights are read back together, once.
+        self.store.restore(kept)?;
+        let logits = self.record_logits(gpu, &p)?;
+        let mut tensors = vec![&logits];
+        tensors.extend(self.store.ids().map(|id| self.store.value(id)));
+        let mut read = StepLosses::read_all(gpu, &tensors)?.into_iter();
+        let predictions = argmax_rows(&read.next().unwrap_or_default(), classes);
+        let weights = self
+            .store
+            .ids()
+            .zip(read)
+            .map(|(id, v)| {
+                let name = self.store.name(id).to_string();
+                (name, self.store.value(id).shape().to_vec(), v)
+            })
+            .collect();
         Ok(FitResult {
             losses,
             val_history,
             best_epoch,
             predictions,
-            weights: kept,
+            weights,
         })
     }
 }

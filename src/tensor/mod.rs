@@ -82,7 +82,8 @@ impl Tensor {
     /// A shape whose size overflows is refused with [`Error::TooLarge`].
     pub fn empty(gpu: &Gpu, shape: &[usize], dtype: DType) -> Result<Tensor> {
         let bytes = checked_bytes(gpu, shape, dtype)?;
-        let buffer = gpu.alloc(bytes, &format!("{}{:?}", dtype.name(), shape))?;
+        // The label names a new buffer (and a refused size); a pooled buffer needs none.
+        let buffer = gpu.alloc_with(bytes, || format!("{}{:?}", dtype.name(), shape))?;
         Ok(Tensor {
             storage: Arc::new(Storage {
                 gpu: gpu.clone(),

@@ -320,19 +320,12 @@ impl GraphGcn {
             .collect()
     }
 
-    /// Mean loss and accuracy on a batch in evaluation mode.
-    fn evaluate(&self, gpu: &Gpu, batch: &GraphBatchData, classes: usize) -> Result<(f32, f64)> {
+    /// Record the evaluation-mode pass over a batch: its logits and mean loss, not read back.
+    fn record_eval(&self, gpu: &Gpu, batch: &GraphBatchData) -> Result<[Tensor; 2]> {
         let mut tape = Tape::new(gpu, false, 0);
         let logits = self.forward(&mut tape, batch)?;
         let loss = tape.softmax_cross_entropy(&logits, &batch.labels, None)?;
-        let rows: Vec<usize> = (0..batch.labels_host.len()).collect();
-        let acc = accuracy(
-            &logits.value().to_f32()?,
-            classes,
-            &batch.labels_host,
-            &rows,
-        );
-        Ok((loss.value().item()?, acc))
+        Ok([logits.value().clone(), loss.value().clone()])
     }
 
     /// Train on the graphs `train`, choose the epoch on `val` by `config.selection` and report
@@ -395,8 +388,13 @@ impl GraphGcn {
                 step_losses.record(loss.value())?;
                 step_sizes.push(b.labels_host.len());
             }
-            let total: f64 = step_losses
-                .read()?
+            // Both evaluation passes are recorded behind the steps and read back with their
+            // losses: one wait for the GPU per epoch.
+            let [val_logits, val_loss] = model.record_eval(gpu, &val_batch)?;
+            let [test_logits, test_loss] = model.record_eval(gpu, &test_batch)?;
+            let (losses, read) =
+                step_losses.read_with(&[&val_logits, &val_loss, &test_logits, &test_loss])?;
+            let total: f64 = losses
                 .iter()
                 .zip(&step_sizes)
                 .map(|(&l, &n)| f64::from(l) * n as f64)
@@ -407,8 +405,8 @@ impl GraphGcn {
                     "training diverged: loss {train_loss} at epoch {epoch}"
                 )));
             }
-            let (val_loss, val_acc) = model.evaluate(gpu, &val_batch, task.classes)?;
-            let (_, test_acc) = model.evaluate(gpu, &test_batch, task.classes)?;
+            let (val_loss, val_acc) = scored(&read[0], &read[1], &val_batch, task.classes)?;
+            let (_, test_acc) = scored(&read[2], &read[3], &test_batch, task.classes)?;
             let better = match config.selection {
                 Selection::ValLoss => val_loss < best.1,
                 Selection::ValAccuracy => {
@@ -446,4 +444,21 @@ impl GraphGcn {
         };
         Ok((model, run))
     }
+}
+
+/// Mean loss and accuracy of an evaluation pass over `batch` from its logits and its loss as
+/// read back (the loss is one value).
+fn scored(
+    logits: &[f32],
+    loss: &[f32],
+    batch: &GraphBatchData,
+    classes: usize,
+) -> Result<(f32, f64)> {
+    let rows: Vec<usize> = (0..batch.labels_host.len()).collect();
+    let acc = accuracy(logits, classes, &batch.labels_host, &rows);
+    let loss = loss
+        .first()
+        .copied()
+        .ok_or_else(|| Error::shape("item", "tensor is empty"))?;
+    Ok((loss, acc))
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{accuracy, check_training_constants, weight, EpochLog};
 use crate::autodiff::optim::Adam;
-use crate::autodiff::{ParamId, ParamStore, Tape, Var};
+use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::graph::Csr;
@@ -178,7 +178,23 @@ impl NodeGcn {
         tape.l2_penalty(&w1, self.config.weight_decay / 2.0)
     }
 
-    /// Loss and logits in evaluation mode on `mask`.
+    /// Record the evaluation-mode pass: the loss on `mask` and the logits, not read back.
+    fn record_eval(
+        &self,
+        gpu: &Gpu,
+        task: &NodeTask,
+        labels: &Tensor,
+        mask: &Tensor,
+    ) -> Result<[Tensor; 2]> {
+        let mut tape = Tape::new(gpu, false, 0);
+        let logits = self.forward(&mut tape, &task.adj, &task.features)?;
+        let ce = tape.softmax_cross_entropy(&logits, labels, Some(mask))?;
+        let decay = self.decay_term(&mut tape)?;
+        let loss = tape.add(&ce, &decay)?;
+        Ok([loss.value().clone(), logits.value().clone()])
+    }
+
+    /// Loss and logits in evaluation mode on `mask` (one readback).
     fn evaluate(
         &self,
         gpu: &Gpu,
@@ -186,12 +202,10 @@ impl NodeGcn {
         labels: &Tensor,
         mask: &Tensor,
     ) -> Result<(f32, Vec<f32>)> {
-        let mut tape = Tape::new(gpu, false, 0);
-        let logits = self.forward(&mut tape, &task.adj, &task.features)?;
-        let ce = tape.softmax_cross_entropy(&logits, labels, Some(mask))?;
-        let decay = self.decay_term(&mut tape)?;
-        let loss = tape.add(&ce, &decay)?;
-        Ok((loss.value().item()?, logits.value().to_f32()?))
+        let [loss, logits] = self.record_eval(gpu, task, labels, mask)?;
+        let mut read = StepLosses::read_all(gpu, &[&loss, &logits])?.into_iter();
+        let loss = first(&read.next().unwrap_or_default())?;
+        Ok((loss, read.next().unwrap_or_default()))
     }
 
     /// Train on `task` with `seed` (initialisation and dropout), calling `on_epoch` after each
@@ -251,10 +265,14 @@ impl NodeGcn {
                 (&labels, &train_mask),
                 seed.wrapping_mul(1000).wrapping_add(epoch as u64),
             )?;
-            // The validation pass is recorded before anything is read back, so the step and the
-            // pass run in one submission and the GPU waits for the host once per epoch.
-            let (val_loss, logits) = model.evaluate(gpu, task, &labels, &val_mask)?;
-            let train_loss = loss.value().item()?;
+            // The validation pass is recorded before anything is read back, and the training
+            // loss, the validation loss and the logits are read with one readback: the host
+            // waits for the GPU once per epoch.
+            let [eval_loss, logits] = model.record_eval(gpu, task, &labels, &val_mask)?;
+            let mut read =
+                StepLosses::read_all(gpu, &[loss.value(), &eval_loss, &logits])?.into_iter();
+            let mut next = || read.next().unwrap_or_default();
+            let (train_loss, val_loss, logits) = (first(&next())?, first(&next())?, next());
             let log = EpochLog {
                 epoch,
                 train_loss,
@@ -285,6 +303,14 @@ impl NodeGcn {
         };
         Ok((model, run))
     }
+}
+
+/// The value of a one-element loss as read back.
+fn first(values: &[f32]) -> Result<f32> {
+    values
+        .first()
+        .copied()
+        .ok_or_else(|| Error::shape("item", "tensor is empty"))
 }
 
 /// tkipf/gcn's rule: after more than `patience` epochs, stop when the latest validation loss

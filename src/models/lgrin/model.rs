@@ -19,6 +19,13 @@ use crate::tensor::Tensor;
 /// A named host copy of a tensor: (name, shape, values).
 pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
 
+/// A copy of every tensor [`Lgrin::state`] lists, kept on the GPU: taken by
+/// [`Lgrin::snapshot`] without reading anything back and put back by [`Lgrin::restore`].
+pub struct StateSnapshot {
+    params: Vec<Tensor>,
+    norms: Vec<(Tensor, Tensor)>,
+}
+
 /// One inception layer (or one GCN layer: `g1` only).
 #[derive(Debug, Clone)]
 struct Layer {
@@ -420,6 +427,48 @@ impl Lgrin {
             ));
         }
         Ok(out)
+    }
+
+    /// A GPU copy of every tensor listed by [`Lgrin::state`] (parameters and batch-norm running
+    /// statistics), made by buffer copies recorded in the current batch: nothing is read back,
+    /// and later training steps do not change it.
+    pub fn snapshot(&mut self) -> Result<StateSnapshot> {
+        let params = self.store.snapshot()?;
+        let norms = self
+            .norms_mut()
+            .into_iter()
+            .map(|n| {
+                Ok((
+                    n.stats.running_mean.contiguous_copy()?,
+                    n.stats.running_var.contiguous_copy()?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(StateSnapshot { params, norms })
+    }
+
+    /// Put back a [`Lgrin::snapshot`] of this model: afterwards [`Lgrin::state`] lists exactly
+    /// the values it held when the snapshot was taken.
+    pub fn restore(&mut self, snapshot: StateSnapshot) -> Result<()> {
+        let StateSnapshot { params, norms } = snapshot;
+        let mut slots = self.norms_mut();
+        if norms.len() != slots.len() {
+            return Err(Error::shape(
+                "restore",
+                format!(
+                    "{} batch-norm statistics for a model of {}",
+                    norms.len(),
+                    slots.len()
+                ),
+            ));
+        }
+        for (n, (mean, var)) in slots.iter_mut().zip(norms) {
+            mean.expect_same_shape("restore", &n.stats.running_mean)?;
+            var.expect_same_shape("restore", &n.stats.running_var)?;
+            n.stats.running_mean = mean;
+            n.stats.running_var = var;
+        }
+        self.store.restore(params)
     }
 
     /// Restore every tensor listed by [`Lgrin::state`] from `tensors` (name -> (shape, values)).

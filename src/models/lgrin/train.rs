@@ -1,10 +1,9 @@
 //! Training with Adam and StepLR on random minibatches of graphs, model selection on a
 //! validation part of the training data, and batched inference.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
-use super::model::{node_major, Lgrin, NamedTensor};
+use super::model::{node_major, Lgrin, StateSnapshot};
 use crate::autodiff::optim::{Adam, LrSchedule};
 use crate::autodiff::{StepLosses, Tape};
 use crate::data::split::SplitMix;
@@ -26,7 +25,8 @@ pub struct EpochLog {
     pub val_loss: Option<f32>,
     /// Accuracy on the validation part (None without one).
     pub val_accuracy: Option<f32>,
-    /// Wall-clock seconds of the epoch's training steps.
+    /// Wall-clock seconds of the epoch's training steps and, with a validation part, of its
+    /// validation pass (recorded behind the steps, so one wait for the GPU covers both).
     pub seconds: f64,
 }
 
@@ -97,7 +97,9 @@ pub fn train(
     let mut adam = Adam::new(c.lr);
     let mut rng = SplitMix(c.seed ^ 0xba7c);
     let mut log = Vec::new();
-    let mut best: Option<(f32, f32, usize, Vec<NamedTensor>)> = None;
+    // The kept epoch's parameters and statistics stay on the GPU until training ends.
+    let mut best: Option<(f32, f32, usize, StateSnapshot)> = None;
+    let val_clips: Vec<&FrameMatrix> = val_idx.iter().map(|&i| &feats[i]).collect();
     let mut step = 0u64;
     // Only sizes the progress callback: `validate` refuses a product that overflows.
     let total = iters.saturating_mul(c.epochs);
@@ -139,7 +141,10 @@ pub fn train(
             step_losses.record(loss.value())?;
             on_step(epoch.saturating_mul(iters).saturating_add(it + 1), total);
         }
-        let losses = step_losses.read()?;
+        // The validation pass is recorded behind the steps and read back with their losses:
+        // one wait for the GPU per epoch.
+        let val_probs = record_proba(model, &val_clips)?;
+        let (losses, probs) = step_losses.read_with(&val_probs.iter().collect::<Vec<_>>())?;
         if let Some((it, l)) = StepLosses::first_non_finite(&losses) {
             return Err(Error::InvalidInput(format!(
                 "training diverged: loss {l} at epoch {epoch}, step {it}"
@@ -147,16 +152,17 @@ pub fn train(
         }
         let loss_sum: f64 = losses.iter().map(|&l| f64::from(l)).sum();
         let seconds = start.elapsed().as_secs_f64();
-        let (val_loss, val_accuracy) = if val_idx.is_empty() {
-            (None, None)
-        } else {
-            let (pred, ce) = evaluate(model, feats, labels, val_idx)?;
-            let correct = pred
-                .iter()
-                .zip(val_idx)
-                .filter(|(p, &i)| **p == labels[i])
-                .count();
-            (Some(ce), Some(correct as f32 / val_idx.len() as f32))
+        let (val_loss, val_accuracy) = match probs.first() {
+            None => (None, None),
+            Some(probs) => {
+                let (pred, ce) = score(probs, c.classes, labels, val_idx);
+                let correct = pred
+                    .iter()
+                    .zip(val_idx)
+                    .filter(|(p, &i)| **p == labels[i])
+                    .count();
+                (Some(ce), Some(correct as f32 / val_idx.len() as f32))
+            }
         };
         let entry = EpochLog {
             epoch,
@@ -173,16 +179,14 @@ pub fn train(
                 Some((ba, bl, _, _)) => acc > *ba || (acc == *ba && vl < *bl),
             };
             if better {
-                best = Some((acc, vl, epoch, model.state()?));
+                best = Some((acc, vl, epoch, model.snapshot()?));
             }
         }
         log.push(entry);
     }
     let best_epoch = match best {
         Some((_, _, e, state)) => {
-            let map: HashMap<String, (Vec<usize>, Vec<f32>)> =
-                state.into_iter().map(|(n, s, v)| (n, (s, v))).collect();
-            model.load_state(&map)?;
+            model.restore(state)?;
             e
         }
         None => c.epochs.saturating_sub(1),
@@ -199,9 +203,19 @@ pub fn train(
 /// dropout), in minibatches of `config.batch` graphs. Each minibatch's probabilities are copied
 /// into one GPU tensor, read back once after the last minibatch.
 pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Vec<f32>>> {
+    let classes = model.config.classes;
+    Ok(match record_proba(model, clips)? {
+        None => Vec::new(),
+        Some(all) => all.to_f32()?.chunks(classes).map(<[f32]>::to_vec).collect(),
+    })
+}
+
+/// Record the passes of [`predict_proba`] without reading anything back: the probabilities
+/// `[clips, classes]` on the GPU, `None` without clips.
+fn record_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Option<Tensor>> {
     let c = model.config.clone();
     if clips.is_empty() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let gpu = model.gpu().clone();
     let all = Tensor::empty(&gpu, &[clips.len(), c.classes], DType::F32)?;
@@ -222,8 +236,7 @@ pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Ve
         );
         done += bytes;
     }
-    let probs = all.to_f32()?;
-    Ok(probs.chunks(c.classes).map(<[f32]>::to_vec).collect())
+    Ok(Some(all))
 }
 
 /// Predicted classes of clips `idx` and their mean cross-entropy against `labels`.
@@ -234,17 +247,26 @@ pub fn evaluate(
     idx: &[usize],
 ) -> Result<(Vec<usize>, f32)> {
     let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
-    let probs = predict_proba(model, &clips)?;
+    let classes = model.config.classes;
+    Ok(match record_proba(model, &clips)? {
+        None => (Vec::new(), 0.0),
+        Some(all) => score(&all.to_f32()?, classes, labels, idx),
+    })
+}
+
+/// Predicted classes and mean cross-entropy of clips `idx` from their probabilities
+/// `[idx.len(), classes]`, row-major.
+fn score(probs: &[f32], classes: usize, labels: &[usize], idx: &[usize]) -> (Vec<usize>, f32) {
     let mut ce = 0.0f64;
     let pred = probs
-        .iter()
+        .chunks(classes)
         .zip(idx)
         .map(|(p, &i)| {
             ce -= f64::from(p[labels[i]].max(1e-12)).ln();
             argmax(p)
         })
         .collect();
-    Ok((pred, (ce / idx.len().max(1) as f64) as f32))
+    (pred, (ce / idx.len().max(1) as f64) as f32)
 }
 
 /// Index of the largest value (the first on ties).

@@ -1,0 +1,426 @@
+//! Training loops wait for the GPU as seldom as their results allow, counted by
+//! `Gpu::host_waits` (one per readback or synchronize) on a device of each test's own: L-GrIN,
+//! the graph-classification GCN and the node-classification GCN once per epoch (the step
+//! losses and the evaluation passes read back together), the Synch-Graph GCN once per
+//! evaluation and once at the end. The kept epoch's state stays on the GPU: restoring it gives
+//! back exactly the values it held, and a non-finite loss read late is still reported at its
+//! own epoch.
+
+mod common;
+
+use std::path::Path;
+
+use common::Rng;
+use synchgraph::autodiff::StepLosses;
+use synchgraph::data::tu::TuDataset;
+use synchgraph::features::FrameMatrix;
+use synchgraph::graph::Csr;
+use synchgraph::kernels::elementwise;
+use synchgraph::models::gcn::{
+    GraphGcn, GraphGcnConfig, GraphTask, NodeGcn, NodeGcnConfig, NodeTask,
+};
+use synchgraph::models::lgrin::{train, Lgrin, LgrinConfig};
+use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig, GcnGraph};
+use synchgraph::{Gpu, Tensor};
+
+const MUTAG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/tu/MUTAG");
+
+/// A device of the test's own, so that no other test's readbacks reach its counter.
+fn own_gpu() -> Gpu {
+    Gpu::open_default().unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"))
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Differences between consecutive counts, the first against `start`.
+fn steps(start: u64, counts: &[u64]) -> Vec<u64> {
+    let mut prev = start;
+    counts
+        .iter()
+        .map(|&c| {
+            let d = c - prev;
+            prev = c;
+            d
+        })
+        .collect()
+}
+
+#[test]
+fn host_waits_count_readbacks_and_synchronize_but_not_recorded_work() {
+    let g = own_gpu();
+    let w0 = g.host_waits();
+    let a = Tensor::from_f32(&g, &[4], &[1.0, 2.0, 3.0, 4.0]).unwrap();
+    let b = elementwise::add(&a, &a).unwrap();
+    g.flush().unwrap();
+    assert_eq!(
+        g.host_waits(),
+        w0,
+        "recording, uploading and submitting do not wait"
+    );
+    assert_eq!(b.to_f32().unwrap(), [2.0, 4.0, 6.0, 8.0]);
+    assert_eq!(g.host_waits(), w0 + 1, "a readback waits once");
+    g.synchronize().unwrap();
+    assert_eq!(g.host_waits(), w0 + 2);
+}
+
+#[test]
+fn read_with_reads_losses_and_tensors_bit_exactly_in_one_wait() {
+    let g = own_gpu();
+    let mut log = StepLosses::new(&g, 4).unwrap();
+    for v in [0.5f32, f32::NAN, -3.25] {
+        log.record(&Tensor::from_f32(&g, &[1], &[v]).unwrap())
+            .unwrap();
+    }
+    let big = Tensor::from_f32(
+        &g,
+        &[5, 2],
+        &(0..10).map(|i| i as f32 * 0.1).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let view = big.rows(3, 5).unwrap();
+    let empty = Tensor::from_f32(&g, &[0], &[]).unwrap();
+    let m = Tensor::from_f32(&g, &[2, 3], &[1e-30, -0.0, f32::INFINITY, 7.0, 8.0, 9.0]).unwrap();
+    let before = g.host_waits();
+    let (losses, rest) = log.read_with(&[&view, &empty, &m]).unwrap();
+    assert_eq!(g.host_waits(), before + 1, "one readback for everything");
+    assert_eq!(bits(&losses), bits(&[0.5, f32::NAN, -3.25]));
+    assert_eq!(rest.len(), 3);
+    assert_eq!(bits(&rest[0]), bits(&[0.6, 0.7, 0.8, 0.90000004]));
+    assert!(rest[1].is_empty());
+    assert_eq!(
+        bits(&rest[2]),
+        bits(&[1e-30, -0.0, f32::INFINITY, 7.0, 8.0, 9.0])
+    );
+    // Nothing to read: no wait.
+    let before = g.host_waits();
+    let none = StepLosses::read_all(&g, &[&empty, &empty]).unwrap();
+    assert_eq!(none, vec![Vec::<f32>::new(); 2]);
+    assert_eq!(g.host_waits(), before);
+    let ints = Tensor::from_u32(&g, &[1], &[1]).unwrap();
+    assert!(StepLosses::read_all(&g, &[&m, &ints]).is_err());
+}
+
+/// Two classes of graphs: class 1 has a bump on feature 0 in the first half of the nodes.
+fn synthetic(n: usize, m: usize, f: usize) -> (Vec<FrameMatrix>, Vec<usize>) {
+    let mut rng = Rng(5);
+    let mut feats = Vec::new();
+    let mut labels = Vec::new();
+    for i in 0..n {
+        let label = i % 2;
+        let mut fm = FrameMatrix::zeros(m, f);
+        for r in 0..m {
+            for c in 0..f {
+                let mut v = rng.uniform(-1.0, 1.0);
+                if label == 1 && c == 0 && r < m / 2 {
+                    v += 2.0;
+                }
+                fm.data[r * f + c] = v;
+            }
+        }
+        feats.push(fm);
+        labels.push(label);
+    }
+    (feats, labels)
+}
+
+fn small_lgrin(epochs: usize) -> LgrinConfig {
+    let (m, f) = (10, 5);
+    let mut c = LgrinConfig::reference(f, 2);
+    c.nodes = m;
+    c.g1 = 8;
+    c.g2 = 4;
+    c.hidden = 16;
+    c.batch = 4;
+    c.iters_per_epoch = 0;
+    c.epochs = epochs;
+    c.lr = 0.01;
+    c
+}
+
+/// Every tensor of the model's state as (name, shape, bits).
+fn state_bits(model: &mut Lgrin) -> Vec<(String, Vec<usize>, Vec<u32>)> {
+    model
+        .state()
+        .unwrap()
+        .into_iter()
+        .map(|(n, s, v)| (n, s, bits(&v)))
+        .collect()
+}
+
+#[test]
+fn lgrin_training_waits_once_per_epoch_and_keeps_the_best_epoch_on_the_gpu() {
+    let g = own_gpu();
+    let (feats, mut labels) = synthetic(24, 10, 5);
+    // Half the validation clips mislabelled: the model's confidence costs validation loss as
+    // it learns, so the kept epoch is not the last.
+    for l in &mut labels[16..20] {
+        *l = 1 - *l;
+    }
+    let idx: Vec<usize> = (0..16).collect();
+    let val: Vec<usize> = (16..24).collect();
+    let epochs = 8;
+    let mut model = Lgrin::new(&g, small_lgrin(epochs)).unwrap();
+    let start = g.host_waits();
+    let mut at_epoch = Vec::new();
+    let out = train(
+        &mut model,
+        &feats,
+        &labels,
+        &idx,
+        &val,
+        &mut |_, _| {},
+        &mut |_| at_epoch.push(g.host_waits()),
+    )
+    .unwrap();
+    // One wait per epoch reads the step losses and the validation probabilities; a better
+    // epoch's snapshot and the final restore read nothing.
+    assert_eq!(steps(start, &at_epoch), vec![1; epochs]);
+    assert_eq!(g.host_waits(), start + epochs as u64);
+    let best = out.best_epoch;
+    assert!(
+        best + 1 < epochs,
+        "precondition: the kept epoch {best} is not the last ({:?})",
+        out.log
+            .iter()
+            .map(|e| (e.val_accuracy, e.val_loss))
+            .collect::<Vec<_>>()
+    );
+    // A run that stops at the kept epoch ends in the same state (the same steps, and that
+    // epoch is its best too): the longer run's restore gave back exactly that state.
+    let mut short = Lgrin::new(&g, small_lgrin(best + 1)).unwrap();
+    let out_short = train(
+        &mut short,
+        &feats,
+        &labels,
+        &idx,
+        &val,
+        &mut |_, _| {},
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(out_short.best_epoch, best);
+    assert!(state_bits(&mut model) == state_bits(&mut short));
+}
+
+#[test]
+fn lgrin_snapshot_and_restore_give_back_every_parameter_and_statistic() {
+    let g = own_gpu();
+    let (feats, labels) = synthetic(12, 10, 5);
+    let idx: Vec<usize> = (0..12).collect();
+    let mut model = Lgrin::new(&g, small_lgrin(1)).unwrap();
+    let before = state_bits(&mut model);
+    let waits = g.host_waits();
+    let snap = model.snapshot().unwrap();
+    assert_eq!(g.host_waits(), waits, "a snapshot reads nothing back");
+    train(
+        &mut model,
+        &feats,
+        &labels,
+        &idx,
+        &[],
+        &mut |_, _| {},
+        &mut |_| {},
+    )
+    .unwrap();
+    let trained = state_bits(&mut model);
+    // Parameters and batch-norm running statistics both moved.
+    for suffix in [".running_mean", "classifier1.weight"] {
+        let moved = before
+            .iter()
+            .zip(&trained)
+            .any(|(a, b)| a.0.ends_with(suffix) && a.2 != b.2);
+        assert!(moved, "training changed no tensor named *{suffix}");
+    }
+    model.restore(snap).unwrap();
+    assert!(state_bits(&mut model) == before);
+}
+
+/// MUTAG as a graph-classification task with a 3/1/1 split of its graphs.
+fn mutag() -> (GraphTask, Vec<usize>, Vec<usize>, Vec<usize>) {
+    let data = TuDataset::load(Path::new(MUTAG)).unwrap();
+    let task = GraphTask {
+        graphs: data.graphs.clone(),
+        features: data.num_features,
+        labels: data.labels(),
+        classes: data.num_classes(),
+    };
+    let part = |r: &[usize]| -> Vec<usize> {
+        (0..task.graphs.len())
+            .filter(|i| r.contains(&(i % 5)))
+            .collect()
+    };
+    let (train, val, test) = (part(&[2, 3, 4]), part(&[0]), part(&[1]));
+    (task, train, val, test)
+}
+
+#[test]
+fn graph_gcn_training_waits_once_per_epoch() {
+    let g = own_gpu();
+    let (task, train, val, test) = mutag();
+    let epochs = 4;
+    let config = GraphGcnConfig {
+        epochs,
+        lr: 0.01,
+        ..GraphGcnConfig::default()
+    };
+    let start = g.host_waits();
+    let mut at_epoch = Vec::new();
+    let (_, run) = GraphGcn::train(&g, &task, &train, &val, &test, config, 0, 0, &mut |_| {
+        at_epoch.push(g.host_waits())
+    })
+    .unwrap();
+    assert_eq!(run.history.len(), epochs);
+    // The first epoch also counts the setup (the validation and test batches).
+    let per_epoch = steps(start, &at_epoch);
+    assert_eq!(per_epoch[1..], vec![1; epochs - 1], "{per_epoch:?}");
+}
+
+/// A ring of `n` nodes with one-hot features (a square sparse matrix) and three classes.
+fn ring_task(g: &Gpu, n: usize) -> NodeTask {
+    let edges: Vec<(u32, u32)> = (0..n as u32).map(|i| (i, (i + 1) % n as u32)).collect();
+    let adj = Csr::from_edges(g, n, &edges, None, false, true)
+        .unwrap()
+        .gcn_normalized()
+        .unwrap();
+    let features = Csr::from_edges(g, n, &[], None, true, false).unwrap();
+    assert_eq!(features.nnz(), n);
+    let all: Vec<usize> = (0..n).collect();
+    NodeTask {
+        adj,
+        features,
+        labels: (0..n as u32).map(|i| i * 3 / n as u32).collect(),
+        classes: 3,
+        train: all.iter().copied().filter(|i| i % 3 == 0).collect(),
+        val: all.iter().copied().filter(|i| i % 3 == 1).collect(),
+        test: all.iter().copied().filter(|i| i % 3 == 2).collect(),
+    }
+}
+
+#[test]
+fn node_gcn_training_waits_once_per_epoch() {
+    let g = own_gpu();
+    let task = ring_task(&g, 30);
+    let epochs = 5;
+    let config = NodeGcnConfig {
+        epochs,
+        patience: 0,
+        ..NodeGcnConfig::default()
+    };
+    let start = g.host_waits();
+    let mut at_epoch = Vec::new();
+    let (_, run) =
+        NodeGcn::train(&g, &task, config, 3, &mut |_| at_epoch.push(g.host_waits())).unwrap();
+    assert_eq!(run.epochs_run, epochs);
+    assert_eq!(steps(start, &at_epoch), vec![1; epochs]);
+    // The final evaluation reads once more.
+    assert_eq!(g.host_waits(), start + epochs as u64 + 1);
+}
+
+/// 16 clips of 3 nodes in a triangle; the class is the sign of the first feature.
+fn triangles() -> (GcnGraph, Vec<u32>) {
+    let (clips, per) = (16usize, 3usize);
+    let (mut row, mut col, mut feats, mut offsets) = (vec![], vec![], vec![], vec![0u32]);
+    for c in 0..clips {
+        let base = (c * per) as u32;
+        for a in 0..per as u32 {
+            for b in 0..per as u32 {
+                row.push(base + a);
+                col.push(base + b);
+            }
+            let s = if c % 2 == 0 { 1.0 } else { -1.0 };
+            feats.extend([s, 0.5, a as f32 / 3.0, 1.0, 0.0]);
+        }
+        offsets.push(((c + 1) * per) as u32);
+    }
+    let graph = GcnGraph {
+        nodes: clips * per,
+        row,
+        col,
+        features: feats,
+        feature_dim: 5,
+        clip_offsets: offsets,
+    };
+    (graph, (0..clips as u32).map(|c| c % 2).collect())
+}
+
+#[test]
+fn synchgraph_gcn_waits_once_per_evaluation_and_returns_the_kept_weights() {
+    let g = own_gpu();
+    let (graph, labels) = triangles();
+    let cfg = GcnConfig {
+        hidden: 16,
+        epochs: 12,
+        lr: 0.02,
+        dropout: 0.3,
+        eval_every: 5,
+        ..GcnConfig::default()
+    };
+    let mut model = Gcn::new(&g, &cfg, 5, 2).unwrap();
+    let train: Vec<usize> = (0..12).collect();
+    let val: Vec<usize> = (12..16).collect();
+    let start = g.host_waits();
+    let mut calls = Vec::new();
+    let fit = model
+        .fit(&g, &graph, &labels, 2, &train, &val, |e, l| {
+            calls.push((e, l.to_bits(), g.host_waits()))
+        })
+        .unwrap();
+    // Evaluations at epochs 5, 10 and 12, each one wait, and one more for the final prediction
+    // and the kept weights.
+    assert_eq!(g.host_waits(), start + 4);
+    let epochs: Vec<usize> = calls.iter().map(|c| c.0).collect();
+    assert_eq!(epochs, (1..=12).collect::<Vec<_>>());
+    let losses: Vec<u32> = calls.iter().map(|c| c.1).collect();
+    assert_eq!(losses, bits(&fit.losses));
+    assert_eq!(
+        fit.val_history.iter().map(|v| v.0).collect::<Vec<_>>(),
+        [5, 10, 12]
+    );
+    // The host copies are the model's weights after training, name by name.
+    let ids: Vec<_> = model.store.ids().collect();
+    assert_eq!(fit.weights.len(), ids.len());
+    for (id, (name, shape, values)) in ids.into_iter().zip(&fit.weights) {
+        assert_eq!(name, model.store.name(id));
+        assert_eq!(shape, model.store.value(id).shape());
+        assert_eq!(bits(values), bits(&model.store.value(id).to_f32().unwrap()));
+    }
+}
+
+#[test]
+fn synchgraph_gcn_reports_the_first_non_finite_epoch_between_evaluations() {
+    let g = own_gpu();
+    let (graph, labels) = triangles();
+    let cfg = GcnConfig {
+        hidden: 16,
+        epochs: 20,
+        lr: 1e30,
+        dropout: 0.0,
+        eval_every: 10,
+        ..GcnConfig::default()
+    };
+    let mut model = Gcn::new(&g, &cfg, 5, 2).unwrap();
+    let train: Vec<usize> = (0..12).collect();
+    let val: Vec<usize> = (12..16).collect();
+    let mut seen = Vec::new();
+    let err = model
+        .fit(&g, &graph, &labels, 2, &train, &val, |e, l| {
+            seen.push((e, l))
+        })
+        .unwrap_err()
+        .to_string();
+    // Every reported epoch had a finite loss, and the error names the next one.
+    let epochs: Vec<usize> = seen.iter().map(|s| s.0).collect();
+    assert_eq!(epochs, (1..=epochs.len()).collect::<Vec<_>>());
+    assert!(seen.iter().all(|s| s.1.is_finite()), "{seen:?}");
+    let bad = epochs.len() + 1;
+    assert!(
+        bad % 10 != 0,
+        "precondition: epoch {bad} is not an evaluation epoch"
+    );
+    assert!(
+        err.contains(&format!("diverged at epoch {bad} ")),
+        "{err} (after {seen:?})"
+    );
+}
