@@ -238,6 +238,34 @@ fn lgrin_snapshot_and_restore_give_back_every_parameter_and_statistic() {
 }
 
 /// MUTAG as a graph-classification task with a 3/1/1 split of its graphs.
+/// A snapshot with one tensor of the wrong shape is refused before anything changes: every
+/// parameter keeps its value (no half-restored store).
+#[test]
+fn a_bad_snapshot_leaves_the_store_unchanged() {
+    use synchgraph::autodiff::ParamStore;
+    let g = own_gpu();
+    let mut store = ParamStore::new();
+    for (k, n) in [2usize, 3, 4].iter().enumerate() {
+        store.add(
+            &format!("p{k}"),
+            Tensor::from_f32(&g, &[*n], &vec![k as f32; *n]).unwrap(),
+            0.0,
+        );
+    }
+    let bad = vec![
+        Tensor::from_f32(&g, &[2], &[9.0; 2]).unwrap(),
+        Tensor::from_f32(&g, &[5], &[9.0; 5]).unwrap(),
+        Tensor::from_f32(&g, &[4], &[9.0; 4]).unwrap(),
+    ];
+    let e = store.restore(bad).unwrap_err().to_string();
+    assert!(e.contains("'p1'"), "{e}");
+    let ids: Vec<_> = store.ids().collect();
+    for (k, id) in ids.into_iter().enumerate() {
+        let v = store.value(id).to_f32().unwrap();
+        assert!(v.iter().all(|&x| x == k as f32), "p{k} changed: {v:?}");
+    }
+}
+
 fn mutag() -> (GraphTask, Vec<usize>, Vec<usize>, Vec<usize>) {
     let data = TuDataset::load(Path::new(MUTAG)).unwrap();
     let task = GraphTask {

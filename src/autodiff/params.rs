@@ -147,8 +147,26 @@ impl ParamStore {
                 ),
             ));
         }
-        for (k, value) in values.into_iter().enumerate() {
-            self.set_value(ParamId(k), value)?;
+        // Every shape is checked before anything changes, so a bad snapshot leaves the store
+        // as it was.
+        if let Some((p, v)) = self
+            .params
+            .iter()
+            .zip(&values)
+            .find(|(p, v)| p.value.shape() != v.shape())
+        {
+            return Err(Error::shape(
+                "restore",
+                format!(
+                    "{:?} does not fit '{}' {:?}",
+                    v.shape(),
+                    p.name,
+                    p.value.shape()
+                ),
+            ));
+        }
+        for (p, value) in self.params.iter_mut().zip(values) {
+            p.value = value;
         }
         Ok(())
     }

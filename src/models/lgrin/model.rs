@@ -462,13 +462,19 @@ impl Lgrin {
                 ),
             ));
         }
-        for (n, (mean, var)) in slots.iter_mut().zip(norms) {
+        // Every shape is checked before anything changes, so a bad snapshot leaves the model
+        // as it was.
+        for (n, (mean, var)) in slots.iter().zip(&norms) {
             mean.expect_same_shape("restore", &n.stats.running_mean)?;
             var.expect_same_shape("restore", &n.stats.running_var)?;
+        }
+        drop(slots);
+        self.store.restore(params)?;
+        for (n, (mean, var)) in self.norms_mut().into_iter().zip(norms) {
             n.stats.running_mean = mean;
             n.stats.running_var = var;
         }
-        self.store.restore(params)
+        Ok(())
     }
 
     /// Restore every tensor listed by [`Lgrin::state`] from `tensors` (name -> (shape, values)).
