@@ -5,7 +5,7 @@
 
 struct LifParams {
     n: u32,
-    refr_steps: u32,
+    refr_steps: u32,  // refractory period in steps (free again refr_steps after a spike)
     step: u32,
     theta_every: u32, // theta decays once every theta_every steps (see neurons.rs)
     v_rest: f32,
@@ -47,10 +47,12 @@ fn lif_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
     var theta = select(s.w, s.w - p.k_theta * s.w, theta_due);
     // Spike: above the adaptive threshold and not refractory.
     let spike = free && (v > p.v_th + theta);
-    // Reset: voltage to reset, threshold up, refractory countdown restarts.
+    // Reset: voltage to reset, threshold up, refractory countdown restarts. As in Brian, a
+    // neuron that spiked at step t is free again at t + refr_steps, so the countdown (the steps
+    // it is still held) starts at refr_steps - 1.
     v = select(v, p.v_reset, spike);
     theta = select(theta, theta + p.theta_plus, spike);
-    let r_next = select(select(r - 1u, 0u, free), p.refr_steps, spike);
+    let r_next = select(select(r - 1u, 0u, free), max(p.refr_steps, 1u) - 1u, spike);
     state[i] = vec4<f32>(v, ge, gi, theta);
     flags[i] = r_next | select(0u, SPIKE_BIT, spike);
 }

@@ -212,8 +212,10 @@ fn refractory_periods_past_65535_steps_count_down_exactly() {
     let (_, gf) = group.to_host().unwrap();
     assert_eq!(gf, rf, "GPU and reference flags");
     assert_eq!(&gf[..4], &[65_532, 65_533, 69_997, (1 << 30) - 3]);
-    // The driven neuron spiked in step 1 and has counted down twice since.
-    assert_eq!(gf[4], 100_000 - 2);
+    // The driven neuron spiked in step 1, which restarts its countdown at 100,000 - 1 (free
+    // again 100,000 steps after the spike, as in Brian; the countdown used to restart at
+    // 100,000, one step too long), and it has counted down twice since.
+    assert_eq!(gf[4], 100_000 - 1 - 2);
     // A period over 31 bits of steps is a config error that says so.
     cfg.exc.refractory_ms = 1.5e9; // 3e9 steps
     let err = cfg.validate().unwrap_err().to_string();

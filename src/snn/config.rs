@@ -1,6 +1,21 @@
 //! Every constant of the spiking network in one serde/TOML config, with the Diehl & Cook (2015)
 //! defaults. Times in ms, voltages in mV, rates in Hz, conductances dimensionless (units of the
 //! leak conductance), weights in the same units.
+//!
+//! Where Diehl & Cook's published Brian code differs from their paper, two choices are
+//! deliberate and follow the paper:
+//!
+//! - **No 50 ms threshold timer.** Their code gives excitatory neurons a `timer` reset to 0 on
+//!   a spike and growing at 100 ms per second of simulated time (`dtimer/dt = 100.0 : ms`),
+//!   and lets them fire only when `timer > refrac_e`; with `refrac_e = 5 ms` that blocks a
+//!   neuron's threshold for 50 ms after a spike rather than 5. Here the excitatory group is
+//!   refractory for `exc.refractory_ms` (5 ms, the paper's value) and nothing else gates its
+//!   threshold; `exc.refractory_ms = 50.0` comes close to the code's behaviour (V would also be
+//!   held for the 50 ms, which their code does not do).
+//! - **No random input delays.** Their code delays every input -> excitatory synapse by a
+//!   random 0-10 ms, drawn once per synapse; here every input of a modality has the same fixed
+//!   delay (`network.input_delay_ms`, 0 ms by default within a modality), as in the paper's
+//!   description.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +34,11 @@ pub struct NeuronConfig {
     pub v_thresh: f64,
     /// Constant subtracted from the adaptive threshold (mV).
     pub theta_offset: f64,
-    /// Refractory period (ms); V is held at reset during it.
+    /// Refractory period (ms), rounded to whole steps of dt; V is held at reset during it. As in
+    /// Brian, a neuron that spiked at time t may fire again from t + refractory_ms, so this is
+    /// the shortest interval between two spikes. (Diehl & Cook's code additionally blocks the
+    /// excitatory threshold for 50 ms with a timer; that is not implemented, see the module
+    /// documentation.)
     pub refractory_ms: f64,
     /// Excitatory reversal potential E_exc (mV).
     pub e_exc: f64,
@@ -100,7 +119,9 @@ pub struct NetworkConfig {
     pub w_cross: f64,
     /// Initial input weights are uniform in [0, w_init_max].
     pub w_init_max: f64,
-    /// Delay of each modality's input (ms), e.g. [0, 5]: audio arrives 5 ms after visual.
+    /// Delay of each modality's input (ms), e.g. [0, 5]: audio arrives 5 ms after visual. One
+    /// delay for every input of a modality: Diehl & Cook's code's random 0-10 ms delay per
+    /// input -> excitatory synapse is not implemented (see the module documentation).
     pub input_delay_ms: Vec<f64>,
     /// Input rate per unit intensity (Hz): rate = intensity * rate_scale.
     pub rate_scale: f64,
@@ -118,9 +139,15 @@ pub struct SimConfig {
     pub sample_ms: f64,
     /// Rest time between samples (ms).
     pub rest_ms: f64,
-    /// Intensity added when a sample evokes fewer than `min_spikes` excitatory spikes.
-    pub intensity_step: f64,
-    /// Minimum excitatory spikes per sample before the intensity is raised.
+    /// Fraction of a sample's base input rates added per input raise: after `k` raises every
+    /// rate is `intensity * network.rate_scale * (1 + k * raise_gain)`, so the input brightens in
+    /// proportion and a zero input stays silent. Diehl & Cook (2015, section 2.5) raise the
+    /// maximum rate by 32 Hz per raise from 63.75 Hz; their code's `input_intensity` starts at
+    /// 2 and grows by 1, i.e. a gain of 0.5, the default. (Replaces `intensity_step`, which
+    /// added a flat intensity to every lit input.)
+    pub raise_gain: f64,
+    /// Minimum excitatory spikes per sample before its input is raised and it is presented
+    /// again with a fresh Poisson draw.
     pub min_spikes: u32,
     /// Random seed (Poisson inputs, initial weights).
     pub seed: u64,
@@ -149,7 +176,7 @@ impl Default for Config {
                 dt_ms: 0.5,
                 sample_ms: 350.0,
                 rest_ms: 150.0,
-                intensity_step: 32.0,
+                raise_gain: 0.5,
                 min_spikes: 5,
                 seed: 0,
             },
@@ -232,9 +259,23 @@ fn check_tau(name: &str, v: f64) -> Result<()> {
 }
 
 impl Config {
-    /// Parse a TOML config and validate it.
+    /// Parse a TOML config and validate it. A config with the former `sim.intensity_step`
+    /// (a flat intensity added per raise) is refused with an error that names its replacement,
+    /// `sim.raise_gain`.
     pub fn from_toml(text: &str) -> Result<Config> {
-        let c: Config = toml::from_str(text).map_err(|e| bad(format!("TOML: {e}")))?;
+        let c: Config = toml::from_str(text).map_err(|e| {
+            if e.to_string().contains("unknown field `intensity_step`") {
+                bad(format!(
+                    "TOML: sim.intensity_step was replaced by sim.raise_gain, the fraction of \
+                     the base input rates added per input raise (0.5 is Diehl & Cook's): \
+                     intensity_step added a flat intensity to every lit input, raise_gain \
+                     scales every rate in proportion. Replace `intensity_step = ...` with \
+                     `raise_gain = 0.5`.\n{e}"
+                ))
+            } else {
+                bad(format!("TOML: {e}"))
+            }
+        })?;
         c.validate()?;
         Ok(c)
     }
@@ -397,7 +438,7 @@ impl Config {
             n.max_rate_hz,
             s.sample_ms,
             s.rest_ms,
-            s.intensity_step,
+            s.raise_gain,
         ];
         if w.iter().any(|v| !v.is_finite() || *v < 0.0) {
             return Err(bad(

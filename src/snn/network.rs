@@ -135,6 +135,8 @@ pub struct Network {
     inh_rest: Tensor,
     lif: [LifParams; 2],
     stdp: StdpParams,
+    /// Whether inhibitory spikes go to the spike record (excitatory ones always do).
+    record_inh: bool,
     /// Steps simulated so far.
     pub step: u32,
 }
@@ -260,6 +262,7 @@ impl Network {
                 LifParams::new(&cfg.inh, dt, ti),
             ],
             stdp: StdpParams::new(&cfg.stdp, dt, n_in as u32, n_e as u32),
+            record_inh: true,
             step: 0,
         })
     }
@@ -267,6 +270,15 @@ impl Network {
     /// Scale every excitatory neuron's input weights to sum to `stdp.norm_total`.
     pub fn normalize_input(&self) -> Result<()> {
         normalize(&self.gpu, &self.stdp, &self.w_in)
+    }
+
+    /// Whether [`Self::run`] appends inhibitory spikes to the spike record (on by default).
+    /// Excitatory spikes are always recorded; the dynamics are the same either way. A caller
+    /// that only needs excitatory spikes (STDP training counts them after every presentation,
+    /// inference keeps only them) turns this off so the record holds, and a readback copies,
+    /// only those.
+    pub fn record_inhibitory(&mut self, on: bool) {
+        self.record_inh = on;
     }
 
     /// Record `steps` steps driven by `input`, appending spikes to `rec` (no readback).
@@ -348,7 +360,7 @@ impl Network {
             1,
             t,
             rec,
-            Some(GROUP_INH),
+            self.record_inh.then_some(GROUP_INH),
         )?;
         for l in &self.lists {
             sort(g, l)?;
@@ -429,7 +441,12 @@ impl Network {
         Ok(())
     }
 
-    /// Set every clip's excitatory adaptive thresholds to `theta` `[n_e]` (mV).
+    /// Set every clip's excitatory adaptive thresholds to `theta` `[n_e]` (mV), keeping the
+    /// potentials, conductances and refractory countdowns.
+    ///
+    /// Recorded in the current batch without a readback: the state's first three columns are
+    /// copied (as 32-bit words, bit-exact) next to an uploaded theta column, as in
+    /// [`Self::reset_to_rest`].
     pub fn set_theta(&mut self, theta: &[f32]) -> Result<()> {
         if theta.len() != self.n_e {
             return Err(Error::shape(
@@ -437,11 +454,19 @@ impl Network {
                 format!("{} thresholds for {} neurons", theta.len(), self.n_e),
             ));
         }
-        let (mut state, _) = self.exc.to_host()?;
-        for (k, s) in state.chunks_exact_mut(4).enumerate() {
-            s[3] = theta[k % self.n_e];
-        }
-        self.exc.state.write_f32(&state)
+        let rows = self.clips * self.n_e;
+        let column: Vec<f32> = theta.iter().copied().cycle().take(rows).collect();
+        let theta = Tensor::from_f32(&self.gpu, &[rows, 1], &column)?;
+        let head = slice_cols(&self.exc.state, 0, 3)?;
+        let exc = concat_cols(&[&head, &theta])?;
+        self.gpu.copy(
+            exc.buffer(),
+            exc.byte_offset(),
+            self.exc.state.buffer(),
+            self.exc.state.byte_offset(),
+            self.exc.state.byte_len(),
+        );
+        Ok(())
     }
 
     /// The first clip's excitatory adaptive thresholds `[n_e]` (mV).

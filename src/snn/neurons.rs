@@ -3,9 +3,16 @@
 //! tau dV/dt = (E_rest - V) + ge (E_exc - V) + gi (E_inh - V), ge and gi decay exponentially,
 //! the threshold `v_thresh - theta_offset + theta` adapts (+theta_plus per spike, exponential
 //! decay), V is held during the refractory period and reset after a spike. Forward Euler, as
-//! Brian integrates these equations. A spike at step t holds V for the next `refr_steps`
-//! steps, so the shortest interval between two spikes is `refr_steps + 1` steps (5.5 ms for a
-//! 5 ms period at dt 0.5 ms; Brian's `refractory` allows the next spike one step earlier).
+//! Brian integrates these equations.
+//!
+//! Refractoriness follows Brian: a neuron that spiked at step t is free again once
+//! t' - t >= `refr_steps` (the refractory period in whole steps). After a spike at step t it is
+//! held for steps t+1 .. t+refr_steps-1 and may fire again at t+refr_steps, so the shortest
+//! interval between two spikes is exactly the refractory period: 10 steps = 5 ms for the
+//! excitatory group and 4 steps = 2 ms for the inhibitory one at dt 0.5 ms. The countdown in
+//! the flags therefore restarts at `refr_steps - 1` on a spike (0 for a one-step period: the
+//! neuron is free on the very next step, as in Brian).
+//!
 //! Bytes per neuron-step on the GPU: 20 read + 20 written.
 //!
 //! Theta decays once every `theta_every` steps by `theta_every * dt / tau_theta`: with the
@@ -34,7 +41,8 @@ pub const REFRACTORY_MASK: u32 = 0x7fff_ffff;
 pub struct LifParams {
     /// Neurons in the dispatch (clips x group size).
     pub n: u32,
-    /// Refractory period in steps.
+    /// Refractory period in whole steps (>= 1): after a spike at step t the neuron may fire
+    /// again from step t + refr_steps; its countdown restarts at `refr_steps - 1`.
     pub refr_steps: u32,
     /// Current step (selects the steps on which theta decays).
     pub step: u32,
@@ -66,12 +74,11 @@ pub struct LifParams {
 impl LifParams {
     /// Constants for `n` neurons of group `c` at step `dt_ms` (ms).
     pub fn new(c: &NeuronConfig, dt_ms: f64, n: u32) -> Self {
-        // Smallest interval whose decay factor is >= 2^-12 (resolvable in f32 at theta ~ 1..100).
         let k = dt_ms / c.tau_theta_ms;
-        let theta_every = (2f64.powi(-12) / k).ceil().clamp(1.0, 1e6) as u32;
+        let theta_every = theta_decay_every(c.tau_theta_ms, dt_ms);
         LifParams {
             n,
-            refr_steps: (c.refractory_ms / dt_ms).round() as u32,
+            refr_steps: ((c.refractory_ms / dt_ms).round() as u32).max(1),
             step: 0,
             theta_every,
             v_rest: c.v_rest as f32,
@@ -87,6 +94,15 @@ impl LifParams {
             pad1: [0.0; 2],
         }
     }
+}
+
+/// Steps between two theta decays for threshold time constant `tau_theta_ms` at step `dt_ms`:
+/// the smallest interval whose decay factor `every * dt / tau_theta` is >= 2^-12, resolvable in
+/// f32 at theta ~ 1..100 mV (1 to 1,000,000 steps).
+pub fn theta_decay_every(tau_theta_ms: f64, dt_ms: f64) -> u32 {
+    (2f64.powi(-12) / (dt_ms / tau_theta_ms))
+        .ceil()
+        .clamp(1.0, 1e6) as u32
 }
 
 /// State of one group on the GPU: `state` `[n, 4]` f32 = (v mV, ge, gi, theta mV) and `flags` `[n]`
@@ -168,7 +184,7 @@ pub fn lif_step_reference(p: &LifParams, state: &mut [f64], flags: &mut [u32]) {
         if spike {
             v = f(p.v_reset);
             theta += f(p.theta_plus);
-            r_next = p.refr_steps;
+            r_next = p.refr_steps.max(1) - 1;
         }
         s.copy_from_slice(&[v, ge, gi, theta]);
         *fl = r_next | if spike { SPIKE_BIT } else { 0 };

@@ -1,7 +1,8 @@
 //! Present many samples to a network with frozen weights, simulated in parallel as the clips of
 //! one batch: each sample runs `sim.sample_ms` from rest, and a sample that draws fewer than
 //! `sim.min_spikes` excitatory spikes is presented again with raised input (Diehl & Cook), up
-//! to [`MAX_RAISES`] times.
+//! to [`MAX_RAISES`] times. Every raise scales the sample's rates up in proportion
+//! ([`sample_rates`]) and draws a fresh Poisson train ([`raise_seed`]).
 
 use super::config::Config;
 use super::network::{Input, Network, Weights, GROUP_EXC};
@@ -13,14 +14,20 @@ use crate::tensor::Tensor;
 /// Most input raises per sample before it is kept as it is.
 pub const MAX_RAISES: u32 = 8;
 
-/// Input rates (Hz) of one sample with intensities in 0..=255 after `raises` raises: lit inputs
-/// gain `sim.intensity_step` per raise; rate = intensity * network.rate_scale.
+/// Input rates (Hz) of one sample with intensities in 0..=255 after `raises` raises:
+/// `intensity * network.rate_scale * (1 + raises * sim.raise_gain)`. Every rate rises in
+/// proportion, as in Diehl & Cook (their rate is pixel / 8 * input_intensity, input_intensity
+/// 2 at first and one more per raise: a gain of 0.5), so a zero input stays silent and the
+/// brightest input gains `255 * rate_scale * raise_gain` Hz per raise (31.875 Hz, their "32 Hz",
+/// at their scale of 0.25 Hz per unit).
 pub fn sample_rates(cfg: &Config, intensity: &[f32], raises: u32) -> Result<Vec<f32>> {
     if intensity.is_empty() {
         return Err(Error::InvalidInput(
             "empty clip: no input intensities".into(),
         ));
     }
+    let gain = 1.0 + f64::from(raises) * cfg.sim.raise_gain;
+    let scale = (cfg.network.rate_scale * gain) as f32;
     intensity
         .iter()
         .enumerate()
@@ -30,14 +37,26 @@ pub fn sample_rates(cfg: &Config, intensity: &[f32], raises: u32) -> Result<Vec<
                     "input {i} has intensity {x}; intensities must be finite and >= 0"
                 )));
             }
-            let boost = if x > 0.0 {
-                raises as f32 * cfg.sim.intensity_step as f32
-            } else {
-                0.0
-            };
-            Ok((x + boost) * cfg.network.rate_scale as f32)
+            Ok(x * scale)
         })
         .collect()
+}
+
+/// Poisson seed of a sample's presentation after `raises` raises: `seed` itself for the first
+/// presentation, a seed derived from (`seed`, `raises`) for every later one, so a raised
+/// sample draws a fresh spike train (Diehl & Cook present it again; with the same random
+/// numbers its spikes would be a superset of the previous presentation's). The sample's
+/// stream id still tells samples apart, so results stay deterministic and independent of
+/// batching.
+pub fn raise_seed(seed: u64, raises: u32) -> u64 {
+    if raises == 0 {
+        return seed;
+    }
+    // SplitMix64 finaliser of the seed mixed with the raise index.
+    let mut z = seed ^ u64::from(raises).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// Check that every sample has one intensity per input.
@@ -61,7 +80,8 @@ pub type ClipSpikes = Vec<(u32, u32)>;
 /// Present `samples` (intensities 0..=255) with input weights `w_in` [n_in, n_e] and, when
 /// given, adaptive thresholds `theta` `[n_e]`; plasticity and threshold growth are off. Returns each
 /// sample's excitatory spikes and the number of raises it needed. Sample `s` draws its Poisson
-/// input from stream `s`, so the result does not depend on `batch`.
+/// input from stream `s` (with seed [`raise_seed`]`(sim.seed, k)` at raise `k`), so the result
+/// does not depend on `batch`.
 pub fn present(
     gpu: &Gpu,
     cfg: &Config,
@@ -91,12 +111,17 @@ pub fn present(
         weights.w_in.copy_from_slice(w);
     }
     let steps = cfg.steps(cfg.sim.sample_ms);
+    let seed = cfg.sim.seed;
     let mut out: Vec<(ClipSpikes, u32)> = vec![(Vec::new(), 0); samples.len()];
     let mut pending: Vec<usize> = (0..samples.len()).collect();
     for k in 0..=MAX_RAISES {
+        // A fresh Poisson draw per raise (the weights were built above, from the base seed).
+        cfg.sim.seed = raise_seed(seed, k);
         let mut next = Vec::new();
         for chunk in pending.chunks(batch.max(1)) {
             let mut net = Network::new(gpu, &cfg, &weights, chunk.len())?;
+            // Only excitatory spikes are returned: leave the inhibitory ones out of the record.
+            net.record_inhibitory(false);
             // Each sample draws its own input spikes (stream = its index), in any chunk.
             let ids = chunk
                 .iter()

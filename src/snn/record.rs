@@ -47,9 +47,10 @@ impl Recorder {
         );
     }
 
-    /// Read back every event, sorted by (step, group, neuron). Fails with
-    /// [`Error::InvalidInput`] when more spikes occurred than the capacity holds.
-    pub fn read(&self) -> Result<Vec<SpikeEvent>> {
+    /// Number of recorded events, with one small readback (the 8-byte counter, not the
+    /// events): what a caller that only needs the count should use instead of [`Self::read`].
+    /// Fails with [`Error::InvalidInput`] when more spikes occurred than the capacity holds.
+    pub fn count(&self) -> Result<u32> {
         let meta = self.meta.to_u32()?;
         if meta[1] != 0 || meta[0] > self.capacity {
             return Err(Error::InvalidInput(format!(
@@ -58,7 +59,14 @@ impl Recorder {
                 meta[0], self.capacity
             )));
         }
-        let n = meta[0] as usize;
+        Ok(meta[0])
+    }
+
+    /// Read back every event, sorted by (step, group, neuron): two readbacks, the counter and
+    /// then the events. Fails with [`Error::InvalidInput`] when more spikes occurred than the
+    /// capacity holds.
+    pub fn read(&self) -> Result<Vec<SpikeEvent>> {
+        let n = self.count()? as usize;
         let raw = if n == 0 {
             Vec::new()
         } else {

@@ -6,7 +6,7 @@
 //! weights and thresholds runs many samples in parallel as clips of one batch.
 
 use super::config::{Config, StdpRule};
-use super::network::{Input, Network, Weights, GROUP_EXC};
+use super::network::{Input, Network, Weights};
 pub use super::present::{check_samples, present, sample_rates, MAX_RAISES};
 use super::record::Recorder;
 use crate::error::{Error, Result};
@@ -63,9 +63,13 @@ pub fn train(
     Network::check_size(gpu, &cfg, 1)?;
     let weights = Weights::build(&cfg);
     let mut net = Network::new(gpu, &cfg, &weights, 1)?;
+    // Only the excitatory spike count is needed after each presentation: record only those
+    // and read back only the counter (one small readback per presentation).
+    net.record_inhibitory(false);
     let steps = cfg.steps(cfg.sim.sample_ms);
     let n_e = net.n_e;
-    // At most one spike per refractory period per neuron, excitatory and inhibitory.
+    // At most one spike per refractory period per neuron (a bound over both groups, more than
+    // the excitatory spikes recorded here need).
     let cap = u32::try_from(n_e as u64 * cfg.spike_bound(steps.into()))
         .map_err(|_| Error::InvalidInput("spike record over 2^32 events".into()))?;
     let rec = Recorder::new(gpu, cap)?;
@@ -76,15 +80,17 @@ pub fn train(
             let sample = samples.get(s).ok_or_else(|| {
                 Error::InvalidInput(format!("sample index {s} >= {}", samples.len()))
             })?;
+            // Each raise (like each sample) is simulated at later steps of the one network,
+            // so it draws a fresh Poisson train: the encoder is keyed by the step.
             for k in 0..=MAX_RAISES {
                 rates.write_f32(&sample_rates(&cfg, sample, k)?)?;
                 net.normalize_input()?;
                 rec.clear(gpu);
                 net.run(&Input::Rates(&rates), steps, &rec)?;
-                let n = rec.read()?.iter().filter(|e| e.group == GROUP_EXC).count();
+                let n = rec.count()?;
                 net.reset_to_rest()?;
-                spikes += n as u64;
-                if n >= cfg.sim.min_spikes as usize {
+                spikes += u64::from(n);
+                if n >= cfg.sim.min_spikes {
                     break;
                 }
                 raises += 1;

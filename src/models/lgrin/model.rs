@@ -451,7 +451,7 @@ impl Lgrin {
     /// the values it held when the snapshot was taken.
     pub fn restore(&mut self, snapshot: StateSnapshot) -> Result<()> {
         let StateSnapshot { params, norms } = snapshot;
-        let mut slots = self.norms_mut();
+        let slots = self.norms_mut();
         if norms.len() != slots.len() {
             return Err(Error::shape(
                 "restore",
