@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::fixtures::two_class_node_graphs as synthetic;
+
 use common::gpu;
 use synchgraph::features::FrameMatrix;
 use synchgraph::models::lgrin::{
@@ -33,29 +35,6 @@ fn parameter_shapes_and_count() {
         .map(|(n, s)| format!("{n} {s:?}"))
         .collect();
     insta::assert_json_snapshot!("gcn_baseline_parameters", (shapes, base.parameter_count()));
-}
-
-/// Two classes of graphs: class 1 has a bump on feature 0 in the first half of the nodes.
-fn synthetic(n: usize, m: usize, f: usize) -> (Vec<FrameMatrix>, Vec<usize>) {
-    let mut rng = common::Rng(5);
-    let mut feats = Vec::new();
-    let mut labels = Vec::new();
-    for i in 0..n {
-        let label = i % 2;
-        let mut fm = FrameMatrix::zeros(m, f);
-        for r in 0..m {
-            for c in 0..f {
-                let mut v = rng.uniform(-1.0, 1.0);
-                if label == 1 && c == 0 && r < m / 2 {
-                    v += 2.0;
-                }
-                fm.data[r * f + c] = v;
-            }
-        }
-        feats.push(fm);
-        labels.push(label);
-    }
-    (feats, labels)
 }
 
 #[test]

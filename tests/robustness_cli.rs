@@ -2,76 +2,27 @@
 //! run-time error, 2 for a command-line error), no panic or abort, and a message naming the
 //! problem, quickly: cases that used to hang run under a time limit.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
+use common::cli::{fails_with, lgrin_args, matrix, npy_dataset, run_for, s, scratch, write};
+use common::fixtures::{
+    planetoid_files as planetoid, tu_pairs as tu, PLANETOID_EDGES as EDGES,
+    PLANETOID_NODES as NODES, PLANETOID_SPLIT as SPLIT,
+};
 use synchgraph::data::emotion_features::npy_bytes;
-use synchgraph::features::FrameMatrix;
 use synchgraph::report::Checkpoint;
-
-fn synchgraph() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_synchgraph"))
-}
 
 /// A fresh scratch folder for one test.
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sg-robust-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn write(p: &Path, bytes: impl AsRef<[u8]>) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, bytes).unwrap();
-}
-
-/// Run with `args`, killing the process after `secs` seconds (a hang fails the test).
-fn run_for(args: &[&str], envs: &[(&str, &str)], secs: u64) -> Output {
-    let mut child = synchgraph()
-        .args(args)
-        .envs(envs.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(secs) {
-            child.kill().unwrap();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "{args:?} still running after {secs} s; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    scratch("robust", name)
 }
 
 fn run(args: &[&str]) -> Output {
     run_for(args, &[], 60)
-}
-
-/// Assert a clean failure (exit 1 or 2, no panic) whose stderr holds every needle.
-fn fails_with(out: &Output, needles: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        matches!(out.status.code(), Some(1) | Some(2)),
-        "expected exit 1 or 2, got {:?}; stderr: {err}",
-        out.status.code()
-    );
-    assert!(!err.contains("panicked"), "{err}");
-    for n in needles {
-        assert!(err.contains(n), "'{n}' missing from: {err}");
-    }
 }
 
 // ---------------------------------------------------------------- generated files
@@ -109,17 +60,6 @@ fn tone(n: usize, period: f64, seed: u64) -> Vec<i16> {
             (((i as f64 * std::f64::consts::TAU / period).sin() * 0.4 + noise) * 32767.0) as i16
         })
         .collect()
-}
-
-/// A `rows` x `cols` matrix of varied finite values.
-fn matrix(rows: usize, cols: usize, seed: usize) -> FrameMatrix {
-    FrameMatrix {
-        rows,
-        cols,
-        data: (0..rows * cols)
-            .map(|k| ((k * 7 + seed * 13) % 11) as f32 * 0.1)
-            .collect(),
-    }
 }
 
 /// A version-1.0 `.npy` file with a free-form header dictionary and raw f4 values.
@@ -178,32 +118,6 @@ fn landmark_row(frame: usize, first: &str) -> String {
         cols.push(y.to_string());
     }
     cols.join(",")
-}
-
-/// The Planetoid text files of a graph.
-fn planetoid(dir: &Path, nodes: &str, edges: &str, split: &str) {
-    write(&dir.join("g.nodes.txt"), nodes);
-    write(&dir.join("g.edges.txt"), edges);
-    write(&dir.join("g.split.txt"), split);
-}
-
-const NODES: &str = "0 0 2 0 1\n1 1 1 2\n2 0 1 1\n3 1 1 0\n4 0 2 1 2\n5 1 1 2\n";
-const EDGES: &str = "0 1\n1 2\n2 3\n3 4\n4 5\n";
-const SPLIT: &str = "train 0 1\nval 2 3\ntest 4 5\n";
-
-/// A TU data set of `labels.len()` two-node graphs.
-fn tu(dir: &Path, labels: &[i64]) {
-    let mut a = String::new();
-    let mut ind = String::new();
-    for g in 0..labels.len() {
-        let (u, v) = (2 * g + 1, 2 * g + 2);
-        a.push_str(&format!("{u}, {v}\n{v}, {u}\n"));
-        ind.push_str(&format!("{}\n{}\n", g + 1, g + 1));
-    }
-    let lab: String = labels.iter().map(|l| format!("{l}\n")).collect();
-    write(&dir.join("D_A.txt"), a);
-    write(&dir.join("D_graph_indicator.txt"), ind);
-    write(&dir.join("D_graph_labels.txt"), lab);
 }
 
 fn small_snn_config() -> String {
@@ -802,43 +716,11 @@ fn synchgraph_bad_numbers_names_and_one_class_are_refused_early() {
 
 // ---------------------------------------------------------------- train lgrin, eval, predict
 
-/// A features layout of `per` `.npy` clips (20 frames x 4) in each of two classes.
-fn npy_dataset(dir: &Path, per: usize) {
-    for (c, class) in ["a", "b"].iter().enumerate() {
-        for k in 0..per {
-            write(
-                &dir.join(format!("{class}/clip{k}.npy")),
-                npy_bytes(&matrix(20, 4, c * 10 + k)),
-            );
-        }
-    }
-}
-
-fn lgrin_args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "train",
-        "lgrin",
-        "--data",
-        data,
-        "--batch",
-        "2",
-        "--iters-per-epoch",
-        "1",
-        "--out",
-        out,
-    ];
-    a.extend_from_slice(extra);
-    if !extra.contains(&"--nodes") {
-        a.extend_from_slice(&["--nodes", "4"]);
-    }
-    a
-}
-
 #[test]
 fn lgrin_bad_numbers_are_refused_before_training() {
     let d = tmp("lgrin-numbers");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 4);
     let o = d.join("o");
     for (extra, needle) in [
         (
@@ -930,7 +812,7 @@ fn lgrin_classifier_width_and_dropout_are_applied() {
     // features give a final width of 4 + 2 x (128 + 64) = 388 and pooled = 3 x 388 = 1164.
     let d = tmp("lgrin-head");
     let data = d.join("data");
-    npy_dataset(&data, 3);
+    npy_dataset(&data, 3, 4);
     let config = |o: &Path, extra: &[&str]| {
         let mut a = vec!["--folds", "3", "--epochs", "1"];
         a.extend_from_slice(extra);
@@ -962,7 +844,7 @@ fn lgrin_classifier_width_and_dropout_are_applied() {
 fn lgrin_training_on_one_class_names_it() {
     let d = tmp("lgrin-one-class");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 4);
     std::fs::remove_dir_all(data.join("b")).unwrap();
     let o = d.join("o");
     let out = run(&lgrin_args(
@@ -984,7 +866,7 @@ fn lgrin_training_on_one_class_names_it() {
 fn lgrin_contradicting_split_flags_are_refused() {
     let d = tmp("lgrin-split");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 4);
     let o = d.join("o");
     let out = run(&lgrin_args(
         s(&data),
@@ -1023,7 +905,7 @@ fn lgrin_contradicting_split_flags_are_refused() {
 fn saved_model_with_inconsistent_metadata_is_refused() {
     let d = tmp("model-meta");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 4);
     let model = d.join("model");
     let out = run(&lgrin_args(
         s(&data),
@@ -1103,7 +985,7 @@ fn saved_model_with_inconsistent_metadata_is_refused() {
 fn features_written_over_their_own_data_folder_are_refused() {
     let d = tmp("features-self");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 4);
     let before = std::fs::read(data.join("a/clip0.npy")).unwrap();
     let out = features_run(&data, &data, &[]);
     fails_with(&out, &["--out", "is the --data folder"]);
@@ -1147,7 +1029,7 @@ fn output_paths_are_checked_before_the_work() {
     // `simulate --record`, after the whole simulation).
     let d = tmp("out-paths");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 4);
     write(&data.join("a/clip1.npy"), b"not a npy file");
     let file = d.join("a-file");
     write(&file, b"x");

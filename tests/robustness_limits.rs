@@ -7,14 +7,18 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::cli::{
+    fails_with, lgrin_args, matrix, npy_dataset, run_for, s, scratch, succeeds, synchgraph, write,
+};
+use common::fixtures::{
+    planetoid_files, tu_pairs as tu, PLANETOID_EDGES, PLANETOID_NODES, PLANETOID_SPLIT,
+};
 use synchgraph::data::emotion::load_clips;
-use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::features::frames::group_frames;
-use synchgraph::features::FrameMatrix;
 use synchgraph::models::lgrin::LgrinConfig;
 use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
 
@@ -23,146 +27,19 @@ const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 /// `u64::MAX` (and `usize::MAX` on 64-bit hosts) as a flag value.
 const MAX: &str = "18446744073709551615";
 
-fn synchgraph() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_synchgraph"))
-}
-
 /// A fresh scratch folder for one test.
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sg-limits-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn write(p: &Path, bytes: impl AsRef<[u8]>) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, bytes).unwrap();
-}
-
-/// Run with `args`, killing the process after `secs` seconds (a hang fails the test).
-fn run_for(args: &[&str], secs: u64) -> Output {
-    let mut child = synchgraph()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(secs) {
-            child.kill().unwrap();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "{args:?} still running after {secs} s; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    scratch("limits", name)
 }
 
 fn run(args: &[&str]) -> Output {
-    run_for(args, 120)
-}
-
-/// Assert a clean failure (exit 1 or 2, no panic) whose stderr holds every needle.
-fn fails_with(out: &Output, needles: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        matches!(out.status.code(), Some(1) | Some(2)),
-        "expected exit 1 or 2, got {:?}; stderr: {err}",
-        out.status.code()
-    );
-    assert!(!err.contains("panicked"), "{err}");
-    for n in needles {
-        assert!(err.contains(n), "'{n}' missing from: {err}");
-    }
-}
-
-/// Assert a successful run.
-fn succeeds(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what}: {:?}; stderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A `rows` x `cols` matrix of varied finite values.
-fn matrix(rows: usize, cols: usize, seed: usize) -> FrameMatrix {
-    FrameMatrix {
-        rows,
-        cols,
-        data: (0..rows * cols)
-            .map(|k| ((k * 7 + seed * 13) % 11) as f32 * 0.1)
-            .collect(),
-    }
-}
-
-/// A features layout of `per` `.npy` clips (20 frames x 8) in each of two classes. Eight columns
-/// make a node matrix of 2e9 nodes 64 GB, which no allocator grants, so the old unchecked code
-/// aborts at once instead of filling the memory.
-fn npy_dataset(dir: &Path, per: usize) {
-    for (c, class) in ["a", "b"].iter().enumerate() {
-        for k in 0..per {
-            write(
-                &dir.join(format!("{class}/clip{k}.npy")),
-                npy_bytes(&matrix(20, 8, c * 10 + k)),
-            );
-        }
-    }
-}
-
-fn lgrin_args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "train",
-        "lgrin",
-        "--data",
-        data,
-        "--batch",
-        "2",
-        "--iters-per-epoch",
-        "1",
-        "--out",
-        out,
-    ];
-    a.extend_from_slice(extra);
-    if !extra.contains(&"--nodes") {
-        a.extend_from_slice(&["--nodes", "4"]);
-    }
-    a
-}
-
-/// A TU data set of `labels.len()` two-node graphs (no node features: every node gets 1).
-fn tu(dir: &Path, labels: &[i64]) {
-    let mut a = String::new();
-    let mut ind = String::new();
-    for g in 0..labels.len() {
-        let (u, v) = (2 * g + 1, 2 * g + 2);
-        a.push_str(&format!("{u}, {v}\n{v}, {u}\n"));
-        ind.push_str(&format!("{}\n{}\n", g + 1, g + 1));
-    }
-    let lab: String = labels.iter().map(|l| format!("{l}\n")).collect();
-    write(&dir.join("D_A.txt"), a);
-    write(&dir.join("D_graph_indicator.txt"), ind);
-    write(&dir.join("D_graph_labels.txt"), lab);
+    run_for(args, &[], 120)
 }
 
 /// The Planetoid text files of a six-node graph whose node 1 has label `label`.
 fn planetoid(dir: &Path, label: &str) {
-    write(
-        &dir.join("g.nodes.txt"),
-        format!("0 0 2 0 1\n1 {label} 1 2\n2 0 1 1\n3 1 1 0\n4 0 2 1 2\n5 1 1 2\n"),
-    );
-    write(&dir.join("g.edges.txt"), "0 1\n1 2\n2 3\n3 4\n4 5\n");
-    write(&dir.join("g.split.txt"), "train 0 1\nval 2 3\ntest 4 5\n");
+    let nodes = PLANETOID_NODES.replacen("1 1 1 2", &format!("1 {label} 1 2"), 1);
+    planetoid_files(dir, &nodes, PLANETOID_EDGES, PLANETOID_SPLIT);
 }
 
 // ---------------------------------------------------------------- node counts
@@ -171,7 +48,7 @@ fn planetoid(dir: &Path, label: &str) {
 fn nodes_flag_beyond_the_limit_is_refused_not_an_abort() {
     let d = tmp("nodes-flag");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 8);
     for nodes in [MAX, "2000000000", "10001"] {
         let o = d.join("f");
         let out = run(&[
@@ -216,7 +93,7 @@ fn nodes_flag_beyond_the_limit_is_refused_not_an_abort() {
 fn export_with_an_unusable_node_count_names_its_index() {
     let d = tmp("export-nodes");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 8);
     let export = d.join("export");
     let out = run(&[
         "features",
@@ -300,7 +177,7 @@ fn lgrin_config_refuses_nodes_and_step_counts_it_cannot_hold() {
 fn lgrin_steps_beyond_the_step_counter_are_refused_before_the_features() {
     let d = tmp("lgrin-steps");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 8);
     let o = d.join("o");
     let mut args = lgrin_args(s(&data), s(&o), &["--folds", "2", "--epochs", "2"]);
     // Replace the helper's `--iters-per-epoch 1`.
@@ -437,7 +314,7 @@ fn the_largest_seed_trains_like_any_other() {
     succeeds(&out, "train gcn (Planetoid)");
 
     let clips = d.join("clips");
-    npy_dataset(&clips, 2);
+    npy_dataset(&clips, 2, 8);
     let out = run(&lgrin_args(
         s(&clips),
         s(&d.join("lgrin-out")),
@@ -474,6 +351,7 @@ fn synchgraph_with_the_largest_seed_trains() {
             "--out",
             s(&d.join("o")),
         ],
+        &[],
         300,
     );
     succeeds(&out, "train synchgraph --seed u64::MAX");
@@ -564,7 +442,7 @@ fn gcn_runs_times_folds_beyond_usize_does_not_panic() {
 fn an_empty_validation_speaker_list_is_named() {
     let d = tmp("val-speakers");
     let data = d.join("data");
-    npy_dataset(&data, 2);
+    npy_dataset(&data, 2, 8);
     let o = d.join("o");
     for list in [",", "", " , "] {
         let out = run(&lgrin_args(

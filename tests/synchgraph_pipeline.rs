@@ -57,29 +57,7 @@ fn fsdd_and_emodb_clips_get_their_labels_and_audio_features() {
 #[test]
 fn gcn_learns_a_separable_toy_graph() {
     // 16 clips of 3 nodes in a triangle; the class is the sign of the first feature.
-    let (clips, per) = (16usize, 3usize);
-    let (mut row, mut col, mut feats, mut offsets) = (vec![], vec![], vec![], vec![0u32]);
-    for c in 0..clips {
-        let base = (c * per) as u32;
-        for a in 0..per as u32 {
-            for b in 0..per as u32 {
-                row.push(base + a);
-                col.push(base + b);
-            }
-            let s = if c % 2 == 0 { 1.0 } else { -1.0 };
-            feats.extend([s, 0.5, a as f32 / 3.0, 1.0, 0.0]);
-        }
-        offsets.push(((c + 1) * per) as u32);
-    }
-    let g = GcnGraph {
-        nodes: clips * per,
-        row,
-        col,
-        features: feats,
-        feature_dim: 5,
-        clip_offsets: offsets,
-    };
-    let labels: Vec<u32> = (0..clips as u32).map(|c| c % 2).collect();
+    let (g, labels) = common::fixtures::triangle_clips();
     let cfg = GcnConfig {
         hidden: 16,
         epochs: 40,

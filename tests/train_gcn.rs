@@ -390,23 +390,9 @@ fn model_shapes_snapshot() {
 #[test]
 fn graph_gcn_returns_the_kept_epochs_weights() {
     use synchgraph::autodiff::Tape;
-    use synchgraph::data::tu::TuDataset;
-    use synchgraph::models::gcn::GraphTask;
 
     let g = gpu();
-    let data = TuDataset::load(Path::new(MUTAG)).unwrap();
-    let task = GraphTask {
-        graphs: data.graphs.clone(),
-        features: data.num_features,
-        labels: data.labels(),
-        classes: data.num_classes(),
-    };
-    let part = |r: &[usize]| -> Vec<usize> {
-        (0..task.graphs.len())
-            .filter(|i| r.contains(&(i % 5)))
-            .collect()
-    };
-    let (train, val, test) = (part(&[2, 3, 4]), part(&[0]), part(&[1]));
+    let (task, train, val, test) = common::fixtures::mutag_split();
     let config = GraphGcnConfig {
         epochs: 19,
         lr: 0.01,

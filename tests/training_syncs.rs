@@ -8,22 +8,16 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::Rng;
+use common::fixtures::{
+    mutag_split as mutag, triangle_clips as triangles, two_class_node_graphs as synthetic,
+};
 use synchgraph::autodiff::StepLosses;
-use synchgraph::data::tu::TuDataset;
-use synchgraph::features::FrameMatrix;
 use synchgraph::graph::Csr;
 use synchgraph::kernels::elementwise;
-use synchgraph::models::gcn::{
-    GraphGcn, GraphGcnConfig, GraphTask, NodeGcn, NodeGcnConfig, NodeTask,
-};
+use synchgraph::models::gcn::{GraphGcn, GraphGcnConfig, NodeGcn, NodeGcnConfig, NodeTask};
 use synchgraph::models::lgrin::{train, Lgrin, LgrinConfig};
-use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig, GcnGraph};
+use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
 use synchgraph::{Gpu, Tensor};
-
-const MUTAG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/tu/MUTAG");
 
 /// A device of the test's own, so that no other test's readbacks reach its counter.
 fn own_gpu() -> Gpu {
@@ -100,29 +94,6 @@ fn read_with_reads_losses_and_tensors_bit_exactly_in_one_wait() {
     assert_eq!(g.host_waits(), before);
     let ints = Tensor::from_u32(&g, &[1], &[1]).unwrap();
     assert!(StepLosses::read_all(&g, &[&m, &ints]).is_err());
-}
-
-/// Two classes of graphs: class 1 has a bump on feature 0 in the first half of the nodes.
-fn synthetic(n: usize, m: usize, f: usize) -> (Vec<FrameMatrix>, Vec<usize>) {
-    let mut rng = Rng(5);
-    let mut feats = Vec::new();
-    let mut labels = Vec::new();
-    for i in 0..n {
-        let label = i % 2;
-        let mut fm = FrameMatrix::zeros(m, f);
-        for r in 0..m {
-            for c in 0..f {
-                let mut v = rng.uniform(-1.0, 1.0);
-                if label == 1 && c == 0 && r < m / 2 {
-                    v += 2.0;
-                }
-                fm.data[r * f + c] = v;
-            }
-        }
-        feats.push(fm);
-        labels.push(label);
-    }
-    (feats, labels)
 }
 
 fn small_lgrin(epochs: usize) -> LgrinConfig {
@@ -266,23 +237,6 @@ fn a_bad_snapshot_leaves_the_store_unchanged() {
     }
 }
 
-fn mutag() -> (GraphTask, Vec<usize>, Vec<usize>, Vec<usize>) {
-    let data = TuDataset::load(Path::new(MUTAG)).unwrap();
-    let task = GraphTask {
-        graphs: data.graphs.clone(),
-        features: data.num_features,
-        labels: data.labels(),
-        classes: data.num_classes(),
-    };
-    let part = |r: &[usize]| -> Vec<usize> {
-        (0..task.graphs.len())
-            .filter(|i| r.contains(&(i % 5)))
-            .collect()
-    };
-    let (train, val, test) = (part(&[2, 3, 4]), part(&[0]), part(&[1]));
-    (task, train, val, test)
-}
-
 #[test]
 fn graph_gcn_training_waits_once_per_epoch() {
     let g = own_gpu();
@@ -344,33 +298,6 @@ fn node_gcn_training_waits_once_per_epoch() {
     assert_eq!(steps(start, &at_epoch), vec![1; epochs]);
     // The final evaluation reads once more.
     assert_eq!(g.host_waits(), start + epochs as u64 + 1);
-}
-
-/// 16 clips of 3 nodes in a triangle; the class is the sign of the first feature.
-fn triangles() -> (GcnGraph, Vec<u32>) {
-    let (clips, per) = (16usize, 3usize);
-    let (mut row, mut col, mut feats, mut offsets) = (vec![], vec![], vec![], vec![0u32]);
-    for c in 0..clips {
-        let base = (c * per) as u32;
-        for a in 0..per as u32 {
-            for b in 0..per as u32 {
-                row.push(base + a);
-                col.push(base + b);
-            }
-            let s = if c % 2 == 0 { 1.0 } else { -1.0 };
-            feats.extend([s, 0.5, a as f32 / 3.0, 1.0, 0.0]);
-        }
-        offsets.push(((c + 1) * per) as u32);
-    }
-    let graph = GcnGraph {
-        nodes: clips * per,
-        row,
-        col,
-        features: feats,
-        feature_dim: 5,
-        clip_offsets: offsets,
-    };
-    (graph, (0..clips as u32).map(|c| c % 2).collect())
 }
 
 #[test]

@@ -400,21 +400,8 @@ impl Network {
         // columns are copied as 32-bit words, so the values are bit-exact.
         let theta = slice_cols(&self.exc.state, 3, 4)?;
         let exc = concat_cols(&[&self.exc_rest, &theta])?;
-        self.gpu.copy(
-            exc.buffer(),
-            exc.byte_offset(),
-            self.exc.state.buffer(),
-            self.exc.state.byte_offset(),
-            self.exc.state.byte_len(),
-        );
-        let rest = &self.inh_rest;
-        self.gpu.copy(
-            rest.buffer(),
-            rest.byte_offset(),
-            self.inh.state.buffer(),
-            self.inh.state.byte_offset(),
-            self.inh.state.byte_len(),
-        );
+        self.overwrite(&self.exc.state, &exc);
+        self.overwrite(&self.inh.state, &self.inh_rest);
         for t in [
             &self.exc.flags,
             &self.inh.flags,
@@ -425,6 +412,17 @@ impl Network {
             self.gpu.clear(t.buffer(), t.byte_offset(), t.byte_len());
         }
         Ok(())
+    }
+
+    /// Record a copy of `src` over `dst` (same byte length) in the current batch.
+    fn overwrite(&self, dst: &Tensor, src: &Tensor) {
+        self.gpu.copy(
+            src.buffer(),
+            src.byte_offset(),
+            dst.buffer(),
+            dst.byte_offset(),
+            dst.byte_len(),
+        );
     }
 
     /// Give clip slot `c` the Poisson input stream `ids[c]` (by default `c`). Two clips with
@@ -459,13 +457,7 @@ impl Network {
         let theta = Tensor::from_f32(&self.gpu, &[rows, 1], &column)?;
         let head = slice_cols(&self.exc.state, 0, 3)?;
         let exc = concat_cols(&[&head, &theta])?;
-        self.gpu.copy(
-            exc.buffer(),
-            exc.byte_offset(),
-            self.exc.state.buffer(),
-            self.exc.state.byte_offset(),
-            self.exc.state.byte_len(),
-        );
+        self.overwrite(&self.exc.state, &exc);
         Ok(())
     }
 

@@ -99,6 +99,8 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f32], atol: f32, rtol: f32)
 
 /// Sizes that exercise tails and empty inputs: 0, 1, not multiples of 256, exact multiples.
 pub const AWKWARD_SIZES: &[usize] = &[0, 1, 7, 255, 256, 257, 1000, 4099];
+pub mod cli;
+pub mod fixtures;
 pub mod grad;
 
 /// The class names a `metrics.json` lists under `classes`.
