@@ -298,6 +298,14 @@ fn frobenius_penalty_gradient_is_finite_at_zero() {
             0.5,
             vec![0.3, -0.4, 0.0, 0.0, 0.0],
         ),
+        // A subnormal coefficient: 0, not the NaN of 0 x (1 / coeff).
+        (vec![3.0, -4.0, 0.0, 0.0, 0.0], 1e-40, vec![0.0; 5]),
+        // Σ x² underflows to 0 in f32 while x does not: bounded by |coeff|, sign kept.
+        (
+            vec![1e-25, -1e-25, 0.0, 0.0, 0.0],
+            0.5,
+            vec![0.5, -0.5, 0.0, 0.0, 0.0],
+        ),
     ] {
         let mut store = ParamStore::new();
         let id = store.add("x", Tensor::from_f32(&g, &[5], &x).unwrap(), 0.0);

@@ -120,6 +120,30 @@ fn state_bits(model: &mut Lgrin) -> Vec<(String, Vec<usize>, Vec<u32>)> {
         .collect()
 }
 
+/// Tensors that together exceed the device's largest binding (each fits alone) are read in
+/// groups that fit, one wait per group, with every value intact; the Synch-Graph GCN reads its
+/// weights this way, and a wide one would otherwise fail after its last epoch.
+#[test]
+fn read_all_splits_tensors_over_the_binding_limit_into_groups() {
+    let g = own_gpu();
+    let limit = g.max_binding_bytes() as usize;
+    let n = (limit / 4) * 3 / 8; // 3/8 of the limit each: two fit one binding, three do not
+    let parts: Vec<Tensor> = (0..3)
+        .map(|k| {
+            let zero = Tensor::zeros(&g, &[n], synchgraph::tensor::DType::F32).unwrap();
+            elementwise::affine(&zero, 0.0, k as f32 + 1.5).unwrap()
+        })
+        .collect();
+    let refs: Vec<&Tensor> = parts.iter().collect();
+    let before = g.host_waits();
+    let values = StepLosses::read_all(&g, &refs).unwrap();
+    assert_eq!(g.host_waits() - before, 2, "two groups, one wait each");
+    for (k, v) in values.iter().enumerate() {
+        assert_eq!(v.len(), n);
+        assert!(v.iter().all(|&x| x == k as f32 + 1.5), "tensor {k}");
+    }
+}
+
 #[test]
 fn lgrin_training_waits_once_per_epoch_and_keeps_the_best_epoch_on_the_gpu() {
     let g = own_gpu();
@@ -298,6 +322,29 @@ fn node_gcn_training_waits_once_per_epoch() {
     assert_eq!(steps(start, &at_epoch), vec![1; epochs]);
     // The final evaluation reads once more.
     assert_eq!(g.host_waits(), start + epochs as u64 + 1);
+}
+
+/// `eval_every` beyond the run's length (here usize::MAX, "only at the end") sizes the loss
+/// window by the epochs run, not by `eval_every`: training runs and evaluates once.
+#[test]
+fn synchgraph_gcn_takes_an_evaluation_period_longer_than_the_run() {
+    let g = own_gpu();
+    let (graph, labels) = triangles();
+    let cfg = GcnConfig {
+        hidden: 8,
+        epochs: 3,
+        lr: 0.02,
+        eval_every: usize::MAX,
+        ..GcnConfig::default()
+    };
+    let mut model = Gcn::new(&g, &cfg, 5, 2).unwrap();
+    let train: Vec<usize> = (0..12).collect();
+    let val: Vec<usize> = (12..16).collect();
+    let fit = model
+        .fit(&g, &graph, &labels, 2, &train, &val, |_, _| {})
+        .unwrap();
+    assert_eq!(fit.losses.len(), 3);
+    assert_eq!(fit.val_history.len(), 1);
 }
 
 #[test]

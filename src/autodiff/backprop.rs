@@ -108,16 +108,24 @@ pub(crate) fn rule(
             ew::scale(&ew::binary(tape.saved(*x)?, g, Binary::Mul)?, 2.0 * coeff)
         })?,
         Op::Frobenius(x, coeff) => put(*x, &mut || {
-            // y = coeff ‖x‖: dy/dx = coeff x / ‖x‖. The unit vector x / max(‖x‖, tiny) stays
-            // finite where x = 0 (gradient 0 there, a subgradient) and is bounded by 1.
+            // y = coeff ‖x‖: dy/dx = coeff x / ‖x‖. The unit vector x / max(‖x‖, tiny) is 0
+            // where x = 0 (a subgradient), and clamped to [-1, 1] for the case where Σ x²
+            // underflowed to 0 while x did not.
             let xs = tape.saved(*x)?;
-            if *coeff == 0.0 {
+            if coeff.abs() < f32::MIN_POSITIVE {
                 return Tensor::zeros(xs.gpu(), xs.shape(), DType::F32);
             }
+            let gpu = xs.gpu();
+            let scalar = |v: f32| Tensor::from_f32(gpu, &[1], &[v]);
             let norm = ew::scale(tape.saved(i)?, 1.0 / coeff)?;
-            let tiny = Tensor::from_f32(xs.gpu(), &[1], &[f32::MIN_POSITIVE])?;
-            let norm = ew::binary(&ew::unary(&norm, Unary::Abs)?, &tiny, Binary::Max)?;
+            let norm = ew::binary(
+                &ew::unary(&norm, Unary::Abs)?,
+                &scalar(f32::MIN_POSITIVE)?,
+                Binary::Max,
+            )?;
             let unit = ew::binary(xs, &norm, Binary::Div)?;
+            let unit = ew::binary(&unit, &scalar(1.0)?, Binary::Min)?;
+            let unit = ew::binary(&unit, &scalar(-1.0)?, Binary::Max)?;
             ew::scale(&ew::binary(&unit, g, Binary::Mul)?, *coeff)
         })?,
         Op::NoRule(name, _) => {

@@ -83,12 +83,32 @@ impl StepLosses {
     }
 
     /// The values of several f32 tensors of `gpu`, in order, with one readback: each is copied
-    /// into one GPU vector (bit for bit) and that vector is read once. Nothing is read when
-    /// every tensor is empty.
+    /// into one GPU vector (bit for bit) and that vector is read once. Tensors that together
+    /// exceed the device's largest binding are read in consecutive groups that fit (one
+    /// readback per group). Nothing is read when every tensor is empty.
     pub fn read_all(gpu: &Gpu, tensors: &[&Tensor]) -> Result<Vec<Vec<f32>>> {
         for t in tensors {
             t.expect_dtype("StepLosses::read_all", DType::F32)?;
         }
+        let limit = gpu.max_binding_bytes();
+        let mut out = Vec::with_capacity(tensors.len());
+        let mut start = 0;
+        while start < tensors.len() {
+            // The longest run from `start` that fits one binding (at least one tensor).
+            let mut end = start + 1;
+            let mut bytes = tensors[start].byte_len();
+            while end < tensors.len() && bytes + tensors[end].byte_len() <= limit {
+                bytes += tensors[end].byte_len();
+                end += 1;
+            }
+            out.extend(Self::read_group(gpu, &tensors[start..end])?);
+            start = end;
+        }
+        Ok(out)
+    }
+
+    /// [`StepLosses::read_all`] of tensors whose values fit one binding together.
+    fn read_group(gpu: &Gpu, tensors: &[&Tensor]) -> Result<Vec<Vec<f32>>> {
         if let [one] = tensors {
             return Ok(vec![one.to_f32()?]);
         }

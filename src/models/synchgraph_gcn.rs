@@ -319,9 +319,11 @@ impl Gcn {
         let (mut best, mut best_epoch) = (-1.0, 0);
         let mut kept = self.store.snapshot()?;
         let eval_every = self.cfg.eval_every.max(1);
+        // A window never holds more epochs than the run has.
+        let window_len = eval_every.min(self.cfg.epochs.max(1));
         // The losses of the epochs since the last evaluation, on the GPU; read back with the
         // next evaluation's logits: one wait for the GPU per evaluation, none in between.
-        let mut window = StepLosses::new(gpu, eval_every)?;
+        let mut window = StepLosses::new(gpu, window_len)?;
         let mut first_in_window = 1;
         for epoch in 1..=self.cfg.epochs {
             self.store.zero_grad();
@@ -362,7 +364,7 @@ impl Gcn {
             if let Some(&l) = window_losses.last() {
                 progress(epoch, l);
             }
-            window = StepLosses::new(gpu, eval_every)?;
+            window = StepLosses::new(gpu, window_len)?;
             first_in_window = epoch + 1;
         }
         // The kept weights go back into the model; the final prediction and the host copies

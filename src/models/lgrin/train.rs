@@ -38,7 +38,7 @@ pub struct TrainOutcome {
     /// Epoch whose parameters were kept (best validation accuracy, then lowest validation
     /// loss; the last epoch without a validation part).
     pub best_epoch: usize,
-    /// Mean training seconds per epoch.
+    /// Mean seconds per epoch: the training steps plus the validation pass.
     pub seconds_per_epoch: f64,
 }
 
