@@ -142,7 +142,9 @@ fn high_degree_node_and_empty_rows() {
     let mut rng = Rng(3);
     let w = rng.vec(edges.len(), -1.0, 1.0);
     let a = Csr::from_edges(&g, n, &edges, Some(&w), false, false).unwrap();
-    for f in [1, 16, 64, 100] {
+    // Every tile width of the workgroup-per-row kernel: 16 (1, 16), 32 (17, 24, 32), 64 (64,
+    // 100, over two tiles).
+    for f in [1, 16, 17, 24, 32, 64, 100] {
         check_spmm("hub", &a, f, &mut rng);
     }
 }
