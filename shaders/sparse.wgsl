@@ -1,8 +1,8 @@
 // Sparse kernels over CSR matrices: row-parallel SpMM (also used for the transpose through a
-// permutation of the value array), row degrees and symmetric GCN scaling.
+// permutation of the value array). The GCN normalisation is computed on the host (csr.rs).
 
 struct Params {
-    n: u32,     // spmm: output rows; degree: rows; scale: nnz
+    n: u32,     // spmm: output rows
     f: u32,     // spmm: feature columns
     nnz: u32,   // number of stored entries
     _pad: u32,
@@ -71,36 +71,4 @@ fn spmm_flat(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
         acc = acc + v * sp_x[sp_col_idx[j] * p.f + col];
     }
     sp_y[i] = acc;
-}
-
-// degree: dinv[row] = 1/sqrt(sum of the row's values), 0 for an empty or non-positive row.
-@group(0) @binding(1) var<storage, read> dg_row_ptr: array<u32>;
-@group(0) @binding(2) var<storage, read> dg_vals: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dg_dinv: array<f32>;
-
-@compute @workgroup_size(256)
-fn degree(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-          @builtin(local_invocation_id) lid: vec3<u32>) {
-    let row = flat_index(wid, nwg, lid, 256u);
-    if (row >= p.n) { return; }
-    var d = 0.0;
-    for (var j = dg_row_ptr[row]; j < dg_row_ptr[row + 1u]; j = j + 1u) {
-        d = d + dg_vals[j];
-    }
-    dg_dinv[row] = select(0.0, inverseSqrt(d), d > 0.0);
-}
-
-// scale: out[k] = dinv[row_idx[k]] * vals[k] * dinv[col_idx[k]]
-@group(0) @binding(1) var<storage, read> sc_row_idx: array<u32>;
-@group(0) @binding(2) var<storage, read> sc_col_idx: array<u32>;
-@group(0) @binding(3) var<storage, read> sc_vals: array<f32>;
-@group(0) @binding(4) var<storage, read> sc_dinv: array<f32>;
-@group(0) @binding(5) var<storage, read_write> sc_out: array<f32>;
-
-@compute @workgroup_size(256)
-fn scale(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-         @builtin(local_invocation_id) lid: vec3<u32>) {
-    let k = flat_index(wid, nwg, lid, 256u);
-    if (k >= p.n) { return; }
-    sc_out[k] = sc_dinv[sc_row_idx[k]] * sc_vals[k] * sc_dinv[sc_col_idx[k]];
 }

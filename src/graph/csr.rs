@@ -153,9 +153,9 @@ impl HostCsr {
         d
     }
 
-    /// D^-1/2 A D^-1/2 with D the row sums of this (square) matrix, in f32 exactly as the
-    /// `degree` and `scale` kernels of `shaders/sparse.wgsl` order it: each row's values summed
-    /// in storage order, d^-1/2 (0 where the sum is not positive), then (d_r^-1/2 · v) · d_c^-1/2.
+    /// D^-1/2 A D^-1/2 with D the row sums of this (square) matrix, in f32: each row's values
+    /// summed in storage order, d^-1/2 (0 where the sum is not positive), then
+    /// (d_r^-1/2 · v) · d_c^-1/2.
     pub fn gcn_scaled(&self) -> HostCsr {
         let n = self.row_ptr.len().saturating_sub(1);
         let range = |r: usize| self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize;
