@@ -166,6 +166,35 @@ fn many_dispatches_go_in_one_batch() {
 }
 
 #[test]
+fn dispatches_copies_and_clears_of_one_batch_see_each_others_writes() {
+    // Consecutive dispatches share one compute pass; a copy or a clear ends it. Each step here
+    // reads what the step before wrote, through a dispatch, an unaligned view (a copy), and a
+    // tensor zeroed on a recycled buffer (a clear), all before anything is submitted.
+    let gpu = synchgraph::Gpu::open_default().unwrap();
+    let n = 300; // not a multiple of the workgroup size
+    let mut t = Tensor::from_f32(&gpu, &[n, 1], &vec![1.0; n]).unwrap();
+    let mut expect = vec![1.0f32; n];
+    for step in 0..60 {
+        t = ew::affine(&t, 1.0, 1.0).unwrap();
+        expect.iter_mut().for_each(|v| *v += 1.0);
+        if step % 3 == 0 {
+            // Rows 1.. of the tensor: a 4-byte offset, bound through a copy; then a tensor
+            // zeroed on a recycled buffer.
+            let rows = t.shape()[0];
+            let shifted = ew::affine(&t.rows(1, rows).unwrap(), 2.0, 0.0).unwrap();
+            let zeros = Tensor::zeros(&gpu, &[rows - 1, 1], DType::F32).unwrap();
+            t = ew::add(&shifted, &zeros).unwrap();
+            expect = expect[1..].iter().map(|v| v * 2.0).collect();
+        }
+    }
+    assert!(
+        gpu.pending_dispatches() >= 60,
+        "the batch was submitted early"
+    );
+    assert_eq!(t.to_f32().unwrap(), expect);
+}
+
+#[test]
 fn buffers_freed_in_a_long_batch_are_reused_without_a_readback() {
     // A loop that records step after step without reading anything back (as training does)
     // frees its intermediate tensors while their dispatches are still unsubmitted. Those

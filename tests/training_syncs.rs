@@ -4,7 +4,7 @@
 //! losses and the evaluation passes read back together), the Synch-Graph GCN once per
 //! evaluation and once at the end. The kept epoch's state stays on the GPU: restoring it gives
 //! back exactly the values it held, and a non-finite loss read late is still reported at its
-//! own epoch.
+//! own epoch. L-GrIN's steps upload no features (`Gpu::uploaded_bytes`): the clips stay on the GPU.
 
 mod common;
 
@@ -197,6 +197,54 @@ fn lgrin_training_waits_once_per_epoch_and_keeps_the_best_epoch_on_the_gpu() {
     .unwrap();
     assert_eq!(out_short.best_epoch, best);
     assert!(state_bits(&mut model) == state_bits(&mut short));
+}
+
+#[test]
+fn lgrin_steps_upload_no_features_the_clips_stay_on_the_gpu() {
+    // The training clips are uploaded once and each epoch's gather indices once; a step
+    // gathers its batch on the GPU. Before, every step uploaded its batch's features.
+    let g = own_gpu();
+    let (feats, labels) = synthetic(24, 10, 5);
+    let idx: Vec<usize> = (0..16).collect();
+    let val: Vec<usize> = (16..24).collect();
+    let epochs = 3;
+    let mut model = Lgrin::new(&g, small_lgrin(epochs)).unwrap();
+    let start = g.uploaded_bytes();
+    let mut at_step = Vec::new();
+    let mut at_epoch = Vec::new();
+    train(
+        &mut model,
+        &feats,
+        &labels,
+        &idx,
+        &val,
+        &mut |_, _| at_step.push(g.uploaded_bytes()),
+        &mut |_| at_epoch.push(g.uploaded_bytes()),
+    )
+    .unwrap();
+    let iters = 16 / 4;
+    assert_eq!(at_step.len(), epochs * iters);
+    // A step uploads a few scalars (the backward seed and the norm gradient's clamp bounds),
+    // not its batch: 4 clips x 10 nodes x 5 features would be 800 bytes.
+    for (e, epoch) in at_step.chunks(iters).enumerate() {
+        let per_step = steps(epoch[0], &epoch[1..]);
+        assert!(
+            per_step.iter().all(|&b| b <= 32),
+            "epoch {e}: steps uploaded {per_step:?} bytes"
+        );
+    }
+    // Before the first step: the 16 training clips (10 x 5 f32 each) and their labels.
+    let clips_bytes = (16 * 10 * 5 * 4 + 16 * 4) as u64;
+    assert!(at_step[0] - start >= clips_bytes, "{}", at_step[0] - start);
+    // Later epochs upload their indices and the validation clips, less than the training clips.
+    for (e, w) in at_epoch.windows(2).enumerate() {
+        assert!(
+            w[1] - w[0] < clips_bytes,
+            "epoch {}: {} bytes",
+            e + 1,
+            w[1] - w[0]
+        );
+    }
 }
 
 #[test]

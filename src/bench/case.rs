@@ -69,6 +69,8 @@ pub struct BenchCase {
     pub counted: Option<CountedCell>,
     /// (warm-up, repetitions) replacing the mode's for long end-to-end rows; `None` keeps them.
     pub runs: Option<(usize, usize)>,
+    /// Timed by the host wall clock even where timestamps are available (latency rows).
+    pub wall_clock: bool,
 }
 
 impl BenchCase {
@@ -92,6 +94,7 @@ impl BenchCase {
             setup,
             counted: None,
             runs: None,
+            wall_clock: false,
         }
     }
 

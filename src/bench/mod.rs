@@ -13,6 +13,7 @@ pub mod cases_e2e;
 pub mod cases_graph;
 pub mod cases_layout;
 pub mod cases_linalg;
+pub mod cases_overhead;
 pub mod cases_snn;
 pub mod cases_sparse;
 pub mod cases_train;
@@ -60,6 +61,7 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     let mut cases = vec![cases::copy_ceiling(sizes)];
     cases.extend(cases::elementwise(sizes));
     cases.extend(cases::random_and_cast(sizes));
+    cases.push(cases_overhead::dispatch_chain(sizes));
     cases.extend(cases_linalg::matmuls(sizes));
     cases.extend(cases_linalg::gradient_matmuls(sizes));
     cases.extend(cases_linalg::reductions(sizes));
@@ -190,7 +192,8 @@ fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
     let mut run = (case.setup)(gpu)?;
     gpu.synchronize()?;
     let (warmup, repetitions) = case.runs.unwrap_or((sizes.warmup, sizes.repetitions));
-    let m = measure::measure(gpu, &mut run, warmup, repetitions, sizes.timestamps)?;
+    let timestamps = sizes.timestamps && !case.wall_clock;
+    let m = measure::measure(gpu, &mut run, warmup, repetitions, timestamps)?;
     drop(run);
     let stats = measure::Stats::of(&m.times_ns);
     let secs = stats.median_ms / 1e3;

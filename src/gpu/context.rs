@@ -1,7 +1,8 @@
 //! The device context: an opened adapter, its caches and the batch being recorded.
 //!
-//! Every kernel call records a dispatch into one shared command encoder. Work is submitted only
-//! when a result is read back, when [`Gpu::flush`] is called, when the batch grows past
+//! Every kernel call records a dispatch into one shared command encoder, in a compute pass that
+//! consecutive dispatches share (a copy, a clear or a timed dispatch ends it). Work is submitted
+//! only when a result is read back, when [`Gpu::flush`] is called, when the batch grows past
 //! [`MAX_DISPATCHES_PER_BATCH`], or when [`PENDING_SUBMIT_BYTES`] of freed buffers wait for a
 //! submit to become reusable. Validation and out-of-memory errors are captured and returned as
 //! typed errors instead of panicking.
@@ -42,6 +43,11 @@ pub struct GpuInfo {
 }
 
 struct Batch {
+    /// The compute pass that consecutive dispatches share. It is ended before any other command
+    /// (a copy, a clear, a query resolve) is recorded and before submit; wgpu inserts the
+    /// barriers between the dispatches of one pass, as between passes. Declared before
+    /// `encoder` so that it is dropped first.
+    pass: Option<wgpu::ComputePass<'static>>,
     encoder: Option<wgpu::CommandEncoder>,
     dispatches: u32,
     params: ParamArena,
@@ -51,9 +57,25 @@ struct Batch {
 }
 
 impl Batch {
-    /// The command encoder of the batch being recorded, created on first use.
+    /// The command encoder of the batch being recorded, created on first use, with no compute
+    /// pass open on it (so a copy or clear can be recorded).
     fn encoder(&mut self, device: &wgpu::Device) -> &mut wgpu::CommandEncoder {
+        self.pass = None;
         open_encoder(&mut self.encoder, device)
+    }
+
+    /// The shared compute pass, begun on first use.
+    fn pass(&mut self, device: &wgpu::Device) -> &mut wgpu::ComputePass<'static> {
+        if self.pass.is_none() {
+            let pass = open_encoder(&mut self.encoder, device)
+                .begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("synchgraph dispatches"),
+                    timestamp_writes: None,
+                })
+                .forget_lifetime();
+            self.pass = Some(pass);
+        }
+        self.pass.as_mut().expect("pass opened above")
     }
 }
 
@@ -81,6 +103,8 @@ struct Inner {
     batch: Mutex<Batch>,
     /// Times the host blocked until the device went idle (see [`Gpu::host_waits`]).
     waits: AtomicU64,
+    /// Bytes written from the host into device buffers (see [`Gpu::uploaded_bytes`]).
+    uploaded: AtomicU64,
 }
 
 /// A handle to an opened GPU device. Cheap to clone; all clones share caches and the batch.
@@ -162,6 +186,7 @@ impl Gpu {
             .contains(wgpu::Features::TIMESTAMP_QUERY)
             .then(|| Profiler::new(&device, &queue));
         let batch = Batch {
+            pass: None,
             encoder: None,
             dispatches: 0,
             params: ParamArena::new(limits.min_uniform_buffer_offset_alignment),
@@ -180,6 +205,7 @@ impl Gpu {
                 pipelines: Mutex::default(),
                 batch: Mutex::new(batch),
                 waits: AtomicU64::new(0),
+                uploaded: AtomicU64::new(0),
             }),
         })
     }
@@ -317,6 +343,13 @@ impl Gpu {
         self.inner.waits.load(Ordering::Relaxed)
     }
 
+    /// Bytes the host has written into device buffers since the device was opened: every
+    /// upload of tensor data ([`Gpu::write_bytes`], so every `Tensor::from_*`), not the
+    /// per-dispatch parameter blocks. Tests use it to check what a loop uploads per step.
+    pub fn uploaded_bytes(&self) -> u64 {
+        self.inner.uploaded.load(Ordering::Relaxed)
+    }
+
     /// Record one dispatch. `params` is bound at binding 0 as a uniform; `buffers` follow at
     /// bindings 1, 2, ... `name` labels the dispatch in profiles.
     pub fn dispatch<P: bytemuck::Pod>(
@@ -376,16 +409,20 @@ impl Gpu {
             entries: &entries,
         });
         let batch = &mut *batch;
-        let encoder = open_encoder(&mut batch.encoder, device);
-        let timestamp_writes = match (&mut batch.profiler, batch.profiling) {
-            (Some(p), true) => Some(p.next_writes(name)),
-            _ => None,
-        };
-        {
+        if batch.profiling && batch.profiler.is_some() {
+            // A timed dispatch gets a pass of its own: timestamps are written per pass.
+            batch.pass = None;
+            let encoder = open_encoder(&mut batch.encoder, device);
+            let timestamp_writes = batch.profiler.as_mut().map(|p| p.next_writes(name));
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some(name),
                 timestamp_writes,
             });
+            pass.set_pipeline(&pipeline.pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
+        } else {
+            let pass = batch.pass(device);
             pass.set_pipeline(&pipeline.pipeline);
             pass.set_bind_group(0, &bind_group, &[]);
             pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
@@ -430,6 +467,7 @@ impl Gpu {
     fn submit_locked(&self, batch: &mut Batch) -> Result<()> {
         let device = &self.inner.device;
         let mut timed = false;
+        batch.pass = None;
         if let Some(mut encoder) = batch.encoder.take() {
             if let Some(p) = &batch.profiler {
                 timed = p.encode_resolve(&mut encoder);
@@ -516,7 +554,14 @@ impl Gpu {
             data
         };
         self.inner.queue.write_buffer(buffer, offset, data);
+        self.count_upload(data.len());
         Ok(())
+    }
+
+    fn count_upload(&self, bytes: usize) {
+        self.inner
+            .uploaded
+            .fetch_add(bytes as u64, Ordering::Relaxed);
     }
 
     /// Upload bytes into a buffer that has no pending uses (fresh from [`Gpu::alloc`]).
@@ -531,6 +576,7 @@ impl Gpu {
         } else {
             self.inner.queue.write_buffer(buffer, 0, data);
         }
+        self.count_upload(data.len());
     }
 
     /// Submit pending work and block until the GPU is idle.
@@ -555,7 +601,12 @@ impl Gpu {
         Ok(())
     }
 
-    /// True when dispatches are being timed.
+    /// True while per-dispatch timestamp profiling is switched on (see [`Gpu::set_profiling`]).
+    pub fn profiling(&self) -> bool {
+        lock(&self.inner.batch).profiling
+    }
+
+    /// True when the device can time dispatches (it has TIMESTAMP_QUERY).
     pub fn profiling_available(&self) -> bool {
         self.inner
             .features

@@ -8,6 +8,7 @@
 //! stacked; the graph readout is [max | Hᵀp | mean] over nodes, followed by
 //! Linear → Dropout → PReLU → Linear. The loss adds the structure terms of A and p.
 
+mod batches;
 pub mod checkpoint;
 pub mod config;
 pub mod layers;

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use super::batches::BatchFeed;
 use super::model::{node_major, Lgrin, StateSnapshot};
 use crate::autodiff::optim::{Adam, LrSchedule};
 use crate::autodiff::{StepLosses, Tape};
@@ -40,23 +41,6 @@ pub struct TrainOutcome {
     pub best_epoch: usize,
     /// Mean seconds per epoch: the training steps plus the validation pass.
     pub seconds_per_epoch: f64,
-}
-
-fn batch_tensors(
-    model: &Lgrin,
-    feats: &[FrameMatrix],
-    labels: &[usize],
-    idx: &[usize],
-) -> Result<(Tensor, Tensor)> {
-    let c = &model.config;
-    let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
-    let x = node_major(&clips, c.nodes, c.in_dims)?;
-    let y: Vec<u32> = idx.iter().map(|&i| labels[i] as u32).collect();
-    let gpu = model.gpu();
-    Ok((
-        Tensor::from_f32(gpu, &[c.nodes * idx.len(), c.in_dims], &x)?,
-        Tensor::from_u32(gpu, &[idx.len()], &y)?,
-    ))
 }
 
 /// Train `model` on clips `train_idx` of `feats`/`labels` for `config.epochs` epochs, keeping the
@@ -100,6 +84,7 @@ pub fn train(
     // The kept epoch's parameters and statistics stay on the GPU until training ends.
     let mut best: Option<(f32, f32, usize, StateSnapshot)> = None;
     let val_clips: Vec<&FrameMatrix> = val_idx.iter().map(|&i| &feats[i]).collect();
+    let mut feed = BatchFeed::new(model, feats, labels, train_idx)?;
     let mut step = 0u64;
     // Only sizes the progress callback: `validate` refuses a product that overflows.
     let total = iters.saturating_mul(c.epochs);
@@ -108,29 +93,36 @@ pub fn train(
         let start = Instant::now();
         let mut order: Vec<usize> = train_idx.to_vec();
         rng.shuffle(&mut order);
+        // Every minibatch of the epoch is drawn first (the random draws are the same as when
+        // drawn step by step) so that their gather indices go to the GPU in one upload.
+        let batches: Vec<Vec<usize>> = (0..iters)
+            .map(|it| {
+                if c.iters_per_epoch == 0 {
+                    let lo = it * batch;
+                    let hi = ((it + 1) * batch).min(order.len());
+                    // A last batch of one graph joins the previous one's pool: take a full batch
+                    // ending at the last clip instead.
+                    if hi - lo < 2 {
+                        order[order.len() - batch..].to_vec()
+                    } else {
+                        order[lo..hi].to_vec()
+                    }
+                } else {
+                    let mut pool = train_idx.to_vec();
+                    for k in 0..batch {
+                        let j = k + rng.below(pool.len() - k);
+                        pool.swap(k, j);
+                    }
+                    pool.truncate(batch);
+                    pool
+                }
+            })
+            .collect();
+        feed.plan_epoch(&batches)?;
         // The losses stay on the GPU until the epoch ends: no step waits for a readback.
         let mut step_losses = StepLosses::new(model.gpu(), iters)?;
-        for it in 0..iters {
-            let chosen: Vec<usize> = if c.iters_per_epoch == 0 {
-                let lo = it * batch;
-                let hi = ((it + 1) * batch).min(order.len());
-                // A last batch of one graph joins the previous one's pool: take a full batch
-                // ending at the last clip instead.
-                if hi - lo < 2 {
-                    order[order.len() - batch..].to_vec()
-                } else {
-                    order[lo..hi].to_vec()
-                }
-            } else {
-                let mut pool = train_idx.to_vec();
-                for k in 0..batch {
-                    let j = k + rng.below(pool.len() - k);
-                    pool.swap(k, j);
-                }
-                pool.truncate(batch);
-                pool
-            };
-            let (x, y) = batch_tensors(model, feats, labels, &chosen)?;
+        for (it, chosen) in batches.iter().enumerate() {
+            let (x, y) = feed.batch(model, it, chosen)?;
             step += 1;
             let mut tape = Tape::new(model.gpu(), true, c.seed.wrapping_mul(7919) ^ step);
             let fwd = model.forward(&mut tape, &x, chosen.len())?;
