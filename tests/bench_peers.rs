@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use synchgraph::bench::measure::Timing;
 use synchgraph::bench::{compare, BenchReport};
 
 const PEERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peers");
@@ -30,6 +31,9 @@ args = types.SimpleNamespace(quick=True, filter=None, json=sys.argv[1], device="
 h = Harness(args, command="stub")
 h.case("copy", "ceiling", "16 MiB", 2 << 24, 0, lambda i: sum(range(1000)), ceiling=True)
 h.case("add", "elementwise", "1M f32", 12 << 20, 1 << 20, lambda i: sum(range(2000)))
+h.case("dispatch_chain", "overhead", "1000 x 256 f32", 2048000, 512000,
+       lambda i: sum(range(2000)), runs=(1, 3), wall=True,
+       counted=lambda: (2048000, 512000, {"dispatches": 1000.0}))
 h.finish()
 "#;
 
@@ -116,8 +120,12 @@ fn peer_json_reads_as_a_report() {
     let Some((report, _)) = run_driver(DRIVER, "peer.json") else {
         return;
     };
-    assert_eq!(report.rows.len(), 2);
+    assert_eq!(report.rows.len(), 3);
     assert!(report.complete && report.skipped.is_empty());
+    // A latency row (`wall`) is timed by the host clock and carries its counts.
+    let chain = &report.rows[2];
+    assert_eq!(chain.timing, Timing::Wall);
+    assert_eq!(chain.metrics["dispatches"], 1000.0);
     let add = &report.rows[1];
     assert!(add.median_ms > 0.0 && add.gbs.unwrap() > 0.0);
     assert!(add.fraction.unwrap() > 0.0);

@@ -532,6 +532,27 @@ def snn_second(h, dev, compile_on):
         h.case("snn_second" + suffix, "e2e", size, 0, 0, run, runs=runs, counted=counted)
 
 
+CHAIN_DISPATCHES = 1000
+CHAIN_ELEMENTS = 256
+
+
+def dispatch_chain(h, dev):
+    """As src/bench/cases_overhead.rs: 1000 dependent maps x + 1 over 256 f32 (eager, one kernel
+    launch each), timed by the host clock from the first launch to idle; the engine's counts."""
+    n, m = CHAIN_DISPATCHES, CHAIN_ELEMENTS
+    start = torch.zeros(m, device=dev)
+
+    def run(i):
+        x = start
+        for _ in range(n):
+            x = torch.add(x, 1.0)
+
+    runs = (1, 5) if h.sizes.quick else (2, 20)
+    h.case("dispatch_chain", "overhead", "%d x %d f32" % (n, m), n * 8 * m, n * 2 * m, run,
+           runs=runs, counted=lambda: (n * 8 * m, n * 2 * m, {"dispatches": float(n)}),
+           wall=True)
+
+
 def main():
     args = parse_args(__doc__.splitlines()[0])
     h = Harness(args)
@@ -539,6 +560,7 @@ def main():
     compile_on = not args.no_compile
     h.copy_ceiling()
     elementwise(h, dev, compile_on)
+    dispatch_chain(h, dev)
     matmuls(h, dev)
     reductions(h, dev, compile_on)
     layout(h, dev)

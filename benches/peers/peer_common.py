@@ -107,10 +107,10 @@ class Harness:
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
 
-    def time_runs(self, run, runs=None, walls=None):
-        """Warm-up, then per-repetition milliseconds (CUDA events, or wall clock on CPU).
-        `runs` = (warm-up, repetitions) overrides the mode's; `walls` (a list) receives each
-        repetition's host wall seconds, start to idle."""
+    def time_runs(self, run, runs=None, walls=None, wall=False):
+        """Warm-up, then per-repetition milliseconds (CUDA events, or wall clock on CPU or with
+        `wall`: from the call of `run` to idle). `runs` = (warm-up, repetitions) overrides the
+        mode's; `walls` (a list) receives each repetition's host wall seconds, start to idle."""
         import time
 
         warmup, repetitions = runs or (self.sizes.warmup, self.sizes.repetitions)
@@ -121,7 +121,7 @@ class Harness:
         for r in range(repetitions):
             i = warmup + r
             t0 = time.perf_counter()
-            if self.device.type == "cuda":
+            if self.device.type == "cuda" and not wall:
                 start = torch.cuda.Event(enable_timing=True)
                 end = torch.cuda.Event(enable_timing=True)
                 start.record()
@@ -131,15 +131,17 @@ class Harness:
                 times.append(start.elapsed_time(end))
             else:
                 run(i)
+                self.sync()
                 times.append((time.perf_counter() - t0) * 1e3)
             if walls is not None:
                 walls.append(time.perf_counter() - t0)
         return times
 
     def case(self, name, family, size, nbytes, flops, run, bound="memory", ceiling=False,
-             grad=False, runs=None, counted=None):
+             grad=False, runs=None, counted=None, wall=False):
         """Time `run(i)` (i = repetition, to rotate inputs) and add a row. Runs under
-        torch.no_grad() unless `grad` (for workloads that call backward or autograd).
+        torch.no_grad() unless `grad` (for workloads that call backward or autograd). `wall`
+        times by the host clock even on CUDA (latency rows, like the engine's).
         End-to-end rows pass `runs` = (warm-up, repetitions) and `counted`, a function called
         after timing that returns (bytes, flops, {name: count}) per timed run; the row then
         carries the engine's `metrics` (each count per run, per second, per wall second)."""
@@ -153,7 +155,7 @@ class Harness:
         print("bench: %s (%s)" % (name, size), file=sys.stderr)
         walls = []
         with _null() if grad else torch.no_grad():
-            times = self.time_runs(run, runs, walls)
+            times = self.time_runs(run, runs, walls, wall)
         med = statistics.median(times)
         mad = statistics.median([abs(t - med) for t in times])
         secs = med / 1e3
@@ -181,7 +183,7 @@ class Harness:
                 "gbs": nbytes / secs / 1e9 if nbytes > 0 and secs > 0 else None,
                 "gflops": flops / secs / 1e9 if flops > 0 and secs > 0 else None,
                 "fraction": None,
-                "timing": "timestamps" if self.device.type == "cuda" else "wall",
+                "timing": "timestamps" if self.device.type == "cuda" and not wall else "wall",
                 "_ceiling": ceiling,
             }
         )
