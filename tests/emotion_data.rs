@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use synchgraph::data::emotion::{detect_format, load_clips, DatasetFormat};
+use synchgraph::data::emotion::{
+    detect_format, load_clips, speaker_from_name, speakers_from_names, DatasetFormat,
+};
 use synchgraph::data::emotion_features::{
     extract_all, node_features, npy_bytes, read_npy_matrix, FeatureSettings,
 };
@@ -162,6 +164,37 @@ fn ravdess_codes_and_unknown_codes() {
         e.to_string().contains("unknown EmoDB emotion code 'X'"),
         "{e}"
     );
+}
+
+#[test]
+fn names_of_other_corpora_are_not_taken_for_emodb() {
+    // CREMA-D's names start with two digits and have an upper-case 6th character; read as
+    // EmoDB, every actor 1001-1091 became speaker "10" and the sentence code the emotion.
+    let d = tmp("cremad");
+    touch(&d.join("1001_DFA_ANG_XX.wav"), "");
+    touch(&d.join("1002_TAI_SAD_XX.wav"), "");
+    let e = detect_format(&d).unwrap_err().to_string();
+    assert!(e.contains("match neither the EmoDB"), "{e}");
+    assert_eq!(speaker_from_name(Path::new("1001_DFA_ANG_XX.wav")), None);
+    assert_eq!(
+        speakers_from_names(&[Path::new("a/1001_DFA_ANG_XX.wav")]),
+        [None]
+    );
+    // EmoDB names are exactly seven characters: a longer stem or a missing version letter is
+    // not one.
+    for stem in ["03a01Fa", "16b10Wb"] {
+        assert!(
+            speaker_from_name(Path::new(&format!("{stem}.wav"))).is_some(),
+            "{stem}"
+        );
+    }
+    for stem in ["03a01F", "03a01Fab", "0301aFa", "03A01Fa"] {
+        assert_eq!(
+            speaker_from_name(Path::new(&format!("{stem}.wav"))),
+            None,
+            "{stem}"
+        );
+    }
 }
 
 #[test]

@@ -113,6 +113,33 @@ fn small_clip_parses_and_pads_cyclically() {
 }
 
 #[test]
+fn rotations_are_wrapped_whether_frames_are_averaged_or_copied() {
+    // A rotation held at 350 degrees (an unwrapped angle, as CMU clips carry) is -10 degrees.
+    // With more frames than nodes the circular mean wraps it; a node copied from one frame
+    // must come out the same, or one pose gives different features by clip length. The
+    // position column is copied exactly. Tolerance 1e-3 degrees.
+    for frames in [100, 200] {
+        let mut text = String::from(
+            "HIERARCHY\nROOT Hips\n{\n OFFSET 0 0 0\n CHANNELS 2 Xposition Zrotation\n \
+             End Site\n {\n  OFFSET 0 1 0\n }\n}\nMOTION\n",
+        );
+        text.push_str(&format!("Frames: {frames}\nFrame Time: 0.01\n"));
+        for f in 0..frames {
+            text.push_str(&format!("{}.25 350\n", f % 7));
+        }
+        let b = parse_bvh(&text, Path::new("unwrapped.bvh")).unwrap();
+        let n = mocap_nodes(&b, 120).unwrap();
+        for i in 0..120 {
+            let r = n.row(i)[1];
+            assert!((r + 10.0).abs() < 1e-3, "{frames} frames, node {i}: {r}");
+        }
+        if frames < 120 {
+            assert_eq!(n.row(3)[0], 3.25, "positions are copied exactly");
+        }
+    }
+}
+
+#[test]
 fn rotations_are_averaged_on_the_circle() {
     // 240 frames into 120 nodes: each node averages two frames. The rotation alternates 179 and
     // -179 degrees (a wrap, as CMU clips have): the node keeps pointing at +-180, where a plain

@@ -142,11 +142,18 @@ fn is_ravdess_name(s: &str) -> bool {
             .all(|x| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Whether a file stem follows the EmoDB naming (`03a01Fa`: two speaker digits, an emotion
-/// letter 6th).
+/// Whether a file stem follows the EmoDB naming, exactly seven characters as in `03a01Fa`: two
+/// speaker digits, the text's letter and two digits, an upper-case emotion letter and a
+/// lower-case version letter. (An unknown emotion letter is still an EmoDB name, so that it
+/// gets its own error; names of other corpora, such as CREMA-D's `1001_DFA_ANG_XX`, are not.)
 pub(crate) fn is_emodb_name(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() >= 6 && b[..2].iter().all(u8::is_ascii_digit) && b[5].is_ascii_uppercase()
+    b.len() == 7
+        && b[..2].iter().all(u8::is_ascii_digit)
+        && b[2].is_ascii_lowercase()
+        && b[3..5].iter().all(u8::is_ascii_digit)
+        && b[5].is_ascii_uppercase()
+        && b[6].is_ascii_lowercase()
 }
 
 /// Detect the layout of `dir`: sub-folders of CSV/`.npy` files are [`DatasetFormat::Features`],

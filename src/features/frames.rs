@@ -19,7 +19,9 @@ pub fn group_frames(m: &FrameMatrix, nodes: usize) -> Result<FrameMatrix> {
 
 /// [`group_frames`] where the columns `c` with `degrees[c]` true are angles in degrees: a chunk
 /// of frames is averaged on the circle (atan2 of the mean sine and cosine), so 179 and -179
-/// average to 180 rather than 0. Columns past the end of `degrees` are plain values.
+/// average to 180 rather than 0. A node copied from one frame (`T <= M`) is wrapped the same
+/// way, so every angle column lies in [-180, 180] whatever the clip's length (CMU clips carry
+/// unwrapped rotations such as 269 or -346). Columns past the end of `degrees` are plain values.
 pub fn group_frames_with_angles(
     m: &FrameMatrix,
     nodes: usize,
@@ -40,24 +42,26 @@ pub fn group_frames_with_angles(
     let mut out = FrameMatrix::try_zeros(nodes, m.cols)?;
     for i in 0..nodes {
         let row = out.row_mut(i);
-        if t > nodes {
-            let (lo, hi) = (i * t / nodes, (i + 1) * t / nodes);
-            for k in lo..hi {
-                for (o, v) in row.iter_mut().zip(m.row(k)) {
-                    *o += v;
-                }
-            }
-            let n = (hi - lo) as f32;
-            row.iter_mut().for_each(|o| *o /= n);
-            for (c, o) in row.iter_mut().enumerate().filter(|(c, _)| angle(*c)) {
-                let (s, co) = (lo..hi).fold((0.0f64, 0.0f64), |(s, co), k| {
-                    let r = f64::from(m.row(k)[c]).to_radians();
-                    (s + r.sin(), co + r.cos())
-                });
-                *o = s.atan2(co).to_degrees() as f32;
-            }
+        // The frames of node i: a chunk when there are more frames than nodes, else one frame
+        // (cyclic padding), averaged alike so angle columns come out wrapped either way.
+        let (lo, hi) = if t > nodes {
+            (i * t / nodes, (i + 1) * t / nodes)
         } else {
-            row.copy_from_slice(m.row(i % t));
+            (i % t, i % t + 1)
+        };
+        for k in lo..hi {
+            for (o, v) in row.iter_mut().zip(m.row(k)) {
+                *o += v;
+            }
+        }
+        let n = (hi - lo) as f32;
+        row.iter_mut().for_each(|o| *o /= n);
+        for (c, o) in row.iter_mut().enumerate().filter(|(c, _)| angle(*c)) {
+            let (s, co) = (lo..hi).fold((0.0f64, 0.0f64), |(s, co), k| {
+                let r = f64::from(m.row(k)[c]).to_radians();
+                (s + r.sin(), co + r.cos())
+            });
+            *o = s.atan2(co).to_degrees() as f32;
         }
     }
     Ok(out)
