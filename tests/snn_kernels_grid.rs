@@ -50,6 +50,58 @@ fn poisson_step_matches_reference_on_a_folded_grid() {
 }
 
 #[test]
+fn poisson_spike_fractions_match_their_rates() {
+    // Independent of `poisson_reference` (which shares the kernel's bit operations, so a shared
+    // mistake such as a doubled rate would cancel): over 4,000 inputs x 200 steps at dt 0.5 ms,
+    // an input at r Hz spikes in a fraction r * dt of the steps. Each fraction must be within
+    // 5 standard deviations (binomial, 800,000 draws) of its expectation; a rate of 0 never
+    // spikes and 2,000 Hz (r * dt = 1) always does.
+    let g = common::gpu();
+    let (n, steps, dt_ms) = (4000usize, 200u32, 0.5);
+    for rate in [0.0f32, 20.0, 100.0, 400.0, 2000.0] {
+        let rates = Tensor::from_f32(&g, &[n], &vec![rate; n]).unwrap();
+        let streams = Tensor::from_u32(&g, &[1], &[3]).unwrap();
+        let ring = Tensor::zeros(&g, &[steps as usize * n], DType::U32).unwrap();
+        for step in 0..steps {
+            poisson_step(&g, &rates, &streams, &ring, step, step, 77, dt_ms).unwrap();
+        }
+        let flags = ring.to_u32().unwrap();
+        let spikes = flags.iter().filter(|&&f| f == SPIKE_BIT).count() as f64;
+        let draws = flags.len() as f64;
+        let p = (f64::from(rate) * dt_ms / 1000.0).min(1.0);
+        let sd = (draws * p * (1.0 - p)).sqrt();
+        assert!(
+            (spikes - draws * p).abs() <= 5.0 * sd,
+            "{rate} Hz: {spikes} spikes in {draws} draws, expected {:.0} +- {sd:.0}",
+            draws * p
+        );
+    }
+}
+
+#[test]
+fn stdp_constants_come_from_the_config_field_by_field() {
+    // stdp_reference and the network reference take their constants from StdpParams::new, as
+    // the kernels do; this pins each field to its config value, with distinct time constants
+    // and rates so a swap (tau_post1 for tau_post2, nu_pre for nu_post) shows. Exact.
+    let mut sc = Config::default().stdp;
+    (sc.tau_pre_ms, sc.tau_post1_ms, sc.tau_post2_ms) = (11.0, 23.0, 47.0);
+    (sc.nu_pre, sc.nu_post, sc.w_max, sc.x_tar, sc.mu) = (0.003, 0.07, 1.5, 0.25, 0.8);
+    sc.norm_total = 61.0;
+    sc.rule = StdpRule::PowerLaw;
+    let dt = 0.25;
+    let p = StdpParams::new(&sc, dt, 5, 9);
+    assert_eq!((p.n_pre, p.n_post, p.rule), (5, 9, 1));
+    assert_eq!(p.k_pre, (0.25 / 11.0) as f32);
+    assert_eq!(p.k_post1, (0.25 / 23.0) as f32);
+    assert_eq!(p.k_post2, (0.25 / 47.0) as f32);
+    let f = |v: f64| v as f32;
+    assert_eq!((p.nu_pre, p.nu_post), (f(0.003), f(0.07)));
+    assert_eq!((p.w_max, p.x_tar, p.mu, p.total), (1.5, 0.25, f(0.8), 61.0));
+    sc.rule = StdpRule::PrePost;
+    assert_eq!(StdpParams::new(&sc, dt, 5, 9).rule, 0);
+}
+
+#[test]
 fn schedule_step_matches_reference_on_a_folded_grid() {
     // 70 clips x 37 inputs = 2,590 threads: 11 workgroups (6 x 2, one spare). Every clip reads
     // the same schedule. Exact: bits are copied.
@@ -392,7 +444,8 @@ fn a_pre_spike_alone_depresses_only_under_the_pre_post_rule() {
         sc.rule = rule;
         sc.nu_pre = 1e-2;
         let p = StdpParams::new(&sc, cfg.sim.dt_ms, n_pre as u32, n_post as u32);
-        let post1 = 0.6_f32 - p.k_post1 * 0.6;
+        // post1 decays by dt / tau_post1, taken from the config, not from `p`.
+        let post1 = 0.6_f32 - (cfg.sim.dt_ms / sc.tau_post1_ms) as f32 * 0.6;
         let start = StdpStart {
             w: vec![0.5; n_post],
             mask: vec![1.0; n_post],

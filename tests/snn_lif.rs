@@ -172,7 +172,12 @@ fn lif_many_steps_drive_and_refractory() {
         lif_step(&g, &group, &p).unwrap();
         lif_step_reference(&p, &mut rs, &mut rf);
     }
-    let (gs, _) = group.to_host().unwrap();
+    let (gs, gf) = group.to_host().unwrap();
+    // Tolerance: f32 against f64 Euler over 200 steps with resets in between. The flags
+    // (spike bit and refractory count) must agree exactly, so both took every spike at the
+    // same step; v may drift by the f32 rounding of each step's update (about 1e-5 mV per
+    // step, 200 steps: well under 1e-2 mV), and theta, a sum of equal increments, by 1e-4.
+    assert_eq!(gf, rf, "spike flags and refractory counts");
     for i in 0..n {
         assert!((f64::from(gs[4 * i]) - rs[4 * i]).abs() < 1e-2, "v of {i}");
         assert!(
