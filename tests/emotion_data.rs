@@ -279,6 +279,40 @@ fn folder_per_class_empty_class_and_empty_folder() {
 }
 
 #[test]
+fn landmark_csvs_with_their_header_are_detected() {
+    // With the documented header the folder reads as landmarks; the same numbers without it
+    // are 136 features per row, which other feature files have too.
+    let coords: Vec<String> = (0..68)
+        .flat_map(|k| [format!("x{k}"), format!("y{k}")])
+        .collect();
+    let row: Vec<String> = (0..136).map(|k| format!("{}", 100 + k)).collect();
+    let body = format!("0,{}\n1,{}\n", row.join(","), row.join(","));
+    for (name, header, want) in [
+        (
+            "lm-frame",
+            format!("frame,{}\n", coords.join(",")),
+            DatasetFormat::Landmarks,
+        ),
+        (
+            "lm-plain",
+            format!(" X0 ,{}\n", coords[1..].join(",")),
+            DatasetFormat::Landmarks,
+        ),
+        ("lm-none", String::new(), DatasetFormat::Features),
+    ] {
+        let d = tmp(name);
+        let body = if name == "lm-plain" {
+            body.lines().map(|l| &l[2..]).collect::<Vec<_>>().join("\n")
+        } else {
+            body.clone()
+        };
+        touch(&d.join("happy/a.csv"), &format!("{header}{body}"));
+        touch(&d.join("sad/b.csv"), &format!("{header}{body}"));
+        assert_eq!(detect_format(&d).unwrap(), want, "{name}");
+    }
+}
+
+#[test]
 fn feature_files_csv_and_npy() {
     let d = tmp("features");
     touch(&d.join("a/x.csv"), "f1,f2,f3\n1,2,3\n4,5,6\n");

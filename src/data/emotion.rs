@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::feature_export::keep_source_order;
 use crate::error::{Error, Result};
+use crate::features::landmarks::COORDS;
 
 /// EmoDB emotion codes (6th file-name character) and class names, in class order.
 pub const EMODB_CODES: [(char, &str); 7] = [
@@ -156,9 +157,11 @@ pub(crate) fn is_emodb_name(s: &str) -> bool {
         && b[6].is_ascii_lowercase()
 }
 
-/// Detect the layout of `dir`: sub-folders of CSV/`.npy` files are [`DatasetFormat::Features`],
-/// sub-folders of WAV files [`DatasetFormat::Folder`]; WAV files at the top are RAVDESS when
-/// every name has seven two-digit fields, else EmoDB when every name fits its pattern.
+/// Detect the layout of `dir`: sub-folders of CSV files whose first CSV starts with a landmark
+/// header (`frame,x0,y0,...`) are [`DatasetFormat::Landmarks`], other CSV/`.npy` files
+/// [`DatasetFormat::Features`], sub-folders of WAV files [`DatasetFormat::Folder`]; WAV files
+/// at the top are RAVDESS when every name has seven two-digit fields, else EmoDB when every
+/// name fits its pattern.
 /// RAVDESS as distributed (`Actor_01/ .. Actor_24/` of coded WAV names) is RAVDESS, not a
 /// folder per class: its folders name speakers, and the labels come from the file names.
 pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
@@ -192,6 +195,9 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
             if f.is_dir() {
                 return Ok(DatasetFormat::Video);
             }
+            if ext_is(&f, &["csv"]) && has_landmark_header(&f) {
+                return Ok(DatasetFormat::Landmarks);
+            }
             if ext_is(&f, &["csv", "npy"]) {
                 return Ok(DatasetFormat::Features);
             }
@@ -204,6 +210,39 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
         path: dir.display().to_string(),
         message: "no WAV files, and no class folders holding WAV, CSV or .npy files".into(),
     })
+}
+
+/// Whether the first line of the CSV file `path` is the header of a landmark CSV:
+/// `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67` (any case, spaces around fields allowed).
+/// A landmark CSV without a header cannot be told from 136 pre-extracted features per frame.
+fn has_landmark_header(path: &Path) -> bool {
+    use std::io::{BufRead, BufReader, Read};
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut line = String::new();
+    // A header of 137 short names is about 700 bytes; a longer first line is not one.
+    if BufReader::new(file)
+        .take(4096)
+        .read_line(&mut line)
+        .is_err()
+    {
+        return false;
+    }
+    let fields: Vec<String> = line
+        .trim()
+        .split(',')
+        .map(|f| f.trim().to_ascii_lowercase())
+        .collect();
+    let coords = match fields.first().map(String::as_str) {
+        Some("frame") => &fields[1..],
+        _ => &fields[..],
+    };
+    coords.len() == COORDS
+        && coords
+            .iter()
+            .enumerate()
+            .all(|(k, f)| *f == format!("{}{}", if k % 2 == 0 { 'x' } else { 'y' }, k / 2))
 }
 
 /// Whether every sub-folder is named `Actor_<digits>` (any case) and holds only RAVDESS-coded

@@ -9,6 +9,9 @@
 //!   works: normalisation removes it).
 //! - An optional header line is allowed as the first line: it is recognised by a first field that is
 //!   not a number (e.g. `frame,x0,y0,...`). Blank lines are skipped; spaces around fields are ignored.
+//!   With the header `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67`, a data set of such files is
+//!   detected as landmarks; without it, it reads as pre-extracted features unless `--format
+//!   landmarks` is given (136 numbers per row are also the shape of other feature files).
 //!
 //! Every value must be a finite number in the float32 range; a wrong column count, an unparsable
 //! field, NaN, infinity or a value beyond that range is an [`Error::Parse`] naming the line
