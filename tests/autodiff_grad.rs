@@ -1,12 +1,16 @@
-//! Gradient checks of every autodiff op: the tape's GPU gradient of
-//! loss = Σ w ⊙ op(inputs) (w fixed random weights) is compared with central finite differences
-//! (step 1e-3) of a plain Rust f64 reference of the forward. Tolerance:
-//! |analytic - numeric| <= 2e-3 + 2e-2 |numeric| per element (f32 GPU arithmetic against an f64
-//! reference). Inputs avoid the kinks of relu and ties of max by construction.
+//! Gradient checks of every autodiff op: the tape's forward value is compared with a plain Rust
+//! f64 reference of the forward, and its GPU gradient of loss = Σ w ⊙ op(inputs) (w fixed random
+//! weights) with central finite differences (step 1e-3) of that reference. Tolerances (f32 GPU
+//! arithmetic against an f64 reference, `common::grad`): forward |got - want| <= 1e-3 +
+//! 1e-3 |want|; gradient of input k |analytic - numeric| <= max(1e-5, 1e-3 max|numeric_k|) +
+//! 2e-2 |numeric| per element, and each input's max |numeric| must be at least 1e-2 for its check
+//! to count. Inputs avoid the kinks of relu and ties of max by construction.
 
 mod common;
 
-use common::grad::{check, compare, gradients, input, Fwd, Reference};
+use common::grad::{
+    check, compare, compare_forward, evaluate, gradients, input, Fwd, Reference, MIN_GRAD,
+};
 use common::{gpu, Rng};
 use synchgraph::autodiff::{ParamStore, Tape};
 use synchgraph::kernels::reduce::ReduceOp;
@@ -364,6 +368,48 @@ fn checker_catches_a_wrong_gradient() {
     a[1][5] += 0.05;
     let err = compare(&a, &n).expect_err("a perturbed gradient must fail the check");
     assert!(err.contains("input 1[5]"), "{err}");
+}
+
+/// The absolute tolerance scales with each input's largest gradient: an input whose gradients
+/// are all small (here at most 0.02) still fails when one of them is zeroed (1e-3 here, which a
+/// fixed 2e-3 tolerance let through), and an input whose gradients are all too small for any
+/// check to mean anything fails the precondition, named.
+#[test]
+fn checker_scales_with_small_gradients_and_rejects_insensitive_inputs() {
+    let big: Vec<f64> = vec![0.8, -0.3, 0.5];
+    let small: Vec<f64> = vec![0.02, -1e-3, 0.015, 0.0];
+    let as_f32 = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    let numeric = vec![big.clone(), small.clone()];
+    let mut analytic = vec![as_f32(&big), as_f32(&small)];
+    assert!(compare(&analytic, &numeric).is_ok());
+    analytic[1][1] = 0.0;
+    let err = compare(&analytic, &numeric).expect_err("a zeroed small gradient must fail");
+    assert!(err.contains("input 1[1]"), "{err}");
+    // Every gradient of input 1 below MIN_GRAD: refused even when the analytic one is 0.
+    let tiny: Vec<f64> = small.iter().map(|v| v * 0.4 * MIN_GRAD / 0.02).collect();
+    let numeric = vec![big.clone(), tiny.clone()];
+    for second in [as_f32(&tiny), vec![0.0; tiny.len()]] {
+        let err = compare(&[as_f32(&big), second], &numeric).expect_err("too small to check");
+        assert!(err.contains("input 1:") && err.contains("below"), "{err}");
+    }
+}
+
+/// A forward that is off while its gradient is right (the Frobenius penalty against a reference
+/// shifted by 0.01, which has the same gradient) passes the gradient check and fails the forward
+/// one.
+#[test]
+fn checker_catches_a_wrong_forward_with_a_right_gradient() {
+    let mut r = Rng(10);
+    let ins = [input(&mut r, &[5, 4])];
+    let fwd: Fwd = &|t, v| t.frobenius_penalty(&v[0], 0.7);
+    let norm = |x: &[Vec<f64>]| 0.7 * x[0].iter().map(|v| v * v).sum::<f64>().sqrt();
+    let shifted: Reference = &|x| vec![norm(x) + 0.01];
+    let (got, a, n) = evaluate(&ins, true, fwd, shifted, 99);
+    assert!(compare(&a, &n).is_ok());
+    let base: Vec<Vec<f64>> = vec![ins[0].1.iter().map(|&v| f64::from(v)).collect()];
+    assert!(compare_forward(&got, &[norm(&base)]).is_ok());
+    let err = compare_forward(&got, &shifted(&base)).expect_err("a shifted forward must fail");
+    assert!(err.starts_with("[0]:"), "{err}");
 }
 
 #[test]
