@@ -1,12 +1,19 @@
-//! The folded 2-D grid path of the `src/kernels` entry points whose family tests do not run it
-//! themselves (elementwise, layout, reductions and the optimizers have theirs in their family
-//! files), against plain Rust references on random inputs. Each test runs on
+//! Kernel coverage. `COVERAGE` (at the end of this file) lists every compute entry point of
+//! every shader family with the test that checks it against a plain Rust reference on random
+//! inputs and the test of its folded 2-D grid path (or why it has none); tests below check that
+//! the table lists exactly the entry points the WGSL sources declare and names real tests.
+//!
+//! The other tests are the folded 2-D grid path of the `src/kernels` entry points whose family
+//! tests do not run it themselves (elementwise, layout, reductions and the optimizers have
+//! theirs in their family files), against plain Rust references on random inputs. Each runs on
 //! `common::folded_gpu()`, whose grids fold at 7 workgroups per dimension, with sizes that are
 //! not multiples of the workgroup size and (checked by `assert_folded`) leave spare workgroups
 //! past the last item. The tolerance of each check is stated where it is made.
 
 mod common;
 use common::*;
+use std::collections::{BTreeMap, BTreeSet};
+use synchgraph::gpu::Shader;
 use synchgraph::kernels::backward::{act_backward, broadcast_scalar, dropout_mask, Activation};
 use synchgraph::kernels::matmul::{gemm_split, GemmTile, KSplit};
 use synchgraph::kernels::neighbor_max::{masked_max, masked_max_backward};
@@ -470,4 +477,485 @@ fn matmul_tile_rows_past_the_grid_limit_go_to_z_layers() {
             }
         }
     }
+}
+
+/// How an entry point's folded 2-D grid path (the path past 65,535 workgroups) is tested.
+enum Grid {
+    /// This test runs the entry point on a folded grid: on `folded_gpu()`, or past 65,535
+    /// workgroups on the device's real limit.
+    Folded(&'static str),
+    /// The entry point has no folded path, for the reason given.
+    NoFold(&'static str),
+}
+use Grid::{Folded, NoFold};
+
+/// A dispatch of one workgroup (checked by `single_workgroup_entry_points_ignore_the_grid`).
+const ONE_WORKGROUP: &str = "single workgroup: the kernel runs as exactly one workgroup";
+
+/// Every compute entry point of every shader family, as "family::entry" (the family is its file
+/// name under shaders/ without `.wgsl`), with the test that checks it against a plain Rust
+/// reference on random inputs and the test of its folded / over-65,535-workgroup path. A test
+/// is named "file::name" for `#[test] fn name` in tests/file.rs. Completeness is checked by
+/// `every_entry_point_is_in_the_coverage_table`, the names by
+/// `the_coverage_table_names_real_tests`.
+const COVERAGE: &[(&str, &str, Grid)] = &[
+    (
+        "backward::act_backward",
+        "kernel_coverage::backward_kernels_on_a_folded_grid",
+        Folded("kernel_coverage::backward_kernels_on_a_folded_grid"),
+    ),
+    (
+        "backward::broadcast_scalar",
+        "kernel_coverage::backward_kernels_on_a_folded_grid",
+        Folded("kernel_coverage::backward_kernels_on_a_folded_grid"),
+    ),
+    (
+        "backward::dropout_mask",
+        "kernel_coverage::backward_kernels_on_a_folded_grid",
+        Folded("kernel_coverage::backward_kernels_on_a_folded_grid"),
+    ),
+    (
+        "cast::f16_to_f32",
+        "tensor::f16_casts_round_to_nearest",
+        Folded("kernel_coverage::f16_casts_on_a_folded_grid"),
+    ),
+    (
+        "cast::f32_to_f16",
+        "tensor::f16_casts_round_to_nearest",
+        Folded("kernel_coverage::f16_casts_on_a_folded_grid"),
+    ),
+    (
+        "elementwise::binary",
+        "elementwise::binary_ops_broadcast_rows_and_scalars",
+        Folded("elementwise::binary_unary_and_select_on_a_folded_grid"),
+    ),
+    (
+        "elementwise::select_where",
+        "elementwise::scale_affine_and_select",
+        Folded("elementwise::binary_unary_and_select_on_a_folded_grid"),
+    ),
+    (
+        "elementwise::unary",
+        "elementwise::unary_ops_match_reference",
+        Folded("elementwise::binary_unary_and_select_on_a_folded_grid"),
+    ),
+    (
+        "layout::copy_cols",
+        "layout::concat_and_slice_round_trip",
+        Folded("layout::layout_kernels_on_a_folded_grid"),
+    ),
+    (
+        "layout::gather_rows",
+        "layout::gather_rows_matches_reference_and_zeroes_bad_indices",
+        Folded("layout::gather_rows_over_65535_workgroups"),
+    ),
+    (
+        "layout::scatter_fill",
+        "layout::scatter_plan_is_reusable_and_exposes_csr",
+        NoFold(ONE_WORKGROUP),
+    ),
+    (
+        "layout::scatter_hist",
+        "layout::scatter_plan_is_reusable_and_exposes_csr",
+        Folded("layout::layout_kernels_on_a_folded_grid"),
+    ),
+    (
+        "layout::scatter_scan",
+        "layout::scatter_plan_is_reusable_and_exposes_csr",
+        NoFold(ONE_WORKGROUP),
+    ),
+    (
+        "layout::scatter_sum",
+        "layout::scatter_add_rows_is_exact_in_source_order_and_deterministic",
+        Folded("layout::layout_kernels_on_a_folded_grid"),
+    ),
+    (
+        "layout::transpose_tiled",
+        "layout::transpose_matches_reference",
+        Folded("layout::layout_kernels_on_a_folded_grid"),
+    ),
+    (
+        "lif::lif_step",
+        "snn_lif::lif_matches_reference_on_awkward_sizes",
+        Folded("snn_lif::lif_two_dimensional_grid_path"),
+    ),
+    (
+        "matmul::gemm",
+        "matmul::every_tile_and_transpose_matches_reference",
+        Folded("kernel_coverage::matmul_tile_rows_past_the_grid_limit_go_to_z_layers"),
+    ),
+    (
+        "matmul::gemm_direct",
+        "matmul::every_tile_and_transpose_matches_reference",
+        Folded("kernel_coverage::matmul_tile_rows_past_the_grid_limit_go_to_z_layers"),
+    ),
+    (
+        "neighbor_max::masked_max",
+        "neighbor_max::forward_matches_reference_including_isolated_nodes",
+        Folded("kernel_coverage::neighbor_max_backward_on_a_folded_grid"),
+    ),
+    (
+        "neighbor_max::masked_max_backward",
+        "neighbor_max::backward_matches_finite_differences",
+        Folded("kernel_coverage::neighbor_max_backward_on_a_folded_grid"),
+    ),
+    (
+        "optim::adam_step",
+        "optim::adam_matches_reference_with_per_parameter_weight_decay",
+        Folded("optim::adam_on_a_folded_grid"),
+    ),
+    (
+        "optim::sgd_step",
+        "optim::sgd_with_momentum_matches_reference",
+        Folded("optim::sgd_on_a_folded_grid"),
+    ),
+    (
+        "poisson::poisson_step",
+        "snn_kernels_grid::poisson_step_matches_reference_on_a_folded_grid",
+        Folded("snn_kernels_grid::poisson_step_matches_reference_on_a_folded_grid"),
+    ),
+    (
+        "poisson::schedule_step",
+        "snn_kernels_grid::schedule_step_matches_reference_on_a_folded_grid",
+        Folded("snn_kernels_grid::schedule_step_matches_reference_on_a_folded_grid"),
+    ),
+    (
+        "random::normal_fill",
+        "kernel_coverage::random_fills_match_the_hash_reference_on_a_folded_grid",
+        Folded("kernel_coverage::random_fills_match_the_hash_reference_on_a_folded_grid"),
+    ),
+    (
+        "random::uniform_fill",
+        "kernel_coverage::random_fills_match_the_hash_reference_on_a_folded_grid",
+        Folded("kernel_coverage::random_fills_match_the_hash_reference_on_a_folded_grid"),
+    ),
+    (
+        "reduce::reduce_cols",
+        "reduce::reduce_cols_matches_reference",
+        Folded("reduce::reductions_on_a_folded_grid"),
+    ),
+    (
+        "reduce::reduce_rows",
+        "reduce::reduce_rows_matches_reference",
+        Folded("reduce::reduce_rows_over_65535_workgroups"),
+    ),
+    (
+        "reduce::reduce_rows_small",
+        "reduce::reduce_rows_matches_reference",
+        Folded("reduce::reductions_on_a_folded_grid"),
+    ),
+    (
+        "scan::add_offsets",
+        "synchrony::exclusive_scan_matches_reference",
+        Folded("kernel_coverage::exclusive_scan_on_a_folded_grid"),
+    ),
+    (
+        "scan::scan_blocks",
+        "synchrony::exclusive_scan_matches_reference",
+        Folded("kernel_coverage::exclusive_scan_on_a_folded_grid"),
+    ),
+    (
+        "scan::write_total",
+        "synchrony::exclusive_scan_matches_reference",
+        NoFold(ONE_WORKGROUP),
+    ),
+    (
+        "segment::segment_expand",
+        "segment::backward_passes_match_reference",
+        Folded("kernel_coverage::segment_kernels_on_a_folded_grid"),
+    ),
+    (
+        "segment::segment_max",
+        "segment::segment_reduce_matches_reference",
+        Folded("kernel_coverage::segment_kernels_on_a_folded_grid"),
+    ),
+    (
+        "segment::segment_max_backward",
+        "segment::backward_passes_match_reference",
+        Folded("kernel_coverage::segment_kernels_on_a_folded_grid"),
+    ),
+    (
+        "segment::segment_sum",
+        "segment::segment_reduce_matches_reference",
+        Folded("kernel_coverage::segment_kernels_on_a_folded_grid"),
+    ),
+    (
+        "softmax::ce_grad",
+        "softmax::cross_entropy_matches_reference",
+        Folded("kernel_coverage::softmax_kernels_on_a_folded_grid"),
+    ),
+    (
+        "softmax::ce_rows",
+        "softmax::cross_entropy_matches_reference",
+        Folded("kernel_coverage::softmax_kernels_on_a_folded_grid"),
+    ),
+    (
+        "softmax::ce_rows_small",
+        "softmax::cross_entropy_matches_reference",
+        Folded("kernel_coverage::softmax_kernels_on_a_folded_grid"),
+    ),
+    (
+        "softmax::ce_total",
+        "softmax::cross_entropy_matches_reference",
+        NoFold(ONE_WORKGROUP),
+    ),
+    (
+        "softmax::softmax_rows",
+        "softmax::softmax_rows_matches_reference",
+        Folded("softmax::softmax_rows_over_65535_rows"),
+    ),
+    (
+        "softmax::softmax_rows_small",
+        "softmax::softmax_rows_matches_reference",
+        Folded("kernel_coverage::softmax_kernels_on_a_folded_grid"),
+    ),
+    (
+        "sparse::spmm",
+        "sparse::high_degree_node_and_empty_rows",
+        Folded("sparse::more_than_65535_row_workgroups"),
+    ),
+    (
+        "sparse::spmm_flat",
+        "sparse::random_graphs_match_reference_for_many_feature_widths",
+        Folded("sparse::more_than_65535_row_workgroups"),
+    ),
+    (
+        "stdp::normalize",
+        "snn_kernels_grid::normalize_matches_reference_on_a_folded_grid",
+        Folded("snn_kernels_grid::normalize_matches_reference_on_a_folded_grid"),
+    ),
+    (
+        "stdp::stdp_weights",
+        "snn_kernels_grid::stdp_step_matches_reference_on_a_folded_grid",
+        Folded("snn_kernels_grid::stdp_step_matches_reference_on_a_folded_grid"),
+    ),
+    (
+        "stdp::trace_post",
+        "snn_kernels_grid::stdp_step_matches_reference_on_a_folded_grid",
+        Folded("snn_kernels_grid::stdp_step_matches_reference_on_a_folded_grid"),
+    ),
+    (
+        "stdp::trace_pre",
+        "snn_kernels_grid::stdp_step_matches_reference_on_a_folded_grid",
+        Folded("snn_kernels_grid::stdp_step_matches_reference_on_a_folded_grid"),
+    ),
+    (
+        "synapse::compact",
+        "snn_kernels_grid::compact_and_record_match_reference_on_a_folded_grid",
+        Folded("snn_kernels_grid::compact_and_record_match_reference_on_a_folded_grid"),
+    ),
+    (
+        "synapse::propagate",
+        "snn_kernels_grid::propagate_matches_reference_on_a_folded_grid",
+        Folded("snn_kernels_grid::propagate_matches_reference_on_a_folded_grid"),
+    ),
+    (
+        "synapse::sort_lists",
+        "snn_kernels_grid::sort_lists_on_a_folded_grid",
+        Folded("snn_kernels_grid::sort_lists_on_a_folded_grid"),
+    ),
+    (
+        "synchrony::active_flags",
+        "synchrony::random_clips_match_the_reference",
+        Folded("synchrony::every_synchrony_kernel_on_a_folded_grid"),
+    ),
+    (
+        "synchrony::clip_offsets",
+        "synchrony::random_clips_match_the_reference",
+        Folded("synchrony::every_synchrony_kernel_on_a_folded_grid"),
+    ),
+    (
+        "synchrony::compact_nodes",
+        "synchrony::random_clips_match_the_reference",
+        Folded("synchrony::every_synchrony_kernel_on_a_folded_grid"),
+    ),
+    (
+        "synchrony::fill_cols",
+        "synchrony::random_clips_match_the_reference",
+        Folded("synchrony::every_synchrony_kernel_on_a_folded_grid"),
+    ),
+    (
+        "synchrony::mark_pairs",
+        "synchrony::random_clips_match_the_reference",
+        Folded("synchrony::every_synchrony_kernel_on_a_folded_grid"),
+    ),
+    (
+        "synchrony::renumber_cols",
+        "synchrony::random_clips_match_the_reference",
+        Folded("synchrony::every_synchrony_kernel_on_a_folded_grid"),
+    ),
+    (
+        "synchrony::row_degree",
+        "synchrony::random_clips_match_the_reference",
+        Folded("synchrony::every_synchrony_kernel_on_a_folded_grid"),
+    ),
+    (
+        "synchrony::spike_stats",
+        "synchrony::random_clips_match_the_reference",
+        Folded("synchrony::every_synchrony_kernel_on_a_folded_grid"),
+    ),
+];
+
+/// Every compute entry point of every registered family, as "family::entry", with the builtins
+/// its arguments read (directly or as members of a struct argument).
+fn entry_points() -> BTreeMap<String, Vec<naga::BuiltIn>> {
+    let mut out = BTreeMap::new();
+    for &shader in Shader::ALL {
+        let source = shader.source();
+        let module = naga::front::wgsl::parse_str(&source)
+            .unwrap_or_else(|e| panic!("{}: {}", shader.file_name(), e.emit_to_string(&source)));
+        let family = shader.file_name().trim_end_matches(".wgsl");
+        for ep in &module.entry_points {
+            if ep.stage != naga::ShaderStage::Compute {
+                continue;
+            }
+            let mut builtins = Vec::new();
+            for arg in &ep.function.arguments {
+                if let Some(naga::Binding::BuiltIn(b)) = arg.binding {
+                    builtins.push(b);
+                }
+                if let naga::TypeInner::Struct { members, .. } = &module.types[arg.ty].inner {
+                    for m in members {
+                        if let Some(naga::Binding::BuiltIn(b)) = m.binding {
+                            builtins.push(b);
+                        }
+                    }
+                }
+            }
+            let key = format!("{family}::{}", ep.name);
+            assert!(out.insert(key.clone(), builtins).is_none(), "{key} twice");
+        }
+    }
+    out
+}
+
+#[test]
+fn every_entry_point_is_in_the_coverage_table() {
+    let found = entry_points();
+    let listed: BTreeSet<&str> = COVERAGE.iter().map(|(entry, _, _)| *entry).collect();
+    assert_eq!(
+        listed.len(),
+        COVERAGE.len(),
+        "an entry point is listed twice"
+    );
+    let missing: Vec<&str> = found
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !listed.contains(k))
+        .collect();
+    let stale: Vec<&str> = listed
+        .iter()
+        .copied()
+        .filter(|k| !found.contains_key(*k))
+        .collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "COVERAGE must list exactly the compute entry points of the shaders: add {missing:?} \
+         (with their reference and folded-grid tests), remove {stale:?}"
+    );
+    eprintln!("{} compute entry points, all in COVERAGE", found.len());
+}
+
+/// An entry point without a folded path must not depend on the grid: it reads no workgroup id,
+/// workgroup count or global invocation id, so it computes the same in any one-workgroup
+/// dispatch. A kernel that starts to use them needs a folded-grid test instead.
+#[test]
+fn single_workgroup_entry_points_ignore_the_grid() {
+    let found = entry_points();
+    for (entry, _, grid) in COVERAGE {
+        let (NoFold(_), Some(builtins)) = (grid, found.get(*entry)) else {
+            continue;
+        };
+        for b in builtins {
+            assert!(
+                !matches!(
+                    b,
+                    naga::BuiltIn::WorkGroupId
+                        | naga::BuiltIn::NumWorkGroups
+                        | naga::BuiltIn::GlobalInvocationId
+                ),
+                "{entry} is listed without a folded path but reads {b:?}"
+            );
+        }
+    }
+}
+
+/// The body of `#[test] fn name` in `source` (from the `fn` line to the closing brace at the
+/// start of a line), or why it is not there: no such fn, not marked `#[test]`, or `#[ignore]`d.
+fn test_body<'a>(source: &'a str, name: &str) -> Result<&'a str, String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let head = format!("fn {name}(");
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(&head))
+        .ok_or_else(|| format!("no `fn {name}`"))?;
+    let attrs: Vec<&str> = lines[..at]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .take_while(|l| l.starts_with("#[") || l.starts_with("//"))
+        .collect();
+    if !attrs.contains(&"#[test]") {
+        return Err(format!("`fn {name}` is not a #[test]"));
+    }
+    if attrs.iter().any(|a| a.starts_with("#[ignore")) {
+        return Err(format!("`fn {name}` is #[ignore]d"));
+    }
+    let start = source
+        .match_indices(&format!("\n{head}"))
+        .next()
+        .map_or(0, |(i, _)| i + 1);
+    let len = source[start..]
+        .find("\n}")
+        .map_or(source.len() - start, |e| e + 2);
+    Ok(&source[start..start + len])
+}
+
+/// Why `test` ("file::name") is not a usable test of the coverage table, if it is not: it must
+/// be a #[test] fn (not ignored) of tests/file.rs, and a folded test must open `folded_gpu()`
+/// or say 65535 in its name.
+fn bad_test_name(
+    sources: &mut BTreeMap<String, String>,
+    test: &str,
+    folded: bool,
+) -> Option<String> {
+    let Some((file, name)) = test.split_once("::") else {
+        return Some(format!("{test:?} is not file::name"));
+    };
+    let source = sources.entry(file.to_string()).or_insert_with(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(format!("{file}.rs"));
+        std::fs::read_to_string(path).unwrap_or_default()
+    });
+    match test_body(source, name) {
+        Err(why) => Some(format!("tests/{file}.rs: {why}")),
+        Ok(body) if folded && !body.contains("folded_gpu()") && !name.contains("65535") => Some(
+            format!("{test} neither uses folded_gpu() nor says 65535 in its name"),
+        ),
+        Ok(_) => None,
+    }
+}
+
+#[test]
+fn the_coverage_table_names_real_tests() {
+    let mut sources = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (entry, reference, grid) in COVERAGE {
+        if let Some(why) = bad_test_name(&mut sources, reference, false) {
+            errors.push(format!("{entry}: reference test: {why}"));
+        }
+        match grid {
+            Folded(test) => {
+                if let Some(why) = bad_test_name(&mut sources, test, true) {
+                    errors.push(format!("{entry}: folded test: {why}"));
+                }
+            }
+            NoFold(why) if why.trim().is_empty() => {
+                errors.push(format!("{entry}: no folded test and no reason"))
+            }
+            NoFold(_) => {}
+        }
+    }
+    assert!(errors.is_empty(), "COVERAGE:\n{}", errors.join("\n"));
 }

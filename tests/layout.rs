@@ -85,11 +85,15 @@ fn gather_rows_matches_reference_and_zeroes_bad_indices() {
 
 #[test]
 fn gather_rows_over_65535_workgroups() {
-    // 66,000 x 256 outputs = 66,000 workgroups of 256 threads: a 2-D grid (68 MB output).
+    // 66,000 x 256 outputs = 66,000 workgroups of 256 threads: a 2-D grid of 33,000 x 2
+    // (68 MB output). Random values and random indices, so that output rows r and r + 33,000
+    // come from different source rows: a kernel that wrote row r + 33,000 from the wrong half of
+    // the grid must fail.
     let gpu = gpu();
+    let mut rng = Rng(46);
     let (n, f, m) = (1000, 256, 66_000);
-    let x: Vec<f32> = (0..n * f).map(|i| i as f32).collect();
-    let idx: Vec<u32> = (0..m).map(|i| ((i * 7) % n) as u32).collect();
+    let x = rng.vec(n * f, -1.0, 1.0);
+    let idx: Vec<u32> = (0..m).map(|_| rng.below(n) as u32).collect();
     let tx = Tensor::from_f32(&gpu, &[n, f], &x).unwrap();
     let ti = Tensor::from_u32(&gpu, &[m], &idx).unwrap();
     let got = gather_rows(&tx, &ti).unwrap().to_f32().unwrap();

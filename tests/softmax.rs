@@ -88,10 +88,13 @@ fn softmax_rows_matches_reference() {
 
 #[test]
 fn softmax_rows_over_65535_rows() {
-    // One workgroup per row (cols > SMALL_COLS): 70,000 rows need a 2-D grid of workgroups.
+    // One workgroup per row (cols > SMALL_COLS): 70,000 rows need a 2-D grid of workgroups
+    // (35,000 x 2). Random logits, so that no row repeats another: a kernel that took row
+    // r + 35,000 for row r (the wrong half of the grid) must fail.
     let gpu = gpu();
+    let mut rng = Rng(24);
     let (rows, cols) = (70_000, 33);
-    let x: Vec<f32> = (0..rows * cols).map(|i| (i % 7) as f32 * 0.5).collect();
+    let x = rng.vec(rows * cols, -5.0, 5.0);
     let t = Tensor::from_f32(&gpu, &[rows, cols], &x).unwrap();
     let got = softmax_rows(&t).unwrap().to_f32().unwrap();
     assert_close("softmax 70000x33", &got, &softmax_ref(&x, cols), 1e-6, 1e-4);
