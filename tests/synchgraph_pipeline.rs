@@ -267,6 +267,56 @@ fn gcn_operator_is_one_self_loop_per_node_in_every_layer() {
 }
 
 #[test]
+fn a_feature_constant_over_training_nodes_is_only_centred() {
+    // Every training neuron spikes once, a held-out neuron twice: the spike count has no
+    // spread in training, so it is centred (held-out count 2 -> 1), not divided by a tiny
+    // deviation (which gave about 1e6). Exact.
+    use synchgraph::graph::stimulus::StimulusEdges;
+    use synchgraph::graph::synchrony::{Layer, Spike, NODE_FEATURES};
+    use synchgraph::models::synchgraph::{build_graph, SpikeRun};
+    let layer = Layer {
+        clips: 3,
+        neurons: 2,
+        audio_neurons: 2,
+        duration_ms: 350.0,
+    };
+    let mut spikes = Vec::new();
+    for clip in 0..3u32 {
+        for neuron in 0..2u32 {
+            spikes.push(Spike {
+                clip,
+                neuron,
+                time_ms: 10.0 + 5.0 * neuron as f32,
+            });
+        }
+    }
+    spikes.push(Spike {
+        clip: 2,
+        neuron: 0,
+        time_ms: 200.0,
+    });
+    let run = SpikeRun {
+        per_clip: vec![2, 2, 3],
+        spikes,
+        layer,
+        raises: vec![0; 3],
+    };
+    let (g, _) = build_graph(
+        &gpu(),
+        &run,
+        150.0,
+        StimulusEdges::None,
+        &[0, 1, 0],
+        &[true, true, false],
+    )
+    .unwrap();
+    let counts: Vec<f32> = (0..g.nodes)
+        .map(|i| g.features[i * NODE_FEATURES + 3])
+        .collect();
+    assert_eq!(counts, [0.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+}
+
+#[test]
 fn node_features_are_standardised_with_training_clips_only() {
     // Clips 0..4 train, 4..6 held out. Moving the held-out clips' spikes must leave every
     // training node's features as they were; the standardised spike counts of the training

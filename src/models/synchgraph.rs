@@ -243,9 +243,12 @@ pub fn build_graph(
                 (vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt(),
             )
         };
+        // A feature constant over the training nodes is only centred: dividing by a tiny
+        // deviation would blow up every held-out node that differs from the constant.
+        let sd = if sd < 1e-6 { 1.0 } else { sd };
         for i in 0..g.nodes {
             let v = &mut features[i * NODE_FEATURES + k];
-            *v = ((f64::from(*v) - mean) / sd.max(1e-6)) as f32;
+            *v = ((f64::from(*v) - mean) / sd) as f32;
         }
     }
     Ok((
