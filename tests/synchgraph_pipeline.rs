@@ -235,6 +235,7 @@ fn gcn_operator_is_one_self_loop_per_node_in_every_layer() {
         feature_dim: f,
         clip_offsets: vec![0, 4, 6],
     };
+    g.check().unwrap();
     let mut dense = vec![0f64; n * n];
     for i in 0..n {
         dense[i * n + i] = 1.0;
@@ -264,6 +265,87 @@ fn gcn_operator_is_one_self_loop_per_node_in_every_layer() {
     common::assert_close("layers 2-3: A_hat X", &ax, &want_ax, 1e-5, 1e-5);
     let host = g.propagated_features();
     common::assert_close("layer 1: A_hat X", &host, &want_ax, 1e-5, 1e-5);
+}
+
+#[test]
+fn malformed_gcn_graphs_and_clip_lists_are_refused_by_name() {
+    // The first GCN layer is computed on the host from the edges as listed, the later ones on
+    // the GPU from merged edges with one self loop per node: a graph outside that form would
+    // give two different operators, so `fit` refuses it, naming the fault.
+    use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig, GcnGraph};
+    let good = || GcnGraph {
+        nodes: 3,
+        row: vec![0, 1, 2, 0, 1],
+        col: vec![0, 1, 2, 1, 0],
+        features: vec![0.5; 6],
+        feature_dim: 2,
+        clip_offsets: vec![0, 2, 3],
+    };
+    good().check().unwrap();
+    let cases: Vec<(GcnGraph, &str)> = vec![
+        (
+            GcnGraph {
+                row: vec![0, 1, 2, 0, 1, 0],
+                col: vec![0, 1, 2, 1, 0, 1],
+                ..good()
+            },
+            "edge 0 <- 1 is listed twice",
+        ),
+        (
+            GcnGraph {
+                row: vec![0, 1, 0, 1],
+                col: vec![0, 1, 1, 0],
+                ..good()
+            },
+            "node 2 has 0 self loops",
+        ),
+        (
+            GcnGraph {
+                row: vec![0, 1, 2, 3],
+                col: vec![0, 1, 2, 3],
+                ..good()
+            },
+            "names a node outside 0..3",
+        ),
+        (
+            GcnGraph {
+                row: vec![0, 1],
+                ..good()
+            },
+            "2 edge destinations but 5 sources",
+        ),
+        (
+            GcnGraph {
+                clip_offsets: vec![0, 2, 4],
+                ..good()
+            },
+            "clip offsets must rise from 0 to 3",
+        ),
+    ];
+    let gpu = gpu();
+    let cfg = GcnConfig {
+        epochs: 1,
+        ..GcnConfig::default()
+    };
+    for (g, want) in cases {
+        let e = g.check().unwrap_err().to_string();
+        assert!(e.contains(want), "{e}");
+        let mut gcn = Gcn::new(&gpu, &cfg, 2, 2).unwrap();
+        let e = gcn
+            .fit(&gpu, &g, &[0, 1], 2, &[0], &[1], |_, _| {})
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(want), "fit: {e}");
+    }
+    let mut gcn = Gcn::new(&gpu, &cfg, 2, 2).unwrap();
+    let e = gcn
+        .fit(&gpu, &good(), &[0, 1], 2, &[0], &[2], |_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("clip 2 of the training or validation list"),
+        "{e}"
+    );
 }
 
 #[test]

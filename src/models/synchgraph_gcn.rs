@@ -37,6 +37,53 @@ pub struct GcnGraph {
 }
 
 impl GcnGraph {
+    /// Check the form the GCN relies on, naming the first violation: as many sources as
+    /// destinations, every node index below `nodes`, exactly one self loop per node, no edge
+    /// listed twice, and clip offsets rising from 0 to `nodes`. (The host's first layer counts
+    /// the listed edges as they are, while the GPU operator of the later layers merges
+    /// duplicates and adds one self loop per node: on such a graph they would differ.)
+    pub fn check(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::InvalidInput(format!("GCN graph: {m}")));
+        if self.row.len() != self.col.len() {
+            return bad(format!(
+                "{} edge destinations but {} sources",
+                self.row.len(),
+                self.col.len()
+            ));
+        }
+        let mut loops = vec![0u32; self.nodes];
+        let mut seen = std::collections::HashSet::with_capacity(self.row.len());
+        for (k, (&r, &c)) in self.row.iter().zip(&self.col).enumerate() {
+            if r as usize >= self.nodes || c as usize >= self.nodes {
+                return bad(format!(
+                    "edge {k} ({r} <- {c}) names a node outside 0..{}",
+                    self.nodes
+                ));
+            }
+            if !seen.insert((r, c)) {
+                return bad(format!("edge {r} <- {c} is listed twice"));
+            }
+            if r == c {
+                loops[r as usize] += 1;
+            }
+        }
+        if let Some(i) = loops.iter().position(|&l| l != 1) {
+            return bad(format!("node {i} has {} self loops, not one", loops[i]));
+        }
+        let o = &self.clip_offsets;
+        if o.first() != Some(&0)
+            || o.last().map(|&e| e as usize) != Some(self.nodes)
+            || o.windows(2).any(|w| w[0] > w[1])
+        {
+            return bad(format!(
+                "clip offsets must rise from 0 to {} nodes, got {:?}",
+                self.nodes,
+                &o[..o.len().min(8)]
+            ));
+        }
+        Ok(())
+    }
+
     /// D^-1/2 of A + I (every node has its self loop in the edge list).
     pub fn dinv(&self) -> Vec<f32> {
         let mut deg = vec![0f32; self.nodes];
@@ -241,6 +288,7 @@ impl Gcn {
                 "GCN: the graph has no nodes (no neuron spiked in any clip)".into(),
             ));
         }
+        g.check()?;
         let mut mask = vec![0f32; clips];
         train.iter().for_each(|&i| mask[i] = 1.0);
         let adj = g.normalized_adjacency(gpu)?;
@@ -312,6 +360,13 @@ impl Gcn {
         val: &[usize],
         mut progress: impl FnMut(usize, f32),
     ) -> Result<FitResult> {
+        let clips = g.clip_offsets.len().saturating_sub(1);
+        if let Some(&i) = train.iter().chain(val).find(|&&i| i >= clips) {
+            return Err(Error::InvalidInput(format!(
+                "GCN: clip {i} of the training or validation list is outside the graph's \
+                 {clips} clips"
+            )));
+        }
         let p = Self::prepare(gpu, g, labels, train)?;
         let mut adam = Adam::new(self.cfg.lr);
         let mut losses = Vec::new();
