@@ -291,16 +291,7 @@ fn saved_model_reloads_to_the_same_probabilities() {
     let mut model = Lgrin::new(&g, cfg).unwrap();
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
     let idx: Vec<usize> = (0..labels.len()).collect();
-    synchgraph::models::lgrin::train(
-        &mut model,
-        &feats,
-        &labels,
-        &idx,
-        &[],
-        &mut |_, _| {},
-        &mut |_| {},
-    )
-    .unwrap();
+    common::fixtures::train_lgrin(&mut model, &feats, &labels, &idx, &[]);
     let refs: Vec<_> = feats.iter().collect();
     let before = predict_proba(&mut model, &refs).unwrap();
     let dir = tmp("reload-model");

@@ -9,9 +9,7 @@ use common::fixtures::two_class_node_graphs as synthetic;
 
 use common::gpu;
 use synchgraph::features::FrameMatrix;
-use synchgraph::models::lgrin::{
-    predict_proba, train, Lgrin, LgrinConfig, MaxpoolGraph, ModelKind,
-};
+use synchgraph::models::lgrin::{predict_proba, Lgrin, LgrinConfig, MaxpoolGraph, ModelKind};
 
 #[test]
 fn parameter_shapes_and_count() {
@@ -79,16 +77,7 @@ fn training_lowers_the_loss_for_every_switch() {
     }
     for cfg in variants {
         let mut model = Lgrin::new(&g, cfg.clone()).unwrap();
-        let out = train(
-            &mut model,
-            &feats,
-            &labels,
-            &idx,
-            &val,
-            &mut |_, _| {},
-            &mut |_| {},
-        )
-        .unwrap();
+        let out = common::fixtures::train_lgrin(&mut model, &feats, &labels, &idx, &val);
         // Mean of the first two epochs against the last two (minibatch noise).
         let n = out.log.len();
         let first = (out.log[0].train_loss + out.log[1].train_loss) / 2.0;

@@ -41,9 +41,7 @@ use common::{gpu, Rng};
 use synchgraph::autodiff::Tape;
 use synchgraph::features::FrameMatrix;
 use synchgraph::models::lgrin::model::node_major;
-use synchgraph::models::lgrin::{
-    predict_proba, train, Lgrin, LgrinConfig, MaxpoolGraph, ModelKind,
-};
+use synchgraph::models::lgrin::{predict_proba, Lgrin, LgrinConfig, MaxpoolGraph, ModelKind};
 use synchgraph::Tensor;
 
 /// PyTorch's batch-norm epsilon, which the model documents as its own.
@@ -397,16 +395,7 @@ fn trained(config: LgrinConfig) -> (Lgrin, State, Vec<FrameMatrix>) {
     let labels: Vec<usize> = (0..feats.len()).map(|i| i % config.classes).collect();
     let idx: Vec<usize> = (0..feats.len()).collect();
     let mut model = Lgrin::new(&gpu(), config).unwrap();
-    train(
-        &mut model,
-        &feats,
-        &labels,
-        &idx,
-        &[],
-        &mut |_, _| {},
-        &mut |_| {},
-    )
-    .unwrap();
+    common::fixtures::train_lgrin(&mut model, &feats, &labels, &idx, &[]);
     let state = State::of(&mut model);
     // The running statistics must have left their initial 0 and 1, or evaluation mode would
     // read as the identity.

@@ -185,16 +185,7 @@ fn lgrin_training_waits_once_per_epoch_and_keeps_the_best_epoch_on_the_gpu() {
     // A run that stops at the kept epoch ends in the same state (the same steps, and that
     // epoch is its best too): the longer run's restore gave back exactly that state.
     let mut short = Lgrin::new(&g, small_lgrin(best + 1)).unwrap();
-    let out_short = train(
-        &mut short,
-        &feats,
-        &labels,
-        &idx,
-        &val,
-        &mut |_, _| {},
-        &mut |_| {},
-    )
-    .unwrap();
+    let out_short = common::fixtures::train_lgrin(&mut short, &feats, &labels, &idx, &val);
     assert_eq!(out_short.best_epoch, best);
     assert!(state_bits(&mut model) == state_bits(&mut short));
 }
@@ -257,16 +248,7 @@ fn lgrin_snapshot_and_restore_give_back_every_parameter_and_statistic() {
     let waits = g.host_waits();
     let snap = model.snapshot().unwrap();
     assert_eq!(g.host_waits(), waits, "a snapshot reads nothing back");
-    train(
-        &mut model,
-        &feats,
-        &labels,
-        &idx,
-        &[],
-        &mut |_, _| {},
-        &mut |_| {},
-    )
-    .unwrap();
+    common::fixtures::train_lgrin(&mut model, &feats, &labels, &idx, &[]);
     let trained = state_bits(&mut model);
     // Parameters and batch-norm running statistics both moved.
     for suffix in [".running_mean", "classifier1.weight"] {

@@ -6,6 +6,7 @@ use std::path::Path;
 use synchgraph::data::tu::TuDataset;
 use synchgraph::features::FrameMatrix;
 use synchgraph::models::gcn::GraphTask;
+use synchgraph::models::lgrin::{train, Lgrin, TrainOutcome};
 use synchgraph::models::synchgraph_gcn::GcnGraph;
 
 use super::cli::write;
@@ -111,4 +112,15 @@ pub fn planetoid_files(dir: &Path, nodes: &str, edges: &str, split: &str) {
     write(&dir.join("g.nodes.txt"), nodes);
     write(&dir.join("g.edges.txt"), edges);
     write(&dir.join("g.split.txt"), split);
+}
+
+/// Train `model` on clips `idx` with validation clips `val`, without progress callbacks.
+pub fn train_lgrin(
+    model: &mut Lgrin,
+    feats: &[FrameMatrix],
+    labels: &[usize],
+    idx: &[usize],
+    val: &[usize],
+) -> TrainOutcome {
+    train(model, feats, labels, idx, val, &mut |_, _| {}, &mut |_| {}).unwrap()
 }
