@@ -298,6 +298,11 @@ fn landmark_csvs_with_their_header_are_detected() {
             format!(" X0 ,{}\n", coords[1..].join(",")),
             DatasetFormat::Landmarks,
         ),
+        (
+            "lm-bom",
+            format!("\u{feff}\r\nframe,{}\r\n", coords.join(",")),
+            DatasetFormat::Landmarks,
+        ),
         ("lm-none", String::new(), DatasetFormat::Features),
     ] {
         let d = tmp(name);

@@ -236,6 +236,9 @@ fn landmarks_parse_with_and_without_header_and_frame_column() {
     assert_eq!((m1.rows, m1.cols), (2, COORDS));
     assert_eq!(m1, m2);
     assert_eq!(m1.get(1, 3), b[1].1 as f32);
+    // A byte-order mark before a header-less file is not a header: no frame is dropped.
+    let bom = format!("\u{feff}{without}");
+    assert_eq!(parse_landmarks(&bom, p).unwrap(), m2);
 }
 
 #[test]

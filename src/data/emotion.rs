@@ -216,19 +216,24 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
 /// `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67` (any case, spaces around fields allowed).
 /// A landmark CSV without a header cannot be told from 136 pre-extracted features per frame.
 fn has_landmark_header(path: &Path) -> bool {
-    use std::io::{BufRead, BufReader, Read};
+    use std::io::Read;
     let Ok(file) = std::fs::File::open(path) else {
         return false;
     };
-    let mut line = String::new();
-    // A header of 137 short names is about 700 bytes; a longer first line is not one.
-    if BufReader::new(file)
-        .take(4096)
-        .read_line(&mut line)
-        .is_err()
-    {
+    // The first line with content, past a byte-order mark and blank lines (the parsers skip
+    // both); a header of 137 short names is about 700 bytes, so 4 KiB holds any header.
+    let mut head = Vec::new();
+    if file.take(4096).read_to_end(&mut head).is_err() {
         return false;
     }
+    let text = String::from_utf8_lossy(&head);
+    let Some(line) = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .find(|l| !l.trim().is_empty())
+    else {
+        return false;
+    };
     let fields: Vec<String> = line
         .trim()
         .split(',')

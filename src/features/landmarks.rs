@@ -34,6 +34,8 @@ pub const COORDS: usize = 2 * POINTS;
 /// Parse landmark CSV text (layout in the module docs); `path` names the source in errors.
 /// Returns one row of [`COORDS`] raw coordinates per frame.
 pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
+    // A byte-order mark (spreadsheet exports write one) is not part of the first field.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut data = Vec::new();
     let mut width: Option<usize> = None;
     let mut first_content = true;

@@ -344,8 +344,9 @@ impl Gpu {
     }
 
     /// Bytes the host has written into device buffers since the device was opened: every
-    /// upload of tensor data ([`Gpu::write_bytes`], so every `Tensor::from_*`), not the
-    /// per-dispatch parameter blocks. Tests use it to check what a loop uploads per step.
+    /// upload of tensor data (`Tensor::from_*` and [`Gpu::write_bytes`]), as given, before any
+    /// padding to 4 bytes; not the per-dispatch parameter blocks. Tests use it to check what a
+    /// loop uploads per step.
     pub fn uploaded_bytes(&self) -> u64 {
         self.inner.uploaded.load(Ordering::Relaxed)
     }
@@ -545,6 +546,7 @@ impl Gpu {
         if lock(&self.inner.batch).encoder.is_some() {
             self.flush()?;
         }
+        self.count_upload(data.len());
         let mut padded;
         let data = if data.len() % 4 != 0 {
             padded = data.to_vec();
@@ -554,7 +556,6 @@ impl Gpu {
             data
         };
         self.inner.queue.write_buffer(buffer, offset, data);
-        self.count_upload(data.len());
         Ok(())
     }
 
@@ -601,7 +602,8 @@ impl Gpu {
         Ok(())
     }
 
-    /// True while per-dispatch timestamp profiling is switched on (see [`Gpu::set_profiling`]).
+    /// True while per-dispatch timestamp profiling is switched on (see [`Gpu::set_profiling`];
+    /// on a device without TIMESTAMP_QUERY it times nothing even when on).
     pub fn profiling(&self) -> bool {
         lock(&self.inner.batch).profiling
     }

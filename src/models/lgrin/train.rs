@@ -114,18 +114,20 @@ pub fn train(
                         pool.swap(k, j);
                     }
                     pool.truncate(batch);
+                    pool.shrink_to_fit();
                     pool
                 }
             })
             .collect();
-        feed.plan_epoch(&batches)?;
+        feed.plan_epoch(batches)?;
         // The losses stay on the GPU until the epoch ends: no step waits for a readback.
         let mut step_losses = StepLosses::new(model.gpu(), iters)?;
-        for (it, chosen) in batches.iter().enumerate() {
-            let (x, y) = feed.batch(model, it, chosen)?;
+        for it in 0..feed.steps() {
+            let (x, y) = feed.batch(model, it)?;
+            let graphs = feed.clips(it).len();
             step += 1;
             let mut tape = Tape::new(model.gpu(), true, c.seed.wrapping_mul(7919) ^ step);
-            let fwd = model.forward(&mut tape, &x, chosen.len())?;
+            let fwd = model.forward(&mut tape, &x, graphs)?;
             let loss = model.loss(&mut tape, &fwd, &y)?;
             model.store.zero_grad();
             tape.backward(&loss, &mut model.store)?;
