@@ -162,12 +162,12 @@ class Harness:
         metrics = {}
         if counted is not None:
             nbytes, flops, counts = counted()
-            wall = statistics.median(walls)
+            wall_s = statistics.median(walls)
             for k, v in counts.items():
                 metrics[k] = v
                 metrics[k + "_per_s"] = v / secs
-                metrics[k + "_per_wall_s"] = v / wall
-            metrics["wall_ms"] = wall * 1e3
+                metrics[k + "_per_wall_s"] = v / wall_s
+            metrics["wall_ms"] = wall_s * 1e3
         self.rows.append(
             {
                 "name": name,

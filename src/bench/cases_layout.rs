@@ -6,7 +6,7 @@ use super::case::{count_text, BenchCase, RunFn, Sizes, INPUT_SETS};
 use super::cases::normal_sets;
 use crate::error::Result;
 use crate::gpu::Gpu;
-use crate::kernels::layout::{concat_cols, gather_rows, scatter_add_rows, transpose};
+use crate::kernels::layout::{concat_cols, gather_rows, scatter_add_rows, transpose, ScatterPlan};
 use crate::kernels::reduce::ReduceOp;
 use crate::kernels::segment::segment_reduce;
 use crate::tensor::Tensor;
@@ -100,6 +100,24 @@ pub fn layout(sizes: &Sizes) -> Vec<BenchCase> {
                 let idx = Tensor::from_u32(gpu, &[rows], &random_indices(rows, dests, 11))?;
                 Ok(Box::new(move |i| {
                     scatter_add_rows(&src[i % INPUT_SETS], &idx, dests)?;
+                    Ok(None)
+                }))
+            }),
+        ),
+        BenchCase::memory(
+            "scatter_add_planned",
+            "layout",
+            format!("{size} -> {}", count_text(dests)),
+            4 * (n + rows as u64 + (dests + 1) as u64 + (dests * FEATURES) as u64),
+            n,
+            Box::new(move |gpu: &Gpu| -> Result<RunFn> {
+                let src = normal_sets(gpu, &[rows, FEATURES], 143)?;
+                let idx = Tensor::from_u32(gpu, &[rows], &random_indices(rows, dests, 13))?;
+                // The plan (a counting sort of the indices) is built once, as for a fixed
+                // graph; the row times only the summation it drives.
+                let plan = ScatterPlan::new(&idx, dests)?;
+                Ok(Box::new(move |i| {
+                    plan.scatter_add(&src[i % INPUT_SETS])?;
                     Ok(None)
                 }))
             }),
