@@ -3,17 +3,20 @@
 // for f32, u32 and i32 alike.
 //
 // Scatter-add runs as a counting sort of the destination indices into CSR form, then an
-// owner-computes sum: scatter_hist (atomic u32 counts), scatter_scan (one workgroup, exclusive
-// scan), scatter_fill (one workgroup; a stable fill, so each bucket lists its sources in
-// ascending order) and scatter_sum (one thread per output element, adding its bucket's rows in
-// ascending source order).
+// owner-computes sum. The sources are cut into G groups of consecutive chunks of 256:
+// scatter_hist counts each group's sources per destination (atomic u32 counts [G, n]),
+// scatter_group_prefix turns each destination's counts into the number of its sources in
+// earlier groups and totals them, scatter_scan (one workgroup) scans the totals into offsets,
+// scatter_fill (one workgroup per group; a stable fill, so each bucket lists its sources in
+// ascending order) places every source, and scatter_sum (one thread per output element) adds
+// each bucket's rows in ascending source order.
 // Only integer atomics are used, so the float results are deterministic.
 
 struct Params {
     a: u32,  // transpose: rows; gather: n; copy: rows; scatter: n (output rows)
     b: u32,  // transpose: cols; gather: f; copy: width; scatter: m (source rows)
-    c: u32,  // gather: m; copy: src_cols; scatter: f
-    d: u32,  // copy: src_off
+    c: u32,  // gather: m; copy: src_cols; scatter_sum: f; scatter plan: sources per group
+    d: u32,  // copy: src_off; scatter plan: groups G
     e: u32,  // copy: dst_cols
     f: u32,  // copy: dst_off
     _pad0: u32,
@@ -31,13 +34,15 @@ struct Params {
 // scatter_hist
 @group(0) @binding(1) var<storage, read> sidx: array<u32>;
 @group(0) @binding(2) var<storage, read_write> hcounts: array<atomic<u32>>;
+// scatter_group_prefix
+@group(0) @binding(1) var<storage, read_write> group_counts: array<u32>;
+@group(0) @binding(2) var<storage, read_write> totals: array<u32>;
 // scatter_scan
 @group(0) @binding(1) var<storage, read> counts: array<u32>;
 @group(0) @binding(2) var<storage, read_write> offsets: array<u32>;
-@group(0) @binding(3) var<storage, read_write> cursor: array<u32>;
-// scatter_fill (sidx at 1)
-@group(0) @binding(2) var<storage, read_write> fcursor: array<u32>;
-@group(0) @binding(3) var<storage, read_write> perm: array<u32>;
+// scatter_fill (sidx at 1, soffsets at 2)
+@group(0) @binding(3) var<storage, read_write> frank: array<u32>;
+@group(0) @binding(4) var<storage, read_write> perm: array<u32>;
 // scatter_sum
 @group(0) @binding(1) var<storage, read> ssrc: array<f32>;
 @group(0) @binding(2) var<storage, read> soffsets: array<u32>;
@@ -100,10 +105,26 @@ fn scatter_hist(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
     let i = flat_index(wid, nwg, lid, 256u);
     if (i >= p.b) { return; }
     let k = sidx[i];
-    if (k < p.a) { atomicAdd(&hcounts[k], 1u); }
+    if (k < p.a) { atomicAdd(&hcounts[(i / p.c) * p.a + k], 1u); }
 }
 
-// One workgroup: offsets[0..=n] = exclusive scan of counts; cursor[0..n] = offsets[0..n].
+// One thread per destination k: group_counts[g, k] becomes the number of k's sources in groups
+// before g, and totals[k] their sum over all groups.
+@compute @workgroup_size(256)
+fn scatter_group_prefix(@builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let k = flat_index(wid, nwg, lid, 256u);
+    if (k >= p.a) { return; }
+    var run = 0u;
+    for (var g = 0u; g < p.d; g++) {
+        let c = group_counts[g * p.a + k];
+        group_counts[g * p.a + k] = run;
+        run += c;
+    }
+    totals[k] = run;
+}
+
+// One workgroup: offsets[0..=n] = exclusive scan of the totals.
 // 1024 counts per step: each thread sums 4, a shared-memory scan combines the 256 sums.
 @compute @workgroup_size(256)
 fn scatter_scan(@builtin(local_invocation_id) lid: vec3<u32>) {
@@ -129,7 +150,6 @@ fn scatter_scan(@builtin(local_invocation_id) lid: vec3<u32>) {
         for (var j = 0u; j < 4u; j++) {
             if (i0 + j < p.a) {
                 offsets[i0 + j] = run;
-                cursor[i0 + j] = run;
             }
             run += v[j];
         }
@@ -139,16 +159,21 @@ fn scatter_scan(@builtin(local_invocation_id) lid: vec3<u32>) {
     if (lx == 0u) { offsets[p.a] = base; }
 }
 
-// One workgroup, 256 sources at a time in order: each source's slot is its bucket's cursor plus
-// the number of earlier sources of the same chunk with the same destination, so each bucket
-// lists its sources in ascending order.
+// One workgroup per group g of sources, 256 sources at a time in order: each source's slot is
+// its bucket's offset, plus its bucket's sources in earlier groups and earlier chunks of this
+// group (frank[g, k], advanced chunk by chunk), plus the earlier sources of its own chunk with
+// the same destination. So each bucket lists its sources in ascending order.
 @compute @workgroup_size(256)
-fn scatter_fill(@builtin(local_invocation_id) lid: vec3<u32>) {
+fn scatter_fill(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>) {
+    let g = flat_group(wid, nwg);
+    if (g >= p.d) { return; }
     let lx = lid.x;
-    for (var c0 = 0u; c0 < p.b; c0 += 256u) {
+    let end = min(g * p.c + p.c, p.b);
+    for (var c0 = g * p.c; c0 < end; c0 += 256u) {
         let i = c0 + lx;
         var k = INVALID;
-        if (i < p.b) {
+        if (i < end) {
             k = sidx[i];
             if (k >= p.a) { k = INVALID; }
         }
@@ -162,10 +187,10 @@ fn scatter_fill(@builtin(local_invocation_id) lid: vec3<u32>) {
                     if (t < lx) { rank += 1u; } else if (t > lx) { last = false; }
                 }
             }
-            perm[fcursor[k] + rank] = i;
+            perm[soffsets[k] + frank[g * p.a + k] + rank] = i;
         }
         storageBarrier();
-        if (k != INVALID && last) { fcursor[k] += rank + 1u; }
+        if (k != INVALID && last) { frank[g * p.a + k] += rank + 1u; }
         storageBarrier();
         workgroupBarrier();
     }

@@ -552,7 +552,12 @@ const COVERAGE: &[(&str, &str, Grid)] = &[
     (
         "layout::scatter_fill",
         "layout::scatter_plan_is_reusable_and_exposes_csr",
-        NoFold(ONE_WORKGROUP),
+        Folded("layout::layout_kernels_on_a_folded_grid"),
+    ),
+    (
+        "layout::scatter_group_prefix",
+        "layout::scatter_plan_groups_of_several_chunks",
+        Folded("layout::layout_kernels_on_a_folded_grid"),
     ),
     (
         "layout::scatter_hist",

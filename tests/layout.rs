@@ -205,6 +205,49 @@ fn scatter_plan_is_reusable_and_exposes_csr() {
     );
 }
 
+/// The plan's offsets and permutation by a stable sort of (destination, source).
+fn plan_ref(idx: &[u32], n: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..idx.len() as u32)
+        .filter(|&i| (idx[i as usize] as usize) < n)
+        .collect();
+    order.sort_by_key(|&i| idx[i as usize]);
+    let mut offsets = vec![0u32; n + 1];
+    for &i in &order {
+        offsets[idx[i as usize] as usize + 1] += 1;
+    }
+    for r in 0..n {
+        offsets[r + 1] += offsets[r];
+    }
+    (offsets, order)
+}
+
+#[test]
+fn scatter_plan_groups_of_several_chunks() {
+    // 300,000 destinations leave room for 13 groups of counters (FILL_COUNTERS / n), so the
+    // 24 chunks of 6,000 sources fill as 12 groups of 2 chunks; a clustered index pattern puts
+    // many sources of one destination in different chunks and groups. Exact.
+    let gpu = gpu();
+    let mut rng = Rng(47);
+    let (m, n) = (6000usize, 300_000usize);
+    assert!(
+        n * 13 <= synchgraph::kernels::layout::FILL_COUNTERS
+            && n * 14 > synchgraph::kernels::layout::FILL_COUNTERS
+    );
+    let idx: Vec<u32> = (0..m)
+        .map(|i| match i % 3 {
+            0 => rng.below(50) as u32,
+            1 => rng.below(n + 7) as u32,
+            _ => (n - 1 - rng.below(20)) as u32,
+        })
+        .collect();
+    let ti = Tensor::from_u32(&gpu, &[m], &idx).unwrap();
+    let plan = ScatterPlan::new(&ti, n).unwrap();
+    let (want_off, want_perm) = plan_ref(&idx, n);
+    assert_eq!(plan.offsets().to_u32().unwrap(), want_off, "offsets");
+    let perm = plan.perm().to_u32().unwrap();
+    assert_eq!(&perm[..want_perm.len()], &want_perm[..], "perm");
+}
+
 #[test]
 fn concat_and_slice_round_trip() {
     let gpu = gpu();
@@ -336,25 +379,26 @@ fn layout_kernels_on_a_folded_grid() {
         slice_cols(&cat, 20, 50).unwrap().to_f32().unwrap(),
         parts[1]
     );
-    // Scatter: scatter_hist over 2,650 sources (11 workgroups), scatter_sum over 350 x 9 =
-    // 3,150 outputs (13 workgroups on a 7 x 2 grid); the scan and fill run in one workgroup.
-    let (m, n, f) = (2650, 350, 9);
-    assert_folded(&g, m, 256, 1);
-    assert_folded(&g, n * f, 256, 1);
-    let idx: Vec<u32> = (0..m).map(|_| rng.below(n + 5) as u32).collect();
-    let src = rng.vec(m * f, -1.0, 1.0);
-    let ti = Tensor::from_u32(&g, &[m], &idx).unwrap();
-    let plan = ScatterPlan::new(&ti, n).unwrap();
-    let mut want_off = vec![0u32];
-    let mut want_perm = Vec::new();
-    for r in 0..n as u32 {
-        want_perm.extend((0..m as u32).filter(|&i| idx[i as usize] == r));
-        want_off.push(want_perm.len() as u32);
+    // Scatter: scatter_hist over 2,650 sources (11 workgroups), the fill in 11 workgroups (one
+    // per chunk of 256 sources), scatter_sum over 350 x 9 = 3,150 outputs (13 workgroups), all
+    // on a 7 x 2 grid; then scatter_group_prefix over 2,600 destinations (11 workgroups).
+    for (m, n, f) in [(2650, 350, 9), (2800, 2600, 1)] {
+        assert_folded(&g, m, 256, 1);
+        assert_folded(&g, n * f, 256, 1);
+        let idx: Vec<u32> = (0..m).map(|_| rng.below(n + 5) as u32).collect();
+        let src = rng.vec(m * f, -1.0, 1.0);
+        let ti = Tensor::from_u32(&g, &[m], &idx).unwrap();
+        let plan = ScatterPlan::new(&ti, n).unwrap();
+        let (want_off, want_perm) = plan_ref(&idx, n);
+        assert_eq!(
+            plan.offsets().to_u32().unwrap(),
+            want_off,
+            "offsets, n = {n}"
+        );
+        let perm = plan.perm().to_u32().unwrap();
+        assert_eq!(&perm[..want_perm.len()], &want_perm[..], "perm, n = {n}");
+        let ts = Tensor::from_f32(&g, &[m, f], &src).unwrap();
+        let got = plan.scatter_add(&ts).unwrap().to_f32().unwrap();
+        assert_eq!(got, scatter_ref(&src, &idx, n, f), "scatter_add, n = {n}");
     }
-    assert_eq!(plan.offsets().to_u32().unwrap(), want_off, "offsets");
-    let perm = plan.perm().to_u32().unwrap();
-    assert_eq!(&perm[..want_perm.len()], &want_perm[..], "perm");
-    let ts = Tensor::from_f32(&g, &[m, f], &src).unwrap();
-    let got = plan.scatter_add(&ts).unwrap().to_f32().unwrap();
-    assert_eq!(got, scatter_ref(&src, &idx, n, f), "scatter_add");
 }

@@ -4,7 +4,7 @@
 
 mod scatter;
 
-pub use scatter::{scatter_add_rows, ScatterPlan};
+pub use scatter::{scatter_add_rows, ScatterPlan, FILL_COUNTERS};
 
 use bytemuck::{Pod, Zeroable};
 

@@ -8,12 +8,21 @@ use crate::gpu::{Kernel, Shader};
 use crate::kernels::grid_for;
 use crate::tensor::{DType, Tensor};
 
+/// Most per-group counters a plan allocates (`G n`, 16 MiB of u32): the fill runs in as many
+/// workgroups G as this allows for n destinations.
+pub const FILL_COUNTERS: usize = 1 << 22;
+
+/// Sources per chunk of the fill (its workgroup size).
+const FILL_CHUNK: usize = 256;
+
 /// The rows of a scatter grouped by destination, in CSR form, built once on the GPU and reusable
 /// for every scatter with the same indices (for example a graph's edge list across epochs).
 ///
-/// Building runs a histogram of the indices (atomic u32 counts), an exclusive scan and a stable
-/// fill. The scan and the fill each run in one workgroup (256 indices per step), so building
-/// costs O(m / 256 + n / 1024) sequential steps; applying the plan is fully parallel.
+/// Building cuts the m sources into G groups of consecutive chunks of 256 and runs a histogram
+/// per group (atomic u32 counts, `[G, n]`), a prefix over the groups of each destination, an
+/// exclusive scan of the totals (one workgroup) and a stable fill with one workgroup per group.
+/// G is as large as [`FILL_COUNTERS`] counters allow (up to one group per chunk), so building
+/// costs O(m / (256 G) + G + n / 1024) sequential steps; applying the plan is fully parallel.
 #[derive(Debug, Clone)]
 pub struct ScatterPlan {
     n: usize,
@@ -32,17 +41,27 @@ impl ScatterPlan {
             [m] => *m,
             s => return Err(Error::shape(OP, format!("idx must be 1-D [m], got {s:?}"))),
         };
-        let v = u32s(OP, &[n, m, n + 1])?;
         let gpu = idx.gpu();
+        // G groups of `per_group` chunks: as many groups as the counter budget (and the
+        // largest binding) allows, at most one per chunk.
+        let chunks = m.div_ceil(FILL_CHUNK).max(1);
+        let budget = FILL_COUNTERS.min((gpu.max_binding_bytes() / 4) as usize);
+        let most = (budget / n.max(1)).max(1);
+        let per_group = chunks.div_ceil(chunks.min(most));
+        let groups = chunks.div_ceil(per_group);
+        let group_len = per_group * FILL_CHUNK;
+        let v = u32s(OP, &[n, m, n + 1, groups * n.max(1), group_len, groups])?;
         let offsets = Tensor::empty(gpu, &[n + 1], DType::U32)?;
         let perm = Tensor::empty(gpu, &[m], DType::U32)?;
         let params = Params {
             a: v[0],
             b: v[1],
+            c: v[4],
+            d: v[5],
             ..Params::default()
         };
-        let counts = Tensor::zeros(gpu, &[n], DType::U32)?;
-        let cursor = Tensor::empty(gpu, &[n], DType::U32)?;
+        let counts = Tensor::zeros(gpu, &[groups * n.max(1)], DType::U32)?;
+        let totals = Tensor::empty(gpu, &[n.max(1)], DType::U32)?;
         let kernel = |entry| Kernel::new(Shader::Layout, entry);
         gpu.dispatch(
             "scatter_hist",
@@ -52,23 +71,33 @@ impl ScatterPlan {
             grid_for(gpu, m)?,
         )?;
         gpu.dispatch(
+            "scatter_group_prefix",
+            &kernel("scatter_group_prefix"),
+            &params,
+            &[counts.binding_mut()?, totals.binding_mut()?],
+            grid_for(gpu, n)?,
+        )?;
+        gpu.dispatch(
             "scatter_scan",
             &kernel("scatter_scan"),
             &params,
-            &[
-                counts.binding()?,
-                offsets.binding_mut()?,
-                cursor.binding_mut()?,
-            ],
+            &[totals.binding()?, offsets.binding_mut()?],
             [1, 1, 1],
         )?;
-        gpu.dispatch(
-            "scatter_fill",
-            &kernel("scatter_fill"),
-            &params,
-            &[idx.binding()?, cursor.binding_mut()?, perm.binding_mut()?],
-            [u32::from(m > 0 && n > 0), 1, 1],
-        )?;
+        if m > 0 && n > 0 {
+            gpu.dispatch(
+                "scatter_fill",
+                &kernel("scatter_fill"),
+                &params,
+                &[
+                    idx.binding()?,
+                    offsets.binding()?,
+                    counts.binding_mut()?,
+                    perm.binding_mut()?,
+                ],
+                gpu.grid(groups as u64, 1)?,
+            )?;
+        }
         Ok(ScatterPlan {
             n,
             m,
