@@ -215,7 +215,7 @@ fn lgrin_steps_upload_no_features_the_clips_stay_on_the_gpu() {
     .unwrap();
     let iters = 16 / 4;
     assert_eq!(at_step.len(), epochs * iters);
-    // A step uploads a few scalars (the backward seed and the norm gradient's clamp bounds),
+    // A step uploads a few scalars (the backward seed and the two row-pool offsets: 20 bytes),
     // not its batch: 4 clips x 10 nodes x 5 features would be 800 bytes.
     for (e, epoch) in at_step.chunks(iters).enumerate() {
         let per_step = steps(epoch[0], &epoch[1..]);

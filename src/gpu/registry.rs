@@ -37,7 +37,7 @@ shader_families! {
     Random => "random.wgsl",
     /// f32 <-> f16 conversion through packed u32 pairs.
     Cast => "cast.wgsl",
-    /// Sparse CSR kernels: SpMM, degrees, GCN normalisation.
+    /// Sparse CSR kernels: SpMM (row-parallel and flat).
     Sparse => "sparse.wgsl",
     /// Exclusive prefix sums of u32 values.
     Scan => "scan.wgsl",
