@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use synchgraph::data::planetoid::Planetoid;
 use synchgraph::data::split::{complement, stratified_kfold, train_val_split};
@@ -12,9 +13,13 @@ use synchgraph::Error;
 const CORA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/cora");
 const MUTAG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/tu/MUTAG");
 
-/// A fresh scratch folder holding the given files.
+/// A fresh scratch folder holding the given files (the counter keeps folders of tests running
+/// in parallel apart).
 fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("synchgraph-data-{}-{name}", std::process::id()));
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let k = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("synchgraph-data-{}-{k}-{name}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     for (f, text) in files {
@@ -97,6 +102,75 @@ fn toy_planetoid_and_its_errors() {
     let _ = fs::remove_dir_all(&dir);
     let e = Planetoid::load(Path::new("/nonexistent/planetoid")).unwrap_err();
     assert!(matches!(e, Error::Data { .. }), "{e}");
+}
+
+#[test]
+fn planetoid_header_fixes_the_width_through_punctuation() {
+    // Cora's header reads "... binary 0/1, 1433 dims; label -1 = unlabeled": the width token is
+    // "dims;". Here the features use only indices < 3, so only the header can give 6.
+    let nodes = "# id label nnz idx (binary 0/1, 6 dims; x)\n0 0 1 0\n1 1 2 1 2\n2 -1 0\n3 1 1 2\n";
+    let d = planetoid(nodes, EDGES, SPLIT).unwrap();
+    assert_eq!(
+        d.num_features, 6,
+        "from the '6 dims;' header, not the largest index + 1"
+    );
+    assert_eq!(d.features.len(), 4 * 6);
+    assert_eq!(d.features[6 + 2], 1.0);
+    let d = planetoid(
+        "# 6 dims; x\n0 0 1 0\n1 1 1 2\n2 1 0\n",
+        "0 1\n",
+        "train 0\nval 1\ntest 2\n",
+    )
+    .unwrap();
+    assert_eq!(d.num_features, 6);
+}
+
+#[test]
+fn planetoid_feature_index_past_the_header_width_is_an_error() {
+    // An index at or past the declared width is an error naming the file and the line.
+    let e = planetoid(
+        "# 6 dims; x\n0 0 1 0\n1 1 2 1 6\n2 1 0\n",
+        "0 1\n",
+        "train 0\nval 1\ntest 2\n",
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::Parse { line: 3, .. }), "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("toy.nodes.txt"), "{msg}");
+    assert!(
+        msg.contains("feature index 6 out of range for 6 dims"),
+        "{msg}"
+    );
+    // Index 5 is the last column the header allows.
+    let d = planetoid(
+        "# 6 dims; x\n0 0 1 5\n1 1 0\n2 1 0\n",
+        "0 1\n",
+        "train 0\nval 1\ntest 2\n",
+    )
+    .unwrap();
+    assert_eq!((d.num_features, d.features[5]), (6, 1.0));
+}
+
+#[test]
+fn planetoid_repeated_split_line_is_an_error() {
+    let e = planetoid(NODES, EDGES, "train 0\nval 3\ntrain 0\ntest 1\n").unwrap_err();
+    assert!(matches!(e, Error::Parse { line: 3, .. }), "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("toy.split.txt"), "{msg}");
+    assert!(msg.contains("train"), "{msg}");
+    assert!(msg.contains("repeated") || msg.contains("again"), "{msg}");
+}
+
+#[test]
+fn planetoid_huge_feature_count_is_a_parse_error_not_a_panic() {
+    let nodes = format!("0 0 {} 1\n1 1 0\n", usize::MAX);
+    let e = planetoid(&nodes, "0 1\n", "train 0\nval 1\ntest 1\n").unwrap_err();
+    assert!(matches!(e, Error::Parse { line: 1, .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains(&format!("announces {} features but lists 1", usize::MAX)),
+        "{e}"
+    );
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! `shared/data/cora`: `<name>.nodes.txt` (`node_id label nnz feature_indices...`, label -1 for
 //! unlabelled nodes, binary features), `<name>.edges.txt` (undirected `u v` pairs) and
 //! `<name>.split.txt` (`train|val|test` followed by node ids). Lines starting with `#` are comments;
-//! a `# ... N dims ...` comment in the nodes file fixes the feature width.
+//! a `# ... N dims ...` comment at the top of the nodes file fixes the feature width (feature
+//! indices must then be below N); without one the width is the largest index + 1. Each split
+//! takes exactly one line.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -75,12 +77,15 @@ fn int<T: std::str::FromStr>(path: &Path, line: usize, tok: &str, what: &str) ->
         .map_err(|_| Error::parse(path, line, format!("{what} '{tok}' is not an integer")))
 }
 
-/// Feature width from a `# ... <N> dims` header comment.
+/// Feature width from a `# ... <N> dims ...` header comment (the leading comment lines). Tokens
+/// are compared with surrounding punctuation trimmed, so Cora's `... binary 0/1, 1433 dims;
+/// label -1 = unlabeled` and `(4 dims)` both count.
 fn declared_dims(text: &str) -> Option<usize> {
     let header = text.lines().take_while(|l| l.trim_start().starts_with('#'));
     for l in header {
         let toks: Vec<&str> = l
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+            .split_whitespace()
+            .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
             .collect();
         for w in toks.windows(2) {
             if w[1] == "dims" {
@@ -135,7 +140,8 @@ impl Planetoid {
                 }
             };
             let nnz: usize = int(&nodes_path, ln, toks[2], "feature count")?;
-            if toks.len() != 3 + nnz {
+            // toks.len() >= 3 here; `3 + nnz` would overflow for an nnz near usize::MAX.
+            if toks.len() - 3 != nnz {
                 return Err(Error::parse(
                     &nodes_path,
                     ln,
@@ -271,6 +277,13 @@ impl Planetoid {
                     ))
                 }
             };
+            if slot.is_some() {
+                return Err(Error::parse(
+                    &split_path,
+                    ln,
+                    format!("the {kind} split is repeated (each split takes one line)"),
+                ));
+            }
             *slot = Some(ids);
         }
         let take = |s: Option<Vec<u32>>, what: &str| -> Result<Vec<u32>> {

@@ -2,8 +2,17 @@
 //! one graph with masked labels ([`node`]), and a GCN with graph pooling for classifying many
 //! small graphs batched block-diagonally ([`graph`]).
 //!
-//! A GCN layer is Â (H W) (+ b), with Â = D^-1/2 (A + I) D^-1/2 computed on the GPU by
-//! [`crate::graph::Csr::gcn_normalized`] and the product by the tape's sparse op.
+//! A GCN layer is Â (H W) (+ b), with Â = D^-1/2 (A + I) D^-1/2 computed on the host from the
+//! adjacency's host copy by [`crate::graph::Csr::gcn_normalized`] (then uploaded), and the product
+//! on the GPU by the tape's sparse op.
+//!
+//! Like Kipf & Welling, the CLI (`synchgraph train gcn` on a Planetoid folder such as Cora, in
+//! `src/cli/train/gcn/node.rs`) row-normalises the node features before building a [`NodeTask`]:
+//! it passes
+//! [`Planetoid::row_normalized_features`](crate::data::planetoid::Planetoid::row_normalized_features),
+//! each row divided by its sum, not the raw binary
+//! [`Planetoid::features`](crate::data::planetoid::Planetoid::features). A library user building a
+//! [`NodeTask`] from raw bag-of-words features should do the same to match the paper's setup.
 
 pub mod graph;
 pub mod node;
