@@ -14,6 +14,7 @@ use common::fixtures::{
     PLANETOID_NODES as NODES, PLANETOID_SPLIT as SPLIT,
 };
 use synchgraph::data::emotion_features::npy_bytes;
+use synchgraph::features::FrameMatrix;
 use synchgraph::report::Checkpoint;
 
 /// A fresh scratch folder for one test.
@@ -937,6 +938,20 @@ fn saved_model_with_inconsistent_metadata_is_refused() {
     // A corrupted weight: refused by name, not a prediction of class 0 with NaN probabilities.
     let mut nan = original.clone();
     nan.tensors.get_mut("classifier1.weight").unwrap().data[3] = f32::NAN;
+    // A negative batch-norm variance: refused, not NaN probabilities read as class 0.
+    let mut negvar = original.clone();
+    negvar.tensors.get_mut("input_bn.running_var").unwrap().data[0] = -1.0;
+    // Tensors and metadata that disagree: an extra tensor, a missing one, a wrong name list.
+    let mut extra = original.clone();
+    extra.insert("bogus.weight", &[2], vec![0.5, 0.5]).unwrap();
+    let mut missing = original.clone();
+    missing.tensors.remove("psi_p");
+    let mut listed = original.clone();
+    listed.set_meta("tensor_names", "[\"nothing\"]");
+    // A tensor of the right name and the wrong shape.
+    let mut shape = original.clone();
+    let p = shape.tensors.get_mut("psi_p").unwrap();
+    p.shape = vec![1, p.data.len()];
     // A checkpoint of another command's model.
     let mut gcn = Checkpoint::new();
     gcn.set_meta("model", "gcn-graph");
@@ -962,6 +977,35 @@ fn saved_model_with_inconsistent_metadata_is_refused() {
             "tensor 'classifier1.weight' holds a NaN",
         ),
         (saved("gcn", &gcn), "'gcn-graph' model, not an L-GrIN model"),
+        (
+            saved("negvar", &negvar),
+            "tensor 'input_bn.running_var' holds a negative variance",
+        ),
+        (
+            saved("extra", &extra),
+            "the file names a tensor 'bogus.weight' that the model does not have",
+        ),
+        (
+            saved("missing", &missing),
+            "the file lacks the model's tensor 'psi_p'",
+        ),
+        (
+            saved("listed", &listed),
+            "its 'tensor_names' names a tensor 'nothing'",
+        ),
+        (saved("shape", &shape), "psi_p"),
+        (
+            edit("window", "features", &|v| {
+                v["window_seconds"] = (-1.0).into()
+            }),
+            "-1 s windows",
+        ),
+        (
+            edit("nclasses", "classes", &|v| {
+                v.as_array_mut().unwrap().push("c".into())
+            }),
+            "3 class names for a 2-class model",
+        ),
     ] {
         let out = run(&["predict", "--model", s(&dir), s(&clip)]);
         fails_with(&out, &["model.safetensors", needle]);
@@ -979,6 +1023,47 @@ fn saved_model_with_inconsistent_metadata_is_refused() {
     ]);
     fails_with(&out, &["--out", "is the --model folder"]);
     assert_eq!(std::fs::read(model.join("metrics.json")).unwrap(), before);
+    // Nor into another trained model's folder.
+    let other = d.join("nan");
+    let out = run(&[
+        "eval",
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--out",
+        s(&other),
+    ]);
+    fails_with(&out, &["--out", "holds a trained model"]);
+    // Features far outside the trained range give non-finite probabilities: refused by clip,
+    // not read as a confident first class (eval once reported 100 % on such clips).
+    let huge = d.join("huge");
+    write(
+        &huge.join("a/clip0.npy"),
+        npy_bytes(&FrameMatrix {
+            rows: 20,
+            cols: 4,
+            data: vec![3e38; 80],
+        }),
+    );
+    write(&huge.join("b/clip0.npy"), npy_bytes(&matrix(20, 4, 3)));
+    let out = run(&[
+        "predict",
+        "--model",
+        s(&model),
+        s(&huge.join("a/clip0.npy")),
+    ]);
+    fails_with(&out, &["clip 0", "not finite"]);
+    let out = run(&[
+        "eval",
+        "--model",
+        s(&model),
+        "--data",
+        s(&huge),
+        "--out",
+        s(&d.join("huge-eval")),
+    ]);
+    fails_with(&out, &["not finite"]);
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! `synchgraph eval`: score a saved L-GrIN model on another data folder (for example speakers it
-//! never saw) and write metrics.json (same keys as training) and confusion.png.
+//! never saw) and write metrics.json (training's classifier keys: `test_accuracy`, here over
+//! all the clips scored, `unweighted_accuracy`, per-class recall and the confusion matrix, with
+//! the adapter and the model's configuration) and confusion.png.
 
 use std::path::PathBuf;
 
@@ -41,6 +43,14 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         bail!(
             "--out {} is the --model folder: the training metrics.json would be overwritten; \
              write the evaluation to another folder",
+            args.out.display()
+        );
+    }
+    if args.out.join("model.safetensors").exists() {
+        bail!(
+            "--out {} holds a trained model: its metrics.json would be replaced by this \
+             evaluation's and no longer describe that model; write the evaluation to another \
+             folder",
             args.out.display()
         );
     }

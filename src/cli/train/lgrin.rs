@@ -318,7 +318,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     });
     let metrics = classifier_metrics(&gpu, &list.classes, &confusion, extra);
     let out = &args.out;
-    write_json(&out.join("metrics.json"), &metrics)?;
+    // The model first: metrics.json, written last, marks a complete run.
     save_model(
         &mut model,
         &list.classes,
@@ -351,6 +351,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         m,
         m,
     )?;
+    write_json(&out.join("metrics.json"), &metrics)?;
     outln!(
         "test accuracy {:.4} (± {:.4} over {} split(s)), unweighted {:.4}, {} parameters, {:.2} s/epoch; outputs in {}",
         mean,

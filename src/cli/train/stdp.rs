@@ -173,7 +173,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "config": cfg,
     });
     let metrics = classifier_metrics(&gpu, &classes, &conf, extra);
-    write_json(&args.out.join("metrics.json"), &metrics)?;
     let mut ck = Checkpoint::new();
     ck.insert("w_in", &[digits::PIXELS, neurons], learned.w_in.clone())?;
     ck.insert("theta", &[neurons], learned.theta.clone())?;
@@ -188,6 +187,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     ck.set_meta("model", "stdp");
     ck.set_meta("config", cfg.to_toml()?);
     ck.save(&args.out.join("model.safetensors"))?;
+    // After the model: metrics.json marks a complete run.
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     let names: Vec<String> = (0..10).map(|d| d.to_string()).collect();
     plot::confusion_plot(
         &args.out.join("confusion.png"),

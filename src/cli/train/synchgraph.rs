@@ -278,7 +278,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "config": {"snn": cfg, "gcn": gcfg},
     });
     let metrics = classifier_metrics(&gpu, &classes, &c_te, extra);
-    write_json(&args.out.join("metrics.json"), &metrics)?;
     let mut ck = Checkpoint::new();
     for (name, shape, v) in &fit.weights {
         ck.insert(name, shape, v.clone())?;
@@ -293,6 +292,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     ck.set_meta("classes", classes.join(","));
     ck.set_meta("snn_config", cfg.to_toml()?);
     ck.save(&args.out.join("model.safetensors"))?;
+    // After the model: metrics.json marks a complete run.
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     plot::line_plot(
         &args.out.join("loss.png"),
         "SYNCH-GRAPH GCN LOSS",

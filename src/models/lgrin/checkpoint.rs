@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::config::LgrinConfig;
 use super::model::Lgrin;
-use crate::data::emotion_features::FeatureSettings;
+use crate::data::emotion_features::{FeatureSettings, STRIDE_SECONDS, WINDOW_SECONDS};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::report::Checkpoint;
@@ -124,6 +124,16 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
             ),
         ));
     }
+    if features.window_seconds != WINDOW_SECONDS || features.stride_seconds != STRIDE_SECONDS {
+        return Err(meta_err(
+            path,
+            format!(
+                "the feature settings give {} s windows every {} s; this build extracts {} s \
+                 every {} s",
+                features.window_seconds, features.stride_seconds, WINDOW_SECONDS, STRIDE_SECONDS
+            ),
+        ));
+    }
     if let Some(name) = ck
         .tensors
         .iter()
@@ -135,7 +145,39 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
             format!("tensor '{name}' holds a NaN or infinite value"),
         ));
     }
+    // A negative running variance would make batch norm take the root of a negative number.
+    if let Some(name) = ck
+        .tensors
+        .iter()
+        .find(|(n, t)| n.ends_with(".running_var") && t.data.iter().any(|&v| v < 0.0))
+        .map(|(n, _)| n)
+    {
+        return Err(meta_err(
+            path,
+            format!("tensor '{name}' holds a negative variance"),
+        ));
+    }
     let mut model = Lgrin::new(gpu, config).map_err(|e| meta_err(path, e.to_string()))?;
+    // The file's tensors, its listed names and the model's state must be the same set: an
+    // extra or missing tensor means the file is not what its metadata says.
+    let listed: Vec<String> =
+        serde_json::from_str(get("tensor_names")?).map_err(|e| parse_err("tensor_names", e))?;
+    let stored: Vec<String> = ck.tensors.keys().cloned().collect();
+    let wanted = model.state_names();
+    for (what, names) in [("the file", &stored), ("its 'tensor_names'", &listed)] {
+        if let Some(extra) = names.iter().find(|n| !wanted.contains(n)) {
+            return Err(meta_err(
+                path,
+                format!("{what} names a tensor '{extra}' that the model does not have"),
+            ));
+        }
+        if let Some(missing) = wanted.iter().find(|n| !names.contains(n)) {
+            return Err(meta_err(
+                path,
+                format!("{what} lacks the model's tensor '{missing}'"),
+            ));
+        }
+    }
     let map: HashMap<String, (Vec<usize>, Vec<f32>)> = ck
         .tensors
         .iter()

@@ -401,6 +401,20 @@ impl Lgrin {
         v
     }
 
+    /// The names [`Lgrin::state`] gives, in the same order, without reading anything back.
+    pub fn state_names(&mut self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .store
+            .ids()
+            .map(|id| self.store.name(id).to_string())
+            .collect();
+        for n in self.norms_mut() {
+            out.push(format!("{}.running_mean", n.name));
+            out.push(format!("{}.running_var", n.name));
+        }
+        out
+    }
+
     /// Every tensor needed to restore the model: parameters, then batch-norm running
     /// statistics (`<norm>.running_mean`, `<norm>.running_var`), as (name, shape, values).
     pub fn state(&mut self) -> Result<Vec<NamedTensor>> {

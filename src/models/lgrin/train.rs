@@ -149,7 +149,7 @@ pub fn train(
         let (val_loss, val_accuracy) = match probs.first() {
             None => (None, None),
             Some(probs) => {
-                let (pred, ce) = score(probs, c.classes, labels, val_idx);
+                let (pred, ce) = score(probs, c.classes, labels, val_idx)?;
                 let correct = pred
                     .iter()
                     .zip(val_idx)
@@ -200,8 +200,26 @@ pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Ve
     let classes = model.config.classes;
     Ok(match record_proba(model, clips)? {
         None => Vec::new(),
-        Some(all) => all.to_f32()?.chunks(classes).map(<[f32]>::to_vec).collect(),
+        Some(all) => {
+            let probs = all.to_f32()?;
+            check_finite(&probs, classes)?;
+            probs.chunks(classes).map(<[f32]>::to_vec).collect()
+        }
     })
+}
+
+/// Refuse probabilities that are not finite, naming the first clip (0-based, in the order
+/// given): an input far outside the range the model was trained on, or a broken model, would
+/// otherwise come out as a confident first class.
+fn check_finite(probs: &[f32], classes: usize) -> Result<()> {
+    match probs.iter().position(|p| !p.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(Error::InvalidInput(format!(
+            "clip {} of those given: the model's class probabilities are not finite (features \
+             far outside the trained range, or a broken model)",
+            i / classes.max(1)
+        ))),
+    }
 }
 
 /// Record the passes of [`predict_proba`] without reading anything back: the probabilities
@@ -244,13 +262,19 @@ pub fn evaluate(
     let classes = model.config.classes;
     Ok(match record_proba(model, &clips)? {
         None => (Vec::new(), 0.0),
-        Some(all) => score(&all.to_f32()?, classes, labels, idx),
+        Some(all) => score(&all.to_f32()?, classes, labels, idx)?,
     })
 }
 
 /// Predicted classes and mean cross-entropy of clips `idx` from their probabilities
 /// `[idx.len(), classes]`, row-major.
-fn score(probs: &[f32], classes: usize, labels: &[usize], idx: &[usize]) -> (Vec<usize>, f32) {
+fn score(
+    probs: &[f32],
+    classes: usize,
+    labels: &[usize],
+    idx: &[usize],
+) -> Result<(Vec<usize>, f32)> {
+    check_finite(probs, classes)?;
     let mut ce = 0.0f64;
     let pred = probs
         .chunks(classes)
@@ -260,7 +284,7 @@ fn score(probs: &[f32], classes: usize, labels: &[usize], idx: &[usize]) -> (Vec
             argmax(p)
         })
         .collect();
-    (pred, (ce / idx.len().max(1) as f64) as f32)
+    Ok((pred, (ce / idx.len().max(1) as f64) as f32))
 }
 
 /// Index of the largest value (the first on ties).

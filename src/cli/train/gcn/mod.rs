@@ -293,7 +293,6 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
             100.0 * s
         );
     }
-    write_json(&args.out.join("metrics.json"), &metrics)?;
     let loss_path = args.out.join("loss.png");
     plot::line_plot(
         &loss_path,
@@ -310,6 +309,8 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
     let model_path = args.out.join("model.safetensors");
     ckpt.save(&model_path)
         .with_context(|| format!("writing {}", model_path.display()))?;
+    // After the model: metrics.json marks a complete run.
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     outln!(
         "{}: test accuracy {:.2}% ± {:.2} over {} {}, {:.4} s/epoch -> {}",
         o.dataset,
