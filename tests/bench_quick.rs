@@ -246,6 +246,46 @@ fn a_selection_word_that_matches_no_row_is_refused() {
 }
 
 #[test]
+fn a_selection_of_no_word_or_no_row_is_refused() {
+    // An empty filter (an unset shell variable) or a filter its exclusion cancels would measure
+    // the copy ceiling alone.
+    for (flags, needle) in [
+        (vec!["--filter", ""], "--filter '' holds no word"),
+        (vec!["--filter", ","], "--filter ',' holds no word"),
+        (
+            vec!["--filter", "matmul", "--exclude", "matmul"],
+            "leave no row besides the copy ceiling",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+            .args(["bench", "--quick", "--list"])
+            .args(&flags)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{flags:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(needle), "{flags:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_saved_report_with_a_row_that_is_not_a_measurement_is_refused() {
+    let path = scratch("zero.json");
+    bench(&[
+        "--quick",
+        "--filter",
+        "relu",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    v["rows"][1]["median_ms"] = json!(0.0);
+    std::fs::write(&path, v.to_string()).unwrap();
+    let e = BenchReport::load(&path).unwrap_err().to_string();
+    assert!(e.contains("row 'relu' has median 0 ms"), "{e}");
+}
+
+#[test]
 fn a_time_budget_that_is_not_a_duration_is_refused() {
     let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
         .args(["bench", "--quick", "--time-budget=-5"])

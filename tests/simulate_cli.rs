@@ -173,6 +173,40 @@ fn impossible_constants_are_refused() {
 }
 
 #[test]
+fn times_between_steps_are_refused_not_rounded() {
+    // dt 0.5 ms. An input delay of 5.2 ms, a duration of 1.2 ms and two spikes of one input in
+    // one step (1.0 and 1.2 ms) were each rounded or merged without a word.
+    let out = tmp("between.csv");
+    let delay = small_config().replace("    5.0,\n]", "    5.2,\n]");
+    assert_ne!(delay, small_config(), "the delay edit took");
+    let cfg = write("delay.toml", &delay);
+    fails_with(
+        &synchgraph(&["simulate", "--config", s(&cfg), "--record", s(&out)]),
+        "network.input_delay_ms[1] = 5.2 ms is not a whole number of steps",
+    );
+    let cfg = write("between.toml", &small_config());
+    let spikes = write("twice.csv", "input_index,time_ms\n3,1.0\n0,2.0\n3,1.2\n");
+    let sim = |duration: &str| {
+        synchgraph(&[
+            "simulate",
+            "--config",
+            s(&cfg),
+            "--input-spikes",
+            s(&spikes),
+            "--duration-ms",
+            duration,
+            "--record",
+            s(&out),
+        ])
+    };
+    fails_with(
+        &sim("1.2"),
+        "--duration-ms = 1.2 ms is not a whole number of steps",
+    );
+    fails_with(&sim("10"), "lines 2 and 4: input 3 spikes twice in step 2");
+}
+
+#[test]
 fn empty_clip_and_nan_features_are_refused() {
     let cfg = write("net3.toml", &small_config());
     let out = tmp("y.csv");

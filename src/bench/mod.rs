@@ -95,6 +95,14 @@ fn check_selection(cases: &[BenchCase], options: &BenchOptions) -> Result<()> {
         ("--filter", &options.filter),
         ("--exclude", &options.exclude),
     ] {
+        if let Some(w) = words {
+            if w.split(',').all(|w| w.trim().is_empty()) {
+                return Err(Error::InvalidInput(format!(
+                    "{flag} '{w}' holds no word (an unset shell variable?); give row names or \
+                     families, separated by commas"
+                )));
+            }
+        }
         let words = words.iter().flat_map(|w| w.split(',')).map(str::trim);
         for word in words.filter(|w| !w.is_empty()) {
             if !cases.iter().any(|c| matches_any(c, word)) {
@@ -108,6 +116,12 @@ fn check_selection(cases: &[BenchCase], options: &BenchOptions) -> Result<()> {
                 )));
             }
         }
+    }
+    if !cases.iter().any(|c| !c.is_ceiling && selected(c, options)) {
+        return Err(Error::InvalidInput(
+            "the --filter and --exclude words together leave no row besides the copy ceiling"
+                .into(),
+        ));
     }
     Ok(())
 }

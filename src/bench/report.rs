@@ -163,10 +163,26 @@ impl BenchReport {
         crate::report::write_atomic(path, (text + "\n").as_bytes())
     }
 
-    /// Read a report written by [`BenchReport::save`] (or a peer script).
+    /// Read a report written by [`BenchReport::save`] (or a peer script). A row whose median
+    /// time is not a positive number or whose spread is negative is refused by name: compared
+    /// against, it would give a meaningless ratio and verdict.
     pub fn load(path: &Path) -> Result<BenchReport> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        serde_json::from_str(&text).map_err(|e| Error::data(path, e.to_string()))
+        let report: BenchReport =
+            serde_json::from_str(&text).map_err(|e| Error::data(path, e.to_string()))?;
+        if let Some(r) = report.rows.iter().find(|r| {
+            let measured = r.median_ms.is_finite() && r.median_ms > 0.0;
+            !(measured && r.spread.is_finite() && r.spread >= 0.0)
+        }) {
+            return Err(Error::data(
+                path,
+                format!(
+                    "row '{}' has median {} ms and spread {}: not a measurement",
+                    r.name, r.median_ms, r.spread
+                ),
+            ));
+        }
+        Ok(report)
     }
 }
 

@@ -108,14 +108,30 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let duration = args
         .duration_ms
         .unwrap_or(cfg.sim.sample_ms + cfg.sim.rest_ms);
+    // Name what set the duration: the flag, or the configuration's sample and rest times.
+    let what = if args.duration_ms.is_some() {
+        "--duration-ms"
+    } else {
+        "sim.sample_ms + sim.rest_ms"
+    };
     if !(duration.is_finite() && duration > 0.0) {
-        bail!("--duration-ms must be a positive number of ms, got {duration}");
+        bail!("{what} must be a positive number of ms, got {duration}");
     }
-    cfg.check_steps("--duration-ms", duration)?;
+    cfg.check_steps(what, duration)?;
     let steps = cfg.steps(duration);
     if steps == 0 {
         bail!(
-            "--duration-ms {duration} is shorter than one step (sim.dt_ms = {} ms)",
+            "{what} = {duration} ms is shorter than one step (sim.dt_ms = {} ms)",
+            cfg.sim.dt_ms
+        );
+    }
+    // A duration between two steps would be rounded one way while spike times are floored
+    // the other: the simulated time must be a whole number of steps.
+    let whole = steps as f64 * cfg.sim.dt_ms;
+    if (whole - duration).abs() > 1e-9 * duration.max(1.0) {
+        bail!(
+            "{what} = {duration} ms is not a whole number of steps of sim.dt_ms = {} ms \
+             (nearest: {whole} ms)",
             cfg.sim.dt_ms
         );
     }

@@ -412,6 +412,19 @@ impl Config {
         {
             return Err(bad("network.input_delay_ms must be in [0, 1000] ms".into()));
         }
+        // A delay is a whole number of steps; one between two steps would be rounded silently.
+        if s.dt_ms > 0.0 {
+            if let Some((k, d)) = n.input_delay_ms.iter().enumerate().find(|(_, d)| {
+                let x = **d / s.dt_ms;
+                (x - x.round()).abs() > 1e-9 * x.abs().max(1.0)
+            }) {
+                return Err(bad(format!(
+                    "network.input_delay_ms[{k}] = {d} ms is not a whole number of steps of \
+                     sim.dt_ms = {} ms",
+                    s.dt_ms
+                )));
+            }
+        }
         for (k, v) in [
             ("inputs", n.modalities.checked_mul(n.inputs_per_modality)),
             ("neurons", n.modalities.checked_mul(n.neurons_per_modality)),

@@ -270,10 +270,25 @@ impl SpikeList {
             if s >= steps {
                 return Err(bad(format!("time {t} ms is past the simulated duration")));
             }
-            events.push((i as u32, s as u32));
+            events.push((i as u32, s as u32, ln + 1));
         }
-        events.sort_unstable_by_key(|&(i, s)| (s, i));
-        events.dedup();
+        // A step holds one spike per input: two spikes of one input in one step cannot both be
+        // delivered, so they are refused rather than merged.
+        events.sort_unstable_by_key(|&(i, s, ln)| (s, i, ln));
+        if let Some(w) = events
+            .windows(2)
+            .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+        {
+            return Err(Error::data(
+                path,
+                format!(
+                    "lines {} and {}: input {} spikes twice in step {} (dt {dt_ms} ms); a step \
+                     holds one spike per input, so use a smaller sim.dt_ms",
+                    w[0].2, w[1].2, w[0].0, w[0].1
+                ),
+            ));
+        }
+        let events = events.into_iter().map(|(i, s, _)| (i, s)).collect();
         Ok(SpikeList {
             n_in,
             steps,
