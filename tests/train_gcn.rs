@@ -11,7 +11,7 @@ use common::gpu;
 use synchgraph::autodiff::optim::Adam;
 use synchgraph::autodiff::{ParamStore, Tape};
 use synchgraph::data::planetoid::Planetoid;
-use synchgraph::graph::{Csr, HostCsr};
+use synchgraph::graph::HostCsr;
 use synchgraph::models::gcn::{
     param_shapes, GraphGcn, GraphGcnConfig, NodeGcn, NodeGcnConfig, NodeRun, NodeTask,
     ReadoutLayers,
@@ -435,31 +435,7 @@ fn graph_gcn_returns_the_kept_epochs_weights() {
 /// normalised to Â = D^-1/2 (A + I) D^-1/2, the row-normalised features as a sparse matrix of
 /// their nonzeros, and the Planetoid split.
 fn cora_task(g: &Gpu) -> NodeTask {
-    let data = Planetoid::load(Path::new(CORA)).unwrap();
-    let n = data.num_nodes;
-    let adj = Csr::from_edges(g, n, &data.edges, None, false, true)
-        .unwrap()
-        .gcn_normalized()
-        .unwrap();
-    let f = data.num_features;
-    let triples: Vec<(u32, u32, f32)> = data
-        .row_normalized_features()
-        .iter()
-        .enumerate()
-        .filter(|(_, &v)| v != 0.0)
-        .map(|(k, &v)| ((k / f) as u32, (k % f) as u32, v))
-        .collect();
-    let features = Csr::from_host(g, n, f, HostCsr::from_triples(n, triples)).unwrap();
-    let idx = |v: &[u32]| v.iter().map(|&i| i as usize).collect::<Vec<_>>();
-    NodeTask {
-        adj,
-        features,
-        labels: data.labels_or_zero(),
-        classes: data.num_classes,
-        train: idx(&data.train),
-        val: idx(&data.val),
-        test: idx(&data.test),
-    }
+    NodeTask::from_planetoid(g, &Planetoid::load(Path::new(CORA)).unwrap()).unwrap()
 }
 
 /// Kipf & Welling's configuration (dropout 0.5, weight decay 5e-4) for `epochs` epochs without

@@ -11,9 +11,10 @@ use serde::Serialize;
 use super::{accuracy, check_training_constants, weight, EpochLog};
 use crate::autodiff::optim::Adam;
 use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
+use crate::data::planetoid::Planetoid;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
-use crate::graph::Csr;
+use crate::graph::{Csr, HostCsr};
 use crate::tensor::Tensor;
 
 /// Hyper-parameters (defaults: Kipf & Welling 2017 on Cora).
@@ -62,6 +63,35 @@ pub struct NodeTask {
     pub val: Vec<usize>,
     /// Test nodes.
     pub test: Vec<usize>,
+}
+
+impl NodeTask {
+    /// The task of a Planetoid graph as Kipf & Welling set it up (and `synchgraph train gcn`
+    /// runs it): the symmetric adjacency normalised to Â = D^-1/2 (A + I) D^-1/2, every
+    /// feature row normalised to sum 1 and stored as a sparse matrix of its non-zeros, and the
+    /// data set's train, validation and test nodes.
+    pub fn from_planetoid(gpu: &Gpu, data: &Planetoid) -> Result<NodeTask> {
+        let (n, f) = (data.num_nodes, data.num_features);
+        let adj = Csr::from_edges(gpu, n, &data.edges, None, false, true)?.gcn_normalized()?;
+        let triples: Vec<(u32, u32, f32)> = data
+            .row_normalized_features()
+            .iter()
+            .enumerate()
+            .filter(|(_, &v)| v != 0.0)
+            .map(|(k, &v)| ((k / f) as u32, (k % f) as u32, v))
+            .collect();
+        let features = Csr::from_host(gpu, n, f, HostCsr::from_triples(n, triples))?;
+        let idx = |v: &[u32]| v.iter().map(|&i| i as usize).collect::<Vec<_>>();
+        Ok(NodeTask {
+            adj,
+            features,
+            labels: data.labels_or_zero(),
+            classes: data.num_classes,
+            train: idx(&data.train),
+            val: idx(&data.val),
+            test: idx(&data.test),
+        })
+    }
 }
 
 /// The two-layer model: logits = Â · drop(relu(Â · drop(X) · W1)) · W2, with X sparse (its

@@ -4,7 +4,6 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 use synchgraph::autodiff::ParamStore;
 use synchgraph::data::planetoid::Planetoid;
-use synchgraph::graph::{Csr, HostCsr};
 use synchgraph::models::gcn::{NodeGcn, NodeGcnConfig, NodeTask};
 use synchgraph::Gpu;
 
@@ -44,26 +43,7 @@ pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         }
         .into());
     }
-    let adj = Csr::from_edges(gpu, data.num_nodes, &data.edges, None, false, true)
-        .context("building the adjacency")?
-        .gcn_normalized()
-        .context("normalising the adjacency")?;
-    let features = sparse_features(
-        gpu,
-        data.num_nodes,
-        data.num_features,
-        &data.row_normalized_features(),
-    )?;
-    let idx = |v: &[u32]| v.iter().map(|&i| i as usize).collect::<Vec<_>>();
-    let task = NodeTask {
-        adj,
-        features,
-        labels: data.labels_or_zero(),
-        classes: data.num_classes,
-        train: idx(&data.train),
-        val: idx(&data.val),
-        test: idx(&data.test),
-    };
+    let task = NodeTask::from_planetoid(gpu, &data).context("building the graph task")?;
     eprintln!(
         "{}: {} nodes, {} features, {} classes, {}/{}/{} train/val/test",
         data.name,
@@ -122,20 +102,4 @@ pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
     }
     bars.overall.finish_and_clear();
     Ok(out)
-}
-
-/// Dense row-major features as a sparse [n, f] matrix of their nonzeros.
-fn sparse_features(gpu: &Gpu, n: usize, f: usize, dense: &[f32]) -> Result<Csr> {
-    let mut triples = Vec::new();
-    for (k, &v) in dense.iter().enumerate() {
-        if v != 0.0 {
-            triples.push(((k / f) as u32, (k % f) as u32, v));
-        }
-    }
-    Ok(Csr::from_host(
-        gpu,
-        n,
-        f,
-        HostCsr::from_triples(n, triples),
-    )?)
 }
