@@ -6,13 +6,12 @@
 //! adjacency's host copy by [`crate::graph::Csr::gcn_normalized`] (then uploaded), and the product
 //! on the GPU by the tape's sparse op.
 //!
-//! Like Kipf & Welling, the CLI (`synchgraph train gcn` on a Planetoid folder such as Cora, in
-//! `src/cli/train/gcn/node.rs`) row-normalises the node features before building a [`NodeTask`]:
-//! it passes
-//! [`Planetoid::row_normalized_features`](crate::data::planetoid::Planetoid::row_normalized_features),
-//! each row divided by its sum, not the raw binary
-//! [`Planetoid::features`](crate::data::planetoid::Planetoid::features). A library user building a
-//! [`NodeTask`] from raw bag-of-words features should do the same to match the paper's setup.
+//! Like Kipf & Welling, [`NodeTask::from_planetoid`] (which `synchgraph train gcn` uses on a
+//! Planetoid folder such as Cora) row-normalises the node features, each row divided by its sum
+//! ([`Planetoid::row_normalized_features`](crate::data::planetoid::Planetoid::row_normalized_features)),
+//! not the raw binary [`Planetoid::features`](crate::data::planetoid::Planetoid::features). A
+//! library user building a [`NodeTask`] by hand from raw bag-of-words features should do the
+//! same to match the paper's setup.
 
 pub mod graph;
 pub mod node;
