@@ -157,6 +157,11 @@ class Harness:
         with _null() if grad else torch.no_grad():
             times = self.time_runs(run, runs, walls, wall)
         med = statistics.median(times)
+        if not med > 0:
+            # Below the timer's resolution: not a measurement the engine's reader accepts.
+            self.skipped.append({"name": name, "size": size,
+                                 "reason": "median time %r ms is below the timer's resolution" % med})
+            return
         mad = statistics.median([abs(t - med) for t in times])
         secs = med / 1e3
         metrics = {}

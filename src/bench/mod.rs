@@ -88,8 +88,9 @@ fn matches_any(case: &BenchCase, words: &str) -> bool {
         .any(|w| name.contains(w) || case.family.contains(w))
 }
 
-/// Refuse a `--filter` or `--exclude` word that matches no case, so a misspelt row name is an
-/// error rather than a run that silently measures nothing but the ceiling.
+/// Refuse a `--filter` or `--exclude` word that matches no case, or a flag with no word at all,
+/// so a misspelt row name or an unset shell variable is an error rather than a run that
+/// silently measures nothing but the ceiling; warn when the selection leaves only the ceiling.
 fn check_selection(cases: &[BenchCase], options: &BenchOptions) -> Result<()> {
     for (flag, words) in [
         ("--filter", &options.filter),
@@ -117,11 +118,13 @@ fn check_selection(cases: &[BenchCase], options: &BenchOptions) -> Result<()> {
             }
         }
     }
+    // Not an error (a script may select the ceiling alone, or exclude what its filter chose),
+    // but never silent.
     if !cases.iter().any(|c| !c.is_ceiling && selected(c, options)) {
-        return Err(Error::InvalidInput(
-            "the --filter and --exclude words together leave no row besides the copy ceiling"
-                .into(),
-        ));
+        eprintln!(
+            "bench: warning: the --filter and --exclude words together leave no row besides the \
+             copy ceiling"
+        );
     }
     Ok(())
 }

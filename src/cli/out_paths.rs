@@ -30,3 +30,15 @@ pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
     synchgraph::report::write_atomic(path, text.as_bytes())
         .with_context(|| format!("writing {}", path.display()))
 }
+
+/// Remove a previous run's `metrics.json` from `out` before a run replaces its model, so a
+/// folder whose new run fails part-way never shows the old metrics beside the new model
+/// (`metrics.json` is written last and marks a complete run).
+pub fn clear_metrics(out: &Path) -> Result<()> {
+    let path = out.join("metrics.json");
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("removing the previous {}", path.display())),
+    }
+}

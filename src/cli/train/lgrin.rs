@@ -319,6 +319,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let metrics = classifier_metrics(&gpu, &list.classes, &confusion, extra);
     let out = &args.out;
     // The model first: metrics.json, written last, marks a complete run.
+    crate::cli::out_paths::clear_metrics(out)?;
     save_model(
         &mut model,
         &list.classes,

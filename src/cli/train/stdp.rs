@@ -173,6 +173,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "config": cfg,
     });
     let metrics = classifier_metrics(&gpu, &classes, &conf, extra);
+    crate::cli::out_paths::clear_metrics(&args.out)?;
     let mut ck = Checkpoint::new();
     ck.insert("w_in", &[digits::PIXELS, neurons], learned.w_in.clone())?;
     ck.insert("theta", &[neurons], learned.theta.clone())?;

@@ -278,6 +278,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "config": {"snn": cfg, "gcn": gcfg},
     });
     let metrics = classifier_metrics(&gpu, &classes, &c_te, extra);
+    crate::cli::out_paths::clear_metrics(&args.out)?;
     let mut ck = Checkpoint::new();
     for (name, shape, v) in &fit.weights {
         ck.insert(name, shape, v.clone())?;

@@ -202,24 +202,32 @@ pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Ve
         None => Vec::new(),
         Some(all) => {
             let probs = all.to_f32()?;
-            check_finite(&probs, classes)?;
+            check_finite(&probs, classes, None)?;
             probs.chunks(classes).map(<[f32]>::to_vec).collect()
         }
     })
 }
 
-/// Refuse probabilities that are not finite, naming the first clip (0-based, in the order
-/// given): an input far outside the range the model was trained on, or a broken model, would
-/// otherwise come out as a confident first class.
-fn check_finite(probs: &[f32], classes: usize) -> Result<()> {
-    match probs.iter().position(|p| !p.is_finite()) {
-        None => Ok(()),
-        Some(i) => Err(Error::InvalidInput(format!(
-            "clip {} of those given: the model's class probabilities are not finite (features \
-             far outside the trained range, or a broken model)",
-            i / classes.max(1)
-        ))),
-    }
+/// Refuse probabilities that are not finite, naming the first clip: its number in the data set
+/// when `idx` maps rows to clips (the validation or test clips scored), else its position among
+/// those given. An input far outside the range the model was trained on, or a broken model,
+/// would otherwise come out as a confident first class.
+fn check_finite(probs: &[f32], classes: usize, idx: Option<&[usize]>) -> Result<()> {
+    let Some(row) = probs
+        .iter()
+        .position(|p| !p.is_finite())
+        .map(|i| i / classes.max(1))
+    else {
+        return Ok(());
+    };
+    let clip = match idx.and_then(|idx| idx.get(row)) {
+        Some(&i) => format!("clip {i} of the data set (scored for validation or test)"),
+        None => format!("clip {row} of those given"),
+    };
+    Err(Error::InvalidInput(format!(
+        "{clip}: the model's class probabilities are not finite (features far outside the \
+         trained range, or a broken model)"
+    )))
 }
 
 /// Record the passes of [`predict_proba`] without reading anything back: the probabilities
@@ -274,7 +282,7 @@ fn score(
     labels: &[usize],
     idx: &[usize],
 ) -> Result<(Vec<usize>, f32)> {
-    check_finite(probs, classes)?;
+    check_finite(probs, classes, Some(idx))?;
     let mut ce = 0.0f64;
     let pred = probs
         .chunks(classes)

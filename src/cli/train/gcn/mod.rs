@@ -301,6 +301,7 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
         &[("train loss", &train), ("val loss", &val)],
     )
     .with_context(|| format!("writing {}", loss_path.display()))?;
+    crate::cli::out_paths::clear_metrics(&args.out)?;
     let mut ckpt = Checkpoint::new();
     ckpt.insert_params(&o.store)?;
     ckpt.set_meta("model", o.config["model"].as_str().unwrap_or("gcn"));
