@@ -127,14 +127,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     // A duration between two steps would be rounded one way while spike times are floored
     // the other: the simulated time must be a whole number of steps.
-    let whole = steps as f64 * cfg.sim.dt_ms;
-    if (whole - duration).abs() > 1e-9 * duration.max(1.0) {
-        bail!(
-            "{what} = {duration} ms is not a whole number of steps of sim.dt_ms = {} ms \
-             (nearest: {whole} ms)",
-            cfg.sim.dt_ms
-        );
-    }
+    cfg.check_whole_steps(what, duration)?;
     let sample_steps = cfg.steps(cfg.sim.sample_ms).min(steps);
     prepare_out_file(&args.record, "--record")?;
     // Read inputs before opening the device so that bad files fail fast.

@@ -413,17 +413,8 @@ impl Config {
             return Err(bad("network.input_delay_ms must be in [0, 1000] ms".into()));
         }
         // A delay is a whole number of steps; one between two steps would be rounded silently.
-        if s.dt_ms > 0.0 {
-            if let Some((k, d)) = n.input_delay_ms.iter().enumerate().find(|(_, d)| {
-                let x = **d / s.dt_ms;
-                (x - x.round()).abs() > 1e-9 * x.abs().max(1.0)
-            }) {
-                return Err(bad(format!(
-                    "network.input_delay_ms[{k}] = {d} ms is not a whole number of steps of \
-                     sim.dt_ms = {} ms",
-                    s.dt_ms
-                )));
-            }
+        for (k, &d) in n.input_delay_ms.iter().enumerate() {
+            self.check_whole_steps(&format!("network.input_delay_ms[{k}]"), d)?;
         }
         for (k, v) in [
             ("inputs", n.modalities.checked_mul(n.inputs_per_modality)),
@@ -466,6 +457,19 @@ impl Config {
             ("network.input_delay_ms", longest_delay),
         ] {
             self.check_steps(k, ms)?;
+        }
+        Ok(())
+    }
+
+    /// Fail unless `ms` is a whole number of steps of `sim.dt_ms` (up to decimal rounding,
+    /// 1e-9 relative), naming `what`: a time between two steps would be rounded silently.
+    pub fn check_whole_steps(&self, what: &str, ms: f64) -> Result<()> {
+        let x = ms / self.sim.dt_ms;
+        if (x - x.round()).abs() > 1e-9 * x.abs().max(1.0) {
+            return Err(bad(format!(
+                "{what} = {ms} ms is not a whole number of steps of sim.dt_ms = {} ms",
+                self.sim.dt_ms
+            )));
         }
         Ok(())
     }
