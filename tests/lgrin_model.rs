@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::fixtures::two_class_node_graphs as synthetic;
+use common::fixtures::{small_lgrin, two_class_node_graphs as synthetic};
 
 use common::gpu;
 use synchgraph::features::FrameMatrix;
@@ -42,25 +42,10 @@ fn training_lowers_the_loss_for_every_switch() {
     let (feats, labels) = synthetic(24, m, f);
     let idx: Vec<usize> = (0..20).collect();
     let val: Vec<usize> = (20..24).collect();
-    let mut base = LgrinConfig::reference(f, 2);
-    base.nodes = m;
-    base.g1 = 8;
-    base.g2 = 4;
-    base.hidden = 16;
-    base.batch = 10;
-    base.iters_per_epoch = 0;
-    base.epochs = 8;
+    let mut base = small_lgrin(LgrinConfig::reference(f, 2), 10, 8);
     base.dropout = 0.0;
-    base.lr = 0.01;
     let mut variants = vec![base.clone()];
-    let mut paper = LgrinConfig::paper(f, 2);
-    paper.nodes = m;
-    paper.g1 = 8;
-    paper.g2 = 4;
-    paper.hidden = 16;
-    paper.batch = 10;
-    paper.iters_per_epoch = 0;
-    paper.epochs = 8;
+    let mut paper = small_lgrin(LgrinConfig::paper(f, 2), 10, 8);
     paper.dropout = 0.0;
     assert_eq!(paper.maxpool_graph, MaxpoolGraph::Learned);
     variants.push(paper);

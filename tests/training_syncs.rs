@@ -16,7 +16,7 @@ use synchgraph::graph::Csr;
 use synchgraph::kernels::elementwise;
 use synchgraph::models::gcn::{GraphGcn, GraphGcnConfig, NodeGcn, NodeGcnConfig, NodeTask};
 use synchgraph::models::lgrin::{train, Lgrin, LgrinConfig};
-use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
+use synchgraph::models::synchgraph_gcn::{FitResult, Gcn, GcnConfig};
 use synchgraph::{Gpu, Tensor};
 
 /// A device of the test's own, so that no other test's readbacks reach its counter.
@@ -97,17 +97,7 @@ fn read_with_reads_losses_and_tensors_bit_exactly_in_one_wait() {
 }
 
 fn small_lgrin(epochs: usize) -> LgrinConfig {
-    let (m, f) = (10, 5);
-    let mut c = LgrinConfig::reference(f, 2);
-    c.nodes = m;
-    c.g1 = 8;
-    c.g2 = 4;
-    c.hidden = 16;
-    c.batch = 4;
-    c.iters_per_epoch = 0;
-    c.epochs = epochs;
-    c.lr = 0.01;
-    c
+    common::fixtures::small_lgrin(LgrinConfig::reference(5, 2), 4, epochs)
 }
 
 /// Every tensor of the model's state as (name, shape, bits).
@@ -356,10 +346,24 @@ fn node_gcn_training_waits_once_per_epoch() {
 
 /// `eval_every` beyond the run's length (here usize::MAX, "only at the end") sizes the loss
 /// window by the epochs run, not by `eval_every`: training runs and evaluates once.
+/// The Synch-Graph GCN of `cfg` fitted on the triangle clips (0..12 train, 12..16 validate),
+/// with `progress` called per epoch: the model and the fit's result.
+fn fit_triangles(
+    g: &Gpu,
+    cfg: &GcnConfig,
+    progress: impl FnMut(usize, f32),
+) -> (Gcn, synchgraph::Result<FitResult>) {
+    let (graph, labels) = triangles();
+    let mut model = Gcn::new(g, cfg, 5, 2).unwrap();
+    let train: Vec<usize> = (0..12).collect();
+    let val: Vec<usize> = (12..16).collect();
+    let fit = model.fit(g, &graph, &labels, 2, &train, &val, progress);
+    (model, fit)
+}
+
 #[test]
 fn synchgraph_gcn_takes_an_evaluation_period_longer_than_the_run() {
     let g = own_gpu();
-    let (graph, labels) = triangles();
     let cfg = GcnConfig {
         hidden: 8,
         epochs: 3,
@@ -367,12 +371,7 @@ fn synchgraph_gcn_takes_an_evaluation_period_longer_than_the_run() {
         eval_every: usize::MAX,
         ..GcnConfig::default()
     };
-    let mut model = Gcn::new(&g, &cfg, 5, 2).unwrap();
-    let train: Vec<usize> = (0..12).collect();
-    let val: Vec<usize> = (12..16).collect();
-    let fit = model
-        .fit(&g, &graph, &labels, 2, &train, &val, |_, _| {})
-        .unwrap();
+    let fit = fit_triangles(&g, &cfg, |_, _| {}).1.unwrap();
     assert_eq!(fit.losses.len(), 3);
     assert_eq!(fit.val_history.len(), 1);
 }
@@ -380,7 +379,6 @@ fn synchgraph_gcn_takes_an_evaluation_period_longer_than_the_run() {
 #[test]
 fn synchgraph_gcn_waits_once_per_evaluation_and_returns_the_kept_weights() {
     let g = own_gpu();
-    let (graph, labels) = triangles();
     let cfg = GcnConfig {
         hidden: 16,
         epochs: 12,
@@ -389,16 +387,12 @@ fn synchgraph_gcn_waits_once_per_evaluation_and_returns_the_kept_weights() {
         eval_every: 5,
         ..GcnConfig::default()
     };
-    let mut model = Gcn::new(&g, &cfg, 5, 2).unwrap();
-    let train: Vec<usize> = (0..12).collect();
-    let val: Vec<usize> = (12..16).collect();
     let start = g.host_waits();
     let mut calls = Vec::new();
-    let fit = model
-        .fit(&g, &graph, &labels, 2, &train, &val, |e, l| {
-            calls.push((e, l.to_bits(), g.host_waits()))
-        })
-        .unwrap();
+    let (model, fit) = fit_triangles(&g, &cfg, |e, l| {
+        calls.push((e, l.to_bits(), g.host_waits()))
+    });
+    let fit = fit.unwrap();
     // Evaluations at epochs 5, 10 and 12, each one wait, and one more for the final prediction
     // and the kept weights.
     assert_eq!(g.host_waits(), start + 4);
@@ -423,7 +417,6 @@ fn synchgraph_gcn_waits_once_per_evaluation_and_returns_the_kept_weights() {
 #[test]
 fn synchgraph_gcn_reports_the_first_non_finite_epoch_between_evaluations() {
     let g = own_gpu();
-    let (graph, labels) = triangles();
     let cfg = GcnConfig {
         hidden: 16,
         epochs: 20,
@@ -432,14 +425,9 @@ fn synchgraph_gcn_reports_the_first_non_finite_epoch_between_evaluations() {
         eval_every: 10,
         ..GcnConfig::default()
     };
-    let mut model = Gcn::new(&g, &cfg, 5, 2).unwrap();
-    let train: Vec<usize> = (0..12).collect();
-    let val: Vec<usize> = (12..16).collect();
     let mut seen = Vec::new();
-    let err = model
-        .fit(&g, &graph, &labels, 2, &train, &val, |e, l| {
-            seen.push((e, l))
-        })
+    let err = fit_triangles(&g, &cfg, |e, l| seen.push((e, l)))
+        .1
         .unwrap_err()
         .to_string();
     // Every reported epoch had a finite loss, and the error names the next one.

@@ -6,7 +6,7 @@ use std::path::Path;
 use synchgraph::data::tu::TuDataset;
 use synchgraph::features::FrameMatrix;
 use synchgraph::models::gcn::GraphTask;
-use synchgraph::models::lgrin::{train, Lgrin, TrainOutcome};
+use synchgraph::models::lgrin::{train, Lgrin, LgrinConfig, TrainOutcome};
 use synchgraph::models::synchgraph_gcn::GcnGraph;
 
 use super::cli::write;
@@ -123,4 +123,21 @@ pub fn train_lgrin(
     val: &[usize],
 ) -> TrainOutcome {
     train(model, feats, labels, idx, val, &mut |_, _| {}, &mut |_| {}).unwrap()
+}
+
+/// `base` (a reference or paper L-GrIN configuration of 5 input features) shrunk for tests on
+/// `two_class_node_graphs(_, 10, 5)`: 10 nodes, G1 8, G2 4, classifier 16, lr 0.01, one pass
+/// over the clips per epoch in minibatches of `batch`, `epochs` epochs.
+pub fn small_lgrin(base: LgrinConfig, batch: usize, epochs: usize) -> LgrinConfig {
+    LgrinConfig {
+        nodes: 10,
+        g1: 8,
+        g2: 4,
+        hidden: 16,
+        batch,
+        iters_per_epoch: 0,
+        epochs,
+        lr: 0.01,
+        ..base
+    }
 }
