@@ -182,8 +182,9 @@ fn lgrin_training_waits_once_per_epoch_and_keeps_the_best_epoch_on_the_gpu() {
 
 #[test]
 fn lgrin_steps_upload_no_features_the_clips_stay_on_the_gpu() {
-    // The training clips are uploaded once and each epoch's gather indices once; a step
-    // gathers its batch on the GPU. Before, every step uploaded its batch's features.
+    // The training and validation clips are uploaded once and each epoch's gather indices
+    // once; a step gathers its batch on the GPU. Before, every step uploaded its batch's
+    // features and every epoch its validation clips.
     let g = own_gpu();
     let (feats, labels) = synthetic(24, 10, 5);
     let idx: Vec<usize> = (0..16).collect();
@@ -217,13 +218,19 @@ fn lgrin_steps_upload_no_features_the_clips_stay_on_the_gpu() {
     // Before the first step: the 16 training clips (10 x 5 f32 each) and their labels.
     let clips_bytes = (16 * 10 * 5 * 4 + 16 * 4) as u64;
     assert!(at_step[0] - start >= clips_bytes, "{}", at_step[0] - start);
-    // Later epochs upload their indices and the validation clips, less than the training clips.
+    // Later epochs upload their gather indices (row and label positions, each step's slice
+    // padded to the storage-offset alignment) and small scalars (at most 32 bytes for each of
+    // the 4 steps and the 2 validation minibatches), nothing else: the validation clips
+    // (8 x 10 x 5 f32 = 1,600 bytes) were uploaded once, before the first epoch.
+    let words = (g.limits().min_storage_buffer_offset_alignment as u64 / 4).max(1);
+    let padded = |n: u64| n.div_ceil(words) * words;
+    let indices = iters as u64 * 4 * (padded(4 * 10) + padded(4));
     for (e, w) in at_epoch.windows(2).enumerate() {
+        let epoch = w[1] - w[0];
         assert!(
-            w[1] - w[0] < clips_bytes,
-            "epoch {}: {} bytes",
-            e + 1,
-            w[1] - w[0]
+            epoch >= indices && epoch - indices <= 32 * (iters as u64 + 2),
+            "epoch {}: {epoch} bytes, {indices} of them gather indices",
+            e + 1
         );
     }
 }

@@ -83,7 +83,9 @@ pub fn train(
     let mut log = Vec::new();
     // The kept epoch's parameters and statistics stay on the GPU until training ends.
     let mut best: Option<(f32, f32, usize, StateSnapshot)> = None;
+    // The validation clips are uploaded once and scored after every epoch.
     let val_clips: Vec<&FrameMatrix> = val_idx.iter().map(|&i| &feats[i]).collect();
+    let val_batches = upload_batches(model, &val_clips)?;
     let mut feed = BatchFeed::new(model, feats, labels, train_idx)?;
     let mut step = 0u64;
     // Only sizes the progress callback: `validate` refuses a product that overflows.
@@ -137,7 +139,7 @@ pub fn train(
         }
         // The validation pass is recorded behind the steps and read back with their losses:
         // one wait for the GPU per epoch.
-        let val_probs = record_proba(model, &val_clips)?;
+        let val_probs = record_proba_of(model, &val_batches)?;
         let (losses, probs) = step_losses.read_with(&val_probs.iter().collect::<Vec<_>>())?;
         if let Some((it, l)) = StepLosses::first_non_finite(&losses) {
             return Err(Error::InvalidInput(format!(
@@ -233,20 +235,40 @@ fn check_finite(probs: &[f32], classes: usize, idx: Option<&[usize]>) -> Result<
 /// Record the passes of [`predict_proba`] without reading anything back: the probabilities
 /// `[clips, classes]` on the GPU, `None` without clips.
 fn record_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Option<Tensor>> {
-    let c = model.config.clone();
-    if clips.is_empty() {
+    let batches = upload_batches(model, clips)?;
+    record_proba_of(model, &batches)
+}
+
+/// The node-major minibatches `[m · b, f]` of `clips` in groups of `config.batch`, uploaded,
+/// with their clip counts.
+fn upload_batches(model: &Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<(Tensor, usize)>> {
+    let c = &model.config;
+    clips
+        .chunks(c.batch.max(1))
+        .map(|chunk| {
+            let x = node_major(chunk, c.nodes, c.in_dims)?;
+            let xt = Tensor::from_f32(model.gpu(), &[c.nodes * chunk.len(), c.in_dims], &x)?;
+            Ok((xt, chunk.len()))
+        })
+        .collect()
+}
+
+/// Record the evaluation passes over uploaded minibatches: each one's probabilities are copied
+/// into one `[clips, classes]` tensor, not read back; `None` without minibatches.
+fn record_proba_of(model: &mut Lgrin, batches: &[(Tensor, usize)]) -> Result<Option<Tensor>> {
+    let clips: usize = batches.iter().map(|(_, b)| b).sum();
+    if clips == 0 {
         return Ok(None);
     }
+    let classes = model.config.classes;
     let gpu = model.gpu().clone();
-    let all = Tensor::empty(&gpu, &[clips.len(), c.classes], DType::F32)?;
+    let all = Tensor::empty(&gpu, &[clips, classes], DType::F32)?;
     let mut done = 0u64;
-    for chunk in clips.chunks(c.batch.max(1)) {
-        let x = node_major(chunk, c.nodes, c.in_dims)?;
-        let xt = Tensor::from_f32(&gpu, &[c.nodes * chunk.len(), c.in_dims], &x)?;
+    for (xt, b) in batches {
         let mut tape = Tape::new(&gpu, false, 0);
-        let fwd = model.forward(&mut tape, &xt, chunk.len())?;
+        let fwd = model.forward(&mut tape, xt, *b)?;
         let p = softmax_rows(fwd.logits.value())?;
-        let bytes = DType::F32.bytes_for(chunk.len() * c.classes);
+        let bytes = DType::F32.bytes_for(b * classes);
         gpu.copy(
             p.buffer(),
             p.byte_offset(),
