@@ -178,7 +178,6 @@ impl<'a> BatchFeed<'a> {
     /// The node-major features `[m · b, f]` and labels `[b]` of step `step` of the planned
     /// epoch.
     pub(super) fn batch(&mut self, model: &Lgrin, step: usize) -> Result<(Tensor, Tensor)> {
-        let c = &model.config;
         let Some(chosen) = self.plan.get(step) else {
             return Err(Error::InvalidInput(format!(
                 "minibatch {step} asked for, the epoch has {}",
@@ -204,16 +203,21 @@ impl<'a> BatchFeed<'a> {
             }
             Source::Uploaded { feats, labels } => {
                 let clips: Vec<&FrameMatrix> = chosen.iter().map(|&i| &feats[i]).collect();
-                let x = node_major(&clips, c.nodes, c.in_dims)?;
                 let y: Vec<u32> = chosen.iter().map(|&i| labels[i] as u32).collect();
-                let gpu = model.gpu();
                 Ok((
-                    Tensor::from_f32(gpu, &[c.nodes * chosen.len(), c.in_dims], &x)?,
-                    Tensor::from_u32(gpu, &[chosen.len()], &y)?,
+                    upload_node_major(model, &clips)?,
+                    Tensor::from_u32(model.gpu(), &[chosen.len()], &y)?,
                 ))
             }
         }
     }
+}
+
+/// The node-major batch `[m · b, f]` of `clips`, built on the host and uploaded.
+pub(super) fn upload_node_major(model: &Lgrin, clips: &[&FrameMatrix]) -> Result<Tensor> {
+    let c = &model.config;
+    let x = node_major(clips, c.nodes, c.in_dims)?;
+    Tensor::from_f32(model.gpu(), &[c.nodes * clips.len(), c.in_dims], &x)
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 
 use std::time::Instant;
 
-use super::batches::BatchFeed;
-use super::model::{node_major, Lgrin, StateSnapshot};
+use super::batches::{upload_node_major, BatchFeed};
+use super::model::{Lgrin, StateSnapshot};
 use crate::autodiff::optim::{Adam, LrSchedule};
 use crate::autodiff::{StepLosses, Tape};
 use crate::data::split::SplitMix;
@@ -242,14 +242,9 @@ fn record_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Option<Tens
 /// The node-major minibatches `[m · b, f]` of `clips` in groups of `config.batch`, uploaded,
 /// with their clip counts.
 fn upload_batches(model: &Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<(Tensor, usize)>> {
-    let c = &model.config;
     clips
-        .chunks(c.batch.max(1))
-        .map(|chunk| {
-            let x = node_major(chunk, c.nodes, c.in_dims)?;
-            let xt = Tensor::from_f32(model.gpu(), &[c.nodes * chunk.len(), c.in_dims], &x)?;
-            Ok((xt, chunk.len()))
-        })
+        .chunks(model.config.batch.max(1))
+        .map(|chunk| Ok((upload_node_major(model, chunk)?, chunk.len())))
         .collect()
 }
 
