@@ -321,6 +321,20 @@ fn malformed_gcn_graphs_and_clip_lists_are_refused_by_name() {
             },
             "clip offsets must rise from 0 to 3",
         ),
+        (
+            GcnGraph {
+                features: vec![0.5, 0.5, 0.5, f32::NAN, 0.5, 0.5],
+                ..good()
+            },
+            "feature 1 of node 1 is NaN",
+        ),
+        (
+            GcnGraph {
+                features: vec![0.5; 5],
+                ..good()
+            },
+            "5 feature values for 3 nodes of width 2",
+        ),
     ];
     let gpu = gpu();
     let cfg = GcnConfig {

@@ -41,9 +41,27 @@ impl GcnGraph {
     /// destinations, every node index below `nodes`, exactly one self loop per node, no edge
     /// listed twice, and clip offsets rising from 0 to `nodes`. (The host's first layer counts
     /// the listed edges as they are, while the GPU operator of the later layers merges
-    /// duplicates and adds one self loop per node: on such a graph they would differ.)
+    /// duplicates and adds one self loop per node: on such a graph they would differ.) The
+    /// features must be `nodes x feature_dim` finite values.
     pub fn check(&self) -> Result<()> {
         let bad = |m: String| Err(Error::InvalidInput(format!("GCN graph: {m}")));
+        if self.features.len() != self.nodes * self.feature_dim {
+            return bad(format!(
+                "{} feature values for {} nodes of width {}",
+                self.features.len(),
+                self.nodes,
+                self.feature_dim
+            ));
+        }
+        if let Some(k) = self.features.iter().position(|v| !v.is_finite()) {
+            let dim = self.feature_dim.max(1);
+            return bad(format!(
+                "feature {} of node {} is {}",
+                k % dim,
+                k / dim,
+                self.features[k]
+            ));
+        }
         if self.row.len() != self.col.len() {
             return bad(format!(
                 "{} edge destinations but {} sources",
@@ -275,12 +293,10 @@ impl Gcn {
 
     fn prepare(gpu: &Gpu, g: &GcnGraph, labels: &[u32], train: &[usize]) -> Result<Prepared> {
         let clips = g.clip_offsets.len().saturating_sub(1);
-        if labels.len() != clips || g.features.len() != g.nodes * g.feature_dim {
+        if labels.len() != clips {
             return Err(Error::InvalidInput(format!(
-                "GCN: {} labels for {clips} clips, {} feature values for {} nodes",
-                labels.len(),
-                g.features.len(),
-                g.nodes
+                "GCN: {} labels for {clips} clips",
+                labels.len()
             )));
         }
         if g.nodes == 0 {
@@ -408,7 +424,7 @@ impl Gcn {
                     progress(at, l);
                 }
             }
-            let pred = argmax_rows(&read.pop().unwrap_or_default(), classes);
+            let pred = argmax_rows(&read.pop().unwrap_or_default(), classes, "GCN logits")?;
             let acc = accuracy(&pred, labels, if val.is_empty() { train } else { val });
             val_history.push((epoch, acc));
             if acc > best {
@@ -429,7 +445,7 @@ impl Gcn {
         let mut tensors = vec![&logits];
         tensors.extend(self.store.ids().map(|id| self.store.value(id)));
         let mut read = StepLosses::read_all(gpu, &tensors)?.into_iter();
-        let predictions = argmax_rows(&read.next().unwrap_or_default(), classes);
+        let predictions = argmax_rows(&read.next().unwrap_or_default(), classes, "GCN logits")?;
         let weights = self
             .store
             .ids()

@@ -98,20 +98,30 @@ impl Confusion {
 }
 
 /// Index of the largest value in each row of a row-major `[rows, cols]` matrix (first on ties).
-pub fn argmax_rows(values: &[f32], cols: usize) -> Vec<u32> {
+///
+/// A row holding a NaN or an infinity has no meaningful class, so it is an error naming the
+/// row and `what` produced the values, never a silent class 0.
+pub fn argmax_rows(values: &[f32], cols: usize, what: &str) -> Result<Vec<u32>> {
     if cols == 0 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     values
         .chunks(cols)
-        .map(|row| {
+        .enumerate()
+        .map(|(r, row)| {
+            if let Some(bad) = row.iter().find(|v| !v.is_finite()) {
+                return Err(Error::InvalidInput(format!(
+                    "{what}: row {r} holds a non-finite value ({bad}); the model diverged or \
+                     its input holds NaN or infinity"
+                )));
+            }
             let mut best = 0;
             for (i, &v) in row.iter().enumerate() {
                 if v > row[best] {
                     best = i;
                 }
             }
-            best as u32
+            Ok(best as u32)
         })
         .collect()
 }
@@ -150,6 +160,12 @@ mod tests {
         let (m, s) = mean_std(&[1.0, 2.0, 3.0, 4.0]);
         assert!((m - 2.5).abs() < 1e-12);
         assert!((s - 1.118_033_988_749_895).abs() < 1e-12);
-        assert_eq!(argmax_rows(&[0.1, 0.5, 0.5, 2.0, -1.0, 0.0], 3), vec![1, 0]);
+        assert_eq!(
+            argmax_rows(&[0.1, 0.5, 0.5, 2.0, -1.0, 0.0], 3, "logits").unwrap(),
+            vec![1, 0]
+        );
+        let err = argmax_rows(&[0.1, 0.5, 0.5, 2.0, f32::NAN, 0.0], 3, "logits").unwrap_err();
+        assert!(err.to_string().contains("logits: row 1"), "{err}");
+        assert!(argmax_rows(&[f32::INFINITY, 0.0], 2, "x").is_err());
     }
 }

@@ -455,7 +455,7 @@ fn scored(
     classes: usize,
 ) -> Result<(f32, f64)> {
     let rows: Vec<usize> = (0..batch.labels_host.len()).collect();
-    let acc = accuracy(logits, classes, &batch.labels_host, &rows);
+    let acc = accuracy(logits, classes, &batch.labels_host, &rows)?;
     let loss = loss
         .first()
         .copied()

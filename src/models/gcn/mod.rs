@@ -84,12 +84,13 @@ fn bias(gpu: &Gpu, store: &mut ParamStore, name: &str, n: usize) -> Result<Param
     Ok(store.add(name, Tensor::zeros(gpu, &[n], DType::F32)?, 0.0))
 }
 
-/// Fraction of `rows` whose argmax of `logits` (row-major, `classes` wide) equals the label.
-fn accuracy(logits: &[f32], classes: usize, labels: &[u32], rows: &[usize]) -> f64 {
+/// Fraction of `rows` whose argmax of `logits` (row-major, `classes` wide) equals the label;
+/// non-finite logits are an error, never a silent class 0.
+fn accuracy(logits: &[f32], classes: usize, labels: &[u32], rows: &[usize]) -> Result<f64> {
     if rows.is_empty() {
-        return 0.0;
+        return Ok(0.0);
     }
-    let pred = crate::report::argmax_rows(logits, classes);
+    let pred = crate::report::argmax_rows(logits, classes, "GCN logits")?;
     let hit = rows.iter().filter(|&&r| pred[r] == labels[r]).count();
-    hit as f64 / rows.len() as f64
+    Ok(hit as f64 / rows.len() as f64)
 }

@@ -303,20 +303,20 @@ impl NodeGcn {
                 StepLosses::read_all(gpu, &[loss.value(), &eval_loss, &logits])?.into_iter();
             let mut next = || read.next().unwrap_or_default();
             let (train_loss, val_loss, logits) = (first(&next())?, first(&next())?, next());
-            let log = EpochLog {
-                epoch,
-                train_loss,
-                val_loss,
-                val_accuracy: accuracy(&logits, task.classes, &task.labels, &task.val),
-                test_accuracy: accuracy(&logits, task.classes, &task.labels, &task.test),
-            };
-            on_epoch(&log);
-            history.push(log);
             if !train_loss.is_finite() {
                 return Err(Error::InvalidInput(format!(
                     "training diverged: loss {train_loss} at epoch {epoch}"
                 )));
             }
+            let log = EpochLog {
+                epoch,
+                train_loss,
+                val_loss,
+                val_accuracy: accuracy(&logits, task.classes, &task.labels, &task.val)?,
+                test_accuracy: accuracy(&logits, task.classes, &task.labels, &task.test)?,
+            };
+            on_epoch(&log);
+            history.push(log);
             if should_stop(&history, config.patience) {
                 break;
             }
@@ -326,8 +326,8 @@ impl NodeGcn {
         let run = NodeRun {
             seed,
             epochs_run: history.len(),
-            test_accuracy: accuracy(&logits, task.classes, &task.labels, &task.test),
-            val_accuracy: accuracy(&logits, task.classes, &task.labels, &task.val),
+            test_accuracy: accuracy(&logits, task.classes, &task.labels, &task.test)?,
+            val_accuracy: accuracy(&logits, task.classes, &task.labels, &task.val)?,
             seconds_per_epoch,
             history,
         };
