@@ -1,7 +1,8 @@
 // 1-hop neighbour max pooling for dense graphs laid out node-major: H is [M, C] where row m holds
 // node m of every graph in the batch (C = graphs x features). For each node i and column c,
 // out[i, c] = max over j with mask[i, j] > 0 of H[j, c]; argmax records the winning j
-// (the lowest j on ties). A node with no neighbour gets 0 and argmax 0xffffffff.
+// (the lowest j on ties). A NaN neighbour value wins (the first NaN), so NaN propagates
+// wherever it sits. A node with no neighbour gets 0 and argmax 0xffffffff.
 // The backward pass routes each output gradient to its argmax row without atomics.
 
 struct Params {
@@ -29,7 +30,7 @@ fn masked_max(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
     for (var j = 0u; j < p.m; j++) {
         if (mask[i * p.m + j] > 0.0) {
             let v = h[j * p.c + col];
-            if (best_j == 0xffffffffu || v > best) {
+            if (best_j == 0xffffffffu || max_takes(v, best)) {
                 best = v;
                 best_j = j;
             }

@@ -71,7 +71,8 @@ fn segment_sum(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     }
 }
 
-// Max with the first (smallest) row index attaining it; an empty segment gives 0 and 0xffffffff.
+// Max with the first (smallest) row index attaining it; a NaN wins (the first NaN row), so NaN
+// propagates whichever lane reads it; an empty segment gives 0 and 0xffffffff.
 @compute @workgroup_size(256)
 fn segment_max(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -88,7 +89,7 @@ fn segment_max(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     if (o.valid) {
         for (var r = o.start + ly; r < o.end; r += lanes) {
             let v = x[r * p.f + o.col];
-            if (v > best || at == 0xffffffffu) {
+            if (at == 0xffffffffu || max_takes(v, best)) {
                 best = v;
                 at = r;
             }
@@ -102,8 +103,11 @@ fn segment_max(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
             let j = lid.x + s * FW;
             let a = sha[lid.x];
             let b = sha[j];
+            let va = shv[lid.x];
+            let vb = shv[j];
+            let same = (is_nan(va) && is_nan(vb)) || va == vb;
             let take = b != 0xffffffffu &&
-                (a == 0xffffffffu || shv[j] > shv[lid.x] || (shv[j] == shv[lid.x] && b < a));
+                (a == 0xffffffffu || max_takes(vb, va) || (same && b < a));
             if (take) {
                 shv[lid.x] = shv[j];
                 sha[lid.x] = b;

@@ -7,14 +7,16 @@ use synchgraph::kernels::neighbor_max::{masked_max, masked_max_backward, NO_NEIG
 use synchgraph::Tensor;
 
 fn reference(mask: &[f32], h: &[f64], m: usize, c: usize) -> (Vec<f64>, Vec<u32>) {
-    let mut out = vec![0.0; m * c];
+    let mut out = vec![0.0f64; m * c];
     let mut arg = vec![NO_NEIGHBOUR; m * c];
     for i in 0..m {
         for col in 0..c {
             for j in 0..m {
                 if mask[i * m + j] > 0.0 {
                     let v = h[j * c + col];
-                    if arg[i * c + col] == NO_NEIGHBOUR || v > out[i * c + col] {
+                    let best = out[i * c + col];
+                    let takes = (v.is_nan() && !best.is_nan()) || v > best;
+                    if arg[i * c + col] == NO_NEIGHBOUR || takes {
                         out[i * c + col] = v;
                         arg[i * c + col] = j as u32;
                     }
@@ -45,6 +47,41 @@ fn forward_matches_reference_including_isolated_nodes() {
         assert_eq!(out.to_f32().unwrap(), want, "max {m}x{c}");
         assert_eq!(arg.to_u32().unwrap(), want_arg, "argmax {m}x{c}");
     }
+}
+
+#[test]
+fn nan_wins_wherever_it_sits() {
+    // A NaN neighbour value propagates whether it comes first, last or between numbers, and
+    // the argmax names the first NaN; columns without NaN are unaffected.
+    let gpu = gpu();
+    let mut rng = Rng(23);
+    let (m, c) = (9, 40);
+    let mask: Vec<f32> = rng.vec(m * m, -0.3, 1.0);
+    let mut h = rng.vec(m * c, -5.0, 5.0);
+    for (k, j) in [0, 4, 8, 2].into_iter().enumerate() {
+        h[j * c + 3 * k] = f32::NAN;
+    }
+    h[c + 9] = f32::NAN;
+    h[7 * c + 9] = f32::NAN;
+    let (out, arg) = masked_max(
+        &Tensor::from_f32(&gpu, &[m, m], &mask).unwrap(),
+        &Tensor::from_f32(&gpu, &[m, c], &h).unwrap(),
+    )
+    .unwrap();
+    let h64: Vec<f64> = h.iter().map(|&v| f64::from(v)).collect();
+    let (want, want_arg) = reference(&mask, &h64, m, c);
+    let bits = |v: &[f32]| {
+        v.iter()
+            .map(|x| if x.is_nan() { u32::MAX } else { x.to_bits() })
+            .collect::<Vec<_>>()
+    };
+    let want: Vec<f32> = want.iter().map(|&v| v as f32).collect();
+    assert!(
+        want.iter().filter(|v| v.is_nan()).count() >= 5,
+        "the NaNs reach outputs"
+    );
+    assert_eq!(bits(&out.to_f32().unwrap()), bits(&want));
+    assert_eq!(arg.to_u32().unwrap(), want_arg);
 }
 
 #[test]

@@ -34,7 +34,8 @@ fn reference(x: &[f32], f: usize, off: &[u32], op: ReduceOp) -> (Vec<f32>, Vec<u
             match op {
                 ReduceOp::Max => {
                     let best = col.fold(None, |best: Option<(usize, f32)>, (r, v)| match best {
-                        Some((_, bv)) if bv >= v => best,
+                        // A NaN wins (the first one); otherwise the first largest.
+                        Some((_, bv)) if bv.is_nan() || (!v.is_nan() && bv >= v) => best,
                         _ => Some((r, v)),
                     });
                     out.push(best.map_or(0.0, |b| b.1));
@@ -110,6 +111,44 @@ fn max_ties_pick_the_first_row_and_empty_segments_are_documented() {
     assert_eq!(arg.unwrap().to_u32().unwrap(), [0, u32::MAX, 7]);
     let (mean, _) = segment_reduce(&tx, &to, ReduceOp::Mean).unwrap();
     assert_eq!(mean.to_f32().unwrap(), [2.0, 0.0, 3.0]);
+}
+
+#[test]
+fn max_propagates_nan_from_any_row_and_lane() {
+    // Long segments spread their rows over the lanes of a workgroup, so a NaN is met in the
+    // per-lane loop and in the tree merge, at the first, a middle and the last row; the
+    // result and argmax must not depend on where it sits or on the feature width.
+    let gpu = gpu();
+    for f in [1, 3, 64] {
+        let n = 700;
+        let mut x = Rng(31 + f as u64).vec(n * f, -3.0, 3.0);
+        let off = [0u32, 300, 301, 700];
+        for (col, r) in [
+            (0, 0),
+            (0, 299),
+            (f - 1, 300),
+            (f / 2, 450),
+            (f / 2, 699),
+            (0, 520),
+        ] {
+            x[r * f + col] = f32::NAN;
+        }
+        let (out, arg) = segment_reduce(
+            &Tensor::from_f32(&gpu, &[n, f], &x).unwrap(),
+            &Tensor::from_u32(&gpu, &[4], &off).unwrap(),
+            ReduceOp::Max,
+        )
+        .unwrap();
+        let (want, want_arg) = reference(&x, f, &off, ReduceOp::Max);
+        let bits = |v: &[f32]| {
+            v.iter()
+                .map(|x| if x.is_nan() { u32::MAX } else { x.to_bits() })
+                .collect::<Vec<_>>()
+        };
+        assert!(want.iter().any(|v| v.is_nan()));
+        assert_eq!(bits(&out.to_f32().unwrap()), bits(&want), "max f {f}");
+        assert_eq!(arg.unwrap().to_u32().unwrap(), want_arg, "argmax f {f}");
+    }
 }
 
 #[test]
