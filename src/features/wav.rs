@@ -68,8 +68,8 @@ fn map_hound(path: &Path, e: hound::Error) -> Error {
 /// Read a WAV file, mix all channels to mono and scale to [-1, 1].
 ///
 /// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
-/// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings, 64-bit float or
-/// a sample rate of 0 Hz, [`Error::Data`] for a NaN or infinite float sample. Float samples
+/// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings, 64-bit float,
+/// integer samples padded into wider containers (24 valid bits in 32) or a sample rate of 0 Hz, [`Error::Data`] for a NaN or infinite float sample. Float samples
 /// beyond [-1, 1] are clipped to it.
 pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     let path = path.as_ref();
@@ -82,6 +82,7 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     }
     let reader = hound::WavReader::open(path).map_err(|e| map_hound(path, e))?;
     let spec = reader.spec();
+    refuse_padded_containers(path, spec)?;
     let channels = spec.channels as usize;
     if spec.sample_rate == 0 {
         return Err(Error::UnsupportedFormat {
@@ -159,6 +160,59 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
         sample_rate: spec.sample_rate,
         samples,
     })
+}
+
+/// Refuse integer samples stored in a wider container than their valid bits (the
+/// WAVE_FORMAT_EXTENSIBLE case of 24 valid bits in 32-bit words). Writers disagree on which end
+/// of the word holds the bits (the format says the top, some writers use the bottom), so such
+/// a file cannot be decoded without guessing; reading the wrong end gives noise, not an error.
+fn refuse_padded_containers(path: &Path, spec: hound::WavSpec) -> Result<()> {
+    if spec.sample_format != hound::SampleFormat::Int {
+        return Ok(());
+    }
+    let container_bits = match fmt_block_align(path)? {
+        Some(align) if spec.channels > 0 => u32::from(align / spec.channels) * 8,
+        _ => return Ok(()),
+    };
+    if container_bits > u32::from(spec.bits_per_sample) {
+        return Err(Error::UnsupportedFormat {
+            path: path.display().to_string(),
+            message: format!(
+                "{}-bit samples stored in {container_bits}-bit containers; convert the file \
+                 to plain {}- or {container_bits}-bit PCM",
+                spec.bits_per_sample, spec.bits_per_sample
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The block alignment (bytes per frame, all channels) of the file's `fmt ` chunk, found by
+/// walking the RIFF chunks; `None` when there is no such chunk before the file ends (the
+/// decoder, which already read the header, reports such files itself).
+fn fmt_block_align(path: &Path) -> Result<Option<u16>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = [0u8; 12];
+    if file.read_exact(&mut head).is_err() {
+        return Ok(None);
+    }
+    let mut chunk = [0u8; 8];
+    while file.read_exact(&mut chunk).is_ok() {
+        let len = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
+        if &chunk[..4] == b"fmt " {
+            let mut fmt = [0u8; 14];
+            return Ok(file
+                .read_exact(&mut fmt)
+                .ok()
+                .map(|_| u16::from_le_bytes([fmt[12], fmt[13]])));
+        }
+        // Chunks are padded to an even length.
+        let skip = i64::from(len) + i64::from(len & 1);
+        file.seek(SeekFrom::Current(skip))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(None)
 }
 
 /// Read a WAV file and check that it covers at least one analysis frame of `frame_seconds`.
