@@ -662,6 +662,24 @@ fn speaker_normalisation_is_stored_and_repeated() {
 }
 
 #[test]
+fn an_empty_validation_part_is_reported() {
+    // Speaker 03's few clips per class give round(0.1 n) = 0 validation clips in every class:
+    // the run says so and records the validation size, instead of silently keeping the last
+    // epoch as the "best".
+    let data = data_dir("empty-val", None);
+    let out = tmp("empty-val-out");
+    let mut args = speaker_run_args(&data, &out, 1, 0);
+    let at = args.iter().position(|a| a == "--val-fraction").unwrap();
+    args[at + 1] = "0.1".to_string();
+    let (_, err) = run(synchgraph().args(&args));
+    assert!(
+        err.contains("fold 1: the validation part is empty"),
+        "{err}"
+    );
+    assert_eq!(metrics(&out)["validation_clips"], serde_json::json!([0]));
+}
+
+#[test]
 fn speaker_folds_test_every_clip_once() {
     let data = three_speaker_dir("speaker-folds");
     let out = tmp("speaker-folds-out");
@@ -678,6 +696,18 @@ fn speaker_folds_test_every_clip_once() {
     );
     let at = args.iter().position(|a| a == "--test-speakers").unwrap();
     args.drain(at..at + 2);
+    // A validation speaker is some fold's test speaker: refused before any fold trains.
+    let mut late = args.clone();
+    let at = late.iter().position(|a| a == "--val-fraction").unwrap();
+    late.drain(at..at + 2);
+    late.extend(["--val-speakers".to_string(), "09".to_string()]);
+    let o = synchgraph().args(&late).output().unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("validation speaker '09' has no training clip") && !err.contains("fold 1:"),
+        "{err}"
+    );
     run(synchgraph().args(&args));
     // Test speakers without a speaker split would be ignored: refused instead.
     let mut no_split = speaker_run_args(&data, &out, 1, 0);

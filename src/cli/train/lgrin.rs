@@ -229,6 +229,33 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             serde_json::json!({"kind": "folds", "folds": 5}),
         ),
     };
+    // Every fold's training and validation parts are drawn before any fold trains, so a
+    // choice that fails in a late fold (a validation speaker who is that fold's test speaker)
+    // is refused before hours of training, not after.
+    let parts = splits
+        .iter()
+        .enumerate()
+        .map(|(f, (train_idx, _))| match &val_speakers {
+            Some(v) => list.speaker_validation_split(train_idx, v),
+            None => validation_split(
+                train_idx,
+                &labels,
+                config.val_fraction,
+                args.seed.wrapping_add(f as u64),
+            ),
+        })
+        .collect::<synchgraph::Result<Vec<_>>>()?;
+    for (f, (_, val)) in parts.iter().enumerate() {
+        if val.is_empty() && val_speakers.is_none() && config.val_fraction > 0.0 {
+            eprintln!(
+                "warning: fold {}: the validation part is empty (no class has enough training \
+                 clips for --val-fraction {}), so the last epoch is kept, not the best",
+                f + 1,
+                config.val_fraction
+            );
+        }
+    }
+    let validation_clips: Vec<usize> = parts.iter().map(|(_, v)| v.len()).collect();
     let gpu = crate::cli::open_command_gpu(cli)?;
     let mut confusion: Option<Confusion> = None;
     let mut fold_acc = Vec::new();
@@ -236,16 +263,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let mut last: Option<(Lgrin, TrainOutcome)> = None;
     let mut seconds = Vec::new();
     let t0 = Instant::now();
-    for (f, (train_idx, test_idx)) in splits.iter().enumerate() {
-        let (tr, val) = match &val_speakers {
-            Some(v) => list.speaker_validation_split(train_idx, v)?,
-            None => validation_split(
-                train_idx,
-                &labels,
-                config.val_fraction,
-                args.seed.wrapping_add(f as u64),
-            )?,
-        };
+    for (f, ((_, test_idx), (tr, val))) in splits.iter().zip(&parts).enumerate() {
         let mut cfg = config.clone();
         cfg.seed = args.seed.wrapping_add(f as u64);
         let mut model = Lgrin::new(&gpu, cfg)?;
@@ -254,8 +272,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             &mut model,
             &feats,
             &labels,
-            &tr,
-            &val,
+            tr,
+            val,
             &mut |done, total| {
                 pb.set_length(total as u64);
                 pb.set_position(done as u64);
@@ -311,6 +329,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "clips": list.clips.len(),
         "split": split_desc,
         "val_speakers": val_speakers,
+        "validation_clips": validation_clips,
         "saved_model": format!("fold {} of {}", splits.len(), splits.len()),
         "best_epoch": outcome.best_epoch,
         "fold_best_epochs": fold_best_epochs,
