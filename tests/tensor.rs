@@ -134,13 +134,63 @@ fn f16_casts_round_to_nearest() {
         let want: Vec<f16> = x.iter().map(|&v| f16::from_f32(v)).collect();
         let got = h.to_f16().unwrap();
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-            // pack2x16float may round either way at a tie: allow one f16 ulp.
-            let d = (i32::from(g.to_bits() as i16) - i32::from(w.to_bits() as i16)).abs();
-            assert!(d <= 1, "f16[{i}] {g} vs {w}");
+            // Exact: the kernel rounds to nearest even, as `half` does.
+            assert_eq!(g.to_bits(), w.to_bits(), "f16[{i}] {g} vs {w}");
         }
         let back = cast::to_f32(&h).unwrap().to_f32().unwrap();
         let want32: Vec<f32> = got.iter().map(|v| v.to_f32()).collect();
         assert_eq!(back, want32);
+    }
+}
+
+#[test]
+fn f16_cast_of_every_kind_of_value_is_bit_exact() {
+    // Ties, the overflow edge (65504 and the first value that rounds to infinity), infinities,
+    // NaNs with payloads, subnormal results and their rounding edges, signed zeros, f32
+    // subnormals, and random bit patterns over the whole f32 range: bit for bit `half`'s
+    // round-to-nearest-even conversion.
+    let gpu = gpu();
+    let mut x: Vec<f32> = vec![
+        0.0,
+        -0.0,
+        1.0,
+        -2.5,
+        65504.0,
+        65519.99,
+        65520.0,
+        -65520.0,
+        1e6,
+        f32::MAX,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        -f32::NAN,
+        f32::from_bits(0x7f80_0001),
+        f32::from_bits(0xffc1_2345),
+        6.103_515_6e-5,    // smallest normal f16
+        5.960_464_5e-8,    // smallest subnormal f16
+        2.980_232_2e-8,    // half of it: a tie, rounds to 0
+        2.980_233e-8,      // just above the tie: rounds up
+        8.940_697e-8,      // 1.5 units: a tie, rounds to 2
+        f32::from_bits(1), // f32 subnormal
+        f32::from_bits(0x8000_0001),
+        1.0 + 1.0 / 2048.0, // tie between 1 and 1 + 2^-10: stays 1 (even)
+        1.0 + 3.0 / 2048.0, // tie: rounds up to even
+    ];
+    let mut rng = Rng(77);
+    x.extend((0..5000).map(|_| f32::from_bits((rng.next_u64() >> 32) as u32)));
+    let h = cast::to_f16(&Tensor::from_f32(&gpu, &[x.len()], &x).unwrap()).unwrap();
+    let got = h.to_f16().unwrap();
+    for (i, (g, v)) in got.iter().zip(&x).enumerate() {
+        let want = f16::from_f32(*v);
+        assert_eq!(
+            g.to_bits(),
+            want.to_bits(),
+            "f16[{i}] of {v:e} ({:#010x}): got {:#06x}, want {:#06x}",
+            v.to_bits(),
+            g.to_bits(),
+            want.to_bits()
+        );
     }
 }
 

@@ -14,7 +14,9 @@ struct Params {
     pad: [u32; 3],
 }
 
-/// Convert an f32 tensor to f16 storage (round to nearest even).
+/// Convert an f32 tensor to f16 storage, rounding to nearest even; every input has a defined
+/// result, bit for bit IEEE's: beyond the f16 range becomes ±infinity, NaN stays NaN, tiny
+/// values become subnormals or signed zero.
 pub fn to_f16(x: &Tensor) -> Result<Tensor> {
     x.expect_dtype("to_f16", DType::F32)?;
     let gpu = x.gpu();
