@@ -9,7 +9,7 @@ pub enum DType {
     U32,
     /// 32-bit signed integer.
     I32,
-    /// 16-bit float, stored as packed pairs in 32-bit words (`pack2x16float`), so it works on every
+    /// 16-bit float, stored as packed pairs of bit patterns in 32-bit words, so it works on every
     /// adapter; kernels that do arithmetic in f16 need SHADER_F16.
     F16,
 }
