@@ -2,9 +2,11 @@
 //! them as one `.npy` matrix per clip in the features layout (`<out>/<class>/<name>.npy`), so
 //! later runs (`train lgrin --format features`) and other tools skip the extraction.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
 use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::data::feature_export::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::report::write_atomic;
@@ -25,7 +27,8 @@ pub struct Args {
 }
 
 /// Extract and write the features, a `clips.csv` index and the class order and settings as
-/// [`FEATURES_INDEX`].
+/// [`FEATURES_INDEX`]. Two clips that would be written to the same `<class>/<name>.npy` (say
+/// `x.csv` and `x.npy` of one class) are refused, naming both, before anything is written.
 pub fn run(args: &Args) -> Result<()> {
     if same_folder(&args.out, &args.source.data) {
         bail!(
@@ -34,19 +37,14 @@ pub fn run(args: &Args) -> Result<()> {
             args.out.display()
         );
     }
+    precheck_output_names(args)?;
     create_out_dir(&args.out, "--out")?;
     let (list, feats, settings) = args.source.load(0)?;
+    let names = output_names(&list)?;
     let mut index = String::from("file,class,speaker,nodes,dims\n");
-    for (clip, m) in list.clips.iter().zip(&feats) {
+    for ((clip, m), rel) in list.clips.iter().zip(&feats).zip(&names) {
         let class = &list.classes[clip.label];
-        let name = clip
-            .path
-            .file_stem()
-            .or_else(|| clip.path.file_name())
-            .map(|s| s.to_string_lossy().into_owned())
-            .context("clip path has no file name")?;
-        let rel = format!("{class}/{name}.npy");
-        let path = args.out.join(&rel);
+        let path = args.out.join(rel);
         std::fs::create_dir_all(path.parent().expect("joined path has a parent"))
             .with_context(|| format!("creating {}", path.display()))?;
         write_atomic(&path, &npy_bytes(m))?;
@@ -74,6 +72,56 @@ pub fn run(args: &Args) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The output path `<class>/<name>.npy` of every clip of `list`, relative to `--out`; two clips
+/// with one output path (same class and file stem) are an error naming both, since the second
+/// would overwrite the first while `clips.csv` listed both.
+fn output_names(list: &ClipList) -> Result<Vec<String>> {
+    let mut names = Vec::with_capacity(list.clips.len());
+    let mut seen: HashMap<String, &Path> = HashMap::new();
+    for clip in &list.clips {
+        let class = &list.classes[clip.label];
+        let name = clip
+            .path
+            .file_stem()
+            .or_else(|| clip.path.file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .context("clip path has no file name")?;
+        let rel = format!("{class}/{name}.npy");
+        if let Some(first) = seen.insert(rel.clone(), &clip.path) {
+            bail!(
+                "{} and {} would both be written to {rel}: rename one of them (clips of one \
+                 class need different file names apart from the extension)",
+                first.display(),
+                clip.path.display()
+            );
+        }
+        names.push(rel);
+    }
+    Ok(names)
+}
+
+/// Refuse colliding output paths ([`output_names`]) before the out folder is created and the
+/// features are extracted, on the clip list the run will read (same layout and `--limit`).
+/// A clip list that cannot be read is left to the run itself, which reports it in full.
+fn precheck_output_names(args: &Args) -> Result<()> {
+    let Ok(format) = args
+        .source
+        .format
+        .as_deref()
+        .map(DatasetFormat::parse)
+        .transpose()
+    else {
+        return Ok(());
+    };
+    let Ok(mut list) = load_clips(&args.source.data, format) else {
+        return Ok(());
+    };
+    if let Some(n) = args.source.limit.filter(|&n| n > 0) {
+        list.keep_evenly(n);
+    }
+    output_names(&list).map(|_| ())
 }
 
 /// Whether `a` and `b` name the same existing folder.

@@ -5,7 +5,7 @@
 //! into node features is in [`super::emotion_features`], and the index files of a
 //! `synchgraph features` export in [`super::feature_export`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::feature_export::keep_source_order;
@@ -136,6 +136,14 @@ fn stem(p: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The error of a WAV file in a RAVDESS layout whose name is not a RAVDESS code.
+fn not_ravdess_name(p: &Path) -> Error {
+    Error::data(
+        p,
+        "not a RAVDESS file name (seven two-digit fields: 03-01-05-01-02-01-12.wav)",
+    )
+}
+
 fn is_ravdess_name(s: &str) -> bool {
     let f: Vec<&str> = s.split('-').collect();
     f.len() == 7
@@ -163,7 +171,10 @@ pub(crate) fn is_emodb_name(s: &str) -> bool {
 /// at the top are RAVDESS when every name has seven two-digit fields, else EmoDB when every
 /// name fits its pattern.
 /// RAVDESS as distributed (`Actor_01/ .. Actor_24/` of coded WAV names) is RAVDESS, not a
-/// folder per class: its folders name speakers, and the labels come from the file names.
+/// folder per class: its folders name speakers, and the labels come from the file names. In
+/// such a layout (every folder an actor, one WAV name coded) a WAV file whose name is not a
+/// RAVDESS code (say a copy `... (1).wav`) is an [`Error::Data`] naming it, not a reason to
+/// read the actors as classes.
 pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
     if !dir.is_dir() {
         return Err(Error::data(dir, "not a folder"));
@@ -250,8 +261,11 @@ fn has_landmark_header(path: &Path) -> bool {
             .all(|(k, f)| *f == format!("{}{}", if k % 2 == 0 { 'x' } else { 'y' }, k / 2))
 }
 
-/// Whether every sub-folder is named `Actor_<digits>` (any case) and holds only RAVDESS-coded
-/// WAV files, at least one in all.
+/// Whether every sub-folder is named `Actor_<digits>` (any case) and holds RAVDESS-coded WAV
+/// files, at least one in all. Once every folder names an actor and one WAV file is coded, a
+/// WAV file with another name (say a copy `... (1).wav`) is an error naming it, as under
+/// `--format ravdess`: the folders are speakers, not classes. Actor folders of WAV files none of
+/// which is coded are classes that happen to be named so.
 fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
     let actor = |p: &PathBuf| {
         let name = p
@@ -264,22 +278,29 @@ fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
     if subdirs.is_empty() || !subdirs.iter().all(|p| actor(p)) {
         return Ok(false);
     }
-    let mut wavs = 0;
+    let mut coded = 0;
+    let mut misnamed = None;
     for sub in subdirs {
         for f in list_dir(sub)?.into_iter().filter(|f| ext_is(f, &["wav"])) {
-            if !is_ravdess_name(&stem(&f)) {
-                return Ok(false);
+            if is_ravdess_name(&stem(&f)) {
+                coded += 1;
+            } else if misnamed.is_none() {
+                misnamed = Some(f);
             }
-            wavs += 1;
         }
     }
-    Ok(wavs > 0)
+    match misnamed {
+        Some(f) if coded > 0 => Err(not_ravdess_name(&f)),
+        Some(_) => Ok(false),
+        None => Ok(coded > 0),
+    }
 }
 
 /// Read the clip list of `dir` in `format` (detected when `None`).
 ///
-/// Errors: [`Error::Data`] for a file name with an unknown emotion code, [`Error::Empty`] for a
-/// folder without clips or a class folder without clips.
+/// Errors: [`Error::Data`] for a file name with an unknown emotion code or, in the EmoDB and
+/// RAVDESS layouts, a clip name found twice (say a `backup/` copy of the clips), and
+/// [`Error::Empty`] for a folder without clips or a class folder without clips.
 pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList> {
     let format = match format {
         Some(f) => f,
@@ -309,10 +330,7 @@ pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList>
         DatasetFormat::Ravdess => coded(dir, format, |p| {
             let s = stem(p);
             if !is_ravdess_name(&s) {
-                return Err(Error::data(
-                    p,
-                    "not a RAVDESS file name (seven two-digit fields: 03-01-05-01-02-01-12.wav)",
-                ));
+                return Err(not_ravdess_name(p));
             }
             let f: Vec<&str> = s.split('-').collect();
             let label = RAVDESS_CODES
@@ -394,7 +412,9 @@ fn name_speakers(clips: &mut [Clip]) {
 
 /// Clips whose label and speaker come from the file name, at the top of `dir` or one folder
 /// down (RAVDESS's `Actor_NN/`); the class list keeps the codes that occur, in the data set's
-/// canonical order.
+/// canonical order. A clip name (file stem) found twice is an error naming both files: the
+/// name is the clip's identity, and a copy would be counted twice (and could be tested on
+/// while its twin trains).
 fn coded(
     dir: &Path,
     format: DatasetFormat,
@@ -412,10 +432,25 @@ fn coded(
             files.push(p);
         }
     }
-    let mut raw = Vec::new();
+    let mut raw: Vec<(PathBuf, usize, String)> = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for p in files {
         if p.is_file() && ext_is(&p, &["wav"]) {
             let (label, speaker) = parse(&p)?;
+            if let Some(&k) = seen.get(&stem(&p)) {
+                let first: &Path = &raw[k].0;
+                return Err(Error::data(
+                    &p,
+                    format!(
+                        "clip name {} is also {}: a clip of the {} layout must occur once, or \
+                         it counts twice (remove the copy)",
+                        stem(&p),
+                        first.display(),
+                        format.name()
+                    ),
+                ));
+            }
+            seen.insert(stem(&p), raw.len());
             raw.push((p, label, speaker));
         }
     }
@@ -529,7 +564,8 @@ impl ClipList {
     }
 
     /// Speaker-independent split: (train, test) clip indices, test = clips of `test_speakers`.
-    /// Errors when the layout has no speakers, a named speaker is absent, or a side is empty.
+    /// Errors when the layout has no speakers, a named speaker is absent, a side is empty, or a
+    /// class of the test clips has no training clip (the model could never predict it).
     pub fn speaker_split(&self, test_speakers: &[String]) -> Result<(Vec<usize>, Vec<usize>)> {
         if self.clips.iter().any(|c| c.speaker.is_none()) {
             return Err(Error::Config(format!(
@@ -552,6 +588,29 @@ impl ClipList {
             return Err(Error::Config(
                 "speaker split leaves the training or the test side empty".into(),
             ));
+        }
+        let trained: BTreeSet<usize> = train.iter().map(|&i| self.clips[i].label).collect();
+        let untrained: BTreeSet<usize> = test
+            .iter()
+            .map(|&i| self.clips[i].label)
+            .filter(|l| !trained.contains(l))
+            .collect();
+        if !untrained.is_empty() {
+            let names: Vec<String> = untrained
+                .iter()
+                .map(|&l| format!("'{}'", self.classes[l]))
+                .collect();
+            let (what, has, its, it) = match names.len() {
+                1 => ("class", "has", "its", "it"),
+                _ => ("classes", "have", "their", "them"),
+            };
+            return Err(Error::Config(format!(
+                "speaker split with test speakers {}: {what} {} {has} no training clip (all \
+                 {its} clips are the test speakers'), so the model could never predict {it}; \
+                 choose other test speakers",
+                test_speakers.join(", "),
+                names.join(", ")
+            )));
         }
         Ok((train, test))
     }

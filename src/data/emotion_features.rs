@@ -265,9 +265,15 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(
     Ok(out)
 }
 
-/// A CSV matrix: one frame per line, comma-separated numbers; a first line that is not numeric
-/// is a header and skipped (a leading UTF-8 byte-order mark is ignored). Every row must have the
-/// same width.
+/// A CSV matrix: one frame per line, comma-separated numbers (a leading UTF-8 byte-order mark
+/// and blank lines are ignored). Every row must have the same width.
+///
+/// The first line with content is a header, and skipped, when none of its fields is a number
+/// (`f0,f1,...`) or when it is exactly `0,1,...,D-1` (the column names pandas writes by
+/// default). A first line where some fields are numbers and others are not (`1,2,` or `1,2x`)
+/// is an [`Error::Parse`] naming the line rather than a header guess, and a header whose first
+/// field is empty (`,0,1` or `,f0,f1`: pandas' index column, which would make the row number
+/// feature 0) is an error asking for the CSV to be written with `index=False`.
 pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     // A byte-order mark would make the first row look like a header.
@@ -275,18 +281,19 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
     let mut data = Vec::new();
     let mut cols = 0usize;
     let mut rows = 0usize;
+    let mut first = true;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if std::mem::take(&mut first) && is_csv_header(path, i + 1, &fields)? {
+            continue;
+        }
         let vals: std::result::Result<Vec<f32>, _> =
-            line.split(',').map(|v| v.trim().parse::<f32>()).collect();
-        let vals = match vals {
-            Ok(v) => v,
-            Err(_) if rows == 0 && i == 0 => continue,
-            Err(e) => return Err(Error::parse(path, i + 1, format!("not a number: {e}"))),
-        };
+            fields.iter().map(|v| v.parse::<f32>()).collect();
+        let vals = vals.map_err(|e| Error::parse(path, i + 1, format!("not a number: {e}")))?;
         if rows == 0 {
             cols = vals.len();
         } else if vals.len() != cols {
@@ -309,6 +316,47 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
         });
     }
     Ok(FrameMatrix { rows, cols, data })
+}
+
+/// Whether the first content line of a feature CSV, split into trimmed `fields`, is a header
+/// (see [`read_csv_matrix`]); `line` is its 1-based number, named in the errors.
+fn is_csv_header(path: &Path, line: usize, fields: &[&str]) -> Result<bool> {
+    let numeric = |f: &str| f.parse::<f32>().is_ok();
+    // pandas' default column names: exactly the integers 0..D-1.
+    let pandas_names = |f: &[&str]| f.iter().enumerate().all(|(k, x)| *x == k.to_string());
+    let names = |f: &[&str]| !f.iter().any(|x| numeric(x)) || pandas_names(f);
+    if fields.len() > 1 && fields[0].is_empty() && names(&fields[1..]) {
+        return Err(Error::parse(
+            path,
+            line,
+            "the header starts with an empty field: the first column is a pandas index (the row \
+             number), not a feature; write the CSV with index=False",
+        ));
+    }
+    if pandas_names(fields) {
+        return Ok(true);
+    }
+    let parsed = fields.iter().filter(|x| numeric(x)).count();
+    if parsed == 0 {
+        return Ok(true);
+    }
+    if parsed < fields.len() {
+        let bad: Vec<String> = fields
+            .iter()
+            .filter(|x| !numeric(x))
+            .map(|f| format!("'{f}'"))
+            .collect();
+        return Err(Error::parse(
+            path,
+            line,
+            format!(
+                "the first row mixes numbers with fields that are not ({}): neither a header \
+                 (no numbers) nor a row of features; fix the row (a stray comma or a typo?)",
+                bad.join(", ")
+            ),
+        ));
+    }
+    Ok(false)
 }
 
 /// The text after `'key':` (spaces around the colon skipped) in a `.npy` header dictionary.
