@@ -81,6 +81,9 @@ fn relay_config(min_spikes: u32) -> Config {
     c.network.window = 1;
     c.network.stride = 1;
     c.network.w_exc_inh = 0.0;
+    // Plasticity off (present runs without it anyway): the one input weight of each neuron is
+    // far above w_max, which a learning network would refuse.
+    c.stdp.enabled = false;
     c.stdp.norm_total = 1000.0; // each neuron's one input weight
     c.exc.tau_ge_ms = c.sim.dt_ms;
     c.exc.refractory_ms = c.sim.dt_ms;

@@ -306,8 +306,10 @@ impl Config {
     }
 
     /// Reject impossible constants: NaN anywhere, non-positive time constants or dt, dt larger
-    /// than a refractory period, w_max <= 0, norm_total <= 0, empty groups or groups over `u32::MAX` neurons, bad
-    /// windows or delays, and durations over [`MAX_STEPS`] steps.
+    /// than a refractory period or than a time constant decayed by forward Euler (see
+    /// [`Self::euler_time_constants`]), w_max <= 0, norm_total <= 0, with plasticity on a
+    /// norm_total over [`Self::input_fan_in`] x w_max, empty groups or groups over `u32::MAX`
+    /// neurons, bad windows or delays, and durations over [`MAX_STEPS`] steps.
     pub fn validate(&self) -> Result<()> {
         let s = &self.sim;
         check_tau("sim.dt_ms", s.dt_ms)?;
@@ -359,6 +361,18 @@ impl Config {
             ("tau_post2_ms", t.tau_post2_ms),
         ] {
             check_tau(&format!("stdp.{k}"), v)?;
+        }
+        // Forward Euler decays x by the factor 1 - dt/tau per step: below 0 for dt > tau, so the
+        // state flips sign every step (and grows once dt > 2 tau) instead of decaying.
+        for (k, tau) in self.euler_time_constants() {
+            if s.dt_ms > tau {
+                return Err(bad(format!(
+                    "{k} = {tau} ms is shorter than sim.dt_ms = {} ms: forward Euler decays it \
+                     by 1 - dt/{k} per step, which is negative (the state would flip sign or \
+                     grow); use a dt of at most {tau} ms or a longer {k}",
+                    s.dt_ms
+                )));
+            }
         }
         let finite = [t.nu_pre, t.nu_post, t.x_tar, t.mu, t.norm_total];
         if finite.iter().any(|v| !v.is_finite()) {
@@ -449,6 +463,29 @@ impl Config {
                 "network/sim: weights, rates and durations must be finite and >= 0".into(),
             ));
         }
+        // Normalisation scales each neuron's input column to sum to norm_total without clipping,
+        // and plasticity clips to [0, w_max]: a total the column cannot reach at w_max would
+        // leave weights above w_max, clipped by STDP and scaled back by the next normalisation.
+        let fan_in = self.input_fan_in();
+        if t.enabled && t.norm_total > fan_in as f64 * t.w_max {
+            let source = if n.window == 0 {
+                format!(
+                    "network.inputs_per_modality = {fan_in} (network.window = 0: every input of \
+                     the modality)"
+                )
+            } else {
+                format!("network.window = {fan_in}")
+            };
+            return Err(bad(format!(
+                "stdp.norm_total = {} is over the {fan_in} inputs of a neuron x stdp.w_max = {} \
+                 = {}: normalised weights would end above w_max (fan-in from {source}); use \
+                 norm_total <= {}",
+                t.norm_total,
+                t.w_max,
+                fan_in as f64 * t.w_max,
+                fan_in as f64 * t.w_max
+            )));
+        }
         let longest_delay = n.input_delay_ms.iter().copied().fold(0.0, f64::max);
         for (k, ms) in [
             ("sim.sample_ms + sim.rest_ms", s.sample_ms + s.rest_ms),
@@ -459,6 +496,47 @@ impl Config {
             self.check_steps(k, ms)?;
         }
         Ok(())
+    }
+
+    /// The time constants the simulation decays with forward Euler (factor 1 - dt/tau per
+    /// step), named as in the TOML: each group's `tau_ms`, `tau_ge_ms`, `tau_gi_ms` and
+    /// `tau_theta_ms`, and, with plasticity on (the only time the traces run), the STDP trace
+    /// constants. [`Self::validate`] refuses a `sim.dt_ms` longer than any of them.
+    pub fn euler_time_constants(&self) -> Vec<(String, f64)> {
+        let mut out = Vec::new();
+        for (g, n) in [("exc", &self.exc), ("inh", &self.inh)] {
+            for (k, v) in [
+                ("tau_ms", n.tau_ms),
+                ("tau_ge_ms", n.tau_ge_ms),
+                ("tau_gi_ms", n.tau_gi_ms),
+                ("tau_theta_ms", n.tau_theta_ms),
+            ] {
+                out.push((format!("{g}.{k}"), v));
+            }
+        }
+        let t = &self.stdp;
+        if t.enabled {
+            for (k, v) in [
+                ("tau_pre_ms", t.tau_pre_ms),
+                ("tau_post1_ms", t.tau_post1_ms),
+                ("tau_post2_ms", t.tau_post2_ms),
+            ] {
+                out.push((format!("stdp.{k}"), v));
+            }
+        }
+        out
+    }
+
+    /// Input synapses of one excitatory neuron, the column that normalisation scales:
+    /// `network.window`, or every input of its modality (`network.inputs_per_modality`) when
+    /// the window is 0. (Valid windows fit the inputs, so every neuron has exactly this many.)
+    pub fn input_fan_in(&self) -> usize {
+        let n = &self.network;
+        if n.window == 0 {
+            n.inputs_per_modality
+        } else {
+            n.window.min(n.inputs_per_modality)
+        }
     }
 
     /// Fail unless `ms` is a whole number of steps of `sim.dt_ms` (up to decimal rounding,

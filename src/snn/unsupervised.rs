@@ -43,7 +43,8 @@ pub struct Learned {
     pub theta: Vec<f32>,
     /// Excitatory spikes during training.
     pub train_spikes: u64,
-    /// Input raises needed during training.
+    /// Input raises made during training: at most [`MAX_RAISES`] per presentation of a sample
+    /// (a sample still short of `sim.min_spikes` after them is kept as it is).
     pub raises: u64,
 }
 
@@ -93,7 +94,10 @@ pub fn train(
                 if n >= cfg.sim.min_spikes {
                     break;
                 }
-                raises += 1;
+                // The last presentation (k = MAX_RAISES) is kept as it is: no raise follows.
+                if k < MAX_RAISES {
+                    raises += 1;
+                }
             }
             progress();
         }
