@@ -79,7 +79,12 @@ pub(crate) fn rule(
             }
         }
         Op::GatherRows(x, idx) => put(*x, &mut || {
-            scatter_add_rows(g, idx, tape.saved(*x)?.shape()[0])
+            // The forward gathers rows of any rank >= 1; the scatter works on [m, f] matrices,
+            // so the trailing dimensions are folded into f and the result viewed as x.
+            let shape = tape.saved(*x)?.shape();
+            let f = shape[1..].iter().product::<usize>();
+            let g2 = g.reshape(&[idx.numel(), f])?;
+            scatter_add_rows(&g2, idx, shape[0])?.reshape(shape)
         })?,
         Op::ScatterAddRows(x, idx, _) => put(*x, &mut || gather_rows(g, idx))?,
         Op::SegmentReduce {

@@ -1,5 +1,7 @@
 //! Trainable parameters that persist across steps, with their accumulated gradients.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::error::{Error, Result};
 use crate::kernels::elementwise;
 use crate::tensor::Tensor;
@@ -16,17 +18,55 @@ struct Param {
     weight_decay: f32,
 }
 
+/// Source of [`ParamStore`] identities (0 is never handed out).
+static NEXT_STORE: AtomicU64 = AtomicU64::new(1);
+
 /// The trainable tensors of a model. Each parameter carries its own L2 weight decay, so
-/// parameter groups with different decay are expressed per parameter.
-#[derive(Default)]
+/// parameter groups with different decay are expressed per parameter. Every store has its own
+/// identity, so a tape can tell whether a store is the one its parameters came from.
 pub struct ParamStore {
     params: Vec<Param>,
+    id: u64,
+}
+
+impl Default for ParamStore {
+    fn default() -> Self {
+        ParamStore {
+            params: Vec::new(),
+            id: NEXT_STORE.fetch_add(1, Ordering::Relaxed),
+        }
+    }
 }
 
 impl ParamStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The store's identity (unique in the process).
+    pub(crate) fn store_id(&self) -> u64 {
+        self.id
+    }
+
+    /// The parameter `id`, or [`Error::InvalidInput`] naming `op` when this store does not
+    /// hold it.
+    fn get(&self, op: &str, id: ParamId) -> Result<&Param> {
+        self.params.get(id.0).ok_or_else(|| self.unknown(op, id))
+    }
+
+    /// The error for an id this store does not hold.
+    pub(crate) fn unknown(&self, op: &str, id: ParamId) -> Error {
+        Error::InvalidInput(format!(
+            "{op}: {id:?} is not a parameter of this store ({} parameters); ids are only \
+             valid with the store that created them",
+            self.params.len()
+        ))
+    }
+
+    /// Whether `id` names a parameter of this store.
+    pub fn contains(&self, id: ParamId) -> bool {
+        id.0 < self.params.len()
     }
 
     /// Add a parameter with its initial value and L2 weight decay; returns its id.
@@ -55,22 +95,23 @@ impl ParamStore {
         (0..self.params.len()).map(ParamId)
     }
 
-    /// Current value of a parameter.
+    /// Current value of a parameter. Panics when the store does not hold `id` (see [`ParamStore::contains`]).
     pub fn value(&self, id: ParamId) -> &Tensor {
         &self.params[id.0].value
     }
 
-    /// Name of a parameter.
+    /// Name of a parameter. Panics when the store does not hold `id` (see [`ParamStore::contains`]).
     pub fn name(&self, id: ParamId) -> &str {
         &self.params[id.0].name
     }
 
-    /// L2 weight decay of a parameter.
+    /// L2 weight decay of a parameter. Panics when the store does not hold `id` (see [`ParamStore::contains`]).
     pub fn weight_decay(&self, id: ParamId) -> f32 {
         self.params[id.0].weight_decay
     }
 
     /// Accumulated gradient of a parameter (`None` before the first backward pass reaching it).
+    /// Panics when the store does not hold `id` (see [`ParamStore::contains`]).
     pub fn grad(&self, id: ParamId) -> Option<&Tensor> {
         self.params[id.0].grad.as_ref()
     }
@@ -89,27 +130,51 @@ impl ParamStore {
 
     /// Add `g` to the gradient of `id` (the first contribution is stored as is).
     pub(crate) fn accumulate(&mut self, id: ParamId, g: Tensor) -> Result<()> {
-        let p = &mut self.params[id.0];
-        if p.value.shape() != g.shape() {
-            return Err(Error::shape(
-                "backward",
-                format!(
-                    "gradient {:?} does not fit parameter '{}' {:?}",
-                    g.shape(),
-                    p.name,
-                    p.value.shape()
-                ),
-            ));
+        self.accumulate_all(vec![(id, g)])
+    }
+
+    /// Add every `(id, g)` to the gradient of `id`, in the given order (the first contribution
+    /// to a parameter without a gradient is stored as is). All or nothing: ids and shapes are
+    /// checked first, the sums are formed aside, and the store changes only once every sum was
+    /// formed, so an error leaves every gradient as it was.
+    pub(crate) fn accumulate_all(&mut self, grads: Vec<(ParamId, Tensor)>) -> Result<()> {
+        for (id, g) in &grads {
+            let p = self.get("backward", *id)?;
+            if p.value.shape() != g.shape() {
+                return Err(Error::shape(
+                    "backward",
+                    format!(
+                        "gradient {:?} does not fit parameter '{}' {:?}",
+                        g.shape(),
+                        p.name,
+                        p.value.shape()
+                    ),
+                ));
+            }
         }
-        p.grad = Some(match p.grad.take() {
-            None => g,
-            Some(old) => elementwise::add(&old, &g)?,
-        });
+        // Per parameter: None = untouched, Some(sum) = its new gradient.
+        let mut staged: Vec<Option<Option<Tensor>>> = vec![None; self.params.len()];
+        for (id, g) in grads {
+            let old = match staged[id.0].take() {
+                Some(sum) => sum,
+                None => self.params[id.0].grad.clone(),
+            };
+            staged[id.0] = Some(Some(match old {
+                None => g,
+                Some(old) => elementwise::add(&old, &g)?,
+            }));
+        }
+        for (p, new) in self.params.iter_mut().zip(staged) {
+            if let Some(grad) = new {
+                p.grad = grad;
+            }
+        }
         Ok(())
     }
 
     /// Replace the value of a parameter (shape must match).
     pub fn set_value(&mut self, id: ParamId, value: Tensor) -> Result<()> {
+        self.get("set_value", id)?;
         let p = &mut self.params[id.0];
         if p.value.shape() != value.shape() {
             return Err(Error::shape(
@@ -168,6 +233,37 @@ impl ParamStore {
         for (p, value) in self.params.iter_mut().zip(values) {
             p.value = value;
         }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gpu::Gpu;
+
+    /// An id the store does not hold, or a misfit among several gradients, is an error that
+    /// leaves every gradient as it was.
+    #[test]
+    fn accumulate_checks_ids_and_shapes_first() -> Result<()> {
+        let gpu = Gpu::open_default()?;
+        let mut store = ParamStore::new();
+        let a = store.add("a", Tensor::from_f32(&gpu, &[2], &[1.0, 2.0])?, 0.0);
+        let g = || Tensor::from_f32(&gpu, &[2], &[0.5, 0.25]);
+        let e = store.accumulate(ParamId(3), g()?).unwrap_err().to_string();
+        assert!(e.contains("ParamId(3)"), "{e}");
+        store.accumulate(a, g()?)?;
+        let bad = Tensor::from_f32(&gpu, &[3], &[1.0; 3])?;
+        assert!(store.accumulate_all(vec![(a, g()?), (a, bad)]).is_err());
+        assert_eq!(
+            store.grad(a).map(|t| t.to_f32()).transpose()?,
+            Some(vec![0.5, 0.25])
+        );
+        store.accumulate_all(vec![(a, g()?), (a, g()?)])?;
+        assert_eq!(
+            store.grad(a).map(|t| t.to_f32()).transpose()?,
+            Some(vec![1.5, 0.75])
+        );
         Ok(())
     }
 }

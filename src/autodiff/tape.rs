@@ -1,5 +1,7 @@
 //! The tape: nodes in creation order, the op enum, and the reverse pass driver.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::backprop;
 use super::params::{ParamId, ParamStore};
 use crate::error::{Error, Result};
@@ -8,13 +10,17 @@ use crate::graph::Csr;
 use crate::kernels::backward::Activation;
 use crate::kernels::elementwise;
 use crate::kernels::reduce::ReduceOp;
-use crate::tensor::Tensor;
+use crate::tensor::{DType, Tensor};
 
-/// A value recorded on a tape: its tensor, its node id, and whether a gradient flows to it
-/// (true when it depends on a parameter).
+/// Source of tape identities (0 is never handed out).
+static NEXT_TAPE: AtomicU64 = AtomicU64::new(1);
+
+/// A value recorded on a tape: its tensor, its node id, the tape it belongs to, and whether a
+/// gradient flows to it (true when it depends on a parameter). It is only valid on that tape.
 #[derive(Clone, Debug)]
 pub struct Var {
     pub(crate) id: usize,
+    pub(crate) tape: u64,
     pub(crate) value: Tensor,
     pub(crate) requires_grad: bool,
 }
@@ -183,6 +189,15 @@ pub struct Tape {
     pub(crate) training: bool,
     pub(crate) seed: u64,
     pub(crate) dropout_calls: u64,
+    /// Unique identity, stored in every [`Var`] of this tape.
+    id: u64,
+    /// Identity of the [`ParamStore`] the recorded parameters came from.
+    store: Option<u64>,
+    /// A misuse found by a recording method that cannot return an error ([`Tape::param`],
+    /// [`Tape::no_rule`]); every later op and backward report it.
+    poisoned: Option<String>,
+    /// Set once a backward pass started (it frees the saved values).
+    backward_ran: bool,
 }
 
 impl Tape {
@@ -194,6 +209,10 @@ impl Tape {
             training,
             seed,
             dropout_calls: 0,
+            id: NEXT_TAPE.fetch_add(1, Ordering::Relaxed),
+            store: None,
+            poisoned: None,
+            backward_ran: false,
         }
     }
 
@@ -212,11 +231,40 @@ impl Tape {
         self.nodes.is_empty()
     }
 
+    /// [`Error::InvalidInput`] when an earlier misuse poisoned the tape, or when one of
+    /// `inputs` was recorded on another tape (its node index would name an unrelated node
+    /// here). Every op calls this before running its forward kernel.
+    pub(crate) fn check(&self, op: &str, inputs: &[&Var]) -> Result<()> {
+        if let Some(why) = &self.poisoned {
+            return Err(Error::InvalidInput(format!(
+                "{op}: the tape is unusable after an earlier misuse: {why}"
+            )));
+        }
+        for (k, v) in inputs.iter().enumerate() {
+            if v.tape != self.id || v.id >= self.nodes.len() {
+                return Err(Error::InvalidInput(format!(
+                    "{op}: input {k} (node {} of tape #{}) belongs to another tape than this \
+                     one (#{}); a Var is only valid on the tape that recorded it",
+                    v.id, v.tape, self.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Record `why` as the tape's first misuse (later ops and backward report it).
+    fn poison(&mut self, why: String) {
+        self.poisoned.get_or_insert(why);
+    }
+
     pub(crate) fn push(&mut self, value: Tensor, op: Op) -> Var {
         let requires_grad = match &op {
             Op::Leaf => false,
             Op::Param(_) => true,
-            other => other.inputs().iter().any(|&i| self.nodes[i].requires_grad),
+            other => other
+                .inputs()
+                .iter()
+                .any(|&i| self.nodes.get(i).is_some_and(|n| n.requires_grad)),
         };
         self.nodes.push(Node {
             value: Some(value.clone()),
@@ -225,6 +273,7 @@ impl Tape {
         });
         Var {
             id: self.nodes.len() - 1,
+            tape: self.id,
             value,
             requires_grad,
         }
@@ -236,13 +285,54 @@ impl Tape {
     }
 
     /// Record a parameter of `store`; its gradient is accumulated into the store by backward.
+    /// [`Error::InvalidInput`] when `store` does not hold `id`, or when it is not the store of
+    /// the parameters already on this tape (backward serves one store); the tape is unchanged.
+    pub fn try_param(&mut self, store: &ParamStore, id: ParamId) -> Result<Var> {
+        self.check("param", &[])?;
+        if !store.contains(id) {
+            return Err(store.unknown("param", id));
+        }
+        if self.store.is_some_and(|s| s != store.store_id()) {
+            return Err(Error::InvalidInput(format!(
+                "param: {id:?} comes from another store than the parameters already on this \
+                 tape; one tape records the parameters of one store"
+            )));
+        }
+        self.store = Some(store.store_id());
+        Ok(self.push(store.value(id).clone(), Op::Param(id)))
+    }
+
+    /// Record a parameter of `store`; its gradient is accumulated into the store by backward.
+    /// A misuse that [`Tape::try_param`] reports does not panic here: it is recorded, the Var
+    /// returned holds an empty `[0]` placeholder, and the next op on the tape and backward
+    /// return the error. (It panics only when, in addition, the device cannot allocate that
+    /// placeholder and neither the store nor the tape holds a tensor to stand in for it.)
     pub fn param(&mut self, store: &ParamStore, id: ParamId) -> Var {
-        self.push(store.value(id).clone(), Op::Param(id))
+        match self.try_param(store, id) {
+            Ok(v) => v,
+            Err(e) => {
+                self.poison(e.to_string());
+                // Any tensor serves as the placeholder: nothing can run on a poisoned tape.
+                let value = Tensor::empty(&self.gpu, &[0], DType::F32)
+                    .ok()
+                    .or_else(|| store.ids().next().map(|p| store.value(p).clone()))
+                    .or_else(|| self.nodes.iter().find_map(|n| n.value.clone()));
+                match value {
+                    Some(value) => self.push(value, Op::NoRule("invalid param", vec![])),
+                    None => panic!("param: {e}; and the device cannot allocate a placeholder"),
+                }
+            }
+        }
     }
 
     /// Record an op computed outside the tape's rule set. Backward fails naming `name` if a
-    /// gradient reaches it.
+    /// gradient reaches it. An input from another tape is not recorded as an input; the tape
+    /// is marked unusable and the next op and backward report it.
     pub fn no_rule(&mut self, name: &'static str, value: Tensor, inputs: &[&Var]) -> Var {
+        if let Err(e) = self.check(name, inputs) {
+            self.poison(e.to_string());
+            return self.push(value, Op::NoRule(name, vec![]));
+        }
         self.push(
             value,
             Op::NoRule(name, inputs.iter().map(|v| v.id).collect()),
@@ -261,22 +351,44 @@ impl Tape {
     /// Reverse pass from a one-element `loss`: runs the backward rules in reverse creation
     /// order, adds gradients that reach parameters into `store`, skips nodes that reach no
     /// parameter and frees each node's value once its rule has run.
+    ///
+    /// Runs once per tape: a second call is an error. `loss` must be a Var of this tape and
+    /// `store` the store the tape's parameters came from; both are checked before anything
+    /// runs. The parameter gradients are added to the store only once the whole pass
+    /// succeeded (in the same order as they are reached), so a failing pass leaves the store's
+    /// gradients as they were.
     pub fn backward(&mut self, loss: &Var, store: &mut ParamStore) -> Result<()> {
+        self.check("backward", &[loss])?;
+        if self.backward_ran {
+            return Err(Error::InvalidInput(
+                "backward: this tape's backward pass already ran (it frees the saved values \
+                 and would add the gradients again); record a new tape for another pass"
+                    .into(),
+            ));
+        }
         if loss.value.numel() != 1 {
             return Err(Error::shape(
                 "backward",
                 format!("loss must have one element, got {:?}", loss.shape()),
             ));
         }
+        if self.store.is_some_and(|s| s != store.store_id()) {
+            return Err(Error::InvalidInput(
+                "backward: the store passed is not the store the tape's parameters came from"
+                    .into(),
+            ));
+        }
+        self.backward_ran = true;
         let mut grads: Vec<Option<Tensor>> = vec![None; loss.id + 1];
         grads[loss.id] = Some(Tensor::from_f32(&self.gpu, loss.shape(), &[1.0])?);
         let needs: Vec<bool> = self.nodes.iter().map(|n| n.requires_grad).collect();
+        let mut param_grads = Vec::new();
         for i in (0..=loss.id).rev() {
             let g = grads[i].take();
             let node = &self.nodes[i];
             if let (Some(g), true) = (g, node.requires_grad) {
                 if let Op::Param(pid) = node.op {
-                    store.accumulate(pid, g)?;
+                    param_grads.push((pid, g));
                 } else {
                     for (input, gi) in backprop::rule(self, i, &g, &needs)? {
                         grads[input] = Some(match grads[input].take() {
@@ -288,6 +400,6 @@ impl Tape {
             }
             self.nodes[i].value = None;
         }
-        Ok(())
+        store.accumulate_all(param_grads)
     }
 }

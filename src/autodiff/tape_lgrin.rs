@@ -62,6 +62,7 @@ pub(crate) fn batch_norm_backward(
 impl Tape {
     /// The same data with a new shape (same number of elements).
     pub fn reshape(&mut self, x: &Var, shape: &[usize]) -> Result<Var> {
+        self.check("reshape", &[x])?;
         let v = x.value.reshape(shape)?;
         Ok(self.push(v, Op::Reshape(x.id)))
     }
@@ -71,6 +72,7 @@ impl Tape {
     /// tape uses the running statistics. Affine scale and shift compose with [`Tape::mul`] and
     /// [`Tape::add`] (see [`Tape::batch_norm_affine`]).
     pub fn batch_norm(&mut self, x: &Var, stats: &mut BatchNormStats) -> Result<Var> {
+        self.check("batch_norm", &[x])?;
         let (n, c) = x.value.matrix_dims();
         if c != stats.cols() {
             return Err(Error::shape(
@@ -134,6 +136,7 @@ impl Tape {
         gamma: &Var,
         beta: &Var,
     ) -> Result<Var> {
+        self.check("batch_norm_affine", &[x, gamma, beta])?;
         let xhat = self.batch_norm(x, stats)?;
         let scaled = self.mul(&xhat, gamma)?;
         self.add(&scaled, beta)
@@ -141,6 +144,7 @@ impl Tape {
 
     /// PReLU with a learnable slope per column: max(x, 0) + a min(x, 0), a a row vector `[c]`.
     pub fn prelu(&mut self, x: &Var, slope: &Var) -> Result<Var> {
+        self.check("prelu", &[x, slope])?;
         let pos = self.relu(x)?;
         let neg = self.sub(x, &pos)?;
         let scaled = self.mul(&neg, slope)?;
@@ -151,12 +155,14 @@ impl Tape {
     /// mask[i, j] > 0 of h[j, :] (0 for a node without neighbours). The mask is a constant; the
     /// gradient goes to each maximum's row.
     pub fn neighbor_max(&mut self, mask: &Tensor, h: &Var) -> Result<Var> {
+        self.check("neighbor_max", &[h])?;
         let (v, arg) = masked_max(mask, &h.value)?;
         Ok(self.push(v, Op::NeighborMax(h.id, arg, mask.clone())))
     }
 
     /// Ψ pooling of node-major features h `[m, c]`: hᵀ p with p `[m]` (or `[m, 1]`), shape `[1, c]`.
     pub fn psi_pool(&mut self, h: &Var, p: &Var) -> Result<Var> {
+        self.check("psi_pool", &[h, p])?;
         let m = h.value.matrix_dims().0;
         if p.value.numel() != m {
             return Err(Error::shape(
@@ -181,6 +187,10 @@ impl Tape {
         lambda_p: f32,
         means: bool,
     ) -> Result<Var> {
+        self.check("structure_loss", &[relu_a])?;
+        if let Some(p) = p {
+            self.check("structure_loss", &[p])?;
+        }
         let k = if means {
             relu_a.value.numel() as f32
         } else {

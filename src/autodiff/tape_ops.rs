@@ -15,18 +15,21 @@ use crate::tensor::Tensor;
 impl Tape {
     /// A · B.
     pub fn matmul(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        self.check("matmul", &[a, b])?;
         let v = matmul(&a.value, &b.value)?;
         Ok(self.push(v, Op::MatMul(a.id, b.id)))
     }
 
     /// Aᵀ · B with A stored [k, m].
     pub fn matmul_tn(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        self.check("matmul_tn", &[a, b])?;
         let v = matmul_tn(&a.value, &b.value)?;
         Ok(self.push(v, Op::MatMulTn(a.id, b.id)))
     }
 
     /// A · Bᵀ with B stored [n, k].
     pub fn matmul_nt(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        self.check("matmul_nt", &[a, b])?;
         let v = matmul_nt(&a.value, &b.value)?;
         Ok(self.push(v, Op::MatMulNt(a.id, b.id)))
     }
@@ -48,6 +51,7 @@ impl Tape {
 
     /// a + b; b has a's shape or is a row vector broadcast over rows.
     pub fn add(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        self.check("add", &[a, b])?;
         Self::check_broadcast("add", a, b)?;
         let v = ew::binary(&a.value, &b.value, Binary::Add)?;
         Ok(self.push(v, Op::Add(a.id, b.id)))
@@ -55,6 +59,7 @@ impl Tape {
 
     /// a - b; b has a's shape or is a row vector broadcast over rows.
     pub fn sub(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        self.check("sub", &[a, b])?;
         Self::check_broadcast("sub", a, b)?;
         let v = ew::binary(&a.value, &b.value, Binary::Sub)?;
         Ok(self.push(v, Op::Sub(a.id, b.id)))
@@ -62,6 +67,7 @@ impl Tape {
 
     /// a * b elementwise (Hadamard product); b has a's shape or is a row vector.
     pub fn mul(&mut self, a: &Var, b: &Var) -> Result<Var> {
+        self.check("mul", &[a, b])?;
         Self::check_broadcast("mul", a, b)?;
         let v = ew::binary(&a.value, &b.value, Binary::Mul)?;
         Ok(self.push(v, Op::Mul(a.id, b.id)))
@@ -69,11 +75,13 @@ impl Tape {
 
     /// alpha * x.
     pub fn scale(&mut self, x: &Var, alpha: f32) -> Result<Var> {
+        self.check("scale", &[x])?;
         let v = ew::scale(&x.value, alpha)?;
         Ok(self.push(v, Op::Scale(x.id, alpha)))
     }
 
     fn act(&mut self, x: &Var, act: Activation, unary: Unary) -> Result<Var> {
+        self.check("activation", &[x])?;
         let v = ew::unary(&x.value, unary)?;
         Ok(self.push(v, Op::Act(x.id, act)))
     }
@@ -101,6 +109,7 @@ impl Tape {
     /// Inverted dropout with drop probability `p` while training (a seeded GPU mask, a new
     /// stream per call); the identity in evaluation mode or for p = 0.
     pub fn dropout(&mut self, x: &Var, p: f32) -> Result<Var> {
+        self.check("dropout", &[x])?;
         if !self.training || p == 0.0 {
             return Ok(x.clone());
         }
@@ -115,6 +124,7 @@ impl Tape {
 
     /// x * mask with a given mask (the gradient is g * mask).
     pub fn dropout_with_mask(&mut self, x: &Var, mask: Tensor) -> Result<Var> {
+        self.check("dropout", &[x])?;
         x.value.expect_same_shape("dropout", &mask)?;
         let v = ew::mul(&x.value, &mask)?;
         Ok(self.push(v, Op::Dropout(x.id, mask)))
@@ -122,6 +132,7 @@ impl Tape {
 
     /// Column-wise concatenation of matrices with the same number of rows.
     pub fn concat_cols(&mut self, parts: &[&Var]) -> Result<Var> {
+        self.check("concat_cols", parts)?;
         let ts: Vec<&Tensor> = parts.iter().map(|v| &v.value).collect();
         let v = concat_cols(&ts)?;
         Ok(self.push(v, Op::ConcatCols(parts.iter().map(|v| v.id).collect())))
@@ -129,12 +140,14 @@ impl Tape {
 
     /// Rows of x picked by `idx` (u32 `[m]`).
     pub fn gather_rows(&mut self, x: &Var, idx: &Tensor) -> Result<Var> {
+        self.check("gather_rows", &[x])?;
         let v = gather_rows(&x.value, idx)?;
         Ok(self.push(v, Op::GatherRows(x.id, idx.clone())))
     }
 
     /// `out[r]` = Σ `x[i]` over `idx[i]` == r, for `n` output rows.
     pub fn scatter_add_rows(&mut self, x: &Var, idx: &Tensor, n: usize) -> Result<Var> {
+        self.check("scatter_add_rows", &[x])?;
         let v = scatter_add_rows(&x.value, idx, n)?;
         Ok(self.push(v, Op::ScatterAddRows(x.id, idx.clone(), n)))
     }
@@ -142,6 +155,7 @@ impl Tape {
     /// Segment pooling: row `s` of the [s, f] result folds rows `offsets[s]..offsets[s+1]` of x
     /// with sum, mean or max (max backward routes through the argmax).
     pub fn segment_pool(&mut self, x: &Var, offsets: &Tensor, op: ReduceOp) -> Result<Var> {
+        self.check("segment_pool", &[x])?;
         let (v, argmax) = segment_reduce(&x.value, offsets, op)?;
         Ok(self.push(
             v,
@@ -163,6 +177,7 @@ impl Tape {
 
     /// Sum of all elements, shape `[1]`.
     pub fn sum_all(&mut self, x: &Var) -> Result<Var> {
+        self.check("sum_all", &[x])?;
         let v = sum_all(&x.value)?;
         Ok(self.push(v, Op::SumAll(x.id)))
     }
@@ -175,18 +190,21 @@ impl Tape {
         labels: &Tensor,
         mask: Option<&Tensor>,
     ) -> Result<Var> {
+        self.check("softmax_cross_entropy", &[logits])?;
         let (loss, grad) = softmax_cross_entropy(&logits.value, labels, mask)?;
         Ok(self.push(loss, Op::SoftmaxCrossEntropy(logits.id, grad)))
     }
 
     /// L2 penalty coeff * Σ x², shape `[1]`.
     pub fn l2_penalty(&mut self, x: &Var, coeff: f32) -> Result<Var> {
+        self.check("l2_penalty", &[x])?;
         let v = ew::scale(&sum_all(&ew::unary(&x.value, Unary::Square)?)?, coeff)?;
         Ok(self.push(v, Op::L2(x.id, coeff)))
     }
 
     /// Frobenius penalty coeff * sqrt(Σ x²), shape `[1]`.
     pub fn frobenius_penalty(&mut self, x: &Var, coeff: f32) -> Result<Var> {
+        self.check("frobenius_penalty", &[x])?;
         let sq = sum_all(&ew::unary(&x.value, Unary::Square)?)?;
         let v = ew::scale(&ew::unary(&sq, Unary::Sqrt)?, coeff)?;
         Ok(self.push(v, Op::Frobenius(x.id, coeff)))
@@ -195,6 +213,7 @@ impl Tape {
     /// Sparse A · X for a constant CSR matrix A [n, m] and X [m, f]; the backward pass runs
     /// Aᵀ · G through the transpose structure built with A (nothing is transposed per step).
     pub fn spmm(&mut self, a: &Csr, x: &Var) -> Result<Var> {
+        self.check("spmm", &[x])?;
         let v = spmm(a, &x.value)?;
         Ok(self.push(v, Op::Spmm(x.id, Box::new(a.clone()))))
     }
