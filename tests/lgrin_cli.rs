@@ -677,6 +677,21 @@ fn an_empty_validation_part_is_reported() {
         "{err}"
     );
     assert_eq!(metrics(&out)["validation_clips"], serde_json::json!([0]));
+    // Speaker statistics under clip folds see the test fold's clips: said, not silent.
+    let at = args.iter().position(|a| a == "--split").unwrap();
+    args.splice(
+        at..at + 4,
+        ["--folds", "2", "--normalize", "speaker"].map(String::from),
+    );
+    let (_, err) = run(synchgraph().args(&args));
+    assert!(
+        err.contains("warning: --normalize speaker with clip folds"),
+        "{err}"
+    );
+    assert_eq!(
+        metrics(&out)["validation_clips"].as_array().unwrap().len(),
+        2
+    );
 }
 
 #[test]
@@ -719,6 +734,11 @@ fn speaker_folds_test_every_clip_once() {
     assert!(err.contains("--split <SPLIT>"), "{err}");
     let m = metrics(&out);
     assert_eq!(m["split"]["kind"], "speaker-folds");
+    // The run's --seed, beside the last fold's model seed (fold f trains with seed + f).
+    assert_eq!(
+        (&m["seed"], &m["config"]["seed"]),
+        (&serde_json::json!(0), &serde_json::json!(2))
+    );
     let folds = m["split"]["folds"].as_array().unwrap();
     let tested: Vec<&serde_json::Value> = folds.iter().map(|f| &f["test_speakers"]).collect();
     assert_eq!(

@@ -73,6 +73,34 @@ fn training_lowers_the_loss_for_every_switch() {
 }
 
 #[test]
+fn one_pass_folds_a_single_leftover_graph_into_the_last_batch() {
+    // 17 training graphs in batches of 8: two steps per epoch (8 and 9 graphs), every graph
+    // once, where a third step of one graph (or a full batch repeating 7 graphs) would come.
+    // 18 graphs leave two over: a third step of 2.
+    let g = gpu();
+    let (feats, labels) = synthetic(22, 10, 5);
+    let val: Vec<usize> = (18..22).collect();
+    for (n, steps_per_epoch) in [(17, 2), (18, 3), (16, 2)] {
+        let idx: Vec<usize> = (0..n).collect();
+        let mut model = Lgrin::new(&g, small_lgrin(LgrinConfig::reference(5, 2), 8, 3)).unwrap();
+        let mut steps = Vec::new();
+        synchgraph::models::lgrin::train(
+            &mut model,
+            &feats,
+            &labels,
+            &idx,
+            &val,
+            &mut |done, total| steps.push((done, total)),
+            &mut |_| {},
+        )
+        .unwrap();
+        let total = 3 * steps_per_epoch;
+        let want: Vec<(usize, usize)> = (1..=total).map(|d| (d, total)).collect();
+        assert_eq!(steps, want, "{n} graphs");
+    }
+}
+
+#[test]
 fn wrong_input_width_is_an_error() {
     let g = gpu();
     let mut cfg = LgrinConfig::reference(5, 2);

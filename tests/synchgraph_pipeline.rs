@@ -123,6 +123,9 @@ fn av_digits_run_writes_metrics_model_and_figures() {
     assert_eq!(m["clips"], 20);
     assert_eq!(m["neurons"], 40);
     assert_eq!(m["stdp_clips"], 2);
+    // 4 epochs evaluated every 5: the one evaluation follows the last epoch, kept and written
+    // 0-based like every metrics.json.
+    assert_eq!(m["best_epoch"], 3);
     // The input weights are learned with Synch-Graph's power-law rule.
     assert_eq!(
         m["config"]["snn"]["stdp"]["rule"], "power_law",

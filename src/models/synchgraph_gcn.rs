@@ -231,7 +231,8 @@ pub struct FitResult {
     pub losses: Vec<f32>,
     /// (epoch, validation accuracy) at each evaluation.
     pub val_history: Vec<(usize, f64)>,
-    /// Epoch whose weights were kept (best validation accuracy).
+    /// Epoch whose weights were kept (best validation accuracy), counted from 1 like
+    /// `val_history` (`train synchgraph` writes it 0-based, as every `metrics.json`).
     pub best_epoch: usize,
     /// Predicted class of every clip with the kept weights.
     pub predictions: Vec<u32>,

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::DatasetFormat;
 use synchgraph::data::emotion_features::FeatureSettings;
+use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::data::split::{stratified_folds, validation_split};
 use synchgraph::features::frames::NODES_SPEECH;
 use synchgraph::models::lgrin::{
@@ -229,6 +230,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             serde_json::json!({"kind": "folds", "folds": 5}),
         ),
     };
+    if args.split.is_none() && settings.normalize == FeatureNorm::Speaker {
+        eprintln!(
+            "warning: --normalize speaker with clip folds: each speaker's statistics also cover \
+             their clips in the test fold (unlabelled, but seen); --split speaker keeps test \
+             speakers wholly out of training"
+        );
+    }
     // Every fold's training and validation parts are drawn before any fold trains, so a
     // choice that fails in a late fold (a validation speaker who is that fold's test speaker)
     // is refused before hours of training, not after.
@@ -296,11 +304,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         let t: Vec<u32> = test_idx.iter().map(|&i| labels[i] as u32).collect();
         let conf = Confusion::new(list.classes.len(), &p, &t)?;
         eprintln!(
-            "fold {}: test accuracy {:.4} on {} clips (best epoch {})",
+            "fold {}: test accuracy {:.4} on {} clips (kept epoch {}, 0-based)",
             f + 1,
             conf.accuracy(),
             t.len(),
-            outcome.best_epoch + 1
+            outcome.best_epoch
         );
         fold_acc.push(conf.accuracy());
         fold_best_epochs.push(outcome.best_epoch);
@@ -322,6 +330,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "seconds_per_epoch": spe,
         "seconds_total": t0.elapsed().as_secs_f64(),
         "parameters": model.parameter_count(),
+        // `config.seed` is the last fold's (fold f trains with seed + f); this is `--seed`.
+        "seed": args.seed,
         "config": model.config,
         "features": settings,
         "data": args.source.data.display().to_string(),

@@ -259,7 +259,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "seed": args.seed,
         "train_accuracy": c_tr.accuracy(),
         "val_accuracy": c_va.accuracy(),
-        "best_epoch": fit.best_epoch,
+        // 0-based, as in every command's metrics.json (the GCN counts its epochs from 1).
+        "best_epoch": fit.best_epoch.saturating_sub(1),
         "epochs": args.epochs,
         "final_loss": fit.losses.last(),
         "spikes": spikes,

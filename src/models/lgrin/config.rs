@@ -90,7 +90,8 @@ pub struct LgrinConfig {
     pub weight_decay: f32,
     /// Graphs per minibatch.
     pub batch: usize,
-    /// Minibatches per epoch (0: one pass over the training part).
+    /// Minibatches per epoch (0: one pass over the training part in batches of `batch`, a
+    /// single leftover graph joining the last one).
     pub iters_per_epoch: usize,
     /// Training epochs.
     pub epochs: usize,

@@ -70,7 +70,14 @@ pub fn train(
     }
     let batch = c.batch.min(train_idx.len());
     let iters = if c.iters_per_epoch == 0 {
-        train_idx.len().div_ceil(batch)
+        // One pass over the training part; a single leftover graph joins the last batch
+        // (batch statistics over one graph's nodes alone would be a poor estimate).
+        let n = train_idx.len();
+        if n > batch && n % batch == 1 {
+            n / batch
+        } else {
+            n.div_ceil(batch)
+        }
     } else {
         c.iters_per_epoch
     };
@@ -101,14 +108,12 @@ pub fn train(
             .map(|it| {
                 if c.iters_per_epoch == 0 {
                     let lo = it * batch;
-                    let hi = ((it + 1) * batch).min(order.len());
-                    // A last batch of one graph joins the previous one's pool: take a full batch
-                    // ending at the last clip instead.
-                    if hi - lo < 2 {
-                        order[order.len() - batch..].to_vec()
+                    let hi = if it + 1 == iters {
+                        order.len()
                     } else {
-                        order[lo..hi].to_vec()
-                    }
+                        (it + 1) * batch
+                    };
+                    order[lo..hi].to_vec()
                 } else {
                     let mut pool = train_idx.to_vec();
                     for k in 0..batch {
