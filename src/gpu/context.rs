@@ -6,9 +6,18 @@
 //! [`MAX_DISPATCHES_PER_BATCH`], or when [`PENDING_SUBMIT_BYTES`] of freed buffers wait for a
 //! submit to become reusable. Validation and out-of-memory errors are captured and returned as
 //! typed errors instead of panicking.
+//!
+//! A batch that fails on the GPU side leaves its error standing: every later read, flush and
+//! synchronize returns it until [`Gpu::clear_error`] acknowledges it, so no caller reads a
+//! tensor of the failed batch (stale pool data) as if it were good. A lost device (driver
+//! reset, [`Gpu::lose_device`]) makes every later submit, wait, read, upload, dispatch and
+//! allocation return [`Error::Device`] naming wgpu's reason, and a blocking wait is bounded by
+//! [`Gpu::wait_timeout`] instead of hanging.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
 use super::adapter;
 use super::params::{ParamArena, MAX_PARAM_BYTES};
@@ -24,6 +33,31 @@ pub const MAX_DISPATCHES_PER_BATCH: u32 = 2048;
 /// during the batch wait for its submit to become reusable: that bounds the memory of a long
 /// loop that records without reading back.
 pub const PENDING_SUBMIT_BYTES: u64 = 256 << 20;
+
+/// Environment variable that bounds every blocking wait for the GPU, in seconds (see
+/// [`Gpu::wait_timeout`]).
+pub const WAIT_TIMEOUT_ENV: &str = "SYNCHGRAPH_WAIT_TIMEOUT_S";
+
+/// Default bound of a blocking wait for the GPU: 30 minutes, far above any single batch the
+/// engine records, so only a hung device reaches it.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// The wait bound [`WAIT_TIMEOUT_ENV`] sets, or [`DEFAULT_WAIT_TIMEOUT`] when it is unset.
+fn wait_timeout_from_env() -> Result<Duration> {
+    let Ok(raw) = std::env::var(WAIT_TIMEOUT_ENV) else {
+        return Ok(DEFAULT_WAIT_TIMEOUT);
+    };
+    raw.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "{WAIT_TIMEOUT_ENV} must be a positive number of seconds, got '{raw}'"
+            ))
+        })
+}
 
 /// Options for opening a device.
 #[derive(Debug, Clone, Default)]
@@ -92,13 +126,69 @@ fn open_encoder<'a>(
     })
 }
 
+/// A batch that failed on the GPU side: reported by every later read, flush and synchronize
+/// until [`Gpu::clear_error`].
+struct Failure {
+    out_of_memory: bool,
+    context: String,
+    message: String,
+}
+
+impl Failure {
+    fn to_error(&self) -> Error {
+        let context = format!(
+            "{} (reported by every later read, flush and synchronize until Gpu::clear_error)",
+            self.context
+        );
+        if self.out_of_memory {
+            Error::OutOfMemory {
+                context: format!("{context}: {}", self.message),
+            }
+        } else {
+            Error::Validation {
+                context,
+                message: self.message.clone(),
+            }
+        }
+    }
+}
+
+/// Errors wgpu reported outside an error scope, and the standing failure they caused.
+#[derive(Default)]
+struct ErrorState {
+    /// Reported since the last submit or wait took them.
+    pending: Vec<String>,
+    /// The first failure not yet acknowledged with [`Gpu::clear_error`].
+    failed: Option<Failure>,
+}
+
+/// The error of a lost device.
+fn lost_error(reason: &str) -> Error {
+    Error::Device(format!(
+        "the GPU device was lost ({reason}); nothing more can run on it: open a new device"
+    ))
+}
+
+/// The message of a caught panic.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
 struct Inner {
     device: wgpu::Device,
     queue: wgpu::Queue,
     info: GpuInfo,
     limits: wgpu::Limits,
     features: wgpu::Features,
-    errors: Arc<Mutex<Vec<String>>>,
+    errors: Arc<Mutex<ErrorState>>,
+    /// Set by wgpu's device-lost callback: why the device was lost.
+    lost: Arc<OnceLock<String>>,
+    /// Bound of a blocking wait, in nanoseconds (see [`Gpu::wait_timeout`]).
+    wait_timeout_ns: AtomicU64,
     pipelines: Mutex<PipelineCache>,
     batch: Mutex<Batch>,
     /// Times the host blocked until the device went idle (see [`Gpu::host_waits`]).
@@ -177,11 +267,23 @@ impl Gpu {
             limits.max_compute_workgroups_per_dimension =
                 limits.max_compute_workgroups_per_dimension.min(cap.max(1));
         }
-        let errors: Arc<Mutex<Vec<String>>> = Arc::default();
+        let wait_timeout = wait_timeout_from_env()?;
+        let errors: Arc<Mutex<ErrorState>> = Arc::default();
         let sink = errors.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
-            lock(&sink).push(e.to_string());
+            lock(&sink).pending.push(e.to_string());
         }));
+        // wgpu drops DeviceLost errors on the floor (they never reach the handler above) and
+        // reports a lost device only through this callback.
+        let lost: Arc<OnceLock<String>> = Arc::default();
+        let lost_sink = lost.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            let reason = match message.trim() {
+                "" => format!("reason: {reason:?}"),
+                m => format!("reason: {reason:?}, {m}"),
+            };
+            let _ = lost_sink.set(reason);
+        });
         let profiler = features
             .contains(wgpu::Features::TIMESTAMP_QUERY)
             .then(|| Profiler::new(&device, &queue));
@@ -202,6 +304,10 @@ impl Gpu {
                 limits,
                 features,
                 errors,
+                lost,
+                wait_timeout_ns: AtomicU64::new(
+                    u64::try_from(wait_timeout.as_nanos()).unwrap_or(u64::MAX),
+                ),
                 pipelines: Mutex::default(),
                 batch: Mutex::new(batch),
                 waits: AtomicU64::new(0),
@@ -271,6 +377,7 @@ impl Gpu {
         bytes: u64,
         what: impl FnOnce() -> String,
     ) -> Result<wgpu::Buffer> {
+        self.check_lost()?;
         let limit = self.max_binding_bytes();
         if bytes > limit {
             return Err(Error::TooLarge {
@@ -336,9 +443,10 @@ impl Gpu {
     }
 
     /// Times the host has blocked until the device went idle since it was opened: once per
-    /// readback ([`Gpu::read_bytes`], so every `to_f32`, `to_u32` or `item` of a tensor) and
-    /// once per [`Gpu::synchronize`]. A loop that records work without waiting leaves it
-    /// unchanged, which is what tests of "no sync here" check.
+    /// readback ([`Gpu::read_bytes`], so every `to_f32`, `to_u32` or `item` of a tensor), once
+    /// per [`Gpu::synchronize`] and, while profiling, once per submitted batch with timed
+    /// dispatches (its timestamps are read back). A loop that records work without waiting
+    /// leaves it unchanged, which is what tests of "no sync here" check.
     pub fn host_waits(&self) -> u64 {
         self.inner.waits.load(Ordering::Relaxed)
     }
@@ -361,6 +469,7 @@ impl Gpu {
         buffers: &[Binding],
         groups: [u32; 3],
     ) -> Result<()> {
+        self.check_lost()?;
         let bytes = bytemuck::bytes_of(params);
         if bytes.len() > MAX_PARAM_BYTES {
             return Err(Error::InvalidInput(format!(
@@ -459,14 +568,16 @@ impl Gpu {
             .clear_buffer(buffer, offset, Some(bytes));
     }
 
-    /// Submit everything recorded so far and wait for nothing. Returns captured GPU errors.
+    /// Submit everything recorded so far and wait for nothing. Returns captured GPU errors, and
+    /// the standing error of an earlier failed batch until [`Gpu::clear_error`]; on a lost
+    /// device, [`Error::Device`].
     pub fn flush(&self) -> Result<()> {
         let mut batch = lock(&self.inner.batch);
         self.submit_locked(&mut batch)
     }
 
     fn submit_locked(&self, batch: &mut Batch) -> Result<()> {
-        let device = &self.inner.device;
+        self.check_lost()?;
         let mut timed = false;
         batch.pass = None;
         if let Some(mut encoder) = batch.encoder.take() {
@@ -480,32 +591,135 @@ impl Gpu {
         batch.pool.on_submitted();
         if timed {
             if let Some(p) = &mut batch.profiler {
-                p.collect(device).map_err(Error::Device)?;
+                p.collect(|| self.block())?;
             }
         }
         self.take_errors("a submitted batch")
     }
 
-    /// Return (and clear) errors wgpu reported outside an error scope.
+    /// Turn errors wgpu reported outside an error scope into the standing failure, and return
+    /// that failure (the first one not yet acknowledged with [`Gpu::clear_error`]).
     fn take_errors(&self, context: &str) -> Result<()> {
-        let mut errors = lock(&self.inner.errors);
-        if errors.is_empty() {
-            return Ok(());
+        let mut state = lock(&self.inner.errors);
+        if !state.pending.is_empty() {
+            // Invalid objects of a destroyed device surface as validation errors first; wgpu
+            // reports the loss itself only from a poll, so look before blaming the batch.
+            drop(state);
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                self.inner.device.poll(wgpu::PollType::Poll)
+            }));
+            self.check_lost()?;
+            state = lock(&self.inner.errors);
         }
-        let message = errors.drain(..).collect::<Vec<_>>().join("; ");
-        if message.to_lowercase().contains("out of memory") {
-            return Err(Error::OutOfMemory {
-                context: format!("{context}: {message}"),
-            });
+        if !state.pending.is_empty() {
+            let message = state.pending.drain(..).collect::<Vec<_>>().join("; ");
+            if state.failed.is_none() {
+                state.failed = Some(Failure {
+                    out_of_memory: message.to_lowercase().contains("out of memory"),
+                    context: context.to_string(),
+                    message,
+                });
+            }
         }
-        Err(Error::Validation {
-            context: context.to_string(),
-            message,
-        })
+        match &state.failed {
+            None => Ok(()),
+            Some(f) => Err(f.to_error()),
+        }
+    }
+
+    /// Acknowledge a failed batch: forget its standing error, so that later reads, flushes and
+    /// synchronizes succeed again, and return it (`None` when nothing had failed). Tensors the
+    /// failed batch should have written hold stale data; recompute them. Errors of work
+    /// recorded but not yet submitted are kept and reported when it is submitted. A lost device
+    /// stays lost.
+    pub fn clear_error(&self) -> Option<Error> {
+        lock(&self.inner.errors).failed.take().map(|f| f.to_error())
+    }
+
+    /// [`Error::Device`] once the device is lost (an atomic load otherwise).
+    fn check_lost(&self) -> Result<()> {
+        match self.inner.lost.get() {
+            None => Ok(()),
+            Some(reason) => Err(lost_error(reason)),
+        }
+    }
+
+    /// True once wgpu has reported the device lost; every call that records, submits, waits or
+    /// reads then returns [`Error::Device`].
+    pub fn is_lost(&self) -> bool {
+        self.inner.lost.get().is_some()
+    }
+
+    /// Simulate a lost device, as a driver reset or a removed GPU would lose it: destroys the
+    /// wgpu device and lets wgpu report the loss. Every later call that records, submits,
+    /// waits, reads, uploads or allocates returns [`Error::Device`]. Tests use it; nothing
+    /// recorded or submitted before survives.
+    pub fn lose_device(&self) {
+        self.inner.device.destroy();
+        // wgpu reports a destroyed device from the next poll that finds its queue empty.
+        let _ = self.poll_guarded();
+        let _ = self
+            .inner
+            .lost
+            .set("reason: Destroyed, by Gpu::lose_device".to_string());
+    }
+
+    /// The bound of every blocking wait for the GPU (a readback, [`Gpu::synchronize`], a
+    /// profiler's timestamp readback): [`DEFAULT_WAIT_TIMEOUT`] (30 minutes), or the seconds
+    /// given by the environment variable `SYNCHGRAPH_WAIT_TIMEOUT_S` when the device was
+    /// opened, or what [`Gpu::set_wait_timeout`] set. A wait that reaches it returns
+    /// [`Error::Device`] saying the GPU did not finish within that many seconds.
+    pub fn wait_timeout(&self) -> Duration {
+        Duration::from_nanos(self.inner.wait_timeout_ns.load(Ordering::Relaxed))
+    }
+
+    /// Change the bound of every blocking wait (see [`Gpu::wait_timeout`]) for all clones of
+    /// this handle. A zero duration is raised to one nanosecond.
+    pub fn set_wait_timeout(&self, timeout: Duration) {
+        let ns = u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX).max(1);
+        self.inner.wait_timeout_ns.store(ns, Ordering::Relaxed);
+    }
+
+    /// One bounded blocking poll. wgpu's `Device::poll` panics on a device error met during
+    /// the wait; the panic is caught here and, like a lost device or a wait past
+    /// [`Gpu::wait_timeout`], returned as [`Error::Device`].
+    fn poll_guarded(&self) -> Result<()> {
+        let timeout = self.wait_timeout();
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            self.inner.device.poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: Some(timeout),
+            })
+        }));
+        // A loss found during the wait is reported by its callback before `poll` returns.
+        self.check_lost()?;
+        match polled {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(wgpu::PollError::Timeout)) => Err(Error::Device(format!(
+                "the GPU did not finish its work within {} s (the wait bound; set \
+                 {WAIT_TIMEOUT_ENV} or Gpu::set_wait_timeout to change it)",
+                timeout.as_secs_f64()
+            ))),
+            Ok(Err(e)) => Err(Error::Device(format!("waiting for the GPU failed: {e}"))),
+            Err(payload) => Err(Error::Device(format!(
+                "the GPU device failed while the host waited for it: {}",
+                panic_message(&*payload)
+            ))),
+        }
+    }
+
+    /// Block until the GPU has finished the submitted work (counted in [`Gpu::host_waits`]).
+    fn block(&self) -> Result<()> {
+        self.check_lost()?;
+        self.inner.waits.fetch_add(1, Ordering::Relaxed);
+        self.poll_guarded()
     }
 
     /// Submit pending work and read `bytes` bytes of `buffer` from `offset` back to the CPU.
+    /// Fails with the standing error of a failed batch (see [`Gpu::clear_error`]), with
+    /// [`Error::Device`] on a lost device or a wait past [`Gpu::wait_timeout`].
     pub fn read_bytes(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<Vec<u8>> {
+        self.check_lost()?;
         if bytes == 0 {
             self.flush()?;
             return Ok(Vec::new());
@@ -540,6 +754,7 @@ impl Gpu {
     /// Upload bytes into a buffer. Flushes first if work is pending, so the write cannot overtake
     /// recorded reads of the buffer's old contents.
     pub fn write_bytes(&self, buffer: &wgpu::Buffer, offset: u64, data: &[u8]) -> Result<()> {
+        self.check_lost()?;
         if data.is_empty() {
             return Ok(());
         }
@@ -580,18 +795,14 @@ impl Gpu {
         self.count_upload(data.len());
     }
 
-    /// Submit pending work and block until the GPU is idle.
+    /// Submit pending work and block until the GPU is idle. Fails like [`Gpu::read_bytes`].
     pub fn synchronize(&self) -> Result<()> {
         self.flush()?;
         self.wait()
     }
 
     fn wait(&self) -> Result<()> {
-        self.inner.waits.fetch_add(1, Ordering::Relaxed);
-        self.inner
-            .device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| Error::Device(e.to_string()))?;
+        self.block()?;
         self.take_errors("waiting for the GPU")
     }
 

@@ -71,16 +71,26 @@ pub struct PipelineCache {
     pub compiled: usize,
 }
 
+/// Run `f` inside Validation and Internal error scopes: a kernel that fails validation, or that
+/// the backend fails to build (shader generation, pipeline creation), is an error, and the
+/// caller caches nothing.
 fn scoped<T>(device: &wgpu::Device, context: &str, f: impl FnOnce() -> T) -> Result<T> {
-    let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let internal = device.push_error_scope(wgpu::ErrorFilter::Internal);
     let value = f();
-    match pollster::block_on(scope.pop()) {
-        None => Ok(value),
-        Some(e) => Err(Error::Validation {
-            context: context.to_string(),
-            message: e.to_string(),
-        }),
-    }
+    // Scopes pop in reverse order of their push.
+    let internal = pollster::block_on(internal.pop());
+    let validation = pollster::block_on(validation.pop());
+    let message = match (validation, internal) {
+        (None, None) => return Ok(value),
+        (Some(v), None) => v.to_string(),
+        (None, Some(i)) => format!("internal error of the GPU backend: {i}"),
+        (Some(v), Some(i)) => format!("{v}; internal error of the GPU backend: {i}"),
+    };
+    Err(Error::Validation {
+        context: context.to_string(),
+        message,
+    })
 }
 
 impl PipelineCache {

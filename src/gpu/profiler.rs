@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::error::{Error, Result};
+
 /// Dispatches one query set can time before the batch must be submitted.
 pub const PROFILED_DISPATCHES_PER_BATCH: u32 = 512;
 
@@ -75,24 +77,34 @@ impl Profiler {
     }
 
     /// After the submit: read the timestamps back and add them to the per-kernel samples.
-    pub fn collect(&mut self, device: &wgpu::Device) -> Result<(), String> {
+    /// `wait` blocks until the submitted work is done (the device's bounded, counted wait). On
+    /// failure this batch's timestamps are dropped, so the next batch starts clean.
+    pub fn collect(&mut self, wait: impl FnOnce() -> Result<()>) -> Result<()> {
         let n = self.pending.len();
         if n == 0 {
             return Ok(());
         }
+        let read = self.read_back(n, wait);
+        self.pending.clear();
+        if read.is_err() {
+            // Cancels a map still pending, so the next batch can copy into the buffer again.
+            self.readback.unmap();
+        }
+        read
+    }
+
+    /// Map the first `n` timestamp pairs, add them to the samples and unmap.
+    fn read_back(&mut self, n: usize, wait: impl FnOnce() -> Result<()>) -> Result<()> {
         let slice = self.readback.slice(0..(n as u64) * 16);
         let (tx, rx) = std::sync::mpsc::channel();
         slice.map_async(wgpu::MapMode::Read, move |r| {
             let _ = tx.send(r);
         });
-        device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| e.to_string())?;
-        rx.recv()
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        wait()?;
+        let device = |e: &dyn fmt::Display| Error::Device(format!("reading timestamps: {e}"));
+        rx.recv().map_err(|e| device(&e))?.map_err(|e| device(&e))?;
         {
-            let view = slice.get_mapped_range().map_err(|e| e.to_string())?;
+            let view = slice.get_mapped_range().map_err(|e| device(&e))?;
             let stamps: &[u64] = bytemuck::cast_slice(&view);
             for (i, name) in self.pending.iter().enumerate() {
                 let ticks = stamps[2 * i + 1].saturating_sub(stamps[2 * i]);
@@ -103,7 +115,6 @@ impl Profiler {
             }
         }
         self.readback.unmap();
-        self.pending.clear();
         Ok(())
     }
 

@@ -44,10 +44,8 @@ impl Tensor {
     /// Upload f16 data (stored as packed pairs).
     pub fn from_f16(gpu: &Gpu, shape: &[usize], data: &[f16]) -> Result<Tensor> {
         check_len("from_f16", shape, data.len())?;
-        let mut words = vec![0u16; data.len().div_ceil(2) * 2];
-        for (w, v) in words.iter_mut().zip(data) {
-            *w = v.to_bits();
-        }
+        // Two bytes per value; the upload pads the last word (and counts only these bytes).
+        let words: Vec<u16> = data.iter().map(|v| v.to_bits()).collect();
         Self::upload(gpu, shape, DType::F16, bytemuck::cast_slice(&words))
     }
 

@@ -209,6 +209,18 @@ impl Tensor {
         self.byte_len().div_ceil(4).max(1) * 4
     }
 
+    /// The binding of an empty tensor: one word at offset 0 of its buffer. A kernel reads and
+    /// writes none of it, and the view's own offset may be the buffer's end (`rows(n, n)` of a
+    /// tensor that fills its buffer), where not even one word can be bound.
+    fn empty_binding(&self) -> Binding {
+        Binding {
+            buffer: self.buffer().clone(),
+            offset: 0,
+            size: 4,
+            _keep_alive: None,
+        }
+    }
+
     /// The device's storage offset alignment in bytes.
     fn storage_alignment(&self) -> u64 {
         u64::from(self.gpu().limits().min_storage_buffer_offset_alignment)
@@ -218,8 +230,12 @@ impl Tensor {
     /// breaks the device's storage offset alignment are first copied (in the current batch) to a
     /// fresh buffer, which the binding keeps alive until its dispatch is recorded; a kernel's
     /// writes through such a binding would land in the copy, so bindings a kernel writes
-    /// (`read_write` in the WGSL) must use [`Tensor::binding_mut`].
+    /// (`read_write` in the WGSL) must use [`Tensor::binding_mut`]. An empty tensor binds one
+    /// word at offset 0.
     pub fn binding(&self) -> Result<Binding> {
+        if self.numel() == 0 {
+            return Ok(self.empty_binding());
+        }
         let size = self.binding_size();
         if self.offset % self.storage_alignment() == 0 {
             return Ok(Binding {
@@ -242,8 +258,11 @@ impl Tensor {
     /// Whole tensors and views whose byte offset meets the device's storage offset alignment bind
     /// directly; a view off that alignment cannot be bound in place, and is refused with
     /// [`Error::Unsupported`] rather than bound through a copy that would silently drop the
-    /// kernel's writes.
+    /// kernel's writes. An empty tensor binds one word at offset 0.
     pub fn binding_mut(&self) -> Result<Binding> {
+        if self.numel() == 0 {
+            return Ok(self.empty_binding());
+        }
         let align = self.storage_alignment();
         if self.offset % align != 0 {
             return Err(Error::Unsupported(format!(
