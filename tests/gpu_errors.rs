@@ -42,15 +42,7 @@ fn a_missing_entry_point_is_a_validation_error_naming_the_kernel() {
 #[test]
 fn wrong_bindings_are_reported_at_submit_and_the_device_keeps_working() {
     let gpu = Gpu::open_default().unwrap();
-    let t = Tensor::zeros(&gpu, &[4], DType::F32).unwrap();
-    // `binary` needs three storage buffers; give it one.
-    let _ = gpu.dispatch(
-        "binary",
-        &Kernel::new(Shader::Elementwise, "binary"),
-        &Params { n: [4; 8] },
-        &[t.binding().unwrap()],
-        [1, 1, 1],
-    );
+    record_invalid_dispatch(&gpu);
     let err = gpu.flush().unwrap_err();
     assert!(matches!(err, Error::Validation { .. }), "{err}");
     // The error stands until acknowledged; then the next batch is fresh and works.

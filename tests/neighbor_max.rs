@@ -6,6 +6,24 @@ use common::*;
 use synchgraph::kernels::neighbor_max::{masked_max, masked_max_backward, NO_NEIGHBOUR};
 use synchgraph::Tensor;
 
+/// The GPU's (out, argmax) and the reference's (out as f32, argmax) for an m x m mask and an
+/// m x c input.
+fn run_both(mask: &[f32], h: &[f32], m: usize, c: usize) -> [(Vec<f32>, Vec<u32>); 2] {
+    let gpu = gpu();
+    let (out, arg) = masked_max(
+        &Tensor::from_f32(&gpu, &[m, m], mask).unwrap(),
+        &Tensor::from_f32(&gpu, &[m, c], h).unwrap(),
+    )
+    .unwrap();
+    let h64: Vec<f64> = h.iter().map(|&v| f64::from(v)).collect();
+    let (want, want_arg) = reference(mask, &h64, m, c);
+    let want: Vec<f32> = want.iter().map(|&v| v as f32).collect();
+    [
+        (out.to_f32().unwrap(), arg.to_u32().unwrap()),
+        (want, want_arg),
+    ]
+}
+
 fn reference(mask: &[f32], h: &[f64], m: usize, c: usize) -> (Vec<f64>, Vec<u32>) {
     let mut out = vec![0.0f64; m * c];
     let mut arg = vec![NO_NEIGHBOUR; m * c];
@@ -29,23 +47,15 @@ fn reference(mask: &[f32], h: &[f64], m: usize, c: usize) -> (Vec<f64>, Vec<u32>
 
 #[test]
 fn forward_matches_reference_including_isolated_nodes() {
-    let gpu = gpu();
     let mut rng = Rng(21);
     for (m, c) in [(1, 1), (5, 3), (17, 300), (120, 37)] {
         let mut mask = rng.vec(m * m, -1.0, 1.0);
         // Node 0 has no neighbours.
         mask[..m].iter_mut().for_each(|v| *v = -0.5);
         let h = rng.vec(m * c, -5.0, 5.0);
-        let (out, arg) = masked_max(
-            &Tensor::from_f32(&gpu, &[m, m], &mask).unwrap(),
-            &Tensor::from_f32(&gpu, &[m, c], &h).unwrap(),
-        )
-        .unwrap();
-        let h64: Vec<f64> = h.iter().map(|&v| f64::from(v)).collect();
-        let (want, want_arg) = reference(&mask, &h64, m, c);
-        let want: Vec<f32> = want.iter().map(|&v| v as f32).collect();
-        assert_eq!(out.to_f32().unwrap(), want, "max {m}x{c}");
-        assert_eq!(arg.to_u32().unwrap(), want_arg, "argmax {m}x{c}");
+        let [(out, arg), (want, want_arg)] = run_both(&mask, &h, m, c);
+        assert_eq!(out, want, "max {m}x{c}");
+        assert_eq!(arg, want_arg, "argmax {m}x{c}");
     }
 }
 
@@ -53,7 +63,6 @@ fn forward_matches_reference_including_isolated_nodes() {
 fn nan_wins_wherever_it_sits() {
     // A NaN neighbour value propagates whether it comes first, last or between numbers, and
     // the argmax names the first NaN; columns without NaN are unaffected.
-    let gpu = gpu();
     let mut rng = Rng(23);
     let (m, c) = (9, 40);
     let mask: Vec<f32> = rng.vec(m * m, -0.3, 1.0);
@@ -63,25 +72,18 @@ fn nan_wins_wherever_it_sits() {
     }
     h[c + 9] = f32::NAN;
     h[7 * c + 9] = f32::NAN;
-    let (out, arg) = masked_max(
-        &Tensor::from_f32(&gpu, &[m, m], &mask).unwrap(),
-        &Tensor::from_f32(&gpu, &[m, c], &h).unwrap(),
-    )
-    .unwrap();
-    let h64: Vec<f64> = h.iter().map(|&v| f64::from(v)).collect();
-    let (want, want_arg) = reference(&mask, &h64, m, c);
+    let [(out, arg), (want, want_arg)] = run_both(&mask, &h, m, c);
     let bits = |v: &[f32]| {
         v.iter()
             .map(|x| if x.is_nan() { u32::MAX } else { x.to_bits() })
             .collect::<Vec<_>>()
     };
-    let want: Vec<f32> = want.iter().map(|&v| v as f32).collect();
     assert!(
         want.iter().filter(|v| v.is_nan()).count() >= 5,
         "the NaNs reach outputs"
     );
-    assert_eq!(bits(&out.to_f32().unwrap()), bits(&want));
-    assert_eq!(arg.to_u32().unwrap(), want_arg);
+    assert_eq!(bits(&out), bits(&want));
+    assert_eq!(arg, want_arg);
 }
 
 #[test]
