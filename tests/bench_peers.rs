@@ -23,14 +23,82 @@ def no_grad():
     return contextlib.nullcontext()
 "#;
 
-/// The harness driven with two rows on the stub, writing JSON to `out`.
+/// The stub with a CUDA device whose events read the host clock, and a count of the cache
+/// releases.
+const FAKE_CUDA_TORCH: &str = r#"
+import contextlib, time
+__version__ = "stub"
+class version:
+    cuda = "stub"
+class device:
+    def __init__(self, name):
+        self.type = name
+def no_grad():
+    return contextlib.nullcontext()
+class _Event:
+    def __init__(self, enable_timing=False):
+        self.t = None
+    def record(self):
+        self.t = time.perf_counter()
+    def synchronize(self):
+        pass
+    def elapsed_time(self, other):
+        return (other.t - self.t) * 1e3
+class cuda:
+    Event = _Event
+    emptied = 0
+    @staticmethod
+    def synchronize(dev=None):
+        pass
+    @staticmethod
+    def empty_cache():
+        cuda.emptied += 1
+    @staticmethod
+    def get_device_name(dev):
+        return "stub GPU"
+"#;
+
+/// On the CUDA stub: a kernel row is timed in batches of back-to-back runs (the run numbers
+/// go on across the batches), an end-to-end row one run per repetition, and a row that runs
+/// out of memory is listed and the cache freed.
+const CUDA_DRIVER: &str = r#"
+import sys, types
+import torch
+from peer_common import Harness, MAX_BATCH
+args = types.SimpleNamespace(quick=True, filter=None, json=sys.argv[1], device="cuda")
+h = Harness(args, command="stub")
+seen = []
+h.case("add", "elementwise", "1M f32", 12 << 20, 1 << 20, lambda i: seen.append(i))
+def oom(i):
+    raise RuntimeError("CUDA out of memory (stub)")
+h.case("relu", "elementwise", "1M f32", 8 << 20, 1 << 20, oom)
+e2e = []
+h.case("snn_second", "e2e", "4 clips", 1, 1, lambda i: e2e.append(i), runs=(1, 3),
+       counted=lambda: (1, 1, {"spikes": 1.0}))
+h.finish()
+# 2 warm-up runs, a probe, then 5 repetitions of one batch size (several runs each, as a run
+# is far below the target; up to MAX_BATCH), the run numbers going on across them.
+per = (len(seen) - 3) // 5
+assert seen == list(range(len(seen))) and len(seen) == 3 + 5 * per, (len(seen), seen[:5])
+assert 1 < per <= MAX_BATCH, per
+assert e2e == [0, 1, 2, 3], e2e
+print("emptied", torch.cuda.emptied)
+"#;
+
+/// The harness driven on the stub, writing JSON to `out`: the ceiling, a kernel row with a fixed
+/// count, a row that fails in its warm-up (as a torch.compile or out-of-memory error would), and
+/// a latency row after it.
 const DRIVER: &str = r#"
 import sys, types
 from peer_common import Harness
 args = types.SimpleNamespace(quick=True, filter=None, json=sys.argv[1], device="cpu")
 h = Harness(args, command="stub")
 h.case("copy", "ceiling", "16 MiB", 2 << 24, 0, lambda i: sum(range(1000)), ceiling=True)
-h.case("add", "elementwise", "1M f32", 12 << 20, 1 << 20, lambda i: sum(range(2000)))
+h.case("add", "elementwise", "1M f32", 12 << 20, 1 << 20, lambda i: sum(range(2000)),
+       counts={"gathered_bytes": 3.0e6})
+def broken(i):
+    raise RuntimeError("BackendCompilerFailed: inductor said no")
+h.case("add_compiled", "elementwise", "1M f32", 12 << 20, 1 << 20, broken)
 h.case("dispatch_chain", "overhead", "1000 x 256 f32", 2048000, 512000,
        lambda i: sum(range(2000)), runs=(1, 3), wall=True,
        counted=lambda: (2048000, 512000, {"dispatches": 1000.0}))
@@ -87,12 +155,18 @@ fn peer_scripts_compile() {
 
 /// Run a driver on the stub torch, writing JSON to a fresh file; the report and stdout.
 fn run_driver(driver: &str, name: &str) -> Option<(BenchReport, String)> {
+    run_driver_on(FAKE_TORCH, driver, name)
+}
+
+/// [`run_driver`] on the `stub` torch module.
+fn run_driver_on(stub: &str, driver: &str, name: &str) -> Option<(BenchReport, String)> {
     let Some(mut py) = python() else {
         eprintln!("python3 not found: peer harness not run");
         return None;
     };
-    let dir = scratch();
-    std::fs::write(dir.join("stub/torch.py"), FAKE_TORCH).unwrap();
+    let dir = scratch().join(name.replace('.', "_"));
+    std::fs::create_dir_all(dir.join("stub")).unwrap();
+    std::fs::write(dir.join("stub/torch.py"), stub).unwrap();
     let out = dir.join(name);
     let path = format!(
         "{}:{}",
@@ -122,6 +196,17 @@ fn peer_json_reads_as_a_report() {
     };
     assert_eq!(report.rows.len(), 3);
     assert!(report.complete && report.skipped.is_empty());
+    // The failing row is listed with its error, and the row after it still ran.
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures[0].name, "add_compiled");
+    assert_eq!(report.failures[0].size, "1M f32");
+    assert!(
+        report.failures[0]
+            .error
+            .starts_with("RuntimeError: BackendCompilerFailed"),
+        "{}",
+        report.failures[0].error
+    );
     // A latency row (`wall`) is timed by the host clock and carries its counts.
     let chain = &report.rows[2];
     assert_eq!(chain.timing, Timing::Wall);
@@ -129,6 +214,10 @@ fn peer_json_reads_as_a_report() {
     let add = &report.rows[1];
     assert!(add.median_ms > 0.0 && add.gbs.unwrap() > 0.0);
     assert!(add.fraction.unwrap() > 0.0);
+    // A kernel row's fixed count, per run and per second of its median time.
+    assert_eq!(add.metrics["gathered_bytes"], 3.0e6);
+    let per_s = add.metrics["gathered_bytes_per_s"];
+    assert!((per_s - 3.0e6 / (add.median_ms / 1e3)).abs() <= 1e-9 * per_s);
     assert!(report.ceilings.bandwidth_gbs.unwrap() > 0.0);
     // Rows match themselves by name and size.
     assert!(compare(&report, &report)
@@ -149,4 +238,28 @@ fn peer_time_budget_skips_rows_and_marks_partial_reports() {
     assert_eq!(report.skipped.len(), 1);
     assert_eq!(report.skipped[0].name, "add");
     assert!(report.complete);
+}
+
+#[test]
+fn peer_cuda_rows_are_timed_in_batches_and_a_failing_row_is_listed() {
+    let Some((report, stdout)) = run_driver_on(FAKE_CUDA_TORCH, CUDA_DRIVER, "cuda.json") else {
+        return;
+    };
+    let rows: Vec<(&str, Timing)> = report
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.timing))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("add", Timing::Timestamps),
+            ("snn_second", Timing::Timestamps)
+        ]
+    );
+    assert_eq!(report.rows[0].repetitions, 5);
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures[0].name, "relu");
+    assert!(report.failures[0].error.contains("out of memory"));
+    assert!(stdout.contains("emptied 1"), "{stdout}");
 }

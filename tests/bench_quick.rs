@@ -397,6 +397,33 @@ fn compare_flags_a_doubled_time_and_not_a_one_percent_change() {
 }
 
 #[test]
+fn compare_marks_rows_timed_differently() {
+    use synchgraph::bench::Timing;
+    let old = write("timed-old.json", &report(&[("add", 1.0, 0.01)]));
+    let mut wall = report(&[("add", 1.0, 0.01), ("relu", 1.0, 0.01)]);
+    wall["rows"][0]["timing"] = json!("wall");
+    let new = write("timed-new.json", &wall);
+    let c = compare(
+        &BenchReport::load(&old).unwrap(),
+        &BenchReport::load(&new).unwrap(),
+    );
+    assert_eq!(c.rows[0].timings, Some((Timing::Wall, Timing::Timestamps)));
+    assert_eq!(
+        c.rows[1].timings, None,
+        "a new row has nothing to differ from"
+    );
+    let text = c.to_string();
+    let add = text.lines().find(|l| l.starts_with("add")).unwrap();
+    assert!(
+        add.contains("timed by wall clock here, timestamps there"),
+        "{add}"
+    );
+    assert!(!text
+        .lines()
+        .any(|l| l.starts_with("relu") && l.contains("timed by")));
+}
+
+#[test]
 fn two_saved_reports_compare_without_a_device() {
     let old = write("saved-old.json", &report(&[("add", 1.0, 0.01)]));
     let new = write("saved-new.json", &report(&[("add", 3.0, 0.01)]));
@@ -594,6 +621,16 @@ fn quick_run_has_every_kernel_family_row_with_sane_fields() {
             "{name}: fraction {fraction}"
         );
         assert!(r["repetitions"].as_u64().unwrap() >= 3, "{name}");
+        // Rows that gather (SpMM, propagation) report the gathered volume beside their bytes.
+        if name.starts_with("spmm_") || name == "synapse_propagate" {
+            let gathered = r["metrics"]["gathered_bytes"].as_f64().unwrap();
+            let per_s = r["metrics"]["gathered_bytes_per_s"].as_f64().unwrap();
+            assert!(gathered > 0.0, "{name}: gathered_bytes");
+            assert!(
+                (per_s - gathered / (ms / 1e3)).abs() <= 1e-9 * per_s,
+                "{name}"
+            );
+        }
     }
 }
 
@@ -636,8 +673,40 @@ fn full_plan_has_every_kernel_family_row_at_full_size() {
         ("e2e", "8K clips x 128+40+40 1 s")
     );
     assert!(snn.counted.is_some() && snn.runs == Some((2, 10)));
-    // The spike-independent part: 2000 steps x 8192 clips x (8*128 + 80*40 + 8*208 + 40) bytes.
-    assert_eq!(snn.bytes, 2000 * 8192 * (1024 + 3200 + 1664 + 40));
+    // The spike-independent part: 2000 steps x 8192 clips x (8*128 + 80*40 + 8*208 + 40) bytes,
+    // plus the four weight matrices read once (128 x 40 and three 40 x 40).
+    assert_eq!(
+        snn.bytes,
+        2000 * 8192 * (1024 + 3200 + 1664 + 40) + 4 * (128 * 40 + 3 * 40 * 40)
+    );
+    // SpMM counts the feature matrix once; the rows gathered per entry are a separate count.
+    use synchgraph::graph::spmm::{spmm_bytes, spmm_gathered_bytes};
+    let (n, nnz, f) = (131_072usize, (1 << 20) + 131_072usize, 64usize);
+    let spmm = find("spmm_random");
+    assert_eq!(spmm.bytes, (4 * ((n + 1) + 2 * nnz + n * f + n * f)) as u64);
+    assert_eq!(spmm.bytes, spmm_bytes(nnz, n, f) as u64);
+    assert_eq!(
+        spmm.counts,
+        [("gathered_bytes", spmm_gathered_bytes(nnz, f))]
+    );
+    assert_eq!(spmm_gathered_bytes(nnz, f), (4 * nnz * f) as f64);
+    assert_eq!(
+        find("spmm_backward_random").bytes,
+        spmm.bytes + 4 * nnz as u64
+    );
+    // Propagation reads each named weight row once (all 4096 at full size) and gathers
+    // 1024 clips x 205 rows of 4096.
+    use synchgraph::bench::cases_snn::synapse_rows_read;
+    assert_eq!(synapse_rows_read(1024, 4096, 205, 0), 4096);
+    let prop = find("synapse_propagate");
+    assert_eq!(
+        prop.bytes,
+        4 * 4096 * 4096 + 4 * (1024 * 205 + 1024) + 32 * 1024 * 4096
+    );
+    assert_eq!(
+        prop.counts,
+        [("gathered_bytes", 4.0 * (1024 * 205 * 4096) as f64)]
+    );
 }
 
 /// The `snn_second` quick row: counted work and every end-to-end metric, per run, per second
@@ -869,24 +938,31 @@ fn gcn_epoch_counts_every_product_of_forward_and_backward() {
     // The two-layer GCN's products, listed one by one (X sparse n x f with nnz_x entries, Â
     // with nnz_a, hidden h, classes c). Forward: X W1, Â (X W1), H W2, Â (H W2). Backward:
     // Âᵀ G2, G W2ᵀ and Hᵀ G (dense), Âᵀ G1, Xᵀ G1 (the input needs no gradient).
-    use synchgraph::bench::cases_train::gcn_epoch_work;
-    use synchgraph::graph::spmm_bytes;
+    use synchgraph::bench::cases_train::{gcn_epoch_gathered_bytes, gcn_epoch_work};
     let (nnz_x, nnz_a, n, f, h, c) = (49_216, 13_264, 2708, 1433, 16, 7);
     let forward = 2 * nnz_x * h + 2 * nnz_a * h + 2 * n * h * c + 2 * nnz_a * c;
     let backward = 2 * nnz_a * c + 2 * (2 * n * h * c) + 2 * nnz_a * h + 2 * nnz_x * h;
-    let bytes = [
-        (nnz_x, n, h),
-        (nnz_a, n, h),
-        (nnz_a, n, c),
-        (nnz_a, n, c),
-        (nnz_a, n, h),
-        (nnz_x, f, h),
-    ]
-    .iter()
-    .map(|&(z, rows, w)| spmm_bytes(z, rows, w))
-    .sum::<f64>();
+    // (entries, output rows, rows of the gathered operand, width): each SpMM reads the sparse
+    // operand's offsets, columns and values, the gathered operand once and writes its output.
+    let products = [
+        (nnz_x, n, f, h), // X W1: W1 has f rows
+        (nnz_a, n, n, h),
+        (nnz_a, n, n, c),
+        (nnz_a, n, n, c),
+        (nnz_a, n, n, h),
+        (nnz_x, f, n, h), // Xᵀ G1: f output rows, G1 has n rows
+    ];
+    let bytes: usize = products
+        .iter()
+        .map(|&(z, rows, m, w)| 4 * ((rows + 1) + 2 * z + z.min(m) * w + rows * w))
+        .sum();
     assert_eq!(
         gcn_epoch_work(nnz_x, nnz_a, (n, f), h, c),
         (bytes as u64, (forward + backward) as u64)
+    );
+    let gathered: usize = products.iter().map(|&(z, _, _, w)| 4 * z * w).sum();
+    assert_eq!(
+        gcn_epoch_gathered_bytes(nnz_x, nnz_a, h, c),
+        gathered as f64
     );
 }

@@ -1,18 +1,20 @@
 //! `benches/device/record.sh`, the one-call recording of the GPU tables, rehearsed here at the
-//! quick sizes: every step is logged in order, the engine's reports land in the packed results,
-//! missing peers (no PyTorch here) fail their own steps without stopping the others, and a spent
-//! deadline runs nothing.
+//! quick sizes: every step is logged in order, the engine's reports (the wall-clock one too) land
+//! in the packed results, missing peers (no PyTorch here) fail their own steps without stopping
+//! the others, the comparison names every pair, and a spent deadline runs nothing. No loader
+//! packages are unpacked here (`SYNCHGRAPH_GL_DIR` points at an empty folder).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use synchgraph::bench::BenchReport;
 
-const STEPS: [&str; 7] = [
+const STEPS: [&str; 8] = [
     "environment",
     "lgrin-engine",
     "lgrin-torch",
     "engine",
+    "engine-wall",
     "torch",
     "pyg",
     "compare",
@@ -26,6 +28,8 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn record(out: &Path, args: &[&str]) -> Output {
+    let no_packages = out.join("no-gl");
+    std::fs::create_dir_all(&no_packages).unwrap();
     Command::new("bash")
         .arg("benches/device/record.sh")
         .args(args)
@@ -33,6 +37,7 @@ fn record(out: &Path, args: &[&str]) -> Output {
         .arg(out)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("SYNCHGRAPH_BIN", env!("CARGO_BIN_EXE_synchgraph"))
+        .env("SYNCHGRAPH_GL_DIR", no_packages)
         .output()
         .unwrap()
 }
@@ -59,7 +64,7 @@ fn quick_rehearsal_packs_the_engine_reports_and_logs_every_step() {
         &[
             "--quick",
             "--filter",
-            "add",
+            "add,synchrony_graph",
             "--deadline",
             "300",
             "--peer-device",
@@ -78,7 +83,7 @@ fn quick_rehearsal_packs_the_engine_reports_and_logs_every_step() {
     for (name, rc, outcome) in &steps {
         match name.as_str() {
             // The engine's steps must succeed; the peers may lack PyTorch here.
-            "environment" | "lgrin-engine" | "engine" | "compare" => {
+            "environment" | "lgrin-engine" | "engine" | "engine-wall" | "compare" => {
                 assert_eq!((rc.as_str(), outcome.as_str()), ("0", "ok"), "{name}")
             }
             _ => assert!(outcome == "ok" || outcome == "failed", "{name}: {outcome}"),
@@ -104,6 +109,22 @@ fn quick_rehearsal_packs_the_engine_reports_and_logs_every_step() {
     );
     let lgrin = BenchReport::load(&unpacked.join("lgrin-ours.json")).unwrap();
     assert!(lgrin.rows.iter().any(|r| r.name == "lgrin_epoch"));
+    // The wall-clock step keeps the wall-timed rows the filter selects: synchrony_graph only.
+    let wall = BenchReport::load(&unpacked.join("engine-wall.json")).unwrap();
+    let rows: Vec<&str> = wall.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(rows, ["copy", "synchrony_graph"]);
+    assert!(wall
+        .rows
+        .iter()
+        .all(|r| r.timing == synchgraph::bench::Timing::Wall));
+    let compared = std::fs::read_to_string(unpacked.join("compare.txt")).unwrap();
+    for pair in [
+        "engine.json against torch.json",
+        "lgrin-ours.json against lgrin-torch.json",
+        "engine-wall.json against pyg.json",
+    ] {
+        assert!(compared.contains(pair), "{compared}");
+    }
     let devices = std::fs::read_to_string(unpacked.join("devices.json")).unwrap();
     serde_json::from_str::<serde_json::Value>(&devices).unwrap();
     for step in STEPS {
@@ -111,6 +132,20 @@ fn quick_rehearsal_packs_the_engine_reports_and_logs_every_step() {
     }
     let record_log = std::fs::read_to_string(out.join("record.log")).unwrap();
     assert!(record_log.contains("== lgrin-engine"), "{record_log}");
+    assert!(
+        record_log.contains("no loader packages in") && record_log.contains("Vulkan adapter"),
+        "{record_log}"
+    );
+}
+
+#[test]
+fn a_filter_without_wall_timed_rows_skips_the_wall_step() {
+    let out = scratch("nowall");
+    let run = record(&out, &["--quick", "--filter", "add", "--deadline", "0"]);
+    assert!(run.status.success());
+    let steps = summary(&out);
+    let wall = steps.iter().find(|s| s.0 == "engine-wall").unwrap();
+    assert_eq!(wall.2, "not run: --filter selects no wall-timed row");
 }
 
 #[test]

@@ -9,7 +9,9 @@ src/bench/cases_train.rs, so `synchgraph bench --compare` pairs the rows.
     python3 benches/peers/bench_lgrin.py --json lgrin-torch.json [--device cpu] [--quick]
 
 With torch.compile available (and without --no-compile) a second row `lgrin_epoch_compiled`
-times the compiled model.
+times the compiled model. Both rows are timed by the host clock (start to idle), to compare with
+the engine's `bench --wall` run; a row that fails (compile error, out of memory) is listed under
+`failures` and the other still runs.
 """
 
 import sys
@@ -71,8 +73,10 @@ def epoch_row(h, compiled):
 
     name = "lgrin_epoch_compiled" if compiled else "lgrin_epoch"
     size = "%s graphs x %d x %d b %d" % (count_text(graphs), m, feats, batch)
+    # Timed by the host clock, start to idle, as the engine's `--wall` run times the row
+    # (benches/device/record.sh compares the two).
     h.case(name, "e2e", size, nbytes, flops, epoch, bound="compute", grad=True, runs=runs,
-           counted=counted)
+           counted=counted, wall=True)
 
 
 def main():

@@ -321,13 +321,18 @@ def spiking_inputs(h, dev, compile_on):
         idx.append(rows.sort(dim=1).values)
         dense.append(torch.zeros(clips, n_pre, device=dev).scatter_(1, rows, 1.0))
     gathered = clips * k * n_post
-    nbytes = 4 * gathered + 4 * clips * k + 8 * clips * n_post
+    # Each weight row some clip's list names is read once (mean over the input sets); the rows
+    # gathered per spike come from the cache and are the `gathered_bytes` metric, as the
+    # engine counts them (src/bench/cases_snn.rs).
+    rows_read = -(-sum(int(torch.unique(x).numel()) for x in idx) // INPUT_SETS)
+    nbytes = 4 * rows_read * n_post + 4 * clips * k + 8 * clips * n_post
+    counts = {"gathered_bytes": 4.0 * gathered}
     for suffix, f in [("", propagate_gather),
                       ("_compiled", maybe_compile(propagate_gather, compile_on))]:
         if f is None:
             continue
         h.case("synapse_propagate" + suffix, "snn", size, nbytes, gathered,
-               lambda i, f=f: f(w, idx[i % INPUT_SETS], ge))
+               lambda i, f=f: f(w, idx[i % INPUT_SETS], ge), counts=counts)
     h.case("synapse_propagate_dense", "snn", size,
            4 * (clips * n_pre + n_pre * n_post) + 8 * clips * n_post, 2 * clips * n_pre * n_post,
            lambda i: propagate_dense(w, dense[i % INPUT_SETS], ge))
@@ -380,9 +385,11 @@ def synchrony(h, dev):
     t = sets[0][1]
     pairs = int((((t[:, None, :] - t[:, :, None]) <= SYNC_WINDOW_MS)
                  & ((t[:, None, :] - t[:, :, None]) > 0)).sum())
+    # Timed by the host clock (its nonzero() calls wait for the GPU, as the engine's build waits
+    # for its readbacks), to compare with the engine's `--wall` run of the row.
     h.case("synchrony_graph", "graph",
            "%dx%d neurons %s spikes" % (clips, SYNC_NEURONS, count_text(total)), nbytes, pairs,
-           lambda i: synchrony_build(*sets[i % INPUT_SETS]))
+           lambda i: synchrony_build(*sets[i % INPUT_SETS]), wall=True)
 
 
 # snn_second: one simulated second of the Synch-Graph network (src/bench/cases_e2e.rs): two
@@ -476,7 +483,8 @@ def snn_step(state, ring, slot, late, rates, w, fan, tally):
 def snn_second(h, dev, compile_on):
     """One simulated second (2000 steps of dt 0.5 ms) per run; the network runs on from one
     repetition to the next. Bytes and FLOPs follow the engine's formula (cases_e2e.rs) with this
-    run's counted spikes; this peer tallies spikes on the GPU instead of recording them."""
+    run's counted spikes; this peer tallies spikes on the GPU instead of recording them. Timed by
+    the host clock, start to idle, as the engine's `--wall` run times the row."""
     quick = h.sizes.quick
     clips = SNN_QUICK_CLIPS if quick else SNN_FULL_CLIPS
     clips = max(1, min(clips, h.sizes.elements // (SNN_SLOTS * 2 * SNN_INPUTS)))
@@ -515,8 +523,9 @@ def snn_second(h, dev, compile_on):
         def counted(tally=tally):
             s_in, s_e, s_i, a_in, a_e, a_i, events = (float(x) / runs[1] for x in tally.tolist())
             fixed = T * C * (8 * n_in + 80 * n_e + 8 * (n_in + 2 * n_e) + 4 * (6 + 4))
-            gathered = (s_in + 2 * s_e + s_i) * n_e
-            nbytes = (fixed + 16 * (s_in + s_e + s_i) + 12 * (s_e + s_i) + 4 * gathered
+            weights = 4 * (n_in * n_e + 3 * n_e * n_e)  # read once; the rows gathered per spike
+            gathered = (s_in + 2 * s_e + s_i) * n_e    # come from the cache: gathered_bytes
+            nbytes = (fixed + weights + 16 * (s_in + s_e + s_i) + 12 * (s_e + s_i)
                       + 32 * n_e * (a_in + 2 * a_e + a_i))
             flops = T * C * (36 * n_e + 2 * n_in) + gathered
             counts = {
@@ -526,10 +535,12 @@ def snn_second(h, dev, compile_on):
                 "synaptic_events": events,
                 "spikes": s_e + s_i,
                 "input_spikes": s_in,
+                "gathered_bytes": 4 * gathered,
             }
             return nbytes, flops, counts
 
-        h.case("snn_second" + suffix, "e2e", size, 0, 0, run, runs=runs, counted=counted)
+        h.case("snn_second" + suffix, "e2e", size, 0, 0, run, runs=runs, counted=counted,
+               wall=True)
 
 
 CHAIN_DISPATCHES = 1000

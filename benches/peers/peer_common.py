@@ -1,15 +1,26 @@
 """Shared harness of the PyTorch peer benchmarks.
 
 Mirrors src/bench: the same sizes, the same analytic byte and FLOP counts, warm-up runs then
-timed repetitions (CUDA events around each run, reported as "timestamps"), median / min /
-spread (median absolute deviation over the median), two rotating input sets, a copy ceiling
-measured in the same run, and the same JSON shape, so `synchgraph bench --compare peer.json`
-matches rows by name and size.
+timed repetitions, median / min / spread (median absolute deviation over the median), two
+rotating input sets, a copy ceiling measured in the same run, and the same JSON shape, so
+`synchgraph bench --compare peer.json` matches rows by name and size.
+
+Timing on CUDA ("timestamps"): each repetition enqueues a batch of runs back to back between
+one start and one end CUDA event and reports the batch's time over its runs. A single run
+between two events would also time the launch latency: the GPU is idle after the previous
+repetition's synchronisation, so the start event fires before Python has launched the first
+kernel. The batch is sized after the warm-up (about BATCH_TARGET_MS of GPU time, at most
+MAX_BATCH runs), so that latency is shared by many runs. Rows that time themselves by the host
+clock (`wall`), and end-to-end rows (`runs` or `counted` given, one run per repetition) are not
+batched. A row that raises (a torch.compile / Inductor failure, out of memory) is listed under
+`failures` with its error, the CUDA cache is freed and the next row runs.
 """
 
 import argparse
 import datetime
+import gc
 import json
+import math
 import os
 import platform
 import statistics
@@ -20,6 +31,11 @@ import torch
 
 SOFTWARE_NOTE = "software adapter (e.g. lavapipe): these numbers prove correctness, not speed"
 INPUT_SETS = 2
+# GPU time a batch of back-to-back runs aims at, and the most runs in one batch (see above).
+BATCH_TARGET_MS = 5.0
+MAX_BATCH = 200
+# A failure's error text is kept to this many characters in the report.
+MAX_ERROR_CHARS = 2000
 
 
 def parse_args(description):
@@ -81,6 +97,7 @@ class Harness:
         self.device = torch.device(args.device)
         self.sizes = Sizes(args.quick)
         self.rows = []
+        self.failures = []
         self.skipped = []
         self.started = time.perf_counter()
         self.command = command or " ".join(["python3"] + sys.argv)
@@ -107,44 +124,85 @@ class Harness:
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
 
-    def time_runs(self, run, runs=None, walls=None, wall=False):
-        """Warm-up, then per-repetition milliseconds (CUDA events, or wall clock on CPU or with
-        `wall`: from the call of `run` to idle). `runs` = (warm-up, repetitions) overrides the
-        mode's; `walls` (a list) receives each repetition's host wall seconds, start to idle."""
-        import time
+    def batch_size(self, run, first):
+        """Runs per repetition for a CUDA-event-timed kernel row: one probe run, timed alone
+        (launch latency included, so an overestimate), sets a batch of about BATCH_TARGET_MS."""
+        start = torch.cuda.Event(enable_timing=True)
+        end = torch.cuda.Event(enable_timing=True)
+        start.record()
+        run(first)
+        end.record()
+        end.synchronize()
+        probe_ms = start.elapsed_time(end)
+        if not probe_ms > 0:
+            return MAX_BATCH
+        return max(1, min(MAX_BATCH, int(math.ceil(BATCH_TARGET_MS / probe_ms))))
 
+    def time_runs(self, run, runs=None, walls=None, wall=False, batch=True):
+        """Warm-up, then per-repetition milliseconds per run: CUDA events around a batch of
+        back-to-back runs (see the module docs; one run when not `batch`), or the wall clock on
+        CPU or with `wall`, from the call of `run` to idle. `runs` = (warm-up, repetitions)
+        overrides the mode's; `walls` (a list) receives each repetition's host wall seconds,
+        start to idle. Returns (times, runs per repetition)."""
         warmup, repetitions = runs or (self.sizes.warmup, self.sizes.repetitions)
         for i in range(warmup):
             run(i)
         self.sync()
+        events = self.device.type == "cuda" and not wall
+        per_rep = self.batch_size(run, warmup) if events and batch else 1
+        i = warmup + (1 if events and batch else 0)
         times = []
-        for r in range(repetitions):
-            i = warmup + r
+        for _ in range(repetitions):
+            self.sync()
             t0 = time.perf_counter()
-            if self.device.type == "cuda" and not wall:
+            if events:
                 start = torch.cuda.Event(enable_timing=True)
                 end = torch.cuda.Event(enable_timing=True)
                 start.record()
-                run(i)
+                for _ in range(per_rep):
+                    run(i)
+                    i += 1
                 end.record()
                 end.synchronize()
-                times.append(start.elapsed_time(end))
+                times.append(start.elapsed_time(end) / per_rep)
             else:
                 run(i)
+                i += 1
                 self.sync()
                 times.append((time.perf_counter() - t0) * 1e3)
             if walls is not None:
                 walls.append(time.perf_counter() - t0)
-        return times
+        return times, per_rep
+
+    def fail(self, name, size, error):
+        """List a row that raised (`error`, its text), free what it held on the GPU, keep the
+        partial report."""
+        print("bench: %s failed: %s" % (name, error), file=sys.stderr)
+        self.failures.append({"name": name, "size": size, "error": error})
+        gc.collect()
+        if self.device.type == "cuda":
+            try:
+                torch.cuda.synchronize(self.device)
+            except Exception as e:  # a broken context: the next rows will say so too
+                print("bench: synchronising after %s failed: %s" % (name, e), file=sys.stderr)
+            try:
+                torch.cuda.empty_cache()
+            except Exception as e:
+                print("bench: freeing the CUDA cache failed: %s" % e, file=sys.stderr)
+        if self.args.json:
+            self.write_json(self.report(complete=False))
 
     def case(self, name, family, size, nbytes, flops, run, bound="memory", ceiling=False,
-             grad=False, runs=None, counted=None, wall=False):
-        """Time `run(i)` (i = repetition, to rotate inputs) and add a row. Runs under
+             grad=False, runs=None, counted=None, wall=False, counts=None):
+        """Time `run(i)` (i = run number, to rotate inputs) and add a row. Runs under
         torch.no_grad() unless `grad` (for workloads that call backward or autograd). `wall`
-        times by the host clock even on CUDA (latency rows, like the engine's).
-        End-to-end rows pass `runs` = (warm-up, repetitions) and `counted`, a function called
-        after timing that returns (bytes, flops, {name: count}) per timed run; the row then
-        carries the engine's `metrics` (each count per run, per second, per wall second)."""
+        times by the host clock even on CUDA (latency rows, and the rows compared with the
+        engine's `--wall` run). End-to-end rows pass `runs` = (warm-up, repetitions) and
+        `counted`, a function called after timing that returns (bytes, flops, {name: count})
+        per timed run; the row then carries the engine's `metrics` (each count per run, per
+        second, per wall second). Kernel rows may pass `counts`, fixed {name: count} per run
+        outside `nbytes` (like the engine's `gathered_bytes`), reported per run and per second.
+        An exception in the row is recorded under `failures` and the run goes on."""
         if not self.selected(name, family, ceiling):
             return
         if not ceiling and self.budget_spent():
@@ -154,8 +212,23 @@ class Harness:
             return
         print("bench: %s (%s)" % (name, size), file=sys.stderr)
         walls = []
-        with _null() if grad else torch.no_grad():
-            times = self.time_runs(run, runs, walls, wall)
+        error = None
+        try:
+            with _null() if grad else torch.no_grad():
+                batch = runs is None and counted is None
+                times, per_rep = self.time_runs(run, runs, walls, wall, batch)
+            if counted is not None:
+                nbytes, flops, counted_counts = counted()
+        except Exception as e:  # one row's failure (compile, out of memory) ends only the row
+            error = "%s: %s" % (type(e).__name__, e)
+            if len(error) > MAX_ERROR_CHARS:  # Inductor errors can run to pages
+                error = error[:MAX_ERROR_CHARS] + " ..."
+        if error is not None:
+            # Outside the handler, so the traceback's frames (and their tensors) are released.
+            self.fail(name, size, error)
+            return
+        if per_rep > 1:
+            print("bench: %s: %d runs per repetition" % (name, per_rep), file=sys.stderr)
         med = statistics.median(times)
         if not med > 0:
             # Below the timer's resolution: not a measurement the engine's reader accepts.
@@ -165,10 +238,12 @@ class Harness:
         mad = statistics.median([abs(t - med) for t in times])
         secs = med / 1e3
         metrics = {}
+        for k, v in (counts or {}).items():
+            metrics[k] = v
+            metrics[k + "_per_s"] = v / secs
         if counted is not None:
-            nbytes, flops, counts = counted()
             wall_s = statistics.median(walls)
-            for k, v in counts.items():
+            for k, v in counted_counts.items():
                 metrics[k] = v
                 metrics[k + "_per_s"] = v / secs
                 metrics[k + "_per_wall_s"] = v / wall_s
@@ -254,7 +329,7 @@ class Harness:
             "warmup": self.sizes.warmup,
             "ceilings": {"bandwidth_gbs": bw, "compute_gflops": cmp},
             "rows": rows,
-            "failures": [],
+            "failures": list(self.failures),
             "skipped": list(self.skipped),
             "complete": complete,
         }
@@ -282,6 +357,8 @@ class Harness:
                     fmt(r["fraction"], 6, 3),
                 )
             )
+        for x in rep["failures"]:
+            print("%-22s %-18s FAILED: %s" % (x["name"], x["size"], x["error"]))
         for x in rep["skipped"]:
             print("%-22s %-18s SKIPPED: %s" % (x["name"], x["size"], x["reason"]))
         if self.args.json:

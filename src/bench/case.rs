@@ -71,6 +71,10 @@ pub struct BenchCase {
     pub runs: Option<(usize, usize)>,
     /// Timed by the host wall clock even where timestamps are available (latency rows).
     pub wall_clock: bool,
+    /// Fixed counts of one run that are not part of `bytes` or `flops` (e.g. `gathered_bytes`,
+    /// the rows an SpMM gathers, which a cache serves), reported in the row's `metrics` per run
+    /// and per second of the median time. Rows with `counted` add theirs while they run.
+    pub counts: Vec<(&'static str, f64)>,
 }
 
 impl BenchCase {
@@ -95,6 +99,7 @@ impl BenchCase {
             counted: None,
             runs: None,
             wall_clock: false,
+            counts: Vec::new(),
         }
     }
 

@@ -1,9 +1,11 @@
 //! Graph and training cases: synchrony-graph construction from spikes, SpMM forward (`A · X`) and
 //! backward (`Aᵀ · G`) on random graphs with 64 features, and one Adam step.
 //!
-//! SpMM bytes follow [`spmm_bytes`] (row offsets, columns and values once, one feature row gathered
-//! per non-zero, the output written once); the backward also reads the transpose permutation
-//! (4 B per non-zero). FLOPs are 2 per non-zero and feature. Adam reads the parameter, gradient
+//! SpMM bytes follow [`spmm_bytes`] (row offsets, columns and values once, the feature matrix
+//! once, the output written once); the backward also reads the transpose permutation (4 B per
+//! non-zero). The feature rows gathered per non-zero, which a cache serves where the features fit
+//! in it, are the rows' `gathered_bytes` metric ([`spmm_gathered_bytes`]), not part of the bytes
+//! that set GB/s. FLOPs are 2 per non-zero and feature. Adam reads the parameter, gradient
 //! and both moments and writes the parameter and both moments: 28 B and 13 FLOPs per value.
 //! Synchrony bytes are counted in [`synchrony_bytes`].
 
@@ -15,7 +17,7 @@ use crate::autodiff::ParamStore;
 use crate::error::Result;
 use crate::gpu::Gpu;
 use crate::graph::csr::{Csr, HostCsr};
-use crate::graph::spmm::{spmm, spmm_bytes, spmm_transpose};
+use crate::graph::spmm::{spmm, spmm_bytes, spmm_gathered_bytes, spmm_transpose};
 use crate::graph::synchrony::{build, sort_spikes, Layer, Spike, SynchronyConfig};
 use crate::tensor::Tensor;
 
@@ -97,6 +99,7 @@ fn spmm_cases(name: &str, nodes: usize, kind: GraphKind, seed: u64) -> Vec<Bench
     };
     let size = format!("{} nodes {} nnz x {f}", count_text(nodes), count_text(nnz));
     let bytes = spmm_bytes(nnz, nodes, f) as u64;
+    let gathered = spmm_gathered_bytes(nnz, f);
     let flops = (2 * nnz * f) as u64;
     let mut cases = Vec::new();
     for backward in [false, true] {
@@ -105,7 +108,7 @@ fn spmm_cases(name: &str, nodes: usize, kind: GraphKind, seed: u64) -> Vec<Bench
         } else {
             format!("spmm_{name}")
         };
-        cases.push(BenchCase::memory(
+        let mut case = BenchCase::memory(
             row,
             "graph",
             size.clone(),
@@ -128,7 +131,9 @@ fn spmm_cases(name: &str, nodes: usize, kind: GraphKind, seed: u64) -> Vec<Bench
                     Ok(None)
                 }))
             }),
-        ));
+        );
+        case.counts = vec![("gathered_bytes", gathered)];
+        cases.push(case);
     }
     cases
 }
@@ -222,8 +227,11 @@ pub fn synchrony_bytes(spikes: u64, clips: u64, neurons: u64, nodes: u64, edges:
 pub fn synchrony(sizes: &Sizes) -> BenchCase {
     let clips = synchrony_clips(sizes);
     // Handed over sorted, as the peer's are: `build` still sorts its copy, but a sorted input
-    // is one pass, so the wall clock no longer times a real host sort. Its uploads and the two
-    // readbacks that size its outputs (edge and node counts) are part of the build and stay.
+    // is one pass, so the wall clock (`--wall`) no longer times a real host sort. Timed by
+    // timestamps, the row is the sum of the build's dispatches only: its host sort, uploads and
+    // the two readbacks that size its outputs (edge and node counts) are not timed. By wall clock
+    // they are part of the build and are timed, as the peer's host synchronisations are; compare
+    // this row with the peer by wall clock (`benches/device/record.sh`'s `engine-wall` step).
     let mut spikes = synchrony_spikes(clips, 501);
     sort_spikes(&mut spikes);
     let config = SynchronyConfig {

@@ -3,11 +3,13 @@
 //!
 //! Bytes are the traffic each kernel must move, counted from its shader: LIF reads and writes
 //! (v, ge, gi, theta) and the flags word, 40 B per neuron; Poisson reads a rate and writes a ring
-//! flag, 8 B per input; propagation reads each listed presynaptic weight row once per clip (a row
-//! gathered per spike, as SpMM counts a feature row per non-zero), the lists, and reads and writes
-//! each postsynaptic neuron's 16-byte state; STDP reads the mask of every synapse and reads and
-//! writes the weight of every synapse whose pre or post neuron spiked, plus the spike and trace
-//! vectors. FLOPs: LIF 18 per neuron (the Euler update, three decays, threshold test and reset),
+//! flag, 8 B per input; propagation reads each weight row that some clip's list names once (the
+//! rows gathered per spike, clips times spikes times the row, come from the cache where the
+//! weights fit in it, as SpMM's gathered feature rows do, and are the row's `gathered_bytes`
+//! metric), the lists, and reads and writes each postsynaptic neuron's 16-byte state; STDP reads
+//! the mask of every synapse and reads and writes the weight of every synapse whose pre or post
+//! neuron spiked, plus the spike and trace vectors. FLOPs: LIF 18 per neuron (the Euler update,
+//! three decays, threshold test and reset),
 //! Poisson 2 per input (rate x dt and the hash-to-uniform scale), propagation one add per gathered
 //! weight, STDP 6 per active synapse.
 
@@ -38,6 +40,28 @@ pub fn synapse_sizes(sizes: &Sizes) -> (usize, usize, usize, usize) {
     } else {
         (1024, 4096, 4096, 205)
     }
+}
+
+/// The spike lists of input set `set` of the propagation workload: per clip, `k` distinct
+/// ascending presynaptic indices (stride 7 from a seeded start; 7 is coprime with `n_pre`).
+pub fn synapse_lists(clips: usize, n_pre: usize, k: usize, set: usize) -> Vec<Vec<u32>> {
+    (0..clips)
+        .map(|c| {
+            let start = random_indices(1, n_pre, (set * clips + c) as u64)[0] as usize;
+            let mut idx: Vec<u32> = (0..k).map(|j| ((start + j * 7) % n_pre) as u32).collect();
+            idx.sort_unstable();
+            idx
+        })
+        .collect()
+}
+
+/// Distinct weight rows the lists of input set `set` name (each is read from memory once).
+pub fn synapse_rows_read(clips: usize, n_pre: usize, k: usize, set: usize) -> usize {
+    let mut named = vec![false; n_pre];
+    for idx in synapse_lists(clips, n_pre, k, set) {
+        idx.iter().for_each(|&i| named[i as usize] = true);
+    }
+    named.iter().filter(|n| **n).count()
 }
 
 /// Fractional part of `i * a`, a cheap low-discrepancy sequence in [0, 1) for large host inits.
@@ -133,25 +157,27 @@ pub fn snn(sizes: &Sizes) -> Vec<BenchCase> {
 
     let (clips, n_pre, n_post, k) = synapse_sizes(sizes);
     let gathered = (clips * k * n_post) as u64;
-    cases.push(BenchCase::memory(
+    // Weight rows named by some clip's list, each read once: the mean over the input sets.
+    let rows_read = (0..INPUT_SETS)
+        .map(|s| synapse_rows_read(clips, n_pre, k, s))
+        .sum::<usize>()
+        .div_ceil(INPUT_SETS) as u64;
+    let mut case = BenchCase::memory(
         "synapse_propagate",
         "snn",
         format!("{clips} clips {n_pre}x{n_post} {k} spikes"),
-        4 * gathered + 4 * (clips * k + clips) as u64 + 32 * (clips * n_post) as u64,
+        4 * rows_read * n_post as u64
+            + 4 * (clips * k + clips) as u64
+            + 32 * (clips * n_post) as u64,
         gathered,
         Box::new(move |gpu: &Gpu| -> Result<RunFn> {
             let w = random::uniform(gpu, &[n_pre, n_post], 0.0, 0.3, 291)?;
             let target = GroupState::at_rest(gpu, clips * n_post, -65.0, 20.0)?;
             let lists = (0..INPUT_SETS)
                 .map(|s| {
-                    // k distinct ascending presynaptic indices per clip (stride 7 is coprime with n_pre).
                     let mut list = vec![0u32; clips * n_pre];
-                    for c in 0..clips {
-                        let start = random_indices(1, n_pre, (s * clips + c) as u64)[0] as usize;
-                        let mut idx: Vec<u32> =
-                            (0..k).map(|j| ((start + j * 7) % n_pre) as u32).collect();
-                        idx.sort_unstable();
-                        list[c * n_pre..c * n_pre + idx.len()].copy_from_slice(&idx);
+                    for (c, idx) in synapse_lists(clips, n_pre, k, s).iter().enumerate() {
+                        list[c * n_pre..c * n_pre + idx.len()].copy_from_slice(idx);
                     }
                     Ok(SpikeLists {
                         counts: Tensor::from_u32(gpu, &[clips], &vec![k as u32; clips])?,
@@ -168,7 +194,9 @@ pub fn snn(sizes: &Sizes) -> Vec<BenchCase> {
                 Ok(None)
             }))
         }),
-    ));
+    );
+    case.counts = vec![("gathered_bytes", 4.0 * gathered as f64)];
+    cases.push(case);
 
     let p = sizes.stdp;
     let pre = spike_flags(p, STDP_SPIKE_PROB, 301);

@@ -2,8 +2,9 @@
 //! epoch at Cora size (forward, backward and Adam) on a synthetic graph (`gcn_epoch_synthetic`;
 //! the same epoch on the real Cora files is `gcn_epoch_cora` in [`super::cases_train`]). Graphs are synthetic with a fixed seed (random
 //! symmetric edges plus self loops, normalised as for a GCN), so the harness needs no data files.
-//! SpMM bytes are [`spmm_bytes`]: offsets, columns and values read once, one X row gathered per
-//! entry, the output written once; FLOPs are 2 · nnz · features.
+//! SpMM bytes are [`spmm_bytes`]: offsets, columns and values read once, X read once, the output
+//! written once; the X rows gathered per entry (served by the cache where X fits in it) are the
+//! `gathered_bytes` metric ([`spmm_gathered_bytes`]). FLOPs are 2 · nnz · features.
 
 use super::case::{count_text, BenchCase, RunFn, Sizes};
 use super::cases::normal_sets;
@@ -11,7 +12,8 @@ use super::cases_layout::random_indices;
 use crate::autodiff::optim::Adam;
 use crate::error::Result;
 use crate::gpu::Gpu;
-use crate::graph::{spmm, spmm_bytes, Csr, HostCsr};
+use crate::graph::spmm::{spmm_bytes, spmm_gathered_bytes};
+use crate::graph::{spmm, Csr, HostCsr};
 use crate::models::gcn::{NodeGcn, NodeGcnConfig};
 use crate::tensor::Tensor;
 
@@ -36,7 +38,7 @@ fn approx_nnz(n: usize, m: usize) -> usize {
 
 fn spmm_case(name: &str, n: usize, m: usize, f: usize) -> BenchCase {
     let nnz = approx_nnz(n, m);
-    BenchCase::memory(
+    let mut case = BenchCase::memory(
         name,
         "sparse",
         format!("{} nodes, {} nnz x {f}", count_text(n), count_text(nnz)),
@@ -50,7 +52,9 @@ fn spmm_case(name: &str, n: usize, m: usize, f: usize) -> BenchCase {
                 Ok(None)
             }))
         }),
-    )
+    );
+    case.counts = vec![("gathered_bytes", spmm_gathered_bytes(nnz, f))];
+    case
 }
 
 /// The sparse and GCN cases.
@@ -70,38 +74,42 @@ pub fn sparse(sizes: &Sizes) -> Vec<BenchCase> {
         h,
         CORA_CLASSES,
     );
+    let epoch_gathered =
+        super::cases_train::gcn_epoch_gathered_bytes(x_nnz, cora_nnz, h, CORA_CLASSES);
+    let mut epoch = BenchCase::memory(
+        "gcn_epoch_synthetic",
+        "sparse",
+        format!("{CORA_NODES} nodes, {CORA_FEATURES} feats, hidden {h}"),
+        epoch_bytes,
+        epoch_flops,
+        Box::new(move |gpu: &Gpu| -> Result<RunFn> {
+            let adj = random_graph(gpu, CORA_NODES, CORA_EDGES, 79)?;
+            let cols = random_indices(CORA_NODES * CORA_NNZ_PER_ROW, CORA_FEATURES, 80);
+            let triples = cols
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| ((k / CORA_NNZ_PER_ROW) as u32, c, 1.0 / 18.0))
+                .collect();
+            let host = HostCsr::from_triples(CORA_NODES, triples);
+            let x = Csr::from_host(gpu, CORA_NODES, CORA_FEATURES, host)?;
+            let labels: Vec<u32> = random_indices(CORA_NODES, CORA_CLASSES, 81);
+            let labels = Tensor::from_u32(gpu, &[CORA_NODES], &labels)?;
+            let mask: Vec<f32> = (0..CORA_NODES).map(|i| f32::from(i < 140)).collect();
+            let mask = Tensor::from_f32(gpu, &[CORA_NODES], &mask)?;
+            let config = NodeGcnConfig::default();
+            let mut model = NodeGcn::new(gpu, CORA_FEATURES, CORA_CLASSES, config, 0)?;
+            let mut adam = Adam::new(0.01);
+            let gpu = gpu.clone();
+            Ok(Box::new(move |i| {
+                model.train_step(&gpu, &mut adam, (&adj, &x), (&labels, &mask), i as u64)?;
+                Ok(None)
+            }))
+        }),
+    );
+    epoch.counts = vec![("gathered_bytes", epoch_gathered)];
     vec![
         spmm_case("spmm_cora", CORA_NODES, CORA_EDGES, 64),
         spmm_case("spmm_1m", n_big, m_big, 64),
-        BenchCase::memory(
-            "gcn_epoch_synthetic",
-            "sparse",
-            format!("{CORA_NODES} nodes, {CORA_FEATURES} feats, hidden {h}"),
-            epoch_bytes,
-            epoch_flops,
-            Box::new(move |gpu: &Gpu| -> Result<RunFn> {
-                let adj = random_graph(gpu, CORA_NODES, CORA_EDGES, 79)?;
-                let cols = random_indices(CORA_NODES * CORA_NNZ_PER_ROW, CORA_FEATURES, 80);
-                let triples = cols
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &c)| ((k / CORA_NNZ_PER_ROW) as u32, c, 1.0 / 18.0))
-                    .collect();
-                let host = HostCsr::from_triples(CORA_NODES, triples);
-                let x = Csr::from_host(gpu, CORA_NODES, CORA_FEATURES, host)?;
-                let labels: Vec<u32> = random_indices(CORA_NODES, CORA_CLASSES, 81);
-                let labels = Tensor::from_u32(gpu, &[CORA_NODES], &labels)?;
-                let mask: Vec<f32> = (0..CORA_NODES).map(|i| f32::from(i < 140)).collect();
-                let mask = Tensor::from_f32(gpu, &[CORA_NODES], &mask)?;
-                let config = NodeGcnConfig::default();
-                let mut model = NodeGcn::new(gpu, CORA_FEATURES, CORA_CLASSES, config, 0)?;
-                let mut adam = Adam::new(0.01);
-                let gpu = gpu.clone();
-                Ok(Box::new(move |i| {
-                    model.train_step(&gpu, &mut adam, (&adj, &x), (&labels, &mask), i as u64)?;
-                    Ok(None)
-                }))
-            }),
-        ),
+        epoch,
     ]
 }

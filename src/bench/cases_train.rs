@@ -6,12 +6,15 @@
 //! model, hidden 16, dropout, masked softmax cross-entropy on the 140 training nodes, backward,
 //! Adam; the validation pass is not included). It reads Cora from `$SYNCHGRAPH_CORA`, else
 //! `shared/data/cora` beside or inside the checkout, and is left out of the plan, with a message,
-//! when none is there. Bytes: the six SpMMs of forward and backward, each `spmm_bytes` with Cora's
-//! real non-zero counts (features X with `nnz_x` entries, adjacency Â with `nnz_a`, n = 2708
-//! nodes, f = 1433 features, h = 16 hidden, c = 7 classes; the backward of X W1 is Xᵀ G, with f
-//! output rows): `spmm(nnz_x, n, h) + spmm(nnz_x, f, h) + 2 spmm(nnz_a, n, h) + 2 spmm(nnz_a, n,
-//! c)`; FLOPs `4 nnz_x h + 4 nnz_a (h + c) + 6 n h c` (the dense H W2 once forward and twice
-//! backward, for H and W2). Memory bound (sparse products).
+//! when none is there. Bytes: the six SpMMs of forward and backward, each `spmm_bytes_rect` (the
+//! sparse operand's arrays, the dense operand once, the output once) with Cora's real non-zero
+//! counts (features X with `nnz_x` entries, adjacency Â with `nnz_a`, n = 2708 nodes, f = 1433
+//! features, h = 16 hidden, c = 7 classes; X W1 gathers from W1's f rows, and the backward of
+//! X W1 is Xᵀ G, with f output rows gathering from G's n rows): `spmm(nnz_x, n <- f, h) +
+//! spmm(nnz_x, f <- n, h) + 2 spmm(nnz_a, n, h) + 2 spmm(nnz_a, n, c)`; the rows the six gather
+//! per entry, `4 (2 nnz_x h + 2 nnz_a (h + c))`, are the `gathered_bytes` metric. FLOPs
+//! `4 nnz_x h + 4 nnz_a (h + c) + 6 n h c` (the dense H W2 once forward and twice backward, for
+//! H and W2). Memory bound (sparse products).
 //!
 //! `lgrin_epoch` is one pass over every graph in minibatches of `batch` (forward, structure and
 //! cross-entropy loss, backward, Adam), the reference configuration (`LgrinConfig::reference`)
@@ -35,7 +38,7 @@ use crate::autodiff::Tape;
 use crate::data::planetoid::Planetoid;
 use crate::error::Result;
 use crate::gpu::Gpu;
-use crate::graph::spmm::spmm_bytes;
+use crate::graph::spmm::{spmm_bytes, spmm_bytes_rect, spmm_gathered_bytes};
 use crate::graph::{Csr, HostCsr};
 use crate::kernels::random;
 use crate::models::gcn::{NodeGcn, NodeGcnConfig};
@@ -88,12 +91,20 @@ pub fn gcn_epoch_work(
     h: usize,
     c: usize,
 ) -> (u64, u64) {
-    let bytes = spmm_bytes(nnz_x, n, h)
-        + spmm_bytes(nnz_x, f, h)
+    let bytes = spmm_bytes_rect(nnz_x, n, f, h)
+        + spmm_bytes_rect(nnz_x, f, n, h)
         + 2.0 * spmm_bytes(nnz_a, n, h)
         + 2.0 * spmm_bytes(nnz_a, n, c);
     let flops = 4 * nnz_x * h + 4 * nnz_a * (h + c) + 6 * n * h * c;
     (bytes as u64, flops as u64)
+}
+
+/// Dense-operand rows the six SpMMs of one GCN training epoch gather, one per stored entry
+/// (`spmm_gathered_bytes` of each; not part of [`gcn_epoch_work`]'s bytes).
+pub fn gcn_epoch_gathered_bytes(nnz_x: usize, nnz_a: usize, h: usize, c: usize) -> f64 {
+    2.0 * spmm_gathered_bytes(nnz_x, h)
+        + 2.0 * spmm_gathered_bytes(nnz_a, h)
+        + 2.0 * spmm_gathered_bytes(nnz_a, c)
 }
 
 /// One GCN training epoch on Cora, or `None` (with a message on stderr) without the data.
@@ -139,6 +150,8 @@ pub fn gcn_epoch_cora(sizes: &Sizes) -> Option<BenchCase> {
             let config = NodeGcnConfig::default();
             let (bytes, flops) =
                 gcn_epoch_work(x.nnz(), adj.nnz(), (n, fw), config.hidden, data.num_classes);
+            let gathered =
+                gcn_epoch_gathered_bytes(x.nnz(), adj.nnz(), config.hidden, data.num_classes);
             let mut model = NodeGcn::new(gpu, fw, data.num_classes, config, 0)?;
             let mut adam = Adam::new(model.config.lr);
             let gpu = gpu.clone();
@@ -151,6 +164,7 @@ pub fn gcn_epoch_cora(sizes: &Sizes) -> Option<BenchCase> {
                     acc.flops += flops as f64;
                     *acc.counts.entry("epochs".into()).or_default() += 1.0;
                     *acc.counts.entry("nodes".into()).or_default() += n as f64;
+                    *acc.counts.entry("gathered_bytes".into()).or_default() += gathered;
                 }
                 Ok(None)
             }))

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::measure::Timing;
 use super::report::BenchReport;
 
 /// Smallest relative change ever reported as slower or faster.
@@ -42,6 +43,10 @@ pub struct CompareRow {
     pub noise: f64,
     /// The verdict.
     pub verdict: Verdict,
+    /// (new, old) timing where the two rows were timed differently (one by GPU timestamps, the
+    /// other by the wall clock): their ratio then measures the timing too. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timings: Option<(Timing, Timing)>,
 }
 
 /// A full comparison.
@@ -87,6 +92,9 @@ pub fn compare(old: &BenchReport, new: &BenchReport) -> Comparison {
                 ratio,
                 noise,
                 verdict,
+                timings: o
+                    .filter(|o| o.timing != n.timing)
+                    .map(|o| (n.timing, o.timing)),
             }
         })
         .collect();
@@ -109,9 +117,17 @@ impl fmt::Display for Comparison {
                 Verdict::Same => "same",
                 Verdict::New => "new",
             };
+            let timings = match r.timings {
+                Some((new, old)) => format!(
+                    "  (timed by {} here, {} there: not like for like)",
+                    timing_name(new),
+                    timing_name(old)
+                ),
+                None => String::new(),
+            };
             writeln!(
                 f,
-                "{:<22} {:<18} {:>10} {:>10.4} {:>7} {:>6.1}%  {verdict}",
+                "{:<22} {:<18} {:>10} {:>10.4} {:>7} {:>6.1}%  {verdict}{timings}",
                 r.name,
                 r.size,
                 old,
@@ -122,5 +138,12 @@ impl fmt::Display for Comparison {
         }
         let slower = self.regressions().count();
         writeln!(f, "{slower} row(s) slower than the noise")
+    }
+}
+
+fn timing_name(t: Timing) -> &'static str {
+    match t {
+        Timing::Timestamps => "timestamps",
+        Timing::Wall => "wall clock",
     }
 }

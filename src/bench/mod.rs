@@ -216,6 +216,12 @@ fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
     let secs = stats.median_ms / 1e3;
     let (mut bytes, mut flops) = (case.bytes, case.flops);
     let mut metrics = std::collections::BTreeMap::new();
+    for &(k, v) in &case.counts {
+        metrics.insert(k.to_string(), v);
+        if secs > 0.0 {
+            metrics.insert(format!("{k}_per_s"), v / secs);
+        }
+    }
     if let Some(cell) = &case.counted {
         let c = cell.borrow();
         if c.runs > 0 {

@@ -73,7 +73,9 @@ pub struct Row {
     pub timing: Timing,
     /// Extra throughputs of end-to-end rows: each counted quantity per run (`neuron_updates`),
     /// per second of the median time (`neuron_updates_per_s`) and per second of the median host
-    /// wall time (`neuron_updates_per_wall_s`), plus `wall_ms`. Absent for kernel rows.
+    /// wall time (`neuron_updates_per_wall_s`), plus `wall_ms`. Kernel rows carry only their
+    /// fixed counts (such as `gathered_bytes`, the rows an SpMM gathers) per run and per second;
+    /// most carry none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
     /// GPU time of each kernel the row dispatches, per run, largest first (rows timed by
