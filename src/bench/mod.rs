@@ -282,14 +282,33 @@ pub fn run_with_progress(
 ) -> Result<BenchReport> {
     gpu.set_profiling(!options.wall)?;
     let sizes = Sizes::for_device(gpu, options.quick, options.wall);
+    let cases = all_cases(&sizes);
+    check_selection(&cases, options)?;
+    run_cases(gpu, options, &sizes, cases, progress)
+}
+
+/// Measure the selected ones of `cases` (the loop of [`run_with_progress`]).
+fn run_cases(
+    gpu: &Gpu,
+    options: &BenchOptions,
+    sizes: &Sizes,
+    cases: Vec<BenchCase>,
+    progress: &mut dyn FnMut(&BenchReport) -> Result<()>,
+) -> Result<BenchReport> {
     let started = std::time::Instant::now();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     let mut skipped = Vec::new();
-    let cases = all_cases(&sizes);
-    check_selection(&cases, options)?;
     for case in cases {
         if !selected(&case, options) {
+            continue;
+        }
+        if gpu.is_lost() {
+            skipped.push(report::Skipped {
+                name: case.name,
+                size: case.size,
+                reason: "the GPU device was lost in an earlier row".into(),
+            });
             continue;
         }
         let spent = started.elapsed().as_secs_f64();
@@ -306,10 +325,13 @@ pub fn run_with_progress(
         }
         eprintln!("bench: {} ({})", case.name, case.size);
         let (name, size, ceiling) = (case.name.clone(), case.size.clone(), case.is_ceiling);
-        match measure_case(gpu, case, &sizes) {
+        match measure_case(gpu, case, sizes) {
             Ok(row) => rows.push((ceiling, row)),
             Err(e) => {
                 eprintln!("bench: {name} failed: {e}");
+                // The row's failed batch is listed here; the next rows start from a clean
+                // slate instead of reporting its standing error again.
+                let _ = gpu.clear_error();
                 failures.push(report::Failure {
                     name,
                     size,
@@ -318,11 +340,11 @@ pub fn run_with_progress(
             }
         }
         progress(&assemble(
-            gpu, options, &sizes, &rows, &failures, &skipped, false,
+            gpu, options, sizes, &rows, &failures, &skipped, false,
         ))?;
     }
     Ok(assemble(
-        gpu, options, &sizes, &rows, &failures, &skipped, true,
+        gpu, options, sizes, &rows, &failures, &skipped, true,
     ))
 }
 
@@ -460,4 +482,74 @@ pub fn execute(gpu: &Gpu, options: &BenchOptions, out: &mut dyn Write) -> Result
         )));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::case::RunFn;
+    use crate::gpu::{Kernel, Shader};
+    use crate::tensor::{DType, Tensor};
+
+    /// A row whose setup records a dispatch with a missing binding (its batch fails on the GPU),
+    /// or, when `fail` is false, one that scales a small tensor.
+    fn case(name: &str, fail: bool) -> BenchCase {
+        BenchCase::compute(
+            name,
+            "test",
+            "4 f32",
+            16,
+            0,
+            Box::new(move |gpu: &Gpu| -> Result<RunFn> {
+                let t = Tensor::zeros(gpu, &[4], DType::F32)?;
+                if fail {
+                    gpu.dispatch(
+                        "binary",
+                        &Kernel::new(Shader::Elementwise, "binary"),
+                        &[4u32; 8],
+                        &[t.binding()?],
+                        [1, 1, 1],
+                    )?;
+                }
+                Ok(Box::new(move |_| {
+                    crate::kernels::elementwise::scale(&t, 2.0)?;
+                    Ok(None)
+                }))
+            }),
+        )
+    }
+
+    #[test]
+    fn a_failed_row_is_listed_and_the_next_rows_still_run() {
+        let Ok(gpu) = Gpu::open_default() else {
+            eprintln!("SKIPPED: no adapter");
+            return;
+        };
+        let options = BenchOptions {
+            quick: true,
+            wall: true,
+            ..BenchOptions::default()
+        };
+        let sizes = Sizes::for_device(&gpu, true, true);
+        let cases = vec![case("bad", true), case("good", false), case("good2", false)];
+        let report = run_cases(&gpu, &options, &sizes, cases, &mut |_| Ok(())).unwrap();
+        let failed: Vec<&str> = report.failures.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(failed, ["bad"], "{:?}", report.failures);
+        assert_eq!(report.rows.len(), 2, "the rows after the failed one ran");
+        gpu.lose_device();
+        let report = run_cases(
+            &gpu,
+            &options,
+            &sizes,
+            vec![case("after", false)],
+            &mut |_| Ok(()),
+        )
+        .unwrap();
+        assert!(report.rows.is_empty() && report.failures.is_empty());
+        assert!(
+            report.skipped[0].reason.contains("lost"),
+            "{:?}",
+            report.skipped
+        );
+    }
 }

@@ -20,6 +20,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use super::adapter;
+use super::failure::{lost_error, panic_message, wait_timeout_from_env, ErrorState, Failure};
+pub use super::failure::{DEFAULT_WAIT_TIMEOUT, WAIT_TIMEOUT_ENV};
 use super::params::{ParamArena, MAX_PARAM_BYTES};
 use super::pipelines::{Kernel, PipelineCache};
 use super::pool::{bucket_size, BufferPool, STORAGE_USAGE};
@@ -33,31 +35,6 @@ pub const MAX_DISPATCHES_PER_BATCH: u32 = 2048;
 /// during the batch wait for its submit to become reusable: that bounds the memory of a long
 /// loop that records without reading back.
 pub const PENDING_SUBMIT_BYTES: u64 = 256 << 20;
-
-/// Environment variable that bounds every blocking wait for the GPU, in seconds (see
-/// [`Gpu::wait_timeout`]).
-pub const WAIT_TIMEOUT_ENV: &str = "SYNCHGRAPH_WAIT_TIMEOUT_S";
-
-/// Default bound of a blocking wait for the GPU: 30 minutes, far above any single batch the
-/// engine records, so only a hung device reaches it.
-pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-
-/// The wait bound [`WAIT_TIMEOUT_ENV`] sets, or [`DEFAULT_WAIT_TIMEOUT`] when it is unset.
-fn wait_timeout_from_env() -> Result<Duration> {
-    let Ok(raw) = std::env::var(WAIT_TIMEOUT_ENV) else {
-        return Ok(DEFAULT_WAIT_TIMEOUT);
-    };
-    raw.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "{WAIT_TIMEOUT_ENV} must be a positive number of seconds, got '{raw}'"
-            ))
-        })
-}
 
 /// Options for opening a device.
 #[derive(Debug, Clone, Default)]
@@ -124,58 +101,6 @@ fn open_encoder<'a>(
             label: Some("synchgraph batch"),
         })
     })
-}
-
-/// A batch that failed on the GPU side: reported by every later read, flush and synchronize
-/// until [`Gpu::clear_error`].
-struct Failure {
-    out_of_memory: bool,
-    context: String,
-    message: String,
-}
-
-impl Failure {
-    fn to_error(&self) -> Error {
-        let context = format!(
-            "{} (reported by every later read, flush and synchronize until Gpu::clear_error)",
-            self.context
-        );
-        if self.out_of_memory {
-            Error::OutOfMemory {
-                context: format!("{context}: {}", self.message),
-            }
-        } else {
-            Error::Validation {
-                context,
-                message: self.message.clone(),
-            }
-        }
-    }
-}
-
-/// Errors wgpu reported outside an error scope, and the standing failure they caused.
-#[derive(Default)]
-struct ErrorState {
-    /// Reported since the last submit or wait took them.
-    pending: Vec<String>,
-    /// The first failure not yet acknowledged with [`Gpu::clear_error`].
-    failed: Option<Failure>,
-}
-
-/// The error of a lost device.
-fn lost_error(reason: &str) -> Error {
-    Error::Device(format!(
-        "the GPU device was lost ({reason}); nothing more can run on it: open a new device"
-    ))
-}
-
-/// The message of a caught panic.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown panic".to_string())
 }
 
 struct Inner {

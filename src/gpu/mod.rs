@@ -3,6 +3,7 @@
 
 pub mod adapter;
 pub mod context;
+mod failure;
 pub mod grid;
 pub mod params;
 pub mod pipelines;

@@ -1,0 +1,113 @@
+//! What the device context keeps of failures: the standing error of a failed batch, the error
+//! of a lost device, and the bound of a blocking wait for the GPU.
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// Environment variable that bounds every blocking wait for the GPU, in seconds (see
+/// [`Gpu::wait_timeout`](super::Gpu::wait_timeout)).
+pub const WAIT_TIMEOUT_ENV: &str = "SYNCHGRAPH_WAIT_TIMEOUT_S";
+
+/// Default bound of a blocking wait for the GPU: 30 minutes, far above any single batch the
+/// engine records, so only a hung device reaches it.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// The wait bound [`WAIT_TIMEOUT_ENV`] sets, or [`DEFAULT_WAIT_TIMEOUT`] when it is unset.
+pub(crate) fn wait_timeout_from_env() -> Result<Duration> {
+    parse_wait_timeout(std::env::var(WAIT_TIMEOUT_ENV).ok().as_deref())
+}
+
+/// A wait bound from the text of [`WAIT_TIMEOUT_ENV`]: unset, empty or blank gives
+/// [`DEFAULT_WAIT_TIMEOUT`] (as the adapter variable treats an empty value), a positive number
+/// of seconds gives that bound, anything else is an error naming the variable.
+fn parse_wait_timeout(raw: Option<&str>) -> Result<Duration> {
+    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+        return Ok(DEFAULT_WAIT_TIMEOUT);
+    };
+    raw.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "{WAIT_TIMEOUT_ENV} must be a positive number of seconds, got '{raw}'"
+            ))
+        })
+}
+
+/// A batch that failed on the GPU side: reported by every later read, flush and synchronize
+/// until [`Gpu::clear_error`](super::Gpu::clear_error).
+pub(crate) struct Failure {
+    pub(crate) out_of_memory: bool,
+    pub(crate) context: String,
+    pub(crate) message: String,
+}
+
+impl Failure {
+    pub(crate) fn to_error(&self) -> Error {
+        let context = format!(
+            "{} (reported by every later read, flush and synchronize until Gpu::clear_error)",
+            self.context
+        );
+        if self.out_of_memory {
+            Error::OutOfMemory {
+                context: format!("{context}: {}", self.message),
+            }
+        } else {
+            Error::Validation {
+                context,
+                message: self.message.clone(),
+            }
+        }
+    }
+}
+
+/// Errors wgpu reported outside an error scope, and the standing failure they caused.
+#[derive(Default)]
+pub(crate) struct ErrorState {
+    /// Reported since the last submit or wait took them.
+    pub(crate) pending: Vec<String>,
+    /// The first failure not yet acknowledged with [`Gpu::clear_error`](super::Gpu::clear_error).
+    pub(crate) failed: Option<Failure>,
+}
+
+/// The error of a lost device.
+pub(crate) fn lost_error(reason: &str) -> Error {
+    Error::Device(format!(
+        "the GPU device was lost ({reason}); nothing more can run on it: open a new device"
+    ))
+}
+
+/// The message of a caught panic.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_timeout_text() {
+        assert_eq!(parse_wait_timeout(None).unwrap(), DEFAULT_WAIT_TIMEOUT);
+        assert_eq!(parse_wait_timeout(Some("")).unwrap(), DEFAULT_WAIT_TIMEOUT);
+        assert_eq!(
+            parse_wait_timeout(Some("  ")).unwrap(),
+            DEFAULT_WAIT_TIMEOUT
+        );
+        assert_eq!(
+            parse_wait_timeout(Some(" 2.5 ")).unwrap(),
+            Duration::from_millis(2500)
+        );
+        for bad in ["0", "-1", "soon", "inf", "NaN"] {
+            let e = parse_wait_timeout(Some(bad)).unwrap_err().to_string();
+            assert!(e.contains(WAIT_TIMEOUT_ENV), "{bad}: {e}");
+        }
+    }
+}
