@@ -330,6 +330,11 @@ fn csv_pandas_headers_are_read_as_pandas_wrote_them() {
         csv(&d, "floats.csv", "0.0,1.0\n5,6\n").unwrap(),
         (2, 2, vec![0.0, 1.0, 5.0, 6.0])
     );
+    // One column: a first 0 is a feature value, not a column name.
+    assert_eq!(
+        csv(&d, "one-column.csv", "0\n5\n").unwrap(),
+        (2, 1, vec![0.0, 5.0])
+    );
     // df.to_csv() with its index: the row number would become feature 0.
     for (name, text) in [
         ("index.csv", ",0,1\n0,5,6\n1,7,8\n"),

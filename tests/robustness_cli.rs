@@ -190,10 +190,11 @@ fn npy_with_nan_inf_or_no_columns_is_refused() {
 #[test]
 fn csv_with_a_byte_order_mark_keeps_its_first_row() {
     let d = tmp("csv-bom");
+    // Values 1..=18: a first row of 0,1,2 would read as pandas' column names.
     let rows: Vec<String> = (0..6)
         .map(|r| {
             (0..3)
-                .map(|c| format!("{}", r * 3 + c))
+                .map(|c| format!("{}", r * 3 + c + 1))
                 .collect::<Vec<_>>()
                 .join(",")
         })
@@ -210,6 +211,10 @@ fn csv_with_a_byte_order_mark_keeps_its_first_row() {
     let a = std::fs::read(d.join("out/a/x.npy")).unwrap();
     let b = std::fs::read(d.join("out/b/x.npy")).unwrap();
     assert_eq!(a, b, "the BOM file lost a row");
+    // Six rows on six nodes: every row is a node of its own, the first one included.
+    let m = synchgraph::data::emotion_features::read_npy_matrix(&d.join("out/a/x.npy")).unwrap();
+    assert_eq!((m.rows, m.cols), (6, 3));
+    assert_eq!(&m.data[..3], &[1.0, 2.0, 3.0]);
 }
 
 #[test]

@@ -269,8 +269,8 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(
 /// and blank lines are ignored). Every row must have the same width.
 ///
 /// The first line with content is a header, and skipped, when none of its fields is a number
-/// (`f0,f1,...`) or when it is exactly `0,1,...,D-1` (the column names pandas writes by
-/// default). A first line where some fields are numbers and others are not (`1,2,` or `1,2x`)
+/// (`f0,f1,...`) or when it is exactly `0,1,...,D-1` with D >= 2 (the column names pandas
+/// writes by default; a one-column file's first `0` is data). A first line where some fields are numbers and others are not (`1,2,` or `1,2x`)
 /// is an [`Error::Parse`] naming the line rather than a header guess, and a header whose first
 /// field is empty (`,0,1` or `,f0,f1`: pandas' index column, which would make the row number
 /// feature 0) is an error asking for the CSV to be written with `index=False`.
@@ -322,8 +322,10 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
 /// (see [`read_csv_matrix`]); `line` is its 1-based number, named in the errors.
 fn is_csv_header(path: &Path, line: usize, fields: &[&str]) -> Result<bool> {
     let numeric = |f: &str| f.parse::<f32>().is_ok();
-    // pandas' default column names: exactly the integers 0..D-1.
-    let pandas_names = |f: &[&str]| f.iter().enumerate().all(|(k, x)| *x == k.to_string());
+    // pandas' default column names: exactly the integers 0..D-1, for two columns or more (a
+    // single `0` is as likely a feature value as a column name, and is read as data).
+    let pandas_names =
+        |f: &[&str]| f.len() >= 2 && f.iter().enumerate().all(|(k, x)| *x == k.to_string());
     let names = |f: &[&str]| !f.iter().any(|x| numeric(x)) || pandas_names(f);
     if fields.len() > 1 && fields[0].is_empty() && names(&fields[1..]) {
         return Err(Error::parse(
