@@ -77,6 +77,12 @@ fn one_pass_folds_a_single_leftover_graph_into_the_last_batch() {
     // 17 training graphs in batches of 8: two steps per epoch (8 and 9 graphs), every graph
     // once, where a third step of one graph (or a full batch repeating 7 graphs) would come.
     // 18 graphs leave two over: a third step of 2.
+    use synchgraph::models::lgrin::one_pass_batches;
+    assert_eq!(one_pass_batches(17, 8), [8, 9]);
+    assert_eq!(one_pass_batches(18, 8), [8, 8, 2]);
+    assert_eq!(one_pass_batches(9, 8), [9]);
+    assert_eq!(one_pass_batches(3, 8), [3]);
+    assert_eq!(one_pass_batches(16, 8), [8, 8]);
     let g = gpu();
     let (feats, labels) = synthetic(22, 10, 5);
     let val: Vec<usize> = (18..22).collect();

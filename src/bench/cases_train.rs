@@ -228,9 +228,7 @@ pub fn lgrin_epoch(sizes: &Sizes) -> BenchCase {
     let (graphs, batch) = lgrin_sizes(sizes);
     let config = lgrin_config(batch);
     let (_, m, feats, classes) = RAVDESS;
-    let batches: Vec<usize> = (0..graphs.div_ceil(batch))
-        .map(|k| batch.min(graphs - k * batch))
-        .collect();
+    let batches = crate::models::lgrin::one_pass_batches(graphs, batch);
     let flops: u64 = batches
         .iter()
         .map(|&b| 3 * lgrin_forward_flops(&config, b))

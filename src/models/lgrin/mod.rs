@@ -20,4 +20,4 @@ pub use checkpoint::{load_model, save_model, SavedModel};
 pub use config::{AdjacencyInit, LgrinConfig, MaxpoolGraph, ModelKind};
 pub use model::{Forward, Lgrin};
 pub use predict::Prediction;
-pub use train::{argmax, evaluate, predict_proba, train, EpochLog, TrainOutcome};
+pub use train::{argmax, evaluate, one_pass_batches, predict_proba, train, EpochLog, TrainOutcome};

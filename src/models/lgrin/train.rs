@@ -69,15 +69,9 @@ pub fn train(
         )));
     }
     let batch = c.batch.min(train_idx.len());
+    let pass = one_pass_batches(train_idx.len(), batch);
     let iters = if c.iters_per_epoch == 0 {
-        // One pass over the training part; a single leftover graph joins the last batch
-        // (batch statistics over one graph's nodes alone would be a poor estimate).
-        let n = train_idx.len();
-        if n > batch && n % batch == 1 {
-            n / batch
-        } else {
-            n.div_ceil(batch)
-        }
+        pass.len()
     } else {
         c.iters_per_epoch
     };
@@ -108,12 +102,7 @@ pub fn train(
             .map(|it| {
                 if c.iters_per_epoch == 0 {
                     let lo = it * batch;
-                    let hi = if it + 1 == iters {
-                        order.len()
-                    } else {
-                        (it + 1) * batch
-                    };
-                    order[lo..hi].to_vec()
+                    order[lo..lo + pass[it]].to_vec()
                 } else {
                     let mut pool = train_idx.to_vec();
                     for k in 0..batch {
@@ -315,6 +304,21 @@ fn score(
         })
         .collect();
     Ok((pred, (ce / idx.len().max(1) as f64) as f32))
+}
+
+/// Graphs per minibatch of one pass over `n` graphs in batches of `batch` (> 0): full batches,
+/// then the rest, except that a single leftover graph joins the last batch (batch statistics
+/// over one graph's nodes alone would be a poor estimate). `train` with `iters_per_epoch` 0 and
+/// the `lgrin_epoch` bench row both split an epoch this way.
+pub fn one_pass_batches(n: usize, batch: usize) -> Vec<usize> {
+    let mut sizes: Vec<usize> = (0..n.div_ceil(batch))
+        .map(|k| batch.min(n - k * batch))
+        .collect();
+    if sizes.len() > 1 && sizes.last() == Some(&1) {
+        sizes.pop();
+        *sizes.last_mut().expect("two batches or more") += 1;
+    }
+    sizes
 }
 
 /// Index of the largest value (the first on ties).
