@@ -153,20 +153,19 @@ impl ParamStore {
             }
         }
         // Per parameter: None = untouched, Some(sum) = its new gradient.
-        let mut staged: Vec<Option<Option<Tensor>>> = vec![None; self.params.len()];
+        let mut staged: Vec<Option<Tensor>> = vec![None; self.params.len()];
         for (id, g) in grads {
-            let old = match staged[id.0].take() {
-                Some(sum) => sum,
-                None => self.params[id.0].grad.clone(),
-            };
-            staged[id.0] = Some(Some(match old {
+            let old = staged[id.0]
+                .take()
+                .or_else(|| self.params[id.0].grad.clone());
+            staged[id.0] = Some(match old {
                 None => g,
                 Some(old) => elementwise::add(&old, &g)?,
-            }));
+            });
         }
         for (p, new) in self.params.iter_mut().zip(staged) {
-            if let Some(grad) = new {
-                p.grad = grad;
+            if new.is_some() {
+                p.grad = new;
             }
         }
         Ok(())

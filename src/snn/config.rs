@@ -467,7 +467,8 @@ impl Config {
         // and plasticity clips to [0, w_max]: a total the column cannot reach at w_max would
         // leave weights above w_max, clipped by STDP and scaled back by the next normalisation.
         let fan_in = self.input_fan_in();
-        if t.enabled && t.norm_total > fan_in as f64 * t.w_max {
+        let reachable = fan_in as f64 * t.w_max;
+        if t.enabled && t.norm_total > reachable {
             let source = if n.window == 0 {
                 format!(
                     "network.inputs_per_modality = {fan_in} (network.window = 0: every input of \
@@ -478,12 +479,9 @@ impl Config {
             };
             return Err(bad(format!(
                 "stdp.norm_total = {} is over the {fan_in} inputs of a neuron x stdp.w_max = {} \
-                 = {}: normalised weights would end above w_max (fan-in from {source}); use \
-                 norm_total <= {}",
-                t.norm_total,
-                t.w_max,
-                fan_in as f64 * t.w_max,
-                fan_in as f64 * t.w_max
+                 = {reachable}: normalised weights would end above w_max (fan-in from \
+                 {source}); use norm_total <= {reachable}",
+                t.norm_total, t.w_max,
             )));
         }
         let longest_delay = n.input_delay_ms.iter().copied().fold(0.0, f64::max);
