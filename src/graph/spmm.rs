@@ -136,7 +136,7 @@ pub fn spmm_bytes(nnz: usize, n: usize, f: usize) -> f64 {
 /// than `min(nnz, m)` of its rows can be referenced) and the output written once.
 ///
 /// Each entry gathers a row of X, but where X fits in the last-level cache (Cora's X at 64
-/// features is 0.7 MB, the 128K-node graph's 32 MB, against 50 MB of L2 on an H100 or H200)
+/// features is 0.7 MB, the 128K-node graph's 32 MB, against the 50 MB of L2 NVIDIA gives for an H100; not measured here)
 /// the repeated rows come from the cache, not from memory; counting every gathered row as
 /// memory traffic gave fractions of the copy ceiling above 1. The gathered volume is reported
 /// beside it instead ([`spmm_gathered_bytes`], the rows' `gathered_bytes` metric).
