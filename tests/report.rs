@@ -97,6 +97,31 @@ fn parameters_reload_into_a_store_and_shapes_are_checked() {
 }
 
 #[test]
+fn a_failed_parameter_load_leaves_the_store_as_it_was() {
+    let g = gpu();
+    let mut store = ParamStore::new();
+    let a = store.add("a", Tensor::from_f32(&g, &[2], &[5.0, 6.0]).unwrap(), 0.0);
+    let b = store.add("b", Tensor::from_f32(&g, &[2], &[7.0, 8.0]).unwrap(), 0.0);
+    let mut ck = Checkpoint::new();
+    ck.insert("a", &[2], vec![1.0, 2.0]).unwrap();
+    ck.insert("b", &[3], vec![1.0, 2.0, 3.0]).unwrap();
+    let err = ck.load_params(&mut store).unwrap_err();
+    assert!(err.to_string().contains("\"b\""), "{err}");
+    assert_eq!(store.value(a).to_f32().unwrap(), vec![5.0, 6.0]);
+    assert_eq!(store.value(b).to_f32().unwrap(), vec![7.0, 8.0]);
+}
+
+#[test]
+fn a_checkpoint_refuses_two_tensors_of_one_name() {
+    let g = gpu();
+    let mut store = ParamStore::new();
+    store.add("fc.w", Tensor::from_f32(&g, &[1], &[1.0]).unwrap(), 0.0);
+    store.add("fc.w", Tensor::from_f32(&g, &[1], &[2.0]).unwrap(), 0.0);
+    let err = Checkpoint::new().insert_params(&store).unwrap_err();
+    assert!(err.to_string().contains("\"fc.w\" is added twice"), "{err}");
+}
+
+#[test]
 fn figures_are_pngs_of_the_expected_size() {
     let dir = scratch("plots");
     let loss = dir.join("loss.png");

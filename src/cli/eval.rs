@@ -11,7 +11,7 @@ use synchgraph::models::lgrin::{load_model, predict_proba};
 use synchgraph::report::{plot, Confusion};
 
 use crate::cli::clip_features::{load_features, FeatureChoice, LoadLimits};
-use crate::cli::out_paths::{create_out_dir, write_json};
+use crate::cli::out_paths::{clear_metrics, create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::run_metrics::classifier_metrics;
 use crate::cli::Cli;
@@ -100,13 +100,16 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "clips": list.clips.len(),
     });
     let metrics = classifier_metrics(&gpu, &saved.classes, &conf, extra);
-    write_json(&args.out.join("metrics.json"), &metrics)?;
+    // An old evaluation's metrics.json goes first, so a failed figure never leaves it beside a
+    // new confusion.png; the new one is written last and marks a complete run.
+    clear_metrics(&args.out)?;
     plot::confusion_plot(
         &args.out.join("confusion.png"),
         "confusion (eval)",
         &conf,
         &saved.classes,
     )?;
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     outln!(
         "accuracy {:.4}, unweighted {:.4} on {} clips; outputs in {}",
         conf.accuracy(),

@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
+use super::atomic::write_atomic;
 use crate::autodiff::ParamStore;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
@@ -46,8 +45,15 @@ impl Checkpoint {
         Checkpoint::default()
     }
 
-    /// Add a host tensor; the value count must match the shape.
+    /// Add a host tensor; the value count must match the shape, and the name must be new (two
+    /// tensors of one name would leave only the last in the file).
     pub fn insert(&mut self, name: &str, shape: &[usize], data: Vec<f32>) -> Result<()> {
+        if self.tensors.contains_key(name) {
+            return Err(Error::Checkpoint {
+                path: "<checkpoint>".into(),
+                message: format!("tensor {name:?} is added twice"),
+            });
+        }
         let numel: usize = shape.iter().product();
         if numel != data.len() {
             return Err(Error::shape(
@@ -121,13 +127,17 @@ impl Checkpoint {
     }
 
     /// Overwrite every parameter of a store with the checkpoint tensor of the same name and shape.
+    /// All or nothing: every tensor is checked and uploaded before the first is set, so on an
+    /// error the store keeps all its old values.
     pub fn load_params(&self, store: &mut ParamStore) -> Result<()> {
-        let ids: Vec<_> = store.ids().collect();
-        for id in ids {
-            let name = store.name(id).to_string();
-            let shape = store.value(id).shape().to_vec();
-            let gpu = store.value(id).gpu().clone();
-            let t = self.upload(&gpu, &name, &shape)?;
+        let uploaded = store
+            .ids()
+            .map(|id| {
+                let value = store.value(id);
+                Ok((id, self.upload(value.gpu(), store.name(id), value.shape())?))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for (id, t) in uploaded {
             store.set_value(id, t)?;
         }
         Ok(())
@@ -218,89 +228,4 @@ fn with_sorted_metadata(bytes: &[u8], metadata: &BTreeMap<String, String>) -> Op
     out.extend_from_slice(&head);
     out.extend_from_slice(&bytes[8 + n..]);
     Some(out)
-}
-
-/// Write `bytes` to `path` through a synced temporary file and a rename, so readers never see a
-/// partial file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_with(path, |w| w.write_all(bytes))
-}
-
-/// Distinguishes the temporary files of concurrent writes from one process.
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Stream a file to `path` atomically: `write` fills a buffered temporary file in the same
-/// folder (`.<name>.<pid>.<n>.tmp`), which is synced and renamed over `path`. On any failure the
-/// temporary file is removed and `path` is left as it was. After a successful write, the
-/// temporary files of `path` left by processes that were killed mid-write are removed (on
-/// Linux, where a process's liveness shows in `/proc`).
-pub fn write_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<fs::File>) -> std::io::Result<()>,
-) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| ckpt_err(path, "the path names no file"))?
-        .to_string_lossy()
-        .to_string();
-    let tmp = dir.join(format!(
-        ".{file_name}.{}.{}.tmp",
-        std::process::id(),
-        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut w = BufWriter::new(fs::File::create(&tmp)?);
-        write(&mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        remove_stale_temporaries(&dir, &file_name);
-        Ok(())
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
-}
-
-/// Remove the `.<file_name>.<pid>.<n>.tmp` files in `dir` whose writing process is gone (it was
-/// killed between creating and renaming them). Files of live processes (this one included),
-/// which may be concurrent writers, are kept. Only on Linux; elsewhere nothing is removed. A
-/// writer in another PID namespace (another container sharing the folder) looks gone, so two
-/// containers should not write the same output file at the same time.
-fn remove_stale_temporaries(dir: &Path, file_name: &str) {
-    if !cfg!(target_os = "linux") {
-        return;
-    }
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let prefix = format!(".{file_name}.");
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(rest) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(&prefix))
-            .and_then(|r| r.strip_suffix(".tmp"))
-        else {
-            continue;
-        };
-        let Some((pid, n)) = rest.split_once('.') else {
-            continue;
-        };
-        if !digits(n) || !digits(pid) {
-            continue;
-        }
-        if !Path::new("/proc").join(pid).exists() {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
 }

@@ -100,10 +100,20 @@ impl Confusion {
 /// Index of the largest value in each row of a row-major `[rows, cols]` matrix (first on ties).
 ///
 /// A row holding a NaN or an infinity has no meaningful class, so it is an error naming the
-/// row and `what` produced the values, never a silent class 0.
+/// row and `what` produced the values, never a silent class 0. So is a value count that is not
+/// a whole number of rows.
 pub fn argmax_rows(values: &[f32], cols: usize, what: &str) -> Result<Vec<u32>> {
     if cols == 0 {
         return Ok(Vec::new());
+    }
+    if values.len() % cols != 0 {
+        return Err(Error::shape(
+            "argmax_rows",
+            format!(
+                "{what}: {} values are not whole rows of {cols}",
+                values.len()
+            ),
+        ));
     }
     values
         .chunks(cols)
@@ -167,5 +177,7 @@ mod tests {
         let err = argmax_rows(&[0.1, 0.5, 0.5, 2.0, f32::NAN, 0.0], 3, "logits").unwrap_err();
         assert!(err.to_string().contains("logits: row 1"), "{err}");
         assert!(argmax_rows(&[f32::INFINITY, 0.0], 2, "x").is_err());
+        let err = argmax_rows(&[0.0, 1.0, 2.0], 2, "logits").unwrap_err();
+        assert!(err.to_string().contains("not whole rows of 2"), "{err}");
     }
 }

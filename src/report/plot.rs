@@ -5,7 +5,7 @@ use std::path::Path;
 
 use image::{codecs::png::PngEncoder, ImageEncoder, Rgb, RgbImage};
 
-use super::checkpoint::write_atomic;
+use super::atomic::write_atomic;
 use super::font::{draw_text, text_width, HEIGHT};
 use super::metrics::Confusion;
 use crate::error::{Error, Result};
@@ -58,6 +58,10 @@ fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, color: Rgb<u8>) {
         }
     }
 }
+
+/// Colour of a heatmap cell that is NaN or infinite: a mid grey, which the colour map (whose
+/// colours all have unequal red, green and blue) never gives.
+pub const NON_FINITE: Rgb<u8> = Rgb([150, 150, 150]);
 
 /// A perceptually ordered colour map (dark blue → teal → yellow) for t in [0, 1].
 pub fn colormap(t: f32) -> Rgb<u8> {
@@ -171,7 +175,10 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
 }
 
 /// Draw a row-major `[rows, cols]` matrix as a heatmap (e.g. the learned ReLU(A)), scaled to
-/// the matrix's own min..max, with a colour bar labelled by those bounds.
+/// the min..max of its finite values, with a colour bar labelled by those bounds. NaN and
+/// infinite cells are drawn in [`NON_FINITE`] grey, off the colour map, and a grey swatch
+/// labelled "NAN/INF" under the colour bar says so; a matrix with no finite value at all has
+/// no range to show, so it gets no colour bar, only "NO FINITE VALUES" in its place.
 pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usize) -> Result<()> {
     if rows * cols != values.len() || rows == 0 || cols == 0 {
         return Err(Error::shape(
@@ -191,42 +198,51 @@ pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usiz
     let (lo, hi) = finite.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
         (a.min(v), b.max(v))
     });
-    let span = if hi > lo { hi - lo } else { 1.0 };
+    let any_finite = lo <= hi;
+    // f64: the span of two finite f32 values can overflow f32.
+    let span = if hi > lo {
+        f64::from(hi) - f64::from(lo)
+    } else {
+        1.0
+    };
     for r in 0..rows {
         for c in 0..cols {
-            let t = (values[r * cols + c] - lo) / span;
+            let v = values[r * cols + c];
+            let color = if v.is_finite() {
+                colormap(((f64::from(v) - f64::from(lo)) / span) as f32)
+            } else {
+                NON_FINITE
+            };
             fill(
                 &mut img,
                 20 + c as u32 * cell,
                 50 + r as u32 * cell,
                 cell,
                 cell,
-                colormap(t),
+                color,
             );
         }
     }
     let bar_x = 20 + gw + 20;
-    for y in 0..gh {
-        let t = 1.0 - y as f32 / gh.max(1) as f32;
-        fill(&mut img, bar_x, 50 + y, 20, 1, colormap(t));
+    let text_x = i64::from(bar_x) + 26;
+    if any_finite {
+        for y in 0..gh {
+            let t = 1.0 - y as f32 / gh.max(1) as f32;
+            fill(&mut img, bar_x, 50 + y, 20, 1, colormap(t));
+        }
+        draw_text(&mut img, text_x, 50, &fmt_tick(f64::from(hi)), 1, BLACK);
+        let lo_y = i64::from(50 + gh) - i64::from(HEIGHT);
+        draw_text(&mut img, text_x, lo_y, &fmt_tick(f64::from(lo)), 1, BLACK);
+    } else {
+        draw_text(&mut img, i64::from(bar_x), 50, "NO FINITE", 1, BLACK);
+        draw_text(&mut img, i64::from(bar_x), 60, "VALUES", 1, BLACK);
     }
-    draw_text(
-        &mut img,
-        i64::from(bar_x) + 26,
-        50,
-        &fmt_tick(f64::from(hi)),
-        1,
-        BLACK,
-    );
-    let lo_y = i64::from(50 + gh) - i64::from(HEIGHT);
-    draw_text(
-        &mut img,
-        i64::from(bar_x) + 26,
-        lo_y,
-        &fmt_tick(f64::from(lo)),
-        1,
-        BLACK,
-    );
+    if values.iter().any(|v| !v.is_finite()) {
+        // The swatch sits in the 20 px under the grid and colour bar.
+        let y = 50 + gh + 6;
+        fill(&mut img, bar_x, y, 20, HEIGHT, NON_FINITE);
+        draw_text(&mut img, text_x, i64::from(y), "NAN/INF", 1, BLACK);
+    }
     draw_text(&mut img, 20, 15, title, 2, BLACK);
     save_png(&img, path)
 }

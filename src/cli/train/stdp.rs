@@ -173,6 +173,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "config": cfg,
     });
     let metrics = classifier_metrics(&gpu, &classes, &conf, extra);
+    // An old run's metrics.json goes first, so a failure below never leaves it beside new files.
     crate::cli::out_paths::clear_metrics(&args.out)?;
     let mut ck = Checkpoint::new();
     ck.insert("w_in", &[digits::PIXELS, neurons], learned.w_in.clone())?;
@@ -188,8 +189,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     ck.set_meta("model", "stdp");
     ck.set_meta("config", cfg.to_toml()?);
     ck.save(&args.out.join("model.safetensors"))?;
-    // After the model: metrics.json marks a complete run.
-    write_json(&args.out.join("metrics.json"), &metrics)?;
     let names: Vec<String> = (0..10).map(|d| d.to_string()).collect();
     plot::confusion_plot(
         &args.out.join("confusion.png"),
@@ -213,6 +212,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         side * 8,
         side * 8,
     )?;
+    // Last, after the model and every figure: metrics.json marks a complete run.
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     outln!(
         "stdp digits: {} neurons, test accuracy {:.4} on {} images (train {:.4}); stdp {:.1} s, inference {:.1} s",
         neurons,

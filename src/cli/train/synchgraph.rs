@@ -279,6 +279,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "config": {"snn": cfg, "gcn": gcfg},
     });
     let metrics = classifier_metrics(&gpu, &classes, &c_te, extra);
+    // An old run's metrics.json goes first, so a failure below never leaves it beside new files.
     crate::cli::out_paths::clear_metrics(&args.out)?;
     let mut ck = Checkpoint::new();
     for (name, shape, v) in &fit.weights {
@@ -294,8 +295,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     ck.set_meta("classes", classes.join(","));
     ck.set_meta("snn_config", cfg.to_toml()?);
     ck.save(&args.out.join("model.safetensors"))?;
-    // After the model: metrics.json marks a complete run.
-    write_json(&args.out.join("metrics.json"), &metrics)?;
     plot::line_plot(
         &args.out.join("loss.png"),
         "SYNCH-GRAPH GCN LOSS",
@@ -318,6 +317,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         run.layer.duration_ms,
         run.layer.audio_neurons,
     )?;
+    // Last, after the model and every figure: metrics.json marks a complete run.
+    write_json(&args.out.join("metrics.json"), &metrics)?;
     outln!(
         "synchgraph {modality:?} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}) on {n} clips",
         c_te.accuracy(),

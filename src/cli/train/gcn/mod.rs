@@ -293,6 +293,8 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
             100.0 * s
         );
     }
+    // An old run's metrics.json goes first, so a failure below never leaves it beside new files.
+    crate::cli::out_paths::clear_metrics(&args.out)?;
     let loss_path = args.out.join("loss.png");
     plot::line_plot(
         &loss_path,
@@ -301,7 +303,6 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
         &[("train loss", &train), ("val loss", &val)],
     )
     .with_context(|| format!("writing {}", loss_path.display()))?;
-    crate::cli::out_paths::clear_metrics(&args.out)?;
     let mut ckpt = Checkpoint::new();
     ckpt.insert_params(&o.store)?;
     ckpt.set_meta("model", o.config["model"].as_str().unwrap_or("gcn"));
@@ -310,7 +311,7 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
     let model_path = args.out.join("model.safetensors");
     ckpt.save(&model_path)
         .with_context(|| format!("writing {}", model_path.display()))?;
-    // After the model: metrics.json marks a complete run.
+    // Last, after the figure and the model: metrics.json marks a complete run.
     write_json(&args.out.join("metrics.json"), &metrics)?;
     outln!(
         "{}: test accuracy {:.2}% ± {:.2} over {} {}, {:.4} s/epoch -> {}",

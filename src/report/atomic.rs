@@ -1,0 +1,163 @@
+//! Atomic file writes: a synced temporary file beside the target, renamed over it, so readers
+//! never see a partial file, and the removal of what killed writers left behind.
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+
+/// Write `bytes` to `path` through a synced temporary file and a rename, so readers never see a
+/// partial file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Distinguishes the temporary files of concurrent writes from one process.
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// How many temporary names one write tries before it gives up: a name already taken (by
+/// another writer with the same pid and counter, such as a process in another container sharing
+/// the folder) moves on to the next counter value.
+#[doc(hidden)]
+pub const TEMPORARY_ATTEMPTS: usize = 64;
+
+/// The temporary file `.<file_name>.<pid>.<n>.tmp` in `dir`.
+fn temporary_path(dir: &Path, file_name: &str, pid: u32, n: u64) -> PathBuf {
+    dir.join(format!(".{file_name}.{pid}.{n}.tmp"))
+}
+
+/// The folder and file name of the target `path` of an atomic write.
+fn split_target(path: &Path) -> Result<(PathBuf, String)> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| Error::Checkpoint {
+            path: path.display().to_string(),
+            message: "the path names no file".into(),
+        })?
+        .to_string_lossy()
+        .to_string();
+    Ok((dir, file_name))
+}
+
+/// The temporary names the next `count` attempts of this process to write `path` would try,
+/// absent other writes in between (for tests of name collisions).
+#[doc(hidden)]
+pub fn next_temporary_paths(path: &Path, count: usize) -> Result<Vec<PathBuf>> {
+    let (dir, file_name) = split_target(path)?;
+    let (pid, next) = (std::process::id(), TMP_COUNTER.load(Ordering::Relaxed));
+    Ok((next..next + count as u64)
+        .map(|n| temporary_path(&dir, &file_name, pid, n))
+        .collect())
+}
+
+/// Create a new temporary file for `file_name` in `dir`, never opening an existing one: a name
+/// that exists moves on to the next counter value, up to [`TEMPORARY_ATTEMPTS`] names.
+fn create_temporary(dir: &Path, file_name: &str) -> std::io::Result<(PathBuf, fs::File)> {
+    let pid = std::process::id();
+    let mut last = None;
+    for _ in 0..TEMPORARY_ATTEMPTS {
+        let tmp = temporary_path(
+            dir,
+            file_name,
+            pid,
+            TMP_COUNTER.fetch_add(1, Ordering::Relaxed),
+        );
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(tmp),
+            Err(e) => return Err(e),
+        }
+    }
+    let last = last.map_or_else(String::new, |p| p.display().to_string());
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!(
+            "no free temporary file name: {TEMPORARY_ATTEMPTS} names tried, all taken \
+             (the last {last})"
+        ),
+    ))
+}
+
+/// Stream a file to `path` atomically: `write` fills a buffered temporary file in the same
+/// folder (`.<name>.<pid>.<n>.tmp`, created new: an existing file of that name, another
+/// writer's, is never opened, and the next `n` is tried instead), which is synced and renamed
+/// over `path`. On any failure the temporary file is removed and `path` is left as it was. After
+/// a successful write, the temporary files of `path` left by processes that were killed
+/// mid-write are removed (on Linux, where a process's liveness shows in `/proc`).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let (dir, file_name) = split_target(path)?;
+    // A failure to create the temporary file removes nothing: a name that was taken is
+    // another writer's file.
+    let (tmp, file) = create_temporary(&dir, &file_name).map_err(|e| Error::io(path, e))?;
+    let result = (|| -> std::io::Result<()> {
+        let mut w = BufWriter::new(file);
+        write(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        if let Ok(d) = fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        remove_stale_temporaries(&dir, &file_name);
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// Remove the `.<file_name>.<pid>.<n>.tmp` files in `dir` whose writing process is gone (it was
+/// killed between creating and renaming them); see [`remove_dead_leftovers`].
+fn remove_stale_temporaries(dir: &Path, file_name: &str) {
+    remove_dead_leftovers(dir, &format!(".{file_name}."), '.', ".tmp");
+}
+
+/// Remove the entries `<prefix><pid><separator><n><suffix>` of `dir` (files or folders) whose
+/// writing process is gone: leftovers of writes killed before they were renamed into place.
+/// Entries of live processes (this one included), which may be concurrent writers, are kept.
+/// Only on Linux, where a process's liveness shows in `/proc`; elsewhere nothing is removed. A
+/// writer in another PID namespace (another container sharing the folder) looks gone, so two
+/// containers should not write the same output at the same time.
+pub fn remove_dead_leftovers(dir: &Path, prefix: &str, separator: char, suffix: &str) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some((pid, n)) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|r| r.strip_suffix(suffix))
+            .and_then(|r| r.split_once(separator))
+        else {
+            continue;
+        };
+        if !digits(n) || !digits(pid) || Path::new("/proc").join(pid).exists() {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            let _ = fs::remove_dir_all(path);
+        } else {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
