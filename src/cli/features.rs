@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
 use synchgraph::data::emotion_features::npy_bytes;
-use synchgraph::data::feature_export::{FEATURES_CLIPS, FEATURES_INDEX};
-use synchgraph::report::write_atomic;
+use synchgraph::data::feature_export::{csv_field, FEATURES_CLIPS, FEATURES_INDEX};
 
 use crate::cli::clip_features::ClipSource;
-use crate::cli::out_paths::{create_out_dir, write_json};
 use crate::cli::output::outln;
+use crate::cli::staged_folder::{sync_folder, write_synced, WorkDir};
 
 /// Arguments of `features`.
 #[derive(clap::Args)]
@@ -29,6 +28,12 @@ pub struct Args {
 /// Extract and write the features, a `clips.csv` index and the class order and settings as
 /// [`FEATURES_INDEX`]. Two clips that would be written to the same `<class>/<name>.npy` (say
 /// `x.csv` and `x.npy` of one class) are refused, naming both, before anything is written.
+///
+/// `--out` must be a new or an empty folder: the files of an earlier export left there would be
+/// read as clips of this one. The export is written into a hidden work folder beside `--out`
+/// ([`WorkDir`]) and renamed to `--out` only once every clip, the clip list and the index are
+/// written, so an export that fails or is killed part-way never leaves a folder that reads as a
+/// features layout.
 pub fn run(args: &Args) -> Result<()> {
     if same_folder(&args.out, &args.source.data) {
         bail!(
@@ -37,25 +42,33 @@ pub fn run(args: &Args) -> Result<()> {
             args.out.display()
         );
     }
+    check_new_or_empty(&args.out)?;
     precheck_output_names(args)?;
-    create_out_dir(&args.out, "--out")?;
+    let work = WorkDir::create(&args.out)?;
     let (list, feats, settings) = args.source.load(0)?;
     let names = output_names(&list)?;
     let mut index = String::from("file,class,speaker,nodes,dims\n");
+    let mut folders = Vec::new();
     for ((clip, m), rel) in list.clips.iter().zip(&feats).zip(&names) {
         let class = &list.classes[clip.label];
-        let path = args.out.join(rel);
-        std::fs::create_dir_all(path.parent().expect("joined path has a parent"))
-            .with_context(|| format!("creating {}", path.display()))?;
-        write_atomic(&path, &npy_bytes(m))?;
+        let path = work.path.join(rel);
+        let folder = path.parent().expect("joined path has a parent");
+        if !folders.iter().any(|f| f == folder) {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("creating {}", folder.display()))?;
+            folders.push(folder.to_path_buf());
+        }
+        write_synced(&path, &npy_bytes(m))?;
         index.push_str(&format!(
-            "{rel},{class},{},{},{}\n",
-            clip.speaker.as_deref().unwrap_or(""),
+            "{},{},{},{},{}\n",
+            csv_field(rel),
+            csv_field(class),
+            csv_field(clip.speaker.as_deref().unwrap_or("")),
             m.rows,
             m.cols
         ));
     }
-    write_atomic(&args.out.join(FEATURES_CLIPS), index.as_bytes())?;
+    write_synced(&work.path.join(FEATURES_CLIPS), index.as_bytes())?;
     let meta = serde_json::json!({
         "source": args.source.data.display().to_string(),
         "format": list.format.name(),
@@ -63,7 +76,12 @@ pub fn run(args: &Args) -> Result<()> {
         "clips": list.clips.len(),
         "settings": settings,
     });
-    write_json(&args.out.join(FEATURES_INDEX), &meta)?;
+    let meta = serde_json::to_string_pretty(&meta).context("encoding the features index")?;
+    write_synced(&work.path.join(FEATURES_INDEX), meta.as_bytes())?;
+    for folder in &folders {
+        sync_folder(folder);
+    }
+    work.finish()?;
     outln!(
         "wrote {} clips ({} nodes x {} features) to {}",
         list.clips.len(),
@@ -71,6 +89,30 @@ pub fn run(args: &Args) -> Result<()> {
         settings.dims,
         args.out.display()
     );
+    Ok(())
+}
+
+/// Refuse an `--out` that exists and is not an empty folder, naming it: an earlier export's
+/// files that this one does not overwrite would be read as its clips.
+fn check_new_or_empty(out: &Path) -> Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        bail!(
+            "--out {} exists and is not a folder; pick a new or empty folder",
+            out.display()
+        );
+    }
+    let mut entries =
+        std::fs::read_dir(out).with_context(|| format!("--out {}: reading it", out.display()))?;
+    if entries.next().is_some() {
+        bail!(
+            "--out {} is not empty: files left there (say by an earlier export) would be read \
+             as clips of this export; pick a new or empty folder",
+            out.display()
+        );
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@ mod predict;
 mod progress;
 mod run_metrics;
 mod simulate;
+mod staged_folder;
 mod train;
 
 use anyhow::{Context, Result};

@@ -3,7 +3,8 @@
 //! [`super::emotion::load_clips`] reads them, so a model trained on an export sees the labels,
 //! batches, node count and normalisation it would have seen on the source files.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::emotion::ClipList;
@@ -100,6 +101,10 @@ pub fn exported_features(dir: &Path) -> Result<Option<ExportedFeatures>> {
 /// Give an exported features layout the class and clip order of the data set it came from (see
 /// [`FEATURES_INDEX`] and [`FEATURES_CLIPS`]), so a model trained on the export sees the same
 /// labels and batches as one trained on the source files.
+///
+/// When the layout has a [`FEATURES_CLIPS`] list, it must name exactly the clip files found: a
+/// clip file it does not list (a stray file copied in, or left from another export) and a listed
+/// clip that is missing are errors naming the file and the list, as is a clip listed twice.
 pub(crate) fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
     keep_class_order(dir, list)?;
     let path = dir.join(FEATURES_CLIPS);
@@ -107,20 +112,118 @@ pub(crate) fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
         return Ok(());
     }
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let rank: HashMap<PathBuf, usize> = text
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').next())
-        .enumerate()
-        .map(|(i, rel)| (dir.join(rel), i))
-        .collect();
-    list.clips.sort_by_cached_key(|c| {
-        (
-            rank.get(&c.path).copied().unwrap_or(usize::MAX),
-            c.path.clone(),
-        )
-    });
+    let records = csv_records(&text).map_err(|m| Error::data(&path, m))?;
+    let mut rank: HashMap<PathBuf, usize> = HashMap::new();
+    let mut listed: Vec<&str> = Vec::new();
+    for record in records.iter().skip(1) {
+        let rel = record[0].as_str();
+        if rank.insert(dir.join(rel), listed.len()).is_some() {
+            return Err(Error::data(&path, format!("lists the clip {rel} twice")));
+        }
+        listed.push(rel);
+    }
+    if let Some(stray) = list.clips.iter().find(|c| !rank.contains_key(&c.path)) {
+        return Err(Error::data(
+            &stray.path,
+            format!(
+                "is not listed in {}, the clip list of this export: it was added after the \
+                 export (or left from another one); remove it or move it elsewhere",
+                path.display()
+            ),
+        ));
+    }
+    if listed.len() != list.clips.len() {
+        let found: HashSet<&Path> = list.clips.iter().map(|c| c.path.as_path()).collect();
+        let missing: Vec<&str> = listed
+            .iter()
+            .copied()
+            .filter(|rel| !found.contains(dir.join(rel).as_path()))
+            .collect();
+        return Err(Error::data(
+            &path,
+            format!(
+                "lists {} clip(s) missing from {}: {}{}",
+                missing.len(),
+                dir.display(),
+                missing[..missing.len().min(5)].join(", "),
+                if missing.len() > 5 { ", ..." } else { "" }
+            ),
+        ));
+    }
+    list.clips.sort_by_key(|c| rank[&c.path]);
     Ok(())
+}
+
+/// `field` as a field of a CSV line (RFC 4180): quoted, its quotes doubled, when it holds a
+/// comma, a quote or a line break; as it is otherwise. [`FEATURES_CLIPS`] is written this way so
+/// class and file names with commas read back.
+pub fn csv_field(field: &str) -> Cow<'_, str> {
+    if field.contains([',', '"', '\n', '\r']) {
+        Cow::Owned(format!("\"{}\"", field.replace('"', "\"\"")))
+    } else {
+        Cow::Borrowed(field)
+    }
+}
+
+/// The records of the CSV `text` as [`csv_field`] writes its fields; blank lines are skipped
+/// and every record has at least one field. The error says which line is malformed.
+fn csv_records(text: &str) -> std::result::Result<Vec<Vec<String>>, String> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    loop {
+        let mut field = String::new();
+        if chars.peek() == Some(&'"') {
+            let start = line;
+            chars.next();
+            loop {
+                match chars.next() {
+                    None => return Err(format!("line {start}: a quoted field is not closed")),
+                    Some('"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        field.push('"');
+                    }
+                    Some('"') => break,
+                    Some(c) => {
+                        line += usize::from(c == '\n');
+                        field.push(c);
+                    }
+                }
+            }
+            if let Some(&c) = chars.peek().filter(|&&c| !matches!(c, ',' | '\n' | '\r')) {
+                return Err(format!(
+                    "line {line}: '{c}' after the closing quote of a field"
+                ));
+            }
+        } else {
+            while let Some(&c) = chars.peek().filter(|&&c| !matches!(c, ',' | '\n')) {
+                field.push(c);
+                chars.next();
+            }
+            if field.ends_with('\r') && matches!(chars.peek(), None | Some('\n')) {
+                field.pop();
+            }
+        }
+        record.push(field);
+        match chars.next() {
+            Some(',') => continue,
+            Some('\r') if chars.peek() == Some(&'\n') => {
+                chars.next();
+            }
+            _ => {}
+        }
+        // The end of a line or of the text.
+        line += 1;
+        let blank = record.len() == 1 && record[0].is_empty();
+        let record = std::mem::take(&mut record);
+        if !blank {
+            records.push(record);
+        }
+        if chars.peek().is_none() {
+            return Ok(records);
+        }
+    }
 }
 
 /// Relabel a features layout in the class order of its [`FEATURES_INDEX`], when one exists and

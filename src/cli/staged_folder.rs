@@ -1,0 +1,154 @@
+//! A folder written in full or not at all: an output folder is filled as a hidden work folder
+//! beside its target and renamed into place once complete, so a failed or killed command never
+//! leaves a folder that reads as finished.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{bail, Context, Result};
+use synchgraph::report::remove_dead_leftovers;
+
+/// Write `bytes` to the new file `path` and flush them to disk, with an error naming the file.
+pub fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(path)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })()
+    .with_context(|| format!("writing {}", path.display()))
+}
+
+/// Flush the entries of `folder` to disk, where the platform allows it.
+pub fn sync_folder(folder: &Path) {
+    if let Ok(d) = std::fs::File::open(folder) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Distinguishes the work folders of exports of one process.
+static WORK_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The hidden work folder `.<name>.partial-<pid>-<n>` beside the export's target folder
+/// `<name>`, which an export fills and [`WorkDir::finish`] renames to the target. Dropped
+/// unfinished (an error or a panic), it is removed with what was written into it.
+pub struct WorkDir {
+    /// The work folder.
+    pub path: PathBuf,
+    /// The folder `--out` names, resolved when it exists (an empty folder, maybe through a link).
+    target: PathBuf,
+    /// `--out` as given, for messages.
+    out: PathBuf,
+    /// Whether the work folder became the target.
+    done: bool,
+}
+
+impl WorkDir {
+    /// Create the work folder of the output folder `out` (and the folders above `out`), which
+    /// the caller has checked is new or empty. Fails, naming `--out`, where the folder cannot be
+    /// made.
+    pub fn create(out: &Path) -> Result<Self> {
+        let target = if out.is_dir() {
+            std::fs::canonicalize(out)
+                .with_context(|| format!("--out {}: resolving it", out.display()))?
+        } else {
+            out.to_path_buf()
+        };
+        let (parent, name) = parent_and_name(&target)
+            .with_context(|| format!("--out {} names no folder", out.display()))?;
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("--out {}: creating its parent folder", out.display()))?;
+        if out.is_dir() && !same_file_system(&target, &parent) {
+            bail!(
+                "--out {} is a mount point: the export is written beside it and then renamed \
+                 into place, which cannot cross file systems; name a new folder inside it",
+                out.display()
+            );
+        }
+        let pid = std::process::id();
+        loop {
+            let n = WORK_COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path = parent.join(format!(".{name}.partial-{pid}-{n}"));
+            match std::fs::create_dir(&path) {
+                Ok(()) => {
+                    return Ok(WorkDir {
+                        path,
+                        target,
+                        out: out.to_path_buf(),
+                        done: false,
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!(
+                            "--out {}: creating the work folder {}",
+                            out.display(),
+                            path.display()
+                        )
+                    })
+                }
+            }
+        }
+    }
+
+    /// Put the complete export in place: remove the empty folder `--out` named, if any, and
+    /// rename the work folder to it. Then remove the work folders of this target that killed
+    /// exports left behind.
+    pub fn finish(mut self) -> Result<()> {
+        sync_folder(&self.path);
+        if self.target.is_dir() {
+            std::fs::remove_dir(&self.target).with_context(|| {
+                format!(
+                    "--out {}: removing the empty folder to put the export in its place (did \
+                     something write into it during the export?)",
+                    self.out.display()
+                )
+            })?;
+        }
+        std::fs::rename(&self.path, &self.target).with_context(|| {
+            format!(
+                "--out {}: moving the finished export {} there",
+                self.out.display(),
+                self.path.display()
+            )
+        })?;
+        self.done = true;
+        if let Some((parent, name)) = parent_and_name(&self.target) {
+            sync_folder(&parent);
+            remove_dead_leftovers(&parent, &format!(".{name}.partial-"), '-', "");
+        }
+        Ok(())
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Whether the folders `a` and `b` lie on one file system (assumed where it cannot be told).
+fn same_file_system(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return a.dev() == b.dev();
+        }
+    }
+    let _ = (a, b);
+    true
+}
+
+/// The folder holding `path` (`.` for a bare name) and the file name of `path`.
+fn parent_and_name(path: &Path) -> Option<(PathBuf, String)> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Some((parent, name))
+}
