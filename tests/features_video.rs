@@ -109,10 +109,11 @@ fn bad_sigma_and_shapes_are_errors() {
 #[test]
 fn frames_are_read_sorted_grayscale_and_resized() {
     let d = tmp_dir("clip");
-    // Frame 2 (written first) is a JPEG, frame 1 an RGBA PNG of another size; a text file is ignored.
+    // Frame 2 (written first) is a JPEG, frame 1 an RGBA PNG of the same, non-square size (frames
+    // of one clip share a size; each is resized to side x side); a text file is ignored.
     let rgb = image::RgbImage::from_fn(20, 12, |x, _| image::Rgb([(x * 12) as u8, 0, 0]));
     rgb.save(d.join("f002.jpg")).unwrap();
-    let rgba = image::RgbaImage::from_pixel(7, 9, image::Rgba([255, 255, 255, 128]));
+    let rgba = image::RgbaImage::from_pixel(20, 12, image::Rgba([255, 255, 255, 128]));
     rgba.save(d.join("f001.png")).unwrap();
     std::fs::write(d.join("notes.txt"), "not a frame").unwrap();
     let files = list_frame_files(&d).unwrap();

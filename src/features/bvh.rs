@@ -5,7 +5,8 @@
 //! child `JOINT`s and `End Site { OFFSET x y z }` leaves, braces delimiting each; then a `MOTION`
 //! section with `Frames: N`, `Frame Time: t` and N lines of channel values, one line per frame, in
 //! the order the channels appear in the hierarchy (depth first). Tokens are separated by any
-//! whitespace, so `{` may share a line with its joint, and CRLF line ends are accepted.
+//! whitespace, so `{` may share a line with its joint, and CRLF line ends and a leading UTF-8
+//! byte-order mark (as some Windows editors write) are accepted.
 //!
 //! A malformed file gives [`Error::Parse`] naming the 1-based line; a file that ends before its
 //! announced frames gives [`Error::Truncated`]. The node features of a clip are its per-frame
@@ -330,6 +331,8 @@ fn parse_hierarchy(tok: &mut Tokens) -> Result<(Vec<Joint>, usize)> {
 
 /// Parse BVH text; `path` names the source in errors.
 pub fn parse_bvh(text: &str, path: &Path) -> Result<Bvh> {
+    // A byte-order mark is not part of the `HIERARCHY` keyword.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let motion_at = lines
         .iter()

@@ -3,9 +3,12 @@
 //! Frames are the files of the folder whose extension is `png`, `jpg` or `jpeg` (any case), taken in
 //! byte-wise sorted order of their file names (so zero-pad frame numbers: `f0001.png`, `f0002.png`);
 //! other files and sub-folders are ignored. Each frame is decoded through the `image` crate (any
-//! size, any colour type), converted to grayscale luma in [0, 1] (Rec. 709 weights, alpha ignored),
-//! and resized to a fixed `side × side` square with a triangle (bilinear) filter; the aspect ratio
-//! is not kept, so crop faces before if it matters. [`clip_log_features`] then applies the
+//! colour type), converted to grayscale luma in [0, 1] (Rec. 709 weights, alpha ignored), and
+//! resized to a fixed `side × side` square with a triangle (bilinear) filter; the aspect ratio is
+//! not kept, so crop faces before if it matters. All frames of one clip folder must have one size
+//! (any size): a frame whose width or height differs from the first frame's is an
+//! [`Error::Data`] naming it and both sizes, not resized along with the others, since a mixed
+//! folder usually holds frames of another clip or crop. [`clip_log_features`] then applies the
 //! Laplacian-of-Gaussian filter of [`super::log_filter`] and flattens each filtered frame into one
 //! feature row of `side²` values.
 
@@ -82,20 +85,30 @@ fn map_image_error(path: &Path, e: ImageError) -> Error {
     }
 }
 
-/// Decode one frame image, convert it to grayscale in [0, 1] and resize it to `side × side`.
-pub fn load_gray(path: &Path, side: usize) -> Result<Gray> {
+type Luma32 = image::ImageBuffer<image::Luma<f32>, Vec<f32>>;
+
+fn check_side(side: usize) -> Result<()> {
     if side == 0 || side > 4096 {
         return Err(Error::InvalidInput(format!(
             "frame side must be in 1..=4096 pixels, got {side}"
         )));
     }
+    Ok(())
+}
+
+/// Decode one frame image into grayscale luma in [0, 1], at its own size.
+fn decode_luma(path: &Path) -> Result<Luma32> {
     let img = image::ImageReader::open(path)
         .map_err(|e| Error::io(path, e))?
         .with_guessed_format()
         .map_err(|e| Error::io(path, e))?
         .decode()
         .map_err(|e| map_image_error(path, e))?;
-    let luma = img.to_luma32f();
+    Ok(img.to_luma32f())
+}
+
+/// `luma` resized to `side × side` (unchanged when it already has that size).
+fn to_side(luma: Luma32, side: usize) -> Result<Gray> {
     let s = side as u32;
     let resized = if luma.width() == s && luma.height() == s {
         luma
@@ -105,12 +118,49 @@ pub fn load_gray(path: &Path, side: usize) -> Result<Gray> {
     Gray::new(side, side, resized.into_raw())
 }
 
+/// Decode one frame image, convert it to grayscale in [0, 1] and resize it to `side × side`.
+pub fn load_gray(path: &Path, side: usize) -> Result<Gray> {
+    check_side(side)?;
+    to_side(decode_luma(path)?, side)
+}
+
 /// Read every frame of clip folder `dir` as a `side × side` grayscale image, in file-name order.
+///
+/// Every frame must have the first frame's size: another size is an [`Error::Data`] naming the
+/// odd file, its size and the first frame's.
 pub fn load_clip_frames(dir: &Path, side: usize) -> Result<Vec<Gray>> {
-    list_frame_files(dir)?
-        .iter()
-        .map(|p| load_gray(p, side))
-        .collect()
+    check_side(side)?;
+    let files = list_frame_files(dir)?;
+    let mut first: Option<(&Path, (u32, u32))> = None;
+    let mut out = Vec::with_capacity(files.len());
+    for p in &files {
+        let luma = decode_luma(p)?;
+        let size = luma.dimensions();
+        match first {
+            None => first = Some((p, size)),
+            Some((f, want)) if want != size => {
+                let name = |q: &Path| {
+                    q.file_name()
+                        .map_or_else(|| q.display().to_string(), |n| n.to_string_lossy().into())
+                };
+                return Err(Error::data(
+                    p,
+                    format!(
+                        "frame is {}x{} pixels but the clip's first frame, {}, is {}x{}; all \
+                         frames of a clip folder must have one size",
+                        size.0,
+                        size.1,
+                        name(f),
+                        want.0,
+                        want.1
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        out.push(to_side(luma, side)?);
+    }
+    Ok(out)
 }
 
 /// Per-frame LoG features of clip folder `dir`: one row per frame, `side²` columns holding the

@@ -7,11 +7,15 @@
 //!   columns, `x0,y0,...,x67,y67`). All rows of one file use the same form.
 //! - Points follow the usual 68-point (iBUG 300-W / dlib) order; coordinates are in pixels (any unit
 //!   works: normalisation removes it).
-//! - An optional header line is allowed as the first line: it is recognised by a first field that is
-//!   not a number (e.g. `frame,x0,y0,...`). Blank lines are skipped; spaces around fields are ignored.
-//!   With the header `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67`, a data set of such files is
-//!   detected as landmarks; without it, it reads as pre-extracted features unless `--format
-//!   landmarks` is given (136 numbers per row are also the shape of other feature files).
+//! - An optional header line is allowed as the first line with content: it is recognised by none of
+//!   its fields being a number. A first line with any numeric field is a frame row, so one with an
+//!   empty or mistyped value is an error, not a header. A header must name the columns in the layout's
+//!   order, `frame,x0,y0,x1,y1,...,x67,y67` or `x0,y0,x1,y1,...,x67,y67` (any case), and data rows
+//!   must then have its width; a header in another order (say all x before all y) is an
+//!   [`Error::Parse`] naming the expected order. Blank lines are skipped; spaces around fields are
+//!   ignored. With such a header a data set of these files is detected as landmarks; without it, it
+//!   reads as pre-extracted features unless `--format landmarks` is given (136 numbers per row are
+//!   also the shape of other feature files).
 //!
 //! Every value must be a finite number in the float32 range; a wrong column count, an unparsable
 //! field, NaN, infinity or a value beyond that range is an [`Error::Parse`] naming the line
@@ -31,6 +35,62 @@ pub const POINTS: usize = 68;
 /// Values per frame (x and y of every point).
 pub const COORDS: usize = 2 * POINTS;
 
+/// Name of coordinate column `c` (0-based, frame column excluded): `x0, y0, x1, ...`.
+fn coord_name(c: usize) -> String {
+    format!("{}{}", if c % 2 == 0 { 'x' } else { 'y' }, c / 2)
+}
+
+/// Check a header row against the documented layout; returns its width (137 or 136 columns).
+fn check_header(fields: &[&str], path: &Path, line_no: usize) -> Result<usize> {
+    let expected = || {
+        format!(
+            "the header must name the columns in the order frame,x0,y0,x1,y1,...,x67,y67 ({} \
+             columns) or x0,y0,x1,y1,...,x67,y67 ({COORDS}), x and y of each point side by side",
+            COORDS + 1
+        )
+    };
+    let n = fields.len();
+    if n != COORDS && n != COORDS + 1 {
+        return Err(Error::parse(
+            path,
+            line_no,
+            format!("the header has {n} columns; {}", expected()),
+        ));
+    }
+    let want: Vec<String> = (n == COORDS + 1)
+        .then(|| "frame".to_string())
+        .into_iter()
+        .chain((0..COORDS).map(coord_name))
+        .collect();
+    let bad = fields
+        .iter()
+        .zip(&want)
+        .position(|(f, w)| !f.eq_ignore_ascii_case(w));
+    if let Some(k) = bad {
+        let mut got: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
+        let mut sorted = want.clone();
+        got.sort();
+        sorted.sort();
+        let hint = if got == sorted {
+            " (it names the right columns in another order)"
+        } else {
+            ""
+        };
+        return Err(Error::parse(
+            path,
+            line_no,
+            format!(
+                "header column {} is '{}' where '{}' belongs{hint}; {}",
+                k + 1,
+                fields[k],
+                want[k],
+                expected()
+            ),
+        ));
+    }
+    Ok(n)
+}
+
 /// Parse landmark CSV text (layout in the module docs); `path` names the source in errors.
 /// Returns one row of [`COORDS`] raw coordinates per frame.
 pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
@@ -39,6 +99,7 @@ pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
     let mut data = Vec::new();
     let mut width: Option<usize> = None;
     let mut first_content = true;
+    let mut header = false;
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
         let line = raw.trim();
@@ -48,8 +109,12 @@ pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if first_content {
             first_content = false;
-            if fields[0].parse::<f64>().is_err() {
-                continue; // header
+            // A header has no numeric field; a row with any number is data (so an empty or
+            // mistyped value in the first row is reported, not taken for a header).
+            if fields.iter().all(|f| f.parse::<f64>().is_err()) {
+                width = Some(check_header(&fields, path, line_no)?);
+                header = true;
+                continue;
             }
         }
         let n = fields.len();
@@ -70,7 +135,14 @@ pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
                 return Err(Error::parse(
                     path,
                     line_no,
-                    format!("{n} columns, but earlier rows have {w}"),
+                    format!(
+                        "{n} columns, but {} {w}",
+                        if header {
+                            "the header has"
+                        } else {
+                            "earlier rows have"
+                        }
+                    ),
                 ))
             }
             _ => {}
@@ -92,7 +164,7 @@ pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
         };
         let offset = n - COORDS;
         for (c, f) in coords.iter().enumerate() {
-            let name = format!("{}{}", if c % 2 == 0 { 'x' } else { 'y' }, c / 2);
+            let name = coord_name(c);
             let v: f64 = f.parse().map_err(|_| {
                 Error::parse(
                     path,

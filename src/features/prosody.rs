@@ -1,7 +1,9 @@
 //! Per-frame prosodic descriptors: log energy, zero-crossing rate, and an autocorrelation pitch
 //! tracker giving F0 (Hz, 0 when unvoiced) and a voicing probability (the normalised
 //! autocorrelation at the chosen lag; the largest one in the F0 range when no lag in it is a
-//! local maximum, with F0 0).
+//! local maximum, with F0 0). A voiced F0 always lies in `[f0_min, f0_max]`: the chosen lag is
+//! refined by parabolic interpolation and then clamped to the lags of that range, so a period on
+//! (or just past) the first or last lag searched reports the range's end, never a value beyond it.
 //!
 //! Frames share the MFCC grid (`frame_count` of [`super::mfcc`]): frame `f` covers samples
 //! `f * step .. f * step + len`, zero-padded at the end. The pitch window is longer (50 ms by
@@ -23,9 +25,9 @@ pub struct ProsodyConfig {
     pub step_seconds: f64,
     /// Pitch analysis window in seconds, centred on each frame.
     pub pitch_win_seconds: f64,
-    /// Lowest F0 searched, Hz.
+    /// Lowest F0 searched, Hz; no voiced F0 is reported below it.
     pub f0_min: f64,
-    /// Highest F0 searched, Hz.
+    /// Highest F0 searched, Hz; no voiced F0 is reported above it.
     pub f0_max: f64,
     /// Normalised autocorrelation needed to call a frame voiced.
     pub voicing_threshold: f64,
@@ -69,6 +71,8 @@ pub fn zero_crossing_rate(frame: &[f64]) -> f64 {
 #[derive(Debug, Clone)]
 pub struct PitchTracker {
     rate: f64,
+    f0_min: f64,
+    f0_max: f64,
     lag_min: usize,
     lag_max: usize,
     threshold: f64,
@@ -90,6 +94,8 @@ impl PitchTracker {
         let plan = FftPlan::new((win_len + lag_max + 2).next_power_of_two());
         Ok(PitchTracker {
             rate,
+            f0_min: cfg.f0_min,
+            f0_max: cfg.f0_max,
             lag_min,
             lag_max,
             threshold: cfg.voicing_threshold,
@@ -97,7 +103,8 @@ impl PitchTracker {
         })
     }
 
-    /// `(f0_hz, voicing_prob)` of one window; F0 is 0 when the window is unvoiced.
+    /// `(f0_hz, voicing_prob)` of one window; F0 is 0 when the window is unvoiced, and otherwise
+    /// within the configured `[f0_min, f0_max]`.
     pub fn track(&self, frame: &[f64]) -> (f64, f64) {
         self.track_pair(frame, &[])[0]
     }
@@ -158,10 +165,14 @@ impl PitchTracker {
         } else {
             0.0
         };
-        let lag = (self.lag_min - 1 + i) as f64 + shift;
+        // The integer search range reaches just past the F0 range (lag_min = floor(rate / f0_max),
+        // lag_max = ceil(rate / f0_min)) and the interpolation moves up to half a lag further:
+        // clamp the lag to the range's own lags, then F0 against rounding.
+        let lag = ((self.lag_min - 1 + i) as f64 + shift)
+            .clamp(self.rate / self.f0_max, self.rate / self.f0_min);
         let prob = b.clamp(0.0, 1.0);
         if prob >= self.threshold {
-            (self.rate / lag, prob)
+            ((self.rate / lag).clamp(self.f0_min, self.f0_max), prob)
         } else {
             (0.0, prob)
         }
