@@ -329,3 +329,88 @@ fn intensity_with_spike_or_feature_inputs_is_refused() {
         assert!(err.contains("--intensity") && err.contains(flag), "{err}");
     }
 }
+
+#[test]
+fn input_spikes_ignore_the_default_intensity() {
+    // The default --intensity (128, 32 Hz at rate_scale 0.25) is over a max_rate_hz of 20, but a
+    // spike-list run never uses it: it must not be converted to rates or checked.
+    let low = small_config().replace("max_rate_hz = 63.75", "max_rate_hz = 20.0");
+    assert_ne!(low, small_config(), "the max_rate_hz edit took");
+    let cfg = write("low-rate.toml", &low);
+    let spikes = write("low-rate-spikes.csv", "input_index,time_ms\n0,1.0\n5,2.0\n");
+    let out = tmp("low-rate.csv");
+    let o = synchgraph(&[
+        "simulate",
+        "--config",
+        s(&cfg),
+        "--input-spikes",
+        s(&spikes),
+        "--duration-ms",
+        "20",
+        "--record",
+        s(&out),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("--intensity"), "{err}");
+    assert!(o.status.success(), "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("group,neuron,time_ms\n"), "{text}");
+    // Without a spike list the default intensity drives the inputs and is still refused.
+    fails_with(
+        &synchgraph(&["simulate", "--config", s(&cfg), "--record", s(&out)]),
+        "--intensity",
+    );
+}
+
+#[test]
+fn bad_features_are_refused_by_path_and_line_before_the_device_opens() {
+    // An unknown backend makes opening the device fail: a features error must come first.
+    let cfg = write("net-feat-lines.toml", &small_config());
+    let out = tmp("feat-lines.csv");
+    let row = |bad: Option<(usize, &str)>| {
+        let mut v = vec!["1".to_string(); 40];
+        if let Some((i, x)) = bad {
+            v[i] = x.to_string();
+        }
+        v.join(",")
+    };
+    // Line 1 is blank, line 2 good, the bad value on line 3 (255 = 63.75 Hz, the maximum).
+    for (name, bad, needles) in [
+        ("feat-nan.csv", "nan", &["line 3", "NaN"][..]),
+        ("feat-inf.csv", "inf", &["line 3", "inf"][..]),
+        ("feat-neg-inf.csv", "-infinity", &["line 3", "-inf"][..]),
+        (
+            "feat-high.csv",
+            "256",
+            &["line 3", "64 Hz outside [0, 63.75]"][..],
+        ),
+        ("feat-neg.csv", "-4", &["line 3", "-1 Hz outside"][..]),
+        ("feat-word.csv", "one", &["line 3", "'one'"][..]),
+    ] {
+        let text = format!("\n{}\n{}\n", row(Some((0, "255"))), row(Some((7, bad))));
+        let feats = write(name, &text);
+        let o = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+            .args([
+                "simulate",
+                "--config",
+                s(&cfg),
+                "--features",
+                s(&feats),
+                "--record",
+                s(&out),
+            ])
+            .env("WGPU_BACKEND", "bogus")
+            .output()
+            .unwrap();
+        fails_with(&o, name);
+        for needle in needles {
+            fails_with(&o, needle);
+        }
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !err.contains("WGPU_BACKEND"),
+            "the device opened first: {err}"
+        );
+        assert!(!err.contains("clip "), "{err}");
+    }
+}

@@ -200,7 +200,7 @@ fn bad_data_folder_is_a_clear_error() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("neither a Planetoid"), "{err}");
-    std::fs::write(empty.join("x.nodes.txt"), "0 0 0\n").unwrap();
+    std::fs::write(empty.join("x.nodes.txt"), "0 0 1 0\n").unwrap();
     let o = train(&[
         "--data",
         empty.to_str().unwrap(),

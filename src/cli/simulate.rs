@@ -3,7 +3,7 @@
 //! as `group,neuron,time_ms` (plus a leading `clip` column when several clips run at once).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use synchgraph::snn::encoding::{rates_from_intensity, SpikeList};
@@ -25,7 +25,8 @@ pub struct Args {
     #[arg(long)]
     input_spikes: Option<PathBuf>,
     /// Input intensities for Poisson encoding: one CSV line per clip with one value per input
-    /// (rate = intensity * network.rate_scale Hz). All clips are simulated in parallel.
+    /// (rate = intensity * network.rate_scale Hz, each in [0, network.max_rate_hz]). All clips
+    /// are simulated in parallel.
     #[arg(long, conflicts_with = "input_spikes")]
     features: Option<PathBuf>,
     /// Intensity of every input when neither --input-spikes nor --features is given (with
@@ -73,32 +74,49 @@ fn run_recorded(
     Ok(())
 }
 
-/// Parse a features CSV: one clip per non-empty line, `n_in` finite values each.
-fn read_features(path: &PathBuf, n_in: usize) -> Result<Vec<Vec<f32>>> {
+/// Parse a features CSV (one clip per non-empty line, `n_in` values each) into Poisson rates
+/// (`value * scale` Hz), refusing a value that is not a finite number or whose rate falls
+/// outside `[0, max_hz]`, by path, 1-based line and input index. Returns the clip count and
+/// the rates of every clip, clip-major.
+fn read_features(path: &Path, n_in: usize, scale: f64, max_hz: f64) -> Result<(usize, Vec<f32>)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {path:?}"))?;
-    let mut clips = Vec::new();
+    let mut clips = 0;
+    let mut rates = Vec::new();
     for (ln, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let row: Vec<f32> = line
-            .split(',')
-            .map(|v| v.trim().parse::<f32>())
-            .collect::<std::result::Result<_, _>>()
-            .with_context(|| format!("{path:?} line {}: not a list of numbers", ln + 1))?;
-        if row.len() != n_in {
-            bail!(
-                "{path:?} line {}: {} values, the network has {n_in} inputs",
-                ln + 1,
-                row.len()
-            );
+        let at = || format!("{path:?} line {}", ln + 1);
+        let n = line.split(',').count();
+        if n != n_in {
+            bail!("{}: {n} values, the network has {n_in} inputs", at());
         }
-        clips.push(row);
+        for (i, tok) in line.split(',').map(str::trim).enumerate() {
+            let Ok(x) = tok.parse::<f32>() else {
+                bail!("{}: input {i} ('{tok}') is not a number", at());
+            };
+            if !x.is_finite() {
+                bail!(
+                    "{}: input {i} is {x}; features must be finite numbers",
+                    at()
+                );
+            }
+            let r = f64::from(x) * scale;
+            if !(0.0..=max_hz).contains(&r) {
+                bail!(
+                    "{}: input {i} = {x} gives {r} Hz outside [0, {max_hz}] (rate = value x \
+                     network.rate_scale {scale}, at most network.max_rate_hz)",
+                    at()
+                );
+            }
+            rates.push(r as f32);
+        }
+        clips += 1;
     }
-    if clips.is_empty() {
+    if clips == 0 {
         bail!("{path:?}: empty clip: the features file holds no values");
     }
-    Ok(clips)
+    Ok((clips, rates))
 }
 
 /// Run the simulation and write the record.
@@ -145,33 +163,22 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         }
         None => None,
     };
-    let clips_features = match &args.features {
-        Some(p) => Some(read_features(p, n_in)?),
-        None => {
-            rates_from_intensity(
-                &[args.intensity],
-                cfg.network.rate_scale,
-                cfg.network.max_rate_hz,
-            )
-            .context("--intensity")?;
-            None
+    // The Poisson rates of every clip (clip-major), converted and range-checked before the
+    // device opens. A spike list needs none: the default --intensity is then left unchecked.
+    let (scale, max_hz) = (cfg.network.rate_scale, cfg.network.max_rate_hz);
+    let poisson = match (&list, &args.features) {
+        (Some(_), _) => None,
+        (None, Some(p)) => Some(read_features(p, n_in, scale, max_hz)?),
+        (None, None) => {
+            let r =
+                rates_from_intensity(&[args.intensity], scale, max_hz).context("--intensity")?[0];
+            Some((1, vec![r; n_in]))
         }
     };
-    let clips = match (&list, &clips_features) {
-        (None, Some(f)) => f.len(),
-        _ => 1,
-    };
+    let (clips, rates) = poisson.unwrap_or((1, Vec::new()));
     let gpu = crate::cli::open_command_gpu(cli)?;
     // Refuse a network over the device's limits before its weights are built on the host.
     Network::check_size(&gpu, &cfg, clips)?;
-    let clips_features = clips_features.unwrap_or_else(|| vec![vec![args.intensity; n_in]]);
-    let mut rates = Vec::new();
-    for (c, f) in clips_features.iter().enumerate() {
-        rates.extend(
-            rates_from_intensity(f, cfg.network.rate_scale, cfg.network.max_rate_hz)
-                .with_context(|| format!("clip {c}"))?,
-        );
-    }
     let weights = Weights::build(&cfg);
     let mut net = Network::new(&gpu, &cfg, &weights, clips)?;
     if cfg.stdp.enabled {

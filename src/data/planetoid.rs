@@ -3,8 +3,8 @@
 //! unlabelled nodes, binary features), `<name>.edges.txt` (undirected `u v` pairs) and
 //! `<name>.split.txt` (`train|val|test` followed by node ids). Lines starting with `#` are comments;
 //! a `# ... N dims ...` comment at the top of the nodes file fixes the feature width (feature
-//! indices must then be below N); without one the width is the largest index + 1. Each split
-//! takes exactly one line.
+//! indices must then be below N); without one the width is the largest index + 1. A width of 0
+//! is refused. Each split takes exactly one line.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -101,8 +101,8 @@ fn declared_dims(text: &str) -> Option<usize> {
 impl Planetoid {
     /// Load `<dir>/<name>.{nodes,edges,split}.txt`, where `name` comes from the single
     /// `*.nodes.txt` file in `dir`. Every id, label and split is validated: labels must be
-    /// below the node count, the splits must be disjoint, and the dense feature matrix must hold
-    /// at most [`MAX_DENSE_FEATURES`] values.
+    /// below the node count, the splits must be disjoint, and the dense feature matrix must have
+    /// at least one feature dim and hold at most [`MAX_DENSE_FEATURES`] values.
     pub fn load(dir: &Path) -> Result<Planetoid> {
         let nodes_path = find_nodes_file(dir).ok_or_else(|| {
             Error::data(dir, "expected exactly one <name>.nodes.txt Planetoid file")
@@ -167,6 +167,13 @@ impl Planetoid {
             .max()
             .map_or(0, |&m| m as usize + 1);
         let num_features = declared_dims(&text).unwrap_or(max_feat);
+        if num_features == 0 {
+            return Err(Error::data(
+                &nodes_path,
+                "no feature dims: the '# N dims' header gives 0, or there is none and no node \
+                 lists a feature index; a node classifier needs at least one feature",
+            ));
+        }
         let cells = n.saturating_mul(num_features);
         if cells > MAX_DENSE_FEATURES {
             return Err(Error::data(

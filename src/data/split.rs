@@ -142,7 +142,9 @@ fn labels_u32(labels: &[usize]) -> Result<Vec<u32>> {
 }
 
 /// Split `indices` into (train, val) with about `val_fraction` of each class in val (at least
-/// one item of a class with two or more). Errors when either part would be empty.
+/// one item of a class with two or more when `val_fraction` > 0). `val_fraction` must be in
+/// [0, 1); 0 asks for no validation and gives an empty validation part. Errors when the
+/// training part would be empty, or the validation part would be although `val_fraction` > 0.
 pub fn train_val_split(
     indices: &[usize],
     labels: &[u32],

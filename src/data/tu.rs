@@ -91,13 +91,17 @@ impl TuDataset {
         let ds = find_prefix(dir)
             .ok_or_else(|| Error::data(dir, "expected exactly one DS_A.txt TU file"))?;
         let ind_path = file(dir, &ds, "graph_indicator");
+        // The graph of every node, and the line it was read from (blank lines are skipped, so
+        // a node's line is not its index + 1).
         let mut graph_of = Vec::new();
+        let mut ind_line = Vec::new();
         for (ln, toks) in rows(&ind_path)? {
             let g = one_int(&ind_path, ln, &toks)?;
             if g < 1 {
                 return Err(Error::parse(&ind_path, ln, format!("graph id {g} < 1")));
             }
             graph_of.push((g - 1) as usize);
+            ind_line.push(ln);
         }
         let n = graph_of.len();
         if n == 0 {
@@ -118,7 +122,7 @@ impl TuDataset {
             if g >= num_graphs {
                 return Err(Error::parse(
                     &ind_path,
-                    v + 1,
+                    ind_line[v],
                     format!(
                         "graph id {} but {lab_path:?} lists {num_graphs} graphs",
                         g + 1

@@ -12,9 +12,11 @@ use crate::tensor::{DType, Tensor};
 /// Host copy of a CSR matrix.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HostCsr {
-    /// Row offsets, `n_rows + 1` entries.
+    /// Row offsets, `n_rows + 1` non-decreasing entries from 0 to the entry count.
     pub row_ptr: Vec<u32>,
-    /// Column of each stored entry, sorted within a row.
+    /// Column of each stored entry. [`HostCsr::from_triples`] sorts them within a row and merges
+    /// repeats, but [`Csr::from_host`] and the kernels take any order, and a column repeated
+    /// within a row counts as the sum of its values.
     pub col_idx: Vec<u32>,
     /// Value of each stored entry.
     pub values: Vec<f32>,
@@ -200,6 +202,13 @@ impl Csr {
                 host.values.len()
             )));
         }
+        // Entries before the first offset would belong to no row.
+        if host.row_ptr[0] != 0 {
+            return Err(Error::InvalidInput(format!(
+                "inconsistent CSR: row_ptr[0] = {}, the row offsets must start at 0",
+                host.row_ptr[0]
+            )));
+        }
         if host.row_ptr.windows(2).any(|w| w[0] > w[1]) {
             return Err(Error::InvalidInput("CSR row offsets decrease".into()));
         }
@@ -349,6 +358,8 @@ impl Csr {
     }
 }
 
+/// Whether row `r` of `m` stores column `c`; `m` must have sorted columns within each row (as
+/// [`HostCsr::from_triples`] builds them).
 fn has_entry(m: &HostCsr, r: u32, c: u32) -> bool {
     let (s, e) = (
         m.row_ptr[r as usize] as usize,
