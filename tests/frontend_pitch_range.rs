@@ -5,20 +5,8 @@
 use synchgraph::features::prosody::{pitch_decimation, prosody, PitchTracker, ProsodyConfig};
 use synchgraph::features::wav::Audio;
 
-/// Deterministic pseudo-random values in [0, 1).
-fn lcg(seed: u64, n: usize) -> Vec<f64> {
-    let mut s = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((s >> 11) as f64) / (1u64 << 53) as f64
-        })
-        .collect()
-}
+mod common;
+use common::Rng;
 
 fn sine(rate: f64, f0: f64, phase: f64, n: usize) -> Vec<f64> {
     (0..n)
@@ -73,9 +61,8 @@ fn tones_at_and_near_the_range_ends_stay_in_range() {
 
 #[test]
 fn random_tones_and_ranges_stay_in_range() {
-    let r = lcg(11, 4000);
-    let mut it = r.iter();
-    let mut next = || *it.next().unwrap();
+    let mut rng = Rng(11);
+    let mut next = || f64::from(rng.uniform(0.0, 1.0));
     let mut voiced = 0;
     for _ in 0..40 {
         let rate = 6000.0 + 10000.0 * next();
