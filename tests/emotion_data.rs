@@ -123,7 +123,13 @@ fn speaker_folds_test_each_speaker_once() {
         .speaker_folds(&[group(&["03", "08"]), group(&["08"])])
         .unwrap_err()
         .to_string();
-    assert!(e.contains("'08' is named in two test groups"), "{e}");
+    assert!(e.contains("'08' is named twice in the test groups"), "{e}");
+    // A speaker repeated inside one group is named the same way.
+    let e = list
+        .speaker_folds(&[group(&["08", "08"])])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("'08' is named twice in the test groups"), "{e}");
     let e = list.speaker_folds(&[]).unwrap_err().to_string();
     assert!(e.contains("at least one non-empty group"), "{e}");
     let e = list
@@ -573,6 +579,36 @@ fn npy_header_keys_are_read_whatever_the_spacing() {
             assert!(message.contains("Fortran-order"), "{message}")
         }
         other => panic!("a Fortran-order file must be refused, got {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Only `.npy` format versions 1.0, 2.0 and 3.0 are read; another major version is refused by
+/// name rather than read with a guessed header layout.
+#[test]
+fn npy_of_an_unknown_format_version_is_refused() {
+    let d = tmp("npy-version");
+    std::fs::create_dir_all(&d).unwrap();
+    let dict = "{'descr':'<f4','fortran_order':False,'shape':(1,1)}\n";
+    for (major, ok) in [(1u8, true), (2, true), (3, true), (0, false), (4, false)] {
+        let mut b = b"\x93NUMPY".to_vec();
+        b.extend_from_slice(&[major, 0]);
+        if major == 1 {
+            b.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+        } else {
+            b.extend_from_slice(&(dict.len() as u32).to_le_bytes());
+        }
+        b.extend_from_slice(dict.as_bytes());
+        b.extend_from_slice(&7.0f32.to_le_bytes());
+        let p = d.join(format!("v{major}.npy"));
+        std::fs::write(&p, b).unwrap();
+        match (read_npy_matrix(&p), ok) {
+            (Ok(m), true) => assert_eq!(m.row(0), &[7.0]),
+            (Err(Error::UnsupportedFormat { message, .. }), false) => {
+                assert!(message.contains(&format!("version {major}.0")), "{message}")
+            }
+            (other, _) => panic!("version {major}: {other:?}"),
+        }
     }
     let _ = std::fs::remove_dir_all(&d);
 }

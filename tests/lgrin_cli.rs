@@ -777,5 +777,8 @@ fn speaker_folds_test_every_clip_once() {
     let o = synchgraph().args(&bad).output().unwrap();
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("'08' is named in two test groups"), "{err}");
+    assert!(
+        err.contains("'08' is named twice in the test groups"),
+        "{err}"
+    );
 }

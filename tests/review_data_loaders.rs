@@ -84,3 +84,23 @@ fn train_val_split_with_no_validation_fraction_keeps_everything_for_training() {
     assert!(train_val_split(&[0, 3], &labels, 0.5, 0).is_err());
     assert!(train_val_split(&all, &labels, 1.0, 0).is_err());
 }
+
+#[test]
+fn train_val_split_never_sends_a_whole_class_to_validation() {
+    // Class 2 has one item; at a fraction of 0.5 it rounds to one validation item, which would
+    // leave the class with no training item. It stays in training.
+    let labels = [0u32, 0, 0, 0, 1, 1, 1, 1, 2];
+    let all: Vec<usize> = (0..9).collect();
+    for seed in 0..4 {
+        let (train, val) = train_val_split(&all, &labels, 0.5, seed).unwrap();
+        assert!(
+            train.contains(&8),
+            "seed {seed}: class 2's only item left training"
+        );
+        assert!(!val.contains(&8));
+        assert_eq!((train.len(), val.len()), (5, 4), "seed {seed}");
+    }
+    // A class of two at a fraction above one half keeps one item in training.
+    let (train, val) = train_val_split(&[0, 1], &[0, 0], 0.9, 3).unwrap();
+    assert_eq!((train.len(), val.len()), (1, 1));
+}

@@ -57,7 +57,9 @@ pub enum DatasetFormat {
 }
 
 impl DatasetFormat {
-    /// Parse a `--format` value: `emodb`, `ravdess`, `folder` or `features`.
+    /// Parse a `--format` value (any case): `emodb`, `ravdess`, `folder` (or
+    /// `folder-per-class`), `features` (or `csv`, `npy`), `video` (or `frames`), `landmarks`,
+    /// `mocap` (or `bvh`).
     pub fn parse(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
             "emodb" => Ok(Self::Emodb),
@@ -106,7 +108,8 @@ pub struct ClipList {
     pub format: DatasetFormat,
     /// Class names, in label order.
     pub classes: Vec<String>,
-    /// Clips sorted by path.
+    /// Clips sorted by path (those of a `synchgraph features` export with a clip list: in the
+    /// list's order, which is the source's).
     pub clips: Vec<Clip>,
 }
 
@@ -634,7 +637,7 @@ impl ClipList {
         for s in groups.iter().flatten() {
             if !seen.insert(s) {
                 return Err(Error::Config(format!(
-                    "speaker '{s}' is named in two test groups; each speaker is tested once"
+                    "speaker '{s}' is named twice in the test groups; each speaker is tested once"
                 )));
             }
         }

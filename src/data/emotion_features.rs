@@ -379,6 +379,12 @@ pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err(bad("not a .npy file (missing the \\x93NUMPY magic)"));
     }
+    if !(1..=3).contains(&bytes[6]) {
+        return Err(bad(&format!(
+            "npy format version {}.{} is not one of 1.0, 2.0 and 3.0",
+            bytes[6], bytes[7]
+        )));
+    }
     let (hlen, start) = if bytes[6] == 1 {
         (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10)
     } else {

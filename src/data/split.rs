@@ -142,7 +142,8 @@ fn labels_u32(labels: &[usize]) -> Result<Vec<u32>> {
 }
 
 /// Split `indices` into (train, val) with about `val_fraction` of each class in val (at least
-/// one item of a class with two or more when `val_fraction` > 0). `val_fraction` must be in
+/// one item of a class with two or more when `val_fraction` > 0, and never a class's last
+/// training item: a class with one item stays in training). `val_fraction` must be in
 /// [0, 1); 0 asks for no validation and gives an empty validation part. Errors when the
 /// training part would be empty, or the validation part would be although `val_fraction` > 0.
 pub fn train_val_split(
@@ -163,6 +164,8 @@ pub fn train_val_split(
         if nv == 0 && val_fraction > 0.0 && group.len() >= 2 {
             nv = 1;
         }
+        // Every class keeps at least one training item.
+        nv = nv.min(group.len().saturating_sub(1));
         val.extend_from_slice(&group[..nv]);
         train.extend_from_slice(&group[nv..]);
     }

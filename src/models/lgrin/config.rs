@@ -14,7 +14,7 @@ pub enum ModelKind {
     /// L-GrIN: learned adjacency, graph inception layers, [max | Ψ | mean] pooling.
     Lgrin,
     /// Plain GCN on a fixed binary temporal adjacency (symmetrically normalised, self loops),
-    /// two layers, [max | mean] pooling, the same classifier.
+    /// `layers` GCN layers (two from the CLI), [max | mean] pooling, the same classifier.
     GcnBaseline,
 }
 
@@ -54,7 +54,7 @@ pub struct LgrinConfig {
     pub g1: usize,
     /// Output width of the second G*conv branch (η2).
     pub g2: usize,
-    /// Stacked inception layers.
+    /// Stacked inception layers (GCN layers for the baseline).
     pub layers: usize,
     /// Classifier hidden width.
     pub hidden: usize,

@@ -68,6 +68,8 @@ pub fn train(
             c.classes
         )));
     }
+    check_clips(feats, labels, train_idx, c.classes, "training")?;
+    check_clips(feats, labels, val_idx, c.classes, "validation")?;
     let batch = c.batch.min(train_idx.len());
     let pass = one_pass_batches(train_idx.len(), batch);
     let iters = if c.iters_per_epoch == 0 {
@@ -270,19 +272,50 @@ fn record_proba_of(model: &mut Lgrin, batches: &[(Tensor, usize)]) -> Result<Opt
     Ok(Some(all))
 }
 
-/// Predicted classes of clips `idx` and their mean cross-entropy against `labels`.
+/// Predicted classes of clips `idx` and their mean cross-entropy against `labels`. A clip of
+/// `idx` past `feats` or `labels`, or whose label is not one of the model's classes, is an
+/// [`Error::InvalidInput`] naming it.
 pub fn evaluate(
     model: &mut Lgrin,
     feats: &[FrameMatrix],
     labels: &[usize],
     idx: &[usize],
 ) -> Result<(Vec<usize>, f32)> {
-    let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
     let classes = model.config.classes;
+    check_clips(feats, labels, idx, classes, "scored")?;
+    let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
     Ok(match record_proba(model, &clips)? {
         None => (Vec::new(), 0.0),
         Some(all) => score(&all.to_f32()?, classes, labels, idx)?,
     })
+}
+
+/// Refuse a clip of `idx` (the `what` part: training, validation or scored clips) that has no
+/// features or no label in `feats` / `labels`, or whose label is not below `classes`, naming the
+/// first one.
+fn check_clips(
+    feats: &[FrameMatrix],
+    labels: &[usize],
+    idx: &[usize],
+    classes: usize,
+    what: &str,
+) -> Result<()> {
+    for &i in idx {
+        if i >= feats.len() || i >= labels.len() {
+            return Err(Error::InvalidInput(format!(
+                "{what} clip {i} is past the data ({} feature matrices, {} labels)",
+                feats.len(),
+                labels.len()
+            )));
+        }
+        if labels[i] >= classes {
+            return Err(Error::InvalidInput(format!(
+                "{what} clip {i} has label {}, out of range for {classes} classes",
+                labels[i]
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Predicted classes and mean cross-entropy of clips `idx` from their probabilities
