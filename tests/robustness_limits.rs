@@ -174,6 +174,34 @@ fn lgrin_config_refuses_nodes_and_step_counts_it_cannot_hold() {
 }
 
 #[test]
+fn lgrin_config_refuses_a_bad_decay_factor_or_weight_decay() {
+    // A negative StepLR factor would train uphill after the first decay; a NaN weight decay
+    // would turn every weight into NaN.
+    for gamma in [0.0, -0.5, f32::NAN, f32::INFINITY] {
+        let mut c = LgrinConfig::reference(4, 2);
+        c.lr_gamma = gamma;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("lr_gamma must be a positive finite"),
+            "{gamma}: {e}"
+        );
+    }
+    for wd in [-1e-4, f32::NAN, f32::INFINITY] {
+        let mut c = LgrinConfig::reference(4, 2);
+        c.weight_decay = wd;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("weight_decay must be a finite number >= 0"),
+            "{wd}: {e}"
+        );
+    }
+    let mut c = LgrinConfig::reference(4, 2);
+    c.lr_gamma = 1.0;
+    c.weight_decay = 5e-4;
+    c.validate().unwrap();
+}
+
+#[test]
 fn lgrin_steps_beyond_the_step_counter_are_refused_before_the_features() {
     let d = tmp("lgrin-steps");
     let data = d.join("data");

@@ -6,7 +6,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::params::{ParamId, ParamStore};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
 use crate::kernels::{check_u32, grid_for};
 use crate::tensor::{DType, Tensor};
@@ -22,6 +22,54 @@ struct Params {
     wd: f32,
     c1: f32,
     c2: f32,
+}
+
+/// [`Error::InvalidInput`] naming `op` unless every `(name, value, below_one)` is finite and
+/// non-negative (and below 1 where `below_one`), and every weight decay in `store` is finite and
+/// non-negative, as PyTorch's optimizers require. Checked before a step changes anything: a
+/// negative rate or decay would climb the loss and a NaN one would turn every weight into NaN.
+fn check_hyper(op: &str, values: &[(&str, f32, bool)], store: &ParamStore) -> Result<()> {
+    let bad = |name: &str, v: f32, below_one: bool| {
+        let range = if below_one {
+            "in [0, 1)"
+        } else {
+            "finite and >= 0"
+        };
+        Err(Error::InvalidInput(format!(
+            "{op}: {name} is {v}; it must be {range}"
+        )))
+    };
+    let ok = |v: f32, below_one: bool| v.is_finite() && v >= 0.0 && (!below_one || v < 1.0);
+    for &(name, v, below_one) in values {
+        if !ok(v, below_one) {
+            return bad(name, v, below_one);
+        }
+    }
+    for id in store.ids() {
+        let wd = store.weight_decay(id);
+        if !ok(wd, false) {
+            return bad(
+                &format!("the weight decay of '{}'", store.name(id)),
+                wd,
+                false,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// [`Error::InvalidInput`] naming `op` when the optimizer's state belongs to another store than
+/// `store` (`bound`: the store of its first step). Its moments and update counts are kept per
+/// parameter index, so stepping another store would apply them to unrelated parameters (and
+/// index past them where that store's tensors are larger).
+fn check_store(op: &str, bound: Option<u64>, store: &ParamStore) -> Result<()> {
+    if bound.is_some_and(|s| s != store.store_id()) {
+        return Err(Error::InvalidInput(format!(
+            "{op}: this optimizer's state belongs to another parameter store; use a new \
+             optimizer for each store"
+        )));
+    }
+    Ok(())
 }
 
 /// A learning-rate schedule, evaluated per epoch.
@@ -63,6 +111,8 @@ pub struct Adam {
     t: u32,
     /// Per parameter: first moment, second moment, updates received.
     state: Vec<(Tensor, Tensor, u32)>,
+    /// Identity of the store the state belongs to (set by the first step).
+    store: Option<u64>,
 }
 
 impl Adam {
@@ -75,6 +125,7 @@ impl Adam {
             eps: 1e-8,
             t: 0,
             state: Vec::new(),
+            store: None,
         }
     }
 
@@ -88,8 +139,22 @@ impl Adam {
         self.state.get(id.0).map_or(0, |s| s.2)
     }
 
-    /// One update of every parameter that has a gradient.
+    /// One update of every parameter that has a gradient. [`Error::InvalidInput`], with nothing
+    /// changed, when the rate, eps or a weight decay is negative or not finite, a beta is
+    /// outside [0, 1), or `store` is not the store of the first step (the state is per store).
     pub fn step(&mut self, store: &mut ParamStore) -> Result<()> {
+        check_hyper(
+            "adam_step",
+            &[
+                ("lr", self.lr, false),
+                ("beta1", self.beta1, true),
+                ("beta2", self.beta2, true),
+                ("eps", self.eps, false),
+            ],
+            store,
+        )?;
+        check_store("adam_step", self.store, store)?;
+        self.store = Some(store.store_id());
         self.t += 1;
         for id in store.ids() {
             let w = store.value(id);
@@ -141,6 +206,8 @@ pub struct Sgd {
     /// Momentum (0 for plain SGD).
     pub momentum: f32,
     state: Vec<Tensor>,
+    /// Identity of the store the state belongs to (set by the first step).
+    store: Option<u64>,
 }
 
 impl Sgd {
@@ -150,11 +217,21 @@ impl Sgd {
             lr,
             momentum,
             state: Vec::new(),
+            store: None,
         }
     }
 
-    /// One update of every parameter that has a gradient.
+    /// One update of every parameter that has a gradient. [`Error::InvalidInput`], with nothing
+    /// changed, when the rate, the momentum or a weight decay is negative or not finite, or
+    /// `store` is not the store of the first step (the momentum buffers are per store).
     pub fn step(&mut self, store: &mut ParamStore) -> Result<()> {
+        check_hyper(
+            "sgd_step",
+            &[("lr", self.lr, false), ("momentum", self.momentum, false)],
+            store,
+        )?;
+        check_store("sgd_step", self.store, store)?;
+        self.store = Some(store.store_id());
         for id in store.ids() {
             let w = store.value(id);
             if self.state.len() <= id.0 {

@@ -160,7 +160,8 @@ impl Tape {
         Ok(self.push(v, Op::NeighborMax(h.id, arg, mask.clone())))
     }
 
-    /// Ψ pooling of node-major features h `[m, c]`: hᵀ p with p `[m]` (or `[m, 1]`), shape `[1, c]`.
+    /// Ψ pooling of node-major features h `[m, c]` with p `[m]` (or `[m, 1]`): pᵀ h, the paper's
+    /// hᵀ p laid out as a row, shape `[1, c]`.
     pub fn psi_pool(&mut self, h: &Var, p: &Var) -> Result<Var> {
         self.check("psi_pool", &[h, p])?;
         let m = h.value.matrix_dims().0;
@@ -176,8 +177,9 @@ impl Tape {
 
     /// Adjacency structure loss of a learned graph:
     /// λ_s (Σ ReLU(A) ⊙ A_d + Σ ReLU(A)²) / k + λ_p Σ p² / k_p, where `relu_a` is ReLU(A) [m, m],
-    /// `a_d` the constant distance penalty and k = m², k_p = m when `means` (the reference code)
-    /// or 1 (the paper's sums). `p` is left out when `None`.
+    /// `a_d` the constant distance penalty (shaped like ReLU(A); another shape is an error) and
+    /// k = m², k_p = m when `means` (the reference code) or 1 (the paper's sums). `p` is left
+    /// out when `None`.
     pub fn structure_loss(
         &mut self,
         relu_a: &Var,
@@ -190,6 +192,17 @@ impl Tape {
         self.check("structure_loss", &[relu_a])?;
         if let Some(p) = p {
             self.check("structure_loss", &[p])?;
+        }
+        // `mul` would broadcast a row vector; the distance penalty weighs every entry of A.
+        if a_d.shape() != relu_a.shape() {
+            return Err(Error::shape(
+                "structure_loss",
+                format!(
+                    "distance penalty {:?} must have the shape of ReLU(A) {:?}",
+                    a_d.shape(),
+                    relu_a.shape()
+                ),
+            ));
         }
         let k = if means {
             relu_a.value.numel() as f32

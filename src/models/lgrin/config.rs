@@ -199,6 +199,18 @@ impl LgrinConfig {
         if self.lr_step == 0 {
             return bad("lr_step must be at least 1 (the StepLR period in epochs)");
         }
+        if !(self.lr_gamma.is_finite() && self.lr_gamma > 0.0) {
+            return bad(&format!(
+                "lr_gamma must be a positive finite number (the StepLR factor), got {}",
+                self.lr_gamma
+            ));
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return bad(&format!(
+                "weight_decay must be a finite number >= 0, got {}",
+                self.weight_decay
+            ));
+        }
         if !(0.0..0.9).contains(&self.val_fraction) {
             return bad("val_fraction must be in [0, 0.9)");
         }
