@@ -5,7 +5,7 @@ struct Params {
     n: u32,     // spmm: output rows
     f: u32,     // spmm: feature columns
     nnz: u32,   // number of stored entries
-    _pad: u32,
+    tiles: u32, // spmm: feature tiles of FW per row (workgroup g is row g / tiles, tile g % tiles)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -29,11 +29,12 @@ var<workgroup> partial: array<f32, 128>;
 @compute @workgroup_size(128)
 fn spmm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>) {
-    let row = flat_group(wid, nwg);
+    let g = flat_group(wid, nwg);
+    let row = g / p.tiles;
     let lanes = WG / FW;
     let lf = lid.x % FW;
     let lk = lid.x / FW;
-    let col = wid.z * FW + lf;
+    let col = (g % p.tiles) * FW + lf;
     let in_range = row < p.n && col < p.f;
     var acc = 0.0;
     if (in_range) {

@@ -234,6 +234,15 @@ fn bad_spikes_are_rejected() {
         synchrony::build(&gpu, &[], &layer, &cfg),
         Err(Error::Config(_))
     ));
+    // The duration scales first-spike times: 0, negative and non-finite ones are refused.
+    for duration_ms in [0.0, -5.0, f32::NAN, f32::INFINITY] {
+        let layer = Layer {
+            duration_ms,
+            ..layer
+        };
+        let err = synchrony::build(&gpu, &[], &layer, &SynchronyConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("layer duration"), "{err}");
+    }
 }
 
 /// 3,000 random spikes over `clips` clips of `neurons` neurons, plus one clip `burst` in which

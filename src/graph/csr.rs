@@ -67,7 +67,8 @@ pub(crate) struct SparseParams {
     pub n: u32,
     pub f: u32,
     pub nnz: u32,
-    pub pad: u32,
+    /// Feature tiles per row of the tiled SpMM kernel.
+    pub tiles: u32,
 }
 
 fn u32_len(what: &str, n: usize) -> Result<u32> {
@@ -76,6 +77,9 @@ fn u32_len(what: &str, n: usize) -> Result<u32> {
 
 impl HostCsr {
     /// Build from (row, col, value) triples: sorted by (row, col), duplicates merged by summing.
+    /// A low-level helper that trusts its input: it panics on a row `>= n_rows` (columns are
+    /// not bounded here; [`Csr::from_host`] checks them). Use [`Csr::from_edges`] for checked
+    /// construction from user data.
     pub fn from_triples(n_rows: usize, mut triples: Vec<(u32, u32, f32)>) -> HostCsr {
         triples.sort_by_key(|&(r, c, _)| (r, c));
         let mut row_ptr = vec![0u32; n_rows + 1];
@@ -120,7 +124,8 @@ impl HostCsr {
     }
 
     /// Transpose structure (row_ptr of Aᵀ, columns of Aᵀ, permutation into A's values), built
-    /// by a counting sort so entries of each Aᵀ row stay ordered by A's row.
+    /// by a counting sort so entries of each Aᵀ row stay ordered by A's row. Panics on a
+    /// column `>= n_cols`; [`Csr::from_host`] checks the columns before it calls this.
     pub fn transpose_structure(&self, n_cols: usize) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
         let nnz = self.nnz();
         let mut t_ptr = vec![0u32; n_cols + 1];
@@ -369,7 +374,8 @@ fn has_entry(m: &HostCsr, r: u32, c: u32) -> bool {
 }
 
 /// Add a diagonal entry of 1 to each row. With `add` = 0 an existing loop is kept as is (only
-/// missing loops are inserted); with `add` = 1 every diagonal value grows by one (A + I).
+/// missing loops are inserted); with `add` = 1 every diagonal value grows by one (A + I). A
+/// diagonal stored more than once counts as the sum of its entries, so `add` goes to one of them.
 fn with_self_loops(n: usize, m: &HostCsr, add: f32) -> HostCsr {
     let mut triples = Vec::with_capacity(m.nnz() + n);
     for r in 0..n {
@@ -377,8 +383,9 @@ fn with_self_loops(n: usize, m: &HostCsr, add: f32) -> HostCsr {
         for k in m.row_ptr[r] as usize..m.row_ptr[r + 1] as usize {
             let c = m.col_idx[k];
             let v = if c as usize == r {
+                let v = if seen { m.values[k] } else { m.values[k] + add };
                 seen = true;
-                m.values[k] + add
+                v
             } else {
                 m.values[k]
             };

@@ -5,8 +5,8 @@
 //! which suits low-degree graphs such as citation networks and molecules. Otherwise one workgroup of 128 threads owns one output row and a tile of FW features (16, 32 or 64,
 //! chosen from the feature count); the remaining 128 / FW lanes split the row's entries and are
 //! summed in a fixed order in workgroup memory, so a node of very high degree is spread over
-//! several lanes and every feature column, and no float atomics are used. Rows map to a 2-D grid
-//! (folded past 65,535 workgroups) and feature tiles to the z dimension.
+//! several lanes and every feature column, and no float atomics are used. The (row, feature tile)
+//! pairs map to a 2-D grid of workgroups, folded past 65,535 per dimension.
 
 use super::csr::{Csr, SparseParams};
 use crate::error::{Error, Result};
@@ -58,11 +58,13 @@ fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tenso
         gpu.clear(out.buffer(), 0, out.byte_len());
         return Ok(out);
     }
+    let fw = tile_width(f);
+    let tiles = f.div_ceil(fw as usize);
     let params = SparseParams {
         n: op.rows as u32,
         f: f as u32,
         nnz: a.nnz() as u32,
-        pad: 0,
+        tiles: tiles as u32,
     };
     let perm: Binding = match op.perm {
         Some(p) => p.binding()?,
@@ -73,9 +75,9 @@ fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tenso
         let kernel = Kernel::new(Shader::Sparse, "spmm_flat").with("PERM", perm_flag);
         (kernel, gpu.grid((op.rows * f) as u64, 64)?)
     } else {
-        let fw = tile_width(f);
-        let mut grid = gpu.grid(op.rows as u64, 1)?;
-        grid[2] = (f as u32).div_ceil(fw);
+        // One workgroup per (row, feature tile), folded like any 1-D grid: the tiles of a wide
+        // X can outnumber the workgroups one grid dimension allows.
+        let grid = gpu.grid((op.rows * tiles) as u64, 1)?;
         let kernel = Kernel::new(Shader::Sparse, "spmm")
             .with("FW", f64::from(fw))
             .with("PERM", perm_flag);

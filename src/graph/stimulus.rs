@@ -79,12 +79,14 @@ pub fn stimulus_edges(
         return Ok(Vec::new());
     }
     let eligible = |c: usize| mode == StimulusEdges::Paper || is_train[c];
-    let classes = labels.iter().copied().max().map_or(0, |m| m + 1);
+    // The labels that occur, ascending: a label is any usize (not necessarily below the number
+    // of classes), so looping over 0..=max would overflow at usize::MAX and crawl for large ids.
+    let mut rings: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for c in (0..clips).filter(|&c| eligible(c)) {
+        rings.entry(labels[c]).or_default().push(c);
+    }
     let mut edges = Vec::new();
-    for y in 0..classes {
-        let ring: Vec<usize> = (0..clips)
-            .filter(|&c| labels[c] == y && eligible(c))
-            .collect();
+    for ring in rings.into_values() {
         let pairs = match ring.len() {
             0 | 1 => 0,
             2 => 1,

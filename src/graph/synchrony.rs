@@ -97,6 +97,13 @@ fn validate(spikes: &[Spike], layer: &Layer, config: &SynchronyConfig) -> Result
             config.window_ms
         )));
     }
+    if !(layer.duration_ms.is_finite() && layer.duration_ms > 0.0) {
+        return Err(Error::InvalidInput(format!(
+            "layer duration must be a finite number of ms > 0 (it scales first-spike times), \
+             got {}",
+            layer.duration_ms
+        )));
+    }
     if layer.neurons == 0 || layer.audio_neurons > layer.neurons {
         return Err(Error::InvalidInput(format!(
             "layer needs neurons > 0 and audio_neurons <= neurons (got {} and {})",
@@ -145,7 +152,9 @@ pub fn build(
         u32::try_from(n).map_err(|_| Error::InvalidInput(format!("{what} = {n} exceeds 2^32")))
     };
     let neuron: Vec<u32> = sorted.iter().map(|s| s.neuron).collect();
-    let time: Vec<f32> = sorted.iter().map(|s| s.time_ms).collect();
+    // `+ 0.0` turns a -0.0 time into +0.0: the first-spike kernel takes the minimum of the
+    // times' bit patterns, where -0.0 would rank above every positive time.
+    let time: Vec<f32> = sorted.iter().map(|s| s.time_ms + 0.0).collect();
     let clip: Vec<u32> = sorted.iter().map(|s| s.clip).collect();
     let mut clip_spike_offsets = vec![0usize; layer.clips + 1];
     for s in &sorted {
