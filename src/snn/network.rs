@@ -157,9 +157,10 @@ impl Network {
         for (what, values) in [
             (format!("input weights [{n_in}, {n_e}]"), n_in * n_e),
             (format!("recurrent weights [{n_e}, {n_e}]"), n_e * n_e),
+            // Four f32 per neuron: (v, ge, gi, theta).
             (
-                format!("neuron state [{clips} clips x {n_e}]"),
-                clips.saturating_mul(n_e),
+                format!("neuron state [{clips} clips x {n_e}, 4]"),
+                clips.saturating_mul(n_e).saturating_mul(4),
             ),
             (
                 format!("input delay ring [{slots} x {clips} clips x {n_in}]"),
