@@ -97,7 +97,8 @@ impl Weights {
 pub enum Input<'a> {
     /// Poisson rates (Hz) [clips * n_in].
     Rates(&'a Tensor),
-    /// Bitmask schedule from [`super::encoding::SpikeList::upload`], the same for every clip.
+    /// Bitmask schedule from [`super::encoding::SpikeList::upload`], the same for every clip,
+    /// and the steps it covers; its width must match the network's input count.
     Schedule(&'a Tensor, u32),
 }
 
@@ -292,6 +293,20 @@ impl Network {
                         "rates {:?} for {} clips x {} inputs",
                         r.shape(),
                         self.clips,
+                        self.n_in
+                    ),
+                ));
+            }
+            // A bitmask of another input count would be read with the wrong row width.
+            Input::Schedule(s, len)
+                if s.numel() != (*len as usize * self.n_in.div_ceil(32)).max(1) =>
+            {
+                return Err(Error::shape(
+                    "network",
+                    format!(
+                        "spike-list bitmask {:?} is not {len} steps x {} words ({} inputs)",
+                        s.shape(),
+                        self.n_in.div_ceil(32),
                         self.n_in
                     ),
                 ));

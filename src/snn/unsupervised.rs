@@ -168,7 +168,9 @@ pub fn assign_labels(counts: &[Vec<u32>], labels: &[usize], classes: usize) -> V
 }
 
 /// Predicted class of each sample: the class whose assigned neurons fire most on average
-/// (unassigned neurons do not vote; a class without neurons never wins).
+/// (unassigned neurons do not vote; a class without neurons never wins). Ties go to the lowest
+/// class, so a sample to which no assigned neuron responds, or every sample when no neuron is
+/// assigned at all, gets class 0. `assignment` must name classes below `classes`.
 pub fn classify(counts: &[Vec<u32>], assignment: &[Option<usize>], classes: usize) -> Vec<usize> {
     let mut members = vec![0usize; classes];
     for &a in assignment.iter().flatten() {
