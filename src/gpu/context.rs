@@ -370,7 +370,8 @@ impl Gpu {
     /// Times the host has blocked until the device went idle since it was opened: once per
     /// readback ([`Gpu::read_bytes`], so every `to_f32`, `to_u32` or `item` of a tensor), once
     /// per [`Gpu::synchronize`] and, while profiling, once per submitted batch with timed
-    /// dispatches (its timestamps are read back). A loop that records work without waiting
+    /// dispatches (its timestamps are read back; a batch that failed validation ran nothing and
+    /// has none to read). A loop that records work without waiting
     /// leaves it unchanged, which is what tests of "no sync here" check.
     pub fn host_waits(&self) -> u64 {
         self.inner.waits.load(Ordering::Relaxed)
@@ -515,8 +516,16 @@ impl Gpu {
         batch.dispatches = 0;
         batch.pool.on_submitted();
         if timed {
+            // A batch wgpu refused (an error reported while recording or submitting it) ran
+            // none of its dispatches: its query slots still hold an earlier batch's timestamps,
+            // which must not be credited to this batch's kernels.
+            let failed = !lock(&self.inner.errors).pending.is_empty();
             if let Some(p) = &mut batch.profiler {
-                p.collect(|| self.block())?;
+                if failed {
+                    p.discard();
+                } else {
+                    p.collect(|| self.block())?;
+                }
             }
         }
         self.take_errors("a submitted batch")

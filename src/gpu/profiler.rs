@@ -93,6 +93,12 @@ impl Profiler {
         read
     }
 
+    /// Forget the dispatches timed in a batch that did not run (it failed validation), without
+    /// reading its timestamps.
+    pub fn discard(&mut self) {
+        self.pending.clear();
+    }
+
     /// Map the first `n` timestamp pairs, add them to the samples and unmap.
     fn read_back(&mut self, n: usize, wait: impl FnOnce() -> Result<()>) -> Result<()> {
         let slice = self.readback.slice(0..(n as u64) * 16);

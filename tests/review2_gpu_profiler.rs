@@ -1,0 +1,60 @@
+//! Timestamp profiling of a batch that failed validation: wgpu runs none of its dispatches, so
+//! its query slots still hold the previous batch's timestamps. The profiler must not credit
+//! those stale times to the failed batch's kernels. Exact counts, no tolerance.
+
+use synchgraph::gpu::{Kernel, Shader};
+use synchgraph::kernels::elementwise::{affine, scale};
+use synchgraph::{DType, Gpu, GpuOptions, Tensor};
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Params {
+    n: [u32; 8],
+}
+
+#[test]
+fn a_failed_batch_adds_no_timestamps_to_the_profile() {
+    // A private device: the batch and the profile must be this test's alone.
+    let gpu = Gpu::open(&GpuOptions {
+        profile: true,
+        ..GpuOptions::default()
+    })
+    .unwrap();
+    assert!(
+        gpu.profiling_available(),
+        "the test adapter (lavapipe) has TIMESTAMP_QUERY"
+    );
+    let x = Tensor::from_f32(&gpu, &[1024], &[1.0; 1024]).unwrap();
+    // A good batch: its timestamps land in the query set, then in the report.
+    let y = affine(&x, 2.0, 1.0).unwrap();
+    assert_eq!(y.to_f32().unwrap()[0], 3.0);
+    let good = gpu.profile_report().unwrap();
+    assert!(good.rows.iter().any(|r| r.name == "affine"), "{good}");
+
+    // A failed batch: `binary` bound with one buffer of three is invalid, so wgpu refuses the
+    // whole submit and `scale` does not run either.
+    let t = Tensor::zeros(&gpu, &[4], DType::F32).unwrap();
+    let _ = gpu.dispatch(
+        "binary",
+        &Kernel::new(Shader::Elementwise, "binary"),
+        &Params { n: [4; 8] },
+        &[t.binding().unwrap()],
+        [1, 1, 1],
+    );
+    let _z = scale(&x, 3.0).unwrap();
+    assert!(gpu.flush().is_err(), "the batch fails validation");
+    assert!(gpu.clear_error().is_some());
+    let after = gpu.profile_report().unwrap();
+    assert!(
+        after.rows.is_empty(),
+        "nothing ran, so nothing is timed; got:\n{after}"
+    );
+
+    // The profiler keeps working for the next good batch.
+    let w = affine(&x, 1.0, 1.0).unwrap();
+    assert_eq!(w.to_f32().unwrap()[0], 2.0);
+    let next = gpu.profile_report().unwrap();
+    assert_eq!(next.rows.len(), 1, "{next}");
+    assert_eq!(next.rows[0].name, "affine");
+    assert_eq!(next.rows[0].dispatches, 1);
+}
