@@ -651,9 +651,19 @@ impl Gpu {
 
     /// Submit pending work and read `bytes` bytes of `buffer` from `offset` back to the CPU.
     /// Fails with the standing error of a failed batch (see [`Gpu::clear_error`]), with
-    /// [`Error::Device`] on a lost device or a wait past [`Gpu::wait_timeout`].
+    /// [`Error::Device`] on a lost device or a wait past [`Gpu::wait_timeout`], and with
+    /// [`Error::InvalidInput`], before anything is recorded, when `offset` is not a multiple of 4
+    /// or the range (rounded up to whole 4-byte words) runs past the buffer's end.
     pub fn read_bytes(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<Vec<u8>> {
         self.check_lost()?;
+        let end = offset.checked_add(bytes.div_ceil(4) * 4);
+        if offset % 4 != 0 || end.is_none_or(|e| e > buffer.size()) {
+            return Err(Error::InvalidInput(format!(
+                "read_bytes: {bytes} bytes from offset {offset} of a {}-byte buffer; the offset \
+                 must be a multiple of 4 and the range, in whole 4-byte words, inside the buffer",
+                buffer.size()
+            )));
+        }
         if bytes == 0 {
             self.flush()?;
             return Ok(Vec::new());
