@@ -58,3 +58,34 @@ fn a_failed_batch_adds_no_timestamps_to_the_profile() {
     assert_eq!(next.rows[0].name, "affine");
     assert_eq!(next.rows[0].dispatches, 1);
 }
+
+#[test]
+fn switching_profiling_back_on_starts_a_fresh_report() {
+    let gpu = Gpu::open(&GpuOptions {
+        profile: true,
+        ..GpuOptions::default()
+    })
+    .unwrap();
+    let x = Tensor::from_f32(&gpu, &[256], &[1.0; 256]).unwrap();
+    // Timed while on, then switched off before any report: those samples belong to a span
+    // that ended.
+    let _ = affine(&x, 2.0, 1.0).unwrap().to_f32().unwrap();
+    gpu.set_profiling(false).unwrap();
+    gpu.set_profiling(true).unwrap();
+    let _ = scale(&x, 3.0).unwrap().to_f32().unwrap();
+    let _ = scale(&x, 4.0).unwrap().to_f32().unwrap();
+    let r = gpu.profile_report().unwrap();
+    assert!(r.available);
+    assert_eq!(r.rows.len(), 1, "{r}");
+    let row = &r.rows[0];
+    // `scale` runs the affine kernel: two dispatches of it since profiling came back on.
+    assert_eq!((row.name.as_str(), row.dispatches), ("affine", 2));
+    // With two dispatches the median is their mean: total / 2 (ms -> us).
+    let mean_us = row.total_ms * 1e3 / 2.0;
+    assert!(
+        (row.median_us - mean_us).abs() <= 1e-9 * mean_us.max(1.0),
+        "median {} us of two dispatches is not their mean {} us",
+        row.median_us,
+        mean_us
+    );
+}

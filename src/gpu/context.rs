@@ -751,9 +751,17 @@ impl Gpu {
     }
 
     /// Turn per-dispatch timestamp profiling on or off (no-op without TIMESTAMP_QUERY).
+    /// Switching it on again drops the samples of the earlier profiling span, so the next
+    /// [`Gpu::profile_report`] covers only the time since.
     pub fn set_profiling(&self, on: bool) -> Result<()> {
         self.flush()?;
-        lock(&self.inner.batch).profiling = on;
+        let mut batch = lock(&self.inner.batch);
+        if on && !batch.profiling {
+            if let Some(p) = &mut batch.profiler {
+                p.clear_samples();
+            }
+        }
+        batch.profiling = on;
         Ok(())
     }
 

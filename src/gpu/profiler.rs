@@ -124,6 +124,12 @@ impl Profiler {
         Ok(())
     }
 
+    /// Forget every sample gathered so far (profiling was switched back on: a report covers
+    /// the time since then).
+    pub fn clear_samples(&mut self) {
+        self.samples.clear();
+    }
+
     /// Summarise and clear the samples.
     pub fn take_report(&mut self) -> ProfileReport {
         let rows = std::mem::take(&mut self.samples)
@@ -134,7 +140,7 @@ impl Profiler {
                     name: name.to_string(),
                     dispatches: ns.len(),
                     total_ms: ns.iter().sum::<f64>() / 1e6,
-                    median_us: ns[ns.len() / 2] / 1e3,
+                    median_us: median_sorted(&ns) / 1e3,
                 }
             })
             .collect();
@@ -142,6 +148,17 @@ impl Profiler {
             available: true,
             rows,
         }
+    }
+}
+
+/// Median of sorted, non-empty values: the middle one, or the mean of the two middle ones for an
+/// even count.
+fn median_sorted(v: &[f64]) -> f64 {
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
 
@@ -154,7 +171,8 @@ pub struct ProfileRow {
     pub dispatches: usize,
     /// Total GPU time in milliseconds.
     pub total_ms: f64,
-    /// Median GPU time per dispatch in microseconds.
+    /// Median GPU time per dispatch in microseconds (the mean of the two middle dispatches for
+    /// an even count).
     pub median_us: f64,
 }
 
