@@ -243,6 +243,7 @@ impl fmt::Display for BenchReport {
                 of,
                 timing
             )?;
+            write_over_ceiling(f, r)?;
             write_metrics(f, &r.metrics)?;
             write_kernels(f, &r.kernels)?;
         }
@@ -253,6 +254,25 @@ impl fmt::Display for BenchReport {
             writeln!(f, "{:<22} {:<18} SKIPPED: {}", x.name, x.size, x.reason)?;
         }
         Ok(())
+    }
+}
+
+/// A row faster than its ceiling (`fraction` over 1) cannot be right as counted: its work is
+/// miscounted, or a cache serves what the count calls memory traffic. Say so under the row.
+fn write_over_ceiling(f: &mut fmt::Formatter<'_>, r: &Row) -> fmt::Result {
+    match r.fraction {
+        Some(x) if x > 1.0 => {
+            let ceiling = match r.bound {
+                Bound::Memory => "bandwidth",
+                Bound::Compute => "compute",
+            };
+            writeln!(
+                f,
+                "    OVER CEILING: frac {x:.3} is above the {ceiling} ceiling of this run (work \
+                 miscounted, or served from a cache)"
+            )
+        }
+        _ => Ok(()),
     }
 }
 
@@ -343,7 +363,75 @@ pub fn utc_from_unix(secs: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::utc_from_unix;
+    use super::*;
+
+    fn row(name: &str, bound: Bound, fraction: Option<f64>) -> Row {
+        Row {
+            name: name.into(),
+            family: "test".into(),
+            size: "1".into(),
+            bytes: 8,
+            flops: 1,
+            bound,
+            median_ms: 1.0,
+            min_ms: 1.0,
+            spread: 0.0,
+            repetitions: 5,
+            gbs: Some(1.0),
+            gflops: Some(1.0),
+            fraction,
+            timing: Timing::Timestamps,
+            metrics: BTreeMap::new(),
+            kernels: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_fraction_over_one_is_flagged_in_the_table() {
+        let report = BenchReport {
+            schema: 1,
+            adapter: AdapterSummary {
+                name: "a".into(),
+                driver: "d".into(),
+                backend: "b".into(),
+                device_type: "DiscreteGpu".into(),
+                software: false,
+                features: Vec::new(),
+            },
+            note: None,
+            date: utc_from_unix(0),
+            command: String::new(),
+            engine: None,
+            mode: "quick".into(),
+            warmup: 2,
+            ceilings: Ceilings {
+                bandwidth_gbs: Some(1.0),
+                compute_gflops: Some(1.0),
+            },
+            rows: vec![
+                row("copy", Bound::Memory, Some(1.0)),
+                row("spmm_over", Bound::Memory, Some(1.25)),
+                row("matmul_ok", Bound::Compute, Some(0.5)),
+                row("none", Bound::Memory, None),
+            ],
+            failures: Vec::new(),
+            skipped: Vec::new(),
+            complete: true,
+        };
+        let table = report.to_string();
+        let flagged: Vec<&str> = table
+            .lines()
+            .filter(|l| l.contains("OVER CEILING"))
+            .collect();
+        assert_eq!(flagged.len(), 1, "{table}");
+        assert!(flagged[0].contains("1.250") && flagged[0].contains("bandwidth"));
+        let lines: Vec<&str> = table.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("spmm_over"))
+            .unwrap();
+        assert!(lines[at + 1].contains("OVER CEILING"), "{table}");
+    }
 
     #[test]
     fn unix_times_format_as_utc_dates() {
