@@ -225,7 +225,10 @@ step environment 20 sh -c "'$bin' --version; '$bin' devices --json > devices.jso
     --format=csv 2>/dev/null; '$python' -c 'import torch; print(\"torch\", torch.__version__, \
     torch.version.cuda)' 2>&1; '$python' -c 'import torch_geometric as g; \
     print(\"torch_geometric\", g.__version__)' 2>&1; true"
-step lgrin-engine 60 "$bin" bench "${quick[@]}" --filter lgrin_epoch --json lgrin-ours.json
+# matmul_nn runs beside lgrin_epoch so that this compute-bound row gets a compute ceiling (and a
+# frac) measured in the same run.
+step lgrin-engine 60 "$bin" bench "${quick[@]}" --filter lgrin_epoch,matmul_nn \
+    --time-budget "$(budget 60)" --json lgrin-ours.json
 step lgrin-torch 85 "$python" "$peers/bench_lgrin.py" "${quick[@]}" --device "$peer_device" \
     --time-budget "$(budget 85)" --json lgrin-torch.json
 step engine 130 "$bin" bench "${quick[@]}" "${filter[@]}" --exclude lgrin_epoch \
