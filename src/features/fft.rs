@@ -207,7 +207,9 @@ impl FftPlan {
     }
 
     /// Power spectra `|A[k]|^2`, `|B[k]|^2` (k in `0..=n/2`) of two real frames from one complex
-    /// transform (`a` in the real part, `b` in the imaginary part).
+    /// transform (`a` in the real part, `b` in the imaginary part). Each spectrum carries
+    /// rounding noise of about 1e-16 of the louder frame's magnitude, so an all-zero frame paired
+    /// with a loud one does not come out exactly zero.
     pub fn power_spectrum_pair(&self, a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let n = self.n;
         let mut buf = vec![Complex::default(); n];

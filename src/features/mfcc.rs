@@ -32,9 +32,9 @@ pub struct MfccConfig {
     pub nfilt: usize,
     /// Cepstral coefficients kept.
     pub numcep: usize,
-    /// Lowest filterbank edge in Hz.
+    /// Lowest filterbank edge in Hz (at least 0, below the highest edge).
     pub lowfreq: f64,
-    /// Highest filterbank edge in Hz (`None` = Nyquist).
+    /// Highest filterbank edge in Hz (`None` = Nyquist; at most Nyquist).
     pub highfreq: Option<f64>,
     /// Lifter parameter (0 turns liftering off).
     pub ceplifter: f64,
@@ -178,7 +178,8 @@ pub fn preemphasis(x: &[f32], a: f64) -> Vec<f64> {
 }
 
 /// MFCCs of a mono signal: `[frames, numcep]`. Fails with [`Error::TooShort`] when the signal is
-/// shorter than one window and [`Error::Config`] on invalid settings.
+/// shorter than one window and [`Error::Config`] on invalid settings (including an `nfft` of 0
+/// and filterbank edges outside `0..=Nyquist` or out of order).
 pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
     if cfg.nfilt == 0 || cfg.numcep == 0 || cfg.numcep > cfg.nfilt {
         return Err(Error::Config(format!(
@@ -196,6 +197,16 @@ pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
     let nfft = cfg.nfft.unwrap_or_else(|| len.next_power_of_two().max(512));
     let rate = audio.sample_rate as f64;
     let high = cfg.highfreq.unwrap_or(rate / 2.0);
+    // Edges past Nyquist cut filters off (all-zero rows give ln(eps)); python_speech_features
+    // asserts on them.
+    if nfft == 0 || !(cfg.lowfreq >= 0.0 && cfg.lowfreq < high && high <= rate / 2.0) {
+        return Err(Error::Config(format!(
+            "mfcc needs nfft >= 1 and 0 <= lowfreq < highfreq <= {} Hz (Nyquist), got nfft {nfft}, \
+             lowfreq {}, highfreq {high}",
+            rate / 2.0,
+            cfg.lowfreq
+        )));
+    }
     let fb = mel_filterbank(cfg.nfilt, nfft, rate, cfg.lowfreq, high);
     let win = window(cfg.window, len);
     let plan = FftPlan::new(nfft);
@@ -241,29 +252,28 @@ pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
         .collect();
     let mut out = FrameMatrix::zeros(fr.len(), cfg.numcep);
     let mut logmel = vec![0.0; cfg.nfilt];
-    for f0 in (0..fr.len()).step_by(2) {
-        let empty = Vec::new();
-        let second = fr.get(f0 + 1).unwrap_or(&empty);
-        let (pa, pb) = plan.power_spectrum_pair(&fr[f0], second);
-        for (f, p) in [(f0, pa), (f0 + 1, pb)] {
-            if f >= fr.len() {
-                break;
-            }
-            let pspec: Vec<f64> = p.iter().map(|v| v / nfft as f64).collect();
-            let energy = pspec.iter().sum::<f64>();
-            let energy = if energy == 0.0 { f64::EPSILON } else { energy };
-            for (lm, (lo, w)) in logmel.iter_mut().zip(&sparse) {
-                let e: f64 = w.iter().zip(&pspec[*lo..]).map(|(a, b)| a * b).sum();
-                *lm = (if e == 0.0 { f64::EPSILON } else { e }).ln();
-            }
-            let row = out.row_mut(f);
-            for (k, o) in row.iter_mut().enumerate() {
-                let c: f64 = dct[k].iter().zip(&logmel).map(|(a, b)| a * b).sum();
-                *o = (c * lift[k]) as f32;
-            }
-            if cfg.append_energy {
-                row[0] = energy.ln() as f32;
-            }
+    // One transform per frame: packing two frames into one complex transform
+    // (`power_spectrum_pair`) leaks rounding noise of the louder frame into the quieter one, so a
+    // silent frame next to speech got ln(1e-30)-size noise instead of the eps floor.
+    for (f, frame) in fr.iter().enumerate() {
+        let pspec: Vec<f64> = plan
+            .power_spectrum(frame)
+            .iter()
+            .map(|v| v / nfft as f64)
+            .collect();
+        let energy = pspec.iter().sum::<f64>();
+        let energy = if energy == 0.0 { f64::EPSILON } else { energy };
+        for (lm, (lo, w)) in logmel.iter_mut().zip(&sparse) {
+            let e: f64 = w.iter().zip(&pspec[*lo..]).map(|(a, b)| a * b).sum();
+            *lm = (if e == 0.0 { f64::EPSILON } else { e }).ln();
+        }
+        let row = out.row_mut(f);
+        for (k, o) in row.iter_mut().enumerate() {
+            let c: f64 = dct[k].iter().zip(&logmel).map(|(a, b)| a * b).sum();
+            *o = (c * lift[k]) as f32;
+        }
+        if cfg.append_energy {
+            row[0] = energy.ln() as f32;
         }
     }
     Ok(out)
