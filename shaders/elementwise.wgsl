@@ -32,7 +32,8 @@ fn apply_unary(x: f32) -> f32 {
     switch OP {
         case 0u: { return max(x, 0.0); }
         case 1u: { return 1.0 / (1.0 + exp(-x)); }
-        case 2u: { return tanh(clamp(x, -15.0, 15.0)); }
+        // The clamp keeps drivers' exp-based tanh finite; it would turn a NaN into -1 or 1.
+        case 2u: { return select(tanh(clamp(x, -15.0, 15.0)), x, is_nan(x)); }
         case 3u: { return exp(x); }
         case 4u: { return -x; }
         case 5u: { return abs(x); }

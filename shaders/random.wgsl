@@ -38,7 +38,18 @@ fn uniform_fill(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
     let i = flat_index(wid, nwg, lid, 256u);
     if (i >= p.n) { return; }
     let u = f32(random_bits(i) >> 8u) * (1.0 / 16777216.0);
-    out[i] = p.a + (p.b - p.a) * u;
+    var v = p.a + (p.b - p.a) * u;
+    // u < 1, but a + (b - a) * u can still round up to b (low = 1, high = 2, u = 1 - 2^-24):
+    // take the largest value below high instead, so the range stays [low, high).
+    if (v >= p.b && p.a < p.b) { v = max(p.a, below(p.b)); }
+    out[i] = v;
+}
+
+// The largest f32 below a finite `x` (-1.17549435e-38, the smallest normal, below a zero).
+fn below(x: f32) -> f32 {
+    let bits = bitcast<u32>(x);
+    if ((bits & 0x7fffffffu) == 0u) { return bitcast<f32>(0x80800000u); }
+    return bitcast<f32>(select(bits - 1u, bits + 1u, (bits & 0x80000000u) != 0u));
 }
 
 @compute @workgroup_size(256)

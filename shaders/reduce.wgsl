@@ -29,8 +29,11 @@ fn identity() -> f32 {
     return select(0.0, bitcast<f32>(bits), p.op == 1u);
 }
 
+// Sum, or max with a NaN winning wherever it sits (the builtin `max` may drop a NaN operand,
+// and which one it drops is up to the driver).
 fn combine(a: f32, b: f32) -> f32 {
-    return select(a + b, max(a, b), p.op == 1u);
+    if (p.op == 1u) { return select(a, b, max_takes(b, a)); }
+    return a + b;
 }
 
 // Workgroup g folds elements [c * chunk, min((c + 1) * chunk, cols)) of row r, where
@@ -70,16 +73,21 @@ fn reduce_rows_small(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgro
     y[row] = acc * p.scale;
 }
 
-// Workgroup (column block b, row chunk z) folds rows [z * chunk, min((z + 1) * chunk, rows)) of
-// FW columns starting at b * FW, 256 / FW row lanes in parallel, and writes y[z * cols + col].
+// Workgroup g = z * blocks + b (blocks = ceil(cols / FW) column blocks; the grid may be folded)
+// folds rows [z * chunk, min((z + 1) * chunk, rows)) of FW columns starting at b * FW,
+// 256 / FW row lanes in parallel, and writes y[z * cols + col]. The chunks do not depend on
+// the grid, so neither does the result.
 @compute @workgroup_size(256)
 fn reduce_cols(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>) {
+    let blocks = (p.cols - 1u) / FW + 1u; // cols >= 1: the host returns early for 0 columns
+    let g = flat_group(wid, nwg);
+    if (g >= blocks * p.chunks) { return; }
     let lanes = 256u / FW;
     let lx = lid.x % FW;
     let ly = lid.x / FW;
-    let col = flat_group(wid, nwg) * FW + lx;
-    let z = wid.z;
+    let col = (g % blocks) * FW + lx;
+    let z = g / blocks;
     let start = z * p.chunk;
     let end = min(start + p.chunk, p.rows);
     var acc = identity();

@@ -175,13 +175,12 @@ fn reductions_on_a_folded_grid() {
         let want = reference(&x, rows, cols, op, true);
         check(&format!("reduce_rows {op:?}"), &got, &want, op, cols);
     }
-    // reduce_cols, 64 columns per workgroup: 700 columns = 11 column blocks (6 x 2 grid), and
-    // 600 rows in 3 z chunks. Then 3 columns (4 per workgroup) of 3,000 rows: 3,000 / 256
-    // chunks would exceed 7 z layers, so the chunk grows to 429 rows (7 layers, two passes).
-    for (rows, cols) in [(600, 700), (3000, 3)] {
-        if cols > 64 {
-            assert_folded(&g, cols, 64, 1);
-        }
+    // reduce_cols, 64 columns per workgroup, 256-row chunks, one flat (folded) grid of
+    // (column block, row chunk) workgroups: 700 columns x 600 rows = 11 blocks x 3 chunks = 33
+    // workgroups (a 7 x 5 grid). Then 3 columns (4 per workgroup) of 3,000 rows: 12 chunks, a
+    // 7 x 2 grid, and a second pass for the 12 partial rows.
+    for (rows, cols) in [(600usize, 700usize), (3000, 3)] {
+        assert_folded(&g, cols.div_ceil(64) * rows.div_ceil(256), 1, 0);
         let x = rng.vec(rows * cols, -1.0, 1.0);
         let t = Tensor::from_f32(&g, &[rows, cols], &x).unwrap();
         for op in [ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max] {

@@ -123,8 +123,9 @@ pub fn gemm(
 }
 
 /// [`gemm`] with a chosen split of K. A split writes `slices` partial products and sums them
-/// in slice order, so results are deterministic (they differ from an unsplit product only by
-/// the order of the fp32 additions).
+/// in a fixed order ([`reduce_cols`]: strided lanes, then a tree; not slice by slice), so
+/// results are deterministic (they differ from an unsplit product only by the order of the
+/// fp32 additions).
 pub fn gemm_split(
     a: &Tensor,
     b: &Tensor,

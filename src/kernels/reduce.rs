@@ -5,7 +5,8 @@
 //! reductions run as several passes: a row longer than [`ROW_CHUNK`] elements is split over
 //! several workgroups, and a column longer than [`COL_CHUNK`] rows is split into row chunks
 //! whose partial results are reduced again, so tall matrices stay parallel.
-//! Empty reductions give 0 for sum, 0 for mean (not NaN) and -inf for max.
+//! Empty reductions give 0 for sum, 0 for mean (not NaN) and -inf for max. A NaN input makes
+//! every reduction over it NaN, max included.
 
 use bytemuck::{Pod, Zeroable};
 
@@ -18,7 +19,7 @@ use crate::tensor::{DType, Tensor};
 pub const ROW_CHUNK: usize = 4096;
 /// Rows of at most this many columns are reduced by one thread per row (else a workgroup).
 pub const SMALL_COLS: usize = 32;
-/// Rows folded by one workgroup per pass of [`reduce_cols`] (raised for very tall inputs).
+/// Rows folded by one workgroup per pass of [`reduce_cols`], whatever the device's grid limit.
 pub const COL_CHUNK: usize = 256;
 
 /// A reduction.
@@ -28,7 +29,7 @@ pub enum ReduceOp {
     Sum,
     /// Arithmetic mean (0 when empty).
     Mean,
-    /// Maximum (-inf when empty).
+    /// Maximum (-inf when empty; NaN when any reduced element is NaN).
     Max,
 }
 
@@ -127,11 +128,13 @@ pub fn reduce_cols(x: &Tensor, op: ReduceOp) -> Result<Tensor> {
         5..=16 => 16,
         _ => 64,
     };
-    let max_z = gpu.limits().max_compute_workgroups_per_dimension as usize;
+    let blocks = cols.div_ceil(fw as usize);
     let mut cur = x.clone();
     let mut cur_rows = rows;
     loop {
-        let chunk = COL_CHUNK.max(cur_rows.div_ceil(max_z));
+        // A fixed chunk (never sized from the device's grid limit), so every device and grid
+        // folds the same partial sums in the same order.
+        let chunk = COL_CHUNK;
         let chunks = cur_rows.div_ceil(chunk).max(1);
         let last = chunks == 1;
         let dst = if last {
@@ -148,8 +151,7 @@ pub fn reduce_cols(x: &Tensor, op: ReduceOp) -> Result<Tensor> {
             scale: if last { op.scale(rows) } else { 1.0 },
             pad: [0; 2],
         };
-        let mut grid = gpu.grid(cols as u64, fw)?;
-        grid[2] = chunks as u32;
+        let grid = gpu.grid((blocks * chunks) as u64, 1)?;
         gpu.dispatch(
             NAME,
             &Kernel::new(Shader::Reduce, "reduce_cols").with("FW", f64::from(fw)),
