@@ -219,6 +219,7 @@ pub struct Gcn {
     encoder: (ParamId, ParamId),
     out: (ParamId, ParamId),
     cfg: GcnConfig,
+    classes: usize,
 }
 
 /// A parameter's name, shape and values.
@@ -289,6 +290,7 @@ impl Gcn {
             encoder,
             out,
             cfg: cfg.clone(),
+            classes,
         })
     }
 
@@ -365,7 +367,8 @@ impl Gcn {
     /// and predict every clip. `progress(epoch, loss)` is called for every epoch, in order;
     /// the losses stay on the GPU between evaluations, so the calls of the epochs since the
     /// last one come together when an evaluation epoch's results are read back. The kept
-    /// weights stay on the GPU until training ends.
+    /// weights stay on the GPU until training ends. `classes` must be the model's class count
+    /// and every label below it.
     #[allow(clippy::too_many_arguments)]
     pub fn fit(
         &mut self,
@@ -377,6 +380,19 @@ impl Gcn {
         val: &[usize],
         mut progress: impl FnMut(usize, f32),
     ) -> Result<FitResult> {
+        // The logits are `self.classes` wide: another count would read them in rows of the
+        // wrong width, and a label outside the classes would be left out of the loss unseen.
+        if classes != self.classes {
+            return Err(Error::InvalidInput(format!(
+                "GCN: fit was given {classes} classes, the model has {} outputs",
+                self.classes
+            )));
+        }
+        if let Some(&l) = labels.iter().find(|&&l| l as usize >= classes) {
+            return Err(Error::InvalidInput(format!(
+                "GCN: label {l} out of range for {classes} classes"
+            )));
+        }
         let clips = g.clip_offsets.len().saturating_sub(1);
         if let Some(&i) = train.iter().chain(val).find(|&&i| i >= clips) {
             return Err(Error::InvalidInput(format!(

@@ -135,9 +135,18 @@ pub struct GraphBatchData {
 
 impl GraphTask {
     /// Upload the graphs `ids` as one block-diagonal batch with Â = D^-1/2 (A + I) D^-1/2.
+    /// An empty list or an id without a graph and a label is an [`Error::InvalidInput`].
     pub fn batch(&self, gpu: &Gpu, ids: &[usize]) -> Result<GraphBatchData> {
         if ids.is_empty() {
             return Err(Error::InvalidInput("empty batch of graphs".into()));
+        }
+        let known = self.graphs.len().min(self.labels.len());
+        if let Some(&i) = ids.iter().find(|&&i| i >= known) {
+            return Err(Error::InvalidInput(format!(
+                "batch names graph {i}, the task has {} graphs and {} labels",
+                self.graphs.len(),
+                self.labels.len()
+            )));
         }
         let parts: Vec<(usize, &[(u32, u32)])> = ids
             .iter()

@@ -31,9 +31,10 @@ pub use node::{NodeGcn, NodeGcnConfig, NodeRun, NodeTask};
 pub struct EpochLog {
     /// 0-based epoch.
     pub epoch: usize,
-    /// Training loss (as optimised, including the weight-decay term where the model has one).
+    /// Training loss: the node GCN's includes its reported weight-decay term (as tkipf/gcn's);
+    /// the graph GCN's is the mean cross-entropy alone (its decay acts through the optimizer).
     pub train_loss: f32,
-    /// Validation loss.
+    /// Validation loss, with the same terms as `train_loss`.
     pub val_loss: f32,
     /// Validation accuracy in [0, 1].
     pub val_accuracy: f64,

@@ -269,12 +269,16 @@ impl NodeGcn {
             if let Some(&i) = set.iter().find(|&&i| i >= n) {
                 return Err(Error::InvalidInput(format!("{what} node {i} >= {n} nodes")));
             }
-        }
-        if let Some(&l) = task.labels.iter().find(|&&l| l as usize >= task.classes) {
-            return Err(Error::InvalidInput(format!(
-                "label {l} out of range for {} classes",
-                task.classes
-            )));
+            // Only the nodes of the three sets are scored; the others may carry anything.
+            if let Some(&i) = set
+                .iter()
+                .find(|&&i| task.labels[i] as usize >= task.classes)
+            {
+                return Err(Error::InvalidInput(format!(
+                    "{what} node {i} has label {} out of range for {} classes",
+                    task.labels[i], task.classes
+                )));
+            }
         }
         let mask_of = |set: &[usize]| -> Result<Tensor> {
             let mut m = vec![0.0f32; n];

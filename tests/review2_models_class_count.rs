@@ -1,0 +1,76 @@
+//! Review: class counts and ids handed to the GCN models must agree with the model and the data.
+//! The Synch-Graph GCN's `fit` takes the class count again; one that differs from the model's
+//! output width used to read the logits in rows of the wrong width (silently wrong predictions),
+//! and a label outside the classes was silently left out of the loss. `GraphTask::batch` (public)
+//! panicked on a graph id outside the task.
+
+mod common;
+
+use common::fixtures::triangle_clips;
+use common::gpu;
+use synchgraph::data::tu::TuGraph;
+use synchgraph::models::gcn::GraphTask;
+use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
+
+fn small() -> GcnConfig {
+    GcnConfig {
+        hidden: 8,
+        epochs: 2,
+        lr: 0.01,
+        dropout: 0.0,
+        eval_every: 1,
+        ..GcnConfig::default()
+    }
+}
+
+#[test]
+fn synchgraph_fit_refuses_a_class_count_other_than_the_models() {
+    let (g, labels) = triangle_clips();
+    let gpu = gpu();
+    // Three outputs, but `fit` is told two: the 16 x 3 logits are not 16 rows of 2.
+    let mut model = Gcn::new(&gpu, &small(), 5, 3).unwrap();
+    let train: Vec<usize> = (0..12).collect();
+    let val: Vec<usize> = (12..16).collect();
+    let err = model
+        .fit(&gpu, &g, &labels, 2, &train, &val, |_, _| {})
+        .map(|f| f.predictions.len())
+        .expect_err("a class count unlike the model's must be refused");
+    assert!(err.to_string().contains("class"), "{err}");
+}
+
+#[test]
+fn synchgraph_fit_refuses_a_label_outside_the_classes() {
+    let (g, mut labels) = triangle_clips();
+    labels[0] = 2; // a training clip's label, with two classes
+    let gpu = gpu();
+    let mut model = Gcn::new(&gpu, &small(), 5, 2).unwrap();
+    let train: Vec<usize> = (0..12).collect();
+    let val: Vec<usize> = (12..16).collect();
+    let err = model
+        .fit(&gpu, &g, &labels, 2, &train, &val, |_, _| {})
+        .map(|f| f.losses)
+        .expect_err("label 2 of two classes must be refused, not dropped from the loss");
+    assert!(err.to_string().contains("label 2"), "{err}");
+}
+
+#[test]
+fn graph_task_batch_refuses_an_unknown_graph_id() {
+    let gpu = gpu();
+    let task = GraphTask {
+        graphs: vec![TuGraph {
+            num_nodes: 2,
+            edges: vec![(0, 1), (1, 0)],
+            features: vec![1.0, 1.0],
+            label: 0,
+        }],
+        features: 1,
+        labels: vec![0],
+        classes: 2,
+    };
+    assert!(task.batch(&gpu, &[0]).is_ok());
+    let err = task
+        .batch(&gpu, &[0, 1])
+        .map(|_| ())
+        .expect_err("graph 1 of a one-graph task must be an error, not a panic");
+    assert!(err.to_string().contains("graph 1"), "{err}");
+}
