@@ -74,3 +74,17 @@ fn graph_task_batch_refuses_an_unknown_graph_id() {
         .expect_err("graph 1 of a one-graph task must be an error, not a panic");
     assert!(err.to_string().contains("graph 1"), "{err}");
 }
+
+#[test]
+fn intensity_scaling_refuses_a_fitting_row_past_the_rows() {
+    use synchgraph::models::synchgraph_features::scale_to_intensity;
+    let mut rows = vec![vec![0.0, 1.0], vec![2.0, 3.0]];
+    let err = scale_to_intensity(&mut rows, &[0, 2])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("fitting row 2 is past the 2 rows"), "{err}");
+    // The rows are left as they were.
+    assert_eq!(rows, vec![vec![0.0, 1.0], vec![2.0, 3.0]]);
+    scale_to_intensity(&mut rows, &[0, 1]).unwrap();
+    assert_eq!(rows, vec![vec![0.0, 0.0], vec![255.0, 255.0]]);
+}

@@ -347,9 +347,20 @@ fn graph_data_with_one_class_is_refused() {
         "0 1\n",
         "train 0\nval 1\ntest 2 3\n",
     );
+    // Every labelled node in class 1: two class indices, but one class.
+    planetoid(
+        &d.join("planetoid-ones"),
+        "0 1 1 0\n1 1 1 1\n2 1 1 2\n3 1 1 0\n",
+        "0 1\n",
+        "train 0\nval 1\ntest 2 3\n",
+    );
     tu(&d.join("tu"), &[1, 1, 1, 1, 1, 1]);
     let o = d.join("o");
-    for (data, flags) in [("planetoid", &[][..]), ("tu", &["--folds", "2"][..])] {
+    for (data, flags) in [
+        ("planetoid", &[][..]),
+        ("planetoid-ones", &[][..]),
+        ("tu", &["--folds", "2"][..]),
+    ] {
         let data = d.join(data);
         let mut a = vec![
             "train",

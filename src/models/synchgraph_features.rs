@@ -126,13 +126,20 @@ pub fn log_response(image: &[f32], side: usize) -> Result<Vec<f32>> {
 }
 
 /// Scale each feature column to 0..=255 with the range of the `fit` rows; other rows are
-/// clamped into it. A constant column becomes 0.
+/// clamped into it. A constant column becomes 0. Rows of unequal length, no fitting row or a
+/// fitting row past `rows` are [`Error::InvalidInput`].
 pub fn scale_to_intensity(rows: &mut [Vec<f32>], fit: &[usize]) -> Result<()> {
     let d = rows.first().map_or(0, Vec::len);
     if fit.is_empty() || rows.iter().any(|r| r.len() != d) {
         return Err(Error::InvalidInput(
             "intensity scaling needs equal-length rows and at least one fitting row".into(),
         ));
+    }
+    if let Some(&i) = fit.iter().find(|&&i| i >= rows.len()) {
+        return Err(Error::InvalidInput(format!(
+            "intensity scaling: fitting row {i} is past the {} rows",
+            rows.len()
+        )));
     }
     for c in 0..d {
         let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);

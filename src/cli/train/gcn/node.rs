@@ -22,7 +22,9 @@ pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         weight_decay: args.weight_decay.unwrap_or(defaults.weight_decay),
         dropout: args.dropout.unwrap_or(defaults.dropout),
     };
-    if data.num_classes < 2 {
+    // Distinct labels, not the label range: labels all 1 give num_classes 2 but one class.
+    let distinct: std::collections::BTreeSet<_> = data.labels.iter().flatten().collect();
+    if distinct.len() < 2 {
         bail!(
             "{}: the labelled nodes hold one class; node classification needs at least two",
             args.data.display()
