@@ -107,9 +107,15 @@ impl Tape {
     }
 
     /// Inverted dropout with drop probability `p` while training (a seeded GPU mask, a new
-    /// stream per call); the identity in evaluation mode or for p = 0.
+    /// stream per call); the identity in evaluation mode or for p = 0. A `p` outside [0, 1) is
+    /// [`Error::InvalidInput`] in both modes, so a bad setting shows before training starts.
     pub fn dropout(&mut self, x: &Var, p: f32) -> Result<Var> {
         self.check("dropout", &[x])?;
+        if !(0.0..1.0).contains(&p) {
+            return Err(Error::InvalidInput(format!(
+                "dropout: drop probability {p} must be in [0, 1)"
+            )));
+        }
         if !self.training || p == 0.0 {
             return Ok(x.clone());
         }

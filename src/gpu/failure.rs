@@ -20,7 +20,8 @@ pub(crate) fn wait_timeout_from_env() -> Result<Duration> {
 
 /// A wait bound from the text of [`WAIT_TIMEOUT_ENV`]: unset, empty or blank gives
 /// [`DEFAULT_WAIT_TIMEOUT`] (as the adapter variable treats an empty value), a positive number
-/// of seconds gives that bound, anything else is an error naming the variable.
+/// of seconds gives that bound (at least 1 ns; one past `Duration::MAX` saturates), anything
+/// else is an error naming the variable.
 fn parse_wait_timeout(raw: Option<&str>) -> Result<Duration> {
     let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
         return Ok(DEFAULT_WAIT_TIMEOUT);
@@ -29,7 +30,13 @@ fn parse_wait_timeout(raw: Option<&str>) -> Result<Duration> {
         .parse::<f64>()
         .ok()
         .filter(|s| s.is_finite() && *s > 0.0)
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        // A bound too large for a Duration is no bound in practice; one that rounds to 0 ns
+        // is raised to 1 ns, as `Gpu::set_wait_timeout` does.
+        .map(|s| {
+            Duration::try_from_secs_f64(s)
+                .unwrap_or(Duration::MAX)
+                .max(Duration::from_nanos(1))
+        })
         .ok_or_else(|| {
             Error::Config(format!(
                 "{WAIT_TIMEOUT_ENV} must be a positive number of seconds, got '{raw}'"
@@ -105,6 +112,12 @@ mod tests {
             parse_wait_timeout(Some(" 2.5 ")).unwrap(),
             Duration::from_millis(2500)
         );
+        // Extremes of the positive range: a tiny bound is 1 ns, not 0; a huge one saturates.
+        assert_eq!(
+            parse_wait_timeout(Some("1e-12")).unwrap(),
+            Duration::from_nanos(1)
+        );
+        assert_eq!(parse_wait_timeout(Some("1e30")).unwrap(), Duration::MAX);
         for bad in ["0", "-1", "soon", "inf", "NaN"] {
             let e = parse_wait_timeout(Some(bad)).unwrap_err().to_string();
             assert!(e.contains(WAIT_TIMEOUT_ENV), "{bad}: {e}");
