@@ -9,10 +9,11 @@ use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
 use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::data::feature_export::{csv_field, FEATURES_CLIPS, FEATURES_INDEX};
+use synchgraph::report::atomic::sync_folder;
 
 use crate::cli::clip_features::ClipSource;
 use crate::cli::output::outln;
-use crate::cli::staged_folder::{sync_folder, write_synced, WorkDir};
+use crate::cli::staged_folder::{write_synced, WorkDir};
 
 /// Arguments of `features`.
 #[derive(clap::Args)]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{bail, Context, Result};
+use synchgraph::report::atomic::{parent_and_name, sync_folder};
 use synchgraph::report::remove_dead_leftovers;
 
 /// Write `bytes` to the new file `path` and flush them to disk, with an error naming the file.
@@ -17,13 +18,6 @@ pub fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
         f.sync_all()
     })()
     .with_context(|| format!("writing {}", path.display()))
-}
-
-/// Flush the entries of `folder` to disk, where the platform allows it.
-pub fn sync_folder(folder: &Path) {
-    if let Ok(d) = std::fs::File::open(folder) {
-        let _ = d.sync_all();
-    }
 }
 
 /// Distinguishes the work folders of exports of one process.
@@ -141,14 +135,4 @@ fn same_file_system(a: &Path, b: &Path) -> bool {
     }
     let _ = (a, b);
     true
-}
-
-/// The folder holding `path` (`.` for a bare name) and the file name of `path`.
-fn parent_and_name(path: &Path) -> Option<(PathBuf, String)> {
-    let name = path.file_name()?.to_string_lossy().into_owned();
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    Some((parent, name))
 }

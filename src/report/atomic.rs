@@ -28,21 +28,30 @@ fn temporary_path(dir: &Path, file_name: &str, pid: u32, n: u64) -> PathBuf {
     dir.join(format!(".{file_name}.{pid}.{n}.tmp"))
 }
 
-/// The folder and file name of the target `path` of an atomic write.
-fn split_target(path: &Path) -> Result<(PathBuf, String)> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+/// The folder holding `path` (`.` for a bare name) and the file name of `path`; `None` when
+/// the path names no file (`/`, `..`).
+pub fn parent_and_name(path: &Path) -> Option<(PathBuf, String)> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::Checkpoint {
-            path: path.display().to_string(),
-            message: "the path names no file".into(),
-        })?
-        .to_string_lossy()
-        .to_string();
-    Ok((dir, file_name))
+    Some((parent, name))
+}
+
+/// Flush the entries of `folder` to disk, where the platform allows it (best effort).
+pub fn sync_folder(folder: &Path) {
+    if let Ok(d) = fs::File::open(folder) {
+        let _ = d.sync_all();
+    }
+}
+
+/// The folder and file name of the target `path` of an atomic write.
+fn split_target(path: &Path) -> Result<(PathBuf, String)> {
+    parent_and_name(path).ok_or_else(|| Error::Checkpoint {
+        path: path.display().to_string(),
+        message: "the path names no file".into(),
+    })
 }
 
 /// The temporary names the next `count` attempts of this process to write `path` would try,
@@ -108,9 +117,7 @@ pub fn write_atomic_with(
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         fs::rename(&tmp, path)?;
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
+        sync_folder(&dir);
         remove_stale_temporaries(&dir, &file_name);
         Ok(())
     })();
