@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::feature_export::keep_source_order;
 use crate::error::{Error, Result};
-use crate::features::landmarks::COORDS;
+use crate::features::landmarks::is_layout_header;
 
 /// EmoDB emotion codes (6th file-name character) and class names, in class order.
 pub const EMODB_CODES: [(char, &str); 7] = [
@@ -248,20 +248,8 @@ fn has_landmark_header(path: &Path) -> bool {
     else {
         return false;
     };
-    let fields: Vec<String> = line
-        .trim()
-        .split(',')
-        .map(|f| f.trim().to_ascii_lowercase())
-        .collect();
-    let coords = match fields.first().map(String::as_str) {
-        Some("frame") => &fields[1..],
-        _ => &fields[..],
-    };
-    coords.len() == COORDS
-        && coords
-            .iter()
-            .enumerate()
-            .all(|(k, f)| *f == format!("{}{}", if k % 2 == 0 { 'x' } else { 'y' }, k / 2))
+    let fields: Vec<&str> = line.trim().split(',').map(str::trim).collect();
+    is_layout_header(&fields)
 }
 
 /// Whether every sub-folder is named `Actor_<digits>` (any case) and holds RAVDESS-coded WAV

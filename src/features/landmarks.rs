@@ -40,6 +40,33 @@ fn coord_name(c: usize) -> String {
     format!("{}{}", if c % 2 == 0 { 'x' } else { 'y' }, c / 2)
 }
 
+/// The column names of a layout header of `n` columns: `frame,x0,y0,...,x67,y67` for 137,
+/// `x0,y0,...,x67,y67` for 136, `None` for any other width.
+fn layout_header(n: usize) -> Option<Vec<String>> {
+    let frame = match n {
+        _ if n == COORDS + 1 => Some("frame".to_string()),
+        COORDS => None,
+        _ => return None,
+    };
+    Some(
+        frame
+            .into_iter()
+            .chain((0..COORDS).map(coord_name))
+            .collect(),
+    )
+}
+
+/// Whether the (trimmed) fields of a line are a landmark CSV header in the layout's order,
+/// any case: `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67`.
+pub fn is_layout_header(fields: &[&str]) -> bool {
+    layout_header(fields.len()).is_some_and(|want| {
+        fields
+            .iter()
+            .zip(&want)
+            .all(|(f, w)| f.eq_ignore_ascii_case(w))
+    })
+}
+
 /// Check a header row against the documented layout; returns its width (137 or 136 columns).
 fn check_header(fields: &[&str], path: &Path, line_no: usize) -> Result<usize> {
     let expected = || {
@@ -50,18 +77,13 @@ fn check_header(fields: &[&str], path: &Path, line_no: usize) -> Result<usize> {
         )
     };
     let n = fields.len();
-    if n != COORDS && n != COORDS + 1 {
+    let Some(want) = layout_header(n) else {
         return Err(Error::parse(
             path,
             line_no,
             format!("the header has {n} columns; {}", expected()),
         ));
-    }
-    let want: Vec<String> = (n == COORDS + 1)
-        .then(|| "frame".to_string())
-        .into_iter()
-        .chain((0..COORDS).map(coord_name))
-        .collect();
+    };
     let bad = fields
         .iter()
         .zip(&want)
