@@ -91,26 +91,19 @@ fn read_features(path: &Path, n_in: usize, scale: f64, max_hz: f64) -> Result<(u
         if n != n_in {
             bail!("{}: {n} values, the network has {n_in} inputs", at());
         }
+        let mut row = Vec::with_capacity(n);
         for (i, tok) in line.split(',').map(str::trim).enumerate() {
             let Ok(x) = tok.parse::<f32>() else {
                 bail!("{}: input {i} ('{tok}') is not a number", at());
             };
-            if !x.is_finite() {
-                bail!(
-                    "{}: input {i} is {x}; features must be finite numbers",
-                    at()
-                );
-            }
-            let r = f64::from(x) * scale;
-            if !(0.0..=max_hz).contains(&r) {
-                bail!(
-                    "{}: input {i} = {x} gives {r} Hz outside [0, {max_hz}] (rate = value x \
-                     network.rate_scale {scale}, at most network.max_rate_hz)",
-                    at()
-                );
-            }
-            rates.push(r as f32);
+            row.push(x);
         }
+        rates.extend(rates_from_intensity(&row, scale, max_hz).with_context(|| {
+            format!(
+                "{} (rate = value x network.rate_scale {scale}, at most network.max_rate_hz)",
+                at()
+            )
+        })?);
         clips += 1;
     }
     if clips == 0 {
