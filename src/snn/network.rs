@@ -7,7 +7,7 @@
 
 use super::config::Config;
 use super::encoding::{poisson_step, schedule_step};
-use super::neurons::{lif_step, GroupState, LifParams};
+use super::neurons::{lif_step, GroupState, LifParams, STATE_VALUES};
 use super::record::{Recorder, SpikeEvent};
 use super::stdp::{normalize, stdp_step, StdpParams};
 use super::synapses::{compact, propagate, sort, Channel, SpikeLists};
@@ -158,10 +158,11 @@ impl Network {
         for (what, values) in [
             (format!("input weights [{n_in}, {n_e}]"), n_in * n_e),
             (format!("recurrent weights [{n_e}, {n_e}]"), n_e * n_e),
-            // Four f32 per neuron: (v, ge, gi, theta).
             (
-                format!("neuron state [{clips} clips x {n_e}, 4]"),
-                clips.saturating_mul(n_e).saturating_mul(4),
+                format!("neuron state [{clips} clips x {n_e}, {STATE_VALUES}]"),
+                clips
+                    .saturating_mul(n_e)
+                    .saturating_mul(STATE_VALUES as u128),
             ),
             (
                 format!("input delay ring [{slots} x {clips} clips x {n_in}]"),

@@ -105,6 +105,9 @@ pub fn theta_decay_every(tau_theta_ms: f64, dt_ms: f64) -> u32 {
         .clamp(1.0, 1e6) as u32
 }
 
+/// f32 values of each neuron's state: (v mV, ge, gi, theta mV).
+pub const STATE_VALUES: usize = 4;
+
 /// State of one group on the GPU: `state` `[n, 4]` f32 = (v mV, ge, gi, theta mV) and `flags` `[n]`
 /// u32 (bits 0..30 refractory countdown in steps, bit 31 spiked in the last step).
 pub struct GroupState {
@@ -124,7 +127,7 @@ impl GroupState {
     /// Upload `state` (4 f32 per neuron) and `flags`.
     pub fn from_host(gpu: &Gpu, state: &[f32], flags: &[u32]) -> Result<Self> {
         Ok(GroupState {
-            state: Tensor::from_f32(gpu, &[flags.len(), 4], state)?,
+            state: Tensor::from_f32(gpu, &[flags.len(), STATE_VALUES], state)?,
             flags: Tensor::from_u32(gpu, &[flags.len()], flags)?,
         })
     }
