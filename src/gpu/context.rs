@@ -20,8 +20,10 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use super::adapter;
+use super::bind_cache::{BindGroupCache, BindGroupStats, BindKey, BoundRange};
 use super::failure::{lost_error, panic_message, wait_timeout_from_env, ErrorState, Failure};
 pub use super::failure::{DEFAULT_WAIT_TIMEOUT, WAIT_TIMEOUT_ENV};
+use super::layouts::PARAM_BINDING_BYTES;
 use super::params::{ParamArena, MAX_PARAM_BYTES};
 use super::pipelines::{Kernel, PipelineCache};
 use super::pool::{bucket_size, BufferPool, STORAGE_USAGE};
@@ -63,6 +65,7 @@ struct Batch {
     dispatches: u32,
     params: ParamArena,
     pool: BufferPool,
+    bind_groups: BindGroupCache,
     profiler: Option<Profiler>,
     profiling: bool,
 }
@@ -218,6 +221,7 @@ impl Gpu {
             dispatches: 0,
             params: ParamArena::new(limits.min_uniform_buffer_offset_alignment),
             pool: BufferPool::default(),
+            bind_groups: BindGroupCache::default(),
             profiler,
             profiling: options.profile,
         };
@@ -338,7 +342,10 @@ impl Gpu {
             mapped_at_creation: false,
         });
         if pollster::block_on(scope.pop()).is_some() {
-            lock(&self.inner.batch).pool.trim();
+            let mut batch = lock(&self.inner.batch);
+            batch.pool.trim();
+            // Cached bind groups would keep the trimmed buffers alive.
+            batch.bind_groups.clear();
             return Err(Error::OutOfMemory {
                 context: format!("allocating {size} bytes for '{what}'"),
             });
@@ -355,6 +362,13 @@ impl Gpu {
     pub fn pool_stats(&self) -> (u64, u64) {
         let b = lock(&self.inner.batch);
         (b.pool.hits, b.pool.misses)
+    }
+
+    /// The bind-group cache's counts since the device was opened: a miss is a dispatch that
+    /// built its bind group, a hit one that reused the group built for the same pipeline layout
+    /// and buffer ranges.
+    pub fn bind_group_stats(&self) -> BindGroupStats {
+        lock(&self.inner.batch).bind_groups.stats()
     }
 
     /// Number of pipelines compiled so far (each (family, entry, constants) is compiled once).
@@ -420,29 +434,43 @@ impl Gpu {
         if needs_flush {
             self.submit_locked(&mut batch)?;
         }
-        let (pbuf, poff, psize) = batch.params.push(device, bytes);
-        let mut entries = vec![wgpu::BindGroupEntry {
-            binding: 0,
-            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                buffer: &pbuf,
-                offset: poff,
-                size: wgpu::BufferSize::new(psize),
-            }),
-        }];
-        for (i, b) in buffers.iter().enumerate() {
-            entries.push(wgpu::BindGroupEntry {
-                binding: i as u32 + 1,
-                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                    buffer: &b.buffer,
+        let (params, param_offset) = batch.params.push(device, bytes);
+        let key = BindKey {
+            layout: pipeline.layout.clone(),
+            params,
+            ranges: buffers
+                .iter()
+                .map(|b| BoundRange {
+                    buffer: b.buffer.clone(),
                     offset: b.offset,
-                    size: wgpu::BufferSize::new(b.size),
+                    size: b.size,
+                })
+                .collect(),
+        };
+        let bind_group = batch.bind_groups.get_or_build(key, |key| {
+            let mut entries = vec![wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &key.params,
+                    offset: 0,
+                    size: wgpu::BufferSize::new(PARAM_BINDING_BYTES),
                 }),
-            });
-        }
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(name),
-            layout: &pipeline.layout,
-            entries: &entries,
+            }];
+            for (i, b) in key.ranges.iter().enumerate() {
+                entries.push(wgpu::BindGroupEntry {
+                    binding: i as u32 + 1,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: &b.buffer,
+                        offset: b.offset,
+                        size: wgpu::BufferSize::new(b.size),
+                    }),
+                });
+            }
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(name),
+                layout: &key.layout,
+                entries: &entries,
+            })
         });
         let batch = &mut *batch;
         if batch.profiling && batch.profiler.is_some() {
@@ -455,12 +483,12 @@ impl Gpu {
                 timestamp_writes,
             });
             pass.set_pipeline(&pipeline.pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
+            pass.set_bind_group(0, &bind_group, &[param_offset]);
             pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
         } else {
             let pass = batch.pass(device);
             pass.set_pipeline(&pipeline.pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
+            pass.set_bind_group(0, &bind_group, &[param_offset]);
             pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
         }
         batch.dispatches += 1;

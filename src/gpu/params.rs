@@ -1,5 +1,7 @@
 //! Uniform parameters for each dispatch, packed into a few large uniform buffers per batch.
 //! Bytes are gathered on the CPU while recording and written once per arena buffer at submit.
+//! Each dispatch binds a window of [`MAX_PARAM_BYTES`] at its slot's offset (a dynamic offset),
+//! so every slot leaves that much room before the end of its buffer.
 
 /// Size of one arena buffer.
 const ARENA_BYTES: u64 = 64 * 1024;
@@ -25,8 +27,9 @@ impl ParamArena {
         }
     }
 
-    /// Reserve a slot holding `bytes`; returns (buffer, offset, size) to bind.
-    pub fn push(&mut self, device: &wgpu::Device, bytes: &[u8]) -> (wgpu::Buffer, u64, u64) {
+    /// Reserve a slot holding `bytes`; returns the buffer and the slot's offset, from which a
+    /// window of [`MAX_PARAM_BYTES`] lies inside the buffer.
+    pub fn push(&mut self, device: &wgpu::Device, bytes: &[u8]) -> (wgpu::Buffer, u32) {
         assert!(bytes.len() <= MAX_PARAM_BYTES, "parameter block too large");
         let size = (bytes.len().max(16) as u64).div_ceil(16) * 16;
         loop {
@@ -42,11 +45,12 @@ impl ParamArena {
             }
             let staged = &mut self.staged[self.current];
             let offset = (staged.len() as u64).div_ceil(self.align) * self.align;
-            if offset + size <= ARENA_BYTES {
+            if offset + MAX_PARAM_BYTES as u64 <= ARENA_BYTES {
                 staged.resize(offset as usize, 0);
                 staged.extend_from_slice(bytes);
                 staged.resize((offset + size) as usize, 0);
-                return (self.buffers[self.current].clone(), offset, size);
+                let offset = u32::try_from(offset).expect("arena buffers are 64 KiB");
+                return (self.buffers[self.current].clone(), offset);
             }
             self.current += 1;
         }

@@ -1,9 +1,12 @@
-//! Compile once, look up by key: shader modules per family and compute pipelines per
-//! (family, entry point, override constants), each with its bind-group layout cached beside it.
+//! Compile once, look up by key: shader modules per family, bind-group layouts per (family,
+//! entry point) and compute pipelines per (family, entry point, override constants). Layouts
+//! are explicit (see [`layouts`](super::layouts)), so the parameter block is bound with a
+//! dynamic offset and specialisations of one entry point share a layout.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::layouts::FamilyReflection;
 use super::registry::Shader;
 use crate::error::{Error, Result};
 
@@ -62,10 +65,17 @@ pub struct CachedPipeline {
     pub layout: wgpu::BindGroupLayout,
 }
 
-/// Module and pipeline caches.
+/// An entry point's bind-group layout and the pipeline layout around it.
+struct EntryLayout {
+    group: wgpu::BindGroupLayout,
+    pipeline: wgpu::PipelineLayout,
+}
+
+/// Module, layout and pipeline caches.
 #[derive(Default)]
 pub struct PipelineCache {
-    modules: HashMap<Shader, wgpu::ShaderModule>,
+    modules: HashMap<Shader, (wgpu::ShaderModule, FamilyReflection)>,
+    layouts: HashMap<(Shader, &'static str), EntryLayout>,
     pipelines: HashMap<PipelineKey, Arc<CachedPipeline>>,
     /// Number of pipelines compiled so far.
     pub compiled: usize,
@@ -100,25 +110,51 @@ impl PipelineCache {
         if let Some(p) = self.pipelines.get(&key) {
             return Ok(p.clone());
         }
-        let module = match self.modules.entry(kernel.shader) {
+        let (module, family) = match self.modules.entry(kernel.shader) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
                 let source = kernel.shader.source();
+                let family = FamilyReflection::new(kernel.shader.file_name(), &source)?;
                 let module = scoped(device, kernel.shader.file_name(), || {
                     device.create_shader_module(wgpu::ShaderModuleDescriptor {
                         label: Some(kernel.shader.file_name()),
                         source: wgpu::ShaderSource::Wgsl(source.into()),
                     })
                 })?;
-                e.insert(module)
+                e.insert((module, family))
+            }
+        };
+        let context = format!("{}::{}", kernel.shader.file_name(), kernel.entry);
+        let layout = match self.layouts.entry((kernel.shader, kernel.entry)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let entries = family.entries(kernel.entry).map_err(|err| match err {
+                    Error::Validation { message, .. } => Error::Validation {
+                        context: context.clone(),
+                        message,
+                    },
+                    other => other,
+                })?;
+                let layout = scoped(device, &context, || {
+                    let group = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                        label: Some(&context),
+                        entries: &entries,
+                    });
+                    let pipeline = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                        label: Some(&context),
+                        bind_group_layouts: &[Some(&group)],
+                        immediate_size: 0,
+                    });
+                    EntryLayout { group, pipeline }
+                })?;
+                e.insert(layout)
             }
         };
         let module = &*module;
-        let context = format!("{}::{}", kernel.shader.file_name(), kernel.entry);
         let pipeline = scoped(device, &context, || {
             device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(&context),
-                layout: None,
+                layout: Some(&layout.pipeline),
                 module,
                 entry_point: Some(kernel.entry),
                 compilation_options: wgpu::PipelineCompilationOptions {
@@ -128,8 +164,10 @@ impl PipelineCache {
                 cache: None,
             })
         })?;
-        let layout = pipeline.get_bind_group_layout(0);
-        let cached = Arc::new(CachedPipeline { pipeline, layout });
+        let cached = Arc::new(CachedPipeline {
+            pipeline,
+            layout: layout.group.clone(),
+        });
         self.pipelines.insert(key, cached.clone());
         self.compiled += 1;
         Ok(cached)

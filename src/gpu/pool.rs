@@ -1,8 +1,13 @@
 //! A buffer pool: storage buffers are bucketed by rounded size and reused. Buffers freed while a
 //! batch is being recorded only return to the pool after that batch is submitted, so a recycled
 //! buffer never receives a `queue.write_buffer` that would overtake pending reads of its old data.
+//!
+//! Each bucket hands its buffers out first in, first out: a loop that frees its temporaries in
+//! the order it allocated them (a dropped tape, a finished step) gets the same buffers back in
+//! the same order in its next iteration, so its dispatches bind the same buffer ranges as before
+//! and reuse their cached bind groups.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 /// Usage flags of every storage buffer the engine allocates.
 pub const STORAGE_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
@@ -24,7 +29,7 @@ pub fn bucket_size(bytes: u64, max: u64) -> u64 {
 /// Free storage buffers by bucket size.
 #[derive(Default)]
 pub struct BufferPool {
-    free: HashMap<u64, Vec<wgpu::Buffer>>,
+    free: HashMap<u64, VecDeque<wgpu::Buffer>>,
     /// Buffers released while the current batch was being recorded.
     pending: Vec<wgpu::Buffer>,
     /// Bytes of the pending buffers.
@@ -38,10 +43,10 @@ pub struct BufferPool {
 }
 
 impl BufferPool {
-    /// Take a free buffer of exactly `bucket` bytes, if one is pooled (counted as a hit; the
-    /// caller counts a miss when it creates a buffer instead).
+    /// Take the longest-free buffer of exactly `bucket` bytes, if one is pooled (counted as a
+    /// hit; the caller counts a miss when it creates a buffer instead).
     pub fn take(&mut self, bucket: u64) -> Option<wgpu::Buffer> {
-        let buf = self.free.get_mut(&bucket).and_then(Vec::pop);
+        let buf = self.free.get_mut(&bucket).and_then(VecDeque::pop_front);
         if buf.is_some() {
             self.hits += 1;
             self.free_bytes -= bucket;
@@ -64,7 +69,7 @@ impl BufferPool {
     pub fn on_submitted(&mut self) {
         for buf in self.pending.drain(..) {
             self.free_bytes += buf.size();
-            self.free.entry(buf.size()).or_default().push(buf);
+            self.free.entry(buf.size()).or_default().push_back(buf);
         }
         self.pending_bytes = 0;
     }
