@@ -1,7 +1,7 @@
 //! Review: class counts and ids handed to the GCN models must agree with the model and the data.
-//! The Synch-Graph GCN's `fit` takes the class count again; one that differs from the model's
-//! output width used to read the logits in rows of the wrong width (silently wrong predictions),
-//! and a label outside the classes was silently left out of the loss. `GraphTask::batch` (public)
+//! The Synch-Graph GCN's `fit` used to take the class count again, and one that differed from
+//! the model's output width read the logits in rows of the wrong width; it now uses the model's
+//! own count. A label outside the classes was silently left out of the loss. `GraphTask::batch` (public)
 //! panicked on a graph id outside the task.
 
 mod common;
@@ -24,21 +24,6 @@ fn small() -> GcnConfig {
 }
 
 #[test]
-fn synchgraph_fit_refuses_a_class_count_other_than_the_models() {
-    let (g, labels) = triangle_clips();
-    let gpu = gpu();
-    // Three outputs, but `fit` is told two: the 16 x 3 logits are not 16 rows of 2.
-    let mut model = Gcn::new(&gpu, &small(), 5, 3).unwrap();
-    let train: Vec<usize> = (0..12).collect();
-    let val: Vec<usize> = (12..16).collect();
-    let err = model
-        .fit(&gpu, &g, &labels, 2, &train, &val, |_, _| {})
-        .map(|f| f.predictions.len())
-        .expect_err("a class count unlike the model's must be refused");
-    assert!(err.to_string().contains("class"), "{err}");
-}
-
-#[test]
 fn synchgraph_fit_refuses_a_label_outside_the_classes() {
     let (g, mut labels) = triangle_clips();
     labels[0] = 2; // a training clip's label, with two classes
@@ -47,7 +32,7 @@ fn synchgraph_fit_refuses_a_label_outside_the_classes() {
     let train: Vec<usize> = (0..12).collect();
     let val: Vec<usize> = (12..16).collect();
     let err = model
-        .fit(&gpu, &g, &labels, 2, &train, &val, |_, _| {})
+        .fit(&gpu, &g, &labels, &train, &val, |_, _| {})
         .map(|f| f.losses)
         .expect_err("label 2 of two classes must be refused, not dropped from the loss");
     assert!(err.to_string().contains("label 2"), "{err}");

@@ -71,7 +71,7 @@ fn gcn_learns_a_separable_toy_graph() {
     let train: Vec<usize> = (0..12).collect();
     let val: Vec<usize> = (12..16).collect();
     let fit = model
-        .fit(&gpu, &g, &labels, 2, &train, &val, |_, _| {})
+        .fit(&gpu, &g, &labels, &train, &val, |_, _| {})
         .unwrap();
     assert!(fit.losses[fit.losses.len() - 1] < fit.losses[0]);
     assert_eq!(fit.predictions, labels, "losses {:?}", fit.losses);
@@ -349,14 +349,14 @@ fn malformed_gcn_graphs_and_clip_lists_are_refused_by_name() {
         assert!(e.contains(want), "{e}");
         let mut gcn = Gcn::new(&gpu, &cfg, 2, 2).unwrap();
         let e = gcn
-            .fit(&gpu, &g, &[0, 1], 2, &[0], &[1], |_, _| {})
+            .fit(&gpu, &g, &[0, 1], &[0], &[1], |_, _| {})
             .unwrap_err()
             .to_string();
         assert!(e.contains(want), "fit: {e}");
     }
     let mut gcn = Gcn::new(&gpu, &cfg, 2, 2).unwrap();
     let e = gcn
-        .fit(&gpu, &good(), &[0, 1], 2, &[0], &[2], |_, _| {})
+        .fit(&gpu, &good(), &[0, 1], &[0], &[2], |_, _| {})
         .unwrap_err()
         .to_string();
     assert!(

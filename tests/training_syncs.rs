@@ -364,7 +364,7 @@ fn fit_triangles(
     let mut model = Gcn::new(g, cfg, 5, 2).unwrap();
     let train: Vec<usize> = (0..12).collect();
     let val: Vec<usize> = (12..16).collect();
-    let fit = model.fit(g, &graph, &labels, 2, &train, &val, progress);
+    let fit = model.fit(g, &graph, &labels, &train, &val, progress);
     (model, fit)
 }
 

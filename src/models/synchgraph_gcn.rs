@@ -367,27 +367,19 @@ impl Gcn {
     /// and predict every clip. `progress(epoch, loss)` is called for every epoch, in order;
     /// the losses stay on the GPU between evaluations, so the calls of the epochs since the
     /// last one come together when an evaluation epoch's results are read back. The kept
-    /// weights stay on the GPU until training ends. `classes` must be the model's class count
-    /// and every label below it.
-    #[allow(clippy::too_many_arguments)]
+    /// weights stay on the GPU until training ends. Every label must be below the model's
+    /// class count.
     pub fn fit(
         &mut self,
         gpu: &Gpu,
         g: &GcnGraph,
         labels: &[u32],
-        classes: usize,
         train: &[usize],
         val: &[usize],
         mut progress: impl FnMut(usize, f32),
     ) -> Result<FitResult> {
-        // The logits are `self.classes` wide: another count would read them in rows of the
-        // wrong width, and a label outside the classes would be left out of the loss unseen.
-        if classes != self.classes {
-            return Err(Error::InvalidInput(format!(
-                "GCN: fit was given {classes} classes, the model has {} outputs",
-                self.classes
-            )));
-        }
+        let classes = self.classes;
+        // A label outside the classes would be left out of the loss unseen.
         if let Some(&l) = labels.iter().find(|&&l| l as usize >= classes) {
             return Err(Error::InvalidInput(format!(
                 "GCN: label {l} out of range for {classes} classes"

@@ -238,7 +238,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             .expect("valid template"),
     );
     let t_gcn = Instant::now();
-    let fit = model.fit(&gpu, &graph, &y, k, &train, &val, |_, l| {
+    let fit = model.fit(&gpu, &graph, &y, &train, &val, |_, l| {
         pb.set_message(format!("loss {l:.4}"));
         pb.inc(1);
     })?;
