@@ -90,7 +90,7 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
             let (train, val) = train_val_split(&rest, &labels, 0.1, seed.wrapping_add(k as u64))
                 .with_context(|| format!("carving validation graphs for fold {k}"))?;
             let pb = bars.epoch_bar(config.epochs);
-            let fold_seed = seed.wrapping_mul(100).wrapping_add(k as u64);
+            let fold_seed = fold_seed(seed, fold_count, k);
             let (model, run) = GraphGcn::train(
                 gpu,
                 &task,
@@ -155,4 +155,36 @@ pub(super) fn best_common_epoch(curves: &[Vec<f64>], folds: usize) -> (Vec<usize
         accs.extend(rep.iter().filter(|c| !c.is_empty()).map(|c| c[best]));
     }
     (epochs, accs)
+}
+
+/// The model seed of fold `k` in the run seeded `run_seed`: `run_seed * stride + k` with a
+/// stride of at least 100 and at least the fold count, so that no two (run, fold) pairs of one
+/// command share a seed, even with more than 100 folds (with up to 100 folds it is the
+/// `run_seed * 100 + k` of earlier versions, whose recorded results it reproduces).
+fn fold_seed(run_seed: u64, folds: usize, k: usize) -> u64 {
+    let stride = (folds as u64).max(100);
+    run_seed.wrapping_mul(stride).wrapping_add(k as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold_seed;
+    use std::collections::HashSet;
+
+    #[test]
+    fn fold_seeds_are_distinct_across_runs_and_folds() {
+        for folds in [10, 100, 188] {
+            let mut seen = HashSet::new();
+            for run in 0..3u64 {
+                for k in 0..folds {
+                    assert!(
+                        seen.insert(fold_seed(7 + run, folds, k)),
+                        "{folds} folds: run {run} fold {k} repeats a seed"
+                    );
+                }
+            }
+        }
+        // Up to 100 folds the seeds are those recorded before.
+        assert_eq!(fold_seed(3, 10, 4), 304);
+    }
 }
