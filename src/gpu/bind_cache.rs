@@ -1,9 +1,11 @@
 //! Bind groups built once and reused. A dispatch's bind group depends only on its pipeline's
 //! layout, the parameter-arena buffer its parameters sit in and the buffer ranges it binds
 //! (the parameters' place in the arena is a dynamic offset, given when the group is set), so
-//! a loop that runs the same kernels over the same tensors, like a spiking-network step or a
-//! training step whose pooled buffers come back in the same order, builds its bind groups in
-//! its first iteration only.
+//! a loop that runs the same kernels over the same tensors, like a spiking-network step, builds
+//! its bind groups in its first iteration only. A loop that allocates new temporaries every
+//! step reuses a group only where the pool hands it the same buffers as before, which buffers
+//! freed during a batch (reusable only after its submit) seldom allow: training steps build
+//! most of theirs.
 //!
 //! The cache keeps two generations: groups built or used since the last turn, and those of the
 //! generation before. A group found in the older one moves to the newer; when the newer holds
