@@ -4,20 +4,17 @@
 //! empty view these fixes touch. Each test opens its own device so a poisoned batch (or a lost
 //! device) cannot affect other tests.
 
+mod common;
+
 use std::time::Duration;
 
+use common::{profiled_gpu, record_invalid_dispatch};
 use half::f16;
 use synchgraph::gpu::{Kernel, Shader};
 use synchgraph::kernels::elementwise::scale;
 use synchgraph::kernels::matmul::matmul;
 use synchgraph::kernels::reduce::{reduce_cols, reduce_rows, ReduceOp};
-use synchgraph::{DType, Error, Gpu, GpuOptions, Tensor};
-
-#[repr(C)]
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct Params {
-    n: [u32; 8],
-}
+use synchgraph::{DType, Error, Gpu, Tensor};
 
 #[test]
 fn a_missing_entry_point_is_a_validation_error_naming_the_kernel() {
@@ -27,7 +24,7 @@ fn a_missing_entry_point_is_a_validation_error_naming_the_kernel() {
         .dispatch(
             "bogus",
             &Kernel::new(Shader::Elementwise, "no_such_entry"),
-            &Params { n: [4; 8] },
+            &[4u32; 8],
             &[t.binding().unwrap()],
             [1, 1, 1],
         )
@@ -50,19 +47,6 @@ fn wrong_bindings_are_reported_at_submit_and_the_device_keeps_working() {
     let x = Tensor::from_f32(&gpu, &[3], &[1.0, -2.0, 3.0]).unwrap();
     let y = synchgraph::kernels::elementwise::scale(&x, 2.0).unwrap();
     assert_eq!(y.to_f32().unwrap(), vec![2.0, -4.0, 6.0]);
-}
-
-/// Record a dispatch of `binary` (three storage buffers) with one binding: its bind group is
-/// invalid, so the batch it is recorded in fails at submit.
-fn record_invalid_dispatch(gpu: &Gpu) {
-    let t = Tensor::zeros(gpu, &[4], DType::F32).unwrap();
-    let _ = gpu.dispatch(
-        "binary",
-        &Kernel::new(Shader::Elementwise, "binary"),
-        &Params { n: [4; 8] },
-        &[t.binding().unwrap()],
-        [1, 1, 1],
-    );
 }
 
 #[test]
@@ -210,11 +194,7 @@ fn an_empty_row_view_at_the_end_of_a_full_buffer_binds_and_reduces() {
 
 #[test]
 fn profiled_batches_count_their_timestamp_wait() {
-    let gpu = Gpu::open(&GpuOptions {
-        profile: true,
-        ..GpuOptions::default()
-    })
-    .unwrap();
+    let gpu = profiled_gpu();
     let x = Tensor::from_f32(&gpu, &[3], &[1.0, -2.0, 3.0]).unwrap();
     gpu.synchronize().unwrap();
     let before = gpu.host_waits();

@@ -2,24 +2,16 @@
 //! its query slots still hold the previous batch's timestamps. The profiler must not credit
 //! those stale times to the failed batch's kernels. Exact counts, no tolerance.
 
-use synchgraph::gpu::{Kernel, Shader};
-use synchgraph::kernels::elementwise::{affine, scale};
-use synchgraph::{DType, Gpu, GpuOptions, Tensor};
+mod common;
 
-#[repr(C)]
-#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct Params {
-    n: [u32; 8],
-}
+use common::{profiled_gpu, record_invalid_dispatch};
+use synchgraph::kernels::elementwise::{affine, scale};
+use synchgraph::Tensor;
 
 #[test]
 fn a_failed_batch_adds_no_timestamps_to_the_profile() {
     // A private device: the batch and the profile must be this test's alone.
-    let gpu = Gpu::open(&GpuOptions {
-        profile: true,
-        ..GpuOptions::default()
-    })
-    .unwrap();
+    let gpu = profiled_gpu();
     assert!(
         gpu.profiling_available(),
         "the test adapter (lavapipe) has TIMESTAMP_QUERY"
@@ -33,14 +25,7 @@ fn a_failed_batch_adds_no_timestamps_to_the_profile() {
 
     // A failed batch: `binary` bound with one buffer of three is invalid, so wgpu refuses the
     // whole submit and `scale` does not run either.
-    let t = Tensor::zeros(&gpu, &[4], DType::F32).unwrap();
-    let _ = gpu.dispatch(
-        "binary",
-        &Kernel::new(Shader::Elementwise, "binary"),
-        &Params { n: [4; 8] },
-        &[t.binding().unwrap()],
-        [1, 1, 1],
-    );
+    record_invalid_dispatch(&gpu);
     let _z = scale(&x, 3.0).unwrap();
     assert!(gpu.flush().is_err(), "the batch fails validation");
     assert!(gpu.clear_error().is_some());
@@ -61,11 +46,7 @@ fn a_failed_batch_adds_no_timestamps_to_the_profile() {
 
 #[test]
 fn switching_profiling_back_on_starts_a_fresh_report() {
-    let gpu = Gpu::open(&GpuOptions {
-        profile: true,
-        ..GpuOptions::default()
-    })
-    .unwrap();
+    let gpu = profiled_gpu();
     let x = Tensor::from_f32(&gpu, &[256], &[1.0; 256]).unwrap();
     // Timed while on, then switched off before any report: those samples belong to a span
     // that ended.

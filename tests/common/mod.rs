@@ -6,6 +6,29 @@ use std::sync::OnceLock;
 
 use synchgraph::Gpu;
 
+/// A device of the caller's own with timestamp profiling on (each profiling test needs its
+/// batches and its report to itself).
+pub fn profiled_gpu() -> Gpu {
+    Gpu::open(&synchgraph::GpuOptions {
+        profile: true,
+        ..synchgraph::GpuOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("GPU tests need an adapter: {e}"))
+}
+
+/// Record a dispatch of `binary` (three storage buffers) with one binding: its bind group is
+/// invalid, so the batch it is recorded in fails at submit.
+pub fn record_invalid_dispatch(gpu: &Gpu) {
+    let t = synchgraph::Tensor::zeros(gpu, &[4], synchgraph::DType::F32).unwrap();
+    let _ = gpu.dispatch(
+        "binary",
+        &synchgraph::gpu::Kernel::new(synchgraph::gpu::Shader::Elementwise, "binary"),
+        &[4u32; 8],
+        &[t.binding().unwrap()],
+        [1, 1, 1],
+    );
+}
+
 /// The device used by the tests. Fails loudly (never skips) when no adapter exists.
 pub fn gpu() -> Gpu {
     static GPU: OnceLock<Gpu> = OnceLock::new();
