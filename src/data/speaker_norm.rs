@@ -74,6 +74,10 @@ pub fn standardize_by_speaker(speakers: &[Option<&str>], feats: &mut [FrameMatri
             m.cols
         )));
     }
+    // Clips without feature columns have nothing to standardise.
+    if dims == 0 {
+        return Ok(());
+    }
     if let Some(i) = feats
         .iter()
         .position(|m| m.data.iter().any(|v| !v.is_finite()))

@@ -2,7 +2,8 @@
 //!
 //! Frames are the files of the folder whose extension is `png`, `jpg` or `jpeg` (any case), taken in
 //! byte-wise sorted order of their file names (so zero-pad frame numbers: `f0001.png`, `f0002.png`);
-//! other files and sub-folders are ignored. Each frame is decoded through the `image` crate (any
+//! other files, hidden files (names starting with `.`, such as macOS's `._f0001.png`) and
+//! sub-folders are ignored. Each frame is decoded through the `image` crate (any
 //! colour type), converted to grayscale luma in [0, 1] (Rec. 709 weights, alpha ignored), and
 //! resized to a fixed `side × side` square with a triangle (bilinear) filter; the aspect ratio is
 //! not kept, so crop faces before if it matters. All frames of one clip folder must have one size
@@ -38,7 +39,13 @@ impl Default for FrameImageConfig {
 }
 
 fn is_frame_file(p: &Path) -> bool {
-    p.is_file()
+    // Hidden files (`._f0001.png`, the AppleDouble files macOS writes beside every file copied
+    // to a FAT or network drive) are not frames, as the clip lists skip them too.
+    let hidden = p
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    !hidden
+        && p.is_file()
         && p.extension()
             .and_then(|e| e.to_str())
             .map(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))

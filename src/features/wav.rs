@@ -65,7 +65,9 @@ fn map_hound(path: &Path, e: hound::Error) -> Error {
     }
 }
 
-/// Read a WAV file, mix all channels to mono and scale to [-1, 1].
+/// Read a WAV file, mix all channels to mono and scale to [-1, 1]. Chunks other than `fmt ` and
+/// `data` (`LIST`, `fact`, ...) are skipped whatever their length, with RIFF's pad byte after an
+/// odd-length one.
 ///
 /// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
 /// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings, 64-bit float,
@@ -80,9 +82,14 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
             message: "zero-byte file".into(),
         });
     }
-    let reader = hound::WavReader::open(path).map_err(|e| map_hound(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let chunks = riff_chunks(&bytes);
+    let canonical = chunks.map(|c| canonical_wav(&bytes, c));
+    let reader =
+        hound::WavReader::new(std::io::Cursor::new(canonical.as_deref().unwrap_or(&bytes)))
+            .map_err(|e| map_hound(path, e))?;
     let spec = reader.spec();
-    refuse_padded_containers(path, spec)?;
+    refuse_padded_containers(path, spec, chunks.and_then(|c| fmt_block_align(&bytes, c)))?;
     let channels = spec.channels as usize;
     if spec.sample_rate == 0 {
         return Err(Error::UnsupportedFormat {
@@ -166,11 +173,16 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
 /// WAVE_FORMAT_EXTENSIBLE case of 24 valid bits in 32-bit words). Writers disagree on which end
 /// of the word holds the bits (the format says the top, some writers use the bottom), so such
 /// a file cannot be decoded without guessing; reading the wrong end gives noise, not an error.
-fn refuse_padded_containers(path: &Path, spec: hound::WavSpec) -> Result<()> {
+/// `block_align` is the bytes per frame of the file's `fmt ` chunk, when it was found.
+fn refuse_padded_containers(
+    path: &Path,
+    spec: hound::WavSpec,
+    block_align: Option<u16>,
+) -> Result<()> {
     if spec.sample_format != hound::SampleFormat::Int {
         return Ok(());
     }
-    let container_bits = match fmt_block_align(path)? {
+    let container_bits = match block_align {
         Some(align) if spec.channels > 0 => u32::from(align / spec.channels) * 8,
         _ => return Ok(()),
     };
@@ -187,32 +199,75 @@ fn refuse_padded_containers(path: &Path, spec: hound::WavSpec) -> Result<()> {
     Ok(())
 }
 
-/// The block alignment (bytes per frame, all channels) of the file's `fmt ` chunk, found by
-/// walking the RIFF chunks; `None` when there is no such chunk before the file ends (the
-/// decoder, which already read the header, reports such files itself).
-fn fmt_block_align(path: &Path) -> Result<Option<u16>> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut head = [0u8; 12];
-    if file.read_exact(&mut head).is_err() {
-        return Ok(None);
+/// Where the `fmt ` body and the `data` chunk of a RIFF/WAVE file lie.
+#[derive(Debug, Clone, Copy)]
+struct RiffChunks {
+    /// Start and length of the `fmt ` chunk's body.
+    fmt: (usize, usize),
+    /// Start of the `data` chunk's body and its announced length.
+    data: (usize, u32),
+}
+
+/// The `fmt ` chunk (the first) and the `data` chunk that follows it, found by walking the RIFF
+/// chunks with their pad bytes (a chunk of odd length is followed by one, as RIFF asks). `None`
+/// when `bytes` is not RIFF/WAVE, the `fmt ` chunk does not fit, or no `data` chunk follows it:
+/// the decoder reads such files as they are and reports them itself.
+fn riff_chunks(bytes: &[u8]) -> Option<RiffChunks> {
+    if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
+        return None;
     }
-    let mut chunk = [0u8; 8];
-    while file.read_exact(&mut chunk).is_ok() {
-        let len = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
-        if &chunk[..4] == b"fmt " {
-            let mut fmt = [0u8; 14];
-            return Ok(file
-                .read_exact(&mut fmt)
-                .ok()
-                .map(|_| u16::from_le_bytes([fmt[12], fmt[13]])));
+    let mut at = 12usize;
+    let mut fmt = None;
+    while let Some(head) = bytes.get(at..at + 8) {
+        let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+        let body = at + 8;
+        match &head[..4] {
+            b"data" => {
+                return fmt.map(|fmt| RiffChunks {
+                    fmt,
+                    data: (body, len),
+                })
+            }
+            b"fmt " if fmt.is_none() => {
+                bytes.get(body..body + len as usize)?;
+                fmt = Some((body, len as usize));
+            }
+            _ => {}
         }
-        // Chunks are padded to an even length.
-        let skip = i64::from(len) + i64::from(len & 1);
-        file.seek(SeekFrom::Current(skip))
-            .map_err(|e| Error::io(path, e))?;
+        at = body
+            .checked_add(len as usize)?
+            .checked_add(len as usize & 1)?;
     }
-    Ok(None)
+    None
+}
+
+/// `bytes` as a WAV file holding only its `fmt ` and `data` chunks: the decoder skips other
+/// chunks without their pad byte and reads a `fact` chunk as four bytes whatever its length,
+/// so either before the samples made a valid file fail as truncated.
+fn canonical_wav(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
+    let fmt = &bytes[c.fmt.0..c.fmt.0 + c.fmt.1];
+    let data = &bytes[c.data.0.min(bytes.len())..];
+    let mut out = Vec::with_capacity(28 + fmt.len() + data.len());
+    out.extend_from_slice(b"RIFF");
+    let riff_len = 4 + 8 + fmt.len() + (fmt.len() & 1) + 8 + data.len();
+    out.extend_from_slice(&u32::try_from(riff_len).unwrap_or(u32::MAX).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&(fmt.len() as u32).to_le_bytes());
+    out.extend_from_slice(fmt);
+    if fmt.len() % 2 == 1 {
+        out.push(0);
+    }
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&c.data.1.to_le_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+/// The block alignment (bytes per frame, all channels) of the file's `fmt ` chunk; `None` when
+/// the chunk is too short to hold it (the decoder reports such files itself).
+fn fmt_block_align(bytes: &[u8], c: RiffChunks) -> Option<u16> {
+    let fmt = bytes.get(c.fmt.0..c.fmt.0 + c.fmt.1)?;
+    fmt.get(12..14).map(|b| u16::from_le_bytes([b[0], b[1]]))
 }
 
 /// Read a WAV file and check that it covers at least one analysis frame of `frame_seconds`.
