@@ -51,8 +51,9 @@ impl fmt::Display for StimulusEdges {
 }
 
 /// Directed stimulus edges (both directions of each link) between nodes of a batched graph.
-/// `clip_offsets` `[clips + 1]` gives each clip's node range, `node_neuron` `[nodes]` each node's
-/// neuron, `labels` and `is_train` `[clips]` each clip's label and split.
+/// `clip_offsets` `[clips + 1]` gives each clip's node range (non-decreasing, from 0 to the node
+/// count, so every node belongs to a clip), `node_neuron` `[nodes]` each node's neuron,
+/// `labels` and `is_train` `[clips]` each clip's label and split.
 pub fn stimulus_edges(
     mode: StimulusEdges,
     clip_offsets: &[u32],
@@ -68,7 +69,8 @@ pub fn stimulus_edges(
             is_train.len()
         )));
     }
-    if clip_offsets.last().map(|&n| n as usize) != Some(node_neuron.len())
+    if clip_offsets.first() != Some(&0)
+        || clip_offsets.last().map(|&n| n as usize) != Some(node_neuron.len())
         || clip_offsets.windows(2).any(|w| w[0] > w[1])
     {
         return Err(Error::InvalidInput(

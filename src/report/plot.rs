@@ -115,8 +115,11 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
         )));
     }
     if hi - lo < 1e-12 {
-        lo -= 0.5;
-        hi += 0.5;
+        // A flat series gets ±0.5 around its value, or a share of the value where 0.5 is below
+        // its spacing (at 1e20 the range would stay empty and every point map to NaN).
+        let pad = 0.5f64.max(hi.abs() * 1e-3);
+        lo -= pad;
+        hi += pad;
     }
     let n = series
         .iter()

@@ -135,7 +135,8 @@ pub struct NetworkConfig {
 pub struct SimConfig {
     /// Integration step (ms).
     pub dt_ms: f64,
-    /// Presentation time of one sample (ms).
+    /// Presentation time of one sample (ms), a whole number of steps of `dt_ms` (a time
+    /// between two steps is refused rather than rounded).
     pub sample_ms: f64,
     /// Rest time between samples (ms).
     pub rest_ms: f64,
@@ -309,7 +310,8 @@ impl Config {
     /// than a refractory period or than a time constant decayed by forward Euler (see
     /// [`Self::euler_time_constants`]), w_max <= 0, norm_total <= 0, with plasticity on a
     /// norm_total over [`Self::input_fan_in`] x w_max, empty groups or groups over `u32::MAX`
-    /// neurons, bad windows or delays, and durations over [`MAX_STEPS`] steps.
+    /// neurons, bad windows or delays, durations over [`MAX_STEPS`] steps, and a
+    /// `sim.sample_ms` that is not a whole number of steps.
     pub fn validate(&self) -> Result<()> {
         let s = &self.sim;
         check_tau("sim.dt_ms", s.dt_ms)?;
@@ -493,6 +495,8 @@ impl Config {
         ] {
             self.check_steps(k, ms)?;
         }
+        // Every presentation runs this many steps; one between two steps would be rounded.
+        self.check_whole_steps("sim.sample_ms", s.sample_ms)?;
         Ok(())
     }
 

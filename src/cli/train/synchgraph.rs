@@ -32,7 +32,8 @@ pub struct Args {
     /// Folder of labelled WAV clips (Free Spoken Digit or EmoDB file names).
     #[arg(long)]
     audio: PathBuf,
-    /// Folder holding digits.csv.gz: each audio clip is paired with an image of its digit.
+    /// Folder holding digits.csv.gz: each audio clip is paired with an image of its digit
+    /// (not with `--modality audio`, which uses no images).
     #[arg(long)]
     images: Option<PathBuf>,
     /// Senses used: audio, visual or both (default: both with --images, else audio).
@@ -104,6 +105,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if !(w_cross.is_finite() && w_cross >= 0.0) {
         bail!("--w-cross must be a finite weight >= 0, got {w_cross}");
     }
+    // Checked here, not first when the graph is built after every clip was simulated.
+    if !(args.window_ms.is_finite() && args.window_ms >= 0.0) {
+        bail!(
+            "--window-ms: synchrony window must be a finite number of ms >= 0, got {}",
+            args.window_ms
+        );
+    }
     gcn_config(args).validate()?;
     let stim: StimulusEdges = args.stimulus_edges.parse()?;
     create_out_dir(&args.out, "--out")?;
@@ -114,6 +122,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     };
     if modality != Modality::Audio && args.images.is_none() {
         bail!("--modality {modality:?} needs --images");
+    }
+    if modality == Modality::Audio && args.images.is_some() {
+        bail!("--images pairs an image with each clip; --modality audio uses no images");
     }
     if modality != Modality::Both && args.w_cross.is_some() {
         bail!("--w-cross joins the two modalities; --modality {modality:?} has one");
