@@ -32,8 +32,9 @@ pub struct Args {
     /// Folder of labelled WAV clips (Free Spoken Digit or EmoDB file names).
     #[arg(long)]
     audio: PathBuf,
-    /// Folder holding digits.csv.gz: each audio clip is paired with an image of its digit
-    /// (not with `--modality audio`, which uses no images).
+    /// Folder holding digits.csv.gz: each audio clip is paired with an image of its digit. With
+    /// `--modality audio` the images are read and paired but not presented, so one command line
+    /// serves all three modalities.
     #[arg(long)]
     images: Option<PathBuf>,
     /// Senses used: audio, visual or both (default: both with --images, else audio).
@@ -122,9 +123,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     };
     if modality != Modality::Audio && args.images.is_none() {
         bail!("--modality {modality:?} needs --images");
-    }
-    if modality == Modality::Audio && args.images.is_some() {
-        bail!("--images pairs an image with each clip; --modality audio uses no images");
     }
     if modality != Modality::Both && args.w_cross.is_some() {
         bail!("--w-cross joins the two modalities; --modality {modality:?} has one");
