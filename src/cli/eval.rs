@@ -54,11 +54,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             args.out.display()
         );
     }
-    create_out_dir(&args.out, "--out")?;
     let gpu = crate::cli::open_command_gpu(cli)?;
     let path = args.model.join("model.safetensors");
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
+    // Made once the model loaded, so a wrong --model leaves no empty --out behind.
+    create_out_dir(&args.out, "--out")?;
     let (list, feats, _) = load_features(
         &args.data,
         args.format.as_deref(),

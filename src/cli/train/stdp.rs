@@ -48,6 +48,7 @@ pub struct Args {
     #[arg(long)]
     limit: Option<usize>,
     /// Spiking-network constants (TOML); default: the Diehl & Cook constants for 64 inputs.
+    /// Plasticity is on during training whatever the file's `stdp.enabled` says.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Images simulated in parallel at inference.
@@ -81,10 +82,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         args.test_fraction > 0.0 && args.test_fraction < 1.0,
         "--test-fraction must be in (0, 1)"
     );
-    let cfg = match &args.config {
+    let mut cfg = match &args.config {
         Some(p) => Config::load(p).with_context(|| format!("config {p:?}"))?,
         None => stdp_config(digits::PIXELS, args.neurons.unwrap_or(100), args.seed),
     };
+    // Training learns with STDP whatever the file's `stdp.enabled` says (the shipped configs
+    // turn it off for `simulate`); metrics.json and the checkpoint record the config that ran.
+    cfg.stdp.enabled = true;
     let n_in = cfg.network.modalities * cfg.network.inputs_per_modality;
     let neurons = cfg.network.modalities * cfg.network.neurons_per_modality;
     if let Some(p) = &args.config {
