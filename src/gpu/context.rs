@@ -724,9 +724,21 @@ impl Gpu {
     }
 
     /// Upload bytes into a buffer. Flushes first if work is pending, so the write cannot overtake
-    /// recorded reads of the buffer's old contents.
+    /// recorded reads of the buffer's old contents. Data whose length is not a multiple of 4 is
+    /// padded with zeros to whole 4-byte words, so the rest of its last word is cleared. Fails
+    /// with [`Error::InvalidInput`], before anything is written or recorded, when `offset` is not
+    /// a multiple of 4 or the range (in whole words) runs past the buffer's end.
     pub fn write_bytes(&self, buffer: &wgpu::Buffer, offset: u64, data: &[u8]) -> Result<()> {
         self.check_lost()?;
+        let end = offset.checked_add((data.len() as u64).div_ceil(4) * 4);
+        if offset % 4 != 0 || end.is_none_or(|e| e > buffer.size()) {
+            return Err(Error::InvalidInput(format!(
+                "write_bytes: {} bytes at offset {offset} of a {}-byte buffer; the offset must be \
+                 a multiple of 4 and the range, in whole 4-byte words, inside the buffer",
+                data.len(),
+                buffer.size()
+            )));
+        }
         if data.is_empty() {
             return Ok(());
         }

@@ -10,8 +10,8 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::check_u32;
 use super::reduce::{reduce_cols, ReduceOp};
+use super::{check_u32, check_u32_product};
 use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
 use crate::tensor::{DType, Tensor};
@@ -155,10 +155,14 @@ pub fn gemm_split(
         ));
     }
     let k = ka;
-    for count in [m * k, k * n, m * n] {
-        check_u32(op, count)?;
+    for dims in [[m, k], [k, n], [m, n]] {
+        check_u32_product(op, &dims)?;
     }
     let gpu = a.gpu();
+    if m == 0 || n == 0 {
+        // Nothing to compute, whatever the other dimension (an empty operand may be [2^40, 0]).
+        return Tensor::empty(gpu, &[m, n], DType::F32);
+    }
     let tile = match tile {
         GemmTile::Auto if gpu.info().adapter.software => GemmTile::Direct,
         GemmTile::Auto if m.div_ceil(128) * n.div_ceil(128) >= WIDE_MIN_TILES => GemmTile::T128,

@@ -28,3 +28,17 @@ pub(crate) fn check_u32(op: &str, n: usize) -> Result<u32> {
         crate::error::Error::shape(op, format!("{n} elements exceed the 32-bit index range"))
     })
 }
+
+/// Check that the product of `dims` fits the 32-bit indices the kernels use. The product is
+/// formed without overflow (a zero factor makes it 0, whatever the others), so the huge
+/// dimensions an empty tensor may have, or a huge row count from the caller, give an error
+/// rather than a product that panics or wraps.
+pub(crate) fn check_u32_product(op: &str, dims: &[usize]) -> Result<u32> {
+    match crate::tensor::checked_numel(dims) {
+        Some(n) => check_u32(op, n),
+        None => Err(crate::error::Error::shape(
+            op,
+            format!("{dims:?} gives more elements than the 32-bit index range holds"),
+        )),
+    }
+}

@@ -8,7 +8,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::reduce::ReduceOp;
-use super::{check_u32, grid_for};
+use super::{check_u32, check_u32_product, grid_for};
 use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
 use crate::tensor::{DType, Tensor};
@@ -55,7 +55,7 @@ pub fn segment_reduce(
         }
     };
     check_u32(OP, x.numel())?;
-    check_u32(OP, s * f)?;
+    check_u32_product(OP, &[s, f])?;
     let gpu = x.gpu();
     let out = Tensor::empty(gpu, &[s, f], DType::F32)?;
     let arg = match op {
@@ -118,12 +118,14 @@ pub fn segment_expand(grad: &Tensor, offsets: &Tensor, n: usize, op: ReduceOp) -
     const OP: &str = "segment_expand";
     let (s, f) = expect_grad(OP, grad)?;
     offsets.expect_dtype(OP, DType::U32)?;
-    if offsets.shape() != [s + 1] {
+    // s + 1 overflows for an empty grad of usize::MAX segments, which no offsets can match.
+    let len = s.checked_add(1);
+    if len.is_none_or(|len| offsets.shape() != [len]) {
         return Err(Error::shape(
             OP,
             format!(
                 "offsets must be [{}] for grad {:?}, got {:?}",
-                s + 1,
+                len.map_or(format!("{s} + 1"), |len| len.to_string()),
                 grad.shape(),
                 offsets.shape()
             ),
@@ -134,8 +136,8 @@ pub fn segment_expand(grad: &Tensor, offsets: &Tensor, n: usize, op: ReduceOp) -
             "{OP}: the max backward needs the argmax; use segment_max_backward"
         )));
     }
-    check_u32(OP, n * f)?;
-    check_u32(OP, s * f)?;
+    check_u32_product(OP, &[n, f])?;
+    check_u32_product(OP, &[s, f])?;
     let gpu = grad.gpu();
     let out = Tensor::empty(gpu, &[n, f], DType::F32)?;
     let params = Params {
@@ -163,8 +165,8 @@ pub fn segment_max_backward(grad: &Tensor, argmax: &Tensor, n: usize) -> Result<
     let (s, f) = expect_grad(OP, grad)?;
     argmax.expect_dtype(OP, DType::U32)?;
     grad.expect_same_shape(OP, argmax)?;
-    check_u32(OP, n * f)?;
-    check_u32(OP, s * f)?;
+    check_u32_product(OP, &[n, f])?;
+    check_u32_product(OP, &[s, f])?;
     let gpu = grad.gpu();
     let out = Tensor::zeros(gpu, &[n, f], DType::F32)?;
     let params = Params {

@@ -8,10 +8,10 @@ pub use scatter::{scatter_add_rows, ScatterPlan, FILL_COUNTERS};
 
 use bytemuck::{Pod, Zeroable};
 
-use super::{check_u32, grid_for};
+use super::{check_u32, check_u32_product, grid_for};
 use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
-use crate::tensor::{DType, Tensor};
+use crate::tensor::{numel, DType, Tensor};
 
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable, Default)]
@@ -88,9 +88,12 @@ pub fn gather_rows(x: &Tensor, idx: &Tensor) -> Result<Tensor> {
         ));
     }
     let n = x.shape()[0];
-    let f: usize = x.shape()[1..].iter().product();
+    // Saturates rather than overflows (an empty x may have huge trailing dimensions); the
+    // checks below refuse it.
+    let f = numel(&x.shape()[1..]);
     let m = idx.numel();
-    let v = u32s(OP, &[n, f, m, x.numel(), m * f])?;
+    let v = u32s(OP, &[n, f, m, x.numel()])?;
+    check_u32_product(OP, &[m, f])?;
     let mut shape = x.shape().to_vec();
     shape[0] = m;
     let gpu = x.gpu();
@@ -176,7 +179,9 @@ pub fn concat_cols(parts: &[&Tensor]) -> Result<Tensor> {
                 format!("part {s:?} does not match the leading dimensions {lead:?}"),
             ));
         }
-        total += p.matrix_dims().1;
+        total = usize::checked_add(total, p.matrix_dims().1).ok_or_else(|| {
+            Error::shape(OP, "the total width of the parts overflows the size type")
+        })?;
     }
     let mut shape = lead.to_vec();
     shape.push(total);

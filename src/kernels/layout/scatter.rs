@@ -5,7 +5,7 @@
 use super::{u32s, Params};
 use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
-use crate::kernels::grid_for;
+use crate::kernels::{check_u32, check_u32_product, grid_for};
 use crate::tensor::{DType, Tensor};
 
 /// Most per-group counters a plan allocates (`G n`, 16 MiB of u32): the fill runs in as many
@@ -41,6 +41,8 @@ impl ScatterPlan {
             [m] => *m,
             s => return Err(Error::shape(OP, format!("idx must be 1-D [m], got {s:?}"))),
         };
+        // n first: the sizes below add to it and multiply it.
+        check_u32(OP, n)?;
         let gpu = idx.gpu();
         // G groups of `per_group` chunks: as many groups as the counter budget (and the
         // largest binding) allows, at most one per chunk.
@@ -142,7 +144,9 @@ impl ScatterPlan {
             }
         };
         let n = self.n;
-        let v = u32s(OP, &[n, self.m, f, n * f, self.m * f])?;
+        let v = u32s(OP, &[n, self.m, f])?;
+        check_u32_product(OP, &[n, f])?;
+        check_u32_product(OP, &[self.m, f])?;
         let gpu = src.gpu();
         let out = Tensor::empty(gpu, &[n, f], DType::F32)?;
         let params = Params {
