@@ -19,13 +19,14 @@ fn fans(shape: &[usize]) -> Result<(usize, usize)> {
 /// [fan_in, fan_out] (as tkipf/gcn's `glorot`).
 pub fn xavier_uniform(gpu: &Gpu, shape: &[usize], seed: u64) -> Result<Tensor> {
     let (i, o) = fans(shape)?;
-    let a = (6.0 / (i + o).max(1) as f32).sqrt();
+    // Saturating: a shape too large for the device is refused by the allocation, not here.
+    let a = (6.0 / i.saturating_add(o).max(1) as f32).sqrt();
     random::uniform(gpu, shape, -a, a, seed)
 }
 
 /// Xavier/Glorot normal: N(0, 2 / (fan_in + fan_out)).
 pub fn xavier_normal(gpu: &Gpu, shape: &[usize], seed: u64) -> Result<Tensor> {
     let (i, o) = fans(shape)?;
-    let std = (2.0 / (i + o).max(1) as f32).sqrt();
+    let std = (2.0 / i.saturating_add(o).max(1) as f32).sqrt();
     random::normal(gpu, shape, 0.0, std, seed)
 }

@@ -227,7 +227,13 @@ impl Tape {
     /// Inverted dropout of the stored values of a constant sparse matrix (tkipf/gcn's
     /// `sparse_dropout`): a new [`Csr`] with the same pattern and each value zeroed with
     /// probability `p`, else scaled by 1 / (1 - p); the matrix itself unchanged in evaluation mode.
+    /// As for [`Tape::dropout`], a `p` outside [0, 1) is [`Error::InvalidInput`] in both modes.
     pub fn sparse_dropout(&mut self, a: &Csr, p: f32) -> Result<Csr> {
+        if !(0.0..1.0).contains(&p) {
+            return Err(Error::InvalidInput(format!(
+                "sparse_dropout: drop probability {p} must be in [0, 1)"
+            )));
+        }
         if !self.training || p == 0.0 || a.nnz() == 0 {
             return Ok(a.clone());
         }

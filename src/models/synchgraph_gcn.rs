@@ -368,7 +368,8 @@ impl Gcn {
     /// the losses stay on the GPU between evaluations, so the calls of the epochs since the
     /// last one come together when an evaluation epoch's results are read back. The kept
     /// weights stay on the GPU until training ends. Every label must be below the model's
-    /// class count.
+    /// class count, and `train` must name at least one clip ([`Error::InvalidInput`] otherwise:
+    /// without one the masked loss is 0 and nothing would train).
     pub fn fit(
         &mut self,
         gpu: &Gpu,
@@ -384,6 +385,11 @@ impl Gcn {
             return Err(Error::InvalidInput(format!(
                 "GCN: label {l} out of range for {classes} classes"
             )));
+        }
+        if train.is_empty() {
+            return Err(Error::InvalidInput(
+                "GCN: no training clips; the masked loss would be 0 and nothing would train".into(),
+            ));
         }
         let clips = g.clip_offsets.len().saturating_sub(1);
         if let Some(&i) = train.iter().chain(val).find(|&&i| i >= clips) {

@@ -34,13 +34,22 @@ fn meta_err(path: &Path, m: impl Into<String>) -> Error {
     }
 }
 
-/// Save `model` with its class list and feature settings to `path` atomically.
+/// Save `model` with its class list and feature settings to `path` atomically. What
+/// [`load_model`] would refuse (a configuration that [`LgrinConfig::validate`] refuses, a class
+/// count other than the model's, a class named twice, an unknown feature kind, features of
+/// another node count or width, or other speech windows than this build's) is an
+/// [`Error::Checkpoint`] and nothing is written, so a saved model loads.
 pub fn save_model(
     model: &mut Lgrin,
     classes: &[String],
     features: &FeatureSettings,
     path: &Path,
 ) -> Result<()> {
+    model
+        .config
+        .validate()
+        .map_err(|e| meta_err(path, e.to_string()))?;
+    check_metadata(&model.config, classes, features).map_err(|m| meta_err(path, m))?;
     let mut ck = Checkpoint::new();
     let mut names = Vec::new();
     for (name, shape, data) in model.state()? {
@@ -86,54 +95,7 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
         serde_json::from_str(get("classes")?).map_err(|e| parse_err("classes", e))?;
     let features: FeatureSettings =
         serde_json::from_str(get("features")?).map_err(|e| parse_err("features", e))?;
-    if classes.len() != config.classes {
-        return Err(meta_err(
-            path,
-            format!(
-                "{} class names for a {}-class model",
-                classes.len(),
-                config.classes
-            ),
-        ));
-    }
-    for (i, c) in classes.iter().enumerate() {
-        if let Some(j) = classes[..i].iter().position(|x| x == c) {
-            return Err(meta_err(
-                path,
-                format!("class '{c}' is named twice (entries {j} and {i})"),
-            ));
-        }
-    }
-    if !FEATURE_KINDS.contains(&features.kind.as_str()) {
-        return Err(meta_err(
-            path,
-            format!(
-                "unknown feature kind '{}' (known: {})",
-                features.kind,
-                FEATURE_KINDS.join(", ")
-            ),
-        ));
-    }
-    if features.nodes != config.nodes || features.dims != config.in_dims {
-        return Err(meta_err(
-            path,
-            format!(
-                "the feature settings give {} nodes x {} features, the model takes {} x {} \
-                 (metadata from another model?)",
-                features.nodes, features.dims, config.nodes, config.in_dims
-            ),
-        ));
-    }
-    if features.window_seconds != WINDOW_SECONDS || features.stride_seconds != STRIDE_SECONDS {
-        return Err(meta_err(
-            path,
-            format!(
-                "the feature settings give {} s windows every {} s; this build extracts {} s \
-                 every {} s",
-                features.window_seconds, features.stride_seconds, WINDOW_SECONDS, STRIDE_SECONDS
-            ),
-        ));
-    }
+    check_metadata(&config, &classes, &features).map_err(|m| meta_err(path, m))?;
     if let Some(name) = ck
         .tensors
         .iter()
@@ -191,6 +153,51 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
         classes,
         features,
     })
+}
+
+/// Why `classes` and `features` do not fit a model of `config` (what [`load_model`] refuses
+/// and [`save_model`] does not write): a class count other than the model's, a class named
+/// twice, an unknown feature kind, features of another node count or width than the model's,
+/// or other speech windows than this build extracts.
+fn check_metadata(
+    config: &LgrinConfig,
+    classes: &[String],
+    features: &FeatureSettings,
+) -> std::result::Result<(), String> {
+    if classes.len() != config.classes {
+        return Err(format!(
+            "{} class names for a {}-class model",
+            classes.len(),
+            config.classes
+        ));
+    }
+    for (i, c) in classes.iter().enumerate() {
+        if let Some(j) = classes[..i].iter().position(|x| x == c) {
+            return Err(format!("class '{c}' is named twice (entries {j} and {i})"));
+        }
+    }
+    if !FEATURE_KINDS.contains(&features.kind.as_str()) {
+        return Err(format!(
+            "unknown feature kind '{}' (known: {})",
+            features.kind,
+            FEATURE_KINDS.join(", ")
+        ));
+    }
+    if features.nodes != config.nodes || features.dims != config.in_dims {
+        return Err(format!(
+            "the feature settings give {} nodes x {} features, the model takes {} x {} \
+             (metadata from another model?)",
+            features.nodes, features.dims, config.nodes, config.in_dims
+        ));
+    }
+    if features.window_seconds != WINDOW_SECONDS || features.stride_seconds != STRIDE_SECONDS {
+        return Err(format!(
+            "the feature settings give {} s windows every {} s; this build extracts {} s \
+             every {} s",
+            features.window_seconds, features.stride_seconds, WINDOW_SECONDS, STRIDE_SECONDS
+        ));
+    }
+    Ok(())
 }
 
 mod erased {

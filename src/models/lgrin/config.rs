@@ -148,8 +148,9 @@ impl LgrinConfig {
     }
 
     /// Check the settings, naming the first bad one (`nodes` must be from 2 to
-    /// [`MAX_NODES`]). An ablation switch turned off on the GCN
-    /// baseline is an error rather than silently without effect.
+    /// [`MAX_NODES`], the layer widths must not overflow `usize`, the penalty weights
+    /// `lambda_struct` and `lambda_p` must be finite and >= 0). An ablation switch turned off on
+    /// the GCN baseline is an error rather than silently without effect.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::Config(m.to_string()));
         if self.nodes < 2 {
@@ -177,6 +178,20 @@ impl LgrinConfig {
             if value == 0 {
                 return bad(&format!("{name} must be at least 1"));
             }
+        }
+        // The widest layer input and the pooled classifier input, in checked arithmetic: a
+        // width past `usize` would wrap, or panic in a debug build, while the model is built.
+        let widest = self
+            .g1
+            .checked_add(self.g2)
+            .and_then(|w| w.checked_mul(self.layers))
+            .and_then(|w| w.checked_add(self.in_dims))
+            .and_then(|w| w.checked_mul(self.readouts()));
+        if widest.is_none() {
+            return bad(&format!(
+                "the layer widths overflow: in_dims {} + layers {} x (g1 {} + g2 {})",
+                self.in_dims, self.layers, self.g1, self.g2
+            ));
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return bad(&format!("dropout must be in [0, 1), got {}", self.dropout));
@@ -210,6 +225,16 @@ impl LgrinConfig {
                 "weight_decay must be a finite number >= 0, got {}",
                 self.weight_decay
             ));
+        }
+        for (name, value) in [
+            ("lambda_struct", self.lambda_struct),
+            ("lambda_p", self.lambda_p),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return bad(&format!(
+                    "{name} must be a finite number >= 0 (a penalty weight), got {value}"
+                ));
+            }
         }
         if !(0.0..0.9).contains(&self.val_fraction) {
             return bad("val_fraction must be in [0, 0.9)");

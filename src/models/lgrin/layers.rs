@@ -3,7 +3,7 @@
 
 use crate::autodiff::init::xavier_uniform;
 use crate::autodiff::{BatchNormStats, ParamId, ParamStore, Tape, Var};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::tensor::{DType, Tensor};
 
@@ -188,9 +188,16 @@ impl GConv {
 }
 
 /// adj · h for node-major features h [m · b, f] and adj [m, m]: one [m, m] × [m, b · f] product
-/// aggregates every graph of the batch at once. Returns [m · b, f].
+/// aggregates every graph of the batch at once. Returns [m · b, f]. [`Error::Shape`] when `m`
+/// is 0 or does not divide the rows of h.
 pub fn aggregate(tape: &mut Tape, adj: &Var, h: &Var, m: usize) -> Result<Var> {
     let (rows, f) = h.value().matrix_dims();
+    if m == 0 || rows % m != 0 {
+        return Err(Error::shape(
+            "aggregate",
+            format!("{rows} feature rows are not a whole number of graphs of {m} nodes"),
+        ));
+    }
     let wide = tape.reshape(h, &[m, rows / m * f])?;
     let agg = tape.matmul(adj, &wide)?;
     tape.reshape(&agg, &[rows, f])

@@ -492,7 +492,8 @@ impl Lgrin {
     }
 
     /// Restore every tensor listed by [`Lgrin::state`] from `tensors` (name -> (shape, values)).
-    /// A missing tensor or a shape mismatch is an error naming it.
+    /// A missing tensor or a shape mismatch is an error naming it, and leaves the model as it
+    /// was (every tensor is checked and uploaded before any is replaced).
     pub fn load_state(&mut self, tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>) -> Result<()> {
         let gpu = self.gpu.clone();
         let fetch = |name: &str, shape: &[usize]| -> Result<Tensor> {
@@ -506,18 +507,23 @@ impl Lgrin {
             }
             Tensor::from_f32(&gpu, shape, v)
         };
-        let ids: Vec<ParamId> = self.store.ids().collect();
-        for id in ids {
-            let name = self.store.name(id).to_string();
-            let shape = self.store.value(id).shape().to_vec();
-            self.store.set_value(id, fetch(&name, &shape)?)?;
-        }
-        for n in self.norms_mut() {
-            let shape = [n.stats.cols()];
-            n.stats.running_mean = fetch(&format!("{}.running_mean", n.name), &shape)?;
-            n.stats.running_var = fetch(&format!("{}.running_var", n.name), &shape)?;
-        }
-        Ok(())
+        let params = self
+            .store
+            .ids()
+            .map(|id| fetch(self.store.name(id), self.store.value(id).shape()))
+            .collect::<Result<Vec<_>>>()?;
+        let norms = self
+            .norms_mut()
+            .into_iter()
+            .map(|n| {
+                let shape = [n.stats.cols()];
+                Ok((
+                    fetch(&format!("{}.running_mean", n.name), &shape)?,
+                    fetch(&format!("{}.running_var", n.name), &shape)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.restore(StateSnapshot { params, norms })
     }
 }
 

@@ -45,7 +45,9 @@ pub struct TrainOutcome {
 
 /// Train `model` on clips `train_idx` of `feats`/`labels` for `config.epochs` epochs, keeping the
 /// parameters of the best epoch on `val_idx`. `on_step(done, total)` is called after every
-/// minibatch and `on_epoch` after every epoch.
+/// minibatch and `on_epoch` after every epoch. The model's configuration is checked again
+/// ([`LgrinConfig::validate`](super::LgrinConfig::validate)): its training settings may have
+/// been changed since the model was built.
 pub fn train(
     model: &mut Lgrin,
     feats: &[FrameMatrix],
@@ -56,6 +58,7 @@ pub fn train(
     on_epoch: &mut dyn FnMut(&EpochLog),
 ) -> Result<TrainOutcome> {
     let c = model.config.clone();
+    c.validate()?;
     if train_idx.len() < 2 {
         return Err(Error::InvalidInput(format!(
             "training needs at least 2 clips, got {}",
