@@ -3,9 +3,10 @@
 //! (the parameters' place in the arena is a dynamic offset, given when the group is set), so
 //! a loop that runs the same kernels over the same tensors, like a spiking-network step, builds
 //! its bind groups in its first iteration only. A loop that allocates new temporaries every
-//! step reuses a group only where the pool hands it the same buffers as before, which buffers
-//! freed during a batch (reusable only after its submit) seldom allow: training steps build
-//! most of theirs.
+//! step reuses a group where the pool hands it the same buffers as before, which it does once
+//! the pool holds what a step needs (it hands free buffers out in a fixed order, see
+//! [`super::pool`]): a training step of fixed-size minibatches then reuses most of its groups,
+//! one whose minibatches change size (graphs of other node counts) fewer.
 //!
 //! The cache keeps two generations: groups built or used since the last turn, and those of the
 //! generation before. A group found in the older one moves to the newer; when the newer holds

@@ -2,12 +2,15 @@
 //! batch is being recorded only return to the pool after that batch is submitted, so a recycled
 //! buffer never receives a `queue.write_buffer` that would overtake pending reads of its old data.
 //!
-//! Each bucket hands its buffers out first in, first out: a loop that frees its temporaries in
-//! the order it allocated them (a dropped tape, a finished step) gets the same buffers back in
-//! the same order in its next iteration, so its dispatches bind the same buffer ranges as before
-//! and reuse their cached bind groups.
+//! Each bucket hands out its free buffers in one fixed order (wgpu's total order on buffers),
+//! not in the order they were freed. A loop iteration that starts with the same free buffers
+//! as the one before, makes the same allocations and frees everything it allocated (a training
+//! step that drops its tape) therefore gets the same buffers in the same places, whatever order
+//! it freed them in, so its dispatches bind the same buffer ranges as before and reuse their
+//! cached bind groups. (Handing buffers out first in, first out paired them anew every
+//! iteration wherever the release order differed from the allocation order.)
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 
 /// Usage flags of every storage buffer the engine allocates.
 pub const STORAGE_USAGE: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
@@ -29,7 +32,7 @@ pub fn bucket_size(bytes: u64, max: u64) -> u64 {
 /// Free storage buffers by bucket size.
 #[derive(Default)]
 pub struct BufferPool {
-    free: HashMap<u64, VecDeque<wgpu::Buffer>>,
+    free: HashMap<u64, BTreeSet<wgpu::Buffer>>,
     /// Buffers released while the current batch was being recorded.
     pending: Vec<wgpu::Buffer>,
     /// Bytes of the pending buffers.
@@ -43,10 +46,10 @@ pub struct BufferPool {
 }
 
 impl BufferPool {
-    /// Take the longest-free buffer of exactly `bucket` bytes, if one is pooled (counted as a
-    /// hit; the caller counts a miss when it creates a buffer instead).
+    /// Take the first free buffer of exactly `bucket` bytes in the pool's fixed order, if one is
+    /// pooled (counted as a hit; the caller counts a miss when it creates a buffer instead).
     pub fn take(&mut self, bucket: u64) -> Option<wgpu::Buffer> {
-        let buf = self.free.get_mut(&bucket).and_then(VecDeque::pop_front);
+        let buf = self.free.get_mut(&bucket).and_then(BTreeSet::pop_first);
         if buf.is_some() {
             self.hits += 1;
             self.free_bytes -= bucket;
@@ -69,7 +72,7 @@ impl BufferPool {
     pub fn on_submitted(&mut self) {
         for buf in self.pending.drain(..) {
             self.free_bytes += buf.size();
-            self.free.entry(buf.size()).or_default().push_back(buf);
+            self.free.entry(buf.size()).or_default().insert(buf);
         }
         self.pending_bytes = 0;
     }
