@@ -123,7 +123,7 @@ fn training_on_the_spike_count_matches_training_on_the_full_record() {
                 .write_f32(&sample_rates(&cfg, &samples[s], k).unwrap())
                 .unwrap();
             net.normalize_input().unwrap();
-            rec.clear(&g);
+            rec.clear(&g).unwrap();
             net.run(&Input::Rates(&rates), steps, &rec).unwrap();
             let events = rec.read().unwrap();
             let n = events.iter().filter(|e| e.group == GROUP_EXC).count();

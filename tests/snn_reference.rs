@@ -192,7 +192,7 @@ fn reset_to_rest_leaves_the_network_as_a_fresh_one() {
     let rec = Recorder::new(&g, 100_000).unwrap();
     net.run(&input, t, &rec).unwrap();
     assert_eq!(rec.read().unwrap(), fresh, "same network, same first half");
-    rec.clear(&g);
+    rec.clear(&g).unwrap();
     net.reset_to_rest().unwrap();
     net.run(&input, t, &rec).unwrap();
     let after: Vec<SpikeEvent> = rec

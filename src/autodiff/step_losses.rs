@@ -45,7 +45,7 @@ impl StepLosses {
             self.values.buffer(),
             self.values.byte_offset() + 4 * self.recorded as u64,
             4,
-        );
+        )?;
         self.recorded += 1;
         Ok(())
     }
@@ -125,7 +125,7 @@ impl StepLosses {
                 all.buffer(),
                 offset,
                 t.byte_len(),
-            );
+            )?;
             offset += t.byte_len();
         }
         let values = all.to_f32()?;

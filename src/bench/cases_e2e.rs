@@ -261,7 +261,7 @@ pub fn snn_second(sizes: &Sizes) -> BenchCase {
             let gpu = gpu.clone();
             Ok(Box::new(move |i| {
                 let k = i % INPUT_SETS;
-                rec.clear(&gpu);
+                rec.clear(&gpu)?;
                 let first = net.step;
                 let start = Instant::now();
                 net.run(&Input::Rates(&rates[k]), steps as u32, &rec)?;

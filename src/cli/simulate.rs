@@ -66,7 +66,7 @@ fn run_recorded(
     let mut done = 0;
     while done < steps {
         let n = chunk.min(steps - done);
-        rec.clear(gpu);
+        rec.clear(gpu)?;
         net.run(input, n, rec)?;
         events.extend(rec.read()?);
         done += n;

@@ -495,7 +495,10 @@ impl Gpu {
         Ok(())
     }
 
-    /// Record a buffer-to-buffer copy in the current batch.
+    /// Record a buffer-to-buffer copy in the current batch. Fails with [`Error::InvalidInput`],
+    /// before anything is recorded, when an offset or `bytes` is not a multiple of 4, a range
+    /// runs past its buffer's end, or `src` and `dst` are one buffer (wgpu refuses such a copy
+    /// only when the batch is submitted, where the error would fail an unrelated later call).
     pub fn copy(
         &self,
         src: &wgpu::Buffer,
@@ -503,23 +506,36 @@ impl Gpu {
         dst: &wgpu::Buffer,
         dst_offset: u64,
         bytes: u64,
-    ) {
+    ) -> Result<()> {
+        check_range("copy source", src, src_offset, bytes)?;
+        check_range("copy destination", dst, dst_offset, bytes)?;
+        if src == dst {
+            return Err(Error::InvalidInput(
+                "copy: source and destination are one buffer; copy through another buffer".into(),
+            ));
+        }
+        self.check_lost()?;
         if bytes == 0 {
-            return;
+            return Ok(());
         }
         lock(&self.inner.batch)
             .encoder(&self.inner.device)
             .copy_buffer_to_buffer(src, src_offset, dst, dst_offset, bytes);
+        Ok(())
     }
 
-    /// Record a fill of `bytes` bytes of `buffer` with zeros in the current batch.
-    pub fn clear(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) {
+    /// Record a fill of `bytes` bytes of `buffer` with zeros in the current batch. Fails like
+    /// [`Gpu::copy`] for a range that is not whole 4-byte words inside the buffer.
+    pub fn clear(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<()> {
+        check_range("clear", buffer, offset, bytes)?;
+        self.check_lost()?;
         if bytes == 0 {
-            return;
+            return Ok(());
         }
         lock(&self.inner.batch)
             .encoder(&self.inner.device)
             .clear_buffer(buffer, offset, Some(bytes));
+        Ok(())
     }
 
     /// Submit everything recorded so far and wait for nothing. Returns captured GPU errors, and
@@ -703,7 +719,7 @@ impl Gpu {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        self.copy(buffer, offset, &staging, 0, padded);
+        self.copy(buffer, offset, &staging, 0, padded)?;
         self.flush()?;
         let slice = staging.slice(..);
         let (tx, rx) = std::sync::mpsc::channel();
@@ -831,4 +847,20 @@ impl Gpu {
             },
         })
     }
+}
+
+/// Fail unless `bytes` at `offset` are whole 4-byte words inside `buffer` (what wgpu asks of a
+/// copy or a fill); `what` names the range in the error.
+fn check_range(what: &str, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<()> {
+    let inside = offset
+        .checked_add(bytes)
+        .is_some_and(|end| end <= buffer.size());
+    if offset % 4 != 0 || bytes % 4 != 0 || !inside {
+        return Err(Error::InvalidInput(format!(
+            "{what}: {bytes} bytes at offset {offset} of a {}-byte buffer; the offset and the \
+             size must be multiples of 4 and the range inside the buffer",
+            buffer.size()
+        )));
+    }
+    Ok(())
 }

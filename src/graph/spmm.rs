@@ -55,7 +55,7 @@ fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tenso
         return Err(Error::shape(name, "output exceeds the 32-bit index range"));
     }
     if a.nnz() == 0 {
-        gpu.clear(out.buffer(), 0, out.byte_len());
+        gpu.clear(out.buffer(), 0, out.byte_len())?;
         return Ok(out);
     }
     let fw = tile_width(f);

@@ -202,7 +202,7 @@ pub fn build(
         })
     };
     let mark = |p: &Params, bitmap: &Tensor| -> Result<()> {
-        gpu.clear(bitmap.buffer(), 0, bitmap.byte_len().max(4));
+        gpu.clear(bitmap.buffer(), 0, bitmap.byte_len().max(4))?;
         let n = (p.spike_end - p.spike_begin) as u64;
         gpu.dispatch(
             "synchrony_mark_pairs",

@@ -119,7 +119,7 @@ pub fn softmax_cross_entropy(
     let loss = Tensor::zeros(gpu, &[1], DType::F32)?;
     let grad = Tensor::empty(gpu, &[r, c], DType::F32)?;
     if r == 0 || c == 0 {
-        gpu.clear(grad.buffer(), 0, grad.byte_len());
+        gpu.clear(grad.buffer(), 0, grad.byte_len())?;
         return Ok((loss, grad));
     }
     let stats = Tensor::empty(gpu, &[r, 3], DType::F32)?;

@@ -417,8 +417,8 @@ impl Network {
         // columns are copied as 32-bit words, so the values are bit-exact.
         let theta = slice_cols(&self.exc.state, 3, 4)?;
         let exc = concat_cols(&[&self.exc_rest, &theta])?;
-        self.overwrite(&self.exc.state, &exc);
-        self.overwrite(&self.inh.state, &self.inh_rest);
+        self.overwrite(&self.exc.state, &exc)?;
+        self.overwrite(&self.inh.state, &self.inh_rest)?;
         for t in [
             &self.exc.flags,
             &self.inh.flags,
@@ -426,20 +426,20 @@ impl Network {
             &self.tr_pre,
             &self.tr_post,
         ] {
-            self.gpu.clear(t.buffer(), t.byte_offset(), t.byte_len());
+            self.gpu.clear(t.buffer(), t.byte_offset(), t.byte_len())?;
         }
         Ok(())
     }
 
     /// Record a copy of `src` over `dst` (same byte length) in the current batch.
-    fn overwrite(&self, dst: &Tensor, src: &Tensor) {
+    fn overwrite(&self, dst: &Tensor, src: &Tensor) -> Result<()> {
         self.gpu.copy(
             src.buffer(),
             src.byte_offset(),
             dst.buffer(),
             dst.byte_offset(),
             dst.byte_len(),
-        );
+        )
     }
 
     /// Give clip slot `c` the Poisson input stream `ids[c]` (by default `c`). Two clips with
@@ -474,7 +474,7 @@ impl Network {
         let theta = Tensor::from_f32(&self.gpu, &[rows, 1], &column)?;
         let head = slice_cols(&self.exc.state, 0, 3)?;
         let exc = concat_cols(&[&head, &theta])?;
-        self.overwrite(&self.exc.state, &exc);
+        self.overwrite(&self.exc.state, &exc)?;
         Ok(())
     }
 

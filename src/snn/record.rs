@@ -39,12 +39,12 @@ impl Recorder {
     }
 
     /// Forget every recorded event (the buffer is reused).
-    pub fn clear(&self, gpu: &Gpu) {
+    pub fn clear(&self, gpu: &Gpu) -> Result<()> {
         gpu.clear(
             self.meta.buffer(),
             self.meta.byte_offset(),
             self.meta.byte_len(),
-        );
+        )
     }
 
     /// Number of recorded events, with one small readback (the 8-byte counter, not the

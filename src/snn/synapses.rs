@@ -115,7 +115,7 @@ pub fn compact(
         l.counts.buffer(),
         l.counts.byte_offset(),
         l.counts.byte_len(),
-    );
+    )?;
     let mut p = params(l.n, l.clips);
     p.step = step;
     p.slots = slots;

@@ -86,7 +86,7 @@ pub fn train(
             for k in 0..=MAX_RAISES {
                 rates.write_f32(&sample_rates(&cfg, sample, k)?)?;
                 net.normalize_input()?;
-                rec.clear(gpu);
+                rec.clear(gpu)?;
                 net.run(&Input::Rates(&rates), steps, &rec)?;
                 let n = rec.count()?;
                 net.reset_to_rest()?;

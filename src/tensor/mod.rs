@@ -98,7 +98,7 @@ impl Tensor {
     /// A tensor of zeros (cleared on the GPU within the current batch).
     pub fn zeros(gpu: &Gpu, shape: &[usize], dtype: DType) -> Result<Tensor> {
         let t = Self::empty(gpu, shape, dtype)?;
-        gpu.clear(t.buffer(), 0, t.byte_len().div_ceil(4) * 4);
+        gpu.clear(t.buffer(), 0, t.byte_len().div_ceil(4) * 4)?;
         Ok(t)
     }
 
@@ -287,7 +287,7 @@ impl Tensor {
         let out = Tensor::empty(self.gpu(), &self.shape, self.dtype)?;
         let bytes = self.byte_len().div_ceil(4) * 4;
         self.gpu()
-            .copy(self.buffer(), self.offset, out.buffer(), 0, bytes);
+            .copy(self.buffer(), self.offset, out.buffer(), 0, bytes)?;
         Ok(out)
     }
 

@@ -269,7 +269,7 @@ fn record_proba_of(model: &mut Lgrin, batches: &[(Tensor, usize)]) -> Result<Opt
             all.buffer(),
             all.byte_offset() + done,
             bytes,
-        );
+        )?;
         done += bytes;
     }
     Ok(Some(all))
