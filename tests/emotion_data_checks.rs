@@ -314,6 +314,21 @@ fn csv_first_row_with_a_typo_or_stray_comma_is_an_error_not_a_header() {
 }
 
 #[test]
+fn csv_header_and_rows_of_other_widths_are_an_error() {
+    let d = tmp("csv-header-width");
+    parse_error(
+        csv(&d, "narrow.csv", "f0,f1,f2\n1,2\n3,4\n"),
+        2,
+        &["2 values", "header names 3 columns"],
+    );
+    parse_error(
+        csv(&d, "wide.csv", "f0,f1\n1,2,3\n"),
+        2,
+        &["3 values", "header names 2 columns"],
+    );
+}
+
+#[test]
 fn csv_pandas_headers_are_read_as_pandas_wrote_them() {
     let d = tmp("csv-pandas");
     // df.to_csv(index=False) of an unnamed frame: the header 0..D-1 is not a frame.

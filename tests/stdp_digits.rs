@@ -14,19 +14,19 @@ fn neurons_get_their_strongest_class_and_votes_follow() {
     // Neuron 0 fires for class 1, neuron 1 for class 0, neuron 2 for class 2 (mean counts).
     let counts = vec![vec![0, 5, 0], vec![9, 0, 1], vec![1, 4, 0], vec![0, 0, 7]];
     let labels = vec![0, 1, 0, 2];
-    let a = assign_labels(&counts, &labels, 3);
+    let a = assign_labels(&counts, &labels, 3).unwrap();
     assert_eq!(a, vec![Some(1), Some(0), Some(2)]);
-    let pred = classify(&[vec![0, 3, 0], vec![4, 0, 0], vec![0, 1, 6]], &a, 3);
+    let pred = classify(&[vec![0, 3, 0], vec![4, 0, 0], vec![0, 1, 6]], &a, 3).unwrap();
     assert_eq!(pred, vec![0, 1, 2]);
 }
 
 #[test]
 fn silent_neurons_stay_unassigned_and_classes_vote_by_their_mean() {
     // Neurons 2 and 3 never fire: they get no class and do not dilute any class's vote.
-    let a = assign_labels(&[vec![4, 0, 0, 0], vec![0, 2, 0, 0]], &[0, 1], 2);
+    let a = assign_labels(&[vec![4, 0, 0, 0], vec![0, 2, 0, 0]], &[0, 1], 2).unwrap();
     assert_eq!(a, vec![Some(0), Some(1), None, None]);
     // Class 0 (one neuron, 3 spikes) beats class 1 (one neuron, 2 spikes).
-    assert_eq!(classify(&[vec![3, 2, 0, 0]], &a, 2), vec![0]);
+    assert_eq!(classify(&[vec![3, 2, 0, 0]], &a, 2).unwrap(), vec![0]);
     // Unbalanced classes: a class's mean is over its own images (class 0 has three, class 1
     // one) and a vote is the mean over a class's neurons (class 1 has three neurons).
     let counts = vec![
@@ -35,11 +35,27 @@ fn silent_neurons_stay_unassigned_and_classes_vote_by_their_mean() {
         vec![0, 0, 0, 0],
         vec![1, 2, 2, 2],
     ];
-    let a = assign_labels(&counts, &[0, 0, 0, 1], 2);
+    let a = assign_labels(&counts, &[0, 0, 0, 1], 2).unwrap();
     // Neuron 0: class 0 mean 2 (6 over 3 images) against class 1's 1: class 0.
     assert_eq!(a, vec![Some(0), Some(1), Some(1), Some(1)]);
     // Class 0 votes 3 / 1 neuron = 3; class 1 votes (2 + 2 + 2) / 3 = 2; a sum would say 6.
-    assert_eq!(classify(&[vec![3, 2, 2, 2]], &a, 2), vec![0]);
+    assert_eq!(classify(&[vec![3, 2, 2, 2]], &a, 2).unwrap(), vec![0]);
+}
+
+#[test]
+fn bad_counts_labels_and_assignments_are_refused() {
+    let msg = |r: synchgraph::Result<Vec<Option<usize>>>| r.unwrap_err().to_string();
+    let counts = vec![vec![1, 0], vec![0, 1]];
+    assert!(msg(assign_labels(&counts, &[0, 2], 2)).contains("label 2"));
+    assert!(msg(assign_labels(&counts, &[0], 2)).contains("1 labels for 2 samples"));
+    assert!(msg(assign_labels(&[vec![1, 0], vec![1]], &[0, 1], 2)).contains("sample 1 has 1"));
+    let a = vec![Some(0), Some(3)];
+    let e = classify(&counts, &a, 2).unwrap_err().to_string();
+    assert!(e.contains("class 3"), "{e}");
+    let e = classify(&[vec![1, 0, 0]], &[Some(0), None], 2)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("sample 0 has 3"), "{e}");
 }
 
 #[test]

@@ -735,3 +735,24 @@ fn graph_gcn_weight_decay_is_on_the_weights_not_the_biases() {
         assert_decay_step(&moved, &want);
     }
 }
+
+/// Zero epochs is refused by both trainers, not reported as a run with test accuracy 0.
+#[test]
+fn zero_epochs_are_refused() {
+    let g = gpu();
+    let e = NodeGcn::train(&g, &cora_task(&g), few_epochs(0), 0, &mut |_| {})
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("at least 1 epoch"), "{e}");
+    let (task, train, val, test) = common::fixtures::mutag_split();
+    let config = GraphGcnConfig {
+        epochs: 0,
+        ..GraphGcnConfig::default()
+    };
+    let e = GraphGcn::train(&g, &task, &train, &val, &test, config, 0, 0, &mut |_| {})
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("at least 1 epoch"), "{e}");
+}

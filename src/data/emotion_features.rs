@@ -266,12 +266,13 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(
 }
 
 /// A CSV matrix: one frame per line, comma-separated numbers (a leading UTF-8 byte-order mark
-/// and blank lines are ignored). Every row must have the same width.
+/// and blank lines are ignored). Every row must have the same width, that of the header where
+/// there is one.
 ///
 /// The first line with content is a header, and skipped, when none of its fields is a number
 /// (`f0,f1,...`) or when it is exactly `0,1,...,D-1` with D >= 2 (the column names pandas
-/// writes by default; a one-column file's first `0` is data). A first line where some fields are numbers and others are not (`1,2,` or `1,2x`)
-/// is an [`Error::Parse`] naming the line rather than a header guess, and a header whose first
+/// writes by default; a one-column file's first `0` is data). A first line where some fields
+/// are numbers and others are not (`1,2,` or `1,2x`) is an [`Error::Parse`] naming the line rather than a header guess, and a header whose first
 /// field is empty (`,0,1` or `,f0,f1`: pandas' index column, which would make the row number
 /// feature 0) is an error asking for the CSV to be written with `index=False`.
 pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
@@ -282,6 +283,9 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
     let mut cols = 0usize;
     let mut rows = 0usize;
     let mut first = true;
+    // The header's width, which every row must match (a header naming other columns than the
+    // rows hold means a shifted or truncated file).
+    let mut header_cols = None;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
@@ -289,6 +293,7 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
         }
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if std::mem::take(&mut first) && is_csv_header(path, i + 1, &fields)? {
+            header_cols = Some(fields.len());
             continue;
         }
         let vals: std::result::Result<Vec<f32>, _> =
@@ -296,6 +301,13 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
         let vals = vals.map_err(|e| Error::parse(path, i + 1, format!("not a number: {e}")))?;
         if rows == 0 {
             cols = vals.len();
+            if let Some(h) = header_cols.filter(|&h| h != cols) {
+                return Err(Error::parse(
+                    path,
+                    i + 1,
+                    format!("{cols} values, the header names {h} columns"),
+                ));
+            }
         } else if vals.len() != cols {
             return Err(Error::parse(
                 path,

@@ -141,10 +141,41 @@ pub fn respond(
         .collect())
 }
 
+/// Fail unless every row of `counts` has the first row's length (`what` names the caller).
+fn check_rows(what: &str, counts: &[Vec<u32>], neurons: usize) -> Result<()> {
+    match counts.iter().position(|c| c.len() != neurons) {
+        Some(i) => Err(Error::InvalidInput(format!(
+            "{what}: sample {i} has {} spike counts, expected {neurons} (one per neuron)",
+            counts[i].len()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Each neuron's class: the class with the highest mean spike count over its samples (the lowest
 /// such class on a tie); `None` for a neuron that fired for no class, which then never votes.
-pub fn assign_labels(counts: &[Vec<u32>], labels: &[usize], classes: usize) -> Vec<Option<usize>> {
+/// [`Error::InvalidInput`] when `labels` and `counts` differ in length, the rows of `counts`
+/// differ in length, or a label is not below `classes`.
+pub fn assign_labels(
+    counts: &[Vec<u32>],
+    labels: &[usize],
+    classes: usize,
+) -> Result<Vec<Option<usize>>> {
+    const WHAT: &str = "assign_labels";
+    if labels.len() != counts.len() {
+        return Err(Error::InvalidInput(format!(
+            "{WHAT}: {} labels for {} samples",
+            labels.len(),
+            counts.len()
+        )));
+    }
+    if let Some(&y) = labels.iter().find(|&&y| y >= classes) {
+        return Err(Error::InvalidInput(format!(
+            "{WHAT}: label {y} is not below the class count {classes}"
+        )));
+    }
     let neurons = counts.first().map_or(0, Vec::len);
+    check_rows(WHAT, counts, neurons)?;
     let mut sum = vec![vec![0f64; classes]; neurons];
     let mut per_class = vec![0usize; classes];
     for (c, &y) in counts.iter().zip(labels) {
@@ -153,7 +184,8 @@ pub fn assign_labels(counts: &[Vec<u32>], labels: &[usize], classes: usize) -> V
             sum[j][y] += f64::from(v);
         }
     }
-    sum.iter()
+    Ok(sum
+        .iter()
         .map(|row| {
             (0..classes)
                 .map(|y| row[y] / per_class[y].max(1) as f64)
@@ -164,19 +196,31 @@ pub fn assign_labels(counts: &[Vec<u32>], labels: &[usize], classes: usize) -> V
                 )
                 .0
         })
-        .collect()
+        .collect())
 }
 
 /// Predicted class of each sample: the class whose assigned neurons fire most on average
 /// (unassigned neurons do not vote; a class without neurons never wins). Ties go to the lowest
 /// class, so a sample to which no assigned neuron responds, or every sample when no neuron is
-/// assigned at all, gets class 0. `assignment` must name classes below `classes`.
-pub fn classify(counts: &[Vec<u32>], assignment: &[Option<usize>], classes: usize) -> Vec<usize> {
+/// assigned at all, gets class 0. [`Error::InvalidInput`] when `assignment` names a class not
+/// below `classes` or a row of `counts` does not hold one count per assigned neuron.
+pub fn classify(
+    counts: &[Vec<u32>],
+    assignment: &[Option<usize>],
+    classes: usize,
+) -> Result<Vec<usize>> {
+    const WHAT: &str = "classify";
+    if let Some(a) = assignment.iter().flatten().find(|&&a| a >= classes) {
+        return Err(Error::InvalidInput(format!(
+            "{WHAT}: a neuron is assigned class {a}, not below the class count {classes}"
+        )));
+    }
+    check_rows(WHAT, counts, assignment.len())?;
     let mut members = vec![0usize; classes];
     for &a in assignment.iter().flatten() {
         members[a] += 1;
     }
-    counts
+    Ok(counts
         .iter()
         .map(|c| {
             let mut votes = vec![0f64; classes];
@@ -197,5 +241,5 @@ pub fn classify(counts: &[Vec<u32>], assignment: &[Option<usize>], classes: usiz
                 .fold((0, f64::MIN), |b, (y, v)| if v > b.1 { (y, v) } else { b })
                 .0
         })
-        .collect()
+        .collect())
 }

@@ -140,9 +140,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let train_counts = respond(&gpu, &cfg, &learned, &train_x, args.batch)?;
     let test_counts = respond(&gpu, &cfg, &learned, &test_x, args.batch)?;
     let infer_s = t1.elapsed().as_secs_f64();
-    let assignment = assign_labels(&train_counts, &train_y, 10);
-    let pred_train = classify(&train_counts, &assignment, 10);
-    let pred_test = classify(&test_counts, &assignment, 10);
+    let assignment = assign_labels(&train_counts, &train_y, 10)?;
+    let pred_train = classify(&train_counts, &assignment, 10)?;
+    let pred_test = classify(&test_counts, &assignment, 10)?;
     let u = |v: &[usize]| v.iter().map(|&x| x as u32).collect::<Vec<u32>>();
     let conf_train = Confusion::new(10, &u(&pred_train), &u(&train_y))?;
     let conf = Confusion::new(10, &u(&pred_test), &u(&test_y))?;

@@ -338,7 +338,8 @@ impl GraphGcn {
     }
 
     /// Train on the graphs `train`, choose the epoch on `val` by `config.selection` and report
-    /// the test accuracy on `test` at that epoch.
+    /// the test accuracy on `test` at that epoch. [`Error::InvalidInput`] for an empty or
+    /// out-of-range set or `config.epochs` 0 (no epoch to choose).
     #[allow(clippy::too_many_arguments)]
     pub fn train(
         gpu: &Gpu,
@@ -352,6 +353,11 @@ impl GraphGcn {
         on_epoch: &mut dyn FnMut(&EpochLog),
     ) -> Result<(GraphGcn, GraphRun)> {
         task.validate()?;
+        if config.epochs == 0 {
+            return Err(Error::InvalidInput(
+                "graph GCN needs at least 1 epoch (none to choose the model from)".into(),
+            ));
+        }
         for (what, set) in [("train", train), ("val", val), ("test", test)] {
             if set.is_empty() {
                 return Err(Error::InvalidInput(format!(

@@ -240,6 +240,7 @@ impl NodeGcn {
 
     /// Train on `task` with `seed` (initialisation and dropout), calling `on_epoch` after each
     /// epoch; returns the run summary with the final model's test accuracy.
+    /// [`Error::InvalidInput`] for `config.epochs` 0 or mismatched sizes.
     pub fn train(
         gpu: &Gpu,
         task: &NodeTask,
@@ -247,6 +248,11 @@ impl NodeGcn {
         seed: u64,
         on_epoch: &mut dyn FnMut(&EpochLog),
     ) -> Result<(NodeGcn, NodeRun)> {
+        if config.epochs == 0 {
+            return Err(Error::InvalidInput(
+                "GCN needs at least 1 epoch (none to report the model of)".into(),
+            ));
+        }
         let n = task.labels.len();
         let (rows, feats) = (task.features.n_rows, task.features.n_cols);
         if rows != n || task.adj.n_rows != n {

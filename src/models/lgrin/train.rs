@@ -345,8 +345,11 @@ fn score(
 /// Graphs per minibatch of one pass over `n` graphs in batches of `batch` (> 0): full batches,
 /// then the rest, except that a single leftover graph joins the last batch (batch statistics
 /// over one graph's nodes alone would be a poor estimate). `train` with `iters_per_epoch` 0 and
-/// the `lgrin_epoch` bench row both split an epoch this way.
+/// the `lgrin_epoch` bench row both split an epoch this way. A `batch` of 0 gives no batches.
 pub fn one_pass_batches(n: usize, batch: usize) -> Vec<usize> {
+    if batch == 0 {
+        return Vec::new();
+    }
     let mut sizes: Vec<usize> = (0..n.div_ceil(batch))
         .map(|k| batch.min(n - k * batch))
         .collect();
