@@ -1,5 +1,6 @@
 //! Command-line parsing for `cargo bench -- [OPTIONS]`, where no clap parser runs: the same flags
-//! as `synchgraph bench`. Cargo's own `--bench` flag is ignored; a bare word is taken as the filter.
+//! as `synchgraph bench`. Cargo's own `--bench` flag is ignored; bare words are added to the filter
+//! (the rows matching any of them run).
 
 use std::path::PathBuf;
 
@@ -42,13 +43,23 @@ pub fn parse(args: &[String], command: String) -> Result<HarnessArgs> {
                 .or_else(|| it.next().cloned())
                 .ok_or_else(|| Error::InvalidInput(format!("{name} needs a value; {USAGE}")))
         };
+        let switch = matches!(flag, "--bench" | "--quick" | "--wall" | "--help" | "--list");
+        if let (true, Some(v)) = (switch, &inline) {
+            // `--wall=false` would otherwise turn the switch on.
+            return Err(Error::InvalidInput(format!(
+                "{flag} takes no value (got '{v}'); {USAGE}"
+            )));
+        }
         match flag {
             "--bench" => {}
             "--quick" => parsed.options.quick = true,
             "--wall" => parsed.options.wall = true,
             "--help" | "-h" => parsed.help = true,
             "--list" => parsed.list = true,
-            "--filter" => parsed.options.filter = Some(value("--filter")?),
+            "--filter" => {
+                let words = value("--filter")?;
+                add_filter(&mut parsed.options, &words);
+            }
             "--exclude" => parsed.options.exclude = Some(value("--exclude")?),
             "--json" => parsed.options.json = Some(PathBuf::from(value("--json")?)),
             "--compare" => parsed.options.compare = Some(PathBuf::from(value("--compare")?)),
@@ -60,10 +71,20 @@ pub fn parse(args: &[String], command: String) -> Result<HarnessArgs> {
             f if f.starts_with('-') => {
                 return Err(Error::InvalidInput(format!("unknown flag {f}; {USAGE}")))
             }
-            word => parsed.options.filter = Some(word.to_string()),
+            // Several bare words (`cargo bench -- relu add`) select the rows of any of them.
+            word => add_filter(&mut parsed.options, word),
         }
     }
     Ok(parsed)
+}
+
+/// Add `words` to the filter, so every bare word and `--filter` given selects its rows (the
+/// last one alone would otherwise win).
+fn add_filter(options: &mut BenchOptions, words: &str) {
+    options.filter = Some(match options.filter.take() {
+        Some(f) => format!("{f},{words}"),
+        None => words.to_string(),
+    });
 }
 
 /// A time budget in seconds: a finite number, zero or more.

@@ -75,6 +75,10 @@ pub struct BenchCase {
     /// the rows an SpMM gathers, which a cache serves), reported in the row's `metrics` per run
     /// and per second of the median time. Rows with `counted` add theirs while they run.
     pub counts: Vec<(&'static str, f64)>,
+    /// Why the case cannot run here (its input data is missing), or `None`. Such a case can
+    /// still be selected: `--list` says it would be skipped and why, and a run lists it under
+    /// [`super::BenchReport::skipped`] with this reason instead of dropping it silently.
+    pub unavailable: Option<String>,
 }
 
 impl BenchCase {
@@ -100,6 +104,7 @@ impl BenchCase {
             runs: None,
             wall_clock: false,
             counts: Vec::new(),
+            unavailable: None,
         }
     }
 

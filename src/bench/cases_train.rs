@@ -5,16 +5,16 @@
 //! `gcn_epoch_cora` runs what `train gcn` does per epoch on Cora (Kipf & Welling's two-layer
 //! model, hidden 16, dropout, masked softmax cross-entropy on the 140 training nodes, backward,
 //! Adam; the validation pass is not included). It reads Cora from `$SYNCHGRAPH_CORA`, else
-//! `shared/data/cora` beside or inside the checkout, and is left out of the plan, with a message,
-//! when none is there. Bytes: the six SpMMs of forward and backward, each `spmm_bytes_rect` (the
-//! sparse operand's arrays, the dense operand once, the output once) with Cora's real non-zero
-//! counts (features X with `nnz_x` entries, adjacency Â with `nnz_a`, n = 2708 nodes, f = 1433
-//! features, h = 16 hidden, c = 7 classes; X W1 gathers from W1's f rows, and the backward of
-//! X W1 is Xᵀ G, with f output rows gathering from G's n rows): `spmm(nnz_x, n <- f, h) +
-//! spmm(nnz_x, f <- n, h) + 2 spmm(nnz_a, n, h) + 2 spmm(nnz_a, n, c)`; the rows the six gather
-//! per entry, `4 (2 nnz_x h + 2 nnz_a (h + c))`, are the `gathered_bytes` metric. FLOPs
-//! `4 nnz_x h + 4 nnz_a (h + c) + 6 n h c` (the dense H W2 once forward and twice backward, for
-//! H and W2). Memory bound (sparse products).
+//! `shared/data/cora` beside or inside the checkout; when none is there the row is listed as
+//! skipped in the report, with the reason. Bytes: the six SpMMs of forward and backward, each
+//! `spmm_bytes_rect` (the sparse operand's arrays, the dense operand once, the output once) with
+//! Cora's real non-zero counts (features X with `nnz_x` entries, adjacency Â with `nnz_a`,
+//! n = 2708 nodes, f = 1433 features, h = 16 hidden, c = 7 classes; X W1 gathers from W1's f
+//! rows, and the backward of X W1 is Xᵀ G, with f output rows gathering from G's n rows):
+//! `spmm(nnz_x, n <- f, h) + spmm(nnz_x, f <- n, h) + 2 spmm(nnz_a, n, h) + 2 spmm(nnz_a, n, c)`;
+//! the rows the six gather per entry, `4 (2 nnz_x h + 2 nnz_a (h + c))`, are the `gathered_bytes`
+//! metric. FLOPs `4 nnz_x h + 4 nnz_a (h + c) + 6 n h c` (the dense H W2 once forward and twice
+//! backward, for H and W2). Memory bound (sparse products).
 //!
 //! `lgrin_epoch` is one pass over every graph in minibatches of `batch` (forward, structure and
 //! cross-entropy loss, backward, Adam), the reference configuration (`LgrinConfig::reference`)
@@ -36,13 +36,13 @@ use super::case::{count_text, BenchCase, Counted, RunFn, Sizes};
 use crate::autodiff::optim::Adam;
 use crate::autodiff::Tape;
 use crate::data::planetoid::Planetoid;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::graph::spmm::{spmm_bytes, spmm_bytes_rect, spmm_gathered_bytes};
 use crate::graph::{Csr, HostCsr};
 use crate::kernels::random;
 use crate::models::gcn::{NodeGcn, NodeGcnConfig};
-use crate::models::lgrin::{Lgrin, LgrinConfig};
+use crate::models::lgrin::{Lgrin, LgrinConfig, ModelKind};
 use crate::tensor::Tensor;
 
 /// Cora's nodes, features and classes (checked against the files when the case is set up).
@@ -107,27 +107,42 @@ pub fn gcn_epoch_gathered_bytes(nnz_x: usize, nnz_a: usize, h: usize, c: usize) 
         + 2.0 * spmm_gathered_bytes(nnz_a, c)
 }
 
-/// One GCN training epoch on Cora, or `None` (with a message on stderr) without the data.
-pub fn gcn_epoch_cora(sizes: &Sizes) -> Option<BenchCase> {
-    let dir = match cora_dir() {
-        Ok(d) => d,
-        Err(why) => {
-            eprintln!("bench: gcn_epoch_cora skipped: {why}");
-            return None;
-        }
-    };
+/// One GCN training epoch on Cora. Without the data the case is still planned, marked
+/// [`BenchCase::unavailable`] with the reason, so a run lists it as skipped.
+pub fn gcn_epoch_cora(sizes: &Sizes) -> BenchCase {
     let (n, f, c) = CORA;
     let h = NodeGcnConfig::default().hidden;
     // Estimated from Cora's published counts (49216 feature entries, 5278 undirected edges plus
     // self loops); the run replaces them with the loaded graph's exact counts.
     let (bytes, flops) = gcn_epoch_work(49_216, 2 * 5278 + n, (n, f), h, c);
+    let name = "gcn_epoch_cora";
+    let size = format!("{n} nodes {f} feats h {h}");
+    let dir = match cora_dir() {
+        Ok(d) => d,
+        Err(why) => {
+            let reason = format!("no Cora data: {why}");
+            let setup_reason = reason.clone();
+            let mut case = BenchCase::memory(
+                name,
+                "e2e",
+                size,
+                bytes,
+                flops,
+                Box::new(move |_: &Gpu| -> Result<RunFn> {
+                    Err(Error::InvalidInput(setup_reason))
+                }),
+            );
+            case.unavailable = Some(reason);
+            return case;
+        }
+    };
     let counted = Rc::new(RefCell::new(Counted::default()));
     let cell = Rc::clone(&counted);
     let warmup = sizes.warmup;
     let mut case = BenchCase::memory(
-        "gcn_epoch_cora",
+        name,
         "e2e",
-        format!("{n} nodes {f} feats h {h}"),
+        size,
         bytes,
         flops,
         Box::new(move |gpu: &Gpu| -> Result<RunFn> {
@@ -171,7 +186,7 @@ pub fn gcn_epoch_cora(sizes: &Sizes) -> Option<BenchCase> {
         }),
     );
     case.counted = Some(counted);
-    Some(case)
+    case
 }
 
 /// (graphs, minibatch) of the `lgrin_epoch` row.
@@ -223,6 +238,42 @@ pub fn lgrin_forward_flops(c: &LgrinConfig, b: usize) -> u64 {
     total + 2 * b * pooled * h + 2 * b * h * k
 }
 
+/// Trainable scalars of the model `c` builds (`Lgrin::parameter_count`), counted on the host so
+/// the row's planned bytes (`--list`) include Adam's traffic: the learned adjacency and Ψ
+/// weights, every G*conv (linear maps, MLP batch norm, output batch norm) and the classifier
+/// with its PReLU slopes.
+pub fn lgrin_parameter_count(c: &LgrinConfig) -> usize {
+    let lgrin = c.model == ModelKind::Lgrin;
+    let m = c.nodes;
+    let gconv = |inp: usize, out: usize, mlp: bool| {
+        let linear = |i: usize, o: usize| i * o + o;
+        let block = if mlp {
+            let hidden = ((inp + out) / 4).max(1);
+            linear(inp, hidden) + 2 * hidden + linear(hidden, out)
+        } else {
+            linear(inp, out)
+        };
+        block + 2 * out
+    };
+    let mut total =
+        usize::from(lgrin && c.learned_a) * m * m + usize::from(lgrin && c.learned_p) * m;
+    let mut width = c.in_dims;
+    for _ in 0..c.layers {
+        if !lgrin {
+            total += gconv(width, c.g1, false);
+            width = c.g1;
+        } else if c.inception {
+            total += gconv(width, c.g1, c.gconv_mlp) + gconv(width, c.g2, c.gconv_mlp);
+            width += c.g1 + c.g2;
+        } else {
+            total += gconv(width, c.g1, c.gconv_mlp);
+            width = c.g1;
+        }
+    }
+    let pooled = width * c.readouts();
+    total + pooled * c.hidden + c.hidden + c.hidden + c.hidden * c.classes + c.classes
+}
+
 /// One L-GrIN training epoch over [`lgrin_sizes`] random graphs.
 pub fn lgrin_epoch(sizes: &Sizes) -> BenchCase {
     let (graphs, batch) = lgrin_sizes(sizes);
@@ -241,11 +292,14 @@ pub fn lgrin_epoch(sizes: &Sizes) -> BenchCase {
     let runs = if sizes.quick { (1, 3) } else { (1, 5) };
     let warmup = runs.0;
     let input_bytes = (4 * graphs * m * feats) as u64;
+    // Adam's 28 B per parameter per step, the larger part; the run counts the same from the
+    // model it builds.
+    let planned = input_bytes + 28 * (lgrin_parameter_count(&config) * batches.len()) as u64;
     let mut case = BenchCase::compute(
         "lgrin_epoch",
         "e2e",
         format!("{} graphs x {m} x {feats} b {batch}", count_text(graphs)),
-        input_bytes,
+        planned,
         flops,
         Box::new(move |gpu: &Gpu| -> Result<RunFn> {
             let mut model = Lgrin::new(gpu, config)?;

@@ -37,6 +37,8 @@ pub struct Measurement {
 /// The wall clock runs from the call of `run` to idle, so a run with host work outside its timed
 /// region (a readback and a count after the workload) times itself by wall clock and returns
 /// `Some(nanoseconds)` when `timestamps` is off; returning `None` there would time that work too.
+/// A self time that is not a positive finite number (timestamps that read zero) is not a
+/// measurement: that repetition is timed by the wall clock and the timing becomes [`Timing::Wall`].
 pub fn measure(
     gpu: &Gpu,
     run: &mut RunFn,
@@ -44,7 +46,6 @@ pub fn measure(
     repetitions: usize,
     timestamps: bool,
 ) -> Result<Measurement> {
-    let mut self_timed = false;
     for i in 0..warmup {
         run(i)?;
         gpu.synchronize()?;
@@ -62,12 +63,16 @@ pub fn measure(
     for r in 0..repetitions {
         gpu.synchronize()?;
         let start = Instant::now();
-        if let Some(ns) = run(warmup + r)? {
-            self_timed = true;
+        let self_time = run(warmup + r)?;
+        if let Some(ns) = self_time.filter(|ns| ns.is_finite() && *ns > 0.0) {
             times_ns.push(ns);
             continue;
         }
-        if timestamps {
+        if self_time.is_some() {
+            // The run timed itself but measured nothing (a stopwatch whose timestamps read
+            // zero): the wall clock, as for dispatches that timed nothing below.
+            timing = Timing::Wall;
+        } else if timestamps {
             let report = gpu.profile_report()?;
             let ns: f64 = report.rows.iter().map(|row| row.total_ms * 1e6).sum();
             if report.available && ns > 0.0 {
@@ -85,13 +90,6 @@ pub fn measure(
         }
         gpu.synchronize()?;
         times_ns.push(start.elapsed().as_secs_f64() * 1e9);
-    }
-    if self_timed {
-        timing = if timestamps {
-            Timing::Timestamps
-        } else {
-            Timing::Wall
-        };
     }
     let runs = profiled.max(1) as f64;
     let mut kernels: Vec<KernelTime> = per_kernel

@@ -72,7 +72,7 @@ pub fn all_cases(sizes: &Sizes) -> Vec<BenchCase> {
     cases.push(cases_graph::adam(sizes));
     cases.extend(cases_sparse::sparse(sizes));
     cases.push(cases_e2e::snn_second(sizes));
-    cases.extend(cases_train::gcn_epoch_cora(sizes));
+    cases.push(cases_train::gcn_epoch_cora(sizes));
     cases.push(cases_train::lgrin_epoch(sizes));
     cases
 }
@@ -144,7 +144,8 @@ fn selected(case: &BenchCase, options: &BenchOptions) -> bool {
 /// Write the rows that `options` would run on `gpu` (name, family, size, ceiling, and the
 /// counted megabytes and GFLOP of one run) without allocating or measuring anything, and
 /// return how many there are. End-to-end rows count their traffic while they run, so their
-/// analytic counts are only estimates.
+/// analytic counts are only estimates. A selected row whose data is missing here
+/// ([`BenchCase::unavailable`]) is listed too, with a line saying it would be skipped and why.
 pub fn list(gpu: &Gpu, options: &BenchOptions, out: &mut dyn Write) -> Result<usize> {
     let sizes = Sizes::for_device(gpu, options.quick, options.wall);
     let cases = all_cases(&sizes);
@@ -201,6 +202,11 @@ pub fn list(gpu: &Gpu, options: &BenchOptions, out: &mut dyn Write) -> Result<us
         if options.quick { "quick" } else { "full" }
     )
     .map_err(io)?;
+    for c in cases.iter().filter(|c| selected(c, options)) {
+        if let Some(reason) = &c.unavailable {
+            writeln!(out, "{} would be skipped: {reason}", c.name).map_err(io)?;
+        }
+    }
     Ok(n)
 }
 
@@ -301,6 +307,14 @@ fn run_cases(
     let mut skipped = Vec::new();
     for case in cases {
         if !selected(&case, options) {
+            continue;
+        }
+        if let Some(reason) = case.unavailable {
+            skipped.push(report::Skipped {
+                name: case.name,
+                size: case.size,
+                reason,
+            });
             continue;
         }
         if gpu.is_lost() {

@@ -122,7 +122,8 @@ pub struct BenchReport {
     /// Cases that failed (the run goes on without them).
     #[serde(default)]
     pub failures: Vec<Failure>,
-    /// Cases not started because the run's time budget was spent.
+    /// Cases not started: the run's time budget was spent, the device was lost in an earlier
+    /// row, or the case's input data is missing here.
     #[serde(default)]
     pub skipped: Vec<Skipped>,
     /// False in the reports written while a run is still going (after each case), so a file
@@ -135,7 +136,7 @@ fn finished() -> bool {
     true
 }
 
-/// A case that was not started because the time budget was spent.
+/// A case that was not started (time budget spent, device lost, or input data missing).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
     /// Row name.

@@ -1,0 +1,110 @@
+//! `bench --list` prints the bytes `lgrin_epoch` counts per run: the inputs once plus Adam's
+//! 28 B per parameter per minibatch step, the count the run itself records (and the dominant
+//! term), not the inputs alone.
+
+use std::process::Command;
+
+use synchgraph::bench::cases_train::{lgrin_config, lgrin_sizes, RAVDESS};
+use synchgraph::bench::Sizes;
+use synchgraph::models::lgrin::train::one_pass_batches;
+use synchgraph::models::lgrin::Lgrin;
+
+mod common;
+
+#[test]
+fn list_counts_lgrin_epoch_adam_traffic() {
+    let gpu = common::gpu();
+    let sizes = Sizes::for_device(&gpu, true, false);
+    let (graphs, batch) = lgrin_sizes(&sizes);
+    let params = Lgrin::new(&gpu, lgrin_config(batch))
+        .unwrap()
+        .parameter_count();
+    let (_, m, feats, _) = RAVDESS;
+    let steps = one_pass_batches(graphs, batch).len();
+    let want = (4 * graphs * m * feats + 28 * params * steps) as f64 / 1e6;
+
+    let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
+        .args(["bench", "--quick", "--list", "--filter", "lgrin_epoch"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("lgrin_epoch "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    // Columns: ..., bound, MB per run, GFLOP.
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    let mb: f64 = cells[cells.len() - 2].parse().unwrap();
+    assert!(
+        (mb - want).abs() < 0.001 + 1e-6 * want,
+        "listed {mb} MB per run, the run counts {want:.3} MB ({params} parameters x {steps} steps): {row}"
+    );
+}
+
+#[test]
+fn the_planned_bytes_of_lgrin_epoch_match_the_model_at_full_size() {
+    use synchgraph::bench::all_cases;
+    let gpu = common::gpu();
+    let sizes = Sizes {
+        quick: false,
+        ..Sizes::for_device(&gpu, true, false)
+    };
+    let (graphs, batch) = lgrin_sizes(&sizes);
+    let params = Lgrin::new(&gpu, lgrin_config(batch))
+        .unwrap()
+        .parameter_count();
+    let (_, m, feats, _) = RAVDESS;
+    let steps = one_pass_batches(graphs, batch).len();
+    let case = all_cases(&sizes)
+        .into_iter()
+        .find(|c| c.name == "lgrin_epoch")
+        .unwrap();
+    assert_eq!(
+        case.bytes,
+        (4 * graphs * m * feats + 28 * params * steps) as u64
+    );
+}
+
+#[test]
+fn the_host_parameter_count_matches_the_model_for_every_variant() {
+    use synchgraph::bench::cases_train::lgrin_parameter_count;
+    use synchgraph::models::lgrin::{LgrinConfig, ModelKind};
+    let gpu = common::gpu();
+    let base = LgrinConfig {
+        nodes: 12,
+        hidden: 24,
+        g1: 16,
+        g2: 8,
+        ..LgrinConfig::reference(10, 4)
+    };
+    let variants = [
+        base.clone(),
+        LgrinConfig {
+            inception: false,
+            ..base.clone()
+        },
+        LgrinConfig {
+            gconv_mlp: false,
+            layers: 3,
+            ..base.clone()
+        },
+        LgrinConfig {
+            learned_a: false,
+            learned_p: false,
+            ..base.clone()
+        },
+        LgrinConfig {
+            model: ModelKind::GcnBaseline,
+            ..base.clone()
+        },
+    ];
+    for c in variants {
+        let want = Lgrin::new(&gpu, c.clone()).unwrap().parameter_count();
+        assert_eq!(lgrin_parameter_count(&c), want, "{c:?}");
+    }
+}
