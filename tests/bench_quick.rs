@@ -911,7 +911,8 @@ fn quick_run_has_the_training_epoch_rows() {
 
 #[test]
 fn lgrin_epoch_counts_the_dense_products() {
-    use synchgraph::bench::cases_train::{lgrin_config, lgrin_forward_flops};
+    use synchgraph::bench::cases_train::{lgrin_config, lgrin_forward_flops, lgrin_step_flops};
+    use synchgraph::models::lgrin::LgrinConfig;
     let c = lgrin_config(128);
     // Layer 0 (136 -> 128 and 64, MLP hidden 66 and 50), layer 1 (328 -> 128 and 64, hidden
     // 114 and 98), each with one adjacency product shared by its two branches, classifier
@@ -931,6 +932,18 @@ fn lgrin_epoch_counts_the_dense_products() {
         + 2 * b * 1560 * 512
         + 2 * b * 512 * 8;
     assert_eq!(lgrin_forward_flops(&c, 128), want);
+    // A training step: twice the forward for the backward, less one product for the first
+    // adjacency product (its input, the normalised features, needs no gradient: dA only).
+    assert_eq!(lgrin_step_flops(&c, 128), 3 * want - adj(136));
+    // With A fixed, no adjacency product needs dA: layer 0's needs nothing, layer 1's dH only.
+    let fixed = LgrinConfig {
+        learned_a: false,
+        ..c.clone()
+    };
+    assert_eq!(
+        lgrin_step_flops(&fixed, 128),
+        3 * want - 2 * adj(136) - adj(328)
+    );
 }
 
 #[test]

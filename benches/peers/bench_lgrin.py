@@ -39,6 +39,13 @@ def forward_flops(c, b):
     return total + 2 * b * 3 * w * c.hidden + 2 * b * c.hidden * c.classes
 
 
+def step_flops(c, b):
+    """Forward and backward dense-product FLOPs of one step (cases_train.rs lgrin_step_flops):
+    backward doubles every product but the first layer's adjacency product, whose input needs
+    no gradient (dA only)."""
+    return 3 * forward_flops(c, b) - 2 * c.nodes * c.nodes * b * c.in_dims
+
+
 def epoch_row(h, compiled):
     graphs, m, feats, classes = RAVDESS
     batch = 128
@@ -68,7 +75,7 @@ def epoch_row(h, compiled):
             loss.backward()
             opt.step()
 
-    flops = sum(3 * forward_flops(cfg, b) for b in sizes)
+    flops = sum(step_flops(cfg, b) for b in sizes)
     nbytes = 4 * graphs * m * feats + 28 * params * len(sizes)
     runs = (1, 3) if h.args.quick else (1, 5)  # as the engine's lgrin_epoch row
 

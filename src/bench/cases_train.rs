@@ -20,11 +20,13 @@
 //! cross-entropy loss, backward, Adam), the reference configuration (`LgrinConfig::reference`)
 //! with 90 nodes, 136 features and 8 classes: 4904 graphs in minibatches of 128 (39 steps) full,
 //! 4 graphs in minibatches of 2 in `--quick` (1 warm-up and 3 timed epochs). Inputs are seeded normal values, uploaded once as
-//! the node-major minibatches the trainer builds. FLOPs are 3x the forward pass's dense products
-//! (backward computes two products of the same size per product): per G*conv from width w to o
-//! with MLP hidden k = (w + o) / 4, `2 m^2 b w` (adjacency) `+ 2 m b w k + 2 m b k o`, and the
-//! classifier `2 b (3 W) H + 2 b H c`; elementwise, batch-norm and pooling work is not counted,
-//! so GFLOP/s is a lower bound. Bytes are a lower bound too: the inputs read once and Adam's
+//! the node-major minibatches the trainer builds. FLOPs are the forward pass's dense products
+//! and the backward's (`lgrin_step_flops`): per G*conv from width w to o with MLP hidden
+//! k = (w + o) / 4, `2 m^2 b w` (adjacency) `+ 2 m b w k + 2 m b k o`, and the classifier
+//! `2 b (3 W) H + 2 b H c`; backward computes two products of the same size per product, except
+//! for the first layer's adjacency product, whose input (the normalised features) needs no
+//! gradient: only dA, one product. Elementwise, batch-norm and pooling work is not counted, so
+//! GFLOP/s is a lower bound. Bytes are a lower bound too: the inputs read once and Adam's
 //! 28 B per parameter per step. Compute bound.
 
 use std::cell::RefCell;
@@ -238,6 +240,30 @@ pub fn lgrin_forward_flops(c: &LgrinConfig, b: usize) -> u64 {
     total + 2 * b * pooled * h + 2 * b * h * k
 }
 
+/// Dense-product FLOPs of one training step (forward and backward) on `b` graphs: twice the
+/// forward's for the backward (two products of the same size per product), except where an
+/// adjacency product's operand needs no gradient: the first layer's input never does (it is the
+/// normalised features), and A does not with `learned_a` off or in the GCN baseline.
+pub fn lgrin_step_flops(c: &LgrinConfig, b: usize) -> u64 {
+    let forward = lgrin_forward_flops(c, b);
+    let (m, bb) = (c.nodes as u64, b as u64);
+    let learned_a = u64::from(c.learned_a && c.model == ModelKind::Lgrin);
+    let mut w = c.in_dims as u64;
+    let mut adjacency_backward = 0;
+    let mut adjacency_forward = 0;
+    for layer in 0..c.layers {
+        let product = 2 * m * m * bb * w;
+        adjacency_forward += product;
+        adjacency_backward += product * (learned_a + u64::from(layer > 0));
+        w = if c.inception {
+            w + (c.g1 + c.g2) as u64
+        } else {
+            c.g1 as u64
+        };
+    }
+    forward + 2 * (forward - adjacency_forward) + adjacency_backward
+}
+
 /// Trainable scalars of the model `c` builds (`Lgrin::parameter_count`), counted on the host so
 /// the row's planned bytes (`--list`) include Adam's traffic: the learned adjacency and Ψ
 /// weights, every G*conv (linear maps, MLP batch norm, output batch norm) and the classifier
@@ -280,10 +306,7 @@ pub fn lgrin_epoch(sizes: &Sizes) -> BenchCase {
     let config = lgrin_config(batch);
     let (_, m, feats, classes) = RAVDESS;
     let batches = crate::models::lgrin::one_pass_batches(graphs, batch);
-    let flops: u64 = batches
-        .iter()
-        .map(|&b| 3 * lgrin_forward_flops(&config, b))
-        .sum();
+    let flops: u64 = batches.iter().map(|&b| lgrin_step_flops(&config, b)).sum();
     let counted = Rc::new(RefCell::new(Counted::default()));
     let cell = Rc::clone(&counted);
     // An epoch is long enough (seconds at full size) that one warm-up and five timed epochs
