@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use synchgraph::data::feature_export::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::models::lgrin::load_model;
 use synchgraph::models::lgrin::train::probability_line;
 
@@ -17,7 +18,8 @@ pub struct Args {
     #[arg(long)]
     model: PathBuf,
     /// A clip (file, or a folder of face frames for a video model), or a folder whose
-    /// .wav/.csv/.npy/.bvh files (or, for a video model, clip sub-folders) are all labelled.
+    /// .wav/.csv/.npy/.bvh files (or, for a video model, clip sub-folders) are all labelled,
+    /// hidden ones (`._x.wav`) apart.
     input: PathBuf,
 }
 
@@ -43,20 +45,38 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
 
 /// The clips named by `input` for a model whose features are of `kind`: the file itself, the
 /// .wav/.csv/.npy/.bvh files of a folder, or for face-frame models a frame folder or its clip
-/// sub-folders.
+/// sub-folders; hidden entries (names starting with `.`) are skipped. The top folder of a
+/// `synchgraph features` export holds no clips (they are in its class folders, and its clip
+/// list [`FEATURES_CLIPS`] is not one): it is an error naming a class folder to give instead.
 fn clip_inputs(input: &Path, kind: &str) -> Result<Vec<PathBuf>> {
     if !input.is_dir() {
         return Ok(vec![input.to_path_buf()]);
     }
+    // Hidden entries (macOS `._*` resource forks, `.ipynb_checkpoints`) are no clips, as in
+    // the data folders that `train` and `eval` read.
     let mut entries: Vec<PathBuf> = std::fs::read_dir(input)
         .with_context(|| format!("listing {}", input.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
         .collect();
     entries.sort();
     let has_ext = |p: &Path, exts: &[&str]| {
         p.extension()
             .is_some_and(|e| exts.contains(&e.to_string_lossy().to_lowercase().as_str()))
     };
+    if input.join(FEATURES_INDEX).is_file() && input.join(FEATURES_CLIPS).is_file() {
+        let class = entries
+            .iter()
+            .find(|p| p.is_dir())
+            .map_or_else(|| input.join("<class>"), PathBuf::clone);
+        bail!(
+            "{} is a `synchgraph features` export: its clips are in its class folders; name one \
+             of them (say {}) or a clip file",
+            input.display(),
+            class.display()
+        );
+    }
     let files: Vec<PathBuf> = if kind == "log-frames" {
         if entries.iter().any(|p| has_ext(p, &["png", "jpg", "jpeg"])) {
             vec![input.to_path_buf()]

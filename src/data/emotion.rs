@@ -172,7 +172,9 @@ pub(crate) fn is_emodb_name(s: &str) -> bool {
 /// header (`frame,x0,y0,...`) are [`DatasetFormat::Landmarks`], other CSV/`.npy` files
 /// [`DatasetFormat::Features`], sub-folders of WAV files [`DatasetFormat::Folder`]; WAV files
 /// at the top are RAVDESS when every name has seven two-digit fields, else EmoDB when every
-/// name fits its pattern.
+/// name fits its pattern. Class folders holding clips of two kinds (WAV files, CSV/`.npy`
+/// files, BVH files, frame folders) are an [`Error::Data`] asking for `--format`, which reads
+/// only the kind it names.
 /// RAVDESS as distributed (`Actor_01/ .. Actor_24/` of coded WAV names) is RAVDESS, not a
 /// folder per class: its folders name speakers, and the labels come from the file names. In
 /// such a layout (every folder an actor, one WAV name coded) a WAV file whose name is not a
@@ -201,29 +203,62 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
     if is_ravdess_actor_layout(&subdirs)? {
         return Ok(DatasetFormat::Ravdess);
     }
+    // The clips of every class folder decide together: clips of two kinds (WAVs beside `.npy`
+    // sidecars, say) are ambiguous, and reading the kind found first would drop the others.
+    let mut first: Option<(DatasetFormat, PathBuf)> = None;
     for sub in &subdirs {
         for f in list_dir(sub)? {
-            if ext_is(&f, &["bvh"]) {
-                return Ok(DatasetFormat::Mocap);
-            }
-            if f.is_dir() {
-                return Ok(DatasetFormat::Video);
-            }
-            if ext_is(&f, &["csv"]) && has_landmark_header(&f) {
-                return Ok(DatasetFormat::Landmarks);
-            }
-            if ext_is(&f, &["csv", "npy"]) {
-                return Ok(DatasetFormat::Features);
-            }
-            if ext_is(&f, &["wav"]) {
-                return Ok(DatasetFormat::Folder);
+            let kind = if ext_is(&f, &["bvh"]) {
+                DatasetFormat::Mocap
+            } else if f.is_dir() {
+                DatasetFormat::Video
+            } else if ext_is(&f, &["csv", "npy"]) {
+                DatasetFormat::Features
+            } else if ext_is(&f, &["wav"]) {
+                DatasetFormat::Folder
+            } else {
+                continue;
+            };
+            match &first {
+                None => first = Some((kind, f)),
+                Some((k, p)) if *k != kind => {
+                    return Err(Error::data(
+                        dir,
+                        format!(
+                            "the class folders hold clips of two layouts, {} ({}) and {} ({}); \
+                             give --format to choose one",
+                            clip_kind(*k),
+                            p.display(),
+                            clip_kind(kind),
+                            f.display()
+                        ),
+                    ))
+                }
+                Some(_) => {}
             }
         }
     }
-    Err(Error::Empty {
-        path: dir.display().to_string(),
-        message: "no WAV files, and no class folders holding WAV, CSV or .npy files".into(),
-    })
+    match first {
+        // The first CSV tells landmarks (by their header) from other features.
+        Some((DatasetFormat::Features, f)) if ext_is(&f, &["csv"]) && has_landmark_header(&f) => {
+            Ok(DatasetFormat::Landmarks)
+        }
+        Some((kind, _)) => Ok(kind),
+        None => Err(Error::Empty {
+            path: dir.display().to_string(),
+            message: "no WAV files, and no class folders holding WAV, CSV or .npy files".into(),
+        }),
+    }
+}
+
+/// The clips of a per-class layout as [`detect_format`] names them in its errors.
+fn clip_kind(format: DatasetFormat) -> &'static str {
+    match format {
+        DatasetFormat::Mocap => "BVH files",
+        DatasetFormat::Video => "frame folders",
+        DatasetFormat::Features => "CSV/.npy files",
+        _ => "WAV files",
+    }
 }
 
 /// Whether the first line of the CSV file `path` is the header of a landmark CSV:
@@ -634,8 +669,9 @@ impl ClipList {
 
     /// Hold whole speakers out of the training clips `train` for model selection: returns
     /// (training, validation) where validation holds the clips of `val_speakers`. Errors when
-    /// `val_speakers` is empty, the layout has no speakers, a named speaker has no clip in
-    /// `train`, or no training clip is left.
+    /// `val_speakers` is empty, the layout has no speakers, a named speaker is not in the data
+    /// (the error lists the data's speakers) or has no clip in `train`, or no training clip is
+    /// left.
     pub fn speaker_validation_split(
         &self,
         train: &[usize],
@@ -657,6 +693,13 @@ impl ClipList {
         }
         for s in val_speakers {
             if !train.iter().any(|&i| speaker(i) == Some(s.as_str())) {
+                let known = self.speakers();
+                if !known.contains(s) {
+                    return Err(Error::Config(format!(
+                        "validation speaker '{s}' is not in the data (speakers: {})",
+                        known.join(", ")
+                    )));
+                }
                 return Err(Error::Config(format!(
                     "validation speaker '{s}' has no training clip (test speakers cannot validate)"
                 )));

@@ -26,8 +26,9 @@ pub struct Prediction {
 }
 
 /// The export a feature file belongs to: `<export>/<class>/<clip>.npy` (or `.csv`) with the
-/// export's [`crate::data::feature_export::FEATURES_INDEX`] two folders up. Each folder's index is
-/// read once into `seen`.
+/// export's [`crate::data::feature_export::FEATURES_INDEX`] two folders up. A relative path is
+/// resolved against the working directory first, so `clip.npy` named from inside a class
+/// folder is found to be an export's as well. Each folder's index is read once into `seen`.
 fn export_of(
     clip: &Path,
     seen: &mut HashMap<PathBuf, Option<ExportedFeatures>>,
@@ -35,7 +36,8 @@ fn export_of(
     let is_feature_file = clip
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("npy") || e.eq_ignore_ascii_case("csv"));
-    let Some(export) = clip
+    let resolved = std::path::absolute(clip).unwrap_or_else(|_| clip.to_path_buf());
+    let Some(export) = resolved
         .parent()
         .and_then(Path::parent)
         .filter(|_| is_feature_file)
