@@ -312,10 +312,13 @@ impl Network {
                     ),
                 ));
             }
-            Input::Schedule(_, len) if self.step + steps > *len => {
+            // In u64: near u32::MAX steps the u32 sum would overflow.
+            Input::Schedule(_, len)
+                if u64::from(self.step) + u64::from(steps) > u64::from(*len) =>
+            {
                 return Err(Error::InvalidInput(format!(
                     "spike list covers {len} steps, simulation needs {}",
-                    self.step + steps
+                    u64::from(self.step) + u64::from(steps)
                 )));
             }
             _ => {}

@@ -78,10 +78,11 @@ pub fn check_samples(cfg: &Config, samples: &[Vec<f32>]) -> Result<()> {
 pub type ClipSpikes = Vec<(u32, u32)>;
 
 /// Present `samples` (intensities 0..=255) with input weights `w_in` [n_in, n_e] and, when
-/// given, adaptive thresholds `theta` `[n_e]`; plasticity and threshold growth are off. Returns each
-/// sample's excitatory spikes and the number of raises it needed. Sample `s` draws its Poisson
-/// input from stream `s` (with seed [`raise_seed`]`(sim.seed, k)` at raise `k`), so the result
-/// does not depend on `batch`.
+/// given, adaptive thresholds `theta` `[n_e]`; plasticity is off and the thresholds are frozen
+/// (neither grow nor decay, as in Diehl & Cook's test mode). Returns each sample's excitatory
+/// spikes and the number of raises it needed. Sample `s` draws its Poisson input from stream `s`
+/// (with seed [`raise_seed`]`(sim.seed, k)` at raise `k`), so the result does not depend on
+/// `batch`.
 pub fn present(
     gpu: &Gpu,
     cfg: &Config,
@@ -93,7 +94,12 @@ pub fn present(
     check_samples(cfg, samples)?;
     let mut cfg = cfg.clone();
     cfg.stdp.enabled = false;
+    // Frozen thresholds, as in Diehl & Cook's test mode: no growth, and no decay either (theta
+    // would otherwise decay by theta_every * dt / tau_theta at step 0 of every presentation).
+    // At this time constant the decay factor of a theta update is 0 in f32, so theta is kept
+    // bit for bit.
     cfg.exc.theta_plus = 0.0;
+    cfg.exc.tau_theta_ms = f64::MAX;
     Network::check_size(gpu, &cfg, batch.clamp(1, samples.len().max(1)))?;
     let mut weights = Weights::build(&cfg);
     let normalize = w_in.is_none();
