@@ -160,3 +160,47 @@ fn batched_probabilities_equal_clip_by_clip_ones() {
     assert!(batched.windows(2).all(|w| w[0] != w[1]));
     assert!(predict_proba(&mut model, &[]).unwrap().is_empty());
 }
+
+/// `LgrinConfig::parameter_count` counts, without building the model, what the built model has.
+#[test]
+fn the_configured_parameter_count_matches_the_built_model_for_every_variant() {
+    let gpu = common::gpu();
+    let base = LgrinConfig {
+        nodes: 12,
+        hidden: 24,
+        g1: 16,
+        g2: 8,
+        ..LgrinConfig::reference(10, 4)
+    };
+    let variants = [
+        base.clone(),
+        LgrinConfig {
+            inception: false,
+            ..base.clone()
+        },
+        LgrinConfig {
+            gconv_mlp: false,
+            layers: 3,
+            ..base.clone()
+        },
+        LgrinConfig {
+            learned_a: false,
+            learned_p: false,
+            ..base.clone()
+        },
+        LgrinConfig {
+            model: ModelKind::GcnBaseline,
+            ..base.clone()
+        },
+    ];
+    for c in variants {
+        let want = Lgrin::new(&gpu, c.clone()).unwrap().parameter_count();
+        assert_eq!(c.parameter_count(), Some(want), "{c:?}");
+    }
+    // A count past usize is None, not a wrapped number.
+    let huge = LgrinConfig {
+        g1: usize::MAX / 8,
+        ..base
+    };
+    assert_eq!(huge.parameter_count(), None);
+}

@@ -1022,6 +1022,16 @@ fn saved_model_with_inconsistent_metadata_is_refused() {
             }),
             "3 class names for a 2-class model",
         ),
+        // A configuration far larger than the file: refused by its count before the model is
+        // built (a million layers would otherwise be allocated until memory runs out).
+        (
+            edit("layers", "config", &|v| v["layers"] = 1_000_000.into()),
+            "more than twice the",
+        ),
+        (
+            edit("widths", "config", &|v| v["g1"] = (u64::MAX / 8).into()),
+            "more than usize::MAX trainable values",
+        ),
     ] {
         let out = run(&["predict", "--model", s(&dir), s(&clip)]);
         fails_with(&out, &["model.safetensors", needle]);

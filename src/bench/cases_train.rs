@@ -264,42 +264,6 @@ pub fn lgrin_step_flops(c: &LgrinConfig, b: usize) -> u64 {
     forward + 2 * (forward - adjacency_forward) + adjacency_backward
 }
 
-/// Trainable scalars of the model `c` builds (`Lgrin::parameter_count`), counted on the host so
-/// the row's planned bytes (`--list`) include Adam's traffic: the learned adjacency and Ψ
-/// weights, every G*conv (linear maps, MLP batch norm, output batch norm) and the classifier
-/// with its PReLU slopes.
-pub fn lgrin_parameter_count(c: &LgrinConfig) -> usize {
-    let lgrin = c.model == ModelKind::Lgrin;
-    let m = c.nodes;
-    let gconv = |inp: usize, out: usize, mlp: bool| {
-        let linear = |i: usize, o: usize| i * o + o;
-        let block = if mlp {
-            let hidden = ((inp + out) / 4).max(1);
-            linear(inp, hidden) + 2 * hidden + linear(hidden, out)
-        } else {
-            linear(inp, out)
-        };
-        block + 2 * out
-    };
-    let mut total =
-        usize::from(lgrin && c.learned_a) * m * m + usize::from(lgrin && c.learned_p) * m;
-    let mut width = c.in_dims;
-    for _ in 0..c.layers {
-        if !lgrin {
-            total += gconv(width, c.g1, false);
-            width = c.g1;
-        } else if c.inception {
-            total += gconv(width, c.g1, c.gconv_mlp) + gconv(width, c.g2, c.gconv_mlp);
-            width += c.g1 + c.g2;
-        } else {
-            total += gconv(width, c.g1, c.gconv_mlp);
-            width = c.g1;
-        }
-    }
-    let pooled = width * c.readouts();
-    total + pooled * c.hidden + c.hidden + c.hidden + c.hidden * c.classes + c.classes
-}
-
 /// One L-GrIN training epoch over [`lgrin_sizes`] random graphs.
 pub fn lgrin_epoch(sizes: &Sizes) -> BenchCase {
     let (graphs, batch) = lgrin_sizes(sizes);
@@ -317,7 +281,9 @@ pub fn lgrin_epoch(sizes: &Sizes) -> BenchCase {
     let input_bytes = (4 * graphs * m * feats) as u64;
     // Adam's 28 B per parameter per step, the larger part; the run counts the same from the
     // model it builds.
-    let planned = input_bytes + 28 * (lgrin_parameter_count(&config) * batches.len()) as u64;
+    // (The reference configuration's count fits a usize.)
+    let parameters = config.parameter_count().unwrap_or_default();
+    let planned = input_bytes + 28 * (parameters * batches.len()) as u64;
     let mut case = BenchCase::compute(
         "lgrin_epoch",
         "e2e",

@@ -119,6 +119,27 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
             format!("tensor '{name}' holds a negative variance"),
         ));
     }
+    // Building the model allocates what the configuration describes, so a configuration far
+    // larger than the file (metadata of another model, or an absurd one) is refused by its count
+    // before anything is allocated: at most twice the file's trainable values are built. Smaller
+    // mismatches are named tensor by tensor below.
+    let stored: usize = ck
+        .tensors
+        .iter()
+        .filter(|(n, _)| !(n.ends_with(".running_mean") || n.ends_with(".running_var")))
+        .map(|(_, t)| t.data.len())
+        .sum();
+    let described = config.parameter_count();
+    if described.is_none_or(|n| n > stored.saturating_mul(2)) {
+        return Err(meta_err(
+            path,
+            format!(
+                "the configuration describes {} trainable values, more than twice the {stored} \
+                 the file holds (metadata from another model?)",
+                described.map_or_else(|| "more than usize::MAX".to_string(), |n| n.to_string())
+            ),
+        ));
+    }
     let mut model = Lgrin::new(gpu, config).map_err(|e| meta_err(path, e.to_string()))?;
     // The file's tensors, its listed names and the model's state must be the same set: an
     // extra or missing tensor means the file is not what its metadata says.

@@ -265,4 +265,59 @@ impl LgrinConfig {
             ModelKind::Lgrin => 3,
         }
     }
+
+    /// Trainable scalars of the model this configuration builds (what
+    /// `Lgrin::parameter_count` reports), counted without building it: the learned adjacency
+    /// and Ψ weights, every G*conv (linear maps, MLP batch norm, output batch norm) and the
+    /// classifier with its PReLU slopes. `None` when the count overflows `usize`.
+    pub fn parameter_count(&self) -> Option<usize> {
+        let lgrin = self.model == ModelKind::Lgrin;
+        let m = self.nodes;
+        let linear = |i: usize, o: usize| i.checked_mul(o)?.checked_add(o);
+        let gconv = |inp: usize, out: usize, mlp: bool| -> Option<usize> {
+            let block = if mlp {
+                let hidden = (inp.checked_add(out)? / 4).max(1);
+                linear(inp, hidden)?
+                    .checked_add(2 * hidden)?
+                    .checked_add(linear(hidden, out)?)?
+            } else {
+                linear(inp, out)?
+            };
+            block.checked_add(out.checked_mul(2)?)
+        };
+        let mut total = 0usize;
+        if lgrin && self.learned_a {
+            total = m.checked_mul(m)?;
+        }
+        if lgrin && self.learned_p {
+            total = total.checked_add(m)?;
+        }
+        let mut width = self.in_dims;
+        for _ in 0..self.layers {
+            let layer = if !lgrin {
+                let l = gconv(width, self.g1, false)?;
+                width = self.g1;
+                l
+            } else if self.inception {
+                let l = gconv(width, self.g1, self.gconv_mlp)?.checked_add(gconv(
+                    width,
+                    self.g2,
+                    self.gconv_mlp,
+                )?)?;
+                width = width.checked_add(self.g1)?.checked_add(self.g2)?;
+                l
+            } else {
+                let l = gconv(width, self.g1, self.gconv_mlp)?;
+                width = self.g1;
+                l
+            };
+            total = total.checked_add(layer)?;
+        }
+        // Linear(pooled, hidden), PReLU slopes, Linear(hidden, classes).
+        let pooled = width.checked_mul(self.readouts())?;
+        total
+            .checked_add(linear(pooled, self.hidden)?)?
+            .checked_add(self.hidden)?
+            .checked_add(linear(self.hidden, self.classes)?)
+    }
 }
