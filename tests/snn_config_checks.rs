@@ -181,3 +181,19 @@ fn train_counts_only_the_raises_made() {
     let l = train(&g, &c, &samples, &[0, 1], 2, || {}).unwrap();
     assert_eq!(l.raises, 0);
 }
+
+#[test]
+fn simulate_refuses_a_network_of_another_modality_count() {
+    // A one-modality network simulated as both would label every neuron visual.
+    use synchgraph::models::synchgraph::simulate;
+    let g = gpu();
+    let cfg = snn_config(Modality::Audio, INPUTS, 0.0, 0);
+    let samples = vec![vec![10.0; INPUTS]];
+    match simulate(&g, &cfg, Modality::Both, &samples, 1, None) {
+        Err(Error::Config(m)) => assert!(m.contains("network.modalities is 1"), "{m}"),
+        other => panic!(
+            "expected Error::Config, got {:?}",
+            other.map(|r| r.per_clip)
+        ),
+    }
+}

@@ -116,7 +116,9 @@ pub struct SpikeRun {
 
 /// Simulate every clip (`samples`: per clip the concatenated modality intensities, visual first
 /// when both) in batches of `batch` clips, with STDP-learned input weights and thresholds when
-/// given (else random input weights normalised per neuron).
+/// given (else random input weights normalised per neuron). [`Error::Config`] when the
+/// network's modality count is not `modality`'s (the neurons would be labelled with the wrong
+/// modality).
 pub fn simulate(
     gpu: &Gpu,
     cfg: &Config,
@@ -125,6 +127,13 @@ pub fn simulate(
     batch: usize,
     learned: Option<&Learned>,
 ) -> Result<SpikeRun> {
+    if cfg.network.modalities != modality.count() {
+        return Err(Error::Config(format!(
+            "network.modalities is {} but the modality {modality:?} has {}",
+            cfg.network.modalities,
+            modality.count()
+        )));
+    }
     let out: Vec<(ClipSpikes, u32)> = present(
         gpu,
         cfg,
