@@ -397,6 +397,47 @@ fn compare_flags_a_doubled_time_and_not_a_one_percent_change() {
 }
 
 #[test]
+fn compare_lists_old_rows_the_new_run_failed_or_skipped() {
+    // "mul" was skipped (time budget) and "relu" failed in the new run; "cast" was not selected
+    // and is not listed. The old times of the two are shown with the reason, not dropped.
+    let old = write(
+        "unmeasured-old.json",
+        &report(&[
+            ("add", 1.0, 0.01),
+            ("relu", 1.0, 0.01),
+            ("mul", 2.0, 0.01),
+            ("cast", 1.0, 0.01),
+        ]),
+    );
+    let mut new = report(&[("add", 1.0, 0.01)]);
+    new["skipped"] = json!([{"name": "mul", "size": "1M f32", "reason": "time budget spent"}]);
+    new["failures"] = json!([{"name": "relu", "size": "1M f32", "error": "out of memory"}]);
+    let new = write("unmeasured-new.json", &new);
+    let c = compare(
+        &BenchReport::load(&old).unwrap(),
+        &BenchReport::load(&new).unwrap(),
+    );
+    let listed: Vec<(&str, f64, &str)> = c
+        .unmeasured
+        .iter()
+        .map(|u| (u.name.as_str(), u.old_ms, u.why.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("relu", 1.0, "failed: out of memory"),
+            ("mul", 2.0, "skipped: time budget spent")
+        ]
+    );
+    let text = c.to_string();
+    assert!(
+        text.contains("NOT MEASURED (skipped: time budget spent)")
+            && text.contains("2 row(s) of the old report not measured in this run"),
+        "{text}"
+    );
+}
+
+#[test]
 fn compare_marks_rows_timed_differently() {
     use synchgraph::bench::Timing;
     let old = write("timed-old.json", &report(&[("add", 1.0, 0.01)]));

@@ -49,11 +49,27 @@ pub struct CompareRow {
     pub timings: Option<(Timing, Timing)>,
 }
 
+/// A row of the old report that the new run did not measure: it failed or was skipped there.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnmeasuredRow {
+    /// Row name.
+    pub name: String,
+    /// Problem size.
+    pub size: String,
+    /// Old median in milliseconds.
+    pub old_ms: f64,
+    /// Why the new run has no time: its failure or its reason for skipping the row.
+    pub why: String,
+}
+
 /// A full comparison.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Comparison {
     /// One entry per row of the new report.
     pub rows: Vec<CompareRow>,
+    /// Rows the old report timed that the new run failed or skipped (rows it did not select
+    /// are not listed), so a row pushed out by a time budget does not vanish from the comparison.
+    pub unmeasured: Vec<UnmeasuredRow>,
 }
 
 impl Comparison {
@@ -98,7 +114,30 @@ pub fn compare(old: &BenchReport, new: &BenchReport) -> Comparison {
             }
         })
         .collect();
-    Comparison { rows }
+    let not_run = new
+        .failures
+        .iter()
+        .map(|f| (&f.name, &f.size, format!("failed: {}", f.error)))
+        .chain(
+            new.skipped
+                .iter()
+                .map(|s| (&s.name, &s.size, format!("skipped: {}", s.reason))),
+        );
+    let unmeasured = not_run
+        .filter_map(|(name, size, why)| {
+            let o = old
+                .rows
+                .iter()
+                .find(|o| &o.name == name && &o.size == size)?;
+            Some(UnmeasuredRow {
+                name: name.clone(),
+                size: size.clone(),
+                old_ms: o.median_ms,
+                why,
+            })
+        })
+        .collect();
+    Comparison { rows, unmeasured }
 }
 
 impl fmt::Display for Comparison {
@@ -136,8 +175,23 @@ impl fmt::Display for Comparison {
                 r.noise * 100.0
             )?;
         }
+        for u in &self.unmeasured {
+            writeln!(
+                f,
+                "{:<22} {:<18} {:>10.4} {:>10} {:>7} {:>7}  NOT MEASURED ({})",
+                u.name, u.size, u.old_ms, "-", "-", "-", u.why
+            )?;
+        }
         let slower = self.regressions().count();
-        writeln!(f, "{slower} row(s) slower than the noise")
+        writeln!(f, "{slower} row(s) slower than the noise")?;
+        if !self.unmeasured.is_empty() {
+            writeln!(
+                f,
+                "{} row(s) of the old report not measured in this run",
+                self.unmeasured.len()
+            )?;
+        }
+        Ok(())
     }
 }
 
