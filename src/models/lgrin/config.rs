@@ -86,7 +86,9 @@ pub struct LgrinConfig {
     pub lr_step: usize,
     /// StepLR factor.
     pub lr_gamma: f32,
-    /// Adam L2 weight decay.
+    /// Adam L2 weight decay of the linear layers' weights and biases (the adjacency A, Ψ's p,
+    /// batch norm and PReLU are not decayed: A and p have their own penalties). 0 in the
+    /// reference code.
     pub weight_decay: f32,
     /// Graphs per minibatch.
     pub batch: usize,
