@@ -545,7 +545,7 @@ const COVERAGE: &[(&str, &str, Grid)] = &[
     (
         "layout::gather_rows",
         "layout::gather_rows_matches_reference_and_zeroes_bad_indices",
-        Folded("layout::gather_rows_over_65535_workgroups"),
+        Folded("kernel_folded_rows::gather_rows_on_a_folded_grid"),
     ),
     (
         "layout::scatter_fill",
@@ -640,7 +640,7 @@ const COVERAGE: &[(&str, &str, Grid)] = &[
     (
         "reduce::reduce_rows",
         "reduce::reduce_rows_matches_reference",
-        Folded("reduce::reduce_rows_over_65535_workgroups"),
+        Folded("kernel_folded_rows::reduce_rows_workgroup_per_row_on_a_folded_grid"),
     ),
     (
         "reduce::reduce_rows_small",
@@ -705,7 +705,7 @@ const COVERAGE: &[(&str, &str, Grid)] = &[
     (
         "softmax::softmax_rows",
         "softmax::softmax_rows_matches_reference",
-        Folded("softmax::softmax_rows_over_65535_rows"),
+        Folded("kernel_folded_rows::softmax_rows_workgroup_per_row_on_a_folded_grid"),
     ),
     (
         "softmax::softmax_rows_small",
@@ -715,12 +715,12 @@ const COVERAGE: &[(&str, &str, Grid)] = &[
     (
         "sparse::spmm",
         "sparse::high_degree_node_and_empty_rows",
-        Folded("sparse::more_than_65535_row_workgroups"),
+        Folded("kernel_folded_rows::tiled_spmm_of_many_rows_on_a_folded_grid"),
     ),
     (
         "sparse::spmm_flat",
         "sparse::random_graphs_match_reference_for_many_feature_widths",
-        Folded("sparse::more_than_65535_row_workgroups"),
+        Folded("kernel_folded_rows::spmm_flat_both_directions_on_a_folded_grid"),
     ),
     (
         "stdp::normalize",
