@@ -67,7 +67,9 @@ fn map_hound(path: &Path, e: hound::Error) -> Error {
 
 /// Read a WAV file, mix all channels to mono and scale to [-1, 1]. Chunks other than `fmt ` and
 /// `data` (`LIST`, `fact`, ...) are skipped whatever their length, with RIFF's pad byte after an
-/// odd-length one.
+/// odd-length one; a PCM or float `fmt ` chunk with extra bytes is read by its first 16, and a
+/// data length of `0xFFFFFFFF` (a file streamed to a pipe) means the samples up to the end of
+/// the file. Any other data length past the end of the file is a truncated file.
 ///
 /// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
 /// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings, 64-bit float,
@@ -241,12 +243,32 @@ fn riff_chunks(bytes: &[u8]) -> Option<RiffChunks> {
     None
 }
 
+/// Data-chunk length that a writer streaming to a pipe leaves when it cannot seek back to fill
+/// in the real one: the samples run to the end of the file.
+const UNKNOWN_DATA_LEN: u32 = u32::MAX;
+
 /// `bytes` as a WAV file holding only its `fmt ` and `data` chunks: the decoder skips other
 /// chunks without their pad byte and reads a `fact` chunk as four bytes whatever its length,
-/// so either before the samples made a valid file fail as truncated.
+/// so either before the samples made a valid file fail as truncated. Two more things the
+/// decoder refuses are written in the form it reads: a PCM or float `fmt ` chunk of another
+/// length than 16, 18 or 40 bytes (extra bytes after the 16 that describe the samples) keeps
+/// those 16, and a data length of [`UNKNOWN_DATA_LEN`] becomes the whole frames up to the end
+/// of the file.
 fn canonical_wav(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
-    let fmt = &bytes[c.fmt.0..c.fmt.0 + c.fmt.1];
+    let mut fmt = &bytes[c.fmt.0..c.fmt.0 + c.fmt.1];
+    let tag = fmt.get(..2).map(|t| u16::from_le_bytes([t[0], t[1]]));
+    // WAVE_FORMAT_PCM and WAVE_FORMAT_IEEE_FLOAT.
+    if matches!(tag, Some(1 | 3)) && fmt.len() > 16 && !matches!(fmt.len(), 18 | 40) {
+        fmt = &fmt[..16];
+    }
     let data = &bytes[c.data.0.min(bytes.len())..];
+    let data_len = match fmt_block_align(bytes, c) {
+        Some(align) if c.data.1 == UNKNOWN_DATA_LEN && align > 0 => {
+            let whole = data.len() - data.len() % usize::from(align);
+            u32::try_from(whole).unwrap_or(UNKNOWN_DATA_LEN - 1)
+        }
+        _ => c.data.1,
+    };
     let mut out = Vec::with_capacity(28 + fmt.len() + data.len());
     out.extend_from_slice(b"RIFF");
     let riff_len = 4 + 8 + fmt.len() + (fmt.len() & 1) + 8 + data.len();
@@ -258,7 +280,7 @@ fn canonical_wav(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
         out.push(0);
     }
     out.extend_from_slice(b"data");
-    out.extend_from_slice(&c.data.1.to_le_bytes());
+    out.extend_from_slice(&data_len.to_le_bytes());
     out.extend_from_slice(data);
     out
 }
