@@ -171,10 +171,11 @@ impl ParamStore {
         Ok(())
     }
 
-    /// Replace the value of a parameter (shape must match).
+    /// Replace the value of a parameter (shape and dtype must match).
     pub fn set_value(&mut self, id: ParamId, value: Tensor) -> Result<()> {
         self.get("set_value", id)?;
         let p = &mut self.params[id.0];
+        value.expect_dtype("set_value", p.value.dtype())?;
         if p.value.shape() != value.shape() {
             return Err(Error::shape(
                 "set_value",
@@ -199,7 +200,8 @@ impl ParamStore {
             .collect()
     }
 
-    /// Put back the values of a [`ParamStore::snapshot`] of this store.
+    /// Put back the values of a [`ParamStore::snapshot`] of this store (every shape and dtype
+    /// must match; otherwise nothing changes).
     pub fn restore(&mut self, values: Vec<Tensor>) -> Result<()> {
         if values.len() != self.params.len() {
             return Err(Error::shape(
@@ -211,8 +213,11 @@ impl ParamStore {
                 ),
             ));
         }
-        // Every shape is checked before anything changes, so a bad snapshot leaves the store
-        // as it was.
+        // Every shape and dtype is checked before anything changes, so a bad snapshot leaves the
+        // store as it was.
+        for (p, v) in self.params.iter().zip(&values) {
+            v.expect_dtype("restore", p.value.dtype())?;
+        }
         if let Some((p, v)) = self
             .params
             .iter()

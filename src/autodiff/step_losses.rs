@@ -9,15 +9,19 @@ use crate::tensor::{DType, Tensor};
 /// step's one-element loss into the next slot (a buffer copy recorded in the current batch, no
 /// readback); [`StepLosses::read`] reads every recorded loss with one readback.
 pub struct StepLosses {
+    /// At least one slot (a GPU buffer is never empty), so it can exceed `capacity`.
     values: Tensor,
+    /// Steps asked for at construction.
+    capacity: usize,
     recorded: usize,
 }
 
 impl StepLosses {
-    /// Room for `steps` losses.
+    /// Room for `steps` losses (recording one more is an error, also for `steps` = 0).
     pub fn new(gpu: &Gpu, steps: usize) -> Result<StepLosses> {
         Ok(StepLosses {
             values: Tensor::zeros(gpu, &[steps.max(1)], DType::F32)?,
+            capacity: steps,
             recorded: 0,
         })
     }
@@ -31,7 +35,7 @@ impl StepLosses {
                 format!("a loss has one element, got shape {:?}", loss.shape()),
             ));
         }
-        let capacity = self.values.numel();
+        let capacity = self.capacity;
         if self.recorded >= capacity {
             return Err(Error::InvalidInput(format!(
                 "StepLosses holds {capacity} steps; step {} does not fit",

@@ -75,6 +75,22 @@ fn u32_len(what: &str, n: usize) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::InvalidInput(format!("{what}: {n} exceeds u32 range")))
 }
 
+/// [`Error::TooLarge`] unless `n + 1` u32 offsets (a row_ptr over `n` rows) fit one binding of
+/// `gpu`. Checked before the host builds any offset array: the upload would refuse it anyway,
+/// and a count past the device's limits would first exhaust host memory (or overflow).
+fn offsets_fit(gpu: &Gpu, what: &str, n: usize) -> Result<()> {
+    let bytes = (n as u64).saturating_add(1).saturating_mul(4);
+    let limit = gpu.max_binding_bytes();
+    if bytes > limit {
+        return Err(Error::TooLarge {
+            what: format!("{what} offsets of {n} rows"),
+            bytes,
+            limit,
+        });
+    }
+    Ok(())
+}
+
 impl HostCsr {
     /// Build from (row, col, value) triples: sorted by (row, col), duplicates merged by summing.
     /// A low-level helper that trusts its input: it panics on a row `>= n_rows` (columns are
@@ -192,10 +208,14 @@ impl HostCsr {
 
 impl Csr {
     /// Upload a host CSR matrix of shape `[n_rows, n_cols]` and build its transpose structure.
+    /// [`Error::TooLarge`] when the row offsets of the matrix or of its transpose (`n + 1`
+    /// u32 each) would not fit one binding of `gpu`.
     pub fn from_host(gpu: &Gpu, n_rows: usize, n_cols: usize, host: HostCsr) -> Result<Csr> {
         let nnz = host.nnz();
-        u32_len("csr rows", n_rows + 1)?;
-        u32_len("csr cols", n_cols + 1)?;
+        u32_len("csr rows", n_rows.saturating_add(1))?;
+        u32_len("csr cols", n_cols.saturating_add(1))?;
+        offsets_fit(gpu, "csr row", n_rows)?;
+        offsets_fit(gpu, "csr transpose row", n_cols)?;
         u32_len("csr nnz", nnz)?;
         if host.row_ptr.len() != n_rows + 1
             || host.values.len() != nnz
@@ -254,6 +274,8 @@ impl Csr {
     /// dst). Duplicate edges are merged: weights are summed, unweighted duplicates stay 1.
     /// `self_loops` adds a weight-1 loop to every node that has none; `symmetric` also stores
     /// each edge reversed with the same weight unless the reverse edge was given too.
+    /// [`Error::TooLarge`], before anything is built, when the `n + 1` row offsets would not fit
+    /// one binding of `gpu`.
     pub fn from_edges(
         gpu: &Gpu,
         n: usize,
@@ -262,6 +284,8 @@ impl Csr {
         self_loops: bool,
         symmetric: bool,
     ) -> Result<Csr> {
+        u32_len("csr rows", n.saturating_add(1))?;
+        offsets_fit(gpu, "csr row", n)?;
         if let Some(w) = weights {
             if w.len() != edges.len() {
                 return Err(Error::InvalidInput(format!(
