@@ -201,7 +201,9 @@ impl ParamStore {
     }
 
     /// Put back the values of a [`ParamStore::snapshot`] of this store (every shape and dtype
-    /// must match; otherwise nothing changes).
+    /// must match; otherwise nothing changes). The store takes the tensors themselves, not
+    /// copies: later steps update them in place, so a clone of the snapshot kept elsewhere
+    /// changes with them (take another snapshot to keep one).
     pub fn restore(&mut self, values: Vec<Tensor>) -> Result<()> {
         if values.len() != self.params.len() {
             return Err(Error::shape(
