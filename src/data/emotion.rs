@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::feature_export::keep_source_order;
 use crate::error::{Error, Result};
-use crate::features::landmarks::is_layout_header;
+use crate::features::landmarks::names_landmark_columns;
 
 /// EmoDB emotion codes (6th file-name character) and class names, in class order.
 pub const EMODB_CODES: [(char, &str); 7] = [
@@ -262,7 +262,8 @@ fn clip_kind(format: DatasetFormat) -> &'static str {
 }
 
 /// Whether the first line of the CSV file `path` is the header of a landmark CSV:
-/// `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67` (any case, spaces around fields allowed).
+/// `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67` (any case, spaces around fields allowed),
+/// or those columns in another order, which the landmark reader then refuses by name.
 /// A landmark CSV without a header cannot be told from 136 pre-extracted features per frame.
 fn has_landmark_header(path: &Path) -> bool {
     use std::io::Read;
@@ -284,7 +285,7 @@ fn has_landmark_header(path: &Path) -> bool {
         return false;
     };
     let fields: Vec<&str> = line.trim().split(',').map(str::trim).collect();
-    is_layout_header(&fields)
+    names_landmark_columns(&fields)
 }
 
 /// Whether every sub-folder is named `Actor_<digits>` (any case) and holds RAVDESS-coded WAV

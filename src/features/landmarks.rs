@@ -67,6 +67,20 @@ pub fn is_layout_header(fields: &[&str]) -> bool {
     })
 }
 
+/// Whether the (trimmed) fields of a line name exactly the columns of a landmark CSV header, in
+/// any order and any case: a landmark file whose header is in another order (all x, then all y)
+/// is still a landmark file, to be refused by the reader with the column out of place rather
+/// than read as 137 unnamed features.
+pub fn names_landmark_columns(fields: &[&str]) -> bool {
+    layout_header(fields.len()).is_some_and(|want| {
+        let mut got: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
+        let mut want = want;
+        got.sort_unstable();
+        want.sort_unstable();
+        got == want
+    })
+}
+
 /// Check a header row against the documented layout; returns its width (137 or 136 columns).
 fn check_header(fields: &[&str], path: &Path, line_no: usize) -> Result<usize> {
     let expected = || {

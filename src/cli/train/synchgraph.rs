@@ -329,10 +329,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     // Last, after the model and every figure: metrics.json marks a complete run.
     write_json(&args.out.join("metrics.json"), &metrics)?;
     outln!(
-        "synchgraph {modality:?} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}) on {n} clips",
+        "synchgraph {modality:?} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}), {n} clips ({} test)",
         c_te.accuracy(),
         c_va.accuracy(),
-        c_tr.accuracy()
+        c_tr.accuracy(),
+        test.len()
     );
     Ok(())
 }
