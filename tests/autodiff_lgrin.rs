@@ -192,6 +192,23 @@ fn batch_norm_rejects_wrong_width_and_single_row() {
     let one = tape.constant(&Tensor::from_f32(&g, &[1, 3], &[0.0; 3]).unwrap());
     let e = tape.batch_norm(&one, &mut st3).unwrap_err().to_string();
     assert!(e.contains("at least 2 rows"), "{e}");
+    // Statistics constants that would give NaN or a diverging running mean.
+    let two = tape.constant(&Tensor::from_f32(&g, &[2, 3], &[0.0; 6]).unwrap());
+    for (momentum, eps) in [
+        (0.1, -1e-5),
+        (0.1, 0.0),
+        (0.1, f32::NAN),
+        (1.5, 1e-5),
+        (-0.1, 1e-5),
+    ] {
+        st3.momentum = momentum;
+        st3.eps = eps;
+        let e = tape.batch_norm(&two, &mut st3).unwrap_err().to_string();
+        assert!(
+            e.contains("momentum must be in [0, 1]"),
+            "{momentum} {eps}: {e}"
+        );
+    }
 }
 
 #[test]

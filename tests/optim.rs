@@ -172,6 +172,19 @@ fn step_lr_schedule() {
     assert_eq!(s.lr(0.1, 10), 0.05);
     assert_eq!(s.lr(0.1, 25), 0.025);
     assert_eq!(LrSchedule::Constant.lr(0.1, 1000), 0.1);
+    // Past i32::MAX decays the power saturates: the rate is 0, not a wrapped negative power's
+    // huge value.
+    let every = LrSchedule::Step {
+        step: 1,
+        gamma: 0.5,
+    };
+    assert_eq!(every.lr(0.1, 1 << 32), 0.0);
+    // A step of 0 decays every epoch, like 1.
+    let zero = LrSchedule::Step {
+        step: 0,
+        gamma: 0.5,
+    };
+    assert_eq!(zero.lr(0.1, 2), every.lr(0.1, 2));
 }
 
 #[test]

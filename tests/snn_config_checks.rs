@@ -197,3 +197,21 @@ fn simulate_refuses_a_network_of_another_modality_count() {
         ),
     }
 }
+
+#[test]
+fn a_spike_record_over_the_binding_limit_names_the_batch() {
+    // 4000 excitatory neurons fit every weight and state buffer, but 64 clips presented together
+    // would need a spike record of about 0.76 GB: refused before any network is built, with
+    // the remedy, not an allocation error about an unnamed buffer.
+    use synchgraph::snn::present::present;
+    let g = gpu();
+    let cfg = stdp_config(64, 4000, 0);
+    let samples = vec![vec![10.0; 64]; 64];
+    match present(&g, &cfg, None, None, &samples, 64) {
+        Err(Error::TooLarge { what, .. }) => {
+            assert!(what.contains("spike record of 64 clips"), "{what}");
+            assert!(what.contains("smaller batch"), "{what}");
+        }
+        other => panic!("expected TooLarge, got {:?}", other.map(|o| o.len())),
+    }
+}

@@ -79,7 +79,7 @@ pub enum LrSchedule {
     Constant,
     /// StepLR: base * gamma^(epoch / step) (integer division).
     Step {
-        /// Epochs per decay.
+        /// Epochs per decay (0 is taken as 1: a decay every epoch).
         step: usize,
         /// Decay factor.
         gamma: f32,
@@ -91,7 +91,11 @@ impl LrSchedule {
     pub fn lr(&self, base: f32, epoch: usize) -> f32 {
         match *self {
             LrSchedule::Constant => base,
-            LrSchedule::Step { step, gamma } => base * gamma.powi((epoch / step.max(1)) as i32),
+            LrSchedule::Step { step, gamma } => {
+                // Saturated rather than wrapped to a negative power past i32::MAX decays.
+                let decays = i32::try_from(epoch / step.max(1)).unwrap_or(i32::MAX);
+                base * gamma.powi(decays)
+            }
         }
     }
 }

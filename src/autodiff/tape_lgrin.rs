@@ -70,9 +70,16 @@ impl Tape {
     /// Batch normalisation over the rows of x [n, c] without affine parameters. A training tape
     /// normalises with the batch mean and (biased) variance and updates `stats`; an evaluation
     /// tape uses the running statistics. Affine scale and shift compose with [`Tape::mul`] and
-    /// [`Tape::add`] (see [`Tape::batch_norm_affine`]).
+    /// [`Tape::add`] (see [`Tape::batch_norm_affine`]). [`Error::InvalidInput`] for a `stats`
+    /// momentum outside [0, 1] or an eps that is not a finite number > 0.
     pub fn batch_norm(&mut self, x: &Var, stats: &mut BatchNormStats) -> Result<Var> {
         self.check("batch_norm", &[x])?;
+        if !((0.0..=1.0).contains(&stats.momentum) && stats.eps.is_finite() && stats.eps > 0.0) {
+            return Err(Error::InvalidInput(format!(
+                "batch_norm: momentum must be in [0, 1] and eps a finite number > 0, got {} and {}",
+                stats.momentum, stats.eps
+            )));
+        }
         let (n, c) = x.value.matrix_dims();
         if c != stats.cols() {
             return Err(Error::shape(

@@ -129,7 +129,8 @@ impl HostCsr {
         self.col_idx.len()
     }
 
-    /// Row index of every stored entry.
+    /// Row index of every stored entry. A low-level helper that trusts its input: it panics on
+    /// a `row_ptr` that decreases or runs past the entries ([`Csr::from_host`] checks both).
     pub fn row_indices(&self) -> Vec<u32> {
         let mut rows = Vec::with_capacity(self.nnz());
         for r in 0..self.row_ptr.len().saturating_sub(1) {
@@ -178,7 +179,9 @@ impl HostCsr {
 
     /// D^-1/2 A D^-1/2 with D the row sums of this (square) matrix, in f32: each row's values
     /// summed in storage order, d^-1/2 (0 where the sum is not positive), then
-    /// (d_r^-1/2 · v) · d_c^-1/2.
+    /// (d_r^-1/2 · v) · d_c^-1/2. A low-level helper that trusts its input: it panics on a
+    /// column index outside the square or inconsistent offsets ([`Csr::gcn_normalized`] checks
+    /// them).
     pub fn gcn_scaled(&self) -> HostCsr {
         let n = self.row_ptr.len().saturating_sub(1);
         let range = |r: usize| self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize;

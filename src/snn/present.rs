@@ -101,6 +101,25 @@ pub fn present(
     cfg.exc.theta_plus = 0.0;
     cfg.exc.tau_theta_ms = f64::MAX;
     Network::check_size(gpu, &cfg, batch.clamp(1, samples.len().max(1)))?;
+    let steps = cfg.steps(cfg.sim.sample_ms);
+    // The spike record of a full batch (three u32 per event, at most one spike per refractory
+    // period), named with the remedy before any network is built.
+    let clips = batch.clamp(1, samples.len().max(1)) as u64;
+    let n_e = (cfg.network.modalities * cfg.network.neurons_per_modality) as u64;
+    let record_bytes = clips
+        .saturating_mul(n_e)
+        .saturating_mul(cfg.spike_bound(steps.into()))
+        .saturating_mul(12);
+    if record_bytes > gpu.max_binding_bytes() {
+        return Err(Error::TooLarge {
+            what: format!(
+                "spike record of {clips} clips presented together x {n_e} neurons x {steps} \
+                 steps (present fewer clips at once: a smaller batch)"
+            ),
+            bytes: record_bytes,
+            limit: gpu.max_binding_bytes(),
+        });
+    }
     let mut weights = Weights::build(&cfg);
     let normalize = w_in.is_none();
     if let Some(w) = w_in {
@@ -116,7 +135,6 @@ pub fn present(
         }
         weights.w_in.copy_from_slice(w);
     }
-    let steps = cfg.steps(cfg.sim.sample_ms);
     let seed = cfg.sim.seed;
     let mut out: Vec<(ClipSpikes, u32)> = vec![(Vec::new(), 0); samples.len()];
     let mut pending: Vec<usize> = (0..samples.len()).collect();
