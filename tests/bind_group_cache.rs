@@ -179,6 +179,14 @@ fn the_pool_hands_the_same_buffers_back_whatever_order_they_were_freed_in() {
 /// and reuses most of its bind groups: more than half of the last of six epochs' groups.
 #[test]
 fn training_steps_reuse_their_bind_groups() {
+    let epochs = small_lgrin_epochs();
+    let &(hits, misses) = epochs.last().unwrap();
+    assert!(hits > misses, "(hits, misses) per epoch: {epochs:?}");
+}
+
+/// Bind-group (hits, misses) of epochs 2 to 6 of a small L-GrIN (16 training clips of 10 nodes x
+/// 5 features, batch 4) on a device of its own.
+fn small_lgrin_epochs() -> Vec<(u64, u64)> {
     let gpu = Gpu::open_default().unwrap();
     let (feats, labels) = two_class_node_graphs(24, 10, 5);
     let train_idx: Vec<usize> = (0..16).collect();
@@ -196,9 +204,7 @@ fn training_steps_reuse_their_bind_groups() {
         &mut |_| at.push(gpu.bind_group_stats()),
     )
     .unwrap();
-    let epochs = per_epoch(&at);
-    let &(hits, misses) = epochs.last().unwrap();
-    assert!(hits > misses, "(hits, misses) per epoch: {epochs:?}");
+    per_epoch(&at)
 }
 
 /// Hits and misses of each epoch after the first, from the stats taken at each epoch's end.
@@ -217,26 +223,9 @@ fn per_epoch(stats: &[BindGroupStats]) -> Vec<(u64, u64)> {
 #[test]
 #[ignore = "measurement: cargo test --test bind_group_cache -- --ignored --nocapture"]
 fn bind_group_reuse_of_training_loops() {
-    let gpu = Gpu::open_default().unwrap();
-    let (feats, labels) = two_class_node_graphs(24, 10, 5);
-    let train_idx: Vec<usize> = (0..16).collect();
-    let val: Vec<usize> = (16..24).collect();
-    let config = common::fixtures::small_lgrin(LgrinConfig::reference(5, 2), 4, 6);
-    let mut model = Lgrin::new(&gpu, config).unwrap();
-    let mut at = Vec::new();
-    train(
-        &mut model,
-        &feats,
-        &labels,
-        &train_idx,
-        &val,
-        &mut |_, _| {},
-        &mut |_| at.push(gpu.bind_group_stats()),
-    )
-    .unwrap();
     println!(
         "L-GrIN, 16 clips of 10 x 5, batch 4: (hits, misses) per epoch after the first: {:?}",
-        per_epoch(&at)
+        small_lgrin_epochs()
     );
 
     let gpu = Gpu::open_default().unwrap();
