@@ -182,6 +182,10 @@ impl TuDataset {
                             .ok_or_else(|| Error::parse(&at_path, ln, format!("bad number '{t}'")))
                     })
                     .collect::<Result<Vec<f32>>>()?;
+                if r.is_empty() {
+                    // A separator-only line: a node without attributes would not fill its row.
+                    return Err(Error::parse(&at_path, ln, "no attribute values"));
+                }
                 if let Some(first) = v.first().map(Vec::len) {
                     if r.len() != first {
                         return Err(Error::parse(

@@ -46,7 +46,8 @@ impl Checkpoint {
     }
 
     /// Add a host tensor; the value count must match the shape, and the name must be new (two
-    /// tensors of one name would leave only the last in the file).
+    /// tensors of one name would leave only the last in the file) and not `__metadata__`, the
+    /// key safetensors reserves for the metadata (a file holding both cannot be read back).
     pub fn insert(&mut self, name: &str, shape: &[usize], data: Vec<f32>) -> Result<()> {
         if self.tensors.contains_key(name) {
             return Err(Error::Checkpoint {
@@ -54,8 +55,16 @@ impl Checkpoint {
                 message: format!("tensor {name:?} is added twice"),
             });
         }
-        let numel: usize = shape.iter().product();
-        if numel != data.len() {
+        if name == "__metadata__" {
+            return Err(Error::Checkpoint {
+                path: "<checkpoint>".into(),
+                message: "a tensor cannot be named \"__metadata__\", the safetensors metadata key"
+                    .into(),
+            });
+        }
+        let numel = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        if numel != Some(data.len()) {
+            let numel = numel.map_or_else(|| "more than usize::MAX".into(), |n| n.to_string());
             return Err(Error::shape(
                 "checkpoint",
                 format!(

@@ -103,10 +103,10 @@ impl Confusion {
 /// row and `what` produced the values, never a silent class 0. So is a value count that is not
 /// a whole number of rows.
 pub fn argmax_rows(values: &[f32], cols: usize, what: &str) -> Result<Vec<u32>> {
-    if cols == 0 {
+    if cols == 0 && values.is_empty() {
         return Ok(Vec::new());
     }
-    if values.len() % cols != 0 {
+    if cols == 0 || values.len() % cols != 0 {
         return Err(Error::shape(
             "argmax_rows",
             format!(

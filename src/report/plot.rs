@@ -183,7 +183,7 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
 /// labelled "NAN/INF" under the colour bar says so; a matrix with no finite value at all has
 /// no range to show, so it gets no colour bar, only "NO FINITE VALUES" in its place.
 pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usize) -> Result<()> {
-    if rows * cols != values.len() || rows == 0 || cols == 0 {
+    if rows.checked_mul(cols) != Some(values.len()) || rows == 0 || cols == 0 {
         return Err(Error::shape(
             "plot",
             format!(
