@@ -61,10 +61,11 @@ fn rank(device_type: wgpu::DeviceType) -> u32 {
 }
 
 /// Choose an adapter. `wanted` is an index into [`enumerate`]'s list or a case-insensitive
-/// substring of the adapter name; `None` falls back to `SYNCHGRAPH_ADAPTER`, then to the best type.
+/// substring of the adapter name; `None` (or an empty string, as an empty `SYNCHGRAPH_ADAPTER`)
+/// falls back to `SYNCHGRAPH_ADAPTER`, then to the best type.
 pub fn select(adapters: Vec<wgpu::Adapter>, wanted: Option<&str>) -> Result<wgpu::Adapter> {
     let env = std::env::var(ADAPTER_ENV).ok().filter(|s| !s.is_empty());
-    let wanted = wanted.map(str::to_string).or(env);
+    let wanted = wanted.filter(|w| !w.is_empty()).map(str::to_string).or(env);
     if adapters.is_empty() {
         return Err(Error::NoAdapter {
             backends: backends_tried(),

@@ -113,7 +113,12 @@ impl Profiler {
             let view = slice.get_mapped_range().map_err(|e| device(&e))?;
             let stamps: &[u64] = bytemuck::cast_slice(&view);
             for (i, name) in self.pending.iter().enumerate() {
-                let ticks = stamps[2 * i + 1].saturating_sub(stamps[2 * i]);
+                // An end stamp below its start means the counter wrapped (GPUs whose counter
+                // has fewer valid bits than 64): no duration can be read from the pair, and a
+                // 0 ns sample would pull the median down, so it is left out.
+                let Some(ticks) = stamps[2 * i + 1].checked_sub(stamps[2 * i]) else {
+                    continue;
+                };
                 self.samples
                     .entry(name)
                     .or_default()
