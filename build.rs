@@ -38,12 +38,22 @@ fn main() {
         if modified { "true" } else { "false" }
     );
     // A new commit moves HEAD or the branch it names, and an edit to the sources changes the
-    // modified flag; rebuild the stamp then.
-    for path in [".git/HEAD", ".git/refs/heads", ".git/packed-refs"]
-        .into_iter()
-        .chain(SOURCES)
-    {
-        if Path::new(path).exists() {
+    // modified flag; rebuild the stamp then. HEAD lives in the git folder of this checkout and
+    // the branches in the common one: the same `.git` folder, except in a linked worktree,
+    // whose `.git` is a file naming its own folder.
+    let dir = |arg: &str| git(&["rev-parse", arg]).map(|s| s.trim().to_string());
+    let (own, common) = (dir("--git-dir"), dir("--git-common-dir"));
+    let mut watched: Vec<String> = Vec::new();
+    if let Some(own) = &own {
+        watched.push(format!("{own}/HEAD"));
+    }
+    if let Some(common) = common.as_ref().or(own.as_ref()) {
+        watched.push(format!("{common}/refs/heads"));
+        watched.push(format!("{common}/packed-refs"));
+    }
+    watched.extend(SOURCES.iter().map(|s| s.to_string()));
+    for path in watched {
+        if Path::new(&path).exists() {
             println!("cargo:rerun-if-changed={path}");
         }
     }
