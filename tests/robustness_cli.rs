@@ -1181,3 +1181,25 @@ fn output_paths_are_checked_before_the_work() {
     );
     assert!(nested.is_file());
 }
+
+#[test]
+fn a_fold_count_the_data_cannot_take_names_the_flag() {
+    // MUTAG has 188 graphs: 1 fold and 189 folds cannot be made, and the error says which flag.
+    let d = tmp("gcn-folds");
+    let mutag = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/tu/MUTAG");
+    for folds in ["1", "189"] {
+        let out = run(&[
+            "train",
+            "gcn",
+            "--data",
+            mutag,
+            "--folds",
+            folds,
+            "--epochs",
+            "1",
+            "--out",
+            s(&d.join("o")),
+        ]);
+        fails_with(&out, &[&format!("--folds {folds}"), "k-fold"]);
+    }
+}

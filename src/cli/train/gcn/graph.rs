@@ -84,7 +84,8 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
     };
     for r in 0..args.runs {
         let seed = args.seed.wrapping_add(r as u64);
-        let folds = stratified_kfold(&labels, fold_count, seed).context("making the folds")?;
+        let folds = stratified_kfold(&labels, fold_count, seed)
+            .with_context(|| format!("--folds {fold_count}: making the folds"))?;
         for (k, test) in folds.iter().enumerate() {
             let rest = complement(labels.len(), test);
             let (train, val) = train_val_split(&rest, &labels, 0.1, seed.wrapping_add(k as u64))
