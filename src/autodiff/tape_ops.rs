@@ -111,11 +111,7 @@ impl Tape {
     /// [`Error::InvalidInput`] in both modes, so a bad setting shows before training starts.
     pub fn dropout(&mut self, x: &Var, p: f32) -> Result<Var> {
         self.check("dropout", &[x])?;
-        if !(0.0..1.0).contains(&p) {
-            return Err(Error::InvalidInput(format!(
-                "dropout: drop probability {p} must be in [0, 1)"
-            )));
-        }
+        check_drop_probability("dropout", p)?;
         if !self.training || p == 0.0 {
             return Ok(x.clone());
         }
@@ -229,11 +225,7 @@ impl Tape {
     /// probability `p`, else scaled by 1 / (1 - p); the matrix itself unchanged in evaluation mode.
     /// As for [`Tape::dropout`], a `p` outside [0, 1) is [`Error::InvalidInput`] in both modes.
     pub fn sparse_dropout(&mut self, a: &Csr, p: f32) -> Result<Csr> {
-        if !(0.0..1.0).contains(&p) {
-            return Err(Error::InvalidInput(format!(
-                "sparse_dropout: drop probability {p} must be in [0, 1)"
-            )));
-        }
+        check_drop_probability("sparse_dropout", p)?;
         if !self.training || p == 0.0 || a.nnz() == 0 {
             return Ok(a.clone());
         }
@@ -245,4 +237,15 @@ impl Tape {
         let mask = dropout_mask(&self.gpu, &[a.nnz()], p, seed)?;
         a.with_values(ew::mul(&a.values, &mask)?)
     }
+}
+
+/// [`Error::InvalidInput`] unless the drop probability `p` of `op` is in [0, 1) (at 1 the
+/// 1 / (1 - p) scale is infinite).
+fn check_drop_probability(op: &str, p: f32) -> Result<()> {
+    if !(0.0..1.0).contains(&p) {
+        return Err(Error::InvalidInput(format!(
+            "{op}: drop probability {p} must be in [0, 1)"
+        )));
+    }
+    Ok(())
 }

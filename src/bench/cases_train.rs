@@ -34,7 +34,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Instant;
 
-use super::case::{count_text, BenchCase, Counted, RunFn, Sizes};
+use super::case::{count_text, BenchCase, Counted, RunFn, SetupFn, Sizes};
 use crate::autodiff::optim::Adam;
 use crate::autodiff::Tape;
 use crate::data::planetoid::Planetoid;
@@ -117,78 +117,70 @@ pub fn gcn_epoch_cora(sizes: &Sizes) -> BenchCase {
     // Estimated from Cora's published counts (49216 feature entries, 5278 undirected edges plus
     // self loops); the run replaces them with the loaded graph's exact counts.
     let (bytes, flops) = gcn_epoch_work(49_216, 2 * 5278 + n, (n, f), h, c);
-    let name = "gcn_epoch_cora";
-    let size = format!("{n} nodes {f} feats h {h}");
-    let dir = match cora_dir() {
-        Ok(d) => d,
+    let counted = Rc::new(RefCell::new(Counted::default()));
+    let (setup, unavailable): (SetupFn, Option<String>) = match cora_dir() {
+        Ok(dir) => (
+            cora_epoch_setup(dir, sizes.warmup, Rc::clone(&counted)),
+            None,
+        ),
         Err(why) => {
             let reason = format!("no Cora data: {why}");
             let setup_reason = reason.clone();
-            let mut case = BenchCase::memory(
-                name,
-                "e2e",
-                size,
-                bytes,
-                flops,
-                Box::new(move |_: &Gpu| -> Result<RunFn> {
-                    Err(Error::InvalidInput(setup_reason))
-                }),
-            );
-            case.unavailable = Some(reason);
-            return case;
+            (
+                Box::new(move |_: &Gpu| Err(Error::InvalidInput(setup_reason))),
+                Some(reason),
+            )
         }
     };
-    let counted = Rc::new(RefCell::new(Counted::default()));
-    let cell = Rc::clone(&counted);
-    let warmup = sizes.warmup;
-    let mut case = BenchCase::memory(
-        name,
-        "e2e",
-        size,
-        bytes,
-        flops,
-        Box::new(move |gpu: &Gpu| -> Result<RunFn> {
-            let data = Planetoid::load(&dir)?;
-            let n = data.num_nodes;
-            let adj = Csr::from_edges(gpu, n, &data.edges, None, false, true)?.gcn_normalized()?;
-            let dense = data.row_normalized_features();
-            let fw = data.num_features;
-            let triples: Vec<(u32, u32, f32)> = dense
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v != 0.0)
-                .map(|(k, &v)| ((k / fw) as u32, (k % fw) as u32, v))
-                .collect();
-            let x = Csr::from_host(gpu, n, fw, HostCsr::from_triples(n, triples))?;
-            let labels = Tensor::from_u32(gpu, &[n], &data.labels_or_zero())?;
-            let mut mask = vec![0.0f32; n];
-            data.train.iter().for_each(|&i| mask[i as usize] = 1.0);
-            let mask = Tensor::from_f32(gpu, &[n], &mask)?;
-            let config = NodeGcnConfig::default();
-            let (bytes, flops) =
-                gcn_epoch_work(x.nnz(), adj.nnz(), (n, fw), config.hidden, data.num_classes);
-            let gathered =
-                gcn_epoch_gathered_bytes(x.nnz(), adj.nnz(), config.hidden, data.num_classes);
-            let mut model = NodeGcn::new(gpu, fw, data.num_classes, config, 0)?;
-            let mut adam = Adam::new(model.config.lr);
-            let gpu = gpu.clone();
-            Ok(Box::new(move |i| {
-                model.train_step(&gpu, &mut adam, (&adj, &x), (&labels, &mask), i as u64)?;
-                if i >= warmup {
-                    let mut acc = cell.borrow_mut();
-                    acc.runs += 1;
-                    acc.bytes += bytes as f64;
-                    acc.flops += flops as f64;
-                    *acc.counts.entry("epochs".into()).or_default() += 1.0;
-                    *acc.counts.entry("nodes".into()).or_default() += n as f64;
-                    *acc.counts.entry("gathered_bytes".into()).or_default() += gathered;
-                }
-                Ok(None)
-            }))
-        }),
-    );
+    let size = format!("{n} nodes {f} feats h {h}");
+    let mut case = BenchCase::memory("gcn_epoch_cora", "e2e", size, bytes, flops, setup);
     case.counted = Some(counted);
+    case.unavailable = unavailable;
     case
+}
+
+/// The setup of `gcn_epoch_cora` on the Cora files in `dir`: each run after the first `warmup`
+/// adds its traffic to `cell`.
+fn cora_epoch_setup(dir: PathBuf, warmup: usize, cell: Rc<RefCell<Counted>>) -> SetupFn {
+    Box::new(move |gpu: &Gpu| -> Result<RunFn> {
+        let data = Planetoid::load(&dir)?;
+        let n = data.num_nodes;
+        let adj = Csr::from_edges(gpu, n, &data.edges, None, false, true)?.gcn_normalized()?;
+        let dense = data.row_normalized_features();
+        let fw = data.num_features;
+        let triples: Vec<(u32, u32, f32)> = dense
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0.0)
+            .map(|(k, &v)| ((k / fw) as u32, (k % fw) as u32, v))
+            .collect();
+        let x = Csr::from_host(gpu, n, fw, HostCsr::from_triples(n, triples))?;
+        let labels = Tensor::from_u32(gpu, &[n], &data.labels_or_zero())?;
+        let mut mask = vec![0.0f32; n];
+        data.train.iter().for_each(|&i| mask[i as usize] = 1.0);
+        let mask = Tensor::from_f32(gpu, &[n], &mask)?;
+        let config = NodeGcnConfig::default();
+        let (bytes, flops) =
+            gcn_epoch_work(x.nnz(), adj.nnz(), (n, fw), config.hidden, data.num_classes);
+        let gathered =
+            gcn_epoch_gathered_bytes(x.nnz(), adj.nnz(), config.hidden, data.num_classes);
+        let mut model = NodeGcn::new(gpu, fw, data.num_classes, config, 0)?;
+        let mut adam = Adam::new(model.config.lr);
+        let gpu = gpu.clone();
+        Ok(Box::new(move |i| {
+            model.train_step(&gpu, &mut adam, (&adj, &x), (&labels, &mask), i as u64)?;
+            if i >= warmup {
+                let mut acc = cell.borrow_mut();
+                acc.runs += 1;
+                acc.bytes += bytes as f64;
+                acc.flops += flops as f64;
+                *acc.counts.entry("epochs".into()).or_default() += 1.0;
+                *acc.counts.entry("nodes".into()).or_default() += n as f64;
+                *acc.counts.entry("gathered_bytes".into()).or_default() += gathered;
+            }
+            Ok(None)
+        }))
+    })
 }
 
 /// (graphs, minibatch) of the `lgrin_epoch` row.
@@ -280,8 +272,7 @@ pub fn lgrin_epoch(sizes: &Sizes) -> BenchCase {
     let warmup = runs.0;
     let input_bytes = (4 * graphs * m * feats) as u64;
     // Adam's 28 B per parameter per step, the larger part; the run counts the same from the
-    // model it builds.
-    // (The reference configuration's count fits a usize.)
+    // model it builds (the reference configuration's count fits a usize).
     let parameters = config.parameter_count().unwrap_or_default();
     let planned = input_bytes + 28 * (parameters * batches.len()) as u64;
     let mut case = BenchCase::compute(

@@ -700,14 +700,7 @@ impl Gpu {
     /// or the range (rounded up to whole 4-byte words) runs past the buffer's end.
     pub fn read_bytes(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<Vec<u8>> {
         self.check_lost()?;
-        let end = offset.checked_add(bytes.div_ceil(4) * 4);
-        if offset % 4 != 0 || end.is_none_or(|e| e > buffer.size()) {
-            return Err(Error::InvalidInput(format!(
-                "read_bytes: {bytes} bytes from offset {offset} of a {}-byte buffer; the offset \
-                 must be a multiple of 4 and the range, in whole 4-byte words, inside the buffer",
-                buffer.size()
-            )));
-        }
+        check_range("read_bytes", buffer, offset, bytes.div_ceil(4) * 4)?;
         if bytes == 0 {
             self.flush()?;
             return Ok(Vec::new());
@@ -746,15 +739,12 @@ impl Gpu {
     /// a multiple of 4 or the range (in whole words) runs past the buffer's end.
     pub fn write_bytes(&self, buffer: &wgpu::Buffer, offset: u64, data: &[u8]) -> Result<()> {
         self.check_lost()?;
-        let end = offset.checked_add((data.len() as u64).div_ceil(4) * 4);
-        if offset % 4 != 0 || end.is_none_or(|e| e > buffer.size()) {
-            return Err(Error::InvalidInput(format!(
-                "write_bytes: {} bytes at offset {offset} of a {}-byte buffer; the offset must be \
-                 a multiple of 4 and the range, in whole 4-byte words, inside the buffer",
-                data.len(),
-                buffer.size()
-            )));
-        }
+        check_range(
+            "write_bytes",
+            buffer,
+            offset,
+            (data.len() as u64).div_ceil(4) * 4,
+        )?;
         if data.is_empty() {
             return Ok(());
         }
@@ -850,7 +840,7 @@ impl Gpu {
 }
 
 /// Fail unless `bytes` at `offset` are whole 4-byte words inside `buffer` (what wgpu asks of a
-/// copy or a fill); `what` names the range in the error.
+/// copy, a fill, a write or a readback); `what` names the range in the error.
 fn check_range(what: &str, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<()> {
     let inside = offset
         .checked_add(bytes)

@@ -33,6 +33,19 @@ pub struct SynchronyConfig {
     pub max_edges: u64,
 }
 
+impl SynchronyConfig {
+    /// Fail unless the window is a finite number of ms >= 0 ([`Error::Config`]).
+    pub fn validate(&self) -> Result<()> {
+        if !(self.window_ms.is_finite() && self.window_ms >= 0.0) {
+            return Err(Error::Config(format!(
+                "synchrony window must be a finite number of ms >= 0, got {}",
+                self.window_ms
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Default for SynchronyConfig {
     fn default() -> Self {
         Self {
@@ -91,12 +104,7 @@ struct Params {
 }
 
 fn validate(spikes: &[Spike], layer: &Layer, config: &SynchronyConfig) -> Result<()> {
-    if !(config.window_ms.is_finite() && config.window_ms >= 0.0) {
-        return Err(Error::Config(format!(
-            "synchrony window must be a finite number of ms >= 0, got {}",
-            config.window_ms
-        )));
-    }
+    config.validate()?;
     if !(layer.duration_ms.is_finite() && layer.duration_ms > 0.0) {
         return Err(Error::InvalidInput(format!(
             "layer duration must be a finite number of ms > 0 (it scales first-spike times), \

@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use synchgraph::data::digits;
 use synchgraph::data::split::permutation;
 use synchgraph::graph::stimulus::StimulusEdges;
+use synchgraph::graph::synchrony::SynchronyConfig;
 use synchgraph::models::synchgraph::{
     build_graph, simulate, snn_config, Modality, DEFAULT_RATE_SCALE,
 };
@@ -107,12 +108,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         bail!("--w-cross must be a finite weight >= 0, got {w_cross}");
     }
     // Checked here, not first when the graph is built after every clip was simulated.
-    if !(args.window_ms.is_finite() && args.window_ms >= 0.0) {
-        bail!(
-            "--window-ms: synchrony window must be a finite number of ms >= 0, got {}",
-            args.window_ms
-        );
+    SynchronyConfig {
+        window_ms: args.window_ms,
+        ..SynchronyConfig::default()
     }
+    .validate()
+    .context("--window-ms")?;
     gcn_config(args).validate()?;
     let stim: StimulusEdges = args.stimulus_edges.parse()?;
     create_out_dir(&args.out, "--out")?;
