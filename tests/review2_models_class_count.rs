@@ -6,29 +6,18 @@
 
 mod common;
 
-use common::fixtures::triangle_clips;
+use common::fixtures::{small_triangle_gcn, triangle_clips};
 use common::gpu;
 use synchgraph::data::tu::TuGraph;
 use synchgraph::models::gcn::GraphTask;
-use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
-
-fn small() -> GcnConfig {
-    GcnConfig {
-        hidden: 8,
-        epochs: 2,
-        lr: 0.01,
-        dropout: 0.0,
-        eval_every: 1,
-        ..GcnConfig::default()
-    }
-}
+use synchgraph::models::synchgraph_gcn::Gcn;
 
 #[test]
 fn synchgraph_fit_refuses_a_label_outside_the_classes() {
     let (g, mut labels) = triangle_clips();
     labels[0] = 2; // a training clip's label, with two classes
     let gpu = gpu();
-    let mut model = Gcn::new(&gpu, &small(), 5, 2).unwrap();
+    let mut model = Gcn::new(&gpu, &small_triangle_gcn(), 5, 2).unwrap();
     let train: Vec<usize> = (0..12).collect();
     let val: Vec<usize> = (12..16).collect();
     let err = model

@@ -11,17 +11,23 @@ use synchgraph::models::lgrin::Lgrin;
 
 mod common;
 
-#[test]
-fn list_counts_lgrin_epoch_adam_traffic() {
-    let gpu = common::gpu();
-    let sizes = Sizes::for_device(&gpu, true, false);
-    let (graphs, batch) = lgrin_sizes(&sizes);
-    let params = Lgrin::new(&gpu, lgrin_config(batch))
+/// What one `lgrin_epoch` run at `sizes` moves by the model it builds: the inputs once and
+/// Adam's 28 B per parameter per step; with the parameter and step counts.
+fn run_bytes(gpu: &synchgraph::Gpu, sizes: &Sizes) -> (usize, usize, usize) {
+    let (graphs, batch) = lgrin_sizes(sizes);
+    let params = Lgrin::new(gpu, lgrin_config(batch))
         .unwrap()
         .parameter_count();
     let (_, m, feats, _) = RAVDESS;
     let steps = one_pass_batches(graphs, batch).len();
-    let want = (4 * graphs * m * feats + 28 * params * steps) as f64 / 1e6;
+    (4 * graphs * m * feats + 28 * params * steps, params, steps)
+}
+
+#[test]
+fn list_counts_lgrin_epoch_adam_traffic() {
+    let gpu = common::gpu();
+    let (bytes, params, steps) = run_bytes(&gpu, &Sizes::for_device(&gpu, true, false));
+    let want = bytes as f64 / 1e6;
 
     let out = Command::new(env!("CARGO_BIN_EXE_synchgraph"))
         .args(["bench", "--quick", "--list", "--filter", "lgrin_epoch"])
@@ -54,18 +60,9 @@ fn the_planned_bytes_of_lgrin_epoch_match_the_model_at_full_size() {
         quick: false,
         ..Sizes::for_device(&gpu, true, false)
     };
-    let (graphs, batch) = lgrin_sizes(&sizes);
-    let params = Lgrin::new(&gpu, lgrin_config(batch))
-        .unwrap()
-        .parameter_count();
-    let (_, m, feats, _) = RAVDESS;
-    let steps = one_pass_batches(graphs, batch).len();
     let case = all_cases(&sizes)
         .into_iter()
         .find(|c| c.name == "lgrin_epoch")
         .unwrap();
-    assert_eq!(
-        case.bytes,
-        (4 * graphs * m * feats + 28 * params * steps) as u64
-    );
+    assert_eq!(case.bytes, run_bytes(&gpu, &sizes).0 as u64);
 }

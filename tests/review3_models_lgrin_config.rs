@@ -16,7 +16,7 @@
 //! Exact checks only (error kinds and messages; no numeric tolerance involved).
 mod common;
 
-use common::fixtures::{small_lgrin, two_class_node_graphs};
+use common::fixtures::{small_lgrin, tiny_lgrin, two_class_node_graphs};
 use common::gpu;
 use synchgraph::autodiff::Tape;
 use synchgraph::data::emotion::DatasetFormat;
@@ -28,16 +28,6 @@ use synchgraph::{DType, Error, Tensor};
 fn no_panic<T>(what: &str, f: impl FnOnce() -> T) -> T {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
         .unwrap_or_else(|_| panic!("{what} panicked instead of returning an error"))
-}
-
-fn tiny() -> LgrinConfig {
-    LgrinConfig {
-        nodes: 4,
-        g1: 4,
-        g2: 3,
-        hidden: 5,
-        ..LgrinConfig::reference(3, 2)
-    }
 }
 
 #[test]
@@ -65,7 +55,7 @@ fn overflowing_widths_are_refused_not_a_panic() {
             "g1",
             LgrinConfig {
                 g1: usize::MAX,
-                ..tiny()
+                ..tiny_lgrin()
             },
             true,
         ),
@@ -73,7 +63,7 @@ fn overflowing_widths_are_refused_not_a_panic() {
             "g2",
             LgrinConfig {
                 g2: usize::MAX - 1,
-                ..tiny()
+                ..tiny_lgrin()
             },
             true,
         ),
@@ -81,7 +71,7 @@ fn overflowing_widths_are_refused_not_a_panic() {
             "layers",
             LgrinConfig {
                 layers: usize::MAX / 2,
-                ..tiny()
+                ..tiny_lgrin()
             },
             true,
         ),
@@ -89,7 +79,7 @@ fn overflowing_widths_are_refused_not_a_panic() {
             "in_dims",
             LgrinConfig {
                 in_dims: usize::MAX / 2,
-                ..tiny()
+                ..tiny_lgrin()
             },
             true,
         ),
@@ -97,7 +87,7 @@ fn overflowing_widths_are_refused_not_a_panic() {
             "hidden",
             LgrinConfig {
                 hidden: usize::MAX,
-                ..tiny()
+                ..tiny_lgrin()
             },
             false,
         ),
@@ -105,7 +95,7 @@ fn overflowing_widths_are_refused_not_a_panic() {
             "classes",
             LgrinConfig {
                 classes: usize::MAX,
-                ..tiny()
+                ..tiny_lgrin()
             },
             false,
         ),
@@ -132,14 +122,14 @@ fn penalty_weights_must_be_finite_and_non_negative() {
                 "lambda_struct",
                 LgrinConfig {
                     lambda_struct: bad,
-                    ..tiny()
+                    ..tiny_lgrin()
                 },
             ),
             (
                 "lambda_p",
                 LgrinConfig {
                     lambda_p: bad,
-                    ..tiny()
+                    ..tiny_lgrin()
                 },
             ),
         ] {
@@ -153,7 +143,7 @@ fn penalty_weights_must_be_finite_and_non_negative() {
     LgrinConfig {
         lambda_struct: 0.0,
         lambda_p: 0.0,
-        ..tiny()
+        ..tiny_lgrin()
     }
     .validate()
     .unwrap();
@@ -165,10 +155,10 @@ fn a_model_that_can_be_built_can_be_saved_and_loaded() {
     let g = gpu();
     let nan = LgrinConfig {
         lambda_struct: f32::NAN,
-        ..tiny()
+        ..tiny_lgrin()
     };
     assert!(Lgrin::new(&g, nan).is_err());
-    let mut model = Lgrin::new(&g, tiny()).unwrap();
+    let mut model = Lgrin::new(&g, tiny_lgrin()).unwrap();
     let mut settings = FeatureSettings::for_format(DatasetFormat::Features, 4);
     settings.dims = 3;
     let dir = std::env::temp_dir().join(format!("review3-lgrin-config-{}", std::process::id()));
@@ -177,7 +167,7 @@ fn a_model_that_can_be_built_can_be_saved_and_loaded() {
     save_model(&mut model, &["a".into(), "b".into()], &settings, &path).unwrap();
     let loaded = load_model(&g, &path);
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(loaded.unwrap().model.config, tiny());
+    assert_eq!(loaded.unwrap().model.config, tiny_lgrin());
 }
 
 #[test]

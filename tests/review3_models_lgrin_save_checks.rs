@@ -6,21 +6,12 @@
 //! or `predict`, long after training. Exact checks only (error kinds, messages, no file).
 mod common;
 
+use common::fixtures::tiny_lgrin;
 use common::gpu;
 use synchgraph::data::emotion::DatasetFormat;
 use synchgraph::data::emotion_features::FeatureSettings;
-use synchgraph::models::lgrin::{load_model, save_model, Lgrin, LgrinConfig};
+use synchgraph::models::lgrin::{load_model, save_model, Lgrin};
 use synchgraph::Error;
-
-fn tiny() -> LgrinConfig {
-    LgrinConfig {
-        nodes: 4,
-        g1: 4,
-        g2: 3,
-        hidden: 5,
-        ..LgrinConfig::reference(3, 2)
-    }
-}
 
 fn settings() -> FeatureSettings {
     let mut s = FeatureSettings::for_format(DatasetFormat::Features, 4);
@@ -38,7 +29,7 @@ fn save_refuses_metadata_that_load_would_refuse() {
     let dir = std::env::temp_dir().join(format!("review3-save-checks-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("model.safetensors");
-    let mut model = Lgrin::new(&g, tiny()).unwrap();
+    let mut model = Lgrin::new(&g, tiny_lgrin()).unwrap();
     let wider = FeatureSettings {
         dims: 4,
         ..settings()

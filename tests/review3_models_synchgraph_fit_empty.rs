@@ -4,27 +4,16 @@
 //! Exact checks only.
 mod common;
 
-use common::fixtures::triangle_clips;
+use common::fixtures::{small_triangle_gcn, triangle_clips};
 use common::gpu;
-use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
+use synchgraph::models::synchgraph_gcn::Gcn;
 use synchgraph::Error;
-
-fn small() -> GcnConfig {
-    GcnConfig {
-        hidden: 8,
-        epochs: 2,
-        lr: 0.01,
-        dropout: 0.0,
-        eval_every: 1,
-        ..GcnConfig::default()
-    }
-}
 
 #[test]
 fn fit_refuses_an_empty_training_list() {
     let (g, labels) = triangle_clips();
     let gpu = gpu();
-    let mut model = Gcn::new(&gpu, &small(), 5, 2).unwrap();
+    let mut model = Gcn::new(&gpu, &small_triangle_gcn(), 5, 2).unwrap();
     let val: Vec<usize> = (12..16).collect();
     match model
         .fit(&gpu, &g, &labels, &[], &val, |_, _| {})

@@ -7,7 +7,7 @@ use synchgraph::data::tu::TuDataset;
 use synchgraph::features::FrameMatrix;
 use synchgraph::models::gcn::GraphTask;
 use synchgraph::models::lgrin::{train, Lgrin, LgrinConfig, TrainOutcome};
-use synchgraph::models::synchgraph_gcn::GcnGraph;
+use synchgraph::models::synchgraph_gcn::{GcnConfig, GcnGraph};
 
 use super::cli::write;
 use super::Rng;
@@ -83,6 +83,31 @@ pub fn triangle_clips() -> (GcnGraph, Vec<u32>) {
         clip_offsets: offsets,
     };
     (graph, (0..clips as u32).map(|c| c % 2).collect())
+}
+
+/// A tiny L-GrIN configuration (4 nodes of 3 features, G1 4, G2 3, hidden 5, 2 classes) for
+/// checks that need a model, not training.
+pub fn tiny_lgrin() -> LgrinConfig {
+    LgrinConfig {
+        nodes: 4,
+        g1: 4,
+        g2: 3,
+        hidden: 5,
+        ..LgrinConfig::reference(3, 2)
+    }
+}
+
+/// A small, dropout-free Synch-Graph GCN (hidden 8, 2 epochs, evaluated every epoch) for the
+/// [`triangle_clips`].
+pub fn small_triangle_gcn() -> GcnConfig {
+    GcnConfig {
+        hidden: 8,
+        epochs: 2,
+        lr: 0.01,
+        dropout: 0.0,
+        eval_every: 1,
+        ..GcnConfig::default()
+    }
 }
 
 /// A TU data set `D` of `labels.len()` two-node graphs (no node features: every node gets 1).
