@@ -2,7 +2,7 @@
 //! integer PCM and 32-bit float, normalised to [-1, 1].
 
 use crate::error::{Error, Result};
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::path::Path;
 
 /// A mono signal with its sample rate.
@@ -86,10 +86,11 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let chunks = riff_chunks(&bytes);
-    let canonical = chunks.map(|c| canonical_wav(&bytes, c));
-    let reader =
-        hound::WavReader::new(std::io::Cursor::new(canonical.as_deref().unwrap_or(&bytes)))
-            .map_err(|e| map_hound(path, e))?;
+    // The decoder reads a rewritten header followed by the file's own samples (not copied).
+    let header = chunks.map(|c| canonical_header(&bytes, c));
+    let samples = chunks.map_or(&bytes[..], |c| &bytes[c.data.0.min(bytes.len())..]);
+    let reader = hound::WavReader::new(header.as_deref().unwrap_or(&[]).chain(samples))
+        .map_err(|e| map_hound(path, e))?;
     let spec = reader.spec();
     refuse_padded_containers(path, spec, chunks.and_then(|c| fmt_block_align(&bytes, c)))?;
     let channels = spec.channels as usize;
@@ -247,14 +248,15 @@ fn riff_chunks(bytes: &[u8]) -> Option<RiffChunks> {
 /// in the real one: the samples run to the end of the file.
 const UNKNOWN_DATA_LEN: u32 = u32::MAX;
 
-/// `bytes` as a WAV file holding only its `fmt ` and `data` chunks: the decoder skips other
+/// The header of `bytes` as a WAV file holding only its `fmt ` and `data` chunks, up to the
+/// data chunk's length (the file's samples follow it unchanged): the decoder skips other
 /// chunks without their pad byte and reads a `fact` chunk as four bytes whatever its length,
 /// so either before the samples made a valid file fail as truncated. Two more things the
 /// decoder refuses are written in the form it reads: a PCM or float `fmt ` chunk of another
 /// length than 16, 18 or 40 bytes (extra bytes after the 16 that describe the samples) keeps
 /// those 16, and a data length of [`UNKNOWN_DATA_LEN`] becomes the whole frames up to the end
 /// of the file.
-fn canonical_wav(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
+fn canonical_header(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
     let mut fmt = &bytes[c.fmt.0..c.fmt.0 + c.fmt.1];
     let tag = fmt.get(..2).map(|t| u16::from_le_bytes([t[0], t[1]]));
     // WAVE_FORMAT_PCM and WAVE_FORMAT_IEEE_FLOAT.
@@ -269,7 +271,7 @@ fn canonical_wav(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
         }
         _ => c.data.1,
     };
-    let mut out = Vec::with_capacity(28 + fmt.len() + data.len());
+    let mut out = Vec::with_capacity(28 + fmt.len());
     out.extend_from_slice(b"RIFF");
     let riff_len = 4 + 8 + fmt.len() + (fmt.len() & 1) + 8 + data.len();
     out.extend_from_slice(&u32::try_from(riff_len).unwrap_or(u32::MAX).to_le_bytes());
@@ -281,7 +283,6 @@ fn canonical_wav(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
     }
     out.extend_from_slice(b"data");
     out.extend_from_slice(&data_len.to_le_bytes());
-    out.extend_from_slice(data);
     out
 }
 
