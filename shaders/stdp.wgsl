@@ -1,7 +1,8 @@
 // STDP on one plastic weight matrix w[pre * n_post + post] (mask 0 = no synapse).
 // stdp_weights: one thread per synapse; uses traces decayed to this step (pre trace = 1 if the
 //   pre neuron spiked now). rule 0 (pre_post): pre spike w -= nu_pre * post1, post spike
-//   w += nu_post * pre * post2. rule 1 (power_law): post spike only,
+//   w += nu_post * pre * post2, each clipped to [0, w_max] (a pre and a post spike of one step
+//   apply in that order). rule 1 (power_law): post spike only,
 //   w += nu_post * (pre - x_tar) * (w_max - w)^mu (x_tar is its depression; a pre spike alone
 //   changes nothing). Weights clipped to [0, w_max].
 // stdp_traces: decay then set to 1 on a spike (pre: one trace, post: post1 and post2).
@@ -53,7 +54,9 @@ fn stdp_weights(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
     let post1 = t.x - p.k_post1 * t.x;
     let post2 = t.y - p.k_post2 * t.y;
     var x = w[e];
-    if (pre_on && p.rule == 0u) { x -= p.nu_pre * post1; }
+    // Clipped after each event, as Diehl & Cook's on_pre and on_post each clip: a depression
+    // below 0 is not carried into a potentiation of the same step.
+    if (pre_on && p.rule == 0u) { x = clamp(x - p.nu_pre * post1, 0.0, p.w_max); }
     if (post_on) {
         if (p.rule == 0u) {
             x += p.nu_post * pre * post2;

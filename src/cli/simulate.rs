@@ -74,12 +74,13 @@ fn run_recorded(
     Ok(())
 }
 
-/// Parse a features CSV (one clip per non-empty line, `n_in` values each) into Poisson rates
-/// (`value * scale` Hz), refusing a value that is not a finite number or whose rate falls
-/// outside `[0, max_hz]`, by path, 1-based line and input index. Returns the clip count and
-/// the rates of every clip, clip-major.
+/// Parse a features CSV (one clip per non-empty line, `n_in` values each; a leading byte order
+/// mark is skipped) into Poisson rates (`value * scale` Hz), refusing a value that is not a
+/// finite number or whose rate falls outside `[0, max_hz]`, by path, 1-based line and input
+/// index. Returns the clip count and the rates of every clip, clip-major.
 fn read_features(path: &Path, n_in: usize, scale: f64, max_hz: f64) -> Result<(usize, Vec<f32>)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {path:?}"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut clips = 0;
     let mut rates = Vec::new();
     for (ln, line) in text.lines().enumerate() {

@@ -50,7 +50,7 @@ pub struct NeuronConfig {
     pub tau_ge_ms: f64,
     /// Inhibitory conductance decay time constant (ms).
     pub tau_gi_ms: f64,
-    /// Adaptive threshold increment per spike (mV); 0 disables adaptation.
+    /// Adaptive threshold increment per spike (mV, >= 0); 0 disables adaptation.
     pub theta_plus: f64,
     /// Adaptive threshold decay time constant (ms).
     pub tau_theta_ms: f64,
@@ -62,7 +62,8 @@ pub struct NeuronConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StdpRule {
-    /// Diehl & Cook code: pre spike w -= nu_pre * post1; post spike w += nu_post * pre * post2.
+    /// Diehl & Cook code: pre spike w -= nu_pre * post1; post spike w += nu_post * pre * post2;
+    /// each clipped to [0, w_max] (a pre and a post spike of one step apply in that order).
     PrePost,
     /// Power law: post spike dw = nu_post (x_pre - x_tar)(w_max - w)^mu, nothing on a pre spike
     /// (x_tar is the depression; `nu_pre` is not used).
@@ -83,9 +84,9 @@ pub struct StdpConfig {
     pub tau_post1_ms: f64,
     /// Second postsynaptic trace time constant (ms), used for potentiation.
     pub tau_post2_ms: f64,
-    /// Learning rate on presynaptic spikes.
+    /// Learning rate on presynaptic spikes (>= 0).
     pub nu_pre: f64,
-    /// Learning rate on postsynaptic spikes.
+    /// Learning rate on postsynaptic spikes (>= 0).
     pub nu_post: f64,
     /// Upper weight bound; weights are clipped to [0, w_max].
     pub w_max: f64,
@@ -306,8 +307,9 @@ impl Config {
         per_neuron(self.exc.refractory_ms) + per_neuron(self.inh.refractory_ms)
     }
 
-    /// Reject impossible constants: NaN anywhere, non-positive time constants or dt, dt larger
-    /// than a refractory period or than a time constant decayed by forward Euler (see
+    /// Reject impossible constants: NaN anywhere, non-positive time constants or dt, negative
+    /// learning rates or threshold increments, dt larger than a refractory period or than a
+    /// time constant decayed by forward Euler (see
     /// [`Self::euler_time_constants`]), w_max <= 0, norm_total <= 0, with plasticity on a
     /// norm_total over [`Self::input_fan_in`] x w_max, empty groups or groups over `u32::MAX`
     /// neurons, bad windows or delays, durations over [`MAX_STEPS`] steps, and a
@@ -326,6 +328,13 @@ impl Config {
             ];
             if vals.iter().any(|v| !v.is_finite()) || !n.theta_plus.is_finite() {
                 return Err(bad(format!("{g}: a potential is NaN or infinite")));
+            }
+            if n.theta_plus < 0.0 {
+                return Err(bad(format!(
+                    "{g}.theta_plus = {} mV must be >= 0: the threshold rises by it per spike \
+                     (0 turns adaptation off); a negative one lowers it with every spike",
+                    n.theta_plus
+                )));
             }
             if !n.theta_init.is_finite() {
                 return Err(bad(format!(
@@ -379,6 +388,16 @@ impl Config {
         let finite = [t.nu_pre, t.nu_post, t.x_tar, t.mu, t.norm_total];
         if finite.iter().any(|v| !v.is_finite()) {
             return Err(bad("stdp: a constant is NaN or infinite".into()));
+        }
+        // The rules carry the signs (depression on pre, potentiation on post spikes): a
+        // negative rate would swap them.
+        for (k, v) in [("nu_pre", t.nu_pre), ("nu_post", t.nu_post)] {
+            if v < 0.0 {
+                return Err(bad(format!(
+                    "stdp.{k} = {v} must be >= 0: it is the size of the rule's update, whose \
+                     sign the rule sets (a negative rate swaps depression and potentiation)"
+                )));
+            }
         }
         if !(t.w_max.is_finite() && t.w_max > 0.0) {
             return Err(bad(format!("stdp.w_max = {} must be > 0", t.w_max)));

@@ -236,10 +236,13 @@ pub struct SpikeList {
 }
 
 impl SpikeList {
-    /// Parse `input_index,time_ms` lines (a header line is skipped); time in ms, step =
-    /// floor(t / dt), where a time on a step boundary up to decimal rounding (0.3 ms at dt
-    /// 0.1 ms, whose quotient is 2.9999999999999996) belongs to the step it starts.
+    /// Parse `input_index,time_ms` lines (a header line and a leading byte order mark are
+    /// skipped); time in ms, step = floor(t / dt), where a time on a step boundary up to
+    /// decimal rounding (0.3 ms at dt 0.1 ms, whose quotient is 2.9999999999999996) belongs to
+    /// the step it starts. Lines may come in any order; two spikes of one input in one step
+    /// are refused (the same spike listed twice, or times closer than a step).
     pub fn from_csv(text: &str, path: &str, n_in: usize, steps: usize, dt_ms: f64) -> Result<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut events = Vec::new();
         for (ln, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -270,25 +273,31 @@ impl SpikeList {
             if s >= steps {
                 return Err(bad(format!("time {t} ms is past the simulated duration")));
             }
-            events.push((i as u32, s as u32, ln + 1));
+            events.push((i as u32, s as u32, ln + 1, t));
         }
         // A step holds one spike per input: two spikes of one input in one step cannot both be
         // delivered, so they are refused rather than merged.
-        events.sort_unstable_by_key(|&(i, s, ln)| (s, i, ln));
+        events.sort_unstable_by_key(|&(i, s, ln, _)| (s, i, ln));
         if let Some(w) = events
             .windows(2)
             .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
         {
-            return Err(Error::data(
-                path,
+            let (a, b) = (&w[0], &w[1]);
+            let message = if a.3 == b.3 {
+                format!(
+                    "lines {} and {}: the spike of input {} at {} ms is listed twice",
+                    a.2, b.2, a.0, a.3
+                )
+            } else {
                 format!(
                     "lines {} and {}: input {} spikes twice in step {} (dt {dt_ms} ms); a step \
                      holds one spike per input, so use a smaller sim.dt_ms",
-                    w[0].2, w[1].2, w[0].0, w[0].1
-                ),
-            ));
+                    a.2, b.2, a.0, a.1
+                )
+            };
+            return Err(Error::data(path, message));
         }
-        let events = events.into_iter().map(|(i, s, _)| (i, s)).collect();
+        let events = events.into_iter().map(|(i, s, _, _)| (i, s)).collect();
         Ok(SpikeList {
             n_in,
             steps,

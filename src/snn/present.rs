@@ -59,10 +59,19 @@ pub fn raise_seed(seed: u64, raises: u32) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Check that every sample has one intensity per input.
+/// Check that every sample has one intensity per input, and that a presentation
+/// (`sim.sample_ms`) lasts at least one step: one of no step would draw no spike from any
+/// sample, raise every sample [`MAX_RAISES`] times and leave the network untouched.
 pub fn check_samples(cfg: &Config, samples: &[Vec<f32>]) -> Result<()> {
     if samples.is_empty() {
         return Err(Error::InvalidInput("no samples".into()));
+    }
+    if cfg.steps(cfg.sim.sample_ms) == 0 {
+        return Err(Error::Config(format!(
+            "sim.sample_ms = {} ms is no step of sim.dt_ms = {} ms: a sample must be presented \
+             for at least one step",
+            cfg.sim.sample_ms, cfg.sim.dt_ms
+        )));
     }
     let n_in = cfg.network.inputs_per_modality * cfg.network.modalities;
     if let Some((i, s)) = samples.iter().enumerate().find(|(_, s)| s.len() != n_in) {

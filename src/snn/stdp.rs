@@ -148,7 +148,9 @@ pub fn normalize(gpu: &Gpu, p: &StdpParams, w: &Tensor) -> Result<()> {
 }
 
 /// f64 reference of [`stdp_step`] on host arrays (same phases: update with decayed traces, then
-/// decay and reset the traces).
+/// decay and reset the traces). Under the pre_post rule the weight is clipped to [0, w_max]
+/// after the depression of a pre spike and again after the potentiation of a post spike, as
+/// Diehl & Cook's code clips in each event.
 #[allow(clippy::too_many_arguments)]
 pub fn stdp_reference(
     p: &StdpParams,
@@ -176,7 +178,7 @@ pub fn stdp_reference(
             let post2 = tr_post[2 * j + 1] - f(p.k_post2) * tr_post[2 * j + 1];
             let mut x = w[e];
             if spk_pre[i] && p.rule == 0 {
-                x -= f(p.nu_pre) * post1;
+                x = (x - f(p.nu_pre) * post1).clamp(0.0, f(p.w_max));
             }
             if spk_post[j] {
                 x += if p.rule == 0 {

@@ -201,15 +201,22 @@ pub fn assign_labels(
 
 /// Predicted class of each sample: the class whose assigned neurons fire most on average
 /// (unassigned neurons do not vote; a class without neurons never wins). Ties go to the lowest
-/// class, so a sample to which no assigned neuron responds, or every sample when no neuron is
-/// assigned at all, gets class 0. [`Error::InvalidInput`] when `assignment` names a class not
-/// below `classes` or a row of `counts` does not hold one count per assigned neuron.
+/// class, so a sample to which no assigned neuron responds gets the lowest class that has
+/// neurons, and every sample gets class 0 when no neuron is assigned at all.
+/// [`Error::InvalidInput`] when `classes` is 0 (no class to predict), `assignment` names a
+/// class not below `classes` or a row of `counts` does not hold one count per assigned neuron.
 pub fn classify(
     counts: &[Vec<u32>],
     assignment: &[Option<usize>],
     classes: usize,
 ) -> Result<Vec<usize>> {
     const WHAT: &str = "classify";
+    if classes == 0 && !counts.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{WHAT}: no class to predict for {} samples (the class count is 0)",
+            counts.len()
+        )));
+    }
     if let Some(a) = assignment.iter().flatten().find(|&&a| a >= classes) {
         return Err(Error::InvalidInput(format!(
             "{WHAT}: a neuron is assigned class {a}, not below the class count {classes}"
