@@ -1,6 +1,7 @@
 //! Command-line parsing for `cargo bench -- [OPTIONS]`, where no clap parser runs: the same flags
 //! as `synchgraph bench`. Cargo's own `--bench` flag is ignored; bare words are added to the filter
-//! (the rows matching any of them run).
+//! (the rows matching any of them run), every `--exclude` adds its words to the exclusion, a flag
+//! of one value given twice is refused, and so is `--list` beside a flag it would ignore.
 
 use std::path::PathBuf;
 
@@ -60,13 +61,24 @@ pub fn parse(args: &[String], command: String) -> Result<HarnessArgs> {
                 let words = value("--filter")?;
                 add_filter(&mut parsed.options, &words);
             }
-            "--exclude" => parsed.options.exclude = Some(value("--exclude")?),
-            "--json" => parsed.options.json = Some(PathBuf::from(value("--json")?)),
-            "--compare" => parsed.options.compare = Some(PathBuf::from(value("--compare")?)),
-            "--adapter" => parsed.adapter = Some(value("--adapter")?),
+            "--exclude" => {
+                let words = value("--exclude")?;
+                let all = match parsed.options.exclude.take() {
+                    Some(x) => format!("{x},{words}"),
+                    None => words,
+                };
+                parsed.options.exclude = Some(all);
+            }
+            "--json" => once(&mut parsed.options.json, flag, PathBuf::from(value(flag)?))?,
+            "--compare" => once(
+                &mut parsed.options.compare,
+                flag,
+                PathBuf::from(value(flag)?),
+            )?,
+            "--adapter" => once(&mut parsed.adapter, flag, value(flag)?)?,
             "--time-budget" => {
-                let text = value("--time-budget")?;
-                parsed.options.time_budget = Some(parse_seconds(&text)?);
+                let seconds = parse_seconds(&value(flag)?)?;
+                once(&mut parsed.options.time_budget, flag, seconds)?;
             }
             f if f.starts_with('-') => {
                 return Err(Error::InvalidInput(format!("unknown flag {f}; {USAGE}")))
@@ -75,7 +87,34 @@ pub fn parse(args: &[String], command: String) -> Result<HarnessArgs> {
             word => add_filter(&mut parsed.options, word),
         }
     }
+    if parsed.list {
+        let o = &parsed.options;
+        for (flag, given) in [
+            ("--json", o.json.is_some()),
+            ("--compare", o.compare.is_some()),
+            ("--time-budget", o.time_budget.is_some()),
+        ] {
+            if given {
+                return Err(Error::InvalidInput(format!(
+                    "--list measures nothing, so {flag} would be ignored; give one of them; \
+                     {USAGE}"
+                )));
+            }
+        }
+    }
     Ok(parsed)
+}
+
+/// Set a flag that takes one value, refusing a second one (which would silently replace the
+/// first).
+fn once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<()> {
+    if slot.is_some() {
+        return Err(Error::InvalidInput(format!(
+            "{flag} given more than once; give it once; {USAGE}"
+        )));
+    }
+    *slot = Some(value);
+    Ok(())
 }
 
 /// Add `words` to the filter, so every bare word and `--filter` given selects its rows (the

@@ -22,7 +22,8 @@ pub enum Verdict {
     Faster,
     /// Within the noise.
     Same,
-    /// The old report has no row of this name and size.
+    /// The old report has no row of this name and size (see [`CompareRow::old_sizes`] for the
+    /// sizes it has the name at, if any).
     New,
 }
 
@@ -47,6 +48,11 @@ pub struct CompareRow {
     /// other by the wall clock): their ratio then measures the timing too. Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<(Timing, Timing)>,
+    /// For a row the old report has under this name at other sizes only (a `--quick` run
+    /// against a full one, another device's size limits), those sizes: the row is not new,
+    /// only not comparable. Empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub old_sizes: Vec<String>,
 }
 
 /// A row of the old report that the new run did not measure: it failed or was skipped there.
@@ -111,6 +117,15 @@ pub fn compare(old: &BenchReport, new: &BenchReport) -> Comparison {
                 timings: o
                     .filter(|o| o.timing != n.timing)
                     .map(|o| (n.timing, o.timing)),
+                old_sizes: if o.is_some() {
+                    Vec::new()
+                } else {
+                    old.rows
+                        .iter()
+                        .filter(|o| o.name == n.name)
+                        .map(|o| o.size.clone())
+                        .collect()
+                },
             }
         })
         .collect();
@@ -164,9 +179,17 @@ impl fmt::Display for Comparison {
                 ),
                 None => String::new(),
             };
+            let resized = if r.old_sizes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "  (old report has it at {} only: not compared)",
+                    r.old_sizes.join(", ")
+                )
+            };
             writeln!(
                 f,
-                "{:<22} {:<18} {:>10} {:>10.4} {:>7} {:>6.1}%  {verdict}{timings}",
+                "{:<22} {:<18} {:>10} {:>10.4} {:>7} {:>6.1}%  {verdict}{timings}{resized}",
                 r.name,
                 r.size,
                 old,
@@ -184,6 +207,13 @@ impl fmt::Display for Comparison {
         }
         let slower = self.regressions().count();
         writeln!(f, "{slower} row(s) slower than the noise")?;
+        let resized = self.rows.iter().filter(|r| !r.old_sizes.is_empty()).count();
+        if resized > 0 {
+            writeln!(
+                f,
+                "{resized} row(s) of this run held by the old report at another size only"
+            )?;
+        }
         if !self.unmeasured.is_empty() {
             writeln!(
                 f,

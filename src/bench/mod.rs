@@ -391,7 +391,7 @@ fn assemble(
     }
     let a = &gpu.info().adapter;
     BenchReport {
-        schema: 1,
+        schema: report::SCHEMA,
         adapter: report::AdapterSummary {
             name: a.name.clone(),
             driver: a.driver.clone(),
@@ -439,7 +439,8 @@ pub fn compare_saved(
 /// The lines above a comparison: which report (its adapter and date) is compared with which,
 /// then one line for each of adapter, backend and driver that differs between them, since the
 /// ratios then measure that difference too (two devices, or the engine against a peer on
-/// another backend) and not only a change of code.
+/// another backend) and not only a change of code, and one for each report that is incomplete
+/// (written by a run cut short), whose missing rows are then missing from the comparison.
 pub fn comparison_header(
     new_name: &str,
     new: &BenchReport,
@@ -458,6 +459,13 @@ pub fn comparison_header(
     ] {
         if x != y {
             text.push_str(&format!("different {what}: {x} / {y}\n"));
+        }
+    }
+    for (name, report) in [(new_name, new), (old_name, old)] {
+        if !report.complete {
+            text.push_str(&format!(
+                "{name} is incomplete (its run was cut short): rows it lacks are not compared\n"
+            ));
         }
     }
     text

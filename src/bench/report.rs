@@ -9,6 +9,9 @@ use super::case::Bound;
 use super::measure::Timing;
 use crate::error::{Error, Result};
 
+/// Format version of the JSON report this build writes and reads.
+pub const SCHEMA: u32 = 1;
+
 /// Note attached to every report made on a software adapter.
 pub const SOFTWARE_NOTE: &str =
     "software adapter (e.g. lavapipe): these numbers prove correctness, not speed";
@@ -166,13 +169,23 @@ impl BenchReport {
         crate::report::write_atomic(path, (text + "\n").as_bytes())
     }
 
-    /// Read a report written by [`BenchReport::save`] (or a peer script). A row whose median
-    /// time is not a positive number or whose spread is negative is refused by name: compared
-    /// against, it would give a meaningless ratio and verdict.
+    /// Read a report written by [`BenchReport::save`] (or a peer script). A report of another
+    /// format version than [`SCHEMA`] is refused, as its fields may mean something else. A row
+    /// whose median time is not a positive number or whose spread is negative is refused by
+    /// name: compared against, it would give a meaningless ratio and verdict.
     pub fn load(path: &Path) -> Result<BenchReport> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let report: BenchReport =
             serde_json::from_str(&text).map_err(|e| Error::data(path, e.to_string()))?;
+        if report.schema != SCHEMA {
+            return Err(Error::data(
+                path,
+                format!(
+                    "a report of schema {}; this build reads schema {SCHEMA}",
+                    report.schema
+                ),
+            ));
+        }
         if let Some(r) = report.rows.iter().find(|r| {
             let measured = r.median_ms.is_finite() && r.median_ms > 0.0;
             !(measured && r.spread.is_finite() && r.spread >= 0.0)
