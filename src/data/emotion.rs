@@ -42,6 +42,9 @@ pub enum DatasetFormat {
     /// `*.wav` named like `03a01Fa.wav`: speaker = characters 1–2, emotion = character 6.
     Emodb,
     /// `*.wav` named `MM-VC-EE-II-SS-RR-AA.wav`: emotion = field 3, actor (speaker) = field 7.
+    /// Every field must be one of RAVDESS's codes: modality 03 (audio-only) or 01 (audio of an
+    /// audio-video file; 02 is video-only), vocal channel 01–02, emotion 01–08 (a song's 01–06),
+    /// intensity 01–02 (neutral only 01), statement 01–02, repetition 01–02, actor 01–24.
     Ravdess,
     /// `<class>/*.wav`: one sub-folder of audio per class.
     Folder,
@@ -125,6 +128,22 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// An error when `p` is a symbolic link whose target is missing: a clip file that cannot be
+/// read, which listing only regular files would leave out without a word.
+fn refuse_dangling_link(p: &Path) -> Result<()> {
+    let is_link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && std::fs::metadata(p).is_err() {
+        let target = std::fs::read_link(p)
+            .map(|t| format!(" ({})", t.display()))
+            .unwrap_or_default();
+        return Err(Error::data(
+            p,
+            format!("a link to a missing file{target}: restore its target or remove the link"),
+        ));
+    }
+    Ok(())
 }
 
 fn ext_is(p: &Path, exts: &[&str]) -> bool {
@@ -325,8 +344,11 @@ fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
 
 /// Read the clip list of `dir` in `format` (detected when `None`).
 ///
-/// Errors: [`Error::Data`] for a file name with an unknown emotion code or, in the EmoDB and
-/// RAVDESS layouts, a clip name found twice (say a `backup/` copy of the clips), and
+/// Errors: [`Error::Data`] for a file name with an unknown emotion code, a RAVDESS name with a
+/// field outside the data set's codes (a video-only file, an actor beyond 24: see
+/// [`DatasetFormat::Ravdess`]) or, in the EmoDB and RAVDESS layouts, a clip found twice (say a
+/// `backup/` copy of the clips, or one RAVDESS recording under two modalities) or a clip that
+/// is a link to a missing file, and
 /// [`Error::Empty`] for a folder without clips or a class folder without clips.
 pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList> {
     let format = match format {
@@ -352,25 +374,9 @@ pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList>
                         format!("unknown EmoDB emotion code '{code}' (known: W L E A F T N)"),
                     )
                 })?;
-            Ok((label, emodb_speaker(&s)))
+            Ok((label, emodb_speaker(&s), s))
         })?,
-        DatasetFormat::Ravdess => coded(dir, format, |p| {
-            let s = stem(p);
-            if !is_ravdess_name(&s) {
-                return Err(not_ravdess_name(p));
-            }
-            let f: Vec<&str> = s.split('-').collect();
-            let label = RAVDESS_CODES
-                .iter()
-                .position(|&(c, _)| c == f[2])
-                .ok_or_else(|| {
-                    Error::data(
-                        p,
-                        format!("unknown RAVDESS emotion code '{}' (known: 01 to 08)", f[2]),
-                    )
-                })?;
-            Ok((label, ravdess_speaker(&s)))
-        })?,
+        DatasetFormat::Ravdess => coded(dir, format, ravdess_clip)?,
         DatasetFormat::Folder => per_class(dir, format, &["wav"])?,
         DatasetFormat::Features => per_class(dir, format, &["csv", "npy"])?,
         DatasetFormat::Video => per_class(dir, format, &[])?,
@@ -390,6 +396,75 @@ pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList>
         keep_source_order(dir, &mut list)?;
     }
     Ok(list)
+}
+
+/// The label, speaker and recording of a RAVDESS WAV file: every field of its name must be a
+/// code of the data set, modality 01 (audio-video, whose audio was extracted) or 03 (audio
+/// only; 02 is video only and has no sound), vocal channel 01 (speech) or 02 (song), an emotion
+/// 01 to 08 (songs have no disgust or surprise), intensity 01 or 02 (neutral has no strong
+/// intensity), statement and repetition 01 or 02, actor 01 to 24. The recording is the name
+/// without its modality: the audio-only file and the audio of the audio-video file are one.
+fn ravdess_clip(p: &Path) -> Result<(usize, String, String)> {
+    let s = stem(p);
+    if !is_ravdess_name(&s) {
+        return Err(not_ravdess_name(p));
+    }
+    let f: Vec<&str> = s.split('-').collect();
+    let bad = |what: String| Error::data(p, format!("not a RAVDESS recording: {what}"));
+    let in_range = |x: &str, hi: u8| x.parse::<u8>().is_ok_and(|v| (1..=hi).contains(&v));
+    match f[0] {
+        "01" | "03" => {}
+        "02" => {
+            return Err(bad(
+                "modality 02 is video-only (no sound); audio clips are 03 (audio-only) or the \
+                 audio of 01 (audio-video)"
+                    .into(),
+            ))
+        }
+        m => {
+            return Err(bad(format!(
+                "unknown modality code '{m}' (known: 01 audio-video, 02 video-only, 03 \
+                 audio-only)"
+            )))
+        }
+    }
+    let checks = [
+        (f[1], 2, "vocal channel", "01 speech, 02 song"),
+        (f[3], 2, "intensity", "01 normal, 02 strong"),
+        (f[4], 2, "statement", "01 or 02"),
+        (f[5], 2, "repetition", "01 or 02"),
+        (f[6], 24, "actor", "01 to 24"),
+    ];
+    for (code, hi, field, known) in checks {
+        if !in_range(code, hi) {
+            return Err(bad(format!(
+                "unknown {field} code '{code}' (known: {known})"
+            )));
+        }
+    }
+    let label = RAVDESS_CODES
+        .iter()
+        .position(|&(c, _)| c == f[2])
+        .ok_or_else(|| {
+            Error::data(
+                p,
+                format!("unknown RAVDESS emotion code '{}' (known: 01 to 08)", f[2]),
+            )
+        })?;
+    let emotion = RAVDESS_CODES[label].1;
+    if label == 0 && f[3] == "02" {
+        return Err(bad(
+            "intensity 02 (strong) with emotion 01: neutral has no strong intensity".into(),
+        ));
+    }
+    if f[1] == "02" && label >= 6 {
+        return Err(bad(format!(
+            "emotion {} ({emotion}) in a song (vocal channel 02): the songs are neutral, calm, \
+             happy, sad, angry or fearful",
+            f[2]
+        )));
+    }
+    Ok((label, ravdess_speaker(&s), f[1..].join("-")))
 }
 
 fn ravdess_speaker(stem: &str) -> String {
@@ -439,13 +514,13 @@ fn name_speakers(clips: &mut [Clip]) {
 
 /// Clips whose label and speaker come from the file name, at the top of `dir` or one folder
 /// down (RAVDESS's `Actor_NN/`); the class list keeps the codes that occur, in the data set's
-/// canonical order. A clip name (file stem) found twice is an error naming both files: the
-/// name is the clip's identity, and a copy would be counted twice (and could be tested on
-/// while its twin trains).
+/// canonical order. `parse` gives a file's label, speaker and recording (the file stem, or for
+/// RAVDESS the stem without its modality). A recording found twice is an error naming both
+/// files: a copy would be counted twice (and could be tested on while its twin trains).
 fn coded(
     dir: &Path,
     format: DatasetFormat,
-    parse: impl Fn(&Path) -> Result<(usize, String)>,
+    parse: impl Fn(&Path) -> Result<(usize, String, String)>,
 ) -> Result<ClipList> {
     let names: Vec<&str> = match format {
         DatasetFormat::Emodb => EMODB_CODES.iter().map(|c| c.1).collect(),
@@ -462,22 +537,32 @@ fn coded(
     let mut raw: Vec<(PathBuf, usize, String)> = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for p in files {
+        if ext_is(&p, &["wav"]) {
+            refuse_dangling_link(&p)?;
+        }
         if p.is_file() && ext_is(&p, &["wav"]) {
-            let (label, speaker) = parse(&p)?;
-            if let Some(&k) = seen.get(&stem(&p)) {
+            let (label, speaker, recording) = parse(&p)?;
+            if let Some(&k) = seen.get(&recording) {
                 let first: &Path = &raw[k].0;
+                let what = if stem(first) == stem(&p) {
+                    format!("clip name {} is also {}", stem(&p), first.display())
+                } else {
+                    format!(
+                        "clip {} is the recording of {} in another modality",
+                        stem(&p),
+                        first.display()
+                    )
+                };
                 return Err(Error::data(
                     &p,
                     format!(
-                        "clip name {} is also {}: a clip of the {} layout must occur once, or \
-                         it counts twice (remove the copy)",
-                        stem(&p),
-                        first.display(),
+                        "{what}: a clip of the {} layout must occur once, or it counts twice \
+                         (remove the copy)",
                         format.name()
                     ),
                 ));
             }
-            seen.insert(stem(&p), raw.len());
+            seen.insert(recording, raw.len());
             raw.push((p, label, speaker));
         }
     }
@@ -505,16 +590,19 @@ fn per_class(dir: &Path, format: DatasetFormat, exts: &[&str]) -> Result<ClipLis
     let mut classes = Vec::new();
     let mut clips = Vec::new();
     for sub in list_dir(dir)?.into_iter().filter(|p| p.is_dir()) {
-        let files: Vec<PathBuf> = list_dir(&sub)?
-            .into_iter()
-            .filter(|p| {
-                if exts.is_empty() {
-                    p.is_dir()
-                } else {
-                    p.is_file() && ext_is(p, exts)
+        let mut files = Vec::new();
+        for p in list_dir(&sub)? {
+            if exts.is_empty() {
+                if p.is_dir() {
+                    files.push(p);
                 }
-            })
-            .collect();
+            } else if ext_is(&p, exts) {
+                refuse_dangling_link(&p)?;
+                if p.is_file() {
+                    files.push(p);
+                }
+            }
+        }
         if files.is_empty() {
             let what = if exts.is_empty() {
                 "clip folders".to_string()
@@ -670,9 +758,9 @@ impl ClipList {
 
     /// Hold whole speakers out of the training clips `train` for model selection: returns
     /// (training, validation) where validation holds the clips of `val_speakers`. Errors when
-    /// `val_speakers` is empty, the layout has no speakers, a named speaker is not in the data
-    /// (the error lists the data's speakers) or has no clip in `train`, or no training clip is
-    /// left.
+    /// `val_speakers` is empty, an index of `train` is beyond the clips, the layout has no
+    /// speakers, a named speaker is not in the data (the error lists the data's speakers) or has
+    /// no clip in `train`, or no training clip is left.
     pub fn speaker_validation_split(
         &self,
         train: &[usize],
@@ -684,6 +772,12 @@ impl ClipList {
                  (e.g. 03 or 03,08)"
                     .into(),
             ));
+        }
+        if let Some(&i) = train.iter().find(|&&i| i >= self.clips.len()) {
+            return Err(Error::InvalidInput(format!(
+                "speaker validation split: training index {i} beyond the {} clips",
+                self.clips.len()
+            )));
         }
         let speaker = |i: usize| self.clips[i].speaker.as_deref();
         if train.iter().any(|&i| speaker(i).is_none()) {

@@ -4,7 +4,8 @@
 //! `<name>.split.txt` (`train|val|test` followed by node ids). Lines starting with `#` are comments;
 //! a `# ... N dims ...` comment at the top of the nodes file fixes the feature width (feature
 //! indices must then be below N); without one the width is the largest index + 1. A width of 0
-//! is refused. Each split takes exactly one line.
+//! is refused, and so is a feature index listed twice on one line. Each split takes exactly one
+//! line.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -77,11 +78,15 @@ fn int<T: std::str::FromStr>(path: &Path, line: usize, tok: &str, what: &str) ->
         .map_err(|_| Error::parse(path, line, format!("{what} '{tok}' is not an integer")))
 }
 
-/// Feature width from a `# ... <N> dims ...` header comment (the leading comment lines). Tokens
-/// are compared with surrounding punctuation trimmed, so Cora's `... binary 0/1, 1433 dims;
+/// Feature width from a `# ... <N> dims ...` header comment (the comment lines before the first
+/// node line; blank lines among them are skipped, as everywhere else in the file). Tokens are
+/// compared with surrounding punctuation trimmed, so Cora's `... binary 0/1, 1433 dims;
 /// label -1 = unlabeled` and `(4 dims)` both count.
 fn declared_dims(text: &str) -> Option<usize> {
-    let header = text.lines().take_while(|l| l.trim_start().starts_with('#'));
+    let header = text
+        .lines()
+        .map(str::trim_start)
+        .take_while(|l| l.is_empty() || l.starts_with('#'));
     for l in header {
         let toks: Vec<&str> = l
             .split_whitespace()
@@ -223,7 +228,16 @@ impl Planetoid {
                         format!("feature index {f} out of range for {num_features} dims"),
                     ));
                 }
-                features[i * num_features + f as usize] = 1.0;
+                // Binary features: an index given twice would leave fewer non-zeros than the
+                // line announces (and a wrong row sum after normalisation).
+                let cell = &mut features[i * num_features + f as usize];
+                if std::mem::replace(cell, 1.0) != 0.0 {
+                    return Err(Error::parse(
+                        &nodes_path,
+                        *ln,
+                        format!("feature index {f} listed twice"),
+                    ));
+                }
             }
         }
         let num_classes = labels.iter().flatten().max().map_or(0, |&m| m as usize + 1);

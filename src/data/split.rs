@@ -111,12 +111,18 @@ pub fn stratified_folds(
 /// returns (remaining training indices, validation indices). Unlike [`train_val_split`], a
 /// class never goes wholly to validation (every class with at least two items keeps one in
 /// training), a small class may give none, and neither part is required to be non-empty.
+/// Errors when `fraction` is not in [0, 1) or an index is beyond `labels`.
 pub fn validation_split(
     idx: &[usize],
     labels: &[usize],
     fraction: f32,
     seed: u64,
 ) -> Result<(Vec<usize>, Vec<usize>)> {
+    if !(0.0..1.0).contains(&fraction) {
+        return Err(Error::InvalidInput(format!(
+            "validation fraction {fraction} must be in [0, 1)"
+        )));
+    }
     let mut rng = SplitMix(seed ^ 0x5eed);
     let (mut train, mut val) = (Vec::new(), Vec::new());
     for members in by_class(idx, &labels_u32(labels)?, &mut rng)? {
