@@ -164,7 +164,8 @@ pub struct GcnConfig {
 
 impl GcnConfig {
     /// Check the settings that do not depend on the data, naming the first bad one: at least
-    /// one layer, a hidden width from 1 to [`MAX_HIDDEN`], dropout in [0, 1), lr > 0.
+    /// one layer, a hidden width from 1 to [`MAX_HIDDEN`], dropout in [0, 1), lr > 0, a finite
+    /// weight decay >= 0 and at least one epoch (with none, no epoch's weights could be kept).
     pub fn validate(&self) -> Result<()> {
         if self.layers == 0 || self.hidden == 0 || self.hidden > MAX_HIDDEN {
             return Err(Error::Config(format!(
@@ -178,6 +179,17 @@ impl GcnConfig {
                 "GCN dropout {} must be in [0, 1) and lr {} > 0",
                 self.dropout, self.lr
             )));
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return Err(Error::Config(format!(
+                "GCN weight decay must be a finite number >= 0, got {}",
+                self.weight_decay
+            )));
+        }
+        if self.epochs == 0 {
+            return Err(Error::Config(
+                "GCN needs at least 1 epoch: with none, no trained weights could be kept".into(),
+            ));
         }
         Ok(())
     }

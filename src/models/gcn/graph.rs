@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{accuracy, bias, check_training_constants, weight, EpochLog};
+use super::{accuracy, bias, check_disjoint, check_training_constants, weight, EpochLog};
 use crate::autodiff::optim::{Adam, LrSchedule};
 use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
 use crate::data::split::SplitMix;
@@ -339,7 +339,8 @@ impl GraphGcn {
 
     /// Train on the graphs `train`, choose the epoch on `val` by `config.selection` and report
     /// the test accuracy on `test` at that epoch. [`Error::InvalidInput`] for an empty or
-    /// out-of-range set or `config.epochs` 0 (no epoch to choose).
+    /// out-of-range set, a graph listed twice (within a set or across the three) or
+    /// `config.epochs` 0 (no epoch to choose).
     #[allow(clippy::too_many_arguments)]
     pub fn train(
         gpu: &Gpu,
@@ -371,6 +372,11 @@ impl GraphGcn {
                 )));
             }
         }
+        check_disjoint(
+            "graph",
+            task.graphs.len(),
+            [("train", train), ("val", val), ("test", test)],
+        )?;
         let mut rng = SplitMix(seed ^ 0xba7c);
         let mut order = train.to_vec();
         let bs = config.batch_size.max(1);

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{accuracy, check_training_constants, weight, EpochLog};
+use super::{accuracy, check_disjoint, check_training_constants, weight, EpochLog};
 use crate::autodiff::optim::Adam;
 use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
 use crate::data::planetoid::Planetoid;
@@ -240,7 +240,8 @@ impl NodeGcn {
 
     /// Train on `task` with `seed` (initialisation and dropout), calling `on_epoch` after each
     /// epoch; returns the run summary with the final model's test accuracy.
-    /// [`Error::InvalidInput`] for `config.epochs` 0 or mismatched sizes.
+    /// [`Error::InvalidInput`] for `config.epochs` 0, an empty or out-of-range node set, or a
+    /// node listed twice (within a set or across the three); a shape error for mismatched sizes.
     pub fn train(
         gpu: &Gpu,
         task: &NodeTask,
@@ -286,6 +287,15 @@ impl NodeGcn {
                 )));
             }
         }
+        check_disjoint(
+            "node",
+            n,
+            [
+                ("train", &task.train),
+                ("val", &task.val),
+                ("test", &task.test),
+            ],
+        )?;
         let mask_of = |set: &[usize]| -> Result<Tensor> {
             let mut m = vec![0.0f32; n];
             set.iter().for_each(|&i| m[i] = 1.0);
