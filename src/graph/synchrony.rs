@@ -118,6 +118,15 @@ fn validate(spikes: &[Spike], layer: &Layer, config: &SynchronyConfig) -> Result
             layer.neurons, layer.audio_neurons
         )));
     }
+    // Every clip's neuron slot is numbered in u32; checked before any table is sized by the
+    // clip count, and without overflowing the product.
+    let slots = layer.clips.checked_mul(layer.neurons);
+    if slots.is_none_or(|n| n > u32::MAX as usize) {
+        return Err(Error::InvalidInput(format!(
+            "clips x neurons = {} x {} exceeds the 2^32 node slots a synchrony graph can number",
+            layer.clips, layer.neurons
+        )));
+    }
     for (i, s) in spikes.iter().enumerate() {
         if s.clip as usize >= layer.clips || s.neuron as usize >= layer.neurons {
             return Err(Error::InvalidInput(format!(
@@ -135,12 +144,14 @@ fn validate(spikes: &[Spike], layer: &Layer, config: &SynchronyConfig) -> Result
     Ok(())
 }
 
-/// Sort spikes by (clip, time, neuron), the order the edge kernel needs.
+/// Sort spikes by (clip, time, neuron), the order the edge kernel needs. Times compare by
+/// their total order ([`f32::total_cmp`]), so any times sort, NaN included.
 pub fn sort_spikes(spikes: &mut [Spike]) {
     spikes.sort_by(|a, b| {
-        (a.clip, a.time_ms, a.neuron)
-            .partial_cmp(&(b.clip, b.time_ms, b.neuron))
-            .unwrap_or(std::cmp::Ordering::Equal)
+        a.clip
+            .cmp(&b.clip)
+            .then(a.time_ms.total_cmp(&b.time_ms))
+            .then(a.neuron.cmp(&b.neuron))
     });
 }
 
@@ -155,6 +166,9 @@ pub fn build(
     let mut sorted = spikes.to_vec();
     sort_spikes(&mut sorted);
     let nodes_all = layer.clips * layer.neurons;
+    // One degree per neuron slot, allocated first: a layer with more slots than a binding holds
+    // is refused here, before any host table is sized by its clip count.
+    let degree = Tensor::zeros(gpu, &[nodes_all], DType::U32)?;
     let words = layer.neurons.div_ceil(32);
     let u = |n: usize, what: &str| -> Result<u32> {
         u32::try_from(n).map_err(|_| Error::InvalidInput(format!("{what} = {n} exceeds 2^32")))
@@ -226,7 +240,6 @@ pub fn build(
         )
     };
     // Pass 1: mark pairs and count each row's neighbours.
-    let degree = Tensor::zeros(gpu, &[nodes_all], DType::U32)?;
     let mut bitmaps = Vec::new();
     for &(c0, c1) in &chunks {
         let p = chunk_params(c0, c1)?;
