@@ -61,11 +61,14 @@ fn rank(device_type: wgpu::DeviceType) -> u32 {
 }
 
 /// Choose an adapter. `wanted` is an index into [`enumerate`]'s list or a case-insensitive
-/// substring of the adapter name; `None` (or an empty string, as an empty `SYNCHGRAPH_ADAPTER`)
-/// falls back to `SYNCHGRAPH_ADAPTER`, then to the best type.
+/// substring of the adapter name (a number past the end of the list is matched as part of a
+/// name), without the spaces around it; `None` (or a blank string, as a blank
+/// `SYNCHGRAPH_ADAPTER`) falls back to `SYNCHGRAPH_ADAPTER`, then to the best type.
 pub fn select(adapters: Vec<wgpu::Adapter>, wanted: Option<&str>) -> Result<wgpu::Adapter> {
-    let env = std::env::var(ADAPTER_ENV).ok().filter(|s| !s.is_empty());
-    let wanted = wanted.filter(|w| !w.is_empty()).map(str::to_string).or(env);
+    // Spaces around the text are no part of it (a quoted shell value), and blank is no choice.
+    let given = |w: &str| Some(w.trim().to_string()).filter(|w| !w.is_empty());
+    let env = std::env::var(ADAPTER_ENV).ok().and_then(|s| given(&s));
+    let wanted = wanted.and_then(given).or(env);
     if adapters.is_empty() {
         return Err(Error::NoAdapter {
             backends: backends_tried(),
@@ -77,13 +80,17 @@ pub fn select(adapters: Vec<wgpu::Adapter>, wanted: Option<&str>) -> Result<wgpu
             .enumerate()
             .map(|(i, a)| format!("[{i}] {}", a.get_info().name))
             .collect();
-        let pick = if let Ok(index) = w.parse::<usize>() {
-            adapters.into_iter().nth(index)
-        } else {
-            let lw = w.to_lowercase();
-            adapters
-                .into_iter()
-                .find(|a| a.get_info().name.to_lowercase().contains(&lw))
+        // A number is an index where there is an adapter at it; otherwise, like any other
+        // text, part of a name (the "4090" of "GeForce RTX 4090").
+        let index = w.parse::<usize>().ok().filter(|&i| i < adapters.len());
+        let pick = match index {
+            Some(index) => adapters.into_iter().nth(index),
+            None => {
+                let lw = w.to_lowercase();
+                adapters
+                    .into_iter()
+                    .find(|a| a.get_info().name.to_lowercase().contains(&lw))
+            }
         };
         return pick.ok_or(Error::AdapterNotFound {
             wanted: w,

@@ -2,10 +2,12 @@
 //!
 //! Every kernel call records a dispatch into one shared command encoder, in a compute pass that
 //! consecutive dispatches share (a copy, a clear or a timed dispatch ends it). Work is submitted
-//! only when a result is read back, when [`Gpu::flush`] is called, when the batch grows past
-//! [`MAX_DISPATCHES_PER_BATCH`], or when [`PENDING_SUBMIT_BYTES`] of freed buffers wait for a
-//! submit to become reusable. Validation and out-of-memory errors are captured and returned as
-//! typed errors instead of panicking.
+//! only when a result is read back, when [`Gpu::flush`] (or [`Gpu::synchronize`]) is called,
+//! when [`Gpu::write_bytes`] would otherwise overtake it, when profiling is switched or reported
+//! or its timestamp slots are full, when the batch grows past [`MAX_DISPATCHES_PER_BATCH`], or
+//! when [`PENDING_SUBMIT_BYTES`] of freed buffers wait for a submit to become reusable.
+//! Validation and out-of-memory errors are captured and returned as typed errors instead of
+//! panicking.
 //!
 //! A batch that fails on the GPU side leaves its error standing: every later read, flush and
 //! synchronize returns it until [`Gpu::clear_error`] acknowledges it, so no caller reads a
@@ -353,8 +355,13 @@ impl Gpu {
         Ok(buffer)
     }
 
-    /// Return a buffer to the pool (reusable after the current batch is submitted).
+    /// Return a buffer to the pool (reusable after the current batch is submitted). Only a
+    /// storage buffer as [`Gpu::alloc`] makes one (usage [`STORAGE_USAGE`]) is pooled; any
+    /// other buffer is just dropped, so that no tensor is later handed a buffer it cannot bind.
     pub fn release(&self, buffer: wgpu::Buffer) {
+        if buffer.usage() != STORAGE_USAGE {
+            return;
+        }
         lock(&self.inner.batch).pool.release(buffer);
     }
 
@@ -497,8 +504,9 @@ impl Gpu {
 
     /// Record a buffer-to-buffer copy in the current batch. Fails with [`Error::InvalidInput`],
     /// before anything is recorded, when an offset or `bytes` is not a multiple of 4, a range
-    /// runs past its buffer's end, or `src` and `dst` are one buffer (wgpu refuses such a copy
-    /// only when the batch is submitted, where the error would fail an unrelated later call).
+    /// runs past its buffer's end, `src` and `dst` are one buffer, or `src` lacks the usage
+    /// COPY_SRC or `dst` COPY_DST (wgpu refuses such a copy only when the batch is submitted,
+    /// where the error would fail an unrelated later call).
     pub fn copy(
         &self,
         src: &wgpu::Buffer,
@@ -509,6 +517,8 @@ impl Gpu {
     ) -> Result<()> {
         check_range("copy source", src, src_offset, bytes)?;
         check_range("copy destination", dst, dst_offset, bytes)?;
+        check_usage("copy source", src, wgpu::BufferUsages::COPY_SRC)?;
+        check_usage("copy destination", dst, wgpu::BufferUsages::COPY_DST)?;
         if src == dst {
             return Err(Error::InvalidInput(
                 "copy: source and destination are one buffer; copy through another buffer".into(),
@@ -525,9 +535,11 @@ impl Gpu {
     }
 
     /// Record a fill of `bytes` bytes of `buffer` with zeros in the current batch. Fails like
-    /// [`Gpu::copy`] for a range that is not whole 4-byte words inside the buffer.
+    /// [`Gpu::copy`] for a range that is not whole 4-byte words inside the buffer or a buffer
+    /// without the usage COPY_DST.
     pub fn clear(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<()> {
         check_range("clear", buffer, offset, bytes)?;
+        check_usage("clear", buffer, wgpu::BufferUsages::COPY_DST)?;
         self.check_lost()?;
         if bytes == 0 {
             return Ok(());
@@ -696,16 +708,20 @@ impl Gpu {
     /// Submit pending work and read `bytes` bytes of `buffer` from `offset` back to the CPU.
     /// Fails with the standing error of a failed batch (see [`Gpu::clear_error`]), with
     /// [`Error::Device`] on a lost device or a wait past [`Gpu::wait_timeout`], and with
-    /// [`Error::InvalidInput`], before anything is recorded, when `offset` is not a multiple of 4
-    /// or the range (rounded up to whole 4-byte words) runs past the buffer's end.
+    /// [`Error::InvalidInput`], before anything is recorded, when `offset` is not a multiple of 4,
+    /// the range (rounded up to whole 4-byte words) runs past the buffer's end, or the buffer
+    /// lacks the usage COPY_SRC.
     pub fn read_bytes(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<Vec<u8>> {
         self.check_lost()?;
-        check_range("read_bytes", buffer, offset, bytes.div_ceil(4) * 4)?;
+        // A count within 3 of u64::MAX has no whole-word size; `u64::MAX` still fails the range
+        // check below, naming the size asked for.
+        let padded = bytes.checked_next_multiple_of(4).unwrap_or(u64::MAX);
+        check_range("read_bytes", buffer, offset, padded)?;
+        check_usage("read_bytes", buffer, wgpu::BufferUsages::COPY_SRC)?;
         if bytes == 0 {
             self.flush()?;
             return Ok(Vec::new());
         }
-        let padded = bytes.div_ceil(4) * 4;
         let staging = self.inner.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("synchgraph readback"),
             size: padded,
@@ -736,7 +752,8 @@ impl Gpu {
     /// recorded reads of the buffer's old contents. Data whose length is not a multiple of 4 is
     /// padded with zeros to whole 4-byte words, so the rest of its last word is cleared. Fails
     /// with [`Error::InvalidInput`], before anything is written or recorded, when `offset` is not
-    /// a multiple of 4 or the range (in whole words) runs past the buffer's end.
+    /// a multiple of 4, the range (in whole words) runs past the buffer's end, or the buffer lacks
+    /// the usage COPY_DST.
     pub fn write_bytes(&self, buffer: &wgpu::Buffer, offset: u64, data: &[u8]) -> Result<()> {
         self.check_lost()?;
         check_range(
@@ -745,6 +762,7 @@ impl Gpu {
             offset,
             (data.len() as u64).div_ceil(4) * 4,
         )?;
+        check_usage("write_bytes", buffer, wgpu::BufferUsages::COPY_DST)?;
         if data.is_empty() {
             return Ok(());
         }
@@ -837,6 +855,18 @@ impl Gpu {
             },
         })
     }
+}
+
+/// Fail unless `buffer` has the usage `needed` (COPY_SRC to be read from, COPY_DST to be
+/// written), which wgpu checks only when the batch is submitted; `what` names it in the error.
+fn check_usage(what: &str, buffer: &wgpu::Buffer, needed: wgpu::BufferUsages) -> Result<()> {
+    if buffer.usage().contains(needed) {
+        return Ok(());
+    }
+    Err(Error::InvalidInput(format!(
+        "{what}: the buffer's usage {:?} lacks {needed:?}, which this transfer needs",
+        buffer.usage()
+    )))
 }
 
 /// Fail unless `bytes` at `offset` are whole 4-byte words inside `buffer` (what wgpu asks of a
