@@ -8,9 +8,11 @@
 //! whitespace, so `{` may share a line with its joint, and CRLF line ends and a leading UTF-8
 //! byte-order mark (as some Windows editors write) are accepted.
 //!
-//! A malformed file gives [`Error::Parse`] naming the 1-based line; a file that ends before its
-//! announced frames gives [`Error::Truncated`]. The node features of a clip are its per-frame
-//! channel values ([`Bvh::motion`]), grouped into graph nodes by [`mocap_nodes`].
+//! A malformed file gives [`Error::Parse`] naming the 1-based line (a joint naming one channel
+//! twice, or a hierarchy with no channels at all, is malformed); a file that ends before its
+//! announced frames gives [`Error::Truncated`], and `Frames: 0` gives [`Error::Empty`]. The node
+//! features of a clip are its per-frame channel values ([`Bvh::motion`]), grouped into graph
+//! nodes by [`mocap_nodes`].
 
 use super::frames::group_frames_with_angles;
 use super::FrameMatrix;
@@ -283,6 +285,17 @@ fn parse_hierarchy(tok: &mut Tokens) -> Result<(Vec<Joint>, usize)> {
                             ),
                         )
                     })?;
+                    if joints[j].channels.contains(&c) {
+                        return Err(Error::parse(
+                            tok.path,
+                            cl,
+                            format!(
+                                "joint '{}' names channel {} twice",
+                                joints[j].name,
+                                c.name()
+                            ),
+                        ));
+                    }
                     joints[j].channels.push(c);
                 }
                 channels += n;
@@ -357,6 +370,14 @@ pub fn parse_bvh(text: &str, path: &Path) -> Result<Bvh> {
         path,
     };
     let (joints, channels) = parse_hierarchy(&mut tok)?;
+    if channels == 0 {
+        // No frame line could hold a value: the clip would have no features.
+        return Err(Error::parse(
+            path,
+            motion_at + 1,
+            "the hierarchy declares no channels (every CHANNELS count is 0)",
+        ));
+    }
 
     // The MOTION header: non-blank lines "Frames: N" and "Frame Time: t".
     let mut rest = lines

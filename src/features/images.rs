@@ -9,7 +9,9 @@
 //! not kept, so crop faces before if it matters. All frames of one clip folder must have one size
 //! (any size): a frame whose width or height differs from the first frame's is an
 //! [`Error::Data`] naming it and both sizes, not resized along with the others, since a mixed
-//! folder usually holds frames of another clip or crop. [`clip_log_features`] then applies the
+//! folder usually holds frames of another clip or crop. A JPEG that ends before its end-of-image
+//! marker (a file cut short) is an [`Error::Truncated`] naming it, not decoded with the missing
+//! rows filled in grey. [`clip_log_features`] then applies the
 //! Laplacian-of-Gaussian filter of [`super::log_filter`] and flattens each filtered frame into one
 //! feature row of `side²` values.
 
@@ -24,7 +26,8 @@ use std::path::{Path, PathBuf};
 pub struct FrameImageConfig {
     /// Every frame is resized to `side × side` pixels.
     pub side: usize,
-    /// Standard deviation of the LoG filter, in pixels of the resized frame.
+    /// Standard deviation of the LoG filter, in pixels of the resized frame
+    /// ([`super::log_filter::MIN_SIGMA`] to 64).
     pub sigma: f32,
 }
 
@@ -103,14 +106,73 @@ fn check_side(side: usize) -> Result<()> {
     Ok(())
 }
 
+/// Whether JPEG data `b` reaches its end-of-image (EOI) marker. The segments before a scan are
+/// skipped by their lengths (so the EOI of an EXIF thumbnail does not count) and a scan's
+/// entropy-coded data up to the next marker (`FF 00` stuffing and restart markers are not
+/// markers). Data that does not start with the start-of-image marker is left to the decoder.
+fn jpeg_reaches_eoi(b: &[u8]) -> bool {
+    if !b.starts_with(&[0xFF, 0xD8]) {
+        return true;
+    }
+    let mut i = 2;
+    loop {
+        // The next marker: bytes up to a 0xFF (scan data, or junk a lenient decoder skips too),
+        // then any 0xFF fill bytes, then the marker code.
+        while i < b.len() && b[i] != 0xFF {
+            i += 1;
+        }
+        while i < b.len() && b[i] == 0xFF {
+            i += 1;
+        }
+        let Some(&code) = b.get(i) else {
+            return false;
+        };
+        i += 1;
+        match code {
+            0xD9 => return true,
+            // Stuffed 0xFF in scan data, TEM, restart markers, SOI: no length field.
+            0x00 | 0x01 | 0xD0..=0xD8 => {}
+            _ => {
+                let Some(len) = b.get(i..i + 2) else {
+                    return false;
+                };
+                let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+                if len < 2 || i + len > b.len() {
+                    return false;
+                }
+                i += len;
+            }
+        }
+    }
+}
+
 /// Decode one frame image into grayscale luma in [0, 1], at its own size.
+///
+/// A JPEG that ends before its end-of-image marker is an [`Error::Truncated`]: the decoder
+/// would fill the missing rows with grey and return a frame that was never recorded.
 fn decode_luma(path: &Path) -> Result<Luma32> {
-    let img = image::ImageReader::open(path)
+    let reader = image::ImageReader::open(path)
         .map_err(|e| Error::io(path, e))?
         .with_guessed_format()
-        .map_err(|e| Error::io(path, e))?
-        .decode()
-        .map_err(|e| map_image_error(path, e))?;
+        .map_err(|e| Error::io(path, e))?;
+    let img = if reader.format() == Some(image::ImageFormat::Jpeg) {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut reader.into_inner(), &mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        if !jpeg_reaches_eoi(&bytes) {
+            return Err(Error::Truncated {
+                path: path.display().to_string(),
+                message: "the JPEG data ends before its end-of-image marker (the file is cut \
+                          short or damaged)"
+                    .into(),
+            });
+        }
+        image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg)
+            .decode()
+    } else {
+        reader.decode()
+    }
+    .map_err(|e| map_image_error(path, e))?;
     Ok(img.to_luma32f())
 }
 

@@ -24,21 +24,23 @@ pub struct Gray {
 }
 
 impl Gray {
-    /// Wrap `data` as a `width × height` image; fails when the length does not match or is zero.
+    /// Wrap `data` as a `width × height` image; fails when the length does not match or is zero,
+    /// or when `width * height` overflows.
     pub fn new(width: usize, height: usize, data: Vec<f32>) -> Result<Self> {
         if width == 0 || height == 0 {
             return Err(Error::InvalidInput(format!(
                 "image must be at least 1x1, got {width}x{height}"
             )));
         }
-        if data.len() != width * height {
+        let Some(pixels) = width.checked_mul(height) else {
+            return Err(Error::InvalidInput(format!(
+                "a {width}x{height} image has more pixels than fit in usize"
+            )));
+        };
+        if data.len() != pixels {
             return Err(Error::shape(
                 "Gray::new",
-                format!(
-                    "{width}x{height} needs {} values, got {}",
-                    width * height,
-                    data.len()
-                ),
+                format!("{width}x{height} needs {pixels} values, got {}", data.len()),
             ));
         }
         Ok(Gray {
@@ -56,6 +58,10 @@ impl Gray {
     }
 }
 
+/// Smallest LoG sigma in pixels: the kernel's centre tap grows as `1 / sigma^4`, and far below
+/// this the response to a single bright pixel is no longer finite in f32.
+pub const MIN_SIGMA: f32 = 0.01;
+
 /// A Laplacian-of-Gaussian filter of a fixed `sigma`.
 #[derive(Debug, Clone)]
 pub struct LogFilter {
@@ -70,11 +76,18 @@ pub struct LogFilter {
 }
 
 impl LogFilter {
-    /// A filter of standard deviation `sigma` (pixels); radius `ceil(3 sigma)`, at least 1.
+    /// A filter of standard deviation `sigma` (pixels, [`MIN_SIGMA`] to 64); radius
+    /// `ceil(3 sigma)`, at least 1.
     pub fn new(sigma: f32) -> Result<Self> {
         if !sigma.is_finite() || sigma <= 0.0 {
             return Err(Error::InvalidInput(format!(
                 "LoG sigma must be a positive finite number, got {sigma}"
+            )));
+        }
+        if sigma < MIN_SIGMA {
+            return Err(Error::InvalidInput(format!(
+                "LoG sigma {sigma} is under the supported minimum of {MIN_SIGMA} pixels (the \
+                 kernel's centre grows as 1/sigma^4)"
             )));
         }
         if sigma > 64.0 {
@@ -86,12 +99,14 @@ impl LogFilter {
         Self::with_radius(sigma, radius)
     }
 
-    /// A filter of standard deviation `sigma` truncated at an explicit `radius` (at least 1,
-    /// at most 256) instead of `ceil(3 sigma)`.
+    /// A filter of standard deviation `sigma` ([`MIN_SIGMA`] to 64 pixels) truncated at an
+    /// explicit `radius` (at least 1, at most 256) instead of `ceil(3 sigma)`.
     pub fn with_radius(sigma: f32, radius: usize) -> Result<Self> {
-        if !sigma.is_finite() || sigma <= 0.0 || sigma > 64.0 || radius == 0 || radius > 256 {
+        let sigma_ok = sigma.is_finite() && (MIN_SIGMA..=64.0).contains(&sigma);
+        if !sigma_ok || radius == 0 || radius > 256 {
             return Err(Error::InvalidInput(format!(
-                "LoG needs 0 < sigma <= 64 and 1 <= radius <= 256, got sigma {sigma}, radius {radius}"
+                "LoG needs {MIN_SIGMA} <= sigma <= 64 and 1 <= radius <= 256, got sigma {sigma}, \
+                 radius {radius}"
             )));
         }
         let s = sigma as f64;
