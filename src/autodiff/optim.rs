@@ -72,6 +72,28 @@ fn check_store(op: &str, bound: Option<u64>, store: &ParamStore) -> Result<()> {
     Ok(())
 }
 
+/// [`Error::Unsupported`] naming `op` and the parameter when a parameter with a gradient
+/// cannot be updated in place (a view at a byte offset the device cannot bind for writing), or
+/// the error of one too large for a kernel. Checked before a step changes anything, so a step
+/// never stops after updating some of the parameters.
+fn check_writable(op: &str, store: &ParamStore) -> Result<()> {
+    for id in store.ids().filter(|&id| store.grad(id).is_some()) {
+        let w = store.value(id);
+        check_u32(op, w.numel())?;
+        if let Err(e) = w.binding_mut() {
+            let why = match e {
+                Error::Unsupported(m) => m,
+                other => other.to_string(),
+            };
+            return Err(Error::Unsupported(format!(
+                "{op}: parameter '{}': {why}",
+                store.name(id)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A learning-rate schedule, evaluated per epoch.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub enum LrSchedule {
@@ -145,7 +167,9 @@ impl Adam {
 
     /// One update of every parameter that has a gradient. [`Error::InvalidInput`], with nothing
     /// changed, when the rate, eps or a weight decay is negative or not finite, a beta is
-    /// outside [0, 1), or `store` is not the store of the first step (the state is per store).
+    /// outside [0, 1), or `store` is not the store of the first step (the state is per store);
+    /// [`Error::Unsupported`], with nothing changed, naming a parameter that cannot be updated
+    /// in place (a view at a byte offset the device cannot bind for writing).
     pub fn step(&mut self, store: &mut ParamStore) -> Result<()> {
         check_hyper(
             "adam_step",
@@ -158,6 +182,7 @@ impl Adam {
             store,
         )?;
         check_store("adam_step", self.store, store)?;
+        check_writable("adam_step", store)?;
         self.store = Some(store.store_id());
         self.t += 1;
         for id in store.ids() {
@@ -227,7 +252,9 @@ impl Sgd {
 
     /// One update of every parameter that has a gradient. [`Error::InvalidInput`], with nothing
     /// changed, when the rate, the momentum or a weight decay is negative or not finite, or
-    /// `store` is not the store of the first step (the momentum buffers are per store).
+    /// `store` is not the store of the first step (the momentum buffers are per store);
+    /// [`Error::Unsupported`], with nothing changed, naming a parameter that cannot be updated
+    /// in place (a view at a byte offset the device cannot bind for writing).
     pub fn step(&mut self, store: &mut ParamStore) -> Result<()> {
         check_hyper(
             "sgd_step",
@@ -235,6 +262,7 @@ impl Sgd {
             store,
         )?;
         check_store("sgd_step", self.store, store)?;
+        check_writable("sgd_step", store)?;
         self.store = Some(store.store_id());
         for id in store.ids() {
             let w = store.value(id);

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::tape::check_same_gpu;
 use crate::error::{Error, Result};
 use crate::kernels::elementwise;
 use crate::tensor::Tensor;
@@ -171,11 +172,17 @@ impl ParamStore {
         Ok(())
     }
 
-    /// Replace the value of a parameter (shape and dtype must match).
+    /// Replace the value of a parameter (shape, dtype and GPU device must match).
     pub fn set_value(&mut self, id: ParamId, value: Tensor) -> Result<()> {
         self.get("set_value", id)?;
         let p = &mut self.params[id.0];
         value.expect_dtype("set_value", p.value.dtype())?;
+        check_same_gpu(
+            "set_value",
+            &format!("the new value of '{}'", p.name),
+            p.value.gpu(),
+            value.gpu(),
+        )?;
         if p.value.shape() != value.shape() {
             return Err(Error::shape(
                 "set_value",
@@ -200,10 +207,10 @@ impl ParamStore {
             .collect()
     }
 
-    /// Put back the values of a [`ParamStore::snapshot`] of this store (every shape and dtype
-    /// must match; otherwise nothing changes). The store takes the tensors themselves, not
-    /// copies: later steps update them in place, so a clone of the snapshot kept elsewhere
-    /// changes with them (take another snapshot to keep one).
+    /// Put back the values of a [`ParamStore::snapshot`] of this store (every shape, dtype and
+    /// GPU device must match; otherwise nothing changes). The store takes the tensors
+    /// themselves, not copies: later steps update them in place, so a clone of the snapshot
+    /// kept elsewhere changes with them (take another snapshot to keep one).
     pub fn restore(&mut self, values: Vec<Tensor>) -> Result<()> {
         if values.len() != self.params.len() {
             return Err(Error::shape(
@@ -219,6 +226,12 @@ impl ParamStore {
         // store as it was.
         for (p, v) in self.params.iter().zip(&values) {
             v.expect_dtype("restore", p.value.dtype())?;
+            check_same_gpu(
+                "restore",
+                &format!("the value for '{}'", p.name),
+                p.value.gpu(),
+                v.gpu(),
+            )?;
         }
         if let Some((p, v)) = self
             .params

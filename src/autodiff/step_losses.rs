@@ -1,6 +1,7 @@
 //! Per-step losses kept on the GPU during an epoch and read back once at its end, so a
 //! training loop records step after step without waiting for the GPU in between.
 
+use super::tape::check_same_gpu;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::tensor::{DType, Tensor};
@@ -26,9 +27,15 @@ impl StepLosses {
         })
     }
 
-    /// Record the next step's loss, an f32 tensor of one element.
+    /// Record the next step's loss, an f32 tensor of one element on the log's GPU device.
     pub fn record(&mut self, loss: &Tensor) -> Result<()> {
         loss.expect_dtype("StepLosses::record", DType::F32)?;
+        check_same_gpu(
+            "StepLosses::record",
+            "the loss",
+            self.values.gpu(),
+            loss.gpu(),
+        )?;
         if loss.numel() != 1 {
             return Err(Error::shape(
                 "StepLosses::record",
@@ -89,10 +96,12 @@ impl StepLosses {
     /// The values of several f32 tensors of `gpu`, in order, with one readback: each is copied
     /// into one GPU vector (bit for bit) and that vector is read once. Tensors that together
     /// exceed the device's largest binding are read in consecutive groups that fit (one
-    /// readback per group). Nothing is read when every tensor is empty.
+    /// readback per group). Nothing is read when every tensor is empty. A tensor of another
+    /// GPU device than `gpu` is [`Error::InvalidInput`].
     pub fn read_all(gpu: &Gpu, tensors: &[&Tensor]) -> Result<Vec<Vec<f32>>> {
-        for t in tensors {
+        for (k, t) in tensors.iter().enumerate() {
             t.expect_dtype("StepLosses::read_all", DType::F32)?;
+            check_same_gpu("StepLosses::read_all", &format!("tensor {k}"), gpu, t.gpu())?;
         }
         let limit = gpu.max_binding_bytes();
         let mut out = Vec::with_capacity(tensors.len());

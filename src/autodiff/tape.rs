@@ -183,6 +183,8 @@ pub(crate) struct Node {
 }
 
 /// One forward pass: the recorded nodes, the training flag (dropout) and the dropout seed.
+/// Everything an op takes (Vars, parameters, index tensors, masks, sparse matrices, batch-norm
+/// statistics) must live on the tape's GPU device; another device is [`Error::InvalidInput`].
 pub struct Tape {
     pub(crate) gpu: Gpu,
     pub(crate) nodes: Vec<Node>,
@@ -252,6 +254,16 @@ impl Tape {
         Ok(())
     }
 
+    /// [`Error::InvalidInput`] naming `op` and the argument when one of `tensors` lives on
+    /// another GPU device than the tape: a kernel of one device cannot read another device's
+    /// buffers (wgpu does not always notice, and the result is then garbage).
+    pub(crate) fn check_gpu(&self, op: &str, tensors: &[(&str, &Gpu)]) -> Result<()> {
+        for (what, gpu) in tensors {
+            check_same_gpu(op, what, &self.gpu, gpu)?;
+        }
+        Ok(())
+    }
+
     /// Record `why` as the tape's first misuse (later ops and backward report it).
     fn poison(&mut self, why: String) {
         self.poisoned.get_or_insert(why);
@@ -279,19 +291,31 @@ impl Tape {
         }
     }
 
-    /// Record a constant input.
+    /// Record a constant input. A value on another GPU device than the tape's is recorded, but
+    /// the tape is marked unusable: the next op and backward report it.
     pub fn constant(&mut self, value: &Tensor) -> Var {
+        if let Err(e) = self.check_gpu("constant", &[("the value", value.gpu())]) {
+            self.poison(e.to_string());
+        }
         self.push(value.clone(), Op::Leaf)
     }
 
     /// Record a parameter of `store`; its gradient is accumulated into the store by backward.
-    /// [`Error::InvalidInput`] when `store` does not hold `id`, or when it is not the store of
-    /// the parameters already on this tape (backward serves one store); the tape is unchanged.
+    /// [`Error::InvalidInput`] when `store` does not hold `id`, when it is not the store of
+    /// the parameters already on this tape (backward serves one store), or when the parameter
+    /// lives on another GPU device than the tape; the tape is unchanged.
     pub fn try_param(&mut self, store: &ParamStore, id: ParamId) -> Result<Var> {
         self.check("param", &[])?;
         if !store.contains(id) {
             return Err(store.unknown("param", id));
         }
+        self.check_gpu(
+            "param",
+            &[(
+                &format!("parameter '{}'", store.name(id)),
+                store.value(id).gpu(),
+            )],
+        )?;
         if self.store.is_some_and(|s| s != store.store_id()) {
             return Err(Error::InvalidInput(format!(
                 "param: {id:?} comes from another store than the parameters already on this \
@@ -327,9 +351,13 @@ impl Tape {
 
     /// Record an op computed outside the tape's rule set. Backward fails naming `name` if a
     /// gradient reaches it. An input from another tape is not recorded as an input; the tape
-    /// is marked unusable and the next op and backward report it.
+    /// is marked unusable and the next op and backward report it, as they do for a value on
+    /// another GPU device than the tape's.
     pub fn no_rule(&mut self, name: &'static str, value: Tensor, inputs: &[&Var]) -> Var {
-        if let Err(e) = self.check(name, inputs) {
+        let checked = self
+            .check(name, inputs)
+            .and_then(|()| self.check_gpu(name, &[("the value", value.gpu())]));
+        if let Err(e) = checked {
             self.poison(e.to_string());
             return self.push(value, Op::NoRule(name, vec![]));
         }
@@ -348,7 +376,7 @@ impl Tape {
         })
     }
 
-    /// Reverse pass from a one-element `loss`: runs the backward rules in reverse creation
+    /// Reverse pass from a one-element f32 `loss`: runs the backward rules in reverse creation
     /// order, adds gradients that reach parameters into `store`, skips nodes that reach no
     /// parameter and frees each node's value once its rule has run.
     ///
@@ -366,6 +394,7 @@ impl Tape {
                     .into(),
             ));
         }
+        loss.value.expect_dtype("backward", DType::F32)?;
         if loss.value.numel() != 1 {
             return Err(Error::shape(
                 "backward",
@@ -402,4 +431,17 @@ impl Tape {
         }
         store.accumulate_all(param_grads)
     }
+}
+
+/// [`Error::InvalidInput`] naming `op` and `what` when `other` is another GPU device than
+/// `gpu`. Clones of one [`Gpu`] share its device, so the device's address identifies it
+/// (wgpu's own equality compares ids that two separately opened devices can share).
+pub(crate) fn check_same_gpu(op: &str, what: &str, gpu: &Gpu, other: &Gpu) -> Result<()> {
+    if !std::ptr::eq(gpu.device(), other.device()) {
+        return Err(Error::InvalidInput(format!(
+            "{op}: {what} lives on another GPU device than the one in use here; tensors of \
+             two devices cannot meet in one computation"
+        )));
+    }
+    Ok(())
 }
