@@ -90,11 +90,21 @@ impl Tensor {
             .collect())
     }
 
-    /// Download a single f32 value (for scalars such as a loss).
+    /// Download the single f32 value of a one-element tensor (a scalar such as a loss); a tensor
+    /// of any other size is refused with [`Error::Shape`] naming its shape.
     pub fn item(&self) -> Result<f32> {
+        self.expect_dtype("item", DType::F32)?;
+        if self.numel() != 1 {
+            return Err(Error::shape(
+                "item",
+                format!(
+                    "needs a tensor of exactly one element, got {:?} ({} elements)",
+                    self.shape,
+                    self.numel()
+                ),
+            ));
+        }
         let v = self.to_f32()?;
-        v.first()
-            .copied()
-            .ok_or_else(|| Error::shape("item", "tensor is empty"))
+        Ok(v[0])
     }
 }
