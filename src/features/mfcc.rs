@@ -28,7 +28,7 @@ pub struct MfccConfig {
     pub preemph: f64,
     /// FFT size; `None` picks `max(512, next power of two >= frame length)`.
     pub nfft: Option<usize>,
-    /// Mel filters.
+    /// Mel filters; each must cover at least one FFT bin.
     pub nfilt: usize,
     /// Cepstral coefficients kept.
     pub numcep: usize,
@@ -178,8 +178,10 @@ pub fn preemphasis(x: &[f32], a: f64) -> Vec<f64> {
 }
 
 /// MFCCs of a mono signal: `[frames, numcep]`. Fails with [`Error::TooShort`] when the signal is
-/// shorter than one window and [`Error::Config`] on invalid settings (including an `nfft` of 0
-/// and filterbank edges outside `0..=Nyquist` or out of order).
+/// shorter than one window and [`Error::Config`] on invalid settings (including an `nfft` of 0,
+/// filterbank edges outside `0..=Nyquist` or out of order, and a mel filter that covers no FFT
+/// bin: more filters than the FFT resolves between the edges, whose output would be the
+/// constant ln(eps)).
 pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
     if cfg.nfilt == 0 || cfg.numcep == 0 || cfg.numcep > cfg.nfilt {
         return Err(Error::Config(format!(
@@ -208,6 +210,13 @@ pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
         )));
     }
     let fb = mel_filterbank(cfg.nfilt, nfft, rate, cfg.lowfreq, high);
+    if let Some(j) = fb.iter().position(|row| row.iter().all(|&w| w == 0.0)) {
+        return Err(Error::Config(format!(
+            "mel filter {j} of {} covers no FFT bin (nfft {nfft} at {rate} Hz, filters between \
+             {} and {high} Hz); use fewer filters, a larger nfft or a wider band",
+            cfg.nfilt, cfg.lowfreq
+        )));
+    }
     let win = window(cfg.window, len);
     let plan = FftPlan::new(nfft);
     let sig = preemphasis(&audio.samples, cfg.preemph);

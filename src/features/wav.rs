@@ -67,14 +67,18 @@ fn map_hound(path: &Path, e: hound::Error) -> Error {
 
 /// Read a WAV file, mix all channels to mono and scale to [-1, 1]. Chunks other than `fmt ` and
 /// `data` (`LIST`, `fact`, ...) are skipped whatever their length, with RIFF's pad byte after an
-/// odd-length one; a PCM or float `fmt ` chunk with extra bytes is read by its first 16, and a
-/// data length of `0xFFFFFFFF` (a file streamed to a pipe) means the samples up to the end of
-/// the file. Any other data length past the end of the file is a truncated file.
+/// odd-length one; a PCM or float `fmt ` chunk with extra bytes (WAVEFORMATEX's `cbSize` and
+/// what follows it) is read by its first 16, and a data length of `0xFFFFFFFF` (a file streamed
+/// to a pipe) means the samples up to the end of the file. Any other data length past the end
+/// of the file is a truncated file.
 ///
 /// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
-/// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings, 64-bit float,
-/// integer samples padded into wider containers (24 valid bits in 32) or a sample rate of 0 Hz, [`Error::Data`] for a NaN or infinite float sample. Float samples
-/// beyond [-1, 1] are clipped to it.
+/// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings (A-law, mu-law,
+/// ADPCM, ... named in the message, directly or as the sub-format of WAVE_FORMAT_EXTENSIBLE),
+/// float samples of another width than 32 bits, a block alignment that does not hold one
+/// sample container per channel, samples in containers of another width than their bits
+/// (24 valid bits in 32) or a sample rate of 0 Hz, [`Error::Data`] for a NaN or infinite float
+/// sample. Float samples beyond [-1, 1] are clipped to it.
 pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     let path = path.as_ref();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -86,6 +90,9 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let chunks = riff_chunks(&bytes);
+    if let Some(c) = chunks {
+        check_encoding(path, &bytes[c.fmt.0..c.fmt.0 + c.fmt.1])?;
+    }
     // The decoder reads a rewritten header followed by the file's own samples (not copied).
     let header = chunks.map(|c| canonical_header(&bytes, c));
     let samples = chunks.map_or(&bytes[..], |c| &bytes[c.data.0.min(bytes.len())..]);
@@ -172,32 +179,116 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     })
 }
 
-/// Refuse integer samples stored in a wider container than their valid bits (the
-/// WAVE_FORMAT_EXTENSIBLE case of 24 valid bits in 32-bit words). Writers disagree on which end
-/// of the word holds the bits (the format says the top, some writers use the bottom), so such
-/// a file cannot be decoded without guessing; reading the wrong end gives noise, not an error.
+/// WAVE_FORMAT_EXTENSIBLE: the encoding is the sub-format GUID of the extension.
+const WAVE_FORMAT_EXTENSIBLE: u16 = 0xFFFE;
+
+/// The GUID of WAVE_FORMAT_EXTENSIBLE's sub-format after its first two bytes, which hold the
+/// format tag it stands for (`KSDATAFORMAT_SUBTYPE_PCM` is tag 1 followed by these).
+const SUBFORMAT_GUID_TAIL: [u8; 14] = [
+    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
+];
+
+/// The usual name of a WAV format tag the reader does not decode.
+fn encoding_name(tag: u16) -> &'static str {
+    match tag {
+        0x0002 => "Microsoft ADPCM",
+        0x0006 => "A-law",
+        0x0007 => "mu-law",
+        0x0011 => "IMA ADPCM",
+        0x0031 => "GSM 6.10",
+        0x0050 => "MPEG audio",
+        0x0055 => "MP3",
+        _ => "an unknown encoding",
+    }
+}
+
+/// Refuse, naming it, an encoding other than integer PCM and IEEE float (directly or as the
+/// sub-format of WAVE_FORMAT_EXTENSIBLE), and plain IEEE float of another width than 32 bits,
+/// before the decoder sees them: it reports the first as merely unsupported and the others
+/// (4-bit ADPCM, 64-bit float) as invalid files. `fmt` is the `fmt ` chunk's body; what is too
+/// short to tell is left to the decoder.
+fn check_encoding(path: &Path, fmt: &[u8]) -> Result<()> {
+    let u16_at = |i: usize| fmt.get(i..i + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let Some(tag) = u16_at(0) else {
+        return Ok(());
+    };
+    let encoding = if tag == WAVE_FORMAT_EXTENSIBLE {
+        match (u16_at(24), fmt.get(26..40)) {
+            (Some(sub), Some(tail)) if tail == SUBFORMAT_GUID_TAIL => sub,
+            _ => return Ok(()),
+        }
+    } else {
+        tag
+    };
+    let refuse = |message: String| {
+        Err(Error::UnsupportedFormat {
+            path: path.display().to_string(),
+            message,
+        })
+    };
+    match encoding {
+        1 => Ok(()),
+        // The extensible form's valid bits are checked once the decoder has read them.
+        3 => match u16_at(14) {
+            Some(bits) if tag == 3 && bits != 32 => {
+                refuse(format!("{bits}-bit float; only 32-bit float is supported"))
+            }
+            _ => Ok(()),
+        },
+        other => refuse(format!(
+            "{} (format tag 0x{other:04X}) is not supported; only PCM integer (8/16/24/32-bit) \
+             and 32-bit IEEE float WAV is; convert the file to PCM",
+            encoding_name(other)
+        )),
+    }
+}
+
+/// Refuse a block alignment (bytes per frame) that does not split into one container per
+/// channel, and samples stored in a container of another width than their bits: narrower
+/// cannot hold them, and a wider one is the WAVE_FORMAT_EXTENSIBLE case of 24 valid bits in
+/// 32-bit words. Writers disagree on which end of the word holds the bits (the format says the
+/// top, some writers use the bottom), so such a file cannot be decoded without guessing;
+/// reading the wrong end gives noise, not an error. The decoder itself reads samples one after
+/// another whatever the alignment, so a frame with bytes to spare would be read out of step.
 /// `block_align` is the bytes per frame of the file's `fmt ` chunk, when it was found.
 fn refuse_padded_containers(
     path: &Path,
     spec: hound::WavSpec,
     block_align: Option<u16>,
 ) -> Result<()> {
-    if spec.sample_format != hound::SampleFormat::Int {
-        return Ok(());
-    }
-    let container_bits = match block_align {
-        Some(align) if spec.channels > 0 => u32::from(align / spec.channels) * 8,
+    let (align, channels) = match block_align {
+        Some(align) if spec.channels > 0 => (align, spec.channels),
         _ => return Ok(()),
     };
-    if container_bits > u32::from(spec.bits_per_sample) {
-        return Err(Error::UnsupportedFormat {
+    let refuse = |message: String| {
+        Err(Error::UnsupportedFormat {
             path: path.display().to_string(),
-            message: format!(
-                "{}-bit samples stored in {container_bits}-bit containers; convert the file \
-                 to plain {}- or {container_bits}-bit PCM",
-                spec.bits_per_sample, spec.bits_per_sample
-            ),
-        });
+            message,
+        })
+    };
+    if align % channels != 0 {
+        return refuse(format!(
+            "block align {align} bytes per frame does not split into {channels} channels of \
+             equal, whole-byte samples"
+        ));
+    }
+    let container_bits = u32::from(align / channels) * 8;
+    let bits = u32::from(spec.bits_per_sample);
+    if container_bits < bits {
+        return refuse(format!(
+            "{bits}-bit samples declared in {container_bits}-bit containers (block align \
+             {align} bytes for {channels} channels)"
+        ));
+    }
+    if container_bits > bits {
+        let plain = match spec.sample_format {
+            hound::SampleFormat::Int => format!("{bits}- or {container_bits}-bit PCM"),
+            hound::SampleFormat::Float => "32-bit float".to_string(),
+        };
+        return refuse(format!(
+            "{bits}-bit samples stored in {container_bits}-bit containers; convert the file \
+             to plain {plain}"
+        ));
     }
     Ok(())
 }
@@ -252,15 +343,16 @@ const UNKNOWN_DATA_LEN: u32 = u32::MAX;
 /// data chunk's length (the file's samples follow it unchanged): the decoder skips other
 /// chunks without their pad byte and reads a `fact` chunk as four bytes whatever its length,
 /// so either before the samples made a valid file fail as truncated. Two more things the
-/// decoder refuses are written in the form it reads: a PCM or float `fmt ` chunk of another
-/// length than 16, 18 or 40 bytes (extra bytes after the 16 that describe the samples) keeps
-/// those 16, and a data length of [`UNKNOWN_DATA_LEN`] becomes the whole frames up to the end
-/// of the file.
+/// decoder refuses are written in the form it reads: a PCM or float `fmt ` chunk longer than
+/// 16 bytes keeps the 16 that describe the samples (the decoder takes extra bytes only in some
+/// lengths and bit depths: not 32-bit PCM with a `cbSize`, nor float with a non-zero one or
+/// the 40-byte form), and a data length of [`UNKNOWN_DATA_LEN`] becomes the whole frames up to
+/// the end of the file.
 fn canonical_header(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
     let mut fmt = &bytes[c.fmt.0..c.fmt.0 + c.fmt.1];
     let tag = fmt.get(..2).map(|t| u16::from_le_bytes([t[0], t[1]]));
     // WAVE_FORMAT_PCM and WAVE_FORMAT_IEEE_FLOAT.
-    if matches!(tag, Some(1 | 3)) && fmt.len() > 16 && !matches!(fmt.len(), 18 | 40) {
+    if matches!(tag, Some(1 | 3)) && fmt.len() > 16 {
         fmt = &fmt[..16];
     }
     let data = &bytes[c.data.0.min(bytes.len())..];
