@@ -2,6 +2,7 @@
 //! ([`crate::features::lld`], 25 ms windows, 10 ms stride), or a matrix read from a CSV or `.npy`
 //! file; then grouped into a fixed number of graph nodes ([`crate::features::frames`]).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::emotion::{Clip, DatasetFormat};
@@ -266,8 +267,8 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(
 }
 
 /// A CSV matrix: one frame per line, comma-separated numbers (a leading UTF-8 byte-order mark
-/// and blank lines are ignored). Every row must have the same width, that of the header where
-/// there is one.
+/// and blank lines are ignored; a field may be in double quotes, as RFC 4180 has it, on one
+/// line). Every row must have the same width, that of the header where there is one.
 ///
 /// The first line with content is a header, and skipped, when none of its fields is a number
 /// (`f0,f1,...`) or when it is exactly `0,1,...,D-1` with D >= 2 (the column names pandas
@@ -291,7 +292,8 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
         if line.is_empty() {
             continue;
         }
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let fields = csv_line_fields(line).map_err(|m| Error::parse(path, i + 1, m))?;
+        let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
         if std::mem::take(&mut first) && is_csv_header(path, i + 1, &fields)? {
             header_cols = Some(fields.len());
             continue;
@@ -328,6 +330,53 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
         });
     }
     Ok(FrameMatrix { rows, cols, data })
+}
+
+/// The fields of one CSV `line`, trimmed: a field in double quotes (RFC 4180, a quote inside
+/// doubled) is its text without the quotes, so a quoted comma stays in its field and a quoted
+/// number is a number. A quote left open, or text after a closing quote, is an error message.
+fn csv_line_fields(line: &str) -> std::result::Result<Vec<Cow<'_, str>>, String> {
+    let mut fields = Vec::new();
+    let mut rest = line;
+    loop {
+        let field = rest.trim_start();
+        let Some(quoted) = field.strip_prefix('"') else {
+            let end = field.find(',').unwrap_or(field.len());
+            fields.push(Cow::Borrowed(field[..end].trim_end()));
+            match field[end..].strip_prefix(',') {
+                Some(next) => rest = next,
+                None => return Ok(fields),
+            }
+            continue;
+        };
+        let mut text = String::new();
+        let mut chars = quoted.char_indices();
+        let after = loop {
+            match chars.next() {
+                None => return Err("a quoted field is not closed on its line".into()),
+                Some((k, '"')) if quoted[k + 1..].starts_with('"') => {
+                    chars.next();
+                    text.push('"');
+                }
+                Some((k, '"')) => break quoted[k + 1..].trim_start(),
+                Some((_, c)) => text.push(c),
+            }
+        };
+        fields.push(Cow::Owned(text.trim().to_string()));
+        if after.is_empty() {
+            return Ok(fields);
+        }
+        match after.strip_prefix(',') {
+            Some(next) => rest = next,
+            None => {
+                return Err(format!(
+                    "'{}' after the closing quote of field {}",
+                    after.chars().next().unwrap_or(' '),
+                    fields.len()
+                ))
+            }
+        }
+    }
 }
 
 /// Whether the first content line of a feature CSV, split into trimmed `fields`, is a header
@@ -380,18 +429,26 @@ fn npy_header_value<'a>(header: &'a str, key: &str) -> Option<&'a str> {
     Some(rest.trim_start().strip_prefix(':')?.trim_start())
 }
 
-/// A 2-D `.npy` matrix (format 1.0–3.0, little-endian f4 or f8, C order) of finite values with
-/// at least one row and one column.
+/// A 2-D `.npy` matrix (format 1.0, 2.0 or 3.0, little-endian f4 or f8, C order) of finite
+/// values with at least one row and one column; data bytes beyond (or short of) what the shape
+/// needs are an error.
 pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let bad = |m: &str| Error::UnsupportedFormat {
         path: path.display().to_string(),
         message: m.to_string(),
     };
-    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+    if !bytes.starts_with(b"\x93NUMPY") {
         return Err(bad("not a .npy file (missing the \\x93NUMPY magic)"));
     }
-    if !(1..=3).contains(&bytes[6]) {
+    if bytes.len() < 10 {
+        return Err(Error::Truncated {
+            path: path.display().to_string(),
+            message: "header ends early".into(),
+        });
+    }
+    // NumPy knows these three versions only, minor version included.
+    if !(1..=3).contains(&bytes[6]) || bytes[7] != 0 {
         return Err(bad(&format!(
             "npy format version {}.{} is not one of 1.0, 2.0 and 3.0",
             bytes[6], bytes[7]
@@ -459,6 +516,13 @@ pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
     let body = &bytes[start + hlen..];
     // A header may announce any shape: a product that overflows is as missing as a large one.
     let needed = rows.checked_mul(cols).and_then(|n| n.checked_mul(width));
+    if let Some(n) = needed.filter(|&n| body.len() > n) {
+        return Err(bad(&format!(
+            "{} data bytes, but shape [{rows}, {cols}] of {width}-byte values needs {n}: the \
+             header does not describe the data (another dtype or shape?)",
+            body.len()
+        )));
+    }
     if needed.is_none_or(|n| body.len() < n) {
         return Err(Error::Truncated {
             path: path.display().to_string(),
