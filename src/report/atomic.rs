@@ -100,7 +100,7 @@ fn create_temporary(dir: &Path, file_name: &str) -> std::io::Result<(PathBuf, fs
 /// Stream a file to `path` atomically: `write` fills a buffered temporary file in the same
 /// folder (`.<name>.<pid>.<n>.tmp`, created new: an existing file of that name, another
 /// writer's, is never opened, and the next `n` is tried instead), which is synced and renamed
-/// over `path`. On any failure the temporary file is removed and `path` is left as it was. After
+/// over `path`; a file already at `path` passes its permissions on to the new one. On any failure the temporary file is removed and `path` is left as it was. After
 /// a successful write, the temporary files of `path` left by processes that were killed
 /// mid-write are removed (on Linux, where a process's liveness shows in `/proc`).
 pub fn write_atomic_with(
@@ -115,6 +115,10 @@ pub fn write_atomic_with(
         let mut w = BufWriter::new(file);
         write(&mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
+        // A file written over keeps its permissions (a model made private stays private).
+        if let Ok(old) = fs::metadata(path) {
+            f.set_permissions(old.permissions())?;
+        }
         f.sync_all()?;
         fs::rename(&tmp, path)?;
         sync_folder(&dir);

@@ -177,12 +177,21 @@ impl Checkpoint {
         })
     }
 
-    /// Parse safetensors bytes; `path` only labels errors.
+    /// Parse safetensors bytes; `path` only labels errors. A header that names one tensor or
+    /// one metadata key twice is refused (a JSON parser would silently keep only the last).
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Checkpoint> {
         let st = SafeTensors::deserialize(bytes)
             .map_err(|e| ckpt_err(path, format!("not a valid safetensors file: {e}")))?;
-        let (_, header) = SafeTensors::read_metadata(bytes)
+        let (n, header) = SafeTensors::read_metadata(bytes)
             .map_err(|e| ckpt_err(path, format!("unreadable header: {e}")))?;
+        // The header parsed, so its bytes are valid UTF-8 JSON; a parser keeps only the last of
+        // two entries of one name, so repeats are looked for in the text itself.
+        if let Some(repeat) = std::str::from_utf8(&bytes[8..8 + n])
+            .ok()
+            .and_then(repeated_header_key)
+        {
+            return Err(ckpt_err(path, format!("the header names {repeat} twice")));
+        }
         let mut ck = Checkpoint::new();
         if let Some(meta) = header.metadata() {
             ck.metadata = meta.clone().into_iter().collect();
@@ -218,6 +227,67 @@ impl Checkpoint {
         let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
         Checkpoint::from_bytes(&bytes, path)
     }
+}
+
+/// The first name that the safetensors `header` (a JSON object) gives twice, as a tensor or as
+/// a metadata key, quoted and labelled (`tensor "w"`, `metadata key "classes"`); `None` when
+/// every name is unique or the header is not such an object.
+fn repeated_header_key(header: &str) -> Option<String> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    use std::collections::BTreeSet;
+    use std::fmt;
+
+    /// Walks a JSON object and yields the first key it holds twice; with `nested`, the
+    /// `__metadata__` entry's own keys are walked as well.
+    struct Keys {
+        nested: bool,
+    }
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut seen = BTreeSet::new();
+            let mut found = None;
+            while let Some(key) = map.next_key::<String>()? {
+                let inner = if self.nested && key == "__metadata__" {
+                    map.next_value_seed(KeysSeed)?
+                        .map(|k| format!("metadata key {k}"))
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                    None
+                };
+                if found.is_none() {
+                    found = inner;
+                }
+                if !seen.insert(key.clone()) && found.is_none() {
+                    found = Some(match (self.nested, key.as_str()) {
+                        (true, "__metadata__") => "the metadata".to_string(),
+                        (true, _) => format!("tensor {key:?}"),
+                        (false, _) => format!("{key:?}"),
+                    });
+                }
+            }
+            Ok(found)
+        }
+    }
+    /// The `__metadata__` object: its keys, not walked further.
+    struct KeysSeed;
+    impl<'de> serde::de::DeserializeSeed<'de> for KeysSeed {
+        type Value = Option<String>;
+        fn deserialize<D: Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<Self::Value, D::Error> {
+            d.deserialize_map(Keys { nested: false })
+        }
+    }
+    let mut d = serde_json::Deserializer::from_str(header);
+    d.deserialize_map(Keys { nested: true }).ok().flatten()
 }
 
 /// Insert `"__metadata__": {sorted metadata}` at the front of the header of safetensors `bytes`

@@ -6,7 +6,7 @@ use std::path::Path;
 use image::{codecs::png::PngEncoder, ImageEncoder, Rgb, RgbImage};
 
 use super::atomic::write_atomic;
-use super::font::{draw_text, text_width, HEIGHT};
+use super::font::{draw_text, text_width, ADVANCE, HEIGHT};
 use super::metrics::Confusion;
 use crate::error::{Error, Result};
 
@@ -132,6 +132,9 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
     let py = |v: f64| top + ph * (1.0 - (v - lo) / (hi - lo));
     for k in 0..=4 {
         let v = lo + (hi - lo) * f64::from(k) / 4.0;
+        // A tick a millionth of the range from zero is zero at the labels' precision; labelled
+        // as it is, the residue of f32 bounds (-0.3..0.1 puts one at -1.9e-9) reads "-1.9E-9".
+        let v = if v.abs() < (hi - lo) * 1e-6 { 0.0 } else { v };
         line(&mut img, (left, py(v)), (left + pw, py(v)), GREY);
         let label = fmt_tick(v);
         let tx = left as i64 - 6 - i64::from(text_width(&label, 1));
@@ -251,7 +254,9 @@ pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usiz
 }
 
 /// Draw a confusion matrix: colour is the row-normalised rate (recall), each cell shows its
-/// count, rows are true classes and columns predictions.
+/// count, rows are true classes and columns predictions. Cells are 56 px up to 21 classes and
+/// shrink beyond so that the grid stays within 1200 px; counts and labels that no longer fit
+/// their cells are left out.
 pub fn confusion_plot(
     path: &Path,
     title: &str,
@@ -269,7 +274,10 @@ pub fn confusion_plot(
             ),
         ));
     }
-    let cell = 56u32;
+    // At 56 px a thousand classes would take a 9 GB image.
+    let cell = (1200 / k).clamp(1, 56) as u32;
+    // A one-pixel gap between cells where they are big enough to spare it.
+    let inner = if cell > 3 { cell - 1 } else { cell };
     let label_w = names.iter().map(|n| text_width(n, 1)).max().unwrap_or(0) + 16;
     let (ox, oy) = (label_w, 60u32);
     let (w, h) = (ox + cell * k as u32 + 20, oy + cell * k as u32 + 40);
@@ -283,17 +291,23 @@ pub fn confusion_plot(
                 0.0
             };
             let (x, y) = (ox + c as u32 * cell, oy + r as u32 * cell);
-            fill(&mut img, x, y, cell - 1, cell - 1, colormap(t));
+            fill(&mut img, x, y, inner, inner, colormap(t));
             let text = n.to_string();
             let ink = if t > 0.6 { BLACK } else { WHITE };
-            let tx = i64::from(x + cell / 2) - i64::from(text_width(&text, 2) / 2);
-            draw_text(&mut img, tx, i64::from(y + cell / 2) - 7, &text, 2, ink);
+            let fits = |scale: u32| text_width(&text, scale) < inner && HEIGHT * scale < inner;
+            if let Some(scale) = [2, 1].into_iter().find(|&s| fits(s)) {
+                let tx = i64::from(x + cell / 2) - i64::from(text_width(&text, scale) / 2);
+                let ty = i64::from(y + cell / 2) - i64::from(HEIGHT * scale / 2);
+                draw_text(&mut img, tx, ty, &text, scale, ink);
+            }
         }
-        let ny = i64::from(oy + r as u32 * cell + cell / 2) - 3;
-        draw_text(&mut img, 6, ny, &names[r], 1, BLACK);
+        if cell > HEIGHT {
+            let ny = i64::from(oy + r as u32 * cell + cell / 2) - 3;
+            draw_text(&mut img, 6, ny, &names[r], 1, BLACK);
+        }
     }
     for (c, name) in names.iter().enumerate() {
-        let short: String = name.chars().take(8).collect();
+        let short: String = name.chars().take(8.min(cell / ADVANCE) as usize).collect();
         let tx = i64::from(ox + c as u32 * cell + cell / 2) - i64::from(text_width(&short, 1) / 2);
         draw_text(&mut img, tx, i64::from(oy) - 12, &short, 1, BLACK);
     }
@@ -320,9 +334,10 @@ pub fn raster_plot(
     duration_ms: f32,
     split_row: usize,
 ) -> Result<()> {
-    if rows == 0 || duration_ms.is_nan() || duration_ms <= 0.0 {
+    if rows == 0 || !duration_ms.is_finite() || duration_ms <= 0.0 {
         return Err(Error::InvalidInput(format!(
-            "raster {}: needs at least one row and a positive duration",
+            "raster {}: needs at least one row and a positive finite duration, got {rows} \
+             rows and {duration_ms} ms",
             path.display()
         )));
     }
