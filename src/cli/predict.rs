@@ -17,9 +17,10 @@ pub struct Args {
     /// Folder written by `train lgrin` (holds model.safetensors).
     #[arg(long)]
     model: PathBuf,
-    /// A clip (file, or a folder of face frames for a video model), or a folder whose
-    /// .wav/.csv/.npy/.bvh files (or, for a video model, clip sub-folders) are all labelled,
-    /// hidden ones (`._x.wav`) apart.
+    /// A clip (file, or a folder of face frames for a video model), or a folder whose clip
+    /// files of the model's kind are all labelled (.bvh and .npy for a motion model, .csv and
+    /// .npy for a landmark model, .wav, .csv and .npy otherwise; for a video model, clip
+    /// sub-folders), hidden ones (`._x.wav`) apart.
     input: PathBuf,
 }
 
@@ -44,8 +45,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
 }
 
 /// The clips named by `input` for a model whose features are of `kind`: the file itself, the
-/// .wav/.csv/.npy/.bvh files of a folder, or for face-frame models a frame folder or its clip
-/// sub-folders; hidden entries (names starting with `.`) are skipped. The top folder of a
+/// files of a folder that `kind` reads (.bvh and .npy for `bvh`, .csv and .npy for `landmarks`,
+/// .wav, .csv and .npy otherwise; a file of another modality beside them is skipped, not read
+/// as a clip it cannot be), or for face-frame models a frame folder or its clip sub-folders;
+/// hidden entries (names starting with `.`) are skipped. The top folder of a
 /// `synchgraph features` export holds no clips (they are in its class folders, and its clip
 /// list [`FEATURES_CLIPS`] is not one): it is an error naming a class folder to give instead.
 fn clip_inputs(input: &Path, kind: &str) -> Result<Vec<PathBuf>> {
@@ -84,15 +87,27 @@ fn clip_inputs(input: &Path, kind: &str) -> Result<Vec<PathBuf>> {
             entries.into_iter().filter(|p| p.is_dir()).collect()
         }
     } else {
+        // What `node_features` reads under each kind (a .npy matrix under every one).
+        let exts: &[&str] = match kind {
+            "bvh" => &["bvh", "npy"],
+            "landmarks" => &["csv", "npy"],
+            _ => &["wav", "csv", "npy"],
+        };
         entries
             .into_iter()
-            .filter(|p| p.is_file() && has_ext(p, &["wav", "csv", "npy", "bvh"]))
+            .filter(|p| p.is_file() && has_ext(p, exts))
             .collect()
     };
     if files.is_empty() {
         bail!(
-            "{} holds no clips for this model (.wav, .csv, .npy or .bvh files, or frame folders)",
-            input.display()
+            "{} holds no clips for this model ({})",
+            input.display(),
+            match kind {
+                "bvh" => ".bvh or .npy files",
+                "landmarks" => ".csv or .npy files",
+                "log-frames" => "frame folders",
+                _ => ".wav, .csv or .npy files",
+            }
         );
     }
     Ok(files)

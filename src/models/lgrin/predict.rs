@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::checkpoint::SavedModel;
-use super::train::{argmax, predict_proba};
+use super::train::{argmax, predict_proba_named};
 use crate::data::emotion::speakers_from_names;
 use crate::data::emotion_features::{default_threads, node_features, parallel_map};
 use crate::data::feature_export::{exported_features, ExportedFeatures};
@@ -88,7 +88,9 @@ impl SavedModel {
             feats[i] = m;
         }
         let refs: Vec<_> = feats.iter().collect();
-        let probs = predict_proba(&mut self.model, &refs)?;
+        let probs = predict_proba_named(&mut self.model, &refs, &|k| {
+            format!("clip {k} ({})", paths[k].display())
+        })?;
         Ok(clips
             .iter()
             .zip(probs)

@@ -47,7 +47,10 @@ pub struct TrainOutcome {
 /// parameters of the best epoch on `val_idx`. `on_step(done, total)` is called after every
 /// minibatch and `on_epoch` after every epoch. The model's configuration is checked again
 /// ([`LgrinConfig::validate`](super::LgrinConfig::validate)): its training settings may have
-/// been changed since the model was built.
+/// been changed since the model was built. Every clip of `train_idx` and `val_idx` is checked
+/// before the first step (features and a label present, the label one of the model's classes,
+/// features `[nodes, in_dims]` and finite), the first bad one named by its number; the labels
+/// of other clips are not looked at.
 pub fn train(
     model: &mut Lgrin,
     feats: &[FrameMatrix],
@@ -65,14 +68,8 @@ pub fn train(
             train_idx.len()
         )));
     }
-    if let Some(&bad) = labels.iter().find(|&&l| l >= c.classes) {
-        return Err(Error::InvalidInput(format!(
-            "label {bad} is out of range for {} classes",
-            c.classes
-        )));
-    }
-    check_clips(feats, labels, train_idx, c.classes, "training")?;
-    check_clips(feats, labels, val_idx, c.classes, "validation")?;
+    check_clips(model, feats, labels, train_idx, "training")?;
+    check_clips(model, feats, labels, val_idx, "validation")?;
     let batch = c.batch.min(train_idx.len());
     let pass = one_pass_batches(train_idx.len(), batch);
     let iters = if c.iters_per_epoch == 0 {
@@ -196,24 +193,38 @@ pub fn train(
 
 /// Class probabilities `[clips][classes]` in evaluation mode (running batch-norm statistics, no
 /// dropout), in minibatches of `config.batch` graphs. Each minibatch's probabilities are copied
-/// into one GPU tensor, read back once after the last minibatch.
+/// into one GPU tensor, read back once after the last minibatch. A clip that is not
+/// `[nodes, in_dims]`, holds a value that is not finite, or whose probabilities are not finite
+/// is an error naming its position among `clips`.
 pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Vec<f32>>> {
+    predict_proba_named(model, clips, &|k| format!("clip {k} of those given"))
+}
+
+/// [`predict_proba`], calling a refused clip `name(k)` after its position `k` among `clips` (say
+/// with the file it was read from).
+pub fn predict_proba_named(
+    model: &mut Lgrin,
+    clips: &[&FrameMatrix],
+    name: &dyn Fn(usize) -> String,
+) -> Result<Vec<Vec<f32>>> {
     let classes = model.config.classes;
+    for (k, clip) in clips.iter().enumerate() {
+        check_matrix(model, clip, &name(k))?;
+    }
     Ok(match record_proba(model, clips)? {
         None => Vec::new(),
         Some(all) => {
             let probs = all.to_f32()?;
-            check_finite(&probs, classes, None)?;
+            check_finite(&probs, classes, name)?;
             probs.chunks(classes).map(<[f32]>::to_vec).collect()
         }
     })
 }
 
-/// Refuse probabilities that are not finite, naming the first clip: its number in the data set
-/// when `idx` maps rows to clips (the validation or test clips scored), else its position among
-/// those given. An input far outside the range the model was trained on, or a broken model,
-/// would otherwise come out as a confident first class.
-fn check_finite(probs: &[f32], classes: usize, idx: Option<&[usize]>) -> Result<()> {
+/// Refuse probabilities that are not finite, naming the first clip by `name(row)`. An input far
+/// outside the range the model was trained on, or a broken model, would otherwise come out as a
+/// confident first class.
+fn check_finite(probs: &[f32], classes: usize, name: &dyn Fn(usize) -> String) -> Result<()> {
     let Some(row) = probs
         .iter()
         .position(|p| !p.is_finite())
@@ -221,13 +232,10 @@ fn check_finite(probs: &[f32], classes: usize, idx: Option<&[usize]>) -> Result<
     else {
         return Ok(());
     };
-    let clip = match idx.and_then(|idx| idx.get(row)) {
-        Some(&i) => format!("clip {i} of the data set (scored for validation or test)"),
-        None => format!("clip {row} of those given"),
-    };
     Err(Error::InvalidInput(format!(
-        "{clip}: the model's class probabilities are not finite (features far outside the \
-         trained range, or a broken model)"
+        "{}: the model's class probabilities are not finite (features far outside the \
+         trained range, or a broken model)",
+        name(row)
     )))
 }
 
@@ -276,8 +284,8 @@ fn record_proba_of(model: &mut Lgrin, batches: &[(Tensor, usize)]) -> Result<Opt
 }
 
 /// Predicted classes of clips `idx` and their mean cross-entropy against `labels`. A clip of
-/// `idx` past `feats` or `labels`, or whose label is not one of the model's classes, is an
-/// [`Error::InvalidInput`] naming it.
+/// `idx` past `feats` or `labels`, whose label is not one of the model's classes, whose features
+/// are not `[nodes, in_dims]` or hold a value that is not finite, is an error naming it.
 pub fn evaluate(
     model: &mut Lgrin,
     feats: &[FrameMatrix],
@@ -285,7 +293,7 @@ pub fn evaluate(
     idx: &[usize],
 ) -> Result<(Vec<usize>, f32)> {
     let classes = model.config.classes;
-    check_clips(feats, labels, idx, classes, "scored")?;
+    check_clips(model, feats, labels, idx, "scored")?;
     let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
     Ok(match record_proba(model, &clips)? {
         None => (Vec::new(), 0.0),
@@ -294,15 +302,16 @@ pub fn evaluate(
 }
 
 /// Refuse a clip of `idx` (the `what` part: training, validation or scored clips) that has no
-/// features or no label in `feats` / `labels`, or whose label is not below `classes`, naming the
-/// first one.
+/// features or no label in `feats` / `labels`, whose label is not one of the model's classes, or
+/// whose features [`check_matrix`] refuses, naming the first one by its number in the data set.
 fn check_clips(
+    model: &Lgrin,
     feats: &[FrameMatrix],
     labels: &[usize],
     idx: &[usize],
-    classes: usize,
     what: &str,
 ) -> Result<()> {
+    let classes = model.config.classes;
     for &i in idx {
         if i >= feats.len() || i >= labels.len() {
             return Err(Error::InvalidInput(format!(
@@ -317,6 +326,38 @@ fn check_clips(
                 labels[i]
             )));
         }
+        check_matrix(model, &feats[i], &format!("{what} clip {i}"))?;
+    }
+    Ok(())
+}
+
+/// Refuse node features `clip` (called `name` in the error) that are not `[nodes, in_dims]` for
+/// the model, or that hold a NaN or infinite value: such a value would turn a whole training
+/// minibatch's loss into NaN (reported as divergence) or a clip's probabilities into NaN.
+fn check_matrix(model: &Lgrin, clip: &FrameMatrix, name: &str) -> Result<()> {
+    let (m, f) = (model.config.nodes, model.config.in_dims);
+    if clip.rows != m || clip.cols != f {
+        return Err(Error::shape(
+            "lgrin input",
+            format!(
+                "{name} is [{}, {}], the model needs [{m}, {f}]",
+                clip.rows, clip.cols
+            ),
+        ));
+    }
+    if clip.data.len() != m * f {
+        return Err(Error::shape(
+            "lgrin input",
+            format!("{name} holds {} values for [{m}, {f}]", clip.data.len()),
+        ));
+    }
+    if let Some(k) = clip.data.iter().position(|v| !v.is_finite()) {
+        return Err(Error::InvalidInput(format!(
+            "{name}: feature {} of node {} is {}, not finite",
+            k % f,
+            k / f,
+            clip.data[k]
+        )));
     }
     Ok(())
 }
@@ -329,7 +370,12 @@ fn score(
     labels: &[usize],
     idx: &[usize],
 ) -> Result<(Vec<usize>, f32)> {
-    check_finite(probs, classes, Some(idx))?;
+    check_finite(probs, classes, &|row| {
+        format!(
+            "clip {} of the data set (scored for validation or test)",
+            idx[row]
+        )
+    })?;
     let mut ce = 0.0f64;
     let pred = probs
         .chunks(classes)
