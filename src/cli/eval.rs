@@ -6,12 +6,12 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use synchgraph::models::lgrin::train::argmax;
-use synchgraph::models::lgrin::{load_model, predict_proba};
+use synchgraph::models::lgrin::load_model;
+use synchgraph::models::lgrin::train::{argmax, predict_proba_named};
 use synchgraph::report::{plot, Confusion};
 
 use crate::cli::clip_features::{load_features, FeatureChoice, LoadLimits};
-use crate::cli::out_paths::{clear_metrics, create_out_dir, write_json};
+use crate::cli::out_paths::{check_out_outside_data, clear_metrics, create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::run_metrics::classifier_metrics;
 use crate::cli::Cli;
@@ -54,6 +54,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             args.out.display()
         );
     }
+    check_out_outside_data(&args.out, &args.data)?;
     let gpu = crate::cli::open_command_gpu(cli)?;
     let path = args.model.join("model.safetensors");
     let mut saved =
@@ -86,7 +87,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .collect::<Result<_>>()?;
     let clips: Vec<_> = feats.iter().collect();
     let start = std::time::Instant::now();
-    let probs = predict_proba(&mut saved.model, &clips)?;
+    let probs = predict_proba_named(&mut saved.model, &clips, &|k| {
+        format!("clip {k} ({})", list.clips[k].path.display())
+    })?;
     let pred: Vec<u32> = probs.iter().map(|p| argmax(p) as u32).collect();
     let truth: Vec<u32> = list.clips.iter().map(|c| map[c.label] as u32).collect();
     let conf = Confusion::new(saved.classes.len(), &pred, &truth)?;

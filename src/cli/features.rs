@@ -43,6 +43,7 @@ pub fn run(args: &Args) -> Result<()> {
             args.out.display()
         );
     }
+    crate::cli::out_paths::check_out_outside_data(&args.out, &args.source.data)?;
     check_new_or_empty(&args.out)?;
     precheck_output_names(args)?;
     let work = WorkDir::create(&args.out)?;

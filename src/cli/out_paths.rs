@@ -1,7 +1,7 @@
 //! Output paths checked before the work that fills them, so a path that cannot be written fails
 //! at once instead of after minutes of feature extraction or simulation.
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
@@ -41,4 +41,51 @@ pub fn clear_metrics(out: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).with_context(|| format!("removing the previous {}", path.display())),
     }
+}
+
+/// `path` made absolute with its existing part resolved (links, `..`) and the rest, which does
+/// not exist yet, appended lexically: where `create_dir_all(path)` would make the folder.
+fn resolved(path: &Path) -> Result<PathBuf> {
+    let abs = std::path::absolute(path)
+        .with_context(|| format!("--out {}: resolving it", path.display()))?;
+    for existing in abs.ancestors() {
+        let Ok(mut at) = std::fs::canonicalize(existing) else {
+            continue;
+        };
+        let rest = abs
+            .strip_prefix(existing)
+            .expect("an ancestor prefixes its path");
+        for c in rest.components() {
+            match c {
+                Component::ParentDir => {
+                    at.pop();
+                }
+                Component::Normal(name) => at.push(name),
+                _ => {}
+            }
+        }
+        return Ok(at);
+    }
+    Ok(abs)
+}
+
+/// Refuse an output folder `out` inside the data folder `data`: made before the clips are read,
+/// or left there once written, it would be read back as part of the data (an empty class folder
+/// in the per-class layouts), failing this run and every later one on that data. The data folder itself is allowed (files beside the
+/// clips are not read as clips).
+pub fn check_out_outside_data(out: &Path, data: &Path) -> Result<()> {
+    // A data folder that cannot be resolved is reported by the clip reader.
+    let Ok(data_abs) = std::fs::canonicalize(data) else {
+        return Ok(());
+    };
+    let out_abs = resolved(out)?;
+    if out_abs != data_abs && out_abs.starts_with(&data_abs) {
+        bail!(
+            "--out {} is inside the --data folder {}: it would be read as part of the data; \
+             write the outputs outside it",
+            out.display(),
+            data.display()
+        );
+    }
+    Ok(())
 }

@@ -17,7 +17,7 @@ use synchgraph::models::lgrin::{
 use synchgraph::report::{plot, Confusion};
 
 use crate::cli::clip_features::{check_nodes, ClipSource};
-use crate::cli::out_paths::{create_out_dir, write_json};
+use crate::cli::out_paths::{check_out_outside_data, create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
 use crate::cli::run_metrics::classifier_metrics;
@@ -178,6 +178,9 @@ fn speaker_split_json(speakers: &[String], groups: &[Vec<String>]) -> serde_json
 
 /// Train, evaluate and write the outputs.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    if let Some(k @ (0 | 1)) = args.folds {
+        bail!("--folds {k}: k-fold cross-validation needs at least 2 folds");
+    }
     if args.split.as_deref() == Some("loso") && args.test_speakers.is_some() {
         bail!(
             "--test-speakers does not apply to --split loso, which tests every speaker once; \
@@ -200,6 +203,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         ..FeatureSettings::for_format(DatasetFormat::Emodb, NODES_SPEECH)
     };
     config_from(args, &provisional, 2).validate()?;
+    check_out_outside_data(&args.out, &args.source.data)?;
     create_out_dir(&args.out, "--out")?;
     let (list, feats, settings) = args.source.load(2)?;
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
@@ -208,17 +212,22 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (splits, split_desc) = match (&args.split, args.folds) {
         (Some(s), _) => {
             let speakers = list.speakers();
-            let groups: Vec<Vec<String>> = if s == "loso" {
-                speakers.iter().map(|s| vec![s.clone()]).collect()
+            let (groups, flag): (Vec<Vec<String>>, String) = if s == "loso" {
+                (
+                    speakers.iter().map(|s| vec![s.clone()]).collect(),
+                    "--split loso".to_string(),
+                )
             } else {
-                args.test_speakers
-                    .as_deref()
-                    .unwrap_or(DEFAULT_TEST_SPEAKERS)
-                    .split('/')
-                    .map(speaker_list)
-                    .collect()
+                let (text, flag) = match args.test_speakers.as_deref() {
+                    Some(t) => (t, format!("--test-speakers {t}")),
+                    None => (
+                        DEFAULT_TEST_SPEAKERS,
+                        format!("--test-speakers {DEFAULT_TEST_SPEAKERS} (the default)"),
+                    ),
+                };
+                (text.split('/').map(speaker_list).collect(), flag)
             };
-            let splits = list.speaker_folds(&groups)?;
+            let splits = list.speaker_folds(&groups).context(flag)?;
             (splits, speaker_split_json(&speakers, &groups))
         }
         (None, Some(k)) => (
@@ -252,8 +261,27 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 args.seed.wrapping_add(f as u64),
             ),
         })
-        .collect::<synchgraph::Result<Vec<_>>>()?;
-    for (f, (_, val)) in parts.iter().enumerate() {
+        .collect::<synchgraph::Result<Vec<_>>>()
+        .with_context(|| match &args.val_speakers {
+            Some(text) => format!("--val-speakers {text}"),
+            None => format!("--val-fraction {}", config.val_fraction),
+        })?;
+    for (f, (tr, val)) in parts.iter().enumerate() {
+        if tr.len() < 2 {
+            bail!(
+                "fold {} of {} is left with {} training clip{} after its test{} part; training \
+                 needs at least 2: choose other test or validation speakers, or fewer folds",
+                f + 1,
+                parts.len(),
+                tr.len(),
+                if tr.len() == 1 { "" } else { "s" },
+                if val.is_empty() {
+                    ""
+                } else {
+                    " and validation"
+                }
+            );
+        }
         if val.is_empty() && val_speakers.is_none() && config.val_fraction > 0.0 {
             eprintln!(
                 "warning: fold {}: the validation part is empty (no class has enough training \
