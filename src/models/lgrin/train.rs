@@ -50,7 +50,9 @@ pub struct TrainOutcome {
 /// been changed since the model was built. Every clip of `train_idx` and `val_idx` is checked
 /// before the first step (features and a label present, the label one of the model's classes,
 /// features `[nodes, in_dims]` and finite), the first bad one named by its number; the labels
-/// of other clips are not looked at.
+/// of other clips are not looked at. A run whose loss stops being finite fails with
+/// [`Error::InvalidInput`] ("training diverged"); the model is then put back to its kept epoch
+/// so far, or, before any epoch was kept, to the parameters it had when training began.
 pub fn train(
     model: &mut Lgrin,
     feats: &[FrameMatrix],
@@ -86,6 +88,8 @@ pub fn train(
     let mut log = Vec::new();
     // The kept epoch's parameters and statistics stay on the GPU until training ends.
     let mut best: Option<(f32, f32, usize, StateSnapshot)> = None;
+    // What a diverged run falls back to before any epoch was kept.
+    let initial = model.snapshot()?;
     // The validation clips are uploaded once and scored after every epoch.
     let val_clips: Vec<&FrameMatrix> = val_idx.iter().map(|&i| &feats[i]).collect();
     let val_batches = upload_batches(model, &val_clips)?;
@@ -138,6 +142,8 @@ pub fn train(
         let val_probs = record_proba_of(model, &val_batches)?;
         let (losses, probs) = step_losses.read_with(&val_probs.iter().collect::<Vec<_>>())?;
         if let Some((it, l)) = StepLosses::first_non_finite(&losses) {
+            // The steps after the first non-finite loss spread it into every parameter.
+            model.restore(best.map_or(initial, |(_, _, _, state)| state))?;
             return Err(Error::InvalidInput(format!(
                 "training diverged: loss {l} at epoch {epoch}, step {it}"
             )));
