@@ -2,7 +2,6 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::tape::check_same_gpu;
 use crate::error::{Error, Result};
 use crate::kernels::elementwise;
 use crate::tensor::Tensor;
@@ -177,10 +176,9 @@ impl ParamStore {
         self.get("set_value", id)?;
         let p = &mut self.params[id.0];
         value.expect_dtype("set_value", p.value.dtype())?;
-        check_same_gpu(
+        p.value.gpu().check_same_device(
             "set_value",
             &format!("the new value of '{}'", p.name),
-            p.value.gpu(),
             value.gpu(),
         )?;
         if p.value.shape() != value.shape() {
@@ -226,10 +224,9 @@ impl ParamStore {
         // store as it was.
         for (p, v) in self.params.iter().zip(&values) {
             v.expect_dtype("restore", p.value.dtype())?;
-            check_same_gpu(
+            p.value.gpu().check_same_device(
                 "restore",
                 &format!("the value for '{}'", p.name),
-                p.value.gpu(),
                 v.gpu(),
             )?;
         }

@@ -1,7 +1,6 @@
 //! Per-step losses kept on the GPU during an epoch and read back once at its end, so a
 //! training loop records step after step without waiting for the GPU in between.
 
-use super::tape::check_same_gpu;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::tensor::{DType, Tensor};
@@ -30,12 +29,9 @@ impl StepLosses {
     /// Record the next step's loss, an f32 tensor of one element on the log's GPU device.
     pub fn record(&mut self, loss: &Tensor) -> Result<()> {
         loss.expect_dtype("StepLosses::record", DType::F32)?;
-        check_same_gpu(
-            "StepLosses::record",
-            "the loss",
-            self.values.gpu(),
-            loss.gpu(),
-        )?;
+        self.values
+            .gpu()
+            .check_same_device("StepLosses::record", "the loss", loss.gpu())?;
         if loss.numel() != 1 {
             return Err(Error::shape(
                 "StepLosses::record",
@@ -101,7 +97,7 @@ impl StepLosses {
     pub fn read_all(gpu: &Gpu, tensors: &[&Tensor]) -> Result<Vec<Vec<f32>>> {
         for (k, t) in tensors.iter().enumerate() {
             t.expect_dtype("StepLosses::read_all", DType::F32)?;
-            check_same_gpu("StepLosses::read_all", &format!("tensor {k}"), gpu, t.gpu())?;
+            gpu.check_same_device("StepLosses::read_all", &format!("tensor {k}"), t.gpu())?;
         }
         let limit = gpu.max_binding_bytes();
         let mut out = Vec::with_capacity(tensors.len());

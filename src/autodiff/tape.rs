@@ -259,7 +259,7 @@ impl Tape {
     /// buffers (wgpu does not always notice, and the result is then garbage).
     pub(crate) fn check_gpu(&self, op: &str, tensors: &[(&str, &Gpu)]) -> Result<()> {
         for (what, gpu) in tensors {
-            check_same_gpu(op, what, &self.gpu, gpu)?;
+            self.gpu.check_same_device(op, what, gpu)?;
         }
         Ok(())
     }
@@ -431,17 +431,4 @@ impl Tape {
         }
         store.accumulate_all(param_grads)
     }
-}
-
-/// [`Error::InvalidInput`] naming `op` and `what` when `other` is another GPU device than
-/// `gpu`. Clones of one [`Gpu`] share its device, so the device's address identifies it
-/// (wgpu's own equality compares ids that two separately opened devices can share).
-pub(crate) fn check_same_gpu(op: &str, what: &str, gpu: &Gpu, other: &Gpu) -> Result<()> {
-    if !std::ptr::eq(gpu.device(), other.device()) {
-        return Err(Error::InvalidInput(format!(
-            "{op}: {what} lives on another GPU device than the one in use here; tensors of \
-             two devices cannot meet in one computation"
-        )));
-    }
-    Ok(())
 }

@@ -145,6 +145,8 @@ pub struct Binding {
     /// made for a view off the storage alignment. Dropping it earlier would hand its buffer
     /// back to the pool, where a submit in between could let another tensor take it.
     pub(crate) _keep_alive: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    /// [`Gpu::device_key`] of the device that owns the buffer, checked by [`Gpu::dispatch`].
+    pub(crate) device: usize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -255,6 +257,26 @@ impl Gpu {
     /// The wgpu device.
     pub fn device(&self) -> &wgpu::Device {
         &self.inner.device
+    }
+
+    /// An identity of this device shared by every clone of this `Gpu` (the address of their
+    /// shared state): wgpu's own equality compares ids that two separately opened devices can
+    /// share, so it cannot tell them apart.
+    pub(crate) fn device_key(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
+    /// [`Error::InvalidInput`] naming `op` and `what` when `other` is another device than this
+    /// one (clones of one `Gpu` are one device): a kernel of one device cannot read another
+    /// device's buffers, and wgpu does not always notice, leaving a wrong result.
+    pub fn check_same_device(&self, op: &str, what: &str, other: &Gpu) -> Result<()> {
+        if self.device_key() != other.device_key() {
+            return Err(Error::InvalidInput(format!(
+                "{op}: {what} lives on another GPU device than the one in use here; tensors of \
+                 two devices cannot meet in one computation"
+            )));
+        }
+        Ok(())
     }
 
     /// The wgpu queue.
@@ -422,6 +444,13 @@ impl Gpu {
             return Err(Error::InvalidInput(format!(
                 "parameter block of {name} is {} bytes (max {MAX_PARAM_BYTES})",
                 bytes.len()
+            )));
+        }
+        if let Some(k) = buffers.iter().position(|b| b.device != self.device_key()) {
+            return Err(Error::InvalidInput(format!(
+                "{name}: binding {} is a buffer of another GPU device than the one in use here; \
+                 tensors of two devices cannot meet in one computation",
+                k + 1
             )));
         }
         if groups.contains(&0) {

@@ -31,11 +31,14 @@ pub enum Activation {
 }
 
 /// Gradient through an activation: `grad * f'(x)` computed from the saved output `y`.
+/// [`Error::Shape`] unless `grad` has the shape of `y`; [`Error::InvalidInput`] when they live
+/// on two GPU devices.
 pub fn act_backward(y: &Tensor, grad: &Tensor, act: Activation) -> Result<Tensor> {
     const OP: &str = "act_backward";
     y.expect_dtype(OP, DType::F32)?;
     grad.expect_dtype(OP, DType::F32)?;
-    if y.numel() != grad.numel() {
+    y.gpu().check_same_device(OP, "grad", grad.gpu())?;
+    if y.shape() != grad.shape() {
         return Err(Error::shape(
             OP,
             format!("y {:?} and grad {:?} differ", y.shape(), grad.shape()),

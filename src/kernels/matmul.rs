@@ -154,6 +154,7 @@ pub fn gemm_split(
             ),
         ));
     }
+    a.gpu().check_same_device(op, "b", b.gpu())?;
     let k = ka;
     for dims in [[m, k], [k, n], [m, n]] {
         check_u32_product(op, &dims)?;

@@ -218,6 +218,7 @@ impl Tensor {
             offset: 0,
             size: 4,
             _keep_alive: None,
+            device: self.gpu().device_key(),
         }
     }
 
@@ -243,6 +244,7 @@ impl Tensor {
                 offset: self.offset,
                 size,
                 _keep_alive: None,
+                device: self.gpu().device_key(),
             });
         }
         let copy = self.contiguous_copy()?;
@@ -251,6 +253,7 @@ impl Tensor {
             offset: 0,
             size,
             _keep_alive: Some(Arc::new(copy)),
+            device: self.gpu().device_key(),
         })
     }
 
@@ -279,6 +282,7 @@ impl Tensor {
             offset: self.offset,
             size: self.binding_size(),
             _keep_alive: None,
+            device: self.gpu().device_key(),
         })
     }
 
