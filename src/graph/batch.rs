@@ -43,9 +43,15 @@ pub fn batch_graphs(
     let mut total: u64 = 0;
     for (g, &(n, local)) in graphs.iter().enumerate() {
         let base = total as u32;
-        total += n as u64;
-        let end = u32::try_from(total)
-            .map_err(|_| Error::InvalidInput(format!("{total} nodes exceed the u32 range")))?;
+        let end = total
+            .checked_add(n as u64)
+            .and_then(|t| u32::try_from(t).ok())
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "{total} + {n} nodes (graph {g}) exceed the u32 range"
+                ))
+            })?;
+        total = u64::from(end);
         for (i, &(s, d)) in local.iter().enumerate() {
             if s as usize >= n || d as usize >= n {
                 return Err(Error::InvalidInput(format!(

@@ -91,6 +91,41 @@ fn offsets_fit(gpu: &Gpu, what: &str, n: usize) -> Result<()> {
     Ok(())
 }
 
+/// [`Error::InvalidInput`] unless `host` is a consistent CSR of shape `[n_rows, n_cols]`:
+/// `n_rows + 1` non-decreasing offsets from 0 to the entry count, one value per column index and
+/// every column `< n_cols` (what [`HostCsr::row_indices`], [`HostCsr::transpose_structure`] and
+/// [`HostCsr::gcn_scaled`] trust).
+fn check_host(n_rows: usize, n_cols: usize, host: &HostCsr) -> Result<()> {
+    let nnz = host.nnz();
+    u32_len("csr nnz", nnz)?;
+    if host.row_ptr.len().checked_sub(1) != Some(n_rows)
+        || host.values.len() != nnz
+        || host.row_ptr.last().copied() != Some(nnz as u32)
+    {
+        return Err(Error::InvalidInput(format!(
+            "inconsistent CSR: {} row offsets for {n_rows} rows, {nnz} columns, {} values",
+            host.row_ptr.len(),
+            host.values.len()
+        )));
+    }
+    // Entries before the first offset would belong to no row.
+    if host.row_ptr[0] != 0 {
+        return Err(Error::InvalidInput(format!(
+            "inconsistent CSR: row_ptr[0] = {}, the row offsets must start at 0",
+            host.row_ptr[0]
+        )));
+    }
+    if host.row_ptr.windows(2).any(|w| w[0] > w[1]) {
+        return Err(Error::InvalidInput("CSR row offsets decrease".into()));
+    }
+    if let Some(&c) = host.col_idx.iter().find(|&&c| c as usize >= n_cols) {
+        return Err(Error::InvalidInput(format!(
+            "CSR column {c} out of range for {n_cols} columns"
+        )));
+    }
+    Ok(())
+}
+
 impl HostCsr {
     /// Build from (row, col, value) triples: sorted by (row, col), duplicates merged by summing.
     /// A low-level helper that trusts its input: it panics on a row `>= n_rows` (columns are
@@ -132,9 +167,18 @@ impl HostCsr {
     /// Row index of every stored entry. A low-level helper that trusts its input: it panics on
     /// a `row_ptr` that decreases or runs past the entries ([`Csr::from_host`] checks both).
     pub fn row_indices(&self) -> Vec<u32> {
-        let mut rows = Vec::with_capacity(self.nnz());
+        let nnz = self.nnz();
+        if let Some(&end) = self.row_ptr.last() {
+            assert!(
+                end as usize <= nnz,
+                "row offsets run to {end}, past the {nnz} entries"
+            );
+        }
+        let mut rows = Vec::with_capacity(nnz);
         for r in 0..self.row_ptr.len().saturating_sub(1) {
-            let len = self.row_ptr[r + 1] - self.row_ptr[r];
+            let len = self.row_ptr[r + 1]
+                .checked_sub(self.row_ptr[r])
+                .unwrap_or_else(|| panic!("row offsets decrease after row {r}"));
             rows.extend(std::iter::repeat_n(r as u32, len as usize));
         }
         rows
@@ -165,7 +209,8 @@ impl HostCsr {
         (t_ptr, t_col, perm)
     }
 
-    /// Dense row-major copy (for tests and small matrices).
+    /// Dense row-major copy (for tests and small matrices). Trusts its input like the other
+    /// helpers: panics on a column `>= n_cols` or offsets past the entries.
     pub fn to_dense(&self, n_cols: usize) -> Vec<f32> {
         let n_rows = self.row_ptr.len().saturating_sub(1);
         let mut d = vec![0.0; n_rows * n_cols];
@@ -219,32 +264,7 @@ impl Csr {
         u32_len("csr cols", n_cols.saturating_add(1))?;
         offsets_fit(gpu, "csr row", n_rows)?;
         offsets_fit(gpu, "csr transpose row", n_cols)?;
-        u32_len("csr nnz", nnz)?;
-        if host.row_ptr.len() != n_rows + 1
-            || host.values.len() != nnz
-            || host.row_ptr.last().copied() != Some(nnz as u32)
-        {
-            return Err(Error::InvalidInput(format!(
-                "inconsistent CSR: {} row offsets for {n_rows} rows, {nnz} columns, {} values",
-                host.row_ptr.len(),
-                host.values.len()
-            )));
-        }
-        // Entries before the first offset would belong to no row.
-        if host.row_ptr[0] != 0 {
-            return Err(Error::InvalidInput(format!(
-                "inconsistent CSR: row_ptr[0] = {}, the row offsets must start at 0",
-                host.row_ptr[0]
-            )));
-        }
-        if host.row_ptr.windows(2).any(|w| w[0] > w[1]) {
-            return Err(Error::InvalidInput("CSR row offsets decrease".into()));
-        }
-        if let Some(&c) = host.col_idx.iter().find(|&&c| c as usize >= n_cols) {
-            return Err(Error::InvalidInput(format!(
-                "CSR column {c} out of range for {n_cols} columns"
-            )));
-        }
+        check_host(n_rows, n_cols, &host)?;
         let (t_ptr, t_col, perm) = host.transpose_structure(n_cols);
         let max_deg = |p: &[u32]| {
             p.windows(2)
@@ -348,14 +368,23 @@ impl Csr {
     /// Same sparsity pattern (and transpose structure) with new values, F32 `[nnz]` (for learned
     /// edge weights). The host copy keeps the pattern but not these values (reading them back
     /// would wait for the GPU), which [`Csr::host_values_current`] records.
+    /// Values on another GPU device than the matrix are [`Error::InvalidInput`].
     pub fn with_values(&self, values: Tensor) -> Result<Csr> {
         values.expect_dtype("Csr::with_values", DType::F32)?;
-        if values.numel() != self.nnz() {
+        if values.shape() != [self.nnz()] {
             return Err(Error::shape(
                 "Csr::with_values",
-                format!("{} values for {} entries", values.numel(), self.nnz()),
+                format!(
+                    "values of shape {:?} for {} entries (want [{}])",
+                    values.shape(),
+                    self.nnz(),
+                    self.nnz()
+                ),
             ));
         }
+        self.row_ptr
+            .gpu()
+            .check_same_device("Csr::with_values", "the values", values.gpu())?;
         Ok(Csr {
             values,
             host_values_current: false,
@@ -366,7 +395,9 @@ impl Csr {
     /// D^-1/2 (A + I) D^-1/2 with D the row sums of A + I. Computed on the host from the host
     /// copy (pattern and values) and uploaded, so the host copy and the GPU values are the same
     /// numbers and no call waits for the GPU (this runs once per training minibatch). Rows whose
-    /// sum is not positive get a zero scale. Non-square matrices are an error.
+    /// sum is not positive get a zero scale. Non-square matrices are an error, and so is a host
+    /// copy that (edited through the public fields) no longer is a consistent CSR of
+    /// `[n_rows, n_cols]`.
     pub fn gcn_normalized(&self) -> Result<Csr> {
         if !self.host_values_current {
             return Err(Error::Unsupported(
@@ -385,6 +416,7 @@ impl Csr {
             ));
         }
         let n = self.n_rows;
+        check_host(n, n, &self.host)?;
         let normalized = with_self_loops(n, &self.host, 1.0).gcn_scaled();
         Csr::from_host(self.gpu(), n, n, normalized)
     }

@@ -36,6 +36,9 @@ struct Operand<'a> {
 
 fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tensor> {
     x.expect_dtype(name, DType::F32)?;
+    a.row_ptr
+        .gpu()
+        .check_same_device(name, "the dense operand", x.gpu())?;
     let (m, f) = match x.shape() {
         [m, f] => (*m, *f),
         s => return Err(Error::shape(name, format!("X must be 2-D, got {s:?}"))),
@@ -100,7 +103,7 @@ fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tenso
     Ok(out)
 }
 
-/// A[n, m] · X[m, f] -> [n, f].
+/// A[n, m] · X[m, f] -> [n, f]. X on another GPU device than A is [`Error::InvalidInput`].
 pub fn spmm(a: &Csr, x: &Tensor) -> Result<Tensor> {
     let op = Operand {
         max_degree: a.max_row_degree,
@@ -113,7 +116,8 @@ pub fn spmm(a: &Csr, x: &Tensor) -> Result<Tensor> {
     run(a, op, x, "spmm")
 }
 
-/// Aᵀ[m, n] · G[n, f] -> [m, f], using the transpose structure built at construction.
+/// Aᵀ[m, n] · G[n, f] -> [m, f], using the transpose structure built at construction. G on
+/// another GPU device than A is [`Error::InvalidInput`].
 pub fn spmm_transpose(a: &Csr, g: &Tensor) -> Result<Tensor> {
     let t = &a.transpose;
     let op = Operand {
