@@ -1,5 +1,6 @@
 //! The scikit-learn / UCI optdigits 8x8 digits: a gzip CSV of 65 integers per row (64 pixels in
-//! 0..=16, then the label 0..=9).
+//! 0..=16, then the label 0..=9). A gzip file of several members (concatenated `.gz` files) is
+//! read whole, as gzip tools read it.
 
 use std::io::Read;
 use std::path::Path;
@@ -27,7 +28,7 @@ pub fn load(dir: &Path) -> Result<Digits> {
     };
     let raw = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let mut text = String::new();
-    flate2::read::GzDecoder::new(&raw[..])
+    flate2::read::MultiGzDecoder::new(&raw[..])
         .read_to_string(&mut text)
         .map_err(|e| Error::data(&path, format!("gzip: {e}")))?;
     parse(&text, &path.display().to_string())
@@ -52,11 +53,11 @@ pub fn parse(text: &str, name: &str) -> Result<Digits> {
         if vals.len() != PIXELS + 1 {
             return Err(bad(format!("{} values, expected 65", vals.len())));
         }
-        if vals[..PIXELS]
+        if let Some(v) = vals[..PIXELS]
             .iter()
-            .any(|v| !v.is_finite() || !(0.0..=16.0).contains(v))
+            .find(|v| !(0.0..=16.0).contains(*v) || v.fract() != 0.0)
         {
-            return Err(bad("a pixel is outside 0..=16".into()));
+            return Err(bad(format!("pixel {v} is not an integer in 0..=16")));
         }
         let label = vals[PIXELS];
         if !(0.0..=9.0).contains(&label) || label.fract() != 0.0 {

@@ -80,13 +80,24 @@ pub struct PitchTracker {
 }
 
 impl PitchTracker {
-    /// A tracker for windows of `win_len` samples at `rate` Hz.
+    /// A tracker for windows of `win_len` samples at `rate` Hz. Errors unless `rate` is a
+    /// positive number, `0 < f0_min < f0_max` and the voicing threshold is not NaN.
     pub fn new(rate: f64, win_len: usize, cfg: &ProsodyConfig) -> Result<Self> {
         if !(cfg.f0_min > 0.0 && cfg.f0_max > cfg.f0_min) {
             return Err(Error::Config(format!(
                 "pitch range must satisfy 0 < f0_min < f0_max, got {}..{}",
                 cfg.f0_min, cfg.f0_max
             )));
+        }
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(Error::Config(format!(
+                "pitch tracker sample rate must be a positive number, got {rate}"
+            )));
+        }
+        if cfg.voicing_threshold.is_nan() {
+            return Err(Error::Config(
+                "prosody voicing threshold must be a number, got NaN".into(),
+            ));
         }
         let lag_min = ((rate / cfg.f0_max).floor() as usize).max(2);
         let lag_max = ((rate / cfg.f0_min).ceil() as usize).min(win_len.saturating_sub(2));
@@ -104,7 +115,9 @@ impl PitchTracker {
     }
 
     /// `(f0_hz, voicing_prob)` of one window; F0 is 0 when the window is unvoiced, and otherwise
-    /// within the configured `[f0_min, f0_max]`.
+    /// within the configured `[f0_min, f0_max]`. A window may be longer than the `win_len` the
+    /// tracker was made for (it is then transformed at a size planned for it, per call); the lags
+    /// searched stay those of `win_len`.
     pub fn track(&self, frame: &[f64]) -> (f64, f64) {
         self.track_pair(frame, &[])[0]
     }
@@ -116,7 +129,17 @@ impl PitchTracker {
             f.iter().map(|v| v - m).collect()
         };
         let (xa, xb) = (demean(a), demean(b));
-        let (ra, rb) = self.plan.autocorr_pair(&xa, &xb, self.lag_max + 1);
+        // The circular autocorrelation equals the linear one up to the guard lag only when the
+        // transform holds the window plus that lag; a longer window needs a larger transform.
+        let need = a.len().max(b.len()) + self.lag_max + 2;
+        let wider;
+        let plan = if need > self.plan.len() {
+            wider = FftPlan::new(need.next_power_of_two());
+            &wider
+        } else {
+            &self.plan
+        };
+        let (ra, rb) = plan.autocorr_pair(&xa, &xb, self.lag_max + 1);
         [self.pick(&ra, &xa), self.pick(&rb, &xb)]
     }
 
@@ -186,12 +209,13 @@ pub fn pitch_decimation(rate: u32) -> usize {
 
 /// Per-frame `[log_energy, zcr, voicing_prob, f0_hz]` (see [`PROSODY_COLUMNS`]).
 pub fn prosody(audio: &Audio, cfg: &ProsodyConfig) -> Result<FrameMatrix> {
-    if !(cfg.win_seconds > 0.0 && cfg.step_seconds > 0.0 && cfg.pitch_win_seconds > 0.0)
-        || audio.sample_rate == 0
-    {
-        return Err(Error::Config(
-            "prosody window, step and sample rate must be positive".into(),
-        ));
+    let seconds = [cfg.win_seconds, cfg.step_seconds, cfg.pitch_win_seconds];
+    if !seconds.iter().all(|s| s.is_finite() && *s > 0.0) || audio.sample_rate == 0 {
+        return Err(Error::Config(format!(
+            "prosody window, step and pitch window must be positive finite seconds and the \
+             sample rate positive, got {}, {}, {} s at {} Hz",
+            cfg.win_seconds, cfg.step_seconds, cfg.pitch_win_seconds, audio.sample_rate
+        )));
     }
     let (len, step) = frame_geometry(audio.sample_rate, cfg.win_seconds, cfg.step_seconds);
     audio.require_frame("<signal>", len)?;
@@ -205,19 +229,20 @@ pub fn prosody(audio: &Audio, cfg: &ProsodyConfig) -> Result<FrameMatrix> {
         .chunks(d)
         .map(|c| c.iter().map(|&v| v as f64).sum::<f64>() / d as f64)
         .collect();
-    let at = |sig: &[f64], i: i64| -> f64 {
-        if i >= 0 && (i as usize) < sig.len() {
-            sig[i as usize]
-        } else {
-            0.0
-        }
-    };
     let count = frame_count(s.len(), len, step);
     let mut out = FrameMatrix::zeros(count, 4);
     let pitch_window = |f: usize| -> Vec<f64> {
-        let centre = ((f * step + len / 2) / d) as i64;
-        let pstart = centre - plen as i64 / 2;
-        (0..plen as i64).map(|i| at(&ds, pstart + i)).collect()
+        // Saturating: a step far longer than the signal puts frame 1 wholly past its end.
+        let centre = f.saturating_mul(step).saturating_add(len / 2) / d;
+        (0..plen)
+            .map(|i| {
+                centre
+                    .saturating_add(i)
+                    .checked_sub(plen / 2)
+                    .and_then(|k| ds.get(k))
+                    .map_or(0.0, |&v| v)
+            })
+            .collect()
     };
     for f in (0..count).step_by(2) {
         let second = if f + 1 < count {
@@ -230,9 +255,14 @@ pub fn prosody(audio: &Audio, cfg: &ProsodyConfig) -> Result<FrameMatrix> {
             if g >= count {
                 break;
             }
-            let start = g * step;
+            let start = g.saturating_mul(step);
             let frame: Vec<f64> = (0..len)
-                .map(|i| s.get(start + i).map_or(0.0, |&v| v as f64))
+                .map(|i| {
+                    start
+                        .checked_add(i)
+                        .and_then(|k| s.get(k))
+                        .map_or(0.0, |&v| v as f64)
+                })
                 .collect();
             let row = out.row_mut(g);
             row[0] = log_energy(&frame) as f32;
