@@ -44,6 +44,10 @@ peer_device=cuda
 out=${OUT:-device-results}
 while [ $# -gt 0 ]; do
     case "$1" in
+        --deadline | --filter | --peer-device | --out)
+            [ $# -ge 2 ] || { echo "record.sh: $1 needs a value" >&2; exit 2; } ;;
+    esac
+    case "$1" in
         --quick) quick=(--quick) ;;
         --deadline) deadline=$2; shift ;;
         --filter) filter=(--filter "$2"); shift ;;

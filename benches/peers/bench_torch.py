@@ -22,6 +22,7 @@ from peer_common import (
     maybe_compile,
     normal_sets,
     parse_args,
+    random_index_list,
     random_indices,
 )
 
@@ -287,6 +288,17 @@ def synapse_sizes(quick):
     return (8, 256, 256, 32) if quick else (1024, 4096, 4096, 205)
 
 
+def synapse_lists(clips, n_pre, k, s):
+    """The spike lists of input set `s`, as src/bench/cases_snn.rs synapse_lists: per clip, `k`
+    distinct ascending presynaptic indices, stride 7 from a start drawn from the clip's own
+    seed `s * clips + c`."""
+    out = []
+    for c in range(clips):
+        start = random_index_list(1, n_pre, s * clips + c)[0]
+        out.append(sorted((start + 7 * j) % n_pre for j in range(k)))
+    return out
+
+
 def propagate_gather(w, idx, ge):
     """Event-driven propagation: each clip adds the weight rows of its k spiking presynaptic
     neurons to its postsynaptic conductances (the engine's `propagate`)."""
@@ -316,9 +328,8 @@ def spiking_inputs(h, dev, compile_on):
     ge = torch.zeros(clips, n_post, device=dev)
     idx, dense = [], []
     for s in range(INPUT_SETS):
-        starts = random_indices(clips, n_pre, s * clips, dev)
-        rows = (starts[:, None] + 7 * torch.arange(k, device=dev)[None, :]) % n_pre
-        idx.append(rows.sort(dim=1).values)
+        rows = torch.tensor(synapse_lists(clips, n_pre, k, s), dtype=torch.int64, device=dev)
+        idx.append(rows)
         dense.append(torch.zeros(clips, n_pre, device=dev).scatter_(1, rows, 1.0))
     gathered = clips * k * n_post
     # Each weight row some clip's list names is read once (mean over the input sets); the rows

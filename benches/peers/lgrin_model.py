@@ -41,7 +41,8 @@ class Config:
     def __init__(self, nodes, in_dims, classes, **kw):
         self.model = kw.get("model", "lgrin")
         self.nodes, self.in_dims, self.classes = nodes, in_dims, classes
-        self.g1, self.g2, self.layers, self.hidden = 128, 64, 2, 512
+        self.g1, self.g2, self.layers = 128, 64, 2
+        self.hidden = kw.get("hidden", 512)
         self.dropout = kw.get("dropout", 0.5)
         self.lambda_struct, self.lambda_p = 0.1, 1e-4
         self.variant = kw.get("variant", "reference")

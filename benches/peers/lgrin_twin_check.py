@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Check that lgrin_model.py computes what the engine computes: load an engine checkpoint
-(`model.safetensors` of `synchgraph train lgrin`, reference variant) into the PyTorch twin, score
+(`model.safetensors` of `synchgraph train lgrin`, reference variant, any `--hidden` and ablation
+switches, which the twin takes from the checkpoint's configuration) into the PyTorch twin, score
 feature files written by `synchgraph features` in evaluation mode, and compare with the lines
 `synchgraph predict` printed for the same files.
 
@@ -39,6 +40,23 @@ def read_safetensors(path):
     return out, meta
 
 
+def twin_config(cfg_e):
+    """The twin's Config for an engine checkpoint's `config` metadata: its shape (nodes,
+    features, classes, classifier width) and ablation switches. Only the reference L-GrIN is
+    mirrored; other branch widths or layer counts than the twin's are refused."""
+    if cfg_e["model"] != "lgrin" or not cfg_e["loss_means"]:
+        raise SystemExit("only the reference L-GrIN variant is mirrored here")
+    cfg = Config(cfg_e["nodes"], cfg_e["in_dims"], cfg_e["classes"], hidden=cfg_e["hidden"],
+                 dropout=cfg_e["dropout"], gconv_mlp=cfg_e["gconv_mlp"],
+                 inception=cfg_e["inception"], learned_a=cfg_e["learned_a"],
+                 learned_p=cfg_e["learned_p"])
+    for k in ("g1", "g2", "layers"):
+        if cfg_e[k] != getattr(cfg, k):
+            raise SystemExit("the checkpoint's %s is %s; the twin has %s"
+                             % (k, cfg_e[k], getattr(cfg, k)))
+    return cfg
+
+
 def load_into(model, tensors):
     """Copy engine tensors into the twin (engine linear weights are [in, out])."""
     sd = model.state_dict()
@@ -50,8 +68,9 @@ def load_into(model, tensors):
     for l in range(model.cfg.layers):
         for bi, br in enumerate(["g1", "g2"]):
             e, t = "inception%d.%s" % (l, br), "layers.%d.%d" % (l, bi)
+            # A G*conv without its MLP (--no-gconv-mlp) is one linear map, `lin`.
             for suffix, target in [("mlp0", "mlp.0"), ("mlp_bn", "mlp.1"), ("mlp1", "mlp.2"),
-                                   ("bn", "bn")]:
+                                   ("lin", "mlp.0"), ("bn", "bn")]:
                 for k in ["weight", "bias", "running_mean", "running_var"]:
                     mapping["%s.%s.%s" % (e, suffix, k)] = "%s.%s.%s" % (t, target, k)
     used = set()
@@ -81,10 +100,7 @@ def main():
     tensors, meta = read_safetensors(args.model + "/model.safetensors")
     cfg_e = json.loads(meta["config"])
     classes = json.loads(meta["classes"])
-    if cfg_e["model"] != "lgrin" or not cfg_e["loss_means"]:
-        raise SystemExit("only the reference L-GrIN variant is mirrored here")
-    cfg = Config(cfg_e["nodes"], cfg_e["in_dims"], cfg_e["classes"])
-    model = Lgrin(cfg)
+    model = Lgrin(twin_config(cfg_e))
     load_into(model, tensors)
     model.eval()
     agree, worst, n = 0, 0.0, 0

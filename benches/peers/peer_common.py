@@ -385,7 +385,12 @@ def normal_sets(shape, device, seed):
 
 
 def random_indices(count, below, seed, device):
-    """Same SplitMix64 stream as src/bench/cases_layout.rs random_indices."""
+    """Same SplitMix64 stream as src/bench/cases_layout.rs random_indices, as a tensor."""
+    return torch.tensor(random_index_list(count, below, seed), dtype=torch.int64, device=device)
+
+
+def random_index_list(count, below, seed):
+    """Same SplitMix64 stream as src/bench/cases_layout.rs random_indices, as a list."""
     mask = (1 << 64) - 1
     state = seed
     out = []
@@ -395,7 +400,7 @@ def random_indices(count, below, seed, device):
         z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
         out.append((z ^ (z >> 31)) % max(below, 1))
-    return torch.tensor(out, dtype=torch.int64, device=device)
+    return out
 
 
 def maybe_compile(fn, enabled):

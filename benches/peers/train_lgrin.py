@@ -71,7 +71,7 @@ def run(args, seed, x, y, speakers, classes):
     else:
         train, val = stratified_holdout(pool, y, args.val_fraction, rng)
     cfg = Config(x.shape[1], x.shape[2], len(classes), model=args.model, variant=args.variant,
-                 p_init=args.p_init, dropout=args.dropout,
+                 p_init=args.p_init, dropout=args.dropout, hidden=args.hidden,
                  learned_a=not args.fixed_adjacency, learned_p=not args.fixed_p)
     model = Lgrin(cfg)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
@@ -144,6 +144,8 @@ def main():
     p.add_argument("--lr-step", type=int, default=90)
     p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--dropout", type=float, default=0.5)
+    p.add_argument("--hidden", type=int, default=512,
+                   help="classifier hidden width (the engine's `train lgrin --hidden`)")
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--val-speakers", default=None,
                    help="validate on these training speakers (held out of training) instead")
