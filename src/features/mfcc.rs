@@ -90,7 +90,11 @@ pub fn frames(signal: &[f64], len: usize, step: usize) -> Vec<Vec<f64>> {
     (0..count)
         .map(|f| {
             (0..len)
-                .map(|i| signal.get(f * step + i).copied().unwrap_or(0.0))
+                // Saturating: a step far longer than the signal puts frame 1 past its end.
+                .map(|i| {
+                    let at = f.saturating_mul(step).saturating_add(i);
+                    signal.get(at).copied().unwrap_or(0.0)
+                })
                 .collect()
         })
         .collect()
@@ -189,10 +193,13 @@ pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
             cfg.numcep, cfg.nfilt
         )));
     }
-    if !(cfg.win_seconds > 0.0 && cfg.step_seconds > 0.0) || audio.sample_rate == 0 {
-        return Err(Error::Config(
-            "mfcc window, step and sample rate must be positive".into(),
-        ));
+    let seconds = [cfg.win_seconds, cfg.step_seconds];
+    if !seconds.iter().all(|s| s.is_finite() && *s > 0.0) || audio.sample_rate == 0 {
+        return Err(Error::Config(format!(
+            "mfcc window and step must be positive finite seconds and the sample rate positive, \
+             got {} and {} s at {} Hz",
+            cfg.win_seconds, cfg.step_seconds, audio.sample_rate
+        )));
     }
     let (len, step) = frame_geometry(audio.sample_rate, cfg.win_seconds, cfg.step_seconds);
     audio.require_frame("<signal>", len)?;
