@@ -180,7 +180,10 @@ class Lgrin(nn.Module):
         ra = self.relu_a()
         if ra is not None:
             k = ra.numel() if c.loss_means else 1.0
-            total = total + c.lambda_struct * ((ra * self.a_d).sum() + (ra * ra).sum()) / k
+            # The reference code penalises mean(ReLU(A)^2); the paper's lambda2 ||A||_F^2 is of A
+            # itself, negative entries included.
+            sq = ra * ra if c.loss_means else self.adjacency * self.adjacency
+            total = total + c.lambda_struct * ((ra * self.a_d).sum() + sq.sum()) / k
         if self.psi_p is not None:
             kp = self.psi_p.numel() if c.loss_means else 1.0
             total = total + c.lambda_p * (self.psi_p ** 2).sum() / kp

@@ -60,11 +60,14 @@ pub struct LgrinConfig {
     pub hidden: usize,
     /// Classifier dropout probability.
     pub dropout: f32,
-    /// λ for the adjacency terms (distance and squared magnitude).
+    /// λ for the adjacency terms (distance and squared magnitude; see `loss_means`).
     pub lambda_struct: f32,
     /// λ for the squared pooling weights p.
     pub lambda_p: f32,
-    /// Means (reference code) or sums (paper) in the structure loss.
+    /// Which structure loss: the reference code's (true), with means,
+    /// λ (mean(ReLU(A) ⊙ A_d) + mean(ReLU(A)²)) + λ_p mean(p²); or the paper's (false), with
+    /// sums, λ Σ ReLU(A) ⊙ A_d + λ ‖A‖²_F + λ_p ‖p‖², whose squared magnitude is of A itself,
+    /// negative entries included.
     pub loss_means: bool,
     /// Initial distribution of A.
     pub a_init: AdjacencyInit,
@@ -137,8 +140,11 @@ impl LgrinConfig {
         }
     }
 
-    /// The paper's variant: A ~ N(0, 1), sums in the structure loss, max-pool over ReLU(A) > 0,
-    /// StepLR every 50 epochs.
+    /// The paper's variant: A ~ N(0, 1), the paper's structure loss (sums, with ‖A‖²_F of A
+    /// itself; see `loss_means`), max-pool over ReLU(A) > 0, StepLR every 50 epochs. An
+    /// inception layer keeps the reference order [maxpool | G1 | G2] (the paper writes
+    /// [G1 | G2 | maxpool]): a permutation of the features, which the next layer's weights
+    /// absorb, so the two orders give the same models up to a permutation of those weights.
     pub fn paper(in_dims: usize, classes: usize) -> Self {
         LgrinConfig {
             a_init: AdjacencyInit::Normal,

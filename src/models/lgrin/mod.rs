@@ -6,7 +6,9 @@
 //! the data set and used as ReLU(A). A G*conv block computes ReLU(BN(MLP(ReLU(A) H))); an
 //! inception layer concatenates [1-hop max pool | G1*conv (128) | G2*conv (64)]; two layers are
 //! stacked; the graph readout is [max | Hᵀp | mean] over nodes, followed by
-//! Linear → Dropout → PReLU → Linear. The loss adds the structure terms of A and p.
+//! Linear → Dropout → PReLU → Linear. The loss adds the structure terms of A and p: the
+//! reference code's means of ReLU(A) ⊙ A_d, ReLU(A)² and p², or the paper's sums
+//! eᵀ(A_d ⊙ ReLU(A))e, ‖A‖²_F and ‖p‖² (see [`LgrinConfig::loss_means`]).
 
 mod batches;
 pub mod checkpoint;
