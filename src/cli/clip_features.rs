@@ -6,8 +6,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
-use synchgraph::data::emotion_features::{default_threads, extract_all, FeatureSettings};
-use synchgraph::data::feature_export::{exported_features, ExportedFeatures, FEATURES_INDEX};
+use synchgraph::data::emotion_features::{
+    default_threads, extract_all, extract_export, FeatureSettings,
+};
+use synchgraph::data::feature_export::{
+    exported_features, ExportClipShapes, ExportedFeatures, FEATURES_INDEX,
+};
 use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::features::frames::{NODES_SPEECH, NODES_VIDEO};
 use synchgraph::features::{FrameMatrix, MAX_NODES};
@@ -148,14 +152,18 @@ pub(crate) fn load_features(
             list.classes.join(", ")
         );
     }
-    let exported = match list.format {
-        DatasetFormat::Features => exported_features(data)?,
-        _ => None,
+    let (exported, shapes) = match list.format {
+        DatasetFormat::Features => (exported_features(data)?, ExportClipShapes::read(data)?),
+        _ => (None, None),
     };
     let mut settings = feature_settings(choice, list.format, data, exported)?;
     let pb = bar(list.clips.len(), "features");
-    let mut feats = extract_all(&list.clips, &mut settings, threads, &|| pb.inc(1))
-        .context("extracting node features")?;
+    // The clips of an export hold its node count of rows: checked, never regrouped.
+    let mut feats = match &shapes {
+        Some(shapes) => extract_export(&list.clips, &mut settings, shapes, threads, &|| pb.inc(1)),
+        None => extract_all(&list.clips, &mut settings, threads, &|| pb.inc(1)),
+    }
+    .context("extracting node features")?;
     pb.finish();
     // An export that is already normalised is not normalised again.
     let applied = exported.map_or(FeatureNorm::None, |e| e.normalize);

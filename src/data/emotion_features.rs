@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use super::emotion::{Clip, DatasetFormat};
-use super::feature_export::ExportedFeatures;
+use super::feature_export::{ExportClipShapes, ExportedFeatures};
 use super::speaker_norm::FeatureNorm;
 use crate::error::{Error, Result};
 use crate::features::bvh::{read_bvh, rotation_columns};
@@ -179,17 +179,32 @@ pub fn frame_features(path: &Path) -> Result<FrameMatrix> {
 /// Node features [nodes, dims] of one file under `settings`; a width other than
 /// `settings.dims` (when non-zero) is an error naming both.
 pub fn node_features(path: &Path, settings: &FeatureSettings) -> Result<FrameMatrix> {
-    node_features_against(path, settings, None)
+    node_features_against(path, settings, None, None)
+}
+
+/// [`node_features`] of a clip file of a `synchgraph features` export: its matrix must have the
+/// shape the export wrote (see [`ExportClipShapes::check`]), not be regrouped from another one.
+pub fn export_node_features(
+    path: &Path,
+    settings: &FeatureSettings,
+    shapes: &ExportClipShapes,
+) -> Result<FrameMatrix> {
+    node_features_against(path, settings, None, Some(shapes))
 }
 
 /// [`node_features`], where the expected width was taken from the clip `width_from` (named in
-/// the mismatch error, so either clip can be the odd one out).
+/// the mismatch error, so either clip can be the odd one out), and the matrix of a clip of an
+/// export is first checked against the export's `shapes`.
 fn node_features_against(
     path: &Path,
     settings: &FeatureSettings,
     width_from: Option<&Path>,
+    shapes: Option<&ExportClipShapes>,
 ) -> Result<FrameMatrix> {
     let (m, angles) = clip_frames_and_angles(path, &settings.kind)?;
+    if let Some(shapes) = shapes {
+        shapes.check(path, &m)?;
+    }
     if settings.dims != 0 && m.cols != settings.dims {
         let source = width_from.map_or(String::new(), |p| {
             format!(" (the width of the first clip, {})", p.display())
@@ -214,16 +229,48 @@ pub fn extract_all(
     threads: usize,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<FrameMatrix>> {
+    extract_checked(clips, settings, None, threads, progress)
+}
+
+/// [`extract_all`] for the clips of a `synchgraph features` export: every clip's matrix must
+/// have the shape the export wrote ([`ExportClipShapes::check`]; a matrix copied in from an
+/// export of another node count is an error naming it, not regrouped), and `settings.dims`,
+/// when 0, is filled from the export's width where its index names one.
+pub fn extract_export(
+    clips: &[Clip],
+    settings: &mut FeatureSettings,
+    shapes: &ExportClipShapes,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<FrameMatrix>> {
+    if settings.dims == 0 {
+        settings.dims = shapes.dims().unwrap_or(0);
+    }
+    extract_checked(clips, settings, Some(shapes), threads, progress)
+}
+
+/// [`extract_all`], checking every matrix against `shapes` when given.
+fn extract_checked(
+    clips: &[Clip],
+    settings: &mut FeatureSettings,
+    shapes: Option<&ExportClipShapes>,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<FrameMatrix>> {
     if clips.is_empty() {
         return Ok(Vec::new());
     }
     let width_from = (settings.dims == 0).then_some(clips[0].path.as_path());
     if settings.dims == 0 {
-        settings.dims = clip_frame_features(&clips[0].path, &settings.kind)?.cols;
+        let (first, _) = clip_frames_and_angles(&clips[0].path, &settings.kind)?;
+        if let Some(shapes) = shapes {
+            shapes.check(&clips[0].path, &first)?;
+        }
+        settings.dims = first.cols;
     }
     let s: &FeatureSettings = settings;
     parallel_map(clips, threads, |c| {
-        let r = node_features_against(&c.path, s, width_from);
+        let r = node_features_against(&c.path, s, width_from, shapes);
         progress();
         r
     })

@@ -11,7 +11,7 @@ use super::emotion::ClipList;
 use crate::data::emotion_features::FEATURE_KINDS;
 use crate::data::speaker_norm::FeatureNorm;
 use crate::error::{Error, Result};
-use crate::features::MAX_NODES;
+use crate::features::{FrameMatrix, MAX_NODES};
 
 /// Index file `synchgraph features` writes beside the feature files; its `classes` list keeps the
 /// source data set's class order (folder names alone would sort alphabetically).
@@ -104,23 +104,23 @@ pub fn exported_features(dir: &Path) -> Result<Option<ExportedFeatures>> {
 ///
 /// When the layout has a [`FEATURES_CLIPS`] list, it must name exactly the clip files found: a
 /// clip file it does not list (a stray file copied in, or left from another export) and a listed
-/// clip that is missing are errors naming the file and the list, as is a clip listed twice.
+/// clip that is missing are errors naming the file and the list, as is a clip listed twice. A
+/// clip listed with a `nodes` or `dims` value that is not a whole number, or that is not the
+/// `settings.nodes` or `settings.dims` of the [`FEATURES_INDEX`], is an error naming the line.
 pub(crate) fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
     keep_class_order(dir, list)?;
-    let path = dir.join(FEATURES_CLIPS);
-    if !path.is_file() {
+    let Some((path, listed)) = read_clip_list(dir)? else {
         return Ok(());
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let records = csv_records(&text).map_err(|m| Error::data(&path, m))?;
+    };
+    check_listed_shapes(dir, &path, &listed)?;
     let mut rank: HashMap<PathBuf, usize> = HashMap::new();
-    let mut listed: Vec<&str> = Vec::new();
-    for record in records.iter().skip(1) {
-        let rel = record[0].as_str();
-        if rank.insert(dir.join(rel), listed.len()).is_some() {
-            return Err(Error::data(&path, format!("lists the clip {rel} twice")));
+    for (k, clip) in listed.iter().enumerate() {
+        if rank.insert(dir.join(&clip.rel), k).is_some() {
+            return Err(Error::data(
+                &path,
+                format!("lists the clip {} twice", clip.rel),
+            ));
         }
-        listed.push(rel);
     }
     if let Some(stray) = list.clips.iter().find(|c| !rank.contains_key(&c.path)) {
         return Err(Error::data(
@@ -136,7 +136,7 @@ pub(crate) fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
         let found: HashSet<&Path> = list.clips.iter().map(|c| c.path.as_path()).collect();
         let missing: Vec<&str> = listed
             .iter()
-            .copied()
+            .map(|c| c.rel.as_str())
             .filter(|rel| !found.contains(dir.join(rel).as_path()))
             .collect();
         return Err(Error::data(
@@ -154,6 +154,223 @@ pub(crate) fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
     Ok(())
 }
 
+/// One clip of a [`FEATURES_CLIPS`] list.
+struct ListedClip {
+    /// Its path relative to the export folder.
+    rel: String,
+    /// The line it is listed on (1-based).
+    line: usize,
+    /// Its `nodes` value (rows of its matrix), when the list has that column.
+    nodes: Option<usize>,
+    /// Its `dims` value (columns of its matrix), when the list has that column.
+    dims: Option<usize>,
+}
+
+/// The [`FEATURES_CLIPS`] list of `dir` with its path, its header line skipped, or `None` when
+/// `dir` has none. The `nodes` and `dims` columns are found by their names in the header; a
+/// value in them that is not a whole number is an error naming the line.
+fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedClip>)>> {
+    let path = dir.join(FEATURES_CLIPS);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let records = csv_records(&text).map_err(|m| Error::data(&path, m))?;
+    let Some(((_, header), records)) = records.split_first() else {
+        return Ok(Some((path, Vec::new())));
+    };
+    let column = |name: &str| header.iter().position(|h| h.trim() == name);
+    let (nodes_at, dims_at) = (column("nodes"), column("dims"));
+    let mut clips = Vec::with_capacity(records.len());
+    for (line, record) in records {
+        let rel = &record[0];
+        let count = |at: Option<usize>, name: &str| -> Result<Option<usize>> {
+            match at.and_then(|k| record.get(k)).map(|v| v.trim()) {
+                None | Some("") => Ok(None),
+                Some(v) => v.parse().map(Some).map_err(|_| {
+                    Error::data(
+                        &path,
+                        format!("line {line}: the {name} of {rel} is '{v}', not a whole number"),
+                    )
+                }),
+            }
+        };
+        clips.push(ListedClip {
+            nodes: count(nodes_at, "nodes")?,
+            dims: count(dims_at, "dims")?,
+            rel: rel.clone(),
+            line: *line,
+        });
+    }
+    Ok(Some((path, clips)))
+}
+
+/// Refuse a clip of the [`FEATURES_CLIPS`] list at `path` that is listed with a node count or
+/// width other than the export's (`settings.nodes` and `settings.dims` of the
+/// [`FEATURES_INDEX`] of `dir`, where it has usable ones): the list and the index then describe
+/// different exports.
+fn check_listed_shapes(dir: &Path, path: &Path, listed: &[ListedClip]) -> Result<()> {
+    let Some((index, meta)) = read_index(dir)? else {
+        return Ok(());
+    };
+    // A node count or width the export cannot have is left to the index's own error.
+    let setting = |key: &str| meta["settings"][key].as_u64();
+    let nodes = setting("nodes").filter(|n| (2..=MAX_NODES as u64).contains(n));
+    let dims = setting("dims").filter(|&d| d >= 1);
+    for clip in listed {
+        for (name, got, want) in [("nodes", clip.nodes, nodes), ("dims", clip.dims, dims)] {
+            if let (Some(got), Some(want)) = (got, want) {
+                if got as u64 != want {
+                    return Err(Error::data(
+                        path,
+                        format!(
+                            "line {}: {} is listed with {name} {got}, but {} says {want} \
+                             ('settings.{name}'): one of the two was edited or taken \
+                             from another export; export the clips again",
+                            clip.line,
+                            clip.rel,
+                            index.display()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The shape a `synchgraph features` export wrote every clip matrix with: `settings.nodes` rows
+/// and (where the index names it) `settings.dims` columns of its [`FEATURES_INDEX`], and the
+/// `nodes` and `dims` its [`FEATURES_CLIPS`] list gives each clip. Reading an export checks every
+/// clip's matrix against it ([`ExportClipShapes::check`]) before taking the matrix as node
+/// features: a matrix of another shape (say one copied in from an export of another `--nodes`)
+/// would otherwise be regrouped to the export's node count as if its rows were frames.
+#[derive(Debug, Clone)]
+pub struct ExportClipShapes {
+    /// The export's [`FEATURES_INDEX`].
+    index: PathBuf,
+    /// Its `settings.nodes`.
+    nodes: usize,
+    /// Its `settings.dims`, when it has one.
+    dims: Option<usize>,
+    /// The export's [`FEATURES_CLIPS`].
+    list: PathBuf,
+    /// The `nodes` and `dims` listed for each clip, by its path (the export folder joined with
+    /// its listed path).
+    listed: HashMap<PathBuf, (Option<usize>, Option<usize>)>,
+}
+
+impl ExportClipShapes {
+    /// The clip shapes of the export in `dir`, or `None` where [`exported_features`] finds no
+    /// export there (no index, or one without a node count: the rows are frames). Errors as
+    /// [`exported_features`] does, when `settings.dims` is not a whole number of 1 or more, and
+    /// when the clip list cannot be read.
+    pub fn read(dir: &Path) -> Result<Option<Self>> {
+        let Some(exported) = exported_features(dir)? else {
+            return Ok(None);
+        };
+        let Some((index, meta)) = read_index(dir)? else {
+            return Ok(None);
+        };
+        let dims = match &meta["settings"]["dims"] {
+            serde_json::Value::Null => None,
+            v => Some(
+                v.as_u64()
+                    .filter(|&d| d >= 1)
+                    .and_then(|d| usize::try_from(d).ok())
+                    .ok_or_else(|| {
+                        Error::data(
+                            &index,
+                            format!("'settings.dims' is {v}, not a feature width of 1 or more"),
+                        )
+                    })?,
+            ),
+        };
+        let (list, listed) = match read_clip_list(dir)? {
+            Some((list, clips)) => (
+                list,
+                clips
+                    .into_iter()
+                    .map(|c| (dir.join(&c.rel), (c.nodes, c.dims)))
+                    .collect(),
+            ),
+            None => (dir.join(FEATURES_CLIPS), HashMap::new()),
+        };
+        Ok(Some(ExportClipShapes {
+            index,
+            nodes: exported.nodes,
+            dims,
+            list,
+            listed,
+        }))
+    }
+
+    /// Graph nodes per clip (`settings.nodes`): the rows of every clip matrix.
+    pub fn nodes(&self) -> usize {
+        self.nodes
+    }
+
+    /// Features per node (`settings.dims`), when the index names them: the columns of every
+    /// clip matrix.
+    pub fn dims(&self) -> Option<usize> {
+        self.dims
+    }
+
+    /// Refuse the matrix `m` read from the clip file `path` of this export unless it has the
+    /// export's node count of rows and feature width of columns, and the `nodes` and `dims`
+    /// the clip list gives `path` (when it lists it). The error names the file and both
+    /// counts, and asks for the clips to be exported again.
+    pub fn check(&self, path: &Path, m: &FrameMatrix) -> Result<()> {
+        let again = "the file is not the one this export wrote (copied in from an export with \
+                     other settings?); export the clips again";
+        if m.rows != self.nodes {
+            return Err(Error::data(
+                path,
+                format!(
+                    "holds {} rows, but this export has {} nodes per clip ('settings.nodes' of \
+                     {}): {again}",
+                    m.rows,
+                    self.nodes,
+                    self.index.display()
+                ),
+            ));
+        }
+        if let Some(dims) = self.dims.filter(|&d| d != m.cols) {
+            return Err(Error::data(
+                path,
+                format!(
+                    "holds {} columns, but this export has {dims} features per node \
+                     ('settings.dims' of {}): {again}",
+                    m.cols,
+                    self.index.display()
+                ),
+            ));
+        }
+        let listed = self.listed.get(path).or_else(|| {
+            std::path::absolute(path)
+                .ok()
+                .and_then(|p| self.listed.get(&p))
+        });
+        if let Some(&(nodes, dims)) = listed {
+            for (name, what, got, want) in [
+                ("nodes", "rows", m.rows, nodes),
+                ("dims", "columns", m.cols, dims),
+            ] {
+                if let Some(want) = want.filter(|&w| w != got) {
+                    return Err(Error::data(
+                        path,
+                        format!(
+                            "holds {got} {what}, but {} lists it with {name} {want}: {again}",
+                            self.list.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `field` as a field of a CSV line (RFC 4180): quoted, its quotes doubled, when it holds a
 /// comma, a quote or a line break; as it is otherwise. [`FEATURES_CLIPS`] is written this way so
 /// class and file names with commas read back.
@@ -165,13 +382,15 @@ pub fn csv_field(field: &str) -> Cow<'_, str> {
     }
 }
 
-/// The records of the CSV `text` as [`csv_field`] writes its fields; blank lines are skipped
-/// and every record has at least one field. The error says which line is malformed.
-fn csv_records(text: &str) -> std::result::Result<Vec<Vec<String>>, String> {
+/// The records of the CSV `text` as [`csv_field`] writes its fields, each with the (1-based)
+/// line it starts on; blank lines are skipped and every record has at least one field. The
+/// error says which line is malformed.
+fn csv_records(text: &str) -> std::result::Result<Vec<(usize, Vec<String>)>, String> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1;
+    let mut record_line = 1;
     loop {
         let mut field = String::new();
         if chars.peek() == Some(&'"') {
@@ -218,8 +437,9 @@ fn csv_records(text: &str) -> std::result::Result<Vec<Vec<String>>, String> {
         let blank = record.len() == 1 && record[0].is_empty();
         let record = std::mem::take(&mut record);
         if !blank {
-            records.push(record);
+            records.push((record_line, record));
         }
+        record_line = line;
         if chars.peek().is_none() {
             return Ok(records);
         }

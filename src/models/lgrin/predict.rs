@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use super::checkpoint::SavedModel;
 use super::train::{argmax, predict_proba_named};
 use crate::data::emotion::speakers_from_names;
-use crate::data::emotion_features::{default_threads, node_features, parallel_map};
-use crate::data::feature_export::{exported_features, ExportedFeatures};
+use crate::data::emotion_features::{
+    default_threads, export_node_features, node_features, parallel_map,
+};
+use crate::data::feature_export::{exported_features, ExportClipShapes, ExportedFeatures};
 use crate::error::Result;
 use crate::features::FrameMatrix;
 
@@ -25,14 +27,20 @@ pub struct Prediction {
     pub probabilities: Vec<f32>,
 }
 
+/// What a feature file's export says of it: the node count and normalisation of the export
+/// ([`ExportedFeatures`]) and the shape it wrote its clips with ([`ExportClipShapes`]).
+type ExportOf = (ExportedFeatures, ExportClipShapes);
+
 /// The export a feature file belongs to: `<export>/<class>/<clip>.npy` (or `.csv`) with the
 /// export's [`crate::data::feature_export::FEATURES_INDEX`] two folders up. A relative path is
 /// resolved against the working directory first, so `clip.npy` named from inside a class
-/// folder is found to be an export's as well. Each folder's index is read once into `seen`.
+/// folder is found to be an export's as well. Each folder's index is read once into `seen`,
+/// which maps it to its entry of `found`.
 fn export_of(
     clip: &Path,
-    seen: &mut HashMap<PathBuf, Option<ExportedFeatures>>,
-) -> Result<Option<ExportedFeatures>> {
+    seen: &mut HashMap<PathBuf, Option<usize>>,
+    found: &mut Vec<ExportOf>,
+) -> Result<Option<usize>> {
     let is_feature_file = clip
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("npy") || e.eq_ignore_ascii_case("csv"));
@@ -47,9 +55,15 @@ fn export_of(
     if let Some(known) = seen.get(export) {
         return Ok(*known);
     }
-    let found = exported_features(export)?;
-    seen.insert(export.to_path_buf(), found);
-    Ok(found)
+    let entry = match (exported_features(export)?, ExportClipShapes::read(export)?) {
+        (Some(e), Some(shapes)) => {
+            found.push((e, shapes));
+            Some(found.len() - 1)
+        }
+        _ => None,
+    };
+    seen.insert(export.to_path_buf(), entry);
+    Ok(entry)
 }
 
 impl SavedModel {
@@ -58,23 +72,36 @@ impl SavedModel {
     /// the clips given together, grouped by the speaker their EmoDB or RAVDESS names carry when
     /// all of them follow one scheme (otherwise they form one group, as in training), so label
     /// a speaker's clips in one call. Files of a
-    /// `synchgraph features` export must hold the model's node count; they are not normalised
-    /// again when the export already is, and a model trained without normalisation refuses
-    /// normalised ones.
+    /// `synchgraph features` export must hold the model's node count, and each must have the
+    /// shape its export wrote (a matrix of another node count is an error, not regrouped); they
+    /// are not normalised again when the export already is, and a model trained without
+    /// normalisation refuses normalised ones.
     pub fn predict_files<P: AsRef<Path>>(&mut self, clips: &[P]) -> Result<Vec<Prediction>> {
         let mut pending = Vec::new();
-        let mut exports = HashMap::new();
+        let (mut seen, mut exports) = (HashMap::new(), Vec::new());
+        let mut export_at = Vec::with_capacity(clips.len());
         for (i, clip) in clips.iter().enumerate() {
             let clip = clip.as_ref();
-            match export_of(clip, &mut exports)? {
-                Some(e) if self.features.accepts_export(&e, clip)? => {}
+            let at = export_of(clip, &mut seen, &mut exports)?;
+            match at {
+                Some(k) if self.features.accepts_export(&exports[k].0, clip)? => {}
                 _ => pending.push(i),
             }
+            export_at.push(at);
         }
         let threads = default_threads();
         let settings = &self.features;
         let paths: Vec<&Path> = clips.iter().map(AsRef::as_ref).collect();
-        let mut feats = parallel_map(&paths, threads, |p| node_features(p, settings))?;
+        // The clips of an export must hold the shape it wrote: checked, never regrouped.
+        let items: Vec<(&Path, Option<usize>)> = paths
+            .iter()
+            .copied()
+            .zip(export_at.iter().copied())
+            .collect();
+        let mut feats = parallel_map(&items, threads, |&(p, at)| match at {
+            Some(k) => export_node_features(p, settings, &exports[k].1),
+            None => node_features(p, settings),
+        })?;
         // Normalise the clips that are not normalised yet, together.
         let pending_paths: Vec<&Path> = pending.iter().map(|&i| clips[i].as_ref()).collect();
         let speakers = speakers_from_names(&pending_paths);
