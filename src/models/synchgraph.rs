@@ -65,8 +65,9 @@ impl Modality {
 }
 
 /// The spiking network of a run: `inputs` per modality, [`NEURONS`] excitatory neurons per
-/// modality on windows of [`WINDOW`], Diehl & Cook constants, input rates of
-/// [`DEFAULT_RATE_SCALE`] Hz per unit intensity, plasticity off (the power-law STDP rule when
+/// modality on windows of [`WINDOW`] (for 64 inputs; for other counts the widest shift whose
+/// windows hold at least 26 inputs and together cover every input), Diehl & Cook constants,
+/// input rates of [`DEFAULT_RATE_SCALE`] Hz per unit intensity, plasticity off (the power-law STDP rule when
 /// input weights are learned first), input weights random and normalised per neuron. With both modalities, modality 0 is visual and modality 1
 /// audio, which arrives 5 ms later; `w_cross` joins the two excitatory groups.
 pub fn snn_config(modality: Modality, inputs: usize, w_cross: f64, seed: u64) -> Config {
@@ -78,12 +79,11 @@ pub fn snn_config(modality: Modality, inputs: usize, w_cross: f64, seed: u64) ->
     n.neurons_per_modality = NEURONS;
     n.rate_scale = DEFAULT_RATE_SCALE;
     n.max_rate_hz = 255.0 * DEFAULT_RATE_SCALE;
-    n.window = WINDOW.0.min(inputs);
-    n.stride = if inputs >= WINDOW.0 + WINDOW.1 * (NEURONS - 1) {
-        WINDOW.1
-    } else {
-        (inputs - n.window) / (NEURONS - 1)
-    };
+    // The widest shift that keeps windows of at least WINDOW.0 inputs, and windows just wide
+    // enough that the last one ends on the last input: every input reaches a neuron. 64 inputs
+    // give WINDOW itself; fewer than WINDOW.0 inputs are all seen by every neuron.
+    n.stride = inputs.saturating_sub(WINDOW.0) / (NEURONS - 1);
+    n.window = inputs - n.stride * (NEURONS - 1);
     n.w_cross = if modality == Modality::Both {
         w_cross
     } else {

@@ -97,9 +97,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             bail!("{flag} must be at least 1");
         }
     }
-    if !(args.rate_scale.is_finite() && args.rate_scale > 0.0) {
+    // The top rate (255 units) is an f32 on the GPU: past f32::MAX a zero input's rate would be
+    // 0 x infinity, and past f64::MAX the network's max_rate_hz is refused only after every clip.
+    if !(args.rate_scale > 0.0 && 255.0 * args.rate_scale <= f64::from(f32::MAX)) {
         bail!(
-            "--rate-scale must be a finite rate > 0 (Hz per unit intensity), got {}",
+            "--rate-scale must be a finite rate > 0 (Hz per unit intensity) whose top rate \
+             255 x S is a finite f32, got {}",
             args.rate_scale
         );
     }
