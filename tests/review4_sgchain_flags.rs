@@ -29,3 +29,25 @@ fn an_overflowing_rate_scale_is_refused_by_name_before_the_clips_are_read() {
         fails_with(&o, &["--rate-scale must be a finite rate > 0", "255 x S"]);
     }
 }
+
+/// A mistyped `--modality` (or one that needs `--images`) fails before `--out` is made, so no
+/// empty output folder is left behind.
+#[test]
+fn a_bad_modality_leaves_no_output_folder() {
+    let d = scratch("review4-sgchain-flags", "modality");
+    write(&d.join("clips").join("0_x_0.wav"), b"not a wav file");
+    for (modality, needle) in [("sound", "modality"), ("visual", "needs --images")] {
+        let out = d.join(format!("o-{modality}"));
+        let o = synchgraph()
+            .args(["train", "synchgraph", "--audio", s(&d.join("clips"))])
+            .args(["--modality", modality, "--out", s(&out)])
+            .output()
+            .unwrap();
+        fails_with(&o, &[needle]);
+        assert!(
+            !out.exists(),
+            "--modality {modality} left {}",
+            out.display()
+        );
+    }
+}

@@ -119,7 +119,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     .context("--window-ms")?;
     gcn_config(args).validate()?;
     let stim: StimulusEdges = args.stimulus_edges.parse()?;
-    create_out_dir(&args.out, "--out")?;
     let modality: Modality = match &args.modality {
         Some(m) => m.parse()?,
         None if args.images.is_some() => Modality::Both,
@@ -131,6 +130,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if modality != Modality::Both && args.w_cross.is_some() {
         bail!("--w-cross joins the two modalities; --modality {modality:?} has one");
     }
+    // Made once every flag is known good, so a mistyped flag leaves no empty --out behind.
+    create_out_dir(&args.out, "--out")?;
     let (mut clips, classes) =
         audio_clips(&args.audio).with_context(|| format!("listing {:?}", args.audio))?;
     let order = permutation(clips.len(), args.seed ^ ORDER_SALT);
