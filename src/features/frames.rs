@@ -2,7 +2,8 @@
 //!
 //! With `T` frames and `M` nodes: `T > M` splits the frames into `M` contiguous chunks, chunk `i`
 //! covering frames `floor(i T / M) .. floor((i + 1) T / M)`, and averages each chunk; `T < M` pads
-//! cyclically (node `i` is frame `i mod T`, repeating from the start); `T == M` copies.
+//! cyclically (node `i` is frame `i mod T`, repeating from the start); `T == M` copies. The mean
+//! of finite frames is finite, even where their f32 sum would overflow.
 
 use super::{FrameMatrix, MAX_NODES};
 use crate::error::{Error, Result};
@@ -56,6 +57,12 @@ pub fn group_frames_with_angles(
         }
         let n = (hi - lo) as f32;
         row.iter_mut().for_each(|o| *o /= n);
+        // A sum of finite values near f32::MAX can overflow where their mean does not: such a
+        // column is averaged again in f64 (every other value keeps its f32 rounding).
+        for (c, o) in row.iter_mut().enumerate().filter(|(_, o)| !o.is_finite()) {
+            let sum: f64 = (lo..hi).map(|k| f64::from(m.row(k)[c])).sum();
+            *o = (sum / f64::from(n)) as f32;
+        }
         for (c, o) in row.iter_mut().enumerate().filter(|(c, _)| angle(*c)) {
             let (s, co) = (lo..hi).fold((0.0f64, 0.0f64), |(s, co), k| {
                 let r = f64::from(m.row(k)[c]).to_radians();
