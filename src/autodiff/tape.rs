@@ -254,16 +254,6 @@ impl Tape {
         Ok(())
     }
 
-    /// [`Error::InvalidInput`] naming `op` and the argument when one of `tensors` lives on
-    /// another GPU device than the tape: a kernel of one device cannot read another device's
-    /// buffers (wgpu does not always notice, and the result is then garbage).
-    pub(crate) fn check_gpu(&self, op: &str, tensors: &[(&str, &Gpu)]) -> Result<()> {
-        for (what, gpu) in tensors {
-            self.gpu.check_same_device(op, what, gpu)?;
-        }
-        Ok(())
-    }
-
     /// Record `why` as the tape's first misuse (later ops and backward report it).
     fn poison(&mut self, why: String) {
         self.poisoned.get_or_insert(why);
@@ -294,7 +284,10 @@ impl Tape {
     /// Record a constant input. A value on another GPU device than the tape's is recorded, but
     /// the tape is marked unusable: the next op and backward report it.
     pub fn constant(&mut self, value: &Tensor) -> Var {
-        if let Err(e) = self.check_gpu("constant", &[("the value", value.gpu())]) {
+        if let Err(e) = self
+            .gpu
+            .check_same_device("constant", "the value", value.gpu())
+        {
             self.poison(e.to_string());
         }
         self.push(value.clone(), Op::Leaf)
@@ -309,12 +302,10 @@ impl Tape {
         if !store.contains(id) {
             return Err(store.unknown("param", id));
         }
-        self.check_gpu(
+        self.gpu.check_same_device(
             "param",
-            &[(
-                &format!("parameter '{}'", store.name(id)),
-                store.value(id).gpu(),
-            )],
+            &format!("parameter '{}'", store.name(id)),
+            store.value(id).gpu(),
         )?;
         if self.store.is_some_and(|s| s != store.store_id()) {
             return Err(Error::InvalidInput(format!(
@@ -356,7 +347,7 @@ impl Tape {
     pub fn no_rule(&mut self, name: &'static str, value: Tensor, inputs: &[&Var]) -> Var {
         let checked = self
             .check(name, inputs)
-            .and_then(|()| self.check_gpu(name, &[("the value", value.gpu())]));
+            .and_then(|()| self.gpu.check_same_device(name, "the value", value.gpu()));
         if let Err(e) = checked {
             self.poison(e.to_string());
             return self.push(value, Op::NoRule(name, vec![]));

@@ -74,13 +74,13 @@ impl Tape {
     /// momentum outside [0, 1] or an eps that is not a finite number > 0.
     pub fn batch_norm(&mut self, x: &Var, stats: &mut BatchNormStats) -> Result<Var> {
         self.check("batch_norm", &[x])?;
-        self.check_gpu(
-            "batch_norm",
-            &[
-                ("the running mean", stats.running_mean.gpu()),
-                ("the running variance", stats.running_var.gpu()),
-            ],
-        )?;
+        // Checked first: a training step updates the running statistics before its last kernel.
+        for (what, t) in [
+            ("the running mean", &stats.running_mean),
+            ("the running variance", &stats.running_var),
+        ] {
+            self.gpu.check_same_device("batch_norm", what, t.gpu())?;
+        }
         if !((0.0..=1.0).contains(&stats.momentum) && stats.eps.is_finite() && stats.eps > 0.0) {
             return Err(Error::InvalidInput(format!(
                 "batch_norm: momentum must be in [0, 1] and eps a finite number > 0, got {} and {}",
@@ -170,7 +170,6 @@ impl Tape {
     /// gradient goes to each maximum's row.
     pub fn neighbor_max(&mut self, mask: &Tensor, h: &Var) -> Result<Var> {
         self.check("neighbor_max", &[h])?;
-        self.check_gpu("neighbor_max", &[("the mask", mask.gpu())])?;
         let (v, arg) = masked_max(mask, &h.value)?;
         Ok(self.push(v, Op::NeighborMax(h.id, arg, mask.clone())))
     }
@@ -208,7 +207,9 @@ impl Tape {
         if let Some(p) = p {
             self.check("structure_loss", &[p])?;
         }
-        self.check_gpu("structure_loss", &[("the distance penalty", a_d.gpu())])?;
+        // Checked first: the loss records tape nodes before its first kernel reads `a_d`.
+        self.gpu
+            .check_same_device("structure_loss", "the distance penalty", a_d.gpu())?;
         // `mul` would broadcast a row vector; the distance penalty weighs every entry of A.
         if a_d.shape() != relu_a.shape() {
             return Err(Error::shape(

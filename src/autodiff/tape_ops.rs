@@ -127,7 +127,6 @@ impl Tape {
     /// x * mask with a given mask (the gradient is g * mask).
     pub fn dropout_with_mask(&mut self, x: &Var, mask: Tensor) -> Result<Var> {
         self.check("dropout", &[x])?;
-        self.check_gpu("dropout", &[("the mask", mask.gpu())])?;
         x.value.expect_same_shape("dropout", &mask)?;
         let v = ew::mul(&x.value, &mask)?;
         Ok(self.push(v, Op::Dropout(x.id, mask)))
@@ -144,7 +143,6 @@ impl Tape {
     /// Rows of x picked by `idx` (u32 `[m]`).
     pub fn gather_rows(&mut self, x: &Var, idx: &Tensor) -> Result<Var> {
         self.check("gather_rows", &[x])?;
-        self.check_gpu("gather_rows", &[("the indices", idx.gpu())])?;
         let v = gather_rows(&x.value, idx)?;
         Ok(self.push(v, Op::GatherRows(x.id, idx.clone())))
     }
@@ -152,7 +150,6 @@ impl Tape {
     /// `out[r]` = Σ `x[i]` over `idx[i]` == r, for `n` output rows.
     pub fn scatter_add_rows(&mut self, x: &Var, idx: &Tensor, n: usize) -> Result<Var> {
         self.check("scatter_add_rows", &[x])?;
-        self.check_gpu("scatter_add_rows", &[("the indices", idx.gpu())])?;
         let v = scatter_add_rows(&x.value, idx, n)?;
         Ok(self.push(v, Op::ScatterAddRows(x.id, idx.clone(), n)))
     }
@@ -161,7 +158,6 @@ impl Tape {
     /// with sum, mean or max (max backward routes through the argmax).
     pub fn segment_pool(&mut self, x: &Var, offsets: &Tensor, op: ReduceOp) -> Result<Var> {
         self.check("segment_pool", &[x])?;
-        self.check_gpu("segment_pool", &[("the offsets", offsets.gpu())])?;
         let (v, argmax) = segment_reduce(&x.value, offsets, op)?;
         Ok(self.push(
             v,
@@ -197,10 +193,6 @@ impl Tape {
         mask: Option<&Tensor>,
     ) -> Result<Var> {
         self.check("softmax_cross_entropy", &[logits])?;
-        self.check_gpu("softmax_cross_entropy", &[("the labels", labels.gpu())])?;
-        if let Some(mask) = mask {
-            self.check_gpu("softmax_cross_entropy", &[("the mask", mask.gpu())])?;
-        }
         let (loss, grad) = softmax_cross_entropy(&logits.value, labels, mask)?;
         Ok(self.push(loss, Op::SoftmaxCrossEntropy(logits.id, grad)))
     }
@@ -224,7 +216,6 @@ impl Tape {
     /// Aᵀ · G through the transpose structure built with A (nothing is transposed per step).
     pub fn spmm(&mut self, a: &Csr, x: &Var) -> Result<Var> {
         self.check("spmm", &[x])?;
-        self.check_gpu("spmm", &[("the sparse matrix", a.gpu())])?;
         let v = spmm(a, &x.value)?;
         Ok(self.push(v, Op::Spmm(x.id, Box::new(a.clone()))))
     }
@@ -235,7 +226,10 @@ impl Tape {
     /// As for [`Tape::dropout`], a `p` outside [0, 1) is [`Error::InvalidInput`] in both modes.
     pub fn sparse_dropout(&mut self, a: &Csr, p: f32) -> Result<Csr> {
         check_drop_probability("sparse_dropout", p)?;
-        self.check_gpu("sparse_dropout", &[("the sparse matrix", a.gpu())])?;
+        // Checked before the dropout counter moves, so a refused call leaves later masks as
+        // they were.
+        self.gpu
+            .check_same_device("sparse_dropout", "the sparse matrix", a.gpu())?;
         if !self.training || p == 0.0 || a.nnz() == 0 {
             return Ok(a.clone());
         }

@@ -429,7 +429,9 @@ impl Gpu {
     }
 
     /// Record one dispatch. `params` is bound at binding 0 as a uniform; `buffers` follow at
-    /// bindings 1, 2, ... `name` labels the dispatch in profiles.
+    /// bindings 1, 2, ... `name` labels the dispatch in profiles. A buffer of another device
+    /// than this one is [`Error::InvalidInput`] naming `name`, with nothing recorded: every
+    /// kernel refuses tensors of two devices here.
     pub fn dispatch<P: bytemuck::Pod>(
         &self,
         name: &'static str,

@@ -36,9 +36,6 @@ struct Operand<'a> {
 
 fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tensor> {
     x.expect_dtype(name, DType::F32)?;
-    a.row_ptr
-        .gpu()
-        .check_same_device(name, "the dense operand", x.gpu())?;
     let (m, f) = match x.shape() {
         [m, f] => (*m, *f),
         s => return Err(Error::shape(name, format!("X must be 2-D, got {s:?}"))),

@@ -154,6 +154,7 @@ pub fn gemm_split(
             ),
         ));
     }
+    // Checked here too: an empty product records no dispatch, where the check would run.
     a.gpu().check_same_device(op, "b", b.gpu())?;
     let k = ka;
     for dims in [[m, k], [k, n], [m, n]] {
