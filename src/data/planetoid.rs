@@ -320,19 +320,15 @@ impl Planetoid {
         let val = take(val, "val")?;
         let test = take(test, "test")?;
         // A node in two splits would be scored on what it trained on (or selected with).
-        let mut split_of: Vec<Option<&str>> = vec![None; n];
-        for (what, ids) in [("train", &train), ("val", &val), ("test", &test)] {
-            for &i in ids {
-                if let Some(other) = split_of[i as usize].replace(what) {
-                    return Err(Error::data(
-                        &split_path,
-                        format!(
-                            "node {i} is listed in {other} and again in {what}; the splits must \
-                             be disjoint"
-                        ),
-                    ));
-                }
-            }
+        let splits = [("train", &train[..]), ("val", &val), ("test", &test)];
+        if let Some((i, other, what)) = super::split::listed_twice(n, &splits) {
+            return Err(Error::data(
+                &split_path,
+                format!(
+                    "node {i} is listed in {other} and again in {what}; the splits must be \
+                     disjoint"
+                ),
+            ));
         }
         Ok(Planetoid {
             name,

@@ -198,3 +198,23 @@ pub fn complement(n: usize, exclude: &[usize]) -> Vec<usize> {
     }
     (0..n).filter(|&i| keep[i]).collect()
 }
+
+/// The first item (below `n`) that the named `sets` list twice, within one set or across two,
+/// with the names of the sets it is in (the earlier first): splits that share an item score a
+/// model on what it trained on, and an item listed twice counts twice. `None` when every item
+/// is listed once. Items must be below `n` (it panics on one that is not).
+pub fn listed_twice<'a, T: Copy + TryInto<usize>>(
+    n: usize,
+    sets: &[(&'a str, &[T])],
+) -> Option<(usize, &'a str, &'a str)> {
+    let mut set_of: Vec<Option<&str>> = vec![None; n];
+    for &(what, set) in sets {
+        for &i in set {
+            let i = i.try_into().unwrap_or(usize::MAX);
+            if let Some(other) = set_of[i].replace(what) {
+                return Some((i, other, what));
+            }
+        }
+    }
+    None
+}

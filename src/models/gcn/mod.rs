@@ -71,18 +71,13 @@ fn check_training_constants(model: &str, lr: f32, dropout: f32, weight_decay: f3
 /// twice, within one of the named sets or across them: a test item also trained on, or
 /// counted twice, would make the reported accuracy wrong. The sets must be in range.
 fn check_disjoint(kind: &str, n: usize, sets: [(&str, &[usize]); 3]) -> Result<()> {
-    let mut set_of: Vec<Option<&str>> = vec![None; n];
-    for (what, set) in sets {
-        for &i in set {
-            if let Some(other) = set_of[i].replace(what) {
-                return Err(Error::InvalidInput(format!(
-                    "{kind} {i} is listed in {other} and again in {what}; the train, val and \
-                     test sets must be disjoint and list each {kind} once"
-                )));
-            }
-        }
+    match crate::data::split::listed_twice(n, &sets) {
+        Some((i, other, what)) => Err(Error::InvalidInput(format!(
+            "{kind} {i} is listed in {other} and again in {what}; the train, val and test sets \
+             must be disjoint and list each {kind} once"
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A Glorot-uniform weight [fan_in, fan_out] with the given weight decay.
