@@ -9,9 +9,7 @@ use synchgraph::data::emotion::{load_clips, ClipList, DatasetFormat};
 use synchgraph::data::emotion_features::{
     default_threads, extract_all, extract_export, FeatureSettings,
 };
-use synchgraph::data::feature_export::{
-    exported_features, ExportClipShapes, ExportedFeatures, FEATURES_INDEX,
-};
+use synchgraph::data::feature_export::{ExportClipShapes, ExportedFeatures, FEATURES_INDEX};
 use synchgraph::data::speaker_norm::FeatureNorm;
 use synchgraph::features::frames::{NODES_SPEECH, NODES_VIDEO};
 use synchgraph::features::{FrameMatrix, MAX_NODES};
@@ -152,10 +150,11 @@ pub(crate) fn load_features(
             list.classes.join(", ")
         );
     }
-    let (exported, shapes) = match list.format {
-        DatasetFormat::Features => (exported_features(data)?, ExportClipShapes::read(data)?),
-        _ => (None, None),
+    let shapes = match list.format {
+        DatasetFormat::Features => ExportClipShapes::read(data)?,
+        _ => None,
     };
+    let exported = shapes.as_ref().map(ExportClipShapes::exported);
     let mut settings = feature_settings(choice, list.format, data, exported)?;
     let pb = bar(list.clips.len(), "features");
     // The clips of an export hold its node count of rows: checked, never regrouped.

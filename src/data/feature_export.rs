@@ -249,8 +249,8 @@ fn check_listed_shapes(dir: &Path, path: &Path, listed: &[ListedClip]) -> Result
 pub struct ExportClipShapes {
     /// The export's [`FEATURES_INDEX`].
     index: PathBuf,
-    /// Its `settings.nodes`.
-    nodes: usize,
+    /// What that index says of the features (its `settings.nodes` among them).
+    exported: ExportedFeatures,
     /// Its `settings.dims`, when it has one.
     dims: Option<usize>,
     /// The export's [`FEATURES_CLIPS`].
@@ -298,16 +298,21 @@ impl ExportClipShapes {
         };
         Ok(Some(ExportClipShapes {
             index,
-            nodes: exported.nodes,
+            exported,
             dims,
             list,
             listed,
         }))
     }
 
+    /// What the export's index says of its features ([`exported_features`] of its folder).
+    pub fn exported(&self) -> ExportedFeatures {
+        self.exported
+    }
+
     /// Graph nodes per clip (`settings.nodes`): the rows of every clip matrix.
     pub fn nodes(&self) -> usize {
-        self.nodes
+        self.exported.nodes
     }
 
     /// Features per node (`settings.dims`), when the index names them: the columns of every
@@ -323,14 +328,14 @@ impl ExportClipShapes {
     pub fn check(&self, path: &Path, m: &FrameMatrix) -> Result<()> {
         let again = "the file is not the one this export wrote (copied in from an export with \
                      other settings?); export the clips again";
-        if m.rows != self.nodes {
+        if m.rows != self.nodes() {
             return Err(Error::data(
                 path,
                 format!(
                     "holds {} rows, but this export has {} nodes per clip ('settings.nodes' of \
                      {}): {again}",
                     m.rows,
-                    self.nodes,
+                    self.nodes(),
                     self.index.display()
                 ),
             ));

@@ -10,7 +10,7 @@ use crate::data::emotion::speakers_from_names;
 use crate::data::emotion_features::{
     default_threads, export_node_features, node_features, parallel_map,
 };
-use crate::data::feature_export::{exported_features, ExportClipShapes, ExportedFeatures};
+use crate::data::feature_export::ExportClipShapes;
 use crate::error::Result;
 use crate::features::FrameMatrix;
 
@@ -27,10 +27,6 @@ pub struct Prediction {
     pub probabilities: Vec<f32>,
 }
 
-/// What a feature file's export says of it: the node count and normalisation of the export
-/// ([`ExportedFeatures`]) and the shape it wrote its clips with ([`ExportClipShapes`]).
-type ExportOf = (ExportedFeatures, ExportClipShapes);
-
 /// The export a feature file belongs to: `<export>/<class>/<clip>.npy` (or `.csv`) with the
 /// export's [`crate::data::feature_export::FEATURES_INDEX`] two folders up. A relative path is
 /// resolved against the working directory first, so `clip.npy` named from inside a class
@@ -39,7 +35,7 @@ type ExportOf = (ExportedFeatures, ExportClipShapes);
 fn export_of(
     clip: &Path,
     seen: &mut HashMap<PathBuf, Option<usize>>,
-    found: &mut Vec<ExportOf>,
+    found: &mut Vec<ExportClipShapes>,
 ) -> Result<Option<usize>> {
     let is_feature_file = clip
         .extension()
@@ -55,13 +51,10 @@ fn export_of(
     if let Some(known) = seen.get(export) {
         return Ok(*known);
     }
-    let entry = match (exported_features(export)?, ExportClipShapes::read(export)?) {
-        (Some(e), Some(shapes)) => {
-            found.push((e, shapes));
-            Some(found.len() - 1)
-        }
-        _ => None,
-    };
+    let entry = ExportClipShapes::read(export)?.map(|shapes| {
+        found.push(shapes);
+        found.len() - 1
+    });
     seen.insert(export.to_path_buf(), entry);
     Ok(entry)
 }
@@ -84,7 +77,7 @@ impl SavedModel {
             let clip = clip.as_ref();
             let at = export_of(clip, &mut seen, &mut exports)?;
             match at {
-                Some(k) if self.features.accepts_export(&exports[k].0, clip)? => {}
+                Some(k) if self.features.accepts_export(&exports[k].exported(), clip)? => {}
                 _ => pending.push(i),
             }
             export_at.push(at);
@@ -99,7 +92,7 @@ impl SavedModel {
             .zip(export_at.iter().copied())
             .collect();
         let mut feats = parallel_map(&items, threads, |&(p, at)| match at {
-            Some(k) => export_node_features(p, settings, &exports[k].1),
+            Some(k) => export_node_features(p, settings, &exports[k]),
             None => node_features(p, settings),
         })?;
         // Normalise the clips that are not normalised yet, together.
