@@ -52,16 +52,21 @@ fn read_index(dir: &Path) -> Result<Option<(PathBuf, serde_json::Value)>> {
 /// is not an integer from 2 to [`MAX_NODES`] (as `--nodes` allows) or its normalisation is
 /// unknown.
 pub fn exported_features(dir: &Path) -> Result<Option<ExportedFeatures>> {
-    let Some((path, meta)) = read_index(dir)? else {
-        return Ok(None);
-    };
+    match read_index(dir)? {
+        Some((path, meta)) => parse_exported(&path, &meta),
+        None => Ok(None),
+    }
+}
+
+/// [`exported_features`] of the index `meta` read from `path`.
+fn parse_exported(path: &Path, meta: &serde_json::Value) -> Result<Option<ExportedFeatures>> {
     let settings = &meta["settings"];
     let nodes = match (&settings["nodes"], settings["nodes"].as_u64()) {
         (serde_json::Value::Null, _) => return Ok(None),
         (_, Some(n)) if (2..=MAX_NODES as u64).contains(&n) => n as usize,
         (v, _) => {
             return Err(Error::data(
-                &path,
+                path,
                 format!("'settings.nodes' is {v}, not a node count from 2 to {MAX_NODES}"),
             ))
         }
@@ -70,7 +75,7 @@ pub fn exported_features(dir: &Path) -> Result<Option<ExportedFeatures>> {
         serde_json::Value::Null => FeatureNorm::None,
         v => serde_json::from_value(v.clone()).map_err(|_| {
             Error::data(
-                &path,
+                path,
                 format!("'settings.normalize' is {v}, expected \"none\" or \"speaker\""),
             )
         })?,
@@ -82,7 +87,7 @@ pub fn exported_features(dir: &Path) -> Result<Option<ExportedFeatures>> {
                 .and_then(|k| FEATURE_KINDS.iter().copied().find(|&known| known == k))
                 .ok_or_else(|| {
                     Error::data(
-                        &path,
+                        path,
                         format!(
                             "'settings.kind' is {v}, not one of {}",
                             FEATURE_KINDS.join(", ")
@@ -266,10 +271,10 @@ impl ExportClipShapes {
     /// [`exported_features`] does, when `settings.dims` is not a whole number of 1 or more, and
     /// when the clip list cannot be read.
     pub fn read(dir: &Path) -> Result<Option<Self>> {
-        let Some(exported) = exported_features(dir)? else {
+        let Some((index, meta)) = read_index(dir)? else {
             return Ok(None);
         };
-        let Some((index, meta)) = read_index(dir)? else {
+        let Some(exported) = parse_exported(&index, &meta)? else {
             return Ok(None);
         };
         let dims = match &meta["settings"]["dims"] {
