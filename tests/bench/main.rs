@@ -1,0 +1,19 @@
+//! The benchmark harness: argument parsing, quick runs, report comparison, the PyTorch peer scripts
+//! and the device recording script.
+//!
+//! One test binary: each file under `tests/bench/` is a module of it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod args_agree;
+mod args_switches;
+mod compare;
+mod device_record;
+mod lgrin_list_bytes;
+mod missing_data;
+mod peers;
+mod peers_mirror;
+mod quick;
+mod wall_timing;
+mod zero_self_time;

@@ -1,0 +1,29 @@
+//! The `synchgraph` binary end to end: devices, training, features, prediction, simulation,
+//! determinism, hostile inputs, and the README claims it makes.
+//!
+//! One test binary: each file under `tests/cli/` is a module of it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod determinism;
+mod devices;
+mod eval_bad_model;
+mod features_export_folder;
+mod hostile_inputs;
+mod mixed_layout;
+mod out_inside_data;
+mod predict_exports;
+mod predict_mixed_folder;
+mod readme_landmark_detect;
+mod readme_structure;
+mod simulate;
+mod split_flags;
+mod stdp_config_record;
+mod synchgraph_flags;
+mod synchgraph_rate_scale;
+mod synchgraph_wiring;
+mod train_gcn;
+mod train_lgrin;
+mod type_limits;
+mod val_speakers;

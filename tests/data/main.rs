@@ -1,0 +1,40 @@
+//! Data and front ends: emotion data-set layouts, WAV reading, MFCC and prosody, face frames (LoG),
+//! landmarks, BVH motion capture, feature files and speaker normalisation.
+//!
+//! One test binary: each file under `tests/data/` is a module of it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod audio;
+mod audio_spec;
+mod bvh;
+mod bvh_bom;
+mod bvh_channels;
+mod digits_loader;
+mod emotion_checks;
+mod emotion_layouts;
+mod emotion_links;
+mod emotion_modalities;
+mod feature_csv;
+mod feature_npy;
+mod frame_sizes;
+mod group_large_values;
+mod hidden_frames;
+mod landmark_header;
+mod log_limits;
+mod mel_filters;
+mod mfcc_config;
+mod mfcc_silence;
+mod mfcc_steps;
+mod pitch_range;
+mod prosody;
+mod prosody_windows;
+mod ravdess_codes;
+mod speaker_norm;
+mod speaker_norm_width;
+mod split_inputs;
+mod truncated_jpeg;
+mod video;
+mod wav_chunks;
+mod wav_formats;

@@ -1,0 +1,20 @@
+//! The device layer and scheduler: adapters, buffers and transfers, tensors, the bind-group cache,
+//! profiling and wgpu errors.
+//!
+//! One test binary: each file under `tests/gpu/` is a module of it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod adapter_names;
+mod bind_group_cache;
+mod buffer_usage;
+mod copy_clear_ranges;
+mod device_errors;
+mod layer_guards;
+mod profiler_failed_batch;
+mod read_bytes;
+mod tensor;
+mod tensor_item;
+mod validation_errors;
+mod write_bytes;

@@ -1,0 +1,26 @@
+//! Graphs: the Cora, MUTAG and TU loaders, CSR construction, SpMM, batching, synchrony-graph
+//! construction and stimulus edges.
+//!
+//! One test binary: each file under `tests/graphs/` is a module of it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod batch_edge_cases;
+mod csr_row_ptr;
+mod csr_sizes;
+mod gcn_repeated_diagonal;
+mod input_checks;
+mod loader_checks;
+mod loaders;
+mod planetoid_nodes;
+mod silent_clip;
+mod sparse;
+mod spike_sort_order;
+mod spmm_wide_tiles;
+mod stimulus_edges;
+mod stimulus_labels;
+mod stimulus_offsets;
+mod synchrony;
+mod synchrony_layer_size;
+mod tu_empty_attributes;

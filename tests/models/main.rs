@@ -1,0 +1,24 @@
+//! The models: L-GrIN against an f64 forward pass, its configuration, checkpoints and training
+//! checks, the GCN trainers and the Synch-Graph pipeline.
+//!
+//! One test binary: each file under `tests/models/` is a module of it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod class_count;
+mod gcn_disjoint_sets;
+mod lgrin_clip_checks;
+mod lgrin_config;
+mod lgrin_diverged_run;
+mod lgrin_indices;
+mod lgrin_load_state;
+mod lgrin_model;
+mod lgrin_reference;
+mod lgrin_save_checks;
+mod lgrin_structure_loss;
+mod node_labels;
+mod synchgraph_fit_empty;
+mod synchgraph_gcn_config;
+mod synchgraph_pipeline;
+mod training_syncs;

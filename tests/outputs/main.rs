@@ -1,0 +1,19 @@
+//! Run outputs: checkpoints, atomic writes, metrics files, feature exports, reports and figures.
+//!
+//! One test binary: each file under `tests/outputs/` is a module of it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod argmax_zero_cols;
+mod atomic_mode;
+mod atomic_temporaries;
+mod checkpoint_header;
+mod checkpoint_names;
+mod export_clip_shape;
+mod heatmap_non_finite;
+mod heatmap_shape;
+mod metrics_last;
+mod plot_flat_series;
+mod plot_inputs;
+mod report;

@@ -1,0 +1,23 @@
+//! The spiking network: LIF, synapse, Poisson and STDP kernels against f64 references, the whole
+//! network against hand-worked values, configuration checks and STDP on the digits.
+//!
+//! One test binary: each file under `tests/snn/` is a module of it.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod check_size;
+mod config_checks;
+mod edge_cases;
+mod frozen_theta;
+mod kernels_grid;
+mod lif;
+mod raise;
+mod readbacks;
+mod reference;
+mod refractory;
+mod sample_steps;
+mod schedule_steps;
+mod schedule_width;
+mod spec_equations;
+mod stdp_digits;
