@@ -100,9 +100,10 @@ fn create_temporary(dir: &Path, file_name: &str) -> std::io::Result<(PathBuf, fs
 /// Stream a file to `path` atomically: `write` fills a buffered temporary file in the same
 /// folder (`.<name>.<pid>.<n>.tmp`, created new: an existing file of that name, another
 /// writer's, is never opened, and the next `n` is tried instead), which is synced and renamed
-/// over `path`; a file already at `path` passes its permissions on to the new one. On any failure the temporary file is removed and `path` is left as it was. After
-/// a successful write, the temporary files of `path` left by processes that were killed
-/// mid-write are removed (on Linux, where a process's liveness shows in `/proc`).
+/// over `path`; a file already at `path` passes its permissions on to the new one. On any
+/// failure the temporary file is removed and `path` is left as it was. After a successful
+/// write, the temporary files of `path` left by processes that were killed mid-write are
+/// removed (on Linux, where a process's liveness shows in `/proc`).
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> std::io::Result<()>,

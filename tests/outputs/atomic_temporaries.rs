@@ -2,10 +2,12 @@
 //! (another writer's, such as a process with the same pid in another container sharing the
 //! folder) is never opened, truncated or renamed; the write moves on to the next name, and after
 //! a bounded number of taken names fails with an error naming the target. The two scenarios run
-//! in one test so that no other write of this process moves the temporary-name counter between
-//! reading the next names and writing.
+//! in one test, in a child process that runs only that test, so that no other write of the
+//! process moves the temporary-name counter between reading the next names and writing (the
+//! other tests of this binary write files in parallel).
 
 use std::path::PathBuf;
+use std::process::Command;
 
 use synchgraph::report::atomic::{next_temporary_paths, TEMPORARY_ATTEMPTS};
 use synchgraph::report::write_atomic;
@@ -41,8 +43,32 @@ fn assert_untouched(names: &[PathBuf], contents: &[Vec<u8>]) {
     }
 }
 
+/// Set in the child process that runs the scenario alone.
+const ALONE: &str = "SYNCHGRAPH_TEST_ATOMIC_ALONE";
+
 #[test]
 fn write_atomic_never_opens_a_temporary_name_that_exists() {
+    if std::env::var_os(ALONE).is_some() {
+        taken_names_scenario();
+        return;
+    }
+    // This test's name within its binary: the module path without the binary's name.
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
+    let name = format!("{module}::write_atomic_never_opens_a_temporary_name_that_exists");
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([name.as_str(), "--exact", "--test-threads=1"])
+        .env(ALONE, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "the scenario failed or did not run in its own process:\n{stdout}\n{stderr}"
+    );
+}
+
+fn taken_names_scenario() {
     let d = scratch("taken");
     let target = d.join("metrics.json");
 
