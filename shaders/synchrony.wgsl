@@ -14,7 +14,7 @@ struct Params {
     window: f32,       // ms
     split: u32,        // neurons below this index are audio, the rest visual
     nodes: u32,        // clips * neurons (per-node kernels)
-    duration: f32,     // ms, to scale first-spike times into [0, 1]
+    duration: f32,     // ms (a normal f32 > 0), to scale first-spike times into [0, 1]
     _pad0: u32,
     _pad1: u32,
 }
@@ -153,7 +153,7 @@ fn compact_nodes(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups)
     cf_features[base + 1u] = select(1.0, 0.0, audio);
     cf_features[base + 2u] = position;
     cf_features[base + 3u] = f32(cf_count[g]);
-    cf_features[base + 4u] = bitcast<f32>(cf_first[g]) / max(p.duration, 1e-6);
+    cf_features[base + 4u] = bitcast<f32>(cf_first[g]) / p.duration;
 }
 
 // Renumber column indices in place.

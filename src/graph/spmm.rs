@@ -36,6 +36,9 @@ struct Operand<'a> {
 
 fn run(a: &Csr, op: Operand<'_>, x: &Tensor, name: &'static str) -> Result<Tensor> {
     x.expect_dtype(name, DType::F32)?;
+    // Checked here, not only by the dispatch: an empty product returns before dispatching.
+    a.gpu()
+        .check_same_device(name, "the dense operand", x.gpu())?;
     let (m, f) = match x.shape() {
         [m, f] => (*m, *f),
         s => return Err(Error::shape(name, format!("X must be 2-D, got {s:?}"))),

@@ -105,10 +105,12 @@ struct Params {
 
 fn validate(spikes: &[Spike], layer: &Layer, config: &SynchronyConfig) -> Result<()> {
     config.validate()?;
-    if !(layer.duration_ms.is_finite() && layer.duration_ms > 0.0) {
+    // Normal, not subnormal: a GPU may flush a subnormal divisor to zero.
+    if !(layer.duration_ms.is_finite() && layer.duration_ms >= f32::MIN_POSITIVE) {
         return Err(Error::InvalidInput(format!(
-            "layer duration must be a finite number of ms > 0 (it scales first-spike times), \
-             got {}",
+            "layer duration must be a finite number of ms >= {:e} (it scales first-spike \
+             times), got {}",
+            f32::MIN_POSITIVE,
             layer.duration_ms
         )));
     }
