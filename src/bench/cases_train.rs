@@ -11,7 +11,8 @@
 //! Cora's real non-zero counts (features X with `nnz_x` entries, adjacency Â with `nnz_a`,
 //! n = 2708 nodes, f = 1433 features, h = 16 hidden, c = 7 classes; X W1 gathers from W1's f
 //! rows, and the backward of X W1 is Xᵀ G, with f output rows gathering from G's n rows):
-//! `spmm(nnz_x, n <- f, h) + spmm(nnz_x, f <- n, h) + 2 spmm(nnz_a, n, h) + 2 spmm(nnz_a, n, c)`;
+//! `spmm(nnz_x, n <- f, h) + spmm(nnz_x, f <- n, h) + 2 spmm(nnz_a, n, h) + 2 spmm(nnz_a, n, c)`,
+//! plus `4 (nnz_x + 2 nnz_a)` for the transpose permutation the three backward products read;
 //! the rows the six gather per entry, `4 (2 nnz_x h + 2 nnz_a (h + c))`, are the `gathered_bytes`
 //! metric. FLOPs `4 nnz_x h + 4 nnz_a (h + c) + 6 n h c` (the dense H W2 once forward and twice
 //! backward, for H and W2). Memory bound (sparse products).
@@ -93,10 +94,15 @@ pub fn gcn_epoch_work(
     h: usize,
     c: usize,
 ) -> (u64, u64) {
+    // The backward's three products (Xᵀ G, and Âᵀ G at widths h and c) run through the transpose
+    // structure, whose kernel reads each value through the permutation array: 4 B per stored
+    // entry more than the forward product of the same matrix, as the `spmm_backward_*` rows count.
+    let perm = 4.0 * (nnz_x + 2 * nnz_a) as f64;
     let bytes = spmm_bytes_rect(nnz_x, n, f, h)
         + spmm_bytes_rect(nnz_x, f, n, h)
         + 2.0 * spmm_bytes(nnz_a, n, h)
-        + 2.0 * spmm_bytes(nnz_a, n, c);
+        + 2.0 * spmm_bytes(nnz_a, n, c)
+        + perm;
     let flops = 4 * nnz_x * h + 4 * nnz_a * (h + c) + 6 * n * h * c;
     (bytes as u64, flops as u64)
 }

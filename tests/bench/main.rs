@@ -10,6 +10,7 @@ mod args_agree;
 mod args_switches;
 mod compare;
 mod device_record;
+mod gcn_epoch_bytes;
 mod lgrin_list_bytes;
 mod missing_data;
 mod peers;

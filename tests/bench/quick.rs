@@ -997,7 +997,8 @@ fn gcn_epoch_counts_every_product_of_forward_and_backward() {
     let forward = 2 * nnz_x * h + 2 * nnz_a * h + 2 * n * h * c + 2 * nnz_a * c;
     let backward = 2 * nnz_a * c + 2 * (2 * n * h * c) + 2 * nnz_a * h + 2 * nnz_x * h;
     // (entries, output rows, rows of the gathered operand, width): each SpMM reads the sparse
-    // operand's offsets, columns and values, the gathered operand once and writes its output.
+    // operand's offsets, columns and values, the gathered operand once and writes its output; the
+    // backward's three (the last) run as transposes and also read the permutation, 4 B an entry.
     let products = [
         (nnz_x, n, f, h), // X W1: W1 has f rows
         (nnz_a, n, n, h),
@@ -1008,7 +1009,11 @@ fn gcn_epoch_counts_every_product_of_forward_and_backward() {
     ];
     let bytes: usize = products
         .iter()
-        .map(|&(z, rows, m, w)| 4 * ((rows + 1) + 2 * z + z.min(m) * w + rows * w))
+        .enumerate()
+        .map(|(k, &(z, rows, m, w))| {
+            let permutation = if k >= 3 { 4 * z } else { 0 };
+            4 * ((rows + 1) + 2 * z + z.min(m) * w + rows * w) + permutation
+        })
         .sum();
     assert_eq!(
         gcn_epoch_work(nnz_x, nnz_a, (n, f), h, c),
