@@ -141,9 +141,10 @@ pub struct Binding {
     pub offset: u64,
     /// Byte size (non-zero, multiple of 4).
     pub size: u64,
-    /// What must stay alive until the dispatch that uses this binding is recorded: the copy
-    /// made for a view off the storage alignment. Dropping it earlier would hand its buffer
-    /// back to the pool, where a submit in between could let another tensor take it.
+    /// What must stay alive until the dispatch that uses this binding is recorded: the bound
+    /// tensor's storage, or the copy made for a view off the storage alignment. Dropping it
+    /// earlier would hand its buffer back to the pool, where a submit in between could let
+    /// another tensor take it and overwrite the data before the dispatch reads it.
     pub(crate) _keep_alive: Option<Arc<dyn std::any::Any + Send + Sync>>,
     /// [`Gpu::device_key`] of the device that owns the buffer, checked by [`Gpu::dispatch`].
     pub(crate) device: usize,

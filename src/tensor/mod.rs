@@ -217,7 +217,7 @@ impl Tensor {
             buffer: self.buffer().clone(),
             offset: 0,
             size: 4,
-            _keep_alive: None,
+            _keep_alive: Some(self.storage.clone()),
             device: self.gpu().device_key(),
         }
     }
@@ -232,7 +232,8 @@ impl Tensor {
     /// fresh buffer, which the binding keeps alive until its dispatch is recorded; a kernel's
     /// writes through such a binding would land in the copy, so bindings a kernel writes
     /// (`read_write` in the WGSL) must use [`Tensor::binding_mut`]. An empty tensor binds one
-    /// word at offset 0.
+    /// word at offset 0. The binding keeps the tensor's storage alive, so it binds this data even
+    /// when the tensor is dropped before the dispatch is recorded.
     pub fn binding(&self) -> Result<Binding> {
         if self.numel() == 0 {
             return Ok(self.empty_binding());
@@ -243,7 +244,7 @@ impl Tensor {
                 buffer: self.buffer().clone(),
                 offset: self.offset,
                 size,
-                _keep_alive: None,
+                _keep_alive: Some(self.storage.clone()),
                 device: self.gpu().device_key(),
             });
         }
@@ -261,7 +262,8 @@ impl Tensor {
     /// Whole tensors and views whose byte offset meets the device's storage offset alignment bind
     /// directly; a view off that alignment cannot be bound in place, and is refused with
     /// [`Error::Unsupported`] rather than bound through a copy that would silently drop the
-    /// kernel's writes. An empty tensor binds one word at offset 0.
+    /// kernel's writes. An empty tensor binds one word at offset 0. Like [`Tensor::binding`], the
+    /// binding keeps the tensor's storage alive until it is dropped.
     pub fn binding_mut(&self) -> Result<Binding> {
         if self.numel() == 0 {
             return Ok(self.empty_binding());
@@ -281,7 +283,7 @@ impl Tensor {
             buffer: self.buffer().clone(),
             offset: self.offset,
             size: self.binding_size(),
-            _keep_alive: None,
+            _keep_alive: Some(self.storage.clone()),
             device: self.gpu().device_key(),
         })
     }

@@ -8,6 +8,7 @@ mod common;
 
 mod adapter_names;
 mod bind_group_cache;
+mod binding_lifetime;
 mod buffer_usage;
 mod copy_clear_ranges;
 mod device_errors;
