@@ -71,7 +71,9 @@ impl Tape {
     /// normalises with the batch mean and (biased) variance and updates `stats`; an evaluation
     /// tape uses the running statistics. Affine scale and shift compose with [`Tape::mul`] and
     /// [`Tape::add`] (see [`Tape::batch_norm_affine`]). [`Error::InvalidInput`] for a `stats`
-    /// momentum outside [0, 1] or an eps that is not a finite number > 0.
+    /// momentum outside [0, 1] or an eps that is not a finite number > 0; a shape error for a
+    /// running variance of another length than the running mean. A refused call leaves `stats`
+    /// as they were.
     pub fn batch_norm(&mut self, x: &Var, stats: &mut BatchNormStats) -> Result<Var> {
         self.check("batch_norm", &[x])?;
         // Checked first: a training step updates the running statistics before its last kernel.
@@ -80,6 +82,18 @@ impl Tape {
             ("the running variance", &stats.running_var),
         ] {
             self.gpu.check_same_device("batch_norm", what, t.gpu())?;
+            t.expect_dtype("batch_norm", DType::F32)?;
+        }
+        if stats.running_var.numel() != stats.cols() {
+            return Err(Error::shape(
+                "batch_norm",
+                format!(
+                    "the running variance {:?} must have one entry per column of the running \
+                     mean {:?}",
+                    stats.running_var.shape(),
+                    stats.running_mean.shape()
+                ),
+            ));
         }
         if !((0.0..=1.0).contains(&stats.momentum) && stats.eps.is_finite() && stats.eps > 0.0) {
             return Err(Error::InvalidInput(format!(
@@ -142,7 +156,9 @@ impl Tape {
         ))
     }
 
-    /// Batch norm followed by the per-column affine map x̂ γ + β (γ, β row vectors `[c]`).
+    /// Batch norm followed by the per-column affine map x̂ γ + β (γ, β row vectors `[c]`). A γ
+    /// or β that `mul` or `add` would refuse (another shape, a dtype other than f32) is refused
+    /// before the batch norm runs, so it leaves `stats` as they were.
     pub fn batch_norm_affine(
         &mut self,
         x: &Var,
@@ -151,6 +167,11 @@ impl Tape {
         beta: &Var,
     ) -> Result<Var> {
         self.check("batch_norm_affine", &[x, gamma, beta])?;
+        // The batch norm of a training tape updates the running statistics: check first.
+        for v in [gamma, beta] {
+            Self::check_broadcast("batch_norm_affine", x, v)?;
+            v.value.expect_dtype("batch_norm_affine", DType::F32)?;
+        }
         let xhat = self.batch_norm(x, stats)?;
         let scaled = self.mul(&xhat, gamma)?;
         self.add(&scaled, beta)

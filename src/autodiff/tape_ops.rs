@@ -10,7 +10,7 @@ use crate::kernels::matmul::{matmul, matmul_nt, matmul_tn};
 use crate::kernels::reduce::{sum_all, ReduceOp};
 use crate::kernels::segment::segment_reduce;
 use crate::kernels::softmax::softmax_cross_entropy;
-use crate::tensor::Tensor;
+use crate::tensor::{DType, Tensor};
 
 impl Tape {
     /// A · B.
@@ -34,7 +34,9 @@ impl Tape {
         Ok(self.push(v, Op::MatMulNt(a.id, b.id)))
     }
 
-    fn check_broadcast(op: &str, a: &Var, b: &Var) -> Result<()> {
+    /// A shape error naming `op` unless b has a's shape or is a row vector of a's last
+    /// dimension (the broadcasts `add`, `sub` and `mul` take).
+    pub(super) fn check_broadcast(op: &str, a: &Var, b: &Var) -> Result<()> {
         let cols = a.value.matrix_dims().1;
         if a.shape() == b.shape() || (b.value.numel() == cols && b.shape().last() == Some(&cols)) {
             return Ok(());
@@ -108,13 +110,17 @@ impl Tape {
 
     /// Inverted dropout with drop probability `p` while training (a seeded GPU mask, a new
     /// stream per call); the identity in evaluation mode or for p = 0. A `p` outside [0, 1) is
-    /// [`Error::InvalidInput`] in both modes, so a bad setting shows before training starts.
+    /// [`Error::InvalidInput`] in both modes, so a bad setting shows before training starts. A
+    /// refused call does not advance the mask stream.
     pub fn dropout(&mut self, x: &Var, p: f32) -> Result<Var> {
         self.check("dropout", &[x])?;
         check_drop_probability("dropout", p)?;
         if !self.training || p == 0.0 {
             return Ok(x.clone());
         }
+        // Checked before the dropout counter moves, so a refused call leaves later masks as
+        // they were.
+        x.value.expect_dtype("dropout", DType::F32)?;
         self.dropout_calls += 1;
         let seed = self
             .seed

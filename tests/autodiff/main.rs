@@ -18,6 +18,7 @@ mod optim_hyper;
 mod optim_store;
 mod optim_view;
 mod other_device;
+mod refused_op_state;
 mod sparse_dropout_p;
 mod sparse_op;
 mod step_losses;
