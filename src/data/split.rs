@@ -1,5 +1,7 @@
 //! Seeded, stratified splits: k-fold cross-validation folds and train/validation carving.
 
+use std::collections::BTreeMap;
+
 use crate::error::{Error, Result};
 
 /// SplitMix64: a small deterministic generator for shuffles.
@@ -44,16 +46,17 @@ pub fn permutation(n: usize, seed: u64) -> Vec<usize> {
     v
 }
 
-/// Items of `indices` grouped by class, each group shuffled with `rng`.
+/// Items of `indices` grouped by class in ascending label order, one group per label present
+/// (a large label id costs nothing), each group shuffled with `rng`.
 fn by_class(indices: &[usize], labels: &[u32], rng: &mut SplitMix) -> Result<Vec<Vec<usize>>> {
-    let classes = labels.iter().max().map_or(0, |&m| m as usize + 1);
-    let mut groups = vec![Vec::new(); classes];
+    let mut groups: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for &i in indices {
         let l = *labels.get(i).ok_or_else(|| {
             Error::InvalidInput(format!("split: index {i} beyond {} labels", labels.len()))
         })?;
-        groups[l as usize].push(i);
+        groups.entry(l).or_default().push(i);
     }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
     for g in &mut groups {
         rng.shuffle(g);
     }
@@ -108,9 +111,9 @@ pub fn stratified_folds(
 }
 
 /// Hold out about `fraction` of `idx` (stratified by `labels`, seeded) as a validation part:
-/// returns (remaining training indices, validation indices). Unlike [`train_val_split`], a
-/// class never goes wholly to validation (every class with at least two items keeps one in
-/// training), a small class may give none, and neither part is required to be non-empty.
+/// returns (remaining training indices, validation indices). As in [`train_val_split`], a
+/// class never goes wholly to validation (every class keeps at least one item in training);
+/// unlike it, a small class may give none, and neither part is required to be non-empty.
 /// Errors when `fraction` is not in [0, 1) or an index is beyond `labels`.
 pub fn validation_split(
     idx: &[usize],

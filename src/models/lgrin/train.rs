@@ -7,7 +7,7 @@ use super::batches::{upload_node_major, BatchFeed};
 use super::model::{Lgrin, StateSnapshot};
 use crate::autodiff::optim::{Adam, LrSchedule};
 use crate::autodiff::{StepLosses, Tape};
-use crate::data::split::SplitMix;
+use crate::data::split::{listed_twice, SplitMix};
 use crate::error::{Error, Result};
 use crate::features::FrameMatrix;
 use crate::kernels::softmax::softmax_rows;
@@ -50,7 +50,9 @@ pub struct TrainOutcome {
 /// been changed since the model was built. Every clip of `train_idx` and `val_idx` is checked
 /// before the first step (features and a label present, the label one of the model's classes,
 /// features `[nodes, in_dims]` and finite), the first bad one named by its number; the labels
-/// of other clips are not looked at. A run whose loss stops being finite fails with
+/// of other clips are not looked at. A clip listed twice, within `train_idx` or `val_idx` or in
+/// both, is refused the same way: a validation clip also trained on would choose the kept epoch
+/// on training data. A run whose loss stops being finite fails with
 /// [`Error::InvalidInput`] ("training diverged"); the model is then put back to its kept epoch
 /// so far, or, before any epoch was kept, to the parameters it had when training began.
 pub fn train(
@@ -72,6 +74,19 @@ pub fn train(
     }
     check_clips(model, feats, labels, train_idx, "training")?;
     check_clips(model, feats, labels, val_idx, "validation")?;
+    // `check_clips` keeps every index below `feats.len()`, as `listed_twice` needs.
+    let parts: [(&str, &[usize]); 2] = [("training", train_idx), ("validation", val_idx)];
+    if let Some((i, first, again)) = listed_twice(feats.len(), &parts) {
+        let where_ = if first == again {
+            format!("twice in the {first} part")
+        } else {
+            format!("in the {first} part and again in the {again} part")
+        };
+        return Err(Error::InvalidInput(format!(
+            "clip {i} is listed {where_}; the training and validation parts must be disjoint \
+             and list each clip once"
+        )));
+    }
     let batch = c.batch.min(train_idx.len());
     let pass = one_pass_batches(train_idx.len(), batch);
     let iters = if c.iters_per_epoch == 0 {
