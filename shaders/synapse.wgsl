@@ -45,7 +45,8 @@ fn compact(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
     if (g >= total) { return; }
     let clip = g / p.n;
     let i = g - clip * p.n;
-    let slot = (p.step + p.slots - delays[i] % p.slots) % p.slots;
+    // (step - delay) mod slots, without forming step + slots (which wraps past u32::MAX).
+    let slot = (p.step % p.slots + p.slots - delays[i] % p.slots) % p.slots;
     let on = (flags[slot * total + g] & 0x80000000u) != 0u;
     spk[g] = select(0u, 1u, on);
     if (!on) { return; }

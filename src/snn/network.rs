@@ -284,8 +284,18 @@ impl Network {
         self.record_inh = on;
     }
 
-    /// Record `steps` steps driven by `input`, appending spikes to `rec` (no readback).
+    /// Record `steps` steps driven by `input`, appending spikes to `rec` (no readback). Refuses,
+    /// with [`Error::InvalidInput`], a run that would take the step counter past `u32::MAX`.
     pub fn run(&mut self, input: &Input, steps: u32, rec: &Recorder) -> Result<()> {
+        // In u64: the u32 sum would overflow.
+        if u64::from(self.step) + u64::from(steps) > u64::from(u32::MAX) {
+            return Err(Error::InvalidInput(format!(
+                "{steps} more steps after step {} would take the network past the {} steps its \
+                 step counter holds",
+                self.step,
+                u32::MAX
+            )));
+        }
         match input {
             Input::Rates(r) if r.numel() != self.n_in * self.clips => {
                 return Err(Error::shape(

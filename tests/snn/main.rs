@@ -21,3 +21,4 @@ mod schedule_steps;
 mod schedule_width;
 mod spec_equations;
 mod stdp_digits;
+mod step_counter_end;
