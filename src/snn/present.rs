@@ -59,9 +59,10 @@ pub fn raise_seed(seed: u64, raises: u32) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Check that every sample has one intensity per input, and that a presentation
-/// (`sim.sample_ms`) lasts at least one step: one of no step would draw no spike from any
-/// sample, raise every sample [`MAX_RAISES`] times and leave the network untouched.
+/// Check that every sample has one intensity per input, that no input's rate (intensity x
+/// `network.rate_scale`, before any raise) exceeds `network.max_rate_hz`, and that a
+/// presentation (`sim.sample_ms`) lasts at least one step: one of no step would draw no spike
+/// from any sample, raise every sample [`MAX_RAISES`] times and leave the network untouched.
 pub fn check_samples(cfg: &Config, samples: &[Vec<f32>]) -> Result<()> {
     if samples.is_empty() {
         return Err(Error::InvalidInput("no samples".into()));
@@ -79,6 +80,20 @@ pub fn check_samples(cfg: &Config, samples: &[Vec<f32>]) -> Result<()> {
             "sample {i} has {} intensities, the network has {n_in} inputs",
             s.len()
         )));
+    }
+    let (scale, max_hz) = (cfg.network.rate_scale, cfg.network.max_rate_hz);
+    for (s, sample) in samples.iter().enumerate() {
+        // NaN and negative intensities are refused by `sample_rates`, naming them as such.
+        if let Some((i, x)) = sample
+            .iter()
+            .enumerate()
+            .find(|(_, &x)| f64::from(x) * scale > max_hz)
+        {
+            return Err(Error::InvalidInput(format!(
+                "sample {s}, input {i}: intensity {x} gives {} Hz at network.rate_scale                  {scale} Hz per unit, above network.max_rate_hz = {max_hz} Hz",
+                f64::from(*x) * scale
+            )));
+        }
     }
     Ok(())
 }

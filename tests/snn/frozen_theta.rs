@@ -18,6 +18,7 @@ fn inference_keeps_the_learned_thresholds() {
     cfg.network.input_delay_ms = vec![0.0];
     cfg.sim.sample_ms = 150.0;
     cfg.sim.min_spikes = 0;
+    cfg.network.max_rate_hz = 2000.0;
     // Intensity 8000 at 0.25 Hz per unit: 2000 Hz, a spike at every 0.5 ms step. With weight 5
     // ge settles at 10 at the start of each step, so v settles (from below) at
     // -65 / (1 + 10) mV, the fixed point of v += dt/tau ((E_rest - v) + ge (E_exc - v)).

@@ -3,15 +3,15 @@
 //!
 //! One test binary: each file under `tests/snn/` is a module of it.
 
+mod check_size;
 #[path = "../common/mod.rs"]
 mod common;
-
-mod check_size;
 mod config_checks;
 mod edge_cases;
 mod frozen_theta;
 mod kernels_grid;
 mod lif;
+mod max_rate;
 mod raise;
 mod readbacks;
 mod reference;
