@@ -17,7 +17,10 @@ struct Params {
 @group(0) @binding(1) var<storage, read> sx: array<f32>;
 @group(0) @binding(2) var<storage, read_write> sy: array<f32>;
 
-// ce_rows: logits, labels, mask -> stats [rows, 3] = (weight * nll, weight, logsumexp)
+// ce_rows: logits, labels, mask -> stats [rows, 4] = (weight * nll, weight, row max m,
+// sum of exp(x - m)). The max and the sum stay apart: m + log(sum) in f32 rounds log(sum) away
+// once |m| is large (1e8 and up), so nll = log(sum) - (x[label] - m) and
+// softmax = exp(x - m) / sum are formed from the parts.
 @group(0) @binding(1) var<storage, read> cl: array<f32>;
 @group(0) @binding(2) var<storage, read> clabel: array<u32>;
 @group(0) @binding(3) var<storage, read> cmask: array<f32>;
@@ -68,18 +71,18 @@ fn group_sum(lx: u32, v: f32) -> f32 {
     return r;
 }
 
-// Row statistics from the row max m and sum of exp(x - m): (weight * nll, weight, lse).
+// Row statistics from the row max m and sum s of exp(x - m): (weight * nll, weight, m, s).
 fn ce_write(row: u32, m: f32, s: f32) {
     let label = clabel[row];
     var w = 1.0;
     if (p.has_mask != 0u) { w = cmask[row]; }
     if (label >= p.cols) { w = 0.0; }
-    let lse = m + log(s);
     var nll = 0.0;
-    if (w != 0.0) { nll = w * (lse - cl[row * p.cols + min(label, p.cols - 1u)]); }
-    cstats[row * 3u] = nll;
-    cstats[row * 3u + 1u] = w;
-    cstats[row * 3u + 2u] = lse;
+    if (w != 0.0) { nll = w * (log(s) - (cl[row * p.cols + min(label, p.cols - 1u)] - m)); }
+    cstats[row * 4u] = nll;
+    cstats[row * 4u + 1u] = w;
+    cstats[row * 4u + 2u] = m;
+    cstats[row * 4u + 3u] = s;
 }
 
 // Thread per row, for short rows (cols <= SMALL_COLS on the host).
@@ -152,8 +155,8 @@ fn ce_total(@builtin(local_invocation_id) lid: vec3<u32>) {
     var a = 0.0;
     var b = 0.0;
     for (var r = lx; r < p.rows; r += 256u) {
-        a += tstats[r * 3u];
-        b += tstats[r * 3u + 1u];
+        a += tstats[r * 4u];
+        b += tstats[r * 4u + 1u];
     }
     red[lx] = a;
     red2[lx] = b;
@@ -180,11 +183,11 @@ fn ce_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
     if (i >= p.rows * p.cols) { return; }
     let row = i / p.cols;
     let col = i % p.cols;
-    let w = gstats[row * 3u + 1u];
+    let w = gstats[row * 4u + 1u];
     let count = gcount[0];
     var g = 0.0;
     if (w != 0.0 && count != 0.0) {
-        let sm = exp(cl[i] - gstats[row * 3u + 2u]);
+        let sm = exp(cl[i] - gstats[row * 4u + 2u]) / gstats[row * 4u + 3u];
         g = (sm - select(0.0, 1.0, col == clabel[row])) * w / count;
     }
     ggrad[i] = g;

@@ -5,7 +5,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use super::{check_u32, grid_for};
+use super::{check_u32, check_u32_product, grid_for};
 use crate::error::{Error, Result};
 use crate::gpu::{Kernel, Shader};
 use crate::tensor::{DType, Tensor};
@@ -114,7 +114,7 @@ pub fn softmax_cross_entropy(
         }
     }
     check_u32(OP, logits.numel())?;
-    check_u32(OP, r * 3)?;
+    check_u32_product(OP, &[r, 4])?;
     let gpu = logits.gpu();
     let loss = Tensor::zeros(gpu, &[1], DType::F32)?;
     let grad = Tensor::empty(gpu, &[r, c], DType::F32)?;
@@ -122,7 +122,7 @@ pub fn softmax_cross_entropy(
         gpu.clear(grad.buffer(), 0, grad.byte_len())?;
         return Ok((loss, grad));
     }
-    let stats = Tensor::empty(gpu, &[r, 3], DType::F32)?;
+    let stats = Tensor::empty(gpu, &[r, 4], DType::F32)?;
     let count = Tensor::empty(gpu, &[1], DType::F32)?;
     let params = Params {
         rows: r as u32,

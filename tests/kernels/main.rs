@@ -13,6 +13,7 @@ mod folded_rows;
 mod layout;
 mod matmul;
 mod nan_propagation;
+mod numeric_edges;
 mod neighbor_max;
 mod other_device;
 mod reduce;
