@@ -156,7 +156,8 @@ pub struct GcnConfig {
     pub epochs: usize,
     /// L2 weight decay on the weights.
     pub weight_decay: f32,
-    /// Evaluate the validation clips every this many epochs.
+    /// Evaluate the validation clips every this many epochs (0 is taken as 1); the last
+    /// epoch is always evaluated.
     pub eval_every: usize,
     /// Seed of the initial weights and dropout masks.
     pub seed: u64,
@@ -244,8 +245,9 @@ pub struct FitResult {
     pub losses: Vec<f32>,
     /// (epoch, validation accuracy) at each evaluation.
     pub val_history: Vec<(usize, f64)>,
-    /// Epoch whose weights were kept (best validation accuracy), counted from 1 like
-    /// `val_history` (`train synchgraph` writes it 0-based, as every `metrics.json`).
+    /// Epoch whose weights were kept (best validation accuracy, the first of equals), counted
+    /// from 1 like `val_history` (`train synchgraph` writes it 0-based, as every
+    /// `metrics.json`).
     pub best_epoch: usize,
     /// Predicted class of every clip with the kept weights.
     pub predictions: Vec<u32>,
@@ -375,13 +377,15 @@ impl Gcn {
         Ok(self.forward(&mut tape, p)?.value().clone())
     }
 
-    /// Train on the `train` clips, keep the weights with the best accuracy on the `val` clips,
-    /// and predict every clip. `progress(epoch, loss)` is called for every epoch, in order;
-    /// the losses stay on the GPU between evaluations, so the calls of the epochs since the
-    /// last one come together when an evaluation epoch's results are read back. The kept
+    /// Train on the `train` clips, keep the weights with the best accuracy on the `val` clips
+    /// (on the `train` clips when `val` is empty), and predict every clip.
+    /// `progress(epoch, loss)` is called for every epoch, in order; the losses stay on the GPU
+    /// between evaluations, so the calls of the epochs since the last one come together when
+    /// an evaluation epoch's results are read back. The kept
     /// weights stay on the GPU until training ends. Every label must be below the model's
-    /// class count, and `train` must name at least one clip ([`Error::InvalidInput`] otherwise:
-    /// without one the masked loss is 0 and nothing would train).
+    /// class count, `train` must name at least one clip (without one the masked loss is 0 and
+    /// nothing would train), and no clip may be listed twice, within a list or across the two
+    /// ([`Error::InvalidInput`] otherwise).
     pub fn fit(
         &mut self,
         gpu: &Gpu,
@@ -408,6 +412,16 @@ impl Gcn {
             return Err(Error::InvalidInput(format!(
                 "GCN: clip {i} of the training or validation list is outside the graph's \
                  {clips} clips"
+            )));
+        }
+        // A validation clip also trained on would choose the kept weights on training data,
+        // and a clip listed twice would count twice.
+        if let Some((i, other, what)) =
+            crate::data::split::listed_twice(clips, &[("training", train), ("validation", val)])
+        {
+            return Err(Error::InvalidInput(format!(
+                "GCN: clip {i} is listed twice, in the {other} list and in the {what} list; \
+                 each clip must be listed once"
             )));
         }
         let p = Self::prepare(gpu, g, labels, train)?;

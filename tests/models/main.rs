@@ -8,6 +8,8 @@ mod common;
 
 mod class_count;
 mod gcn_disjoint_sets;
+mod gcn_reference;
+mod gcn_training_protocol;
 mod lgrin_clip_checks;
 mod lgrin_config;
 mod lgrin_disjoint_parts;
@@ -21,6 +23,7 @@ mod lgrin_structure_loss;
 mod node_labels;
 mod split_sparse_labels;
 mod synchgraph_fit_empty;
+mod synchgraph_fit_lists;
 mod synchgraph_gcn_config;
 mod synchgraph_pipeline;
 mod training_syncs;

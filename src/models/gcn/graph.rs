@@ -86,7 +86,7 @@ pub struct GraphGcnConfig {
     pub weight_decay: f32,
     /// Epochs.
     pub epochs: usize,
-    /// Graphs per mini-batch.
+    /// Graphs per mini-batch (0 is taken as 1).
     pub batch_size: usize,
     /// Learning rate schedule (per epoch).
     pub schedule: LrSchedule,
