@@ -253,10 +253,15 @@ pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usiz
     save_png(&img, path)
 }
 
+/// The note under a confusion matrix.
+const FOOTER: &str = "ROWS TRUE, COLUMNS PREDICTED";
+
 /// Draw a confusion matrix: colour is the row-normalised rate (recall), each cell shows its
 /// count, rows are true classes and columns predictions. Cells are 56 px up to 21 classes and
-/// shrink beyond so that the grid stays within 1200 px; counts and labels that no longer fit
-/// their cells are left out.
+/// shrink beyond so that the grid stays within 1200 px up to 1200 classes (a cell is never
+/// under 1 px, so more classes give a wider grid); counts and labels that no longer fit their
+/// cells are left out, and so is the margin for the row labels. The figure is at least as wide
+/// as its title and footer.
 pub fn confusion_plot(
     path: &Path,
     title: &str,
@@ -278,9 +283,18 @@ pub fn confusion_plot(
     let cell = (1200 / k).clamp(1, 56) as u32;
     // A one-pixel gap between cells where they are big enough to spare it.
     let inner = if cell > 3 { cell - 1 } else { cell };
-    let label_w = names.iter().map(|n| text_width(n, 1)).max().unwrap_or(0) + 16;
+    // Row labels are drawn where a cell is taller than the font.
+    let row_labels = cell > HEIGHT;
+    let label_w = if row_labels {
+        names.iter().map(|n| text_width(n, 1)).max().unwrap_or(0)
+    } else {
+        0
+    } + 16;
     let (ox, oy) = (label_w, 60u32);
-    let (w, h) = (ox + cell * k as u32 + 20, oy + cell * k as u32 + 40);
+    let grid_w = ox + cell * k as u32 + 20;
+    // With one or two classes the grid is narrower than the title or the footer.
+    let text_w = (6 + text_width(title, 2)).max(ox + text_width(FOOTER, 1)) + 10;
+    let (w, h) = (grid_w.max(text_w), oy + cell * k as u32 + 40);
     let mut img = RgbImage::from_pixel(w, h, WHITE);
     for (r, row) in confusion.counts.iter().enumerate() {
         let total: u64 = row.iter().sum();
@@ -301,7 +315,7 @@ pub fn confusion_plot(
                 draw_text(&mut img, tx, ty, &text, scale, ink);
             }
         }
-        if cell > HEIGHT {
+        if row_labels {
             let ny = i64::from(oy + r as u32 * cell + cell / 2) - 3;
             draw_text(&mut img, 6, ny, &names[r], 1, BLACK);
         }
@@ -312,14 +326,7 @@ pub fn confusion_plot(
         draw_text(&mut img, tx, i64::from(oy) - 12, &short, 1, BLACK);
     }
     draw_text(&mut img, 6, 12, title, 2, BLACK);
-    draw_text(
-        &mut img,
-        i64::from(ox),
-        i64::from(h) - 24,
-        "ROWS TRUE, COLUMNS PREDICTED",
-        1,
-        BLACK,
-    );
+    draw_text(&mut img, i64::from(ox), i64::from(h) - 24, FOOTER, 1, BLACK);
     save_png(&img, path)
 }
 

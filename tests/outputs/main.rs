@@ -10,6 +10,7 @@ mod atomic_mode;
 mod atomic_temporaries;
 mod checkpoint_header;
 mod checkpoint_names;
+mod confusion_layout;
 mod export_clip_shape;
 mod heatmap_non_finite;
 mod heatmap_shape;
