@@ -3,9 +3,10 @@
 //! all the clips scored, `unweighted_accuracy`, per-class recall and the confusion matrix, with
 //! the adapter and the model's configuration) and confusion.png.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use synchgraph::data::emotion::{load_clips, DatasetFormat};
 use synchgraph::models::lgrin::load_model;
 use synchgraph::models::lgrin::train::{argmax, predict_proba_named};
 use synchgraph::report::{plot, Confusion};
@@ -14,6 +15,7 @@ use crate::cli::clip_features::{load_features, FeatureChoice, LoadLimits};
 use crate::cli::out_paths::{check_out_outside_data, clear_metrics, create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::run_metrics::classifier_metrics;
+use crate::cli::staged_folder::{missing_folders, remove_empty};
 use crate::cli::Cli;
 
 /// Arguments of `eval`.
@@ -59,8 +61,18 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let path = args.model.join("model.safetensors");
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
-    // Made once the model loaded, so a wrong --model leaves no empty --out behind.
-    create_out_dir(&args.out, "--out")?;
+    // The data's classes are checked from its clip list, before minutes of feature extraction.
+    let format = args
+        .format
+        .as_deref()
+        .map(DatasetFormat::parse)
+        .transpose()?;
+    let listed = load_clips(&args.data, format)
+        .with_context(|| format!("reading the clip list of {}", args.data.display()))?;
+    class_map(&listed.classes, &saved.classes, &args.data)?;
+    // Made once the model and the clip list are read, so a wrong --model or --data leaves no
+    // empty --out behind; what it made is removed again, while empty, if the run fails.
+    let made = MadeFolders::create(&args.out)?;
     let (list, feats, _) = load_features(
         &args.data,
         args.format.as_deref(),
@@ -71,20 +83,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             min_classes: 0,
         },
     )?;
-    // Map the data's classes onto the model's by name.
-    let map: Vec<usize> = list
-        .classes
-        .iter()
-        .map(|c| {
-            saved.classes.iter().position(|m| m == c).with_context(|| {
-                format!(
-                    "class '{c}' of {} is not one of the model's classes ({})",
-                    args.data.display(),
-                    saved.classes.join(", ")
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
+    let map = class_map(&list.classes, &saved.classes, &args.data)?;
     let clips: Vec<_> = feats.iter().collect();
     let start = std::time::Instant::now();
     let probs = predict_proba_named(&mut saved.model, &clips, &|k| {
@@ -114,6 +113,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         &saved.classes,
     )?;
     write_json(&args.out.join("metrics.json"), &metrics)?;
+    made.keep();
     outln!(
         "accuracy {:.4}, unweighted {:.4} on {} clips; outputs in {}",
         conf.accuracy(),
@@ -122,4 +122,49 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The model's index of every class of the data folder `data`, matched by name; a class the
+/// model was not trained on is an error naming it.
+fn class_map(classes: &[String], model: &[String], data: &Path) -> Result<Vec<usize>> {
+    classes
+        .iter()
+        .map(|c| {
+            model.iter().position(|m| m == c).with_context(|| {
+                format!(
+                    "class '{c}' of {} is not one of the model's classes ({})",
+                    data.display(),
+                    model.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// The output folder and the parents that making it created (deepest first). Dropped before
+/// [`MadeFolders::keep`] (a failed run), it removes those of them that are still empty, so a
+/// failed evaluation leaves no empty `--out` behind; a folder that existed before is kept.
+struct MadeFolders {
+    /// The folders created, deepest first.
+    folders: Vec<PathBuf>,
+}
+
+impl MadeFolders {
+    /// Create the output folder `out` (with its parents), remembering which of them are new.
+    fn create(out: &Path) -> Result<Self> {
+        let folders = missing_folders(out);
+        create_out_dir(out, "--out")?;
+        Ok(MadeFolders { folders })
+    }
+
+    /// The run is complete: keep the folders.
+    fn keep(mut self) {
+        self.folders.clear();
+    }
+}
+
+impl Drop for MadeFolders {
+    fn drop(&mut self) {
+        remove_empty(&self.folders);
+    }
 }

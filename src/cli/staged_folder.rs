@@ -25,10 +25,13 @@ static WORK_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// The hidden work folder `.<name>.partial-<pid>-<n>` beside the export's target folder
 /// `<name>`, which an export fills and [`WorkDir::finish`] renames to the target. Dropped
-/// unfinished (an error or a panic), it is removed with what was written into it.
+/// unfinished (an error or a panic), it is removed with what was written into it, and so are
+/// the parent folders of the target that [`WorkDir::create`] made, while they are empty.
 pub struct WorkDir {
     /// The work folder.
     pub path: PathBuf,
+    /// The folders above the target that did not exist before the export, deepest first.
+    made_parents: Vec<PathBuf>,
     /// The folder `--out` names, resolved when it exists (an empty folder, maybe through a link).
     target: PathBuf,
     /// `--out` as given, for messages.
@@ -50,8 +53,12 @@ impl WorkDir {
         };
         let (parent, name) = parent_and_name(&target)
             .with_context(|| format!("--out {} names no folder", out.display()))?;
-        std::fs::create_dir_all(&parent)
-            .with_context(|| format!("--out {}: creating its parent folder", out.display()))?;
+        let made_parents = missing_folders(&parent);
+        if let Err(e) = std::fs::create_dir_all(&parent) {
+            remove_empty(&made_parents);
+            return Err(e)
+                .with_context(|| format!("--out {}: creating its parent folder", out.display()));
+        }
         if out.is_dir() && !same_file_system(&target, &parent) {
             bail!(
                 "--out {} is a mount point: the export is written beside it and then renamed \
@@ -67,6 +74,7 @@ impl WorkDir {
                 Ok(()) => {
                     return Ok(WorkDir {
                         path,
+                        made_parents,
                         target,
                         out: out.to_path_buf(),
                         done: false,
@@ -74,13 +82,14 @@ impl WorkDir {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
+                    remove_empty(&made_parents);
                     return Err(e).with_context(|| {
                         format!(
                             "--out {}: creating the work folder {}",
                             out.display(),
                             path.display()
                         )
-                    })
+                    });
                 }
             }
         }
@@ -120,6 +129,26 @@ impl Drop for WorkDir {
     fn drop(&mut self) {
         if !self.done {
             let _ = std::fs::remove_dir_all(&self.path);
+            remove_empty(&self.made_parents);
+        }
+    }
+}
+
+/// `path` and those of its parents that do not exist (not even as a link), deepest first: the
+/// folders `create_dir_all(path)` would make.
+pub fn missing_folders(path: &Path) -> Vec<PathBuf> {
+    path.ancestors()
+        .take_while(|p| !p.as_os_str().is_empty() && std::fs::symlink_metadata(p).is_err())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+/// Remove `folders` (deepest first) while they are empty, stopping at the first that holds
+/// something or cannot be removed.
+pub fn remove_empty(folders: &[PathBuf]) {
+    for folder in folders {
+        if std::fs::remove_dir(folder).is_err() {
+            break;
         }
     }
 }
