@@ -26,10 +26,13 @@ fn parse_wait_timeout(raw: Option<&str>) -> Result<Duration> {
     let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
         return Ok(DEFAULT_WAIT_TIMEOUT);
     };
-    raw.trim()
-        .parse::<f64>()
+    let text = raw.trim();
+    // "inf" or "infinity" is no number of seconds; a number too large for an f64 ("1e400")
+    // parses to infinity as well, and is a bound past `Duration::MAX` like any other.
+    let spelled_infinite = text.to_ascii_lowercase().contains("inf");
+    text.parse::<f64>()
         .ok()
-        .filter(|s| s.is_finite() && *s > 0.0)
+        .filter(|s| *s > 0.0 && !(s.is_infinite() && spelled_infinite))
         // A bound too large for a Duration is no bound in practice; one that rounds to 0 ns
         // is raised to 1 ns, as `Gpu::set_wait_timeout` does.
         .map(|s| {
@@ -118,7 +121,9 @@ mod tests {
             Duration::from_nanos(1)
         );
         assert_eq!(parse_wait_timeout(Some("1e30")).unwrap(), Duration::MAX);
-        for bad in ["0", "-1", "soon", "inf", "NaN"] {
+        // A number too large for an f64 is still a positive number of seconds.
+        assert_eq!(parse_wait_timeout(Some("1e400")).unwrap(), Duration::MAX);
+        for bad in ["0", "-1", "soon", "inf", "+Infinity", "-1e400", "NaN"] {
             let e = parse_wait_timeout(Some(bad)).unwrap_err().to_string();
             assert!(e.contains(WAIT_TIMEOUT_ENV), "{bad}: {e}");
         }
