@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use super::adapter;
 use super::bind_cache::{BindGroupCache, BindGroupStats, BindKey, BoundRange};
-use super::failure::{lost_error, panic_message, wait_timeout_from_env, ErrorState, Failure};
+use super::failure::{lost_error, panic_message, wait_timeout_from_env, ErrorState};
 pub use super::failure::{DEFAULT_WAIT_TIMEOUT, WAIT_TIMEOUT_ENV};
 use super::layouts::PARAM_BINDING_BYTES;
 use super::params::{ParamArena, MAX_PARAM_BYTES};
@@ -635,13 +635,7 @@ impl Gpu {
         }
         if !state.pending.is_empty() {
             let message = state.pending.drain(..).collect::<Vec<_>>().join("; ");
-            if state.failed.is_none() {
-                state.failed = Some(Failure {
-                    out_of_memory: message.to_lowercase().contains("out of memory"),
-                    context: context.to_string(),
-                    message,
-                });
-            }
+            state.record(context, message);
         }
         match &state.failed {
             None => Ok(()),
@@ -651,9 +645,10 @@ impl Gpu {
 
     /// Acknowledge a failed batch: forget its standing error, so that later reads, flushes and
     /// synchronizes succeed again, and return it (`None` when nothing had failed). Tensors the
-    /// failed batch should have written hold stale data; recompute them. Errors of work
-    /// recorded but not yet submitted are kept and reported when it is submitted. A lost device
-    /// stays lost.
+    /// failed batch should have written hold stale data; recompute them. Batches that failed
+    /// while that error stood are acknowledged with it, and its message counts them ("1 later
+    /// batch failed as well"): their tensors are stale too. Errors of work recorded but not yet
+    /// submitted are kept and reported when it is submitted. A lost device stays lost.
     pub fn clear_error(&self) -> Option<Error> {
         lock(&self.inner.errors).failed.take().map(|f| f.to_error())
     }

@@ -53,12 +53,19 @@ pub(crate) struct Failure {
     pub(crate) out_of_memory: bool,
     pub(crate) context: String,
     pub(crate) message: String,
+    /// Batches that failed after this one while its error stood: acknowledged with it.
+    pub(crate) later: usize,
 }
 
 impl Failure {
     pub(crate) fn to_error(&self) -> Error {
+        let later = match self.later {
+            0 => String::new(),
+            1 => "; 1 later batch failed as well".to_string(),
+            n => format!("; {n} later batches failed as well"),
+        };
         let context = format!(
-            "{} (reported by every later read, flush and synchronize until Gpu::clear_error)",
+            "{} (reported by every later read, flush and synchronize until Gpu::clear_error{later})",
             self.context
         );
         if self.out_of_memory {
@@ -81,6 +88,24 @@ pub(crate) struct ErrorState {
     pub(crate) pending: Vec<String>,
     /// The first failure not yet acknowledged with [`Gpu::clear_error`](super::Gpu::clear_error).
     pub(crate) failed: Option<Failure>,
+}
+
+impl ErrorState {
+    /// Record a failed batch: the standing failure when none stands, else one more batch
+    /// acknowledged together with the standing one (its tensors hold stale data as well).
+    pub(crate) fn record(&mut self, context: &str, message: String) {
+        match &mut self.failed {
+            Some(f) => f.later += 1,
+            None => {
+                self.failed = Some(Failure {
+                    out_of_memory: message.to_lowercase().contains("out of memory"),
+                    context: context.to_string(),
+                    message,
+                    later: 0,
+                })
+            }
+        }
+    }
 }
 
 /// The error of a lost device.

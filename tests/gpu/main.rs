@@ -12,6 +12,7 @@ mod binding_lifetime;
 mod buffer_usage;
 mod copy_clear_ranges;
 mod device_errors;
+mod failed_batches_while_an_error_stands;
 mod layer_guards;
 mod profiler_failed_batch;
 mod read_bytes;
