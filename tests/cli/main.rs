@@ -5,7 +5,6 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-
 mod determinism;
 mod devices;
 mod eval_bad_model;
@@ -29,3 +28,4 @@ mod train_gcn;
 mod train_lgrin;
 mod type_limits;
 mod val_speakers;
+mod val_speakers_classes;

@@ -282,6 +282,23 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 }
             );
         }
+        // The speaker split gives every tested class a training clip; validation speakers,
+        // carved out of the training part afterwards, may take all of a class's.
+        let test = &splits[f].1;
+        let untrained = test
+            .iter()
+            .find(|&&i| !tr.iter().any(|&j| labels[j] == labels[i]));
+        if let (Some(&i), Some(_)) = (untrained, &val_speakers) {
+            bail!(
+                "fold {} of {}: --val-speakers {} hold every training clip of class '{}', \
+                 which the fold tests, so the model could never predict it: choose other \
+                 validation speakers",
+                f + 1,
+                parts.len(),
+                args.val_speakers.as_deref().unwrap_or(""),
+                list.classes[labels[i]]
+            );
+        }
         if val.is_empty() && val_speakers.is_none() && config.val_fraction > 0.0 {
             eprintln!(
                 "warning: fold {}: the validation part is empty (no class has enough training \
