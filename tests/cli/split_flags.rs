@@ -7,29 +7,23 @@ use crate::common;
 
 use std::path::Path;
 
-use common::cli::{fails_with, lgrin_args, matrix, npy_dataset, s, scratch, synchgraph, write};
-use synchgraph::data::emotion_features::npy_bytes;
+use common::cli::{fails_with, lgrin_args, npy_clips, npy_dataset, s, scratch, synchgraph, write};
 
 /// A features layout of EmoDB-named clips (speakers 03 and 08, two classes, two clips each).
 fn two_speaker_features(dir: &Path) {
-    for (k, (class, name)) in [
-        ("anger", "03a01Wa"),
-        ("anger", "03a02Wb"),
-        ("anger", "08a01Wa"),
-        ("anger", "08a01Wc"),
-        ("sadness", "03a02Ta"),
-        ("sadness", "03a05Tc"),
-        ("sadness", "08a02Tb"),
-        ("sadness", "08a04Tb"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        write(
-            &dir.join(format!("{class}/{name}.npy")),
-            npy_bytes(&matrix(20, 4, k)),
-        );
-    }
+    npy_clips(
+        dir,
+        &[
+            ("anger", "03a01Wa"),
+            ("anger", "03a02Wb"),
+            ("anger", "08a01Wa"),
+            ("anger", "08a01Wc"),
+            ("sadness", "03a02Ta"),
+            ("sadness", "03a05Tc"),
+            ("sadness", "08a02Tb"),
+            ("sadness", "08a04Tb"),
+        ],
+    );
 }
 
 #[test]
@@ -106,21 +100,16 @@ fn a_late_fold_left_with_one_training_clip_is_refused_before_any_fold_trains() {
     // one clip of 08: refused up front, not after fold 1 has trained.
     let d = scratch("clitrain", "late-fold");
     let data = d.join("data");
-    for (k, (class, name)) in [
-        ("anger", "03a01Wa"),
-        ("sadness", "03a02Ta"),
-        ("anger", "08a01Wa"),
-        ("anger", "09a01Wb"),
-        ("sadness", "09a02Tb"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        write(
-            &data.join(format!("{class}/{name}.npy")),
-            npy_bytes(&matrix(20, 4, k)),
-        );
-    }
+    npy_clips(
+        &data,
+        &[
+            ("anger", "03a01Wa"),
+            ("sadness", "03a02Ta"),
+            ("anger", "08a01Wa"),
+            ("anger", "09a01Wb"),
+            ("sadness", "09a02Tb"),
+        ],
+    );
     let out = d.join("o");
     let o = synchgraph()
         .args(lgrin_args(

@@ -5,8 +5,7 @@
 
 use crate::common;
 
-use common::cli::{fails_with, lgrin_args, matrix, s, scratch, synchgraph, write};
-use synchgraph::data::emotion_features::npy_bytes;
+use common::cli::{fails_with, lgrin_args, npy_clips, s, scratch, synchgraph};
 
 #[test]
 fn validation_speakers_that_hold_a_tested_class_s_only_training_clips_are_refused() {
@@ -14,24 +13,19 @@ fn validation_speakers_that_hold_a_tested_class_s_only_training_clips_are_refuse
     // validates: the training part (08's three anger clips) has no sadness clip.
     let d = scratch("val-classes", "only-clips");
     let data = d.join("data");
-    for (k, (class, name)) in [
-        ("anger", "03a01Wa"),
-        ("sadness", "03a02Ta"),
-        ("anger", "08a01Wa"),
-        ("anger", "08a02Wb"),
-        ("anger", "08a04Wc"),
-        ("anger", "09a01Wb"),
-        ("sadness", "09a02Tb"),
-        ("sadness", "09a04Tc"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        write(
-            &data.join(format!("{class}/{name}.npy")),
-            npy_bytes(&matrix(20, 4, k)),
-        );
-    }
+    npy_clips(
+        &data,
+        &[
+            ("anger", "03a01Wa"),
+            ("sadness", "03a02Ta"),
+            ("anger", "08a01Wa"),
+            ("anger", "08a02Wb"),
+            ("anger", "08a04Wc"),
+            ("anger", "09a01Wb"),
+            ("sadness", "09a02Tb"),
+            ("sadness", "09a04Tc"),
+        ],
+    );
     let out = d.join("o");
     let run = |val: &str| {
         synchgraph()

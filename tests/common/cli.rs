@@ -92,6 +92,17 @@ pub fn matrix(rows: usize, cols: usize, seed: usize) -> FrameMatrix {
     }
 }
 
+/// A features layout of `.npy` clips (20 frames x 4 features, clip k filled from seed k) at
+/// `dir/<class>/<name>.npy` for each (class, name) of `clips`.
+pub fn npy_clips(dir: &Path, clips: &[(&str, &str)]) {
+    for (k, (class, name)) in clips.iter().enumerate() {
+        write(
+            &dir.join(format!("{class}/{name}.npy")),
+            npy_bytes(&matrix(20, 4, k)),
+        );
+    }
+}
+
 /// A features layout of `per` `.npy` clips (20 frames x `cols`) in each of two classes.
 pub fn npy_dataset(dir: &Path, per: usize, cols: usize) {
     for (c, class) in ["a", "b"].iter().enumerate() {
