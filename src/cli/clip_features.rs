@@ -89,6 +89,7 @@ pub(crate) enum FeatureChoice {
 
 /// How many clips [`load_features`] reads, on how many threads, and how many classes they
 /// must hold.
+#[derive(Clone, Copy)]
 pub(crate) struct LoadLimits {
     /// Feature-extraction threads (`--threads`; `None`: the machine's cores).
     pub threads: Option<usize>,
@@ -120,21 +121,33 @@ pub(crate) fn load_features(
     choice: FeatureChoice,
     limits: LoadLimits,
 ) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
+    if let FeatureChoice::New { nodes, .. } = choice {
+        check_nodes(nodes)?;
+    }
+    let list = list_clips(data, format, &limits)?;
+    let (feats, settings) = extract_features(data, &list, choice, limits.threads)?;
+    Ok((list, feats, settings))
+}
+
+/// The clip list of `data` (`--limit` applied), refused when it holds fewer than
+/// `min_classes` classes; `--limit` and `--threads` of 0 are refused here too, before anything
+/// is read.
+pub(crate) fn list_clips(
+    data: &Path,
+    format: Option<&str>,
+    limits: &LoadLimits,
+) -> Result<ClipList> {
     let LoadLimits {
         threads,
         limit,
         min_classes,
-    } = limits;
-    if let FeatureChoice::New { nodes, .. } = choice {
-        check_nodes(nodes)?;
-    }
+    } = *limits;
     if limit == Some(0) {
         bail!("--limit must be at least 1");
     }
     if threads == Some(0) {
         bail!("--threads must be at least 1");
     }
-    let threads = threads.unwrap_or_else(default_threads);
     let format = format.map(DatasetFormat::parse).transpose()?;
     let mut list = load_clips(data, format)
         .with_context(|| format!("reading the clip list of {}", data.display()))?;
@@ -150,6 +163,24 @@ pub(crate) fn load_features(
             list.classes.join(", ")
         );
     }
+    Ok(list)
+}
+
+/// The node features of `list`'s clips (read from `data`) with a progress bar, on `threads`
+/// threads (`None`: the machine's cores), normalised as the settings say, and those settings.
+pub(crate) fn extract_features(
+    data: &Path,
+    list: &ClipList,
+    choice: FeatureChoice,
+    threads: Option<usize>,
+) -> Result<(Vec<FrameMatrix>, FeatureSettings)> {
+    if let FeatureChoice::New { nodes, .. } = choice {
+        check_nodes(nodes)?;
+    }
+    if threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    let threads = threads.unwrap_or_else(default_threads);
     let shapes = match list.format {
         DatasetFormat::Features => ExportClipShapes::read(data)?,
         _ => None,
@@ -173,7 +204,7 @@ pub(crate) fn load_features(
             .apply(&speakers, &mut feats)
             .context("normalising node features")?;
     }
-    Ok((list, feats, settings))
+    Ok((feats, settings))
 }
 
 /// Nodes per clip when `--nodes` is not given: the paper's M, 90 for video (face-frame folders

@@ -6,12 +6,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use synchgraph::data::emotion::{load_clips, DatasetFormat};
 use synchgraph::models::lgrin::load_model;
 use synchgraph::models::lgrin::train::{argmax, predict_proba_named};
 use synchgraph::report::{plot, Confusion};
 
-use crate::cli::clip_features::{load_features, FeatureChoice, LoadLimits};
+use crate::cli::clip_features::{extract_features, list_clips, FeatureChoice, LoadLimits};
 use crate::cli::out_paths::{check_out_outside_data, clear_metrics, create_out_dir, write_json};
 use crate::cli::output::outln;
 use crate::cli::run_metrics::classifier_metrics;
@@ -62,28 +61,22 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
     // The data's classes are checked from its clip list, before minutes of feature extraction.
-    let format = args
-        .format
-        .as_deref()
-        .map(DatasetFormat::parse)
-        .transpose()?;
-    let listed = load_clips(&args.data, format)
-        .with_context(|| format!("reading the clip list of {}", args.data.display()))?;
-    class_map(&listed.classes, &saved.classes, &args.data)?;
+    let limits = LoadLimits {
+        threads: args.threads,
+        limit: None,
+        min_classes: 0,
+    };
+    let list = list_clips(&args.data, args.format.as_deref(), &limits)?;
+    let map = class_map(&list.classes, &saved.classes, &args.data)?;
     // Made once the model and the clip list are read, so a wrong --model or --data leaves no
     // empty --out behind; what it made is removed again, while empty, if the run fails.
     let made = MadeFolders::create(&args.out)?;
-    let (list, feats, _) = load_features(
+    let (feats, _) = extract_features(
         &args.data,
-        args.format.as_deref(),
+        &list,
         FeatureChoice::Saved(saved.features.clone()),
-        LoadLimits {
-            threads: args.threads,
-            limit: None,
-            min_classes: 0,
-        },
+        args.threads,
     )?;
-    let map = class_map(&list.classes, &saved.classes, &args.data)?;
     let clips: Vec<_> = feats.iter().collect();
     let start = std::time::Instant::now();
     let probs = predict_proba_named(&mut saved.model, &clips, &|k| {

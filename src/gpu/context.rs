@@ -11,7 +11,9 @@
 //!
 //! A batch that fails on the GPU side leaves its error standing: every later read, flush and
 //! synchronize returns it until [`Gpu::clear_error`] acknowledges it, so no caller reads a
-//! tensor of the failed batch (stale pool data) as if it were good. A lost device (driver
+//! tensor of the failed batch (stale pool data) as if it were good. The automatic submits above
+//! report it as well: a dispatch, allocation or upload that triggers one fails with the standing
+//! error before its own work is recorded. A lost device (driver
 //! reset, [`Gpu::lose_device`]) makes every later submit, wait, read, upload, dispatch and
 //! allocation return [`Error::Device`] naming wgpu's reason, and a blocking wait is bounded by
 //! [`Gpu::wait_timeout`] instead of hanging.
@@ -381,7 +383,9 @@ impl Gpu {
     /// Return a buffer to the pool (reusable after the current batch is submitted). Only a
     /// storage buffer as [`Gpu::alloc`] makes one (usage [`STORAGE_USAGE`]) is pooled; any
     /// other buffer is just dropped, so that no tensor is later handed a buffer it cannot bind.
-    pub fn release(&self, buffer: wgpu::Buffer) {
+    /// Crate-private: a dropped tensor hands back its own buffer, and nothing outside could
+    /// prove a buffer belongs to this device.
+    pub(crate) fn release(&self, buffer: wgpu::Buffer) {
         if buffer.usage() != STORAGE_USAGE {
             return;
         }
@@ -911,3 +915,7 @@ fn check_range(what: &str, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "context_tests.rs"]
+mod tests;

@@ -122,7 +122,9 @@ pub struct NetworkConfig {
     pub w_init_max: f64,
     /// Delay of each modality's input (ms), e.g. [0, 5]: audio arrives 5 ms after visual. One
     /// delay for every input of a modality: Diehl & Cook's code's random 0-10 ms delay per
-    /// input -> excitatory synapse is not implemented (see the module documentation).
+    /// input -> excitatory synapse is not implemented (see the module documentation). A
+    /// delayed modality's spikes of a sample's last `delay` ms are still in flight when the
+    /// sample ends, and the rest between samples drops them (they never reach the network).
     pub input_delay_ms: Vec<f64>,
     /// Input rate per unit intensity (Hz): rate = intensity * rate_scale.
     pub rate_scale: f64,

@@ -143,6 +143,19 @@ fn av_digits_run_writes_metrics_model_and_figures() {
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }
+    // The class list is stored as a JSON list, like L-GrIN's, so a class name may hold any text.
+    let ck =
+        synchgraph::report::checkpoint::Checkpoint::load(&out.join("model.safetensors")).unwrap();
+    let classes: Vec<String> = serde_json::from_str(ck.meta("classes").unwrap()).unwrap();
+    assert_eq!(
+        classes,
+        m["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]

@@ -306,7 +306,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     ck.set_meta("model", "synchgraph");
     ck.set_meta("modality", format!("{modality:?}").to_lowercase());
-    ck.set_meta("classes", classes.join(","));
+    ck.set_meta("classes", serde_json::to_string(&classes)?);
     ck.set_meta("snn_config", cfg.to_toml()?);
     ck.save(&args.out.join("model.safetensors"))?;
     plot::line_plot(
