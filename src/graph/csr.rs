@@ -222,6 +222,13 @@ impl HostCsr {
         d
     }
 
+    /// Sum of row `r`'s values in storage order, in f32 (the degree [`HostCsr::gcn_scaled`]
+    /// uses). Panics on a row or offsets outside the entries.
+    fn row_sum(&self, r: usize) -> f32 {
+        let range = self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize;
+        self.values[range].iter().fold(0.0f32, |d, &v| d + v)
+    }
+
     /// D^-1/2 A D^-1/2 with D the row sums of this (square) matrix, in f32: each row's values
     /// summed in storage order, d^-1/2 (0 where the sum is not positive), then
     /// (d_r^-1/2 · v) · d_c^-1/2. A low-level helper that trusts its input: it panics on a
@@ -232,7 +239,7 @@ impl HostCsr {
         let range = |r: usize| self.row_ptr[r] as usize..self.row_ptr[r + 1] as usize;
         let dinv: Vec<f32> = (0..n)
             .map(|r| {
-                let d = self.values[range(r)].iter().fold(0.0f32, |d, &v| d + v);
+                let d = self.row_sum(r);
                 if d > 0.0 {
                     1.0 / d.sqrt()
                 } else {
@@ -294,7 +301,8 @@ impl Csr {
     }
 
     /// Square adjacency of `n` nodes from directed edges `(src, dst)` (entry at row src, column
-    /// dst). Duplicate edges are merged: weights are summed, unweighted duplicates stay 1.
+    /// dst). Duplicate edges are merged: weights are summed (a sum past the f32 range is an
+    /// [`Error::InvalidInput`]), unweighted duplicates stay 1.
     /// `self_loops` adds a weight-1 loop to every node that has none; `symmetric` also stores
     /// each edge reversed with the same weight unless the reverse edge was given too.
     /// [`Error::TooLarge`], before anything is built, when the `n + 1` row offsets would not fit
@@ -334,6 +342,14 @@ impl Csr {
         let mut host = HostCsr::from_triples(n, triples);
         if weights.is_none() {
             host.values.iter_mut().for_each(|v| *v = 1.0);
+        }
+        // Each weight is finite, but the sum of a repeated edge's weights may not be.
+        if let Some(k) = host.values.iter().position(|v| !v.is_finite()) {
+            let row = host.row_ptr.partition_point(|&p| p as usize <= k) - 1;
+            return Err(Error::InvalidInput(format!(
+                "the weights of edge {row} -> {} sum to {}, past the f32 range",
+                host.col_idx[k], host.values[k]
+            )));
         }
         if symmetric {
             // Mirror every entry whose reverse is missing; a pair given both ways keeps its weights.
@@ -397,7 +413,8 @@ impl Csr {
     /// numbers and no call waits for the GPU (this runs once per training minibatch). Rows whose
     /// sum is not positive get a zero scale. Non-square matrices are an error, and so is a host
     /// copy that (edited through the public fields) no longer is a consistent CSR of
-    /// `[n_rows, n_cols]`.
+    /// `[n_rows, n_cols]`, and a row of A + I whose sum is not a finite f32
+    /// ([`Error::InvalidInput`]: its zero scale would erase the node).
     pub fn gcn_normalized(&self) -> Result<Csr> {
         if !self.host_values_current {
             return Err(Error::Unsupported(
@@ -417,7 +434,16 @@ impl Csr {
         }
         let n = self.n_rows;
         check_host(n, n, &self.host)?;
-        let normalized = with_self_loops(n, &self.host, 1.0).gcn_scaled();
+        let looped = with_self_loops(n, &self.host, 1.0);
+        // A degree past f32::MAX (or NaN) would get a zero scale and silently erase the node.
+        if let Some(r) = (0..n).find(|&r| !looped.row_sum(r).is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "gcn_normalized: row {r} of A + I sums to {}, not a finite f32; scale the edge \
+                 weights down",
+                looped.row_sum(r)
+            )));
+        }
+        let normalized = looped.gcn_scaled();
         Csr::from_host(self.gpu(), n, n, normalized)
     }
 }

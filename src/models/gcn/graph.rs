@@ -135,7 +135,8 @@ pub struct GraphBatchData {
 
 impl GraphTask {
     /// Upload the graphs `ids` as one block-diagonal batch with Â = D^-1/2 (A + I) D^-1/2.
-    /// An empty list or an id without a graph and a label is an [`Error::InvalidInput`].
+    /// An empty list, an id without a graph and a label, or a graph whose features are not
+    /// `num_nodes x features` values is an [`Error::InvalidInput`].
     pub fn batch(&self, gpu: &Gpu, ids: &[usize]) -> Result<GraphBatchData> {
         if ids.is_empty() {
             return Err(Error::InvalidInput("empty batch of graphs".into()));
@@ -148,6 +149,8 @@ impl GraphTask {
                 self.labels.len()
             )));
         }
+        // Checked per graph: errors that cancel out in the total would shift rows between graphs.
+        ids.iter().try_for_each(|&i| self.check_features(i))?;
         let parts: Vec<(usize, &[(u32, u32)])> = ids
             .iter()
             .map(|&i| (self.graphs[i].num_nodes, self.graphs[i].edges.as_slice()))
@@ -181,15 +184,19 @@ impl GraphTask {
                 self.classes
             )));
         }
-        for (i, g) in self.graphs.iter().enumerate() {
-            if g.features.len() != g.num_nodes * self.features {
-                return Err(Error::InvalidInput(format!(
-                    "graph {i}: {} feature values for {} nodes x {} features",
-                    g.features.len(),
-                    g.num_nodes,
-                    self.features
-                )));
-            }
+        (0..self.graphs.len()).try_for_each(|i| self.check_features(i))
+    }
+
+    /// [`Error::InvalidInput`] unless graph `i` holds `num_nodes x features` feature values.
+    fn check_features(&self, i: usize) -> Result<()> {
+        let g = &self.graphs[i];
+        if g.features.len() != g.num_nodes.saturating_mul(self.features) {
+            return Err(Error::InvalidInput(format!(
+                "graph {i}: {} feature values for {} nodes x {} features",
+                g.features.len(),
+                g.num_nodes,
+                self.features
+            )));
         }
         Ok(())
     }
