@@ -135,8 +135,9 @@ pub struct GraphBatchData {
 
 impl GraphTask {
     /// Upload the graphs `ids` as one block-diagonal batch with Â = D^-1/2 (A + I) D^-1/2.
-    /// An empty list, an id without a graph and a label, or a graph whose features are not
-    /// `num_nodes x features` values is an [`Error::InvalidInput`].
+    /// An empty list, an id without a graph and a label, a graph whose features are not
+    /// `num_nodes x features` values or whose label is not below `classes` is an
+    /// [`Error::InvalidInput`].
     pub fn batch(&self, gpu: &Gpu, ids: &[usize]) -> Result<GraphBatchData> {
         if ids.is_empty() {
             return Err(Error::InvalidInput("empty batch of graphs".into()));
@@ -151,6 +152,16 @@ impl GraphTask {
         }
         // Checked per graph: errors that cancel out in the total would shift rows between graphs.
         ids.iter().try_for_each(|&i| self.check_features(i))?;
+        // A label past the classes would get no loss term: the graph would be silently ignored.
+        if let Some(&i) = ids
+            .iter()
+            .find(|&&i| self.labels[i] as usize >= self.classes)
+        {
+            return Err(Error::InvalidInput(format!(
+                "graph {i}: label {} out of range for {} classes",
+                self.labels[i], self.classes
+            )));
+        }
         let parts: Vec<(usize, &[(u32, u32)])> = ids
             .iter()
             .map(|&i| (self.graphs[i].num_nodes, self.graphs[i].edges.as_slice()))
