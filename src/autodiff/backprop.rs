@@ -2,15 +2,16 @@
 //! that need one.
 
 use super::tape::{Op, Tape};
+use super::tape_ops::scaled_norm;
 use crate::error::{Error, Result};
 use crate::graph::spmm_transpose;
 use crate::kernels::backward::{act_backward, broadcast_scalar};
-use crate::kernels::elementwise::{self as ew, Binary, Unary};
+use crate::kernels::elementwise::{self as ew, Binary};
 use crate::kernels::layout::{gather_rows, scatter_add_rows, slice_cols};
 use crate::kernels::matmul::{matmul, matmul_nt, matmul_tn};
 use crate::kernels::reduce::{reduce_cols, ReduceOp};
 use crate::kernels::segment::{segment_expand, segment_max_backward};
-use crate::tensor::{DType, Tensor};
+use crate::tensor::Tensor;
 
 /// Sum `g` over rows when the input `b` was a broadcast row vector; identity otherwise.
 fn unbroadcast(g: Tensor, b: &Tensor) -> Result<Tensor> {
@@ -113,24 +114,15 @@ pub(crate) fn rule(
             ew::scale(&ew::binary(tape.saved(*x)?, g, Binary::Mul)?, 2.0 * coeff)
         })?,
         Op::Frobenius(x, coeff) => put(*x, &mut || {
-            // y = coeff ‖x‖: dy/dx = coeff x / ‖x‖. The unit vector x / max(‖x‖, tiny) is 0
-            // where x = 0 (a subgradient), and clamped to [-1, 1] for the case where Σ x²
-            // underflowed to 0 while x did not.
+            // y = coeff ‖x‖: dy/dx = coeff x / ‖x‖ = coeff r / rn with r = x / max |x| and
+            // rn = ‖r‖ >= 1 (see `scaled_norm`), so neither a huge nor a tiny x loses the
+            // direction. At x = 0, r = rn = 0 and rn is raised to a tiny value: the
+            // subgradient 0, not the NaN of 0 / 0.
             let xs = tape.saved(*x)?;
-            if coeff.abs() < f32::MIN_POSITIVE {
-                return Tensor::zeros(xs.gpu(), xs.shape(), DType::F32);
-            }
-            let gpu = xs.gpu();
-            let scalar = |v: f32| Tensor::from_f32(gpu, &[1], &[v]);
-            let norm = ew::scale(tape.saved(i)?, 1.0 / coeff)?;
-            let norm = ew::binary(
-                &ew::unary(&norm, Unary::Abs)?,
-                &scalar(f32::MIN_POSITIVE)?,
-                Binary::Max,
-            )?;
-            let unit = ew::binary(xs, &norm, Binary::Div)?;
-            let unit = ew::binary(&unit, &scalar(1.0)?, Binary::Min)?;
-            let unit = ew::binary(&unit, &scalar(-1.0)?, Binary::Max)?;
+            let (r, rn, _) = scaled_norm(xs)?;
+            let tiny = Tensor::from_f32(xs.gpu(), &[1], &[f32::MIN_POSITIVE])?;
+            let rn = ew::binary(&rn, &tiny, Binary::Max)?;
+            let unit = ew::binary(&r, &rn, Binary::Div)?;
             ew::scale(&ew::binary(&unit, g, Binary::Mul)?, *coeff)
         })?,
         Op::NoRule(name, _) => {

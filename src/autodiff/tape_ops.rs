@@ -7,7 +7,7 @@ use crate::kernels::backward::{dropout_mask, Activation};
 use crate::kernels::elementwise::{self as ew, Binary, Unary};
 use crate::kernels::layout::{concat_cols, gather_rows, scatter_add_rows};
 use crate::kernels::matmul::{matmul, matmul_nt, matmul_tn};
-use crate::kernels::reduce::{sum_all, ReduceOp};
+use crate::kernels::reduce::{reduce_rows, sum_all, ReduceOp};
 use crate::kernels::segment::segment_reduce;
 use crate::kernels::softmax::softmax_cross_entropy;
 use crate::tensor::{DType, Tensor};
@@ -210,11 +210,14 @@ impl Tape {
         Ok(self.push(v, Op::L2(x.id, coeff)))
     }
 
-    /// Frobenius penalty coeff * sqrt(Σ x²), shape `[1]`.
+    /// Frobenius penalty coeff * sqrt(Σ x²), shape `[1]`. The norm is formed from x divided by
+    /// max |x|, so it is right wherever it is representable, also where Σ x² itself would
+    /// overflow or underflow f32 (from ‖x‖ ≈ 1.8e19, below ‖x‖ ≈ 1e-19).
     pub fn frobenius_penalty(&mut self, x: &Var, coeff: f32) -> Result<Var> {
         self.check("frobenius_penalty", &[x])?;
-        let sq = sum_all(&ew::unary(&x.value, Unary::Square)?)?;
-        let v = ew::scale(&ew::unary(&sq, Unary::Sqrt)?, coeff)?;
+        let (_, rn, s) = scaled_norm(&x.value)?;
+        // coeff is applied before s, so a small coeff keeps a norm past f32::MAX finite.
+        let v = ew::mul(&ew::scale(&rn, coeff)?, &s)?;
         Ok(self.push(v, Op::Frobenius(x.id, coeff)))
     }
 
@@ -247,6 +250,24 @@ impl Tape {
         let mask = dropout_mask(&self.gpu, &[a.nnz()], p, seed)?;
         a.with_values(ew::mul(&a.values, &mask)?)
     }
+}
+
+/// The Euclidean norm of the f32 tensor `x` as `(r, rn, s)` with ‖x‖ = rn · s: `s` (`[1]`) is
+/// max |x| clamped to [`f32::MIN_POSITIVE`], [`f32::MAX`], `r` = x / s (shaped like x, every
+/// |r| <= 1) and `rn` = sqrt(Σ r²) (`[1]`, at least 1 unless x = 0, where r and rn are 0).
+/// Σ x² itself overflows f32 from ‖x‖ ≈ 1.8e19 and underflows to 0 below ‖x‖ ≈ 1e-19, where
+/// the norm and the direction r / rn are still representable; the clamp keeps 0 / 0 out for
+/// x = 0 and ∞ / ∞ out for an infinite entry (whose norm stays ∞).
+pub(super) fn scaled_norm(x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    let gpu = x.gpu();
+    let scalar = |v: f32| Tensor::from_f32(gpu, &[1], &[v]);
+    let abs = ew::unary(&x.reshape(&[1, x.numel()])?, Unary::Abs)?;
+    let s = reduce_rows(&abs, ReduceOp::Max)?;
+    let s = ew::binary(&s, &scalar(f32::MIN_POSITIVE)?, Binary::Max)?;
+    let s = ew::binary(&s, &scalar(f32::MAX)?, Binary::Min)?;
+    let r = ew::binary(x, &s, Binary::Div)?;
+    let rn = ew::unary(&sum_all(&ew::unary(&r, Unary::Square)?)?, Unary::Sqrt)?;
+    Ok((r, rn, s))
 }
 
 /// [`Error::InvalidInput`] unless the drop probability `p` of `op` is in [0, 1) (at 1 the

@@ -302,13 +302,19 @@ fn frobenius_penalty_gradient_is_finite_at_zero() {
             0.5,
             vec![0.3, -0.4, 0.0, 0.0, 0.0],
         ),
-        // A subnormal coefficient: 0, not the NaN of 0 x (1 / coeff).
+        // A subnormal coefficient: 0 (to within the tolerance), not NaN.
         (vec![3.0, -4.0, 0.0, 0.0, 0.0], 1e-40, vec![0.0; 5]),
-        // Σ x² underflows to 0 in f32 while x does not: bounded by |coeff|, sign kept.
+        // Σ x² underflows to 0 in f32 while x does not: still coeff x / ‖x‖.
         (
             vec![1e-25, -1e-25, 0.0, 0.0, 0.0],
             0.5,
-            vec![0.5, -0.5, 0.0, 0.0, 0.0],
+            vec![
+                0.5 * std::f32::consts::FRAC_1_SQRT_2,
+                -0.5 * std::f32::consts::FRAC_1_SQRT_2,
+                0.0,
+                0.0,
+                0.0,
+            ],
         ),
     ] {
         let mut store = ParamStore::new();

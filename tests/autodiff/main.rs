@@ -8,6 +8,7 @@ mod common;
 
 mod coverage;
 mod dropout_p;
+mod frobenius_range;
 mod grad;
 mod init_overflow;
 mod lgrin_ops;
