@@ -161,7 +161,9 @@ impl Tape {
     }
 
     /// Segment pooling: row `s` of the [s, f] result folds rows `offsets[s]..offsets[s+1]` of x
-    /// with sum, mean or max (max backward routes through the argmax).
+    /// with sum, mean or max (max backward routes through the argmax). The offsets must be
+    /// non-decreasing with `offsets[s]` = rows of x, as [`segment_reduce`] requires: it checks
+    /// only their shape, and overlapping segments give meaningless values and gradients.
     pub fn segment_pool(&mut self, x: &Var, offsets: &Tensor, op: ReduceOp) -> Result<Var> {
         self.check("segment_pool", &[x])?;
         let (v, argmax) = segment_reduce(&x.value, offsets, op)?;
