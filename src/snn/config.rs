@@ -310,9 +310,9 @@ impl Config {
     }
 
     /// Reject impossible constants: NaN anywhere, non-positive time constants or dt, negative
-    /// learning rates or threshold increments, dt larger than a refractory period or than a
-    /// time constant decayed by forward Euler (see
-    /// [`Self::euler_time_constants`]), w_max <= 0, norm_total <= 0, with plasticity on a
+    /// learning rates or threshold increments, constants the kernels read as f32 past f32's
+    /// range, dt larger than a refractory period or than a time constant decayed by forward
+    /// Euler (see [`Self::euler_time_constants`]), w_max <= 0, norm_total <= 0, with plasticity on a
     /// norm_total over [`Self::input_fan_in`] x w_max, empty groups or groups over `u32::MAX`
     /// neurons, bad windows or delays, durations over [`MAX_STEPS`] steps, and a
     /// `sim.sample_ms` that is not a whole number of steps.
@@ -486,6 +486,7 @@ impl Config {
                 "network/sim: weights, rates and durations must be finite and >= 0".into(),
             ));
         }
+        self.check_f32_range()?;
         // Normalisation scales each neuron's input column to sum to norm_total without clipping,
         // and plasticity clips to [0, w_max]: a total the column cannot reach at w_max would
         // leave weights above w_max, clipped by STDP and scaled back by the next normalisation.
@@ -519,6 +520,56 @@ impl Config {
         // Every presentation runs this many steps; one between two steps would be rounded.
         self.check_whole_steps("sim.sample_ms", s.sample_ms)?;
         Ok(())
+    }
+
+    /// Fail unless every constant the kernels read as an f32 (potentials, threshold increments,
+    /// weights, the rate scale and the STDP constants) is within f32's finite range: a finite
+    /// f64 past it would become infinite on the GPU and the state NaN, with no error. The
+    /// threshold is checked as the kernel reads it, `v_thresh - theta_offset`.
+    fn check_f32_range(&self) -> Result<()> {
+        let max = f64::from(f32::MAX);
+        let mut values = Vec::new();
+        for (g, n) in [("exc", &self.exc), ("inh", &self.inh)] {
+            for (k, v) in [
+                ("v_rest", n.v_rest),
+                ("v_reset", n.v_reset),
+                ("v_thresh", n.v_thresh),
+                ("theta_offset", n.theta_offset),
+                ("e_exc", n.e_exc),
+                ("e_inh", n.e_inh),
+                ("theta_plus", n.theta_plus),
+                ("theta_init", n.theta_init),
+            ] {
+                values.push((format!("{g}.{k}"), v));
+            }
+            values.push((
+                format!("{g}.v_thresh - {g}.theta_offset"),
+                n.v_thresh - n.theta_offset,
+            ));
+        }
+        let (n, t) = (&self.network, &self.stdp);
+        for (k, v) in [
+            ("network.w_exc_inh", n.w_exc_inh),
+            ("network.w_inh_exc", n.w_inh_exc),
+            ("network.w_cross", n.w_cross),
+            ("network.w_init_max", n.w_init_max),
+            ("network.rate_scale", n.rate_scale),
+            ("stdp.nu_pre", t.nu_pre),
+            ("stdp.nu_post", t.nu_post),
+            ("stdp.w_max", t.w_max),
+            ("stdp.x_tar", t.x_tar),
+            ("stdp.mu", t.mu),
+            ("stdp.norm_total", t.norm_total),
+        ] {
+            values.push((k.to_string(), v));
+        }
+        match values.into_iter().find(|(_, v)| v.abs() > max) {
+            Some((k, v)) => Err(bad(format!(
+                "{k} = {v} is outside the f32 range (magnitude at most {max:e}) the GPU computes \
+                 in: it would be infinite there and turn the network state into NaN"
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// The time constants the simulation decays with forward Euler (factor 1 - dt/tau per

@@ -23,7 +23,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::config::NeuronConfig;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::grid::WORKGROUP_1D;
 use crate::gpu::{Gpu, Kernel, Shader};
 use crate::tensor::{DType, Tensor};
@@ -142,6 +142,26 @@ impl GroupState {
         self.len() == 0
     }
 
+    /// Fail with [`crate::Error::Shape`] (naming `op`) unless `state` holds
+    /// [`STATE_VALUES`] f32 per neuron of `flags` (u32): the fields are public, and a kernel
+    /// given fewer states than flags would read and write past the state buffer.
+    pub fn check(&self, op: &str) -> Result<()> {
+        self.state.expect_dtype(op, DType::F32)?;
+        self.flags.expect_dtype(op, DType::U32)?;
+        if self.state.numel() != STATE_VALUES * self.flags.numel() {
+            return Err(Error::shape(
+                op,
+                format!(
+                    "neuron state {:?} does not hold {STATE_VALUES} values for each of the {} \
+                     neurons of its flags",
+                    self.state.shape(),
+                    self.flags.numel()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Read back (state, flags).
     pub fn to_host(&self) -> Result<(Vec<f32>, Vec<u32>)> {
         Ok((self.state.to_f32()?, self.flags.to_u32()?))
@@ -150,8 +170,7 @@ impl GroupState {
 
 /// Record one LIF step of every neuron of `g` (no readback).
 pub fn lif_step(gpu: &Gpu, g: &GroupState, p: &LifParams) -> Result<()> {
-    g.state.expect_dtype("lif_step", DType::F32)?;
-    g.flags.expect_dtype("lif_step", DType::U32)?;
+    g.check("lif_step")?;
     let mut p = *p;
     p.n = super::check_len("lif_step", g.len())?;
     let groups = gpu.grid(g.len() as u64, WORKGROUP_1D)?;

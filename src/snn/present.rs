@@ -90,7 +90,8 @@ pub fn check_samples(cfg: &Config, samples: &[Vec<f32>]) -> Result<()> {
             .find(|(_, &x)| f64::from(x) * scale > max_hz)
         {
             return Err(Error::InvalidInput(format!(
-                "sample {s}, input {i}: intensity {x} gives {} Hz at network.rate_scale                  {scale} Hz per unit, above network.max_rate_hz = {max_hz} Hz",
+                "sample {s}, input {i}: intensity {x} gives {} Hz at network.rate_scale \
+                 {scale} Hz per unit, above network.max_rate_hz = {max_hz} Hz",
                 f64::from(*x) * scale
             )));
         }

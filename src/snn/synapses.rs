@@ -162,6 +162,7 @@ pub fn propagate(
     target: &GroupState,
     channel: Channel,
 ) -> Result<()> {
+    target.check("propagate")?;
     let n_post = target.len() / l.clips.max(1) as usize;
     if w.numel() != l.n as usize * n_post || target.len() != n_post * l.clips as usize {
         return Err(Error::shape(

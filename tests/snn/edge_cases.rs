@@ -175,3 +175,38 @@ fn simulate_reads_features_with_a_byte_order_mark() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_group_whose_state_and_flags_disagree_is_refused() {
+    // GroupState's fields are public: a state of 3 neurons with flags of 5 used to be stepped
+    // (and driven) as 5 neurons, the last two reading and writing past the state buffer.
+    use synchgraph::snn::neurons::{lif_step, GroupState, LifParams};
+    use synchgraph::snn::record::Recorder;
+    use synchgraph::snn::synapses::{compact, propagate, Channel, SpikeLists};
+    use synchgraph::{DType, Error, Tensor};
+    let g = common::gpu();
+    let c = Config::default();
+    let good = GroupState::at_rest(&g, 5, -65.0, 0.0).unwrap();
+    let bad = GroupState {
+        state: GroupState::at_rest(&g, 3, -65.0, 0.0).unwrap().state,
+        flags: good.flags.clone(),
+    };
+    let p = LifParams::new(&c.exc, c.sim.dt_ms, 5);
+    lif_step(&g, &good, &p).unwrap();
+    match lif_step(&g, &bad, &p) {
+        Err(Error::Shape { .. }) => {}
+        other => panic!("lif_step on 3 states and 5 flags: {other:?}"),
+    }
+    // propagate from a 2-neuron list into the same groups.
+    let lists = SpikeLists::new(&g, 2, 1).unwrap();
+    let flags = Tensor::zeros(&g, &[2], DType::U32).unwrap();
+    let delays = Tensor::zeros(&g, &[2], DType::U32).unwrap();
+    let rec = Recorder::new(&g, 4).unwrap();
+    compact(&g, &lists, &flags, &delays, 1, 0, &rec, None).unwrap();
+    let w = Tensor::from_f32(&g, &[2, 5], &[1.0; 10]).unwrap();
+    propagate(&g, &lists, &w, &good, Channel::Exc).unwrap();
+    match propagate(&g, &lists, &w, &bad, Channel::Exc) {
+        Err(Error::Shape { .. }) => {}
+        other => panic!("propagate into 3 states and 5 flags: {other:?}"),
+    }
+}

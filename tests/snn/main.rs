@@ -8,6 +8,7 @@ mod check_size;
 mod common;
 mod config_checks;
 mod edge_cases;
+mod f32_range;
 mod frozen_theta;
 mod kernels_grid;
 mod lif;

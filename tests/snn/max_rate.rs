@@ -37,3 +37,18 @@ fn raising_max_rate_hz_accepts_the_higher_rate() {
     check_samples(&cfg, &[vec![8000.0, 0.0]]).unwrap();
     assert!(check_samples(&cfg, &[vec![8000.5, 0.0]]).is_err());
 }
+
+#[test]
+fn the_refusal_names_the_rate_scale_in_one_sentence() {
+    // The message used to break "network.rate_scale" from its value with a run of spaces (a
+    // line continuation that lost its backslash).
+    let cfg = one_input_config();
+    let err = check_samples(&cfg, &[vec![300.0, 0.0]])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("at network.rate_scale 0.25 Hz per unit, above network.max_rate_hz"),
+        "{err}"
+    );
+    assert!(!err.contains("  "), "a run of spaces in: {err}");
+}
