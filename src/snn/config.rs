@@ -126,7 +126,9 @@ pub struct NetworkConfig {
     /// delayed modality's spikes of a sample's last `delay` ms are still in flight when the
     /// sample ends, and the rest between samples drops them (they never reach the network).
     pub input_delay_ms: Vec<f64>,
-    /// Input rate per unit intensity (Hz): rate = intensity * rate_scale.
+    /// Input rate per unit intensity (Hz): rate = intensity * rate_scale. A step holds at most
+    /// one spike per input (probability rate x dt), so rates from 1000 / `sim.dt_ms` Hz up
+    /// all spike at every step.
     pub rate_scale: f64,
     /// Largest accepted input rate (Hz).
     pub max_rate_hz: f64,
