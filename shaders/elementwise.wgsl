@@ -101,5 +101,8 @@ fn select_where(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
                 @builtin(local_invocation_id) lid: vec3<u32>) {
     let i = flat_index(wid, nwg, lid, 256u);
     if (i >= p.n) { return; }
-    sout[i] = select(bb[i], ba[i], scond[i] != 0.0);
+    // cond is zero only for +0 and -0, tested on the bits: the `!=` of WGSL is an ordered
+    // comparison, false for a NaN, where cond != 0 holds (a NaN condition picks a).
+    let zero = (bitcast<u32>(scond[i]) & 0x7fffffffu) == 0u;
+    sout[i] = select(ba[i], bb[i], zero);
 }

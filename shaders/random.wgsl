@@ -5,7 +5,7 @@ struct Params {
     n: u32,
     seed_lo: u32,
     seed_hi: u32,
-    _pad: u32,
+    wide: u32,  // uniform: 1 when b - a overflows f32 (a < 0 < b)
     a: f32,   // uniform: low; normal: mean
     b: f32,   // uniform: high; normal: std
     _pad1: u32,
@@ -39,6 +39,9 @@ fn uniform_fill(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
     if (i >= p.n) { return; }
     let u = f32(random_bits(i) >> 8u) * (1.0 / 16777216.0);
     var v = p.a + (p.b - p.a) * u;
+    // b - a overflows to infinity: mix the bounds instead. a < 0 < b there, so neither term
+    // overflows, nor does their sum (1 - u is exact on the 24-bit grid), and v >= a.
+    if (p.wide != 0u) { v = p.a * (1.0 - u) + p.b * u; }
     // u < 1, but a + (b - a) * u can still round up to b (low = 1, high = 2, u = 1 - 2^-24):
     // take the largest value below high instead, so the range stays [low, high).
     if (v >= p.b && p.a < p.b) { v = max(p.a, below(p.b)); }

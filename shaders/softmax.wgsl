@@ -71,6 +71,12 @@ fn group_sum(lx: u32, v: f32) -> f32 {
     return r;
 }
 
+// True for +0 and -0 only, tested on the bits: the `!=` of WGSL is an ordered comparison,
+// false for a NaN, so `w != 0.0` would take a NaN weight (or total) for 0.
+fn is_zero(v: f32) -> bool {
+    return (bitcast<u32>(v) & 0x7fffffffu) == 0u;
+}
+
 // Row statistics from the row max m and sum s of exp(x - m): (weight * nll, weight, m, s).
 fn ce_write(row: u32, m: f32, s: f32) {
     let label = clabel[row];
@@ -78,7 +84,7 @@ fn ce_write(row: u32, m: f32, s: f32) {
     if (p.has_mask != 0u) { w = cmask[row]; }
     if (label >= p.cols) { w = 0.0; }
     var nll = 0.0;
-    if (w != 0.0) { nll = w * (log(s) - (cl[row * p.cols + min(label, p.cols - 1u)] - m)); }
+    if (!is_zero(w)) { nll = w * (log(s) - (cl[row * p.cols + min(label, p.cols - 1u)] - m)); }
     cstats[row * 4u] = nll;
     cstats[row * 4u + 1u] = w;
     cstats[row * 4u + 2u] = m;
@@ -170,7 +176,7 @@ fn ce_total(@builtin(local_invocation_id) lid: vec3<u32>) {
     }
     if (lx == 0u) {
         let count = red2[0];
-        tloss[0] = select(0.0, red[0] / count, count != 0.0);
+        tloss[0] = select(0.0, red[0] / count, !is_zero(count));
         tcount[0] = count;
     }
 }
@@ -186,7 +192,7 @@ fn ce_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
     let w = gstats[row * 4u + 1u];
     let count = gcount[0];
     var g = 0.0;
-    if (w != 0.0 && count != 0.0) {
+    if (!is_zero(w) && !is_zero(count)) {
         let sm = exp(cl[i] - gstats[row * 4u + 2u]) / gstats[row * 4u + 3u];
         g = (sm - select(0.0, 1.0, col == clabel[row])) * w / count;
     }

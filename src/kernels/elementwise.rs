@@ -237,7 +237,8 @@ pub fn mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     binary(a, b, Binary::Mul)
 }
 
-/// cond != 0 ? a : b, all of one shape.
+/// cond != 0 ? a : b, all of one shape. A NaN condition is not 0 (it picks `a`); both zeros
+/// pick `b`.
 pub fn select(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     for t in [cond, a, b] {
         t.expect_dtype("select", DType::F32)?;

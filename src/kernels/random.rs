@@ -4,7 +4,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::{check_u32, grid_for};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::{Gpu, Kernel, Shader};
 use crate::tensor::{DType, Tensor};
 
@@ -14,7 +14,7 @@ struct Params {
     n: u32,
     seed_lo: u32,
     seed_hi: u32,
-    pad0: u32,
+    wide: u32,
     a: f32,
     b: f32,
     pad1: [u32; 2],
@@ -24,8 +24,8 @@ fn fill(
     gpu: &Gpu,
     shape: &[usize],
     seed: u64,
-    a: f32,
-    b: f32,
+    (a, b): (f32, f32),
+    wide: bool,
     entry: &'static str,
 ) -> Result<Tensor> {
     let out = Tensor::empty(gpu, shape, DType::F32)?;
@@ -34,7 +34,7 @@ fn fill(
         n,
         seed_lo: seed as u32,
         seed_hi: (seed >> 32) as u32,
-        pad0: 0,
+        wide: u32::from(wide),
         a,
         b,
         pad1: [0; 2],
@@ -49,12 +49,28 @@ fn fill(
     Ok(out)
 }
 
-/// Uniform values in [low, high).
+/// Uniform values in [low, high); `low` everywhere when `low == high`. Any finite bounds work,
+/// even those whose difference exceeds the largest f32. [`Error::InvalidInput`] naming
+/// `uniform` when a bound is NaN or infinite or `low > high`.
 pub fn uniform(gpu: &Gpu, shape: &[usize], low: f32, high: f32, seed: u64) -> Result<Tensor> {
-    fill(gpu, shape, seed, low, high, "uniform_fill")
+    if !(low.is_finite() && high.is_finite() && low <= high) {
+        return Err(Error::InvalidInput(format!(
+            "uniform: the range [{low}, {high}) needs finite bounds with low <= high"
+        )));
+    }
+    // high - low overflows to infinity: the kernel mixes the bounds instead of scaling it.
+    let wide = !(high - low).is_finite();
+    fill(gpu, shape, seed, (low, high), wide, "uniform_fill")
 }
 
-/// Normal values with the given mean and standard deviation (Box-Muller).
+/// Normal values with the given mean and standard deviation (Box-Muller); `mean` everywhere
+/// when `std` is 0. [`Error::InvalidInput`] naming `normal` when `mean` or `std` is NaN or
+/// infinite, or `std` is negative.
 pub fn normal(gpu: &Gpu, shape: &[usize], mean: f32, std: f32, seed: u64) -> Result<Tensor> {
-    fill(gpu, shape, seed, mean, std, "normal_fill")
+    if !(mean.is_finite() && std.is_finite() && std >= 0.0) {
+        return Err(Error::InvalidInput(format!(
+            "normal: mean {mean} and standard deviation {std} must be finite, the deviation >= 0"
+        )));
+    }
+    fill(gpu, shape, seed, (mean, std), false, "normal_fill")
 }

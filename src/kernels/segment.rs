@@ -57,6 +57,8 @@ pub fn segment_reduce(
     check_u32(OP, x.numel())?;
     check_u32_product(OP, &[s, f])?;
     let gpu = x.gpu();
+    // Checked here too: an empty result records no dispatch, where the check would run.
+    gpu.check_same_device(OP, "offsets", offsets.gpu())?;
     let out = Tensor::empty(gpu, &[s, f], DType::F32)?;
     let arg = match op {
         ReduceOp::Max => Some(Tensor::empty(gpu, &[s, f], DType::U32)?),

@@ -72,7 +72,8 @@ pub fn softmax_rows(x: &Tensor) -> Result<Tensor> {
 /// `loss = Σ w_i (-log softmax(logits_i)[label_i]) / Σ w_i` and
 /// `grad_i = (softmax(logits_i) - onehot(label_i)) * w_i / Σ w_i`.
 /// A row whose label is >= c gets weight 0 (it contributes nothing, and nothing out of bounds is
-/// read; loaders validate labels on the host). When all weights are 0 the loss and gradient are 0.
+/// read; loaders validate labels on the host). When all weights are 0 the loss and gradient are 0;
+/// a NaN weight is not 0, and makes the loss and every gradient NaN.
 pub fn softmax_cross_entropy(
     logits: &Tensor,
     labels: &Tensor,
@@ -116,6 +117,11 @@ pub fn softmax_cross_entropy(
     check_u32(OP, logits.numel())?;
     check_u32_product(OP, &[r, 4])?;
     let gpu = logits.gpu();
+    // Checked here too: no rows or no classes record no dispatch, where the check would run.
+    gpu.check_same_device(OP, "labels", labels.gpu())?;
+    if let Some(m) = mask {
+        gpu.check_same_device(OP, "mask", m.gpu())?;
+    }
     let loss = Tensor::zeros(gpu, &[1], DType::F32)?;
     let grad = Tensor::empty(gpu, &[r, c], DType::F32)?;
     if r == 0 || c == 0 {

@@ -95,3 +95,33 @@ fn max_reductions_propagate_nan_wherever_it_sits() {
     let got = reduce_rows(&t, ReduceOp::Max).unwrap().to_f32().unwrap();
     assert!(got.iter().all(|v| v.is_nan()), "{got:?}");
 }
+
+/// `select(cond, a, b)` is `cond != 0 ? a : b` as documented, so a NaN condition (NaN != 0)
+/// picks `a`, like the plain Rust reference; only the two zeros pick `b`. The shader's `!=` is
+/// an ordered comparison, false for a NaN, and picked `b`. Exact comparison (a copy).
+#[test]
+fn select_with_a_nan_condition_picks_a() {
+    let gpu = gpu();
+    let cond = [
+        f32::NAN,
+        -f32::NAN,
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        f32::INFINITY,
+        1e-40,
+    ];
+    let n = cond.len();
+    let a: Vec<f32> = (0..n).map(|i| i as f32).collect();
+    let b: Vec<f32> = (0..n).map(|i| -(i as f32) - 1.0).collect();
+    let t = |v: &[f32]| Tensor::from_f32(&gpu, &[n], v).unwrap();
+    let got = synchgraph::kernels::elementwise::select(&t(&cond), &t(&a), &t(&b))
+        .unwrap()
+        .to_f32()
+        .unwrap();
+    let want: Vec<f32> = (0..n)
+        .map(|i| if cond[i] != 0.0 { a[i] } else { b[i] })
+        .collect();
+    assert_eq!(got, want, "select by {cond:?}");
+}

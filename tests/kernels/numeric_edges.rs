@@ -206,6 +206,28 @@ fn cross_entropy_ignores_masked_rows_of_only_minus_infinity() {
 }
 
 #[test]
+fn cross_entropy_with_a_nan_weight_is_nan() {
+    // Row weights are the mask: loss = Σ w_i nll_i / Σ w_i and grad_i = (p_i - onehot_i) w_i /
+    // Σ w_i. A NaN weight is not 0, so the loss and every gradient are NaN (the shader's
+    // ordered `!=` took the NaN weight, and the NaN total, for 0: loss and gradients 0).
+    // Rows of 3 (one thread per row) and 40 (a workgroup per row) columns.
+    let gpu = gpu();
+    for cols in [3, 40] {
+        let x: Vec<f32> = (0..3 * cols).map(|i| (i % 7) as f32 * 0.5).collect();
+        let (loss, grad) = softmax_cross_entropy(
+            &Tensor::from_f32(&gpu, &[3, cols], &x).unwrap(),
+            &Tensor::from_u32(&gpu, &[3], &[0, 1, 2]).unwrap(),
+            Some(&Tensor::from_f32(&gpu, &[3], &[1.0, f32::NAN, 1.0]).unwrap()),
+        )
+        .unwrap();
+        let loss = loss.item().unwrap();
+        assert!(loss.is_nan(), "{cols} columns: loss {loss}");
+        let grad = grad.to_f32().unwrap();
+        assert!(grad.iter().all(|g| g.is_nan()), "{cols} columns: {grad:?}");
+    }
+}
+
+#[test]
 fn segment_reduce_of_single_rows_and_infinities() {
     let gpu = gpu();
     let inf = f32::INFINITY;

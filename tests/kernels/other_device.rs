@@ -106,3 +106,47 @@ fn any_dispatch_refuses_a_buffer_of_another_device() {
         vec![2.0, 4.0, 6.0, 8.0]
     );
 }
+
+/// Kernels that return early for an empty result (nothing to dispatch, where every binding is
+/// checked) still refuse operands of two devices, as the matrix products do: an empty segment
+/// reduction and a cross-entropy over no rows or no classes used to return Ok.
+#[test]
+fn empty_results_still_refuse_operands_of_two_devices() {
+    use synchgraph::kernels::reduce::ReduceOp;
+    use synchgraph::kernels::segment::segment_reduce;
+    use synchgraph::kernels::softmax::softmax_cross_entropy;
+    let (g1, g2) = (gpu(), other_gpu());
+    // No segments ([0, 3] out), and segments of no features ([2, 0] out).
+    let x = Tensor::from_f32(&g1, &[2, 3], &[1.0; 6]).unwrap();
+    let x0 = Tensor::from_f32(&g1, &[2, 0], &[]).unwrap();
+    let none = Tensor::from_u32(&g2, &[1], &[0]).unwrap();
+    let two = Tensor::from_u32(&g2, &[3], &[0, 1, 2]).unwrap();
+    for op in [ReduceOp::Sum, ReduceOp::Max] {
+        refused(segment_reduce(&x, &none, op), "segment_reduce");
+        refused(segment_reduce(&x0, &two, op), "segment_reduce");
+    }
+    // One device: the same empty results.
+    let none1 = Tensor::from_u32(&g1, &[1], &[0]).unwrap();
+    assert_eq!(
+        segment_reduce(&x, &none1, ReduceOp::Sum).unwrap().0.shape(),
+        &[0, 3]
+    );
+    // No rows, and rows of no classes, with labels or the mask on the other device.
+    for (r, c) in [(0usize, 4usize), (3, 0)] {
+        let logits = Tensor::from_f32(&g1, &[r, c], &vec![0.5; r * c]).unwrap();
+        let labels1 = Tensor::from_u32(&g1, &[r], &vec![0; r]).unwrap();
+        let labels2 = Tensor::from_u32(&g2, &[r], &vec![0; r]).unwrap();
+        let mask2 = Tensor::from_f32(&g2, &[r], &vec![1.0; r]).unwrap();
+        refused(
+            softmax_cross_entropy(&logits, &labels2, None),
+            "softmax_cross_entropy",
+        );
+        refused(
+            softmax_cross_entropy(&logits, &labels1, Some(&mask2)),
+            "softmax_cross_entropy",
+        );
+        let (loss, grad) = softmax_cross_entropy(&logits, &labels1, None).unwrap();
+        assert_eq!(loss.to_f32().unwrap(), [0.0]);
+        assert_eq!(grad.shape(), &[r, c]);
+    }
+}
