@@ -34,8 +34,10 @@ pub fn load(dir: &Path) -> Result<Digits> {
     parse(&text, &path.display().to_string())
 }
 
-/// Parse the CSV text (`name` is used in error messages).
+/// Parse the CSV text (`name` is used in error messages); a leading UTF-8 byte-order mark is
+/// skipped.
 pub fn parse(text: &str, name: &str) -> Result<Digits> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut d = Digits {
         images: Vec::new(),
         labels: Vec::new(),

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::feature_export::keep_source_order;
+use super::feature_export::{keep_source_order, FEATURES_CLIPS};
 use crate::error::{Error, Result};
 use crate::features::landmarks::names_landmark_columns;
 
@@ -140,7 +140,9 @@ fn refuse_dangling_link(p: &Path) -> Result<()> {
             .unwrap_or_default();
         return Err(Error::data(
             p,
-            format!("a link to a missing file{target}: restore its target or remove the link"),
+            format!(
+                "a link to a missing file or folder{target}: restore its target or remove the link"
+            ),
         ));
     }
     Ok(())
@@ -196,9 +198,9 @@ pub(crate) fn is_emodb_name(s: &str) -> bool {
 /// only the kind it names.
 /// RAVDESS as distributed (`Actor_01/ .. Actor_24/` of coded WAV names) is RAVDESS, not a
 /// folder per class: its folders name speakers, and the labels come from the file names. In
-/// such a layout (every folder an actor, one WAV name coded) a WAV file whose name is not a
-/// RAVDESS code (say a copy `... (1).wav`) is an [`Error::Data`] naming it, not a reason to
-/// read the actors as classes.
+/// such a layout (an actor folder holding a coded WAV name, whatever other folders lie beside
+/// it) a WAV file whose name is not a RAVDESS code (say a copy `... (1).wav`) is an
+/// [`Error::Data`] naming it, not a reason to read the actors as classes.
 pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
     if !dir.is_dir() {
         return Err(Error::data(dir, "not a folder"));
@@ -265,8 +267,36 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
         Some((kind, _)) => Ok(kind),
         None => Err(Error::Empty {
             path: dir.display().to_string(),
-            message: "no WAV files, and no class folders holding WAV, CSV or .npy files".into(),
+            message: no_clips_message(&entries),
         }),
+    }
+}
+
+/// Why [`detect_format`] found no clips among the top-level `entries` of a data folder: clips
+/// of a per-class layout (BVH, CSV or `.npy` files, not an export's clip list) lying at the top
+/// are named, with the layout they need; otherwise every kind of clip a layout reads is listed.
+fn no_clips_message(entries: &[PathBuf]) -> String {
+    let top = entries.iter().find_map(|p| {
+        let kind = if p.file_name().is_some_and(|n| n == FEATURES_CLIPS) {
+            return None;
+        } else if ext_is(p, &["bvh"]) {
+            "BVH files (<class>/<clip>.bvh)"
+        } else if ext_is(p, &["csv", "npy"]) {
+            "CSV/.npy files (<class>/<clip>.csv or .npy)"
+        } else {
+            return None;
+        };
+        Some((p, kind))
+    });
+    match top {
+        Some((p, kind)) => format!(
+            "clip files lie at the top level (such as {}), but a layout of {kind} takes one \
+             folder per class: move the clips into a sub-folder named after their class",
+            p.file_name().unwrap_or_default().to_string_lossy()
+        ),
+        None => "no WAV files at the top level, and no class folders holding clips (WAV, CSV, \
+                 .npy or BVH files, or folders of frame images)"
+            .into(),
     }
 }
 
@@ -307,11 +337,13 @@ fn has_landmark_header(path: &Path) -> bool {
     names_landmark_columns(&fields)
 }
 
-/// Whether every sub-folder is named `Actor_<digits>` (any case) and holds RAVDESS-coded WAV
-/// files, at least one in all. Once every folder names an actor and one WAV file is coded, a
-/// WAV file with another name (say a copy `... (1).wav`) is an error naming it, as under
-/// `--format ravdess`: the folders are speakers, not classes. Actor folders of WAV files none of
-/// which is coded are classes that happen to be named so.
+/// Whether the sub-folders are RAVDESS's actor folders: at least one is named `Actor_<digits>`
+/// (any case) and holds a RAVDESS-coded WAV file. The folders are then speakers, not classes,
+/// whatever the others are called (a copied `Actor_02 (copy)/`, or Kaggle's
+/// `audio_speech_actors_01-24/` beside the actor folders): a WAV file in any sub-folder whose
+/// name is not coded (say a copy `... (1).wav`) is an error naming it, as under `--format
+/// ravdess`. Actor folders of WAV files none of which is coded are classes that happen to be
+/// named so.
 fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
     let actor = |p: &PathBuf| {
         let name = p
@@ -321,24 +353,23 @@ fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
         name.strip_prefix("actor_")
             .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
     };
-    if subdirs.is_empty() || !subdirs.iter().all(|p| actor(p)) {
+    if !subdirs.iter().any(|p| actor(p)) {
         return Ok(false);
     }
-    let mut coded = 0;
+    let mut coded_actor = false;
     let mut misnamed = None;
     for sub in subdirs {
         for f in list_dir(sub)?.into_iter().filter(|f| ext_is(f, &["wav"])) {
             if is_ravdess_name(&stem(&f)) {
-                coded += 1;
+                coded_actor |= actor(sub);
             } else if misnamed.is_none() {
                 misnamed = Some(f);
             }
         }
     }
     match misnamed {
-        Some(f) if coded > 0 => Err(not_ravdess_name(&f)),
-        Some(_) => Ok(false),
-        None => Ok(coded > 0),
+        Some(f) if coded_actor => Err(not_ravdess_name(&f)),
+        _ => Ok(coded_actor),
     }
 }
 
@@ -346,9 +377,10 @@ fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
 ///
 /// Errors: [`Error::Data`] for a file name with an unknown emotion code, a RAVDESS name with a
 /// field outside the data set's codes (a video-only file, an actor beyond 24: see
-/// [`DatasetFormat::Ravdess`]) or, in the EmoDB and RAVDESS layouts, a clip found twice (say a
-/// `backup/` copy of the clips, or one RAVDESS recording under two modalities) or a clip that
-/// is a link to a missing file, and
+/// [`DatasetFormat::Ravdess`]), in the EmoDB and RAVDESS layouts a clip found twice (say a
+/// `backup/` copy of the clips, or one RAVDESS recording under two modalities), and in every
+/// layout a clip that is a link to a missing file (or, for frame folders, to a missing
+/// folder), and
 /// [`Error::Empty`] for a folder without clips or a class folder without clips.
 pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList> {
     let format = match format {
@@ -585,7 +617,9 @@ fn coded(
 }
 
 /// Clips in one sub-folder per class (class names = folder names, sorted). With no extensions
-/// the clips are the class folder's own sub-folders (frame folders).
+/// the clips are the class folder's own sub-folders (frame folders), and any link to a missing
+/// target in a class folder is an error, since it may be a clip folder; with extensions, a file
+/// of one of them that is such a link is.
 fn per_class(dir: &Path, format: DatasetFormat, exts: &[&str]) -> Result<ClipList> {
     let mut classes = Vec::new();
     let mut clips = Vec::new();
@@ -593,6 +627,8 @@ fn per_class(dir: &Path, format: DatasetFormat, exts: &[&str]) -> Result<ClipLis
         let mut files = Vec::new();
         for p in list_dir(&sub)? {
             if exts.is_empty() {
+                // A clip folder is named freely: any link to a missing target may be one.
+                refuse_dangling_link(&p)?;
                 if p.is_dir() {
                     files.push(p);
                 }

@@ -5,7 +5,7 @@
 //! a `# ... N dims ...` comment at the top of the nodes file fixes the feature width (feature
 //! indices must then be below N); without one the width is the largest index + 1. A width of 0
 //! is refused, and so is a feature index listed twice on one line. Each split takes exactly one
-//! line.
+//! line. A leading UTF-8 byte-order mark is skipped.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -61,8 +61,14 @@ pub fn find_nodes_file(dir: &Path) -> Option<PathBuf> {
     }
 }
 
+/// The text of `path` without a leading UTF-8 byte-order mark (Windows editors write one),
+/// which would otherwise stick to the first token.
 fn read(path: &Path) -> Result<String> {
-    fs::read_to_string(path).map_err(|e| Error::io(path, e))
+    let mut text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 /// Non-comment, non-blank lines with their 1-based line numbers.

@@ -58,9 +58,11 @@ fn file(dir: &Path, ds: &str, part: &str) -> PathBuf {
     dir.join(format!("{ds}_{part}.txt"))
 }
 
-/// Values per non-blank line, split on commas and whitespace.
+/// Values per non-blank line, split on commas and whitespace; a leading UTF-8 byte-order mark
+/// (Windows editors write one) is skipped.
 fn rows(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
     let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     Ok(text
         .lines()
         .enumerate()

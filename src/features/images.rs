@@ -3,7 +3,8 @@
 //! Frames are the files of the folder whose extension is `png`, `jpg` or `jpeg` (any case), taken in
 //! byte-wise sorted order of their file names (so zero-pad frame numbers: `f0001.png`, `f0002.png`);
 //! other files, hidden files (names starting with `.`, such as macOS's `._f0001.png`) and
-//! sub-folders are ignored. Each frame is decoded through the `image` crate (any
+//! sub-folders are ignored, and a frame file that is a link to a missing file is an
+//! [`Error::Data`] naming it. Each frame is decoded through the `image` crate (any
 //! colour type), converted to grayscale luma in [0, 1] (Rec. 709 weights, alpha ignored), and
 //! resized to a fixed `side × side` square with a triangle (bilinear) filter; the aspect ratio is
 //! not kept, so crop faces before if it matters. All frames of one clip folder must have one size
@@ -41,14 +42,15 @@ impl Default for FrameImageConfig {
     }
 }
 
-fn is_frame_file(p: &Path) -> bool {
+/// Whether `p` is named like a frame: a `png`, `jpg` or `jpeg` extension (any case), and not
+/// hidden.
+fn has_frame_name(p: &Path) -> bool {
     // Hidden files (`._f0001.png`, the AppleDouble files macOS writes beside every file copied
     // to a FAT or network drive) are not frames, as the clip lists skip them too.
     let hidden = p
         .file_name()
         .is_some_and(|n| n.to_string_lossy().starts_with('.'));
     !hidden
-        && p.is_file()
         && p.extension()
             .and_then(|e| e.to_str())
             .map(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
@@ -57,14 +59,31 @@ fn is_frame_file(p: &Path) -> bool {
 
 /// The frame image files of clip folder `dir`, sorted by file name.
 ///
-/// Fails with [`Error::Io`] when the folder cannot be read and [`Error::Empty`] when it holds no
-/// PNG/JPEG file.
+/// Fails with [`Error::Io`] when the folder cannot be read, [`Error::Data`] naming a frame file
+/// that is a symbolic link to a missing file (leaving it out would shift every later frame),
+/// and [`Error::Empty`] when it holds no PNG/JPEG file.
 pub fn list_frame_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut files = Vec::new();
     for entry in rd {
         let p = entry.map_err(|e| Error::io(dir, e))?.path();
-        if is_frame_file(&p) {
+        if !has_frame_name(&p) {
+            continue;
+        }
+        let is_link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link && std::fs::metadata(&p).is_err() {
+            let target = std::fs::read_link(&p)
+                .map(|t| format!(" ({})", t.display()))
+                .unwrap_or_default();
+            return Err(Error::data(
+                &p,
+                format!(
+                    "a frame that is a link to a missing file{target}: restore its target or \
+                     remove the link"
+                ),
+            ));
+        }
+        if p.is_file() {
             files.push(p);
         }
     }

@@ -70,7 +70,8 @@ fn map_hound(path: &Path, e: hound::Error) -> Error {
 /// odd-length one; a PCM or float `fmt ` chunk with extra bytes (WAVEFORMATEX's `cbSize` and
 /// what follows it) is read by its first 16, and a data length of `0xFFFFFFFF` (a file streamed
 /// to a pipe) means the samples up to the end of the file. Any other data length past the end
-/// of the file is a truncated file.
+/// of the file is a truncated file. The `fmt ` chunk's byte rate, which only restates the
+/// sample rate times the block alignment, is not checked.
 ///
 /// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
 /// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings (A-law, mu-law,
@@ -346,8 +347,9 @@ const UNKNOWN_DATA_LEN: u32 = u32::MAX;
 /// decoder refuses are written in the form it reads: a PCM or float `fmt ` chunk longer than
 /// 16 bytes keeps the 16 that describe the samples (the decoder takes extra bytes only in some
 /// lengths and bit depths: not 32-bit PCM with a `cbSize`, nor float with a non-zero one or
-/// the 40-byte form), and a data length of [`UNKNOWN_DATA_LEN`] becomes the whole frames up to
-/// the end of the file.
+/// the 40-byte form), a data length of [`UNKNOWN_DATA_LEN`] becomes the whole frames up to
+/// the end of the file, and the byte rate becomes the sample rate times the block alignment
+/// (the decoder refuses any other, which some writers leave; it describes no sample).
 fn canonical_header(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
     let mut fmt = &bytes[c.fmt.0..c.fmt.0 + c.fmt.1];
     let tag = fmt.get(..2).map(|t| u16::from_le_bytes([t[0], t[1]]));
@@ -369,7 +371,17 @@ fn canonical_header(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
     out.extend_from_slice(&u32::try_from(riff_len).unwrap_or(u32::MAX).to_le_bytes());
     out.extend_from_slice(b"WAVEfmt ");
     out.extend_from_slice(&(fmt.len() as u32).to_le_bytes());
+    let fmt_at = out.len();
     out.extend_from_slice(fmt);
+    // The byte rate restates the sample rate times the block alignment, and the decoder refuses
+    // a file whose writer left it wrong: it is written as the two fields it follows from.
+    if let Some(f) = out.get_mut(fmt_at..fmt_at + 16) {
+        let rate = u32::from_le_bytes([f[4], f[5], f[6], f[7]]);
+        let align = u32::from(u16::from_le_bytes([f[12], f[13]]));
+        if let Some(byte_rate) = rate.checked_mul(align) {
+            f[8..12].copy_from_slice(&byte_rate.to_le_bytes());
+        }
+    }
     if fmt.len() % 2 == 1 {
         out.push(0);
     }
