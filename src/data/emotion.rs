@@ -380,7 +380,7 @@ fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
 /// [`DatasetFormat::Ravdess`]), in the EmoDB and RAVDESS layouts a clip found twice (say a
 /// `backup/` copy of the clips, or one RAVDESS recording under two modalities), and in every
 /// layout a clip that is a link to a missing file (or, for frame folders, to a missing
-/// folder), and
+/// folder), in the features layout one clip name in two files (`x.csv` and `x.npy`), and
 /// [`Error::Empty`] for a folder without clips or a class folder without clips.
 pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList> {
     let format = match format {
@@ -425,9 +425,30 @@ pub fn load_clips(dir: &Path, format: Option<DatasetFormat>) -> Result<ClipList>
         name_speakers(&mut list.clips);
     }
     if format == DatasetFormat::Features {
+        refuse_one_clip_in_two_files(&list)?;
         keep_source_order(dir, &mut list)?;
     }
     Ok(list)
+}
+
+/// [`Error::Data`] when two feature files of a class differ only in their extension
+/// (`x.csv` and `x.npy`): one clip stored twice would count twice, and a split could put one
+/// copy in training and the other in the test part.
+fn refuse_one_clip_in_two_files(list: &ClipList) -> Result<()> {
+    let mut seen: BTreeMap<PathBuf, &Path> = BTreeMap::new();
+    for c in &list.clips {
+        if let Some(first) = seen.insert(c.path.with_extension(""), &c.path) {
+            return Err(Error::data(
+                &c.path,
+                format!(
+                    "has the clip name of {}: one clip in two files would count twice (and \
+                     could land on both sides of a split); keep one of them or rename it",
+                    first.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The label, speaker and recording of a RAVDESS WAV file: every field of its name must be a
