@@ -38,6 +38,20 @@ MAX_BATCH = 200
 MAX_ERROR_CHARS = 2000
 
 
+def seconds(text):
+    """A --time-budget: a finite number of seconds, zero or more, as the engine's
+    `bench::args::parse_seconds` takes it (NaN would never be spent, a negative budget would
+    skip every row)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value >= 0.0):
+        raise argparse.ArgumentTypeError(
+            "takes a number of seconds, zero or more, not %r" % text)
+    return value
+
+
 def parse_args(description):
     """Flags shared by every peer script."""
     p = argparse.ArgumentParser(description=description)
@@ -48,7 +62,7 @@ def parse_args(description):
     p.add_argument("--json", default=None, help="write the report here")
     p.add_argument("--device", default="cuda", help="torch device (default cuda)")
     p.add_argument("--no-compile", action="store_true", help="skip the torch.compile rows")
-    p.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+    p.add_argument("--time-budget", type=seconds, default=None, metavar="SECONDS",
                    help="start no further row after this many seconds (the copy ceiling always "
                         "runs); with --json the report is also written after every row")
     return p.parse_args()
@@ -260,6 +274,7 @@ class Harness:
                 "min_ms": min(times),
                 "spread": mad / med if med > 0 else 0.0,
                 "repetitions": len(times),
+                "warmup": (runs or (self.sizes.warmup,))[0],
                 "gbs": nbytes / secs / 1e9 if nbytes > 0 and secs > 0 else None,
                 "gflops": flops / secs / 1e9 if flops > 0 and secs > 0 else None,
                 "fraction": None,
@@ -311,7 +326,10 @@ class Harness:
         rows = [{k: v for k, v in r.items() if k != "_ceiling"} for r in self.rows]
         cuda = self.device.type == "cuda"
         name = torch.cuda.get_device_name(self.device) if cuda else platform.processor() or "cpu"
-        driver = "torch %s, CUDA %s" % (torch.__version__, torch.version.cuda)
+        # The CUDA version only where the rows ran on CUDA (a CPU-only torch has none).
+        driver = "torch %s" % torch.__version__
+        if cuda:
+            driver += ", CUDA %s" % torch.version.cuda
         return {
             "schema": 1,
             "adapter": {

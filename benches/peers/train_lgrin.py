@@ -127,6 +127,21 @@ def run(args, seed, x, y, speakers, classes):
     }
 
 
+def check_sizes(parser, args):
+    """Refuse sizes the trainer cannot train with (argparse's exit status 2): a minibatch of 0
+    divides by zero, 0 epochs select no epoch, StepLR needs a step of 1 or more, a negative
+    count of iterations runs no step, a NaN validation share fails to round and a negative one
+    moves the training clips to validation, and torch refuses a negative thread count."""
+    for flag, value, least in [("--batch", args.batch, 1), ("--epochs", args.epochs, 1),
+                               ("--lr-step", args.lr_step, 1),
+                               ("--iters-per-epoch", args.iters_per_epoch, 0),
+                               ("--threads", args.threads, 0)]:
+        if value < least:
+            parser.error("%s takes %d or more, not %d" % (flag, least, value))
+    if not 0.0 <= args.val_fraction < 1.0:
+        parser.error("--val-fraction takes a share in [0, 1), not %r" % args.val_fraction)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--features", required=True)
@@ -158,6 +173,7 @@ def main():
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--log", action="store_true", help="include the per-epoch log")
     args = p.parse_args()
+    check_sizes(p, args)
     if args.threads:
         torch.set_num_threads(args.threads)
     x, y, speakers, classes = load(args.features)

@@ -264,6 +264,7 @@ fn measure_case(gpu: &Gpu, case: BenchCase, sizes: &Sizes) -> Result<Row> {
         min_ms: stats.min_ms,
         spread: stats.spread,
         repetitions: m.times_ns.len(),
+        warmup: Some(warmup),
         gbs: rate(bytes),
         gflops: rate(flops),
         fraction: None,

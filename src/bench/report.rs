@@ -66,6 +66,10 @@ pub struct Row {
     pub spread: f64,
     /// Timed repetitions.
     pub repetitions: usize,
+    /// Untimed warm-up runs before them: the mode's ([`BenchReport::warmup`]) or the row's own
+    /// (end-to-end and latency rows set theirs). Absent from older reports and the peers'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<usize>,
     /// bytes / median time, in GB/s (absent when bytes is 0).
     pub gbs: Option<f64>,
     /// flops / median time, in GFLOP/s (absent when flops is 0).
@@ -116,7 +120,7 @@ pub struct BenchReport {
     pub engine: Option<serde_json::Value>,
     /// `quick` or `full`.
     pub mode: String,
-    /// Warm-up runs per case.
+    /// Warm-up runs per case in this mode; a row that sets its own says so in [`Row::warmup`].
     pub warmup: usize,
     /// Ceilings measured in this run.
     pub ceilings: Ceilings,
@@ -258,6 +262,10 @@ impl fmt::Display for BenchReport {
                 timing
             )?;
             write_over_ceiling(f, r)?;
+            if let Some(w) = r.warmup.filter(|w| *w != self.warmup) {
+                let runs = if w == 1 { "run" } else { "runs" };
+                writeln!(f, "    warm-up: {w} {runs} (this row's own)")?;
+            }
             write_metrics(f, &r.metrics)?;
             write_kernels(f, &r.kernels)?;
         }
@@ -391,6 +399,7 @@ mod tests {
             min_ms: 1.0,
             spread: 0.0,
             repetitions: 5,
+            warmup: Some(2),
             gbs: Some(1.0),
             gflops: Some(1.0),
             fraction,

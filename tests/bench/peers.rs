@@ -210,6 +210,17 @@ fn peer_json_reads_as_a_report() {
     // A latency row (`wall`) is timed by the host clock and carries its counts.
     let chain = &report.rows[2];
     assert_eq!(chain.timing, Timing::Wall);
+    // A CPU run names no CUDA version (a CPU-only torch has none: not "CUDA None").
+    assert_eq!(
+        (
+            report.adapter.driver.as_str(),
+            report.adapter.backend.as_str()
+        ),
+        ("torch stub", "cpu")
+    );
+    // Its own warm-up, not the mode's, is written with it.
+    assert_eq!((chain.warmup, report.warmup), (Some(1), 2));
+    assert_eq!(report.rows[1].warmup, Some(2));
     assert_eq!(chain.metrics["dispatches"], 1000.0);
     let add = &report.rows[1];
     assert!(add.median_ms > 0.0 && add.gbs.unwrap() > 0.0);
@@ -258,6 +269,7 @@ fn peer_cuda_rows_are_timed_in_batches_and_a_failing_row_is_listed() {
         ]
     );
     assert_eq!(report.rows[0].repetitions, 5);
+    assert_eq!(report.adapter.driver, "torch stub, CUDA stub");
     assert_eq!(report.failures.len(), 1);
     assert_eq!(report.failures[0].name, "relu");
     assert!(report.failures[0].error.contains("out of memory"));
