@@ -8,7 +8,7 @@ fn main() -> std::process::ExitCode {
         // `synchgraph ... | head -1`: the reader has what it wanted.
         Err(e) if cli::output::is_closed_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", message(&e));
+            cli::output::write_err(format_args!("error: {}\n", message(&e)));
             std::process::ExitCode::FAILURE
         }
     }

@@ -53,7 +53,7 @@ fn time_budget(text: &str) -> Result<f64, String> {
 /// Run the benchmarks and print the table.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if let (Some(new), Some(old)) = (&args.from, &args.compare) {
-        return bench::compare_saved(old, new, &mut std::io::stdout())
+        return bench::compare_saved(old, new, &mut super::output::Stdout)
             .with_context(|| format!("comparing {} with {}", new.display(), old.display()));
     }
     if let Some(path) = &args.json {
@@ -68,12 +68,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         compare: args.compare.clone(),
         wall: args.wall,
         time_budget: args.time_budget,
-        command: std::env::args().collect::<Vec<_>>().join(" "),
+        command: super::run_metrics::command_line(),
     };
     if args.list {
-        bench::list(&gpu, &options, &mut std::io::stdout()).context("listing the benchmarks")?;
+        bench::list(&gpu, &options, &mut super::output::Stdout)
+            .context("listing the benchmarks")?;
         return Ok(());
     }
-    bench::execute(&gpu, &options, &mut std::io::stdout()).context("running the benchmarks")?;
+    bench::execute(&gpu, &options, &mut super::output::Stdout).context("running the benchmarks")?;
     Ok(())
 }

@@ -11,10 +11,10 @@ use synchgraph::models::lgrin::train::{argmax, predict_proba_named};
 use synchgraph::report::{plot, Confusion};
 
 use crate::cli::clip_features::{extract_features, list_clips, FeatureChoice, LoadLimits};
-use crate::cli::out_paths::{check_out_outside_data, clear_metrics, create_out_dir, write_json};
+use crate::cli::out_paths::{check_out_outside_data, clear_metrics, write_json};
 use crate::cli::output::outln;
 use crate::cli::run_metrics::classifier_metrics;
-use crate::cli::staged_folder::{missing_folders, remove_empty};
+use crate::cli::staged_folder::MadeFolders;
 use crate::cli::Cli;
 
 /// Arguments of `eval`.
@@ -70,7 +70,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let map = class_map(&list.classes, &saved.classes, &args.data)?;
     // Made once the model and the clip list are read, so a wrong --model or --data leaves no
     // empty --out behind; what it made is removed again, while empty, if the run fails.
-    let made = MadeFolders::create(&args.out)?;
+    let made = MadeFolders::create(&args.out, "--out")?;
     let (feats, _) = extract_features(
         &args.data,
         &list,
@@ -132,32 +132,4 @@ fn class_map(classes: &[String], model: &[String], data: &Path) -> Result<Vec<us
             })
         })
         .collect()
-}
-
-/// The output folder and the parents that making it created (deepest first). Dropped before
-/// [`MadeFolders::keep`] (a failed run), it removes those of them that are still empty, so a
-/// failed evaluation leaves no empty `--out` behind; a folder that existed before is kept.
-struct MadeFolders {
-    /// The folders created, deepest first.
-    folders: Vec<PathBuf>,
-}
-
-impl MadeFolders {
-    /// Create the output folder `out` (with its parents), remembering which of them are new.
-    fn create(out: &Path) -> Result<Self> {
-        let folders = missing_folders(out);
-        create_out_dir(out, "--out")?;
-        Ok(MadeFolders { folders })
-    }
-
-    /// The run is complete: keep the folders.
-    fn keep(mut self) {
-        self.folders.clear();
-    }
-}
-
-impl Drop for MadeFolders {
-    fn drop(&mut self) {
-        remove_empty(&self.folders);
-    }
 }

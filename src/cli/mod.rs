@@ -77,7 +77,7 @@ pub fn open_gpu(adapter: &Option<String>, profile: bool) -> Result<Gpu> {
     })
     .context("opening the GPU")?;
     let info = &gpu.info().adapter;
-    eprintln!(
+    output::errln!(
         "adapter: {} ({}, {}{})",
         info.name,
         info.backend,
@@ -106,8 +106,8 @@ impl Drop for CommandGpu {
     fn drop(&mut self) {
         if self.profile {
             match self.gpu.profile_report() {
-                Ok(report) => eprint!("{report}"),
-                Err(e) => eprintln!("profile: {e}"),
+                Ok(report) => output::write_err(format_args!("{report}")),
+                Err(e) => output::errln!("profile: {e}"),
             }
         }
     }

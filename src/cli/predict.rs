@@ -20,7 +20,7 @@ pub struct Args {
     /// A clip (file, or a folder of face frames for a video model), or a folder whose clip
     /// files of the model's kind are all labelled (.bvh and .npy for a motion model, .csv and
     /// .npy for a landmark model, .wav, .csv and .npy otherwise; for a video model, clip
-    /// sub-folders), hidden ones (`._x.wav`) apart.
+    /// sub-folders and .npy files), hidden ones (`._x.wav`) apart.
     input: PathBuf,
 }
 
@@ -47,10 +47,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
 /// The clips named by `input` for a model whose features are of `kind`: the file itself, the
 /// files of a folder that `kind` reads (.bvh and .npy for `bvh`, .csv and .npy for `landmarks`,
 /// .wav, .csv and .npy otherwise; a file of another modality beside them is skipped, not read
-/// as a clip it cannot be), or for face-frame models a frame folder or its clip sub-folders;
-/// hidden entries (names starting with `.`) are skipped. The top folder of a
-/// `synchgraph features` export holds no clips (they are in its class folders, and its clip
-/// list [`FEATURES_CLIPS`] is not one): it is an error naming a class folder to give instead.
+/// as a clip it cannot be), or for face-frame models a frame folder, or its clip sub-folders
+/// and `.npy` files (the clips of an export's class folder); hidden entries (names starting
+/// with `.`) are skipped. The top folder of a `synchgraph features` export holds no clips
+/// (they are in its class folders, and its clip list [`FEATURES_CLIPS`] is not one): it is an
+/// error naming a class folder to give instead.
 fn clip_inputs(input: &Path, kind: &str) -> Result<Vec<PathBuf>> {
     if !input.is_dir() {
         return Ok(vec![input.to_path_buf()]);
@@ -84,7 +85,11 @@ fn clip_inputs(input: &Path, kind: &str) -> Result<Vec<PathBuf>> {
         if entries.iter().any(|p| has_ext(p, &["png", "jpg", "jpeg"])) {
             vec![input.to_path_buf()]
         } else {
-            entries.into_iter().filter(|p| p.is_dir()).collect()
+            // Clip folders, and .npy matrices, which `node_features` reads under every kind.
+            entries
+                .into_iter()
+                .filter(|p| p.is_dir() || (p.is_file() && has_ext(p, &["npy"])))
+                .collect()
         }
     } else {
         // What `node_features` reads under each kind (a .npy matrix under every one).
@@ -105,7 +110,7 @@ fn clip_inputs(input: &Path, kind: &str) -> Result<Vec<PathBuf>> {
             match kind {
                 "bvh" => ".bvh or .npy files",
                 "landmarks" => ".csv or .npy files",
-                "log-frames" => "frame folders",
+                "log-frames" => "frame folders or .npy files",
                 _ => ".wav, .csv or .npy files",
             }
         );

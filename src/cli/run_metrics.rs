@@ -9,13 +9,35 @@ use synchgraph::Gpu;
 
 /// `engine` (crate version, the commit built and whether it had uncommitted edits), `adapter`
 /// (the full adapter report: name, backend, device type, driver, limits) and `command` (the
-/// command line, arguments separated by spaces).
+/// command line, see [`command_line`]).
 pub fn provenance(gpu: &Gpu) -> Value {
     json!({
         "engine": synchgraph::report::provenance::engine_json(),
         "adapter": gpu.info().adapter,
-        "command": std::env::args().collect::<Vec<_>>().join(" "),
+        "command": command_line(),
     })
+}
+
+/// The command line of this process, arguments separated by spaces and each quoted for a POSIX
+/// shell where it holds anything but letters, digits and `-_./=:,+@%` (so an argument with a
+/// space stays one). An argument that is not valid UTF-8 is recorded with U+FFFD in place of
+/// its bad bytes, never a panic (`std::env::args` panics on one).
+pub fn command_line() -> String {
+    std::env::args_os()
+        .map(|a| shell_quoted(&a.to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `arg` as one POSIX shell word: as it is when it needs no quoting, else in single quotes
+/// (a single quote inside written `'\''`).
+fn shell_quoted(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
 }
 
 /// A classifier's test results: accuracy, unweighted accuracy (the mean of the per-class
@@ -55,5 +77,20 @@ pub fn classifier_metrics(
 pub fn extend(target: &mut Value, part: Value) {
     if let (Some(o), Value::Object(p)) = (target.as_object_mut(), part) {
         o.extend(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quoted;
+
+    #[test]
+    fn arguments_are_quoted_only_where_a_shell_needs_it() {
+        assert_eq!(shell_quoted("--out"), "--out");
+        assert_eq!(shell_quoted("a/b-1.5,x=y"), "a/b-1.5,x=y");
+        assert_eq!(shell_quoted(""), "''");
+        assert_eq!(shell_quoted("my run"), "'my run'");
+        assert_eq!(shell_quoted("it's"), "'it'\\''s'");
+        assert_eq!(shell_quoted("$HOME"), "'$HOME'");
     }
 }

@@ -13,6 +13,7 @@ use synchgraph::snn::Config;
 use synchgraph::{Gpu, Tensor};
 
 use super::out_paths::prepare_out_file;
+use super::output::errln;
 use super::Cli;
 
 /// Arguments of `simulate`.
@@ -265,7 +266,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         Ok(())
     })
     .with_context(|| format!("writing {:?}", args.record))?;
-    eprintln!(
+    errln!(
         "simulated {clips} clip(s) x {duration} ms ({steps} steps): {} spikes -> {:?}",
         events.len(),
         args.record

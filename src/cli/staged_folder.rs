@@ -10,6 +10,8 @@ use anyhow::{bail, Context, Result};
 use synchgraph::report::atomic::{parent_and_name, sync_folder};
 use synchgraph::report::remove_dead_leftovers;
 
+use crate::cli::out_paths::create_out_dir;
+
 /// Write `bytes` to the new file `path` and flush them to disk, with an error naming the file.
 pub fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     (|| -> std::io::Result<()> {
@@ -131,6 +133,36 @@ impl Drop for WorkDir {
             let _ = std::fs::remove_dir_all(&self.path);
             remove_empty(&self.made_parents);
         }
+    }
+}
+
+/// An output folder made for a run, with the parents that making it created (deepest first).
+/// Dropped before [`MadeFolders::keep`] (a failed run), it removes those of them that are still
+/// empty, so a failed command leaves no empty output folder behind; a folder that existed
+/// before is kept.
+pub struct MadeFolders {
+    /// The folders created, deepest first.
+    folders: Vec<PathBuf>,
+}
+
+impl MadeFolders {
+    /// Create the output folder `out` of option `flag` (with its parents), remembering which of
+    /// them are new.
+    pub fn create(out: &Path, flag: &str) -> Result<Self> {
+        let folders = missing_folders(out);
+        create_out_dir(out, flag)?;
+        Ok(MadeFolders { folders })
+    }
+
+    /// The run is complete: keep the folders.
+    pub fn keep(mut self) {
+        self.folders.clear();
+    }
+}
+
+impl Drop for MadeFolders {
+    fn drop(&mut self) {
+        remove_empty(&self.folders);
     }
 }
 

@@ -3,12 +3,15 @@
 //!
 //! One test binary: each file under `tests/cli/` is a module of it.
 
+mod closed_streams;
+mod command_record;
 #[path = "../common/mod.rs"]
 mod common;
 mod determinism;
 mod devices;
 mod eval_bad_model;
 mod eval_failed_data;
+mod failed_run_folders;
 mod features_export_folder;
 mod features_failed_parents;
 mod hostile_inputs;
@@ -16,6 +19,7 @@ mod mixed_layout;
 mod out_inside_data;
 mod predict_exports;
 mod predict_mixed_folder;
+mod predict_video_export;
 mod readme_landmark_detect;
 mod readme_structure;
 mod simulate;

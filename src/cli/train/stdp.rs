@@ -15,10 +15,11 @@ use synchgraph::snn::unsupervised::{
 };
 use synchgraph::snn::Config;
 
-use crate::cli::out_paths::{create_out_dir, write_json};
+use crate::cli::out_paths::write_json;
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
 use crate::cli::run_metrics::classifier_metrics;
+use crate::cli::staged_folder::MadeFolders;
 use crate::cli::Cli;
 
 /// Arguments of `train stdp`.
@@ -127,7 +128,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let label = |ids: &[usize]| ids.iter().map(|&i| data.labels[i]).collect::<Vec<_>>();
     let (train_y, test_y) = (label(train_idx), label(test_idx));
     let gpu = crate::cli::open_command_gpu(cli)?;
-    create_out_dir(&args.out, "--out")?;
+    // Removed again, while empty, if the run fails.
+    let made = MadeFolders::create(&args.out, "--out")?;
 
     let learn_n = args.train_limit.unwrap_or(train_x.len()).min(train_x.len());
     let order: Vec<usize> = (0..learn_n).collect();
@@ -218,6 +220,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     )?;
     // Last, after the model and every figure: metrics.json marks a complete run.
     write_json(&args.out.join("metrics.json"), &metrics)?;
+    made.keep();
     outln!(
         "stdp digits: {} neurons, test accuracy {:.4} on {} images (train {:.4}); stdp {:.1} s, inference {:.1} s",
         neurons,

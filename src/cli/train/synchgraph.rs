@@ -22,9 +22,10 @@ use synchgraph::models::synchgraph_gcn::{Gcn, GcnConfig};
 use synchgraph::report::{plot, Checkpoint, Confusion};
 use synchgraph::snn::unsupervised::train as train_stdp;
 
-use crate::cli::out_paths::{create_out_dir, write_json};
-use crate::cli::output::outln;
+use crate::cli::out_paths::write_json;
+use crate::cli::output::{errln, outln};
 use crate::cli::run_metrics::classifier_metrics;
+use crate::cli::staged_folder::MadeFolders;
 use crate::cli::Cli;
 
 /// Arguments of `train synchgraph`.
@@ -130,8 +131,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if modality != Modality::Both && args.w_cross.is_some() {
         bail!("--w-cross joins the two modalities; --modality {modality:?} has one");
     }
-    // Made once every flag is known good, so a mistyped flag leaves no empty --out behind.
-    create_out_dir(&args.out, "--out")?;
+    // Made once every flag is known good, so a mistyped flag leaves no empty --out behind;
+    // removed again, while empty, if the run fails later (a folder without clips, say).
+    let made = MadeFolders::create(&args.out, "--out")?;
     let (mut clips, classes) =
         audio_clips(&args.audio).with_context(|| format!("listing {:?}", args.audio))?;
     let order = permutation(clips.len(), args.seed ^ ORDER_SALT);
@@ -234,7 +236,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let t_graph = Instant::now();
     let (graph, sizes) = build_graph(&gpu, &run, args.window_ms, stim, &labels, &is_train)?;
     let graph_s = t_graph.elapsed().as_secs_f64();
-    eprintln!(
+    errln!(
         "{n} clips: {} spikes, graph {} nodes, {} synchrony + {} stimulus edges",
         run.spikes.len(),
         sizes.nodes,
@@ -333,6 +335,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     )?;
     // Last, after the model and every figure: metrics.json marks a complete run.
     write_json(&args.out.join("metrics.json"), &metrics)?;
+    made.keep();
     outln!(
         "synchgraph {modality:?} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}), {n} clips ({} test)",
         c_te.accuracy(),

@@ -10,6 +10,7 @@ use synchgraph::models::gcn::{GraphGcn, GraphGcnConfig, GraphTask, Selection};
 use synchgraph::Gpu;
 
 use super::{on_epoch, Args, Outcome, RunBars};
+use crate::cli::output::errln;
 
 /// Train `--runs` repetitions of stratified k-fold cross-validation of the graph-classification
 /// GCN.
@@ -49,7 +50,7 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         labels: labels.clone(),
         classes: data.num_classes(),
     };
-    eprintln!(
+    errln!(
         "{}: {} graphs, {} node features, {} classes, {}-fold CV x {} runs",
         data.name,
         data.graphs.len(),

@@ -21,9 +21,10 @@ use synchgraph::models::gcn::{param_shapes, EpochLog, Readout, ReadoutLayers, Se
 use synchgraph::report::{mean_std, plot, Checkpoint};
 use synchgraph::Gpu;
 
-use crate::cli::out_paths::{create_out_dir, write_json};
-use crate::cli::output::outln;
+use crate::cli::out_paths::write_json;
+use crate::cli::output::{errln, outln};
 use crate::cli::run_metrics::{extend, provenance};
+use crate::cli::staged_folder::MadeFolders;
 use crate::cli::Cli;
 
 /// Arguments of `train gcn`.
@@ -186,7 +187,7 @@ impl RunBars {
         pb.finish_and_clear();
         self.overall.inc(1);
         self.overall.set_message(status);
-        self.multi.suspend(|| eprintln!("{line}"));
+        self.multi.suspend(|| errln!("{line}"));
     }
 }
 
@@ -238,14 +239,17 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let format = detect(&args.data)?;
     refuse_flags_of_the_other_format(&format, args)?;
-    create_out_dir(&args.out, "--out")?;
+    // Removed again, while empty, if the run fails (a constant the training refuses, say).
+    let made = MadeFolders::create(&args.out, "--out")?;
     let gpu = crate::cli::open_command_gpu(cli)?;
     let start = Instant::now();
     let outcome = match format {
         Format::Planetoid => node::node_classification(&gpu, args)?,
         Format::Tu => graph::graph_classification(&gpu, args)?,
     };
-    write_outputs(&gpu, args, outcome, start.elapsed().as_secs_f64())
+    write_outputs(&gpu, args, outcome, start.elapsed().as_secs_f64())?;
+    made.keep();
+    Ok(())
 }
 
 fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()> {
@@ -287,7 +291,7 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
             "test_accuracy": m,
             "test_accuracy_std": s,
         });
-        eprintln!(
+        errln!(
             "Xu et al. protocol (epoch {epochs:?} for all folds): {:.2}% ± {:.2}",
             100.0 * m,
             100.0 * s

@@ -8,6 +8,7 @@ use synchgraph::models::gcn::{NodeGcn, NodeGcnConfig, NodeTask};
 use synchgraph::Gpu;
 
 use super::{on_epoch, Args, Outcome, RunBars};
+use crate::cli::output::errln;
 
 /// Train `--runs` seeds of the node-classification GCN on the Planetoid split.
 pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
@@ -46,7 +47,7 @@ pub(super) fn node_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
         .into());
     }
     let task = NodeTask::from_planetoid(gpu, &data).context("building the graph task")?;
-    eprintln!(
+    errln!(
         "{}: {} nodes, {} features, {} classes, {}/{}/{} train/val/test",
         data.name,
         data.num_nodes,
