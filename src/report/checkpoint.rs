@@ -136,20 +136,18 @@ impl Checkpoint {
     }
 
     /// Overwrite every parameter of a store with the checkpoint tensor of the same name and shape.
-    /// All or nothing: every tensor is checked and uploaded before the first is set, so on an
-    /// error the store keeps all its old values.
+    /// All or nothing: every tensor is uploaded, and checked against its parameter's shape,
+    /// dtype and device, before the first is set, so on an error the store keeps all its old
+    /// values.
     pub fn load_params(&self, store: &mut ParamStore) -> Result<()> {
         let uploaded = store
             .ids()
             .map(|id| {
                 let value = store.value(id);
-                Ok((id, self.upload(value.gpu(), store.name(id), value.shape())?))
+                self.upload(value.gpu(), store.name(id), value.shape())
             })
             .collect::<Result<Vec<_>>>()?;
-        for (id, t) in uploaded {
-            store.set_value(id, t)?;
-        }
-        Ok(())
+        store.restore(uploaded)
     }
 
     /// Serialise to safetensors bytes (all tensors as F32, little-endian). The bytes depend only

@@ -1,6 +1,6 @@
 //! Standard streams whose reader went away. A closed standard error (`synchgraph ... 2>&1 |
-//! head -1`) does not end a run with a panic: progress lines and the profile table are dropped,
-//! the outputs are written, and a failure still exits with status 1. A closed standard output
+//! head -1`) does not end a run with a panic: progress lines, warnings and the profile table
+//! are dropped, the outputs are written, and a failure still exits with status 1. A closed standard output
 //! ends `bench` quietly, as it ends every other command (`synchgraph bench --list | head -1`
 //! used to fail with a broken-pipe error).
 
@@ -78,4 +78,20 @@ fn bench_ends_quietly_when_its_stdout_is_closed() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "exit {:?}: {err}", o.status.code());
     assert!(!err.contains("error"), "{err}");
+}
+
+#[test]
+fn an_lgrin_run_whose_stderr_is_closed_writes_its_outputs() {
+    let d = scratch("closed-stderr", "lgrin");
+    let data = d.join("data");
+    common::cli::npy_dataset(&data, 4, 3);
+    let out = d.join("out");
+    let o = run_with_closed_stderr(&common::cli::lgrin_args(
+        s(&data),
+        s(&out),
+        &["--folds", "2", "--epochs", "1"],
+    ));
+    assert!(o.status.success(), "exit {:?}", o.status.code());
+    assert!(out.join("metrics.json").is_file());
+    let _ = std::fs::remove_dir_all(&d);
 }

@@ -1,6 +1,6 @@
-//! A `train gcn`, `train synchgraph` or `train stdp` run that fails after making its `--out`
-//! folder removes that folder (and the parents it made) again while it is empty, as `eval`
-//! does: a refused training constant or an unreadable data folder used to leave an empty
+//! A `train gcn`, `train synchgraph`, `train stdp` or `train lgrin` run that fails after
+//! making its `--out` folder removes that folder (and the parents it made) again while it is
+//! empty, as `eval` does: a refused training constant or an unreadable data folder used to leave an empty
 //! output folder behind.
 
 use crate::common;
@@ -49,5 +49,22 @@ fn an_existing_out_folder_is_kept_when_a_run_fails() {
         .unwrap();
     fails_with(&o, &["lr > 0"]);
     assert!(out.is_dir(), "removed the existing {}", out.display());
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn an_lgrin_data_folder_that_cannot_be_read_leaves_no_out_folder() {
+    let d = scratch("failed-run-folders", "lgrin");
+    let out = d.join("made").join("out");
+    let o = synchgraph()
+        .args(common::cli::lgrin_args(
+            s(&d.join("missing")),
+            s(&out),
+            &["--epochs", "1"],
+        ))
+        .output()
+        .unwrap();
+    fails_with(&o, &["missing"]);
+    assert!(!d.join("made").exists(), "left {}", out.display());
     let _ = std::fs::remove_dir_all(&d);
 }

@@ -112,6 +112,24 @@ fn a_failed_parameter_load_leaves_the_store_as_it_was() {
 }
 
 #[test]
+fn a_parameter_of_another_dtype_fails_the_load_before_any_value_changes() {
+    let g = gpu();
+    let mut store = ParamStore::new();
+    let a = store.add("a", Tensor::from_f32(&g, &[2], &[5.0, 6.0]).unwrap(), 0.0);
+    // An f16 parameter: the checkpoint's f32 tensor for it cannot be set.
+    store.add(
+        "b",
+        Tensor::from_f16(&g, &[2], &[half::f16::ONE, half::f16::ONE]).unwrap(),
+        0.0,
+    );
+    let mut ck = Checkpoint::new();
+    ck.insert("a", &[2], vec![1.0, 2.0]).unwrap();
+    ck.insert("b", &[2], vec![3.0, 4.0]).unwrap();
+    assert!(ck.load_params(&mut store).is_err());
+    assert_eq!(store.value(a).to_f32().unwrap(), vec![5.0, 6.0]);
+}
+
+#[test]
 fn a_checkpoint_refuses_two_tensors_of_one_name() {
     let g = gpu();
     let mut store = ParamStore::new();

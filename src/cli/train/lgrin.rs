@@ -17,10 +17,12 @@ use synchgraph::models::lgrin::{
 use synchgraph::report::{plot, Confusion};
 
 use crate::cli::clip_features::{check_nodes, ClipSource};
-use crate::cli::out_paths::{check_out_outside_data, create_out_dir, write_json};
+use crate::cli::out_paths::{check_out_outside_data, write_json};
+use crate::cli::output::errln;
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
 use crate::cli::run_metrics::classifier_metrics;
+use crate::cli::staged_folder::MadeFolders;
 use crate::cli::Cli;
 
 /// Network choice on the command line.
@@ -204,7 +206,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     };
     config_from(args, &provisional, 2).validate()?;
     check_out_outside_data(&args.out, &args.source.data)?;
-    create_out_dir(&args.out, "--out")?;
+    // Removed again, while empty, if the run fails.
+    let made = MadeFolders::create(&args.out, "--out")?;
     let (list, feats, settings) = args.source.load(2)?;
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
     let config = config_from(args, &settings, list.classes.len());
@@ -240,7 +243,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         ),
     };
     if args.split.is_none() && settings.normalize == FeatureNorm::Speaker {
-        eprintln!(
+        errln!(
             "warning: --normalize speaker with clip folds: each speaker's statistics also cover \
              their clips in the test fold (unlabelled, but seen); --split speaker keeps test \
              speakers wholly out of training"
@@ -300,7 +303,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             );
         }
         if val.is_empty() && val_speakers.is_none() && config.val_fraction > 0.0 {
-            eprintln!(
+            errln!(
                 "warning: fold {}: the validation part is empty (no class has enough training \
                  clips for --val-fraction {}), so the last epoch is kept, not the best",
                 f + 1,
@@ -348,7 +351,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         let p: Vec<u32> = pred.iter().map(|&v| v as u32).collect();
         let t: Vec<u32> = test_idx.iter().map(|&i| labels[i] as u32).collect();
         let conf = Confusion::new(list.classes.len(), &p, &t)?;
-        eprintln!(
+        errln!(
             "fold {}: test accuracy {:.4} on {} clips (kept epoch {}, 0-based)",
             f + 1,
             conf.accuracy(),
@@ -427,6 +430,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         m,
     )?;
     write_json(&out.join("metrics.json"), &metrics)?;
+    made.keep();
     outln!(
         "test accuracy {:.4} (± {:.4} over {} split(s)), unweighted {:.4}, {} parameters, {:.2} s/epoch; outputs in {}",
         mean,
