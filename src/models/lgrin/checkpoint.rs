@@ -37,8 +37,10 @@ fn meta_err(path: &Path, m: impl Into<String>) -> Error {
 /// Save `model` with its class list and feature settings to `path` atomically. What
 /// [`load_model`] would refuse (a configuration that [`LgrinConfig::validate`] refuses, a class
 /// count other than the model's, a class named twice, an unknown feature kind, features of
-/// another node count or width, or other speech windows than this build's) is an
-/// [`Error::Checkpoint`] and nothing is written, so a saved model loads.
+/// another node count or width, or other speech windows than this build's, or a configuration
+/// changed since the model was built in a setting that shaped its tensors, see
+/// [`Lgrin::check_built`]) is an [`Error::Checkpoint`] and nothing is written, so a saved model
+/// loads.
 pub fn save_model(
     model: &mut Lgrin,
     classes: &[String],
@@ -48,6 +50,9 @@ pub fn save_model(
     model
         .config
         .validate()
+        .map_err(|e| meta_err(path, e.to_string()))?;
+    model
+        .check_built()
         .map_err(|e| meta_err(path, e.to_string()))?;
     check_metadata(&model.config, classes, features).map_err(|m| meta_err(path, m))?;
     let mut ck = Checkpoint::new();

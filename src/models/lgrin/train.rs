@@ -10,6 +10,8 @@ use crate::autodiff::{StepLosses, Tape};
 use crate::data::split::{listed_twice, SplitMix};
 use crate::error::{Error, Result};
 use crate::features::FrameMatrix;
+use crate::kernels::elementwise as ew;
+use crate::kernels::reduce::sum_all;
 use crate::kernels::softmax::softmax_rows;
 use crate::tensor::{DType, Tensor};
 
@@ -47,14 +49,17 @@ pub struct TrainOutcome {
 /// parameters of the best epoch on `val_idx`. `on_step(done, total)` is called after every
 /// minibatch and `on_epoch` after every epoch. The model's configuration is checked again
 /// ([`LgrinConfig::validate`](super::LgrinConfig::validate)): its training settings may have
-/// been changed since the model was built. Every clip of `train_idx` and `val_idx` is checked
+/// been changed since the model was built (a changed `weight_decay` is applied, see
+/// [`Lgrin::apply_weight_decay`]), while a changed setting that shaped its tensors is refused
+/// ([`Lgrin::check_built`]). Every clip of `train_idx` and `val_idx` is checked
 /// before the first step (features and a label present, the label one of the model's classes,
 /// features `[nodes, in_dims]` and finite), the first bad one named by its number; the labels
 /// of other clips are not looked at. A clip listed twice, within `train_idx` or `val_idx` or in
 /// both, is refused the same way: a validation clip also trained on would choose the kept epoch
-/// on training data. A run whose loss stops being finite fails with
-/// [`Error::InvalidInput`] ("training diverged"); the model is then put back to its kept epoch
-/// so far, or, before any epoch was kept, to the parameters it had when training began.
+/// on training data. A run whose loss stops being finite, or whose parameters do (the last
+/// step's update, which no loss sees), fails with [`Error::InvalidInput`] ("training
+/// diverged"); the model is then put back to its kept epoch so far, or, before any epoch was
+/// kept, to the parameters it had when training began.
 pub fn train(
     model: &mut Lgrin,
     feats: &[FrameMatrix],
@@ -66,6 +71,8 @@ pub fn train(
 ) -> Result<TrainOutcome> {
     let c = model.config.clone();
     c.validate()?;
+    model.check_built()?;
+    model.apply_weight_decay();
     if train_idx.len() < 2 {
         return Err(Error::InvalidInput(format!(
             "training needs at least 2 clips, got {}",
@@ -152,16 +159,26 @@ pub fn train(
             step_losses.record(loss.value())?;
             on_step(epoch.saturating_mul(iters).saturating_add(it + 1), total);
         }
-        // The validation pass is recorded behind the steps and read back with their losses:
-        // one wait for the GPU per epoch.
+        // The validation pass, and a probe of the parameters (the last step's update is seen
+        // by no loss), are recorded behind the steps and read back with their losses: one wait
+        // for the GPU per epoch.
+        let probe = non_finite_probe(model)?;
         let val_probs = record_proba_of(model, &val_batches)?;
-        let (losses, probs) = step_losses.read_with(&val_probs.iter().collect::<Vec<_>>())?;
-        if let Some((it, l)) = StepLosses::first_non_finite(&losses) {
+        let mut read = vec![&probe];
+        read.extend(val_probs.iter());
+        let (losses, mut probs) = step_losses.read_with(&read)?;
+        let probe = probs.remove(0);
+        let diverged = match StepLosses::first_non_finite(&losses) {
+            Some((it, l)) => Some(format!("loss {l} at epoch {epoch}, step {it}")),
+            None if probe.iter().any(|v| !v.is_finite()) => Some(format!(
+                "the parameters stopped being finite in the last step of epoch {epoch}"
+            )),
+            None => None,
+        };
+        if let Some(what) = diverged {
             // The steps after the first non-finite loss spread it into every parameter.
             model.restore(best.map_or(initial, |(_, _, _, state)| state))?;
-            return Err(Error::InvalidInput(format!(
-                "training diverged: loss {l} at epoch {epoch}, step {it}"
-            )));
+            return Err(Error::InvalidInput(format!("training diverged: {what}")));
         }
         let loss_sum: f64 = losses.iter().map(|&l| f64::from(l)).sum();
         let seconds = start.elapsed().as_secs_f64();
@@ -212,11 +229,30 @@ pub fn train(
     })
 }
 
+/// One value, recorded on the GPU and not read back: 0 when every parameter of `model` is
+/// finite, NaN otherwise (x · 0 is NaN exactly for an infinite or NaN x, and a NaN survives the
+/// sums).
+fn non_finite_probe(model: &Lgrin) -> Result<Tensor> {
+    let mut total: Option<Tensor> = None;
+    for id in model.store.ids() {
+        let s = sum_all(&ew::scale(model.store.value(id), 0.0)?)?;
+        total = Some(match total {
+            None => s,
+            Some(t) => ew::add(&t, &s)?,
+        });
+    }
+    match total {
+        Some(t) => Ok(t),
+        None => Tensor::zeros(model.gpu(), &[1], DType::F32),
+    }
+}
+
 /// Class probabilities `[clips][classes]` in evaluation mode (running batch-norm statistics, no
 /// dropout), in minibatches of `config.batch` graphs. Each minibatch's probabilities are copied
 /// into one GPU tensor, read back once after the last minibatch. A clip that is not
 /// `[nodes, in_dims]`, holds a value that is not finite, or whose probabilities are not finite
-/// is an error naming its position among `clips`.
+/// is an error naming its position among `clips`; a model whose configuration changed since it
+/// was built in a setting that shaped its tensors is refused ([`Lgrin::check_built`]).
 pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Vec<f32>>> {
     predict_proba_named(model, clips, &|k| format!("clip {k} of those given"))
 }
@@ -228,6 +264,7 @@ pub fn predict_proba_named(
     clips: &[&FrameMatrix],
     name: &dyn Fn(usize) -> String,
 ) -> Result<Vec<Vec<f32>>> {
+    model.check_built()?;
     let classes = model.config.classes;
     for (k, clip) in clips.iter().enumerate() {
         check_matrix(model, clip, &name(k))?;
@@ -306,13 +343,15 @@ fn record_proba_of(model: &mut Lgrin, batches: &[(Tensor, usize)]) -> Result<Opt
 
 /// Predicted classes of clips `idx` and their mean cross-entropy against `labels`. A clip of
 /// `idx` past `feats` or `labels`, whose label is not one of the model's classes, whose features
-/// are not `[nodes, in_dims]` or hold a value that is not finite, is an error naming it.
+/// are not `[nodes, in_dims]` or hold a value that is not finite, is an error naming it; a model
+/// whose configuration changed since building is refused as in [`predict_proba`].
 pub fn evaluate(
     model: &mut Lgrin,
     feats: &[FrameMatrix],
     labels: &[usize],
     idx: &[usize],
 ) -> Result<(Vec<usize>, f32)> {
+    model.check_built()?;
     let classes = model.config.classes;
     check_clips(model, feats, labels, idx, "scored")?;
     let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
