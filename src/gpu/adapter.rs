@@ -1,5 +1,7 @@
 //! Adapter discovery and selection: prefer a discrete GPU, then integrated, then a CPU adapter.
 
+use std::sync::Mutex;
+
 use crate::error::{Error, Result};
 
 /// Environment variable that forces an adapter by name substring or index.
@@ -10,11 +12,24 @@ pub fn wanted_features() -> wgpu::Features {
     wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::SHADER_F16 | wgpu::Features::SUBGROUP
 }
 
-/// Create a wgpu instance honouring `WGPU_BACKEND` (e.g. `vulkan`).
+/// The process's wgpu instance for the backends `WGPU_BACKEND` names (e.g. `vulkan`; all when
+/// unset), created on first use and shared by every device opened on those backends. wgpu
+/// numbers buffers per instance and compares them by that number alone, so buffers of devices
+/// of two instances can look alike: a transfer handed another device's buffer then reached the
+/// buffer of its own device that shares the number. Within one instance every buffer has a
+/// number of its own and wgpu refuses a buffer of another device.
 pub fn instance() -> wgpu::Instance {
+    static INSTANCES: Mutex<Vec<(wgpu::Backends, wgpu::Instance)>> = Mutex::new(Vec::new());
+    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    let mut instances = INSTANCES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, instance)) = instances.iter().find(|(b, _)| *b == backends) {
+        return instance.clone();
+    }
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-    desc.backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
-    wgpu::Instance::new(desc)
+    desc.backends = backends;
+    let instance = wgpu::Instance::new(desc);
+    instances.push((backends, instance.clone()));
+    instance
 }
 
 /// All adapters of the instance, in enumeration order.

@@ -263,8 +263,9 @@ impl Gpu {
     }
 
     /// An identity of this device shared by every clone of this `Gpu` (the address of their
-    /// shared state): wgpu's own equality compares ids that two separately opened devices can
-    /// share, so it cannot tell them apart.
+    /// shared state): wgpu's own equality compares ids, which devices of two instances (opened
+    /// under different `WGPU_BACKEND` values, see [`adapter::instance`]) can share, so it cannot
+    /// always tell them apart.
     pub(crate) fn device_key(&self) -> usize {
         Arc::as_ptr(&self.inner) as usize
     }
@@ -744,10 +745,7 @@ impl Gpu {
     /// lacks the usage COPY_SRC.
     pub fn read_bytes(&self, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<Vec<u8>> {
         self.check_lost()?;
-        // A count within 3 of u64::MAX has no whole-word size; `u64::MAX` still fails the range
-        // check below, naming the size asked for.
-        let padded = bytes.checked_next_multiple_of(4).unwrap_or(u64::MAX);
-        check_range("read_bytes", buffer, offset, padded)?;
+        let padded = check_word_range("read_bytes", buffer, offset, bytes)?;
         check_usage("read_bytes", buffer, wgpu::BufferUsages::COPY_SRC)?;
         if bytes == 0 {
             self.flush()?;
@@ -784,15 +782,11 @@ impl Gpu {
     /// padded with zeros to whole 4-byte words, so the rest of its last word is cleared. Fails
     /// with [`Error::InvalidInput`], before anything is written or recorded, when `offset` is not
     /// a multiple of 4, the range (in whole words) runs past the buffer's end, or the buffer lacks
-    /// the usage COPY_DST.
+    /// the usage COPY_DST; and with [`Error::Validation`], with nothing written and no error left
+    /// standing, when wgpu refuses the write (a buffer of another device, a mapped buffer).
     pub fn write_bytes(&self, buffer: &wgpu::Buffer, offset: u64, data: &[u8]) -> Result<()> {
         self.check_lost()?;
-        check_range(
-            "write_bytes",
-            buffer,
-            offset,
-            (data.len() as u64).div_ceil(4) * 4,
-        )?;
+        check_word_range("write_bytes", buffer, offset, data.len() as u64)?;
         check_usage("write_bytes", buffer, wgpu::BufferUsages::COPY_DST)?;
         if data.is_empty() {
             return Ok(());
@@ -800,7 +794,7 @@ impl Gpu {
         if lock(&self.inner.batch).encoder.is_some() {
             self.flush()?;
         }
-        self.count_upload(data.len());
+        let given = data.len();
         let mut padded;
         let data = if data.len() % 4 != 0 {
             padded = data.to_vec();
@@ -809,7 +803,20 @@ impl Gpu {
         } else {
             data
         };
+        // What the checks above cannot see, wgpu refuses here (a buffer of another device, a
+        // mapped one): an error of this call, not one standing against the next read.
+        let scope = self
+            .inner
+            .device
+            .push_error_scope(wgpu::ErrorFilter::Validation);
         self.inner.queue.write_buffer(buffer, offset, data);
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::Validation {
+                context: "write_bytes".to_string(),
+                message: e.to_string(),
+            });
+        }
+        self.count_upload(given);
         Ok(())
     }
 
@@ -914,6 +921,33 @@ fn check_range(what: &str, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Re
         )));
     }
     Ok(())
+}
+
+/// Fail unless `bytes` at `offset`, rounded up to whole 4-byte words, lie inside `buffer` from
+/// an offset that is a multiple of 4 (what a readback or an upload, padded to whole words, asks
+/// of wgpu); `what` names the transfer in the error, which names the count asked for. Returns
+/// the count in whole words.
+fn check_word_range(what: &str, buffer: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<u64> {
+    // A count within 3 of u64::MAX has no whole-word size, and no buffer holds it.
+    let padded = bytes.checked_next_multiple_of(4);
+    let inside = padded
+        .and_then(|p| offset.checked_add(p))
+        .is_some_and(|end| end <= buffer.size());
+    match padded {
+        Some(padded) if offset % 4 == 0 && inside => Ok(padded),
+        _ => {
+            let words = match padded {
+                Some(p) if p == bytes => String::new(),
+                Some(p) => format!(" ({p} in whole 4-byte words)"),
+                None => " (too many to round up to whole 4-byte words)".to_string(),
+            };
+            Err(Error::InvalidInput(format!(
+                "{what}: {bytes} bytes{words} at offset {offset} of a {}-byte buffer; the offset \
+                 must be a multiple of 4 and the range, in whole words, inside the buffer",
+                buffer.size()
+            )))
+        }
+    }
 }
 
 #[cfg(test)]

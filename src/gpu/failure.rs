@@ -30,8 +30,22 @@ fn parse_wait_timeout(raw: Option<&str>) -> Result<Duration> {
     // "inf" or "infinity" is no number of seconds; a number too large for an f64 ("1e400")
     // parses to infinity as well, and is a bound past `Duration::MAX` like any other.
     let spelled_infinite = text.to_ascii_lowercase().contains("inf");
+    // A positive number too small for an f64 ("1e-400") parses to 0; it is still positive, and
+    // bounds waits at 1 ns like the smallest numbers an f64 holds.
+    let spelled_positive = !text.starts_with('-')
+        && text
+            .split(['e', 'E'])
+            .next()
+            .is_some_and(|m| m.bytes().any(|b| matches!(b, b'1'..=b'9')));
     text.parse::<f64>()
         .ok()
+        .map(|s| {
+            if s == 0.0 && spelled_positive {
+                f64::MIN_POSITIVE
+            } else {
+                s
+            }
+        })
         .filter(|s| *s > 0.0 && !(s.is_infinite() && spelled_infinite))
         // A bound too large for a Duration is no bound in practice; one that rounds to 0 ns
         // is raised to 1 ns, as `Gpu::set_wait_timeout` does.

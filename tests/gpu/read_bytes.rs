@@ -22,3 +22,20 @@ fn a_bad_readback_range_is_refused_and_leaves_no_standing_error() {
     let b = g.read_bytes(t.buffer(), 4, 3).unwrap();
     assert_eq!(b, [2, 0, 0]);
 }
+
+/// A refused readback names the byte count asked for, not the whole-word count it was rounded
+/// up to (the caller never asked for 20 bytes, or for u64::MAX).
+#[test]
+fn a_refused_readback_names_the_size_asked_for() {
+    let g = gpu();
+    let t = Tensor::from_u32(&g, &[4], &[1, 2, 3, 4]).unwrap();
+    let size = t.buffer().size();
+    for bytes in [size + 1, u64::MAX - 2] {
+        match g.read_bytes(t.buffer(), 0, bytes) {
+            Err(Error::InvalidInput(m)) => {
+                assert!(m.contains(&format!("read_bytes: {bytes} bytes ")), "{m}")
+            }
+            other => panic!("{bytes} bytes: {other:?}"),
+        }
+    }
+}

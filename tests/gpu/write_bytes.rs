@@ -43,3 +43,15 @@ fn a_good_write_lands_where_asked() {
     g.write_bytes(t.buffer(), 0, &[0x2a]).unwrap();
     assert_eq!(t.to_u32().unwrap(), [0x2a, 9, 3, 5]);
 }
+
+/// A refused write names the byte count given, not the whole-word count it is padded to.
+#[test]
+fn a_refused_write_names_the_size_given() {
+    let g = Gpu::open_default().unwrap();
+    let t = Tensor::from_u32(&g, &[4], &[1, 2, 3, 4]).unwrap();
+    let size = t.buffer().size();
+    match g.write_bytes(t.buffer(), size - 4, &[1, 2, 3, 4, 5]) {
+        Err(Error::InvalidInput(m)) => assert!(m.contains("write_bytes: 5 bytes "), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
