@@ -178,8 +178,14 @@ impl Tape {
     }
 
     /// PReLU with a learnable slope per column: max(x, 0) + a min(x, 0), a a row vector `[c]`.
+    /// A slope that `mul` would refuse (no row vector of x's width, a dtype other than f32), or
+    /// an x of another dtype, is refused before the first of its nodes is recorded.
     pub fn prelu(&mut self, x: &Var, slope: &Var) -> Result<Var> {
         self.check("prelu", &[x, slope])?;
+        Self::check_broadcast("prelu", x, slope)?;
+        for v in [x, slope] {
+            v.value.expect_dtype("prelu", DType::F32)?;
+        }
         let pos = self.relu(x)?;
         let neg = self.sub(x, &pos)?;
         let scaled = self.mul(&neg, slope)?;
@@ -196,15 +202,27 @@ impl Tape {
     }
 
     /// Ψ pooling of node-major features h `[m, c]` with p `[m]` (or `[m, 1]`): pᵀ h, the paper's
-    /// hᵀ p laid out as a row, shape `[1, c]`.
+    /// hᵀ p laid out as a row, shape `[1, c]`. Both are f32; an h that is not a matrix or a p
+    /// of another length is a shape error, found before anything is recorded.
     pub fn psi_pool(&mut self, h: &Var, p: &Var) -> Result<Var> {
         self.check("psi_pool", &[h, p])?;
-        let m = h.value.matrix_dims().0;
+        let m = match h.shape() {
+            [m, _] => *m,
+            s => {
+                return Err(Error::shape(
+                    "psi_pool",
+                    format!("h must be a [m, c] matrix, got {s:?}"),
+                ))
+            }
+        };
         if p.value.numel() != m {
             return Err(Error::shape(
                 "psi_pool",
                 format!("p {:?} must have one weight per node ({m})", p.shape()),
             ));
+        }
+        for v in [h, p] {
+            v.value.expect_dtype("psi_pool", DType::F32)?;
         }
         let pc = self.reshape(p, &[m, 1])?;
         self.matmul_tn(&pc, h)
@@ -214,7 +232,8 @@ impl Tape {
     /// λ_s (Σ ReLU(A) ⊙ A_d + Σ ReLU(A)²) / k + λ_p Σ p² / k_p, where `relu_a` is ReLU(A) [m, m],
     /// `a_d` the constant distance penalty (shaped like ReLU(A); another shape is an error) and
     /// k = m², k_p = m when `means` (the reference code) or 1 (the paper's sums). `p` is left
-    /// out when `None`.
+    /// out when `None`. ReLU(A), the penalty and p are f32; anything refused is refused before
+    /// the loss records its first node.
     pub fn structure_loss(
         &mut self,
         relu_a: &Var,
@@ -241,6 +260,11 @@ impl Tape {
                     relu_a.shape()
                 ),
             ));
+        }
+        relu_a.value.expect_dtype("structure_loss", DType::F32)?;
+        a_d.expect_dtype("structure_loss", DType::F32)?;
+        if let Some(p) = p {
+            p.value.expect_dtype("structure_loss", DType::F32)?;
         }
         let k = if means {
             relu_a.value.numel() as f32

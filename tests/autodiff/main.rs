@@ -14,6 +14,7 @@ mod init_overflow;
 mod lgrin_ops;
 mod loss_dtype;
 mod misuse;
+mod odd_shapes;
 mod optim;
 mod optim_hyper;
 mod optim_store;
