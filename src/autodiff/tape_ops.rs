@@ -192,8 +192,9 @@ impl Tape {
         Ok(self.push(v, Op::SumAll(x.id)))
     }
 
-    /// Mean softmax cross-entropy of logits `[r, c]` against u32 labels `[r]`, counting rows with
-    /// `mask` 1 (all rows when `None`); shape `[1]`.
+    /// Softmax cross-entropy of logits `[r, c]` against u32 labels `[r]`, averaged with the row
+    /// weights `mask` (Σ w·nll / Σ w; a 0/1 mask counts the rows marked 1; all rows alike when
+    /// `None`); shape `[1]`.
     pub fn softmax_cross_entropy(
         &mut self,
         logits: &Var,
