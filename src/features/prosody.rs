@@ -8,7 +8,9 @@
 //! Frames share the MFCC grid (`frame_count` of [`super::mfcc`]): frame `f` covers samples
 //! `f * step .. f * step + len`, zero-padded at the end. The pitch window is longer (50 ms by
 //! default) and centred on the same frame centre, so that F0 down to 60 Hz fits two periods;
-//! pitch runs on the signal decimated by [`pitch_decimation`] (22.05 kHz -> 11.025 kHz).
+//! pitch runs on the signal decimated by [`pitch_decimation`] (22.05 kHz -> 11.025 kHz), or, under
+//! 8 kHz, upsampled by [`pitch_upsampling`] (2 kHz -> 8 kHz), so that from 1 kHz up it runs at 8
+//! to 16 kHz and a period of up to 500 Hz spans 16 lags or more.
 
 use super::fft::FftPlan;
 use super::mfcc::{frame_count, frame_geometry};
@@ -207,6 +209,63 @@ pub fn pitch_decimation(rate: u32) -> usize {
     ((rate / 8000) as usize).max(1)
 }
 
+/// Integer upsampling factor used before pitch tracking: `ceil(8000 / rate)` under 8 kHz (at
+/// most 8, reached at 1 kHz, the lowest rate a 500 Hz pitch can be sampled at), else 1.
+///
+/// At a low rate a period spans few samples (4 for 250 Hz at 1 kHz), and the autocorrelation at
+/// the lag nearest it can fall under the peak at twice the period, an octave-down error; the
+/// signal is interpolated (windowed sinc) to 8 kHz or more first.
+pub fn pitch_upsampling(rate: u32) -> usize {
+    if rate == 0 || rate >= 8000 {
+        1
+    } else {
+        8000usize.div_ceil(rate as usize).min(8)
+    }
+}
+
+/// Half-width, in input samples, of the Hann-windowed sinc kernel of [`upsample`].
+const SINC_HALF_WIDTH: i64 = 16;
+
+/// `x` interpolated to `u` times its rate with a Hann-windowed sinc kernel of
+/// [`SINC_HALF_WIDTH`] samples each side (zeros past the ends); every `u`-th output sample is
+/// the input sample itself.
+fn upsample(x: &[f32], u: usize) -> Vec<f64> {
+    let h = SINC_HALF_WIDTH;
+    // Kernel taps for each of the u sub-sample phases p / u.
+    let taps: Vec<Vec<f64>> = (0..u)
+        .map(|p| {
+            let frac = p as f64 / u as f64;
+            (-h + 1..=h)
+                .map(|k| {
+                    let t = frac - k as f64;
+                    let sinc = if t == 0.0 {
+                        1.0
+                    } else {
+                        (std::f64::consts::PI * t).sin() / (std::f64::consts::PI * t)
+                    };
+                    let hann = 0.5 * (1.0 + (std::f64::consts::PI * t / h as f64).cos());
+                    sinc * hann
+                })
+                .collect()
+        })
+        .collect();
+    let n = x.len() as i64;
+    let mut out = Vec::with_capacity(x.len() * u);
+    for i in 0..n {
+        for tap in &taps {
+            let mut acc = 0.0;
+            for (k, w) in (-h + 1..=h).zip(tap) {
+                let j = i + k;
+                if (0..n).contains(&j) {
+                    acc += w * f64::from(x[j as usize]);
+                }
+            }
+            out.push(acc);
+        }
+    }
+    out
+}
+
 /// Per-frame `[log_energy, zcr, voicing_prob, f0_hz]` (see [`PROSODY_COLUMNS`]).
 pub fn prosody(audio: &Audio, cfg: &ProsodyConfig) -> Result<FrameMatrix> {
     let seconds = [cfg.win_seconds, cfg.step_seconds, cfg.pitch_win_seconds];
@@ -220,20 +279,29 @@ pub fn prosody(audio: &Audio, cfg: &ProsodyConfig) -> Result<FrameMatrix> {
     let (len, step) = frame_geometry(audio.sample_rate, cfg.win_seconds, cfg.step_seconds);
     audio.require_frame("<signal>", len)?;
     let d = pitch_decimation(audio.sample_rate);
-    let drate = audio.sample_rate as f64 / d as f64;
+    let u = pitch_upsampling(audio.sample_rate);
+    let drate = audio.sample_rate as f64 * u as f64 / d as f64;
     let plen = ((cfg.pitch_win_seconds * drate).round() as usize).max(1);
     let tracker = PitchTracker::new(drate, plen, cfg)?;
     let s = &audio.samples;
-    // Boxcar decimation by d (a crude anti-alias filter; F0 <= 500 Hz stays well below Nyquist).
-    let ds: Vec<f64> = s
-        .chunks(d)
-        .map(|c| c.iter().map(|&v| v as f64).sum::<f64>() / d as f64)
-        .collect();
+    // Boxcar decimation by d (a crude anti-alias filter; F0 <= 500 Hz stays well below Nyquist),
+    // or sinc interpolation by u (one of d and u is 1).
+    let ds: Vec<f64> = if u > 1 {
+        upsample(s, u)
+    } else {
+        s.chunks(d)
+            .map(|c| c.iter().map(|&v| v as f64).sum::<f64>() / d as f64)
+            .collect()
+    };
     let count = frame_count(s.len(), len, step);
     let mut out = FrameMatrix::zeros(count, 4);
     let pitch_window = |f: usize| -> Vec<f64> {
         // Saturating: a step far longer than the signal puts frame 1 wholly past its end.
-        let centre = f.saturating_mul(step).saturating_add(len / 2) / d;
+        let centre = f
+            .saturating_mul(step)
+            .saturating_add(len / 2)
+            .saturating_mul(u)
+            / d;
         (0..plen)
             .map(|i| {
                 centre

@@ -18,6 +18,7 @@ mod emotion_links;
 mod emotion_modalities;
 mod feature_csv;
 mod feature_npy;
+mod feature_reference;
 mod frame_sizes;
 mod group_large_values;
 mod hidden_frames;
