@@ -11,9 +11,16 @@
 //! - [`tensor`]: GPU tensors (upload, download, views).
 //! - [`kernels`]: one dispatcher module per WGSL kernel family.
 //! - [`autodiff`]: the reverse-mode tape, parameters, optimizers and initialisers.
-//! - [`graph`]: neural-synchrony graph construction.
+//! - [`graph`]: CSR graphs, SpMM and its transpose, block-diagonal batching and
+//!   neural-synchrony graph construction.
+//! - [`snn`]: the spiking network: conductance LIF groups, Poisson and spike-list inputs,
+//!   synapses with delays, STDP, spike recording, Diehl & Cook unsupervised learning and an f64
+//!   reference simulator.
 //! - [`features`]: CPU front ends: WAV, MFCC, prosody, LLDs, LoG face frames, landmarks, BVH.
-//! - [`data`]: clip-list loaders for emotional speech and video data sets.
+//! - [`data`]: loaders for the graph benchmarks (Planetoid, TU), emotion clip lists (EmoDB,
+//!   RAVDESS, folder per class, feature files, exports), the 8×8 digits, seeded splits and
+//!   speaker normalisation.
+//! - [`models`]: the Kipf GCNs, L-GrIN with its baselines, and the Synch-Graph chain.
 //! - [`report`]: metrics, atomic safetensors checkpoints and PNG figures.
 //! - [`bench`](mod@bench): the kernel benchmark harness behind `cargo bench` and `synchgraph bench`.
 //! - [`error`]: the typed errors every public function returns.

@@ -34,7 +34,7 @@
 # The output folder receives three files: summary.tsv (one line per step: name, exit status,
 # seconds, outcome), record.log (the set-up and every step's output in order) and
 # device-results.tar.gz (the JSON reports, logs and the comparison tables). Prepare the carried
-# files with benches/device/prepare.sh; BENCHMARKS.md (section "H100 run") gives the call.
+# files with benches/device/prepare.sh; BENCHMARKS.md (section "Lent-GPU run") gives the call.
 set -u -o pipefail
 
 quick=()

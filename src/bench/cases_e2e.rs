@@ -5,7 +5,9 @@
 //! [`INPUTS_PER_MODALITY`] inputs and [`NEURONS_PER_MODALITY`] excitatory (and as many inhibitory)
 //! neurons, locally-connected input windows of [`WINDOW`], all-but-partner lateral inhibition and
 //! all-to-all cross-modal excitation, audio arriving 5 ms after visual, plasticity off.
-//! Input intensities are seeded uniform in 0..255 (rates 0..63.75 Hz). The network runs on
+//! Input intensities are seeded uniform in 0..255 at Diehl & Cook's rate scale of 0.25 (rates
+//! 0..63.75 Hz), not at `train synchgraph`'s default `--rate-scale` of 8
+//! ([`crate::models::synchgraph::DEFAULT_RATE_SCALE`]), which fires far more. The network runs on
 //! continuously from one repetition to the next (each repetition is the next simulated second),
 //! the two input sets alternating.
 //!

@@ -25,8 +25,8 @@ pub struct ClipSource {
     #[arg(long)]
     pub data: PathBuf,
     /// Layout: emodb, ravdess, folder, features, video (frame folders), landmarks or mocap
-    /// (default: detected; landmark CSVs without their `frame,x0,y0,...` header need
-    /// `--format landmarks`).
+    /// (default: detected; landmark CSVs without a `frame,x0,y0,...` or `x0,y0,...` header
+    /// need `--format landmarks`).
     #[arg(long)]
     pub format: Option<String>,
     /// Graph nodes per clip, 2 to 10 000 (default: the paper's 90 for face-frame folders and

@@ -1,5 +1,5 @@
-//! `synchgraph predict`: label one clip (WAV, CSV or .npy) or every clip of a folder with a saved
-//! L-GrIN model, printing the label and the class probabilities.
+//! `synchgraph predict`: label one clip (WAV, CSV, .npy, BVH or a folder of face frames) or every
+//! clip of a folder with a saved L-GrIN model, printing the label and the class probabilities.
 
 use std::path::{Path, PathBuf};
 

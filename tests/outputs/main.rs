@@ -17,4 +17,5 @@ mod heatmap_shape;
 mod metrics_last;
 mod plot_flat_series;
 mod plot_inputs;
+mod readme_claims;
 mod report;
