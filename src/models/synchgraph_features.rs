@@ -29,7 +29,8 @@ pub struct AudioClip {
 
 /// The audio clips of a folder with their labels and class names. Free Spoken Digit files
 /// (`<digit>_<speaker>_<n>.wav`) are labelled by digit; EmoDB files (`03a01Fa.wav`) by the
-/// emotion letter, the 6th character. A name that follows neither scheme is an error.
+/// emotion letter, the 6th character. A name that follows neither scheme, or a folder holding
+/// names of both, is an error.
 pub fn audio_clips(dir: &Path) -> Result<(Vec<AudioClip>, Vec<String>)> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
@@ -41,13 +42,37 @@ pub fn audio_clips(dir: &Path) -> Result<(Vec<AudioClip>, Vec<String>)> {
     if names.is_empty() {
         return Err(Error::data(dir, "no .wav files"));
     }
-    let digit = names
-        .iter()
-        .all(|n| n.as_bytes()[0].is_ascii_digit() && n.as_bytes().get(1) == Some(&b'_'));
+    let is_digit_name =
+        |n: &str| n.as_bytes()[0].is_ascii_digit() && n.as_bytes().get(1) == Some(&b'_');
+    let is_emodb = |n: &str| is_emodb_name(&n[..n.len() - ".wav".len()]);
+    let digit = names.iter().all(|n| is_digit_name(n));
+    // The name that breaks the folder's scheme is the one to report: a stray name (or one
+    // EmoDB name) beside digit names would otherwise have every digit name reported as
+    // following neither scheme.
+    if let Some(n) = names.iter().find(|n| !is_digit_name(n) && !is_emodb(n)) {
+        return Err(Error::data(
+            dir.join(n),
+            "the name follows neither the Free Spoken Digit (<digit>_<speaker>_<n>.wav) nor \
+             the EmoDB (03a01Fa.wav) scheme, so it names no label",
+        ));
+    }
+    if let (false, Some(d), Some(e)) = (
+        digit,
+        names.iter().find(|n| is_digit_name(n)),
+        names.iter().find(|n| is_emodb(n)),
+    ) {
+        return Err(Error::data(
+            dir,
+            format!(
+                "the folder mixes Free Spoken Digit names ({d}) with EmoDB names ({e}); keep \
+                 the clips of one data set per folder"
+            ),
+        ));
+    }
     let key = |n: &str| -> Result<String> {
         if digit {
             Ok(n[..1].to_string())
-        } else if is_emodb_name(&n[..n.len() - ".wav".len()]) {
+        } else if is_emodb(n) {
             Ok(n[5..6].to_string())
         } else {
             Err(Error::data(
@@ -126,8 +151,8 @@ pub fn log_response(image: &[f32], side: usize) -> Result<Vec<f32>> {
 }
 
 /// Scale each feature column to 0..=255 with the range of the `fit` rows; other rows are
-/// clamped into it. A constant column becomes 0. Rows of unequal length, no fitting row or a
-/// fitting row past `rows` are [`Error::InvalidInput`].
+/// clamped into it. A constant column becomes 0. Rows of unequal length, no fitting row, a
+/// fitting row past `rows` or a NaN or infinite value are [`Error::InvalidInput`].
 pub fn scale_to_intensity(rows: &mut [Vec<f32>], fit: &[usize]) -> Result<()> {
     let d = rows.first().map_or(0, Vec::len);
     if fit.is_empty() || rows.iter().any(|r| r.len() != d) {
@@ -140,6 +165,16 @@ pub fn scale_to_intensity(rows: &mut [Vec<f32>], fit: &[usize]) -> Result<()> {
             "intensity scaling: fitting row {i} is past the {} rows",
             rows.len()
         )));
+    }
+    // min/max skip a NaN: a column fitted on NaNs alone would look constant and turn every
+    // row, finite or not, into 0.
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(c) = r.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "intensity scaling: row {i}, feature {c} is {} (not finite)",
+                r[c]
+            )));
+        }
     }
     for c in 0..d {
         let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);

@@ -240,8 +240,15 @@ impl SpikeList {
     /// skipped); time in ms, step = floor(t / dt), where a time on a step boundary up to
     /// decimal rounding (0.3 ms at dt 0.1 ms, whose quotient is 2.9999999999999996) belongs to
     /// the step it starts. Lines may come in any order; two spikes of one input in one step
-    /// are refused (the same spike listed twice, or times closer than a step).
+    /// are refused (the same spike listed twice, or times closer than a step). A `dt_ms` that
+    /// is not a finite number > 0 is [`Error::InvalidInput`].
     pub fn from_csv(text: &str, path: &str, n_in: usize, steps: usize, dt_ms: f64) -> Result<Self> {
+        // A NaN quotient (dt NaN, or 0 ms over a dt of 0) would put the spike at step 0.
+        if !(dt_ms.is_finite() && dt_ms > 0.0) {
+            return Err(Error::InvalidInput(format!(
+                "spike list {path}: the step dt = {dt_ms} ms must be a finite number > 0"
+            )));
+        }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut events = Vec::new();
         for (ln, line) in text.lines().enumerate() {

@@ -23,3 +23,5 @@ mod schedule_width;
 mod spec_equations;
 mod stdp_digits;
 mod step_counter_end;
+mod synchgraph_inputs;
+mod throughput_metrics;

@@ -153,7 +153,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .iter()
         .filter(|c| c.iter().all(|&v| v == 0))
         .count();
-    let sim_ms = cfg.sim.sample_ms * (learn_n * args.epochs) as f64;
+    // Every presentation simulated: each image of each epoch, and each raised re-presentation.
+    let sim_ms = cfg.sim.sample_ms * ((learn_n * args.epochs) as u64 + learned.raises) as f64;
     let classes: Vec<String> = (0..10).map(|d| d.to_string()).collect();
     let extra = serde_json::json!({
         "model": "stdp",
