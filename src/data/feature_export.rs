@@ -105,7 +105,9 @@ fn parse_exported(path: &Path, meta: &serde_json::Value) -> Result<Option<Export
 
 /// Give an exported features layout the class and clip order of the data set it came from (see
 /// [`FEATURES_INDEX`] and [`FEATURES_CLIPS`]), so a model trained on the export sees the same
-/// labels and batches as one trained on the source files.
+/// labels and batches as one trained on the source files. Where the list has a `speaker`
+/// column, its clips get the speakers it lists (none where empty), the source's, in place of
+/// those their file names carry.
 ///
 /// When the layout has a [`FEATURES_CLIPS`] list, it must name exactly the clip files found: a
 /// clip file it does not list (a stray file copied in, or left from another export) and a listed
@@ -156,6 +158,13 @@ pub(crate) fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
         ));
     }
     list.clips.sort_by_key(|c| rank[&c.path]);
+    // The speakers the source had: its clip names alone may name others (a `--limit`ed
+    // source's full list may mix naming schemes, so that it had none).
+    for (clip, listed) in list.clips.iter_mut().zip(&listed) {
+        if let Some(speaker) = &listed.speaker {
+            clip.speaker = speaker.clone();
+        }
+    }
     Ok(())
 }
 
@@ -169,11 +178,15 @@ struct ListedClip {
     nodes: Option<usize>,
     /// Its `dims` value (columns of its matrix), when the list has that column.
     dims: Option<usize>,
+    /// Its `speaker` value (`None` inside when empty: the source named no speaker), when the
+    /// list has that column.
+    speaker: Option<Option<String>>,
 }
 
 /// The [`FEATURES_CLIPS`] list of `dir` with its path, its header line skipped, or `None` when
-/// `dir` has none. The `nodes` and `dims` columns are found by their names in the header; a
-/// value in them that is not a whole number is an error naming the line.
+/// `dir` has none. The `nodes`, `dims` and `speaker` columns are found by their names in the
+/// header; a value in `nodes` or `dims` that is not a whole number is an error naming the
+/// line.
 fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedClip>)>> {
     let path = dir.join(FEATURES_CLIPS);
     if !path.is_file() {
@@ -186,6 +199,7 @@ fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedClip>)>> {
     };
     let column = |name: &str| header.iter().position(|h| h.trim() == name);
     let (nodes_at, dims_at) = (column("nodes"), column("dims"));
+    let speaker_at = column("speaker");
     let mut clips = Vec::with_capacity(records.len());
     for (line, record) in records {
         let rel = &record[0];
@@ -203,6 +217,7 @@ fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedClip>)>> {
         clips.push(ListedClip {
             nodes: count(nodes_at, "nodes")?,
             dims: count(dims_at, "dims")?,
+            speaker: speaker_at.map(|k| record.get(k).filter(|s| !s.is_empty()).cloned()),
             rel: rel.clone(),
             line: *line,
         });

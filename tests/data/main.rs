@@ -16,6 +16,7 @@ mod emotion_checks;
 mod emotion_layouts;
 mod emotion_links;
 mod emotion_modalities;
+mod export_speakers;
 mod feature_csv;
 mod feature_npy;
 mod feature_reference;
