@@ -20,6 +20,7 @@ mod refractory;
 mod sample_steps;
 mod schedule_steps;
 mod schedule_width;
+mod sim_core;
 mod spec_equations;
 mod stdp_digits;
 mod step_counter_end;
