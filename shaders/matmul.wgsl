@@ -17,8 +17,10 @@
 // order. Small outputs with a long k (the gradient of a small weight over a large batch) get
 // many workgroups this way instead of one or two. kchunk = k means one slice.
 //
-// Tall outputs: the grid has at most `rows_per_z` tile rows along y; z enumerates
-// (row chunk, K slice) pairs, z = chunk * slices + slice, so any m fits the grid.
+// Tall and wide outputs: the grid has at most `rows_per_z` tile rows along y and `cols_per_x`
+// tile columns along x; z enumerates (row chunk, column chunk, K slice) triples,
+// z = (row chunk * col_chunks + column chunk) * slices + slice, so any m and n fit the grid.
+// Spare tiles of the last row or column chunk leave at once.
 
 struct Params {
     m: u32,
@@ -27,12 +29,17 @@ struct Params {
     kchunk: u32,
     slices: u32,
     rows_per_z: u32,
-    _pad0: u32,
-    _pad1: u32,
+    cols_per_x: u32,
+    col_chunks: u32,
 }
 
-// (tile row, K slice) of workgroup wid.
-fn tile_row(wid: vec3<u32>) -> u32 { return (wid.z / p.slices) * p.rows_per_z + wid.y; }
+// (tile row, tile column, K slice) of workgroup wid.
+fn tile_row(wid: vec3<u32>) -> u32 {
+    return (wid.z / p.slices / p.col_chunks) * p.rows_per_z + wid.y;
+}
+fn tile_col(wid: vec3<u32>) -> u32 {
+    return ((wid.z / p.slices) % p.col_chunks) * p.cols_per_x + wid.x;
+}
 fn slice_of(wid: vec3<u32>) -> u32 { return wid.z % p.slices; }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -176,9 +183,10 @@ fn gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let ty = lid.y;
     let t = ty * 16u + tx;
     let m0 = tile_row(wid) * tile();
-    // Past the last row (the final row chunk's spare tiles): the whole workgroup leaves.
-    if (m0 >= p.m) { return; }
-    let n0 = wid.x * tile();
+    let n0 = tile_col(wid) * tile();
+    // Past the last row or column (spare tiles of the final row or column chunk): the whole
+    // workgroup leaves.
+    if (m0 >= p.m || n0 >= p.n) { return; }
     let kbegin = slice_of(wid) * p.kchunk;
     // The trip count of the barrier loop comes from this `let` of uniform values (workgroup id,
     // uniform params), not from the private `kend`: WGSL's uniformity analysis treats every
@@ -231,8 +239,8 @@ fn gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 fn gemm_direct(@builtin(workgroup_id) wid: vec3<u32>,
                @builtin(local_invocation_id) lid: vec3<u32>) {
     let r0 = tile_row(wid) * 32u + lid.y * 4u;
-    if (r0 >= p.m) { return; }
-    let q0 = wid.x * 32u + lid.x * 4u;
+    let q0 = tile_col(wid) * 32u + lid.x * 4u;
+    if (r0 >= p.m || q0 >= p.n) { return; }
     let kbegin = slice_of(wid) * p.kchunk;
     kend = min(p.k, kbegin + p.kchunk);
     cbase = slice_of(wid) * p.m * p.n;

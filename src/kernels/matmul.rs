@@ -5,8 +5,8 @@
 //! place (no transpose pass). Small outputs with a long K are split along K into slices summed
 //! afterwards in a fixed order (see [`KSplit`]), so they still fill the GPU. On a CPU adapter
 //! (lavapipe) a barrier-free variant reads straight from global memory instead
-//! ([`GemmTile::Direct`]). Outputs taller than the grid's y limit of tiles continue in further
-//! z layers, so only the column count is bounded (65,535 tiles on most devices).
+//! ([`GemmTile::Direct`]). Outputs taller than the grid's y limit of tiles, or wider than its x
+//! limit, continue in further z layers, so any output whose layers fit the z limit works.
 
 use bytemuck::{Pod, Zeroable};
 
@@ -90,7 +90,8 @@ struct Params {
     kchunk: u32,
     slices: u32,
     rows_per_z: u32,
-    pad: [u32; 2],
+    cols_per_x: u32,
+    col_chunks: u32,
 }
 
 /// Floating-point operations of an (m x k) · (k x n) product: 2mkn.
@@ -179,25 +180,23 @@ pub fn gemm_split(
     let groups_m = m.div_ceil(side);
     let groups_n = n.div_ceil(side);
     let max = gpu.limits().max_compute_workgroups_per_dimension as usize;
-    if groups_n > max {
-        return Err(Error::shape(
-            op,
-            format!("a {m}x{n} output needs more than {max} tiles of {side} across its columns"),
-        ));
-    }
-    // Tile rows beyond the grid's y limit go to further z layers (row chunks).
+    // Tile rows beyond the grid's y limit and tile columns beyond its x limit go to further z
+    // layers (row chunks x column chunks).
     let rows_per_z = groups_m.clamp(1, max);
     let row_chunks = groups_m.div_ceil(rows_per_z).max(1);
+    let cols_per_x = groups_n.clamp(1, max);
+    let col_chunks = groups_n.div_ceil(cols_per_x).max(1);
+    let layers = row_chunks.saturating_mul(col_chunks);
     let want = match split {
         KSplit::Off => 1,
         KSplit::Slices(s) => s,
         KSplit::Auto => auto_k_slices(groups_m * groups_n, m, n, k),
     };
-    let (kchunk, slices) = k_slices(k, want.min(max / row_chunks).max(1));
-    if row_chunks * slices > max {
+    let (kchunk, slices) = k_slices(k, want.min(max / layers).max(1));
+    if layers.saturating_mul(slices) > max {
         return Err(Error::shape(
             op,
-            format!("a {m}x{n} output needs more than {max} layers of {side}-row tiles"),
+            format!("a {m}x{n} output needs more than {max} layers of {side}x{side} tiles"),
         ));
     }
     if slices > 1 {
@@ -211,7 +210,8 @@ pub fn gemm_split(
         kchunk: kchunk as u32,
         slices: slices as u32,
         rows_per_z: rows_per_z as u32,
-        pad: [0; 2],
+        cols_per_x: cols_per_x as u32,
+        col_chunks: col_chunks as u32,
     };
     let kernel = match tile {
         GemmTile::Direct => Kernel::new(Shader::Matmul, "gemm_direct"),
@@ -226,9 +226,9 @@ pub fn gemm_split(
         &params,
         &[a.binding()?, b.binding()?, out.binding_mut()?],
         [
-            groups_n as u32,
+            cols_per_x.min(groups_n) as u32,
             rows_per_z.min(groups_m) as u32,
-            (row_chunks * slices) as u32,
+            (layers * slices) as u32,
         ],
     )?;
     if slices == 1 {

@@ -477,6 +477,59 @@ fn matmul_tile_rows_past_the_grid_limit_go_to_z_layers() {
     }
 }
 
+#[test]
+fn matmul_tile_columns_past_the_grid_limit_go_to_z_layers() {
+    // An output wider than the grid's x limit of tiles: tile columns past the limit continue in
+    // further z layers, as tile rows past the y limit do. Here 9 tile columns exceed the limit
+    // of 7 (two column chunks, the second with 5 spare tile columns), for every tile and
+    // transpose layout, without and with a K split, and, for the 32-wide direct tile, with 9
+    // tile rows as well (two row chunks x two column chunks). Tolerance as tests/kernels/matmul.rs:
+    // 1e-5 k + 1e-5 |ref| (fp32 sums of k products of magnitude <= 1 against an f64 reference).
+    let g = folded_gpu();
+    let mut rng = Rng(112);
+    let k = 40;
+    for (tile, side, m) in [
+        (GemmTile::Direct, 32usize, 3usize),
+        (GemmTile::Direct, 32, 8 * 32 + 5),
+        (GemmTile::T64, 64, 3),
+        (GemmTile::T128, 128, 2),
+    ] {
+        let n = 8 * side + 5;
+        assert!(n.div_ceil(side) > FOLD_DIM as usize);
+        let a = rng.vec(m * k, -1.0, 1.0);
+        let b = rng.vec(k * n, -1.0, 1.0);
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a_at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
+            let b_at = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
+            let want: Vec<f32> = (0..m * n)
+                .map(|o| {
+                    let (i, j) = (o / n, o % n);
+                    (0..k)
+                        .map(|p| f64::from(a_at(i, p)) * f64::from(b_at(p, j)))
+                        .sum::<f64>() as f32
+                })
+                .collect();
+            let sa = if ta { [k, m] } else { [m, k] };
+            let sb = if tb { [n, k] } else { [k, n] };
+            let xa = Tensor::from_f32(&g, &sa, &a).unwrap();
+            let xb = Tensor::from_f32(&g, &sb, &b).unwrap();
+            // Slices(2): 2 slices of 32 rows of k (the slice sum, reduce_cols over m x n
+            // columns, stays within 7 x 7 workgroups for the outputs with few rows).
+            let splits: &[KSplit] = if m < 8 {
+                &[KSplit::Off, KSplit::Slices(2)]
+            } else {
+                &[KSplit::Off]
+            };
+            for &split in splits {
+                let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?} {split:?}");
+                let got = gemm_split(&xa, &xb, ta, tb, tile, split)
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+                assert_close(&what, &got.to_f32().unwrap(), &want, 1e-5 * k as f32, 1e-5);
+            }
+        }
+    }
+}
+
 /// How an entry point's folded 2-D grid path (the path past 65,535 workgroups) is tested.
 enum Grid {
     /// This test runs the entry point on a folded grid: on `folded_gpu()`, or past 65,535
@@ -916,7 +969,9 @@ fn test_body<'a>(source: &'a str, name: &str) -> Result<&'a str, String> {
 
 /// Why `test` ("area/file::name") is not a usable test of the coverage table, if it is not: it must
 /// be a #[test] fn (not ignored) of tests/area/file.rs, and a folded test must open `folded_gpu()`
-/// or say 65535 in its name.
+/// or say 65535 in its name; one on `folded_gpu()` must also check that its sizes fold the grid
+/// (`assert_folded`, or a comparison with `FOLD_DIM`), since a size within one grid row of 7
+/// workgroups would pass without taking the folded path.
 fn bad_test_name(
     sources: &mut BTreeMap<String, String>,
     test: &str,
@@ -936,6 +991,17 @@ fn bad_test_name(
         Ok(body) if folded && !body.contains("folded_gpu()") && !name.contains("65535") => Some(
             format!("{test} neither uses folded_gpu() nor says 65535 in its name"),
         ),
+        Ok(body)
+            if folded
+                && body.contains("folded_gpu()")
+                && !body.contains("assert_folded(")
+                && !body.contains("FOLD_DIM") =>
+        {
+            Some(format!(
+                "{test} uses folded_gpu() but never checks that its sizes fold the grid \
+                 (assert_folded or FOLD_DIM)"
+            ))
+        }
         Ok(_) => None,
     }
 }

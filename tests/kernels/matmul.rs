@@ -233,6 +233,34 @@ fn outputs_taller_than_65535_tiles_fit_the_grid() {
 }
 
 #[test]
+fn outputs_wider_than_65535_tiles_fit_the_grid() {
+    // One more tile column than the grid's x limit of 65,535 (32-wide direct tiles): the extra
+    // columns go to a second z layer. Integers keep the products exact, so every output must
+    // match; both layouts of B.
+    let gpu = gpu();
+    let max = gpu.limits().max_compute_workgroups_per_dimension as usize;
+    let (m, k, n) = (3, 2, max * 32 + 37);
+    let a: Vec<f32> = (0..m * k).map(|i| i as f32 - 2.0).collect();
+    let b: Vec<f32> = (0..k * n).map(|i| (i % 7) as f32 - 3.0).collect();
+    let xa = Tensor::from_f32(&gpu, &[m, k], &a).unwrap();
+    for tb in [false, true] {
+        let b_at = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
+        let want = reference(m, k, n, |i, p| a[i * k + p], b_at);
+        let shape = if tb { [n, k] } else { [k, n] };
+        let xb = Tensor::from_f32(&gpu, &shape, &b).unwrap();
+        let got = gemm(&xa, &xb, false, tb, GemmTile::Direct)
+            .unwrap()
+            .to_f32()
+            .unwrap();
+        let bad = got.iter().zip(&want).position(|(g, w)| g != w);
+        assert_eq!(
+            bad, None,
+            "tb={tb} {m}x{k}x{n}: first wrong element {bad:?}"
+        );
+    }
+}
+
+#[test]
 fn identity_and_integers_are_exact() {
     // Small integers are exact in fp32, so every output must match bit for bit.
     let gpu = gpu();
