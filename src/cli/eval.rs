@@ -55,9 +55,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             args.out.display()
         );
     }
+    let path = crate::cli::predict::checkpoint_path(&args.model)?;
     check_out_outside_data(&args.out, &args.data)?;
     let gpu = crate::cli::open_command_gpu(cli)?;
-    let path = args.model.join("model.safetensors");
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
     // The data's classes are checked from its clip list, before minutes of feature extraction.

@@ -118,20 +118,24 @@ fn check_new_or_empty(out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The output path `<class>/<name>.npy` of every clip of `list`, relative to `--out`; two clips
-/// with one output path (same class and file stem) are an error naming both, since the second
-/// would overwrite the first while `clips.csv` listed both.
+/// The output path `<class>/<name>.npy` of every clip of `list`, relative to `--out` (`name`
+/// is a clip file's stem, or a frame folder's whole name); two clips with one output path
+/// (same class and name) are an error naming both, since the second would overwrite the first
+/// while `clips.csv` listed both.
 fn output_names(list: &ClipList) -> Result<Vec<String>> {
     let mut names = Vec::with_capacity(list.clips.len());
     let mut seen: HashMap<String, &Path> = HashMap::new();
     for clip in &list.clips {
         let class = &list.classes[clip.label];
-        let name = clip
-            .path
-            .file_stem()
-            .or_else(|| clip.path.file_name())
-            .map(|s| s.to_string_lossy().into_owned())
-            .context("clip path has no file name")?;
+        // A clip file loses its extension; a folder of face frames keeps its whole name (a dot
+        // in `s1.take1` starts no extension, and cutting there would merge two takes).
+        let name = if clip.path.is_dir() {
+            clip.path.file_name()
+        } else {
+            clip.path.file_stem().or_else(|| clip.path.file_name())
+        }
+        .map(|s| s.to_string_lossy().into_owned())
+        .context("clip path has no file name")?;
         let rel = format!("{class}/{name}.npy");
         if let Some(first) = seen.insert(rel.clone(), &clip.path) {
             bail!(

@@ -26,8 +26,8 @@ pub struct Args {
 
 /// Load the model, extract features and print one line per clip.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    let path = checkpoint_path(&args.model)?;
     let gpu = crate::cli::open_command_gpu(cli)?;
-    let path = args.model.join("model.safetensors");
     let mut saved =
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
     let files = clip_inputs(&args.input, &saved.features.kind)?;
@@ -42,6 +42,31 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The checkpoint `model.safetensors` of the `--model` folder `model`. A `--model` that names a
+/// file (say the checkpoint itself) is an error naming the folder to give instead.
+pub(crate) fn checkpoint_path(model: &Path) -> Result<PathBuf> {
+    if model.is_file() {
+        // The checkpoint named itself: its folder is the one to give.
+        let hint = match model.parent() {
+            Some(p) if model.ends_with("model.safetensors") => {
+                let p = if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                };
+                format!(" (here {})", p.display())
+            }
+            _ => String::new(),
+        };
+        bail!(
+            "--model {} is a file: give the folder that `train lgrin` wrote, which holds \
+             model.safetensors{hint}",
+            model.display()
+        );
+    }
+    Ok(model.join("model.safetensors"))
 }
 
 /// The clips named by `input` for a model whose features are of `kind`: the file itself, the

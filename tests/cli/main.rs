@@ -3,6 +3,7 @@
 //!
 //! One test binary: each file under `tests/cli/` is a module of it.
 
+mod adjacency_figure;
 mod closed_streams;
 mod command_record;
 #[path = "../common/mod.rs"]
@@ -14,8 +15,10 @@ mod eval_failed_data;
 mod failed_run_folders;
 mod features_export_folder;
 mod features_failed_parents;
+mod features_frame_folders;
 mod hostile_inputs;
 mod mixed_layout;
+mod model_flag_file;
 mod out_inside_data;
 mod predict_exports;
 mod predict_mixed_folder;

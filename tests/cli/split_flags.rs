@@ -136,3 +136,18 @@ fn a_late_fold_left_with_one_training_clip_is_refused_before_any_fold_trains() {
     );
     assert!(!out.join("metrics.json").exists());
 }
+
+#[test]
+fn too_few_clips_for_the_default_folds_name_the_default() {
+    // No --folds given: the 5 folds the message names are the default's, and it says so.
+    let d = scratch("clitrain", "default-folds");
+    let data = d.join("data");
+    npy_dataset(&data, 2, 4);
+    let out = d.join("o");
+    let o = synchgraph()
+        .args(lgrin_args(s(&data), s(&out), &["--epochs", "1"]))
+        .output()
+        .unwrap();
+    fails_with(&o, &["--folds 5 (the default)", "4 clips"]);
+    assert!(!out.exists());
+}

@@ -43,6 +43,9 @@ pub enum VariantArg {
     Paper,
 }
 
+/// Folds of the cross-validation when neither `--folds` nor `--split` is given.
+const DEFAULT_FOLDS: usize = 5;
+
 /// Test speakers of `--split speaker` when `--test-speakers` is not given.
 const DEFAULT_TEST_SPEAKERS: &str = "13,14";
 
@@ -52,7 +55,7 @@ pub struct Args {
     /// Clips and features.
     #[command(flatten)]
     source: ClipSource,
-    /// k-fold stratified cross-validation.
+    /// k-fold stratified cross-validation (default: 5 folds, when `--split` is not given).
     #[arg(long, conflicts_with = "split")]
     folds: Option<usize>,
     /// `speaker`: train on some speakers and test on `--test-speakers`; `loso`: leave one
@@ -237,10 +240,23 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             stratified_folds(&labels, k, args.seed)?,
             serde_json::json!({"kind": "folds", "folds": k}),
         ),
-        (None, None) => (
-            stratified_folds(&labels, 5, args.seed)?,
-            serde_json::json!({"kind": "folds", "folds": 5}),
-        ),
+        (None, None) => {
+            // The user gave no --folds: a data set too small for the default says so, rather
+            // than naming a `--folds 5` that is nowhere on the command line.
+            if labels.len() < DEFAULT_FOLDS {
+                bail!(
+                    "--folds {DEFAULT_FOLDS} (the default) needs at least {DEFAULT_FOLDS} clips, \
+                     and {} holds {} clips: give --folds K with 2 <= K <= {}",
+                    args.source.data.display(),
+                    labels.len(),
+                    labels.len()
+                );
+            }
+            (
+                stratified_folds(&labels, DEFAULT_FOLDS, args.seed)?,
+                serde_json::json!({"kind": "folds", "folds": DEFAULT_FOLDS}),
+            )
+        }
     };
     if args.split.is_none() && settings.normalize == FeatureNorm::Speaker {
         errln!(
@@ -422,9 +438,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         &list.classes,
     )?;
     let m = model.config.nodes;
+    // The title names the graph drawn: only a learned A is ReLU(A) (see `Lgrin::adjacency`).
+    let adjacency_title = match (model.config.model, model.config.learned_a) {
+        (ModelKind::GcnBaseline, _) => "fixed normalised temporal adjacency",
+        (ModelKind::Lgrin, false) => "fixed temporal adjacency A",
+        (ModelKind::Lgrin, true) => "learned ReLU(A)",
+    };
     plot::heatmap(
         &out.join("adjacency.png"),
-        "learned ReLU(A)",
+        adjacency_title,
         &model.adjacency()?,
         m,
         m,
