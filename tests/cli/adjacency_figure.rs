@@ -1,6 +1,7 @@
 //! `train lgrin` draws the adjacency its model aggregates with as `adjacency.png`; a run
 //! without a learned A (`--fixed-adjacency`, `--model gcn-baseline`) draws the fixed temporal
-//! graph, and its title must say so rather than call it the learned ReLU(A).
+//! graph, and its title must say so rather than call it the learned ReLU(A). Likewise
+//! `loss.png` of the GCN baseline is titled as the baseline's, not as L-GrIN's.
 
 use crate::common;
 
@@ -49,5 +50,47 @@ fn a_fixed_graph_is_not_titled_learned() {
             "{name}: not '{title}'"
         );
     }
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn the_baseline_loss_figure_is_titled_as_the_baseline() {
+    let d = scratch("adjacency-figure", "loss");
+    let data = d.join("data");
+    npy_dataset(&data, 2, 4);
+    let out = d.join("gcn");
+    let extra = [
+        "--folds",
+        "2",
+        "--epochs",
+        "2",
+        "--hidden",
+        "4",
+        "--model",
+        "gcn-baseline",
+    ];
+    succeeds(
+        &run_for(&lgrin_args(s(&data), s(&out), &extra), &[], 300),
+        "gcn",
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    let log = m["epochs_log"].as_array().unwrap();
+    let value = |e: &serde_json::Value, k: &str| e[k].as_f64().map_or(f32::NAN, |v| v as f32);
+    let train: Vec<f32> = log.iter().map(|e| value(e, "train_loss")).collect();
+    let val: Vec<f32> = log.iter().map(|e| value(e, "val_loss")).collect();
+    let drawn = std::fs::read(out.join("loss.png")).unwrap();
+    let want = d.join("want.png");
+    plot::line_plot(
+        &want,
+        "GCN baseline training loss",
+        "epoch",
+        &[("train loss", &train), ("validation CE", &val)],
+    )
+    .unwrap();
+    assert!(
+        drawn == std::fs::read(&want).unwrap(),
+        "loss.png is not titled as the baseline's"
+    );
     let _ = std::fs::remove_dir_all(&d);
 }

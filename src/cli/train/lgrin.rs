@@ -425,9 +425,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .iter()
         .map(|e| e.val_loss.unwrap_or(f32::NAN))
         .collect();
+    let loss_title = match model.config.model {
+        ModelKind::Lgrin => "L-GrIN training loss",
+        ModelKind::GcnBaseline => "GCN baseline training loss",
+    };
     plot::line_plot(
         &out.join("loss.png"),
-        "L-GrIN training loss",
+        loss_title,
         "epoch",
         &[("train loss", &train_loss), ("validation CE", &val_loss)],
     )?;
