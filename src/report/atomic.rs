@@ -23,9 +23,25 @@ static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 #[doc(hidden)]
 pub const TEMPORARY_ATTEMPTS: usize = 64;
 
-/// The temporary file `.<file_name>.<pid>.<n>.tmp` in `dir`.
+/// The longest file name part of a temporary name, in bytes: with the dot before it and
+/// `.<pid>.<n>.tmp` after it (at most 36 bytes), the name stays within the 255 bytes that
+/// file systems allow, so a target whose own name is near that limit can still be written.
+const TEMPORARY_STEM_BYTES: usize = 200;
+
+/// `file_name` cut to at most [`TEMPORARY_STEM_BYTES`] bytes, at a character boundary.
+fn temporary_stem(file_name: &str) -> &str {
+    let mut end = file_name.len().min(TEMPORARY_STEM_BYTES);
+    while !file_name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &file_name[..end]
+}
+
+/// The temporary file `.<file_name>.<pid>.<n>.tmp` in `dir`, the file name cut to
+/// [`TEMPORARY_STEM_BYTES`].
 fn temporary_path(dir: &Path, file_name: &str, pid: u32, n: u64) -> PathBuf {
-    dir.join(format!(".{file_name}.{pid}.{n}.tmp"))
+    let stem = temporary_stem(file_name);
+    dir.join(format!(".{stem}.{pid}.{n}.tmp"))
 }
 
 /// The folder holding `path` (`.` for a bare name) and the file name of `path`; `None` when
@@ -101,9 +117,9 @@ fn create_temporary(dir: &Path, file_name: &str) -> std::io::Result<(PathBuf, fs
 /// folder (`.<name>.<pid>.<n>.tmp`, created new: an existing file of that name, another
 /// writer's, is never opened, and the next `n` is tried instead), which is synced and renamed
 /// over `path`; a file already at `path` passes its permissions on to the new one. On any
-/// failure the temporary file is removed and `path` is left as it was. After a successful
-/// write, the temporary files of `path` left by processes that were killed mid-write are
-/// removed (on Linux, where a process's liveness shows in `/proc`).
+/// failure (a panic of `write` included) the temporary file is removed and `path` is left as
+/// it was. After a successful write, the temporary files of `path` left by processes that were
+/// killed mid-write are removed (on Linux, where a process's liveness shows in `/proc`).
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> std::io::Result<()>,
@@ -112,6 +128,10 @@ pub fn write_atomic_with(
     // A failure to create the temporary file removes nothing: a name that was taken is
     // another writer's file.
     let (tmp, file) = create_temporary(&dir, &file_name).map_err(|e| Error::io(path, e))?;
+    // Removes the temporary file unless it was renamed into place: on an error, and also when
+    // `write` panics and the panic is caught further up (the process lives on, so no later
+    // write would take the file for a dead writer's leftover).
+    let mut guard = RemoveOnDrop(Some(tmp.clone()));
     let result = (|| -> std::io::Result<()> {
         let mut w = BufWriter::new(file);
         write(&mut w)?;
@@ -122,20 +142,31 @@ pub fn write_atomic_with(
         }
         f.sync_all()?;
         fs::rename(&tmp, path)?;
+        guard.0 = None;
         sync_folder(&dir);
         remove_stale_temporaries(&dir, &file_name);
         Ok(())
     })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    drop(guard);
+    result.map_err(|e| Error::io(path, e))
+}
+
+/// A temporary file removed when this is dropped, unless its path was taken out first.
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = fs::remove_file(p);
+        }
+    }
 }
 
 /// Remove the `.<file_name>.<pid>.<n>.tmp` files in `dir` whose writing process is gone (it was
 /// killed between creating and renaming them); see [`remove_dead_leftovers`].
 fn remove_stale_temporaries(dir: &Path, file_name: &str) {
-    remove_dead_leftovers(dir, &format!(".{file_name}."), '.', ".tmp");
+    let stem = temporary_stem(file_name);
+    remove_dead_leftovers(dir, &format!(".{stem}."), '.', ".tmp");
 }
 
 /// Remove the entries `<prefix><pid><separator><n><suffix>` of `dir` (files or folders) whose

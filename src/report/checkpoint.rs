@@ -32,6 +32,10 @@ pub struct Checkpoint {
     pub metadata: BTreeMap<String, String>,
 }
 
+/// The largest safetensors header, in bytes, that readers accept (the `safetensors` crate's
+/// limit): a checkpoint whose header would be larger is refused when saved.
+pub const MAX_HEADER_BYTES: usize = 100_000_000;
+
 fn ckpt_err(path: &Path, message: impl Into<String>) -> Error {
     Error::Checkpoint {
         path: path.display().to_string(),
@@ -152,7 +156,7 @@ impl Checkpoint {
 
     /// Serialise to safetensors bytes (all tensors as F32, little-endian). The bytes depend only
     /// on the contents: tensors come in name order and the metadata keys sorted, so the same
-    /// checkpoint always gives the same file.
+    /// checkpoint always gives the same file. A header over [`MAX_HEADER_BYTES`] is an error.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let views = self
             .tensors
@@ -167,12 +171,25 @@ impl Checkpoint {
         // iteration order; serialise without it and splice the sorted map into the header.
         let bytes = safetensors::serialize(views, None)
             .map_err(|e| ckpt_err(Path::new("<memory>"), e.to_string()))?;
-        with_sorted_metadata(&bytes, &self.metadata).ok_or_else(|| {
+        let out = with_sorted_metadata(&bytes, &self.metadata).ok_or_else(|| {
             ckpt_err(
                 Path::new("<memory>"),
                 "unexpected safetensors header layout",
             )
-        })
+        })?;
+        // The splice bypasses the header size check of `safetensors::serialize`; a larger
+        // header would give a file that no safetensors reader (this one included) accepts.
+        let header = u64::from_le_bytes(out[..8].try_into().expect("8 bytes"));
+        if header > MAX_HEADER_BYTES as u64 {
+            return Err(ckpt_err(
+                Path::new("<memory>"),
+                format!(
+                    "the header (tensor names, shapes and metadata) takes {header} bytes, more \
+                     than the {MAX_HEADER_BYTES} that safetensors readers accept"
+                ),
+            ));
+        }
+        Ok(out)
     }
 
     /// Parse safetensors bytes; `path` only labels errors. A header that names one tensor or

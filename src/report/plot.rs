@@ -257,7 +257,8 @@ pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usiz
 const FOOTER: &str = "ROWS TRUE, COLUMNS PREDICTED";
 
 /// Draw a confusion matrix: colour is the row-normalised rate (recall), each cell shows its
-/// count, rows are true classes and columns predictions. Cells are 56 px up to 21 classes and
+/// count, rows are true classes and columns predictions. The row of a class without samples,
+/// whose recall is undefined, is drawn in [`NON_FINITE`] grey. Cells are 56 px up to 21 classes and
 /// shrink beyond so that the grid stays within 1200 px up to 1200 classes (a cell is never
 /// under 1 px, so more classes give a wider grid); counts and labels that no longer fit their
 /// cells are left out, and so is the margin for the row labels. The figure is at least as wide
@@ -305,7 +306,9 @@ pub fn confusion_plot(
                 0.0
             };
             let (x, y) = (ox + c as u32 * cell, oy + r as u32 * cell);
-            fill(&mut img, x, y, inner, inner, colormap(t));
+            // A class without samples has no recall: grey, not the colour of a rate of 0.
+            let colour = if total > 0 { colormap(t) } else { NON_FINITE };
+            fill(&mut img, x, y, inner, inner, colour);
             let text = n.to_string();
             let ink = if t > 0.6 { BLACK } else { WHITE };
             let fits = |scale: u32| text_width(&text, scale) < inner && HEIGHT * scale < inner;

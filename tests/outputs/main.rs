@@ -6,10 +6,14 @@
 mod common;
 
 mod argmax_zero_cols;
+mod atomic_long_name;
 mod atomic_mode;
+mod atomic_panic;
 mod atomic_temporaries;
 mod checkpoint_header;
+mod checkpoint_limits;
 mod checkpoint_names;
+mod confusion_empty_class;
 mod confusion_layout;
 mod export_clip_shape;
 mod heatmap_non_finite;
