@@ -201,7 +201,8 @@ fn layout_ops() {
     );
 }
 
-fn seg_ref(x: &[f64], offs: &[usize], f: usize, op: ReduceOp) -> Vec<f64> {
+/// f64 segment pooling of x [n, f] over CSR offsets (0 for an empty segment).
+pub(crate) fn seg_ref(x: &[f64], offs: &[usize], f: usize, op: ReduceOp) -> Vec<f64> {
     let mut out = Vec::new();
     for s in 0..offs.len() - 1 {
         for j in 0..f {

@@ -15,6 +15,7 @@
 
 use crate::common;
 
+use crate::grad::seg_ref;
 use common::grad::{check, check_mode, input};
 use common::{gpu, Rng};
 use synchgraph::autodiff::{BatchNormStats, ParamStore, Tape, Var};
@@ -175,23 +176,6 @@ fn one_var_through_rules_of_different_kinds() {
             out
         },
     );
-}
-
-/// f64 segment pooling of x [n, f] over CSR offsets (0 for an empty segment).
-fn seg_ref(x: &[f64], offs: &[usize], f: usize, op: ReduceOp) -> Vec<f64> {
-    let mut out = Vec::new();
-    for s in 0..offs.len() - 1 {
-        for j in 0..f {
-            let vals: Vec<f64> = (offs[s]..offs[s + 1]).map(|r| x[r * f + j]).collect();
-            out.push(match (op, vals.is_empty()) {
-                (_, true) => 0.0,
-                (ReduceOp::Sum, _) => vals.iter().sum(),
-                (ReduceOp::Mean, _) => vals.iter().sum::<f64>() / vals.len() as f64,
-                (ReduceOp::Max, _) => vals.iter().copied().fold(f64::MIN, f64::max),
-            });
-        }
-    }
-    out
 }
 
 /// A whole readout: h = relu(x W + b), max and mean pooling per graph (one graph empty),

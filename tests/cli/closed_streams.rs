@@ -9,28 +9,36 @@ use std::process::{Output, Stdio};
 use crate::common;
 use common::cli::{s, scratch, synchgraph};
 
-/// Run `synchgraph` with `args`, its standard error a pipe whose reading end is closed at once.
-fn run_with_closed_stderr(args: &[&str]) -> Output {
+/// The standard stream whose reader goes away.
+#[derive(Clone, Copy)]
+enum Closed {
+    Stdout,
+    Stderr,
+}
+
+/// Run `synchgraph` with `args`, the `closed` stream a pipe whose reading end is closed at once.
+fn run_with_closed(closed: Closed, args: &[&str]) -> Output {
     let mut child = synchgraph()
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    drop(child.stderr.take());
+    match closed {
+        Closed::Stdout => drop(child.stdout.take()),
+        Closed::Stderr => drop(child.stderr.take()),
+    }
     child.wait_with_output().unwrap()
 }
 
-/// Run `synchgraph` with `args`, its standard output a pipe whose reading end is closed at once.
+/// Run `synchgraph` with `args`, its standard error closed (see [`run_with_closed`]).
+fn run_with_closed_stderr(args: &[&str]) -> Output {
+    run_with_closed(Closed::Stderr, args)
+}
+
+/// Run `synchgraph` with `args`, its standard output closed (see [`run_with_closed`]).
 fn run_with_closed_stdout(args: &[&str]) -> Output {
-    let mut child = synchgraph()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    child.wait_with_output().unwrap()
+    run_with_closed(Closed::Stdout, args)
 }
 
 fn config() -> String {
