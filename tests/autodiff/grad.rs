@@ -16,7 +16,16 @@ use synchgraph::autodiff::{ParamStore, Tape};
 use synchgraph::kernels::reduce::ReduceOp;
 use synchgraph::Tensor;
 
-fn mm(a: &[f64], b: &[f64], m: usize, k: usize, n: usize, ta: bool, tb: bool) -> Vec<f64> {
+/// f64 product of a [m, k] (or its transpose, `ta`) and b [k, n] (or its transpose, `tb`).
+pub(crate) fn mm(
+    a: &[f64],
+    b: &[f64],
+    m: usize,
+    k: usize,
+    n: usize,
+    ta: bool,
+    tb: bool,
+) -> Vec<f64> {
     let mut c = vec![0.0; m * n];
     for i in 0..m {
         for j in 0..n {
@@ -47,7 +56,8 @@ fn matmul_variants() {
     });
 }
 
-fn zip_bcast(a: &[f64], b: &[f64], f: fn(f64, f64) -> f64) -> Vec<f64> {
+/// f64 `f(a, b)` with b repeated along a (a row vector or a scalar broadcast over rows).
+pub(crate) fn zip_bcast(a: &[f64], b: &[f64], f: fn(f64, f64) -> f64) -> Vec<f64> {
     a.iter()
         .enumerate()
         .map(|(i, &av)| f(av, b[i % b.len()]))

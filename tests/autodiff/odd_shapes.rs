@@ -15,33 +15,12 @@
 
 use crate::common;
 
-use crate::grad::seg_ref;
+use crate::grad::{mm, seg_ref, zip_bcast};
 use common::grad::{check, check_mode, input};
 use common::{gpu, Rng};
 use synchgraph::autodiff::{BatchNormStats, ParamStore, Tape, Var};
 use synchgraph::kernels::reduce::ReduceOp;
 use synchgraph::Tensor;
-
-fn mm(a: &[f64], b: &[f64], m: usize, k: usize, n: usize, ta: bool, tb: bool) -> Vec<f64> {
-    let mut c = vec![0.0; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            for p in 0..k {
-                let av = if ta { a[p * m + i] } else { a[i * k + p] };
-                let bv = if tb { b[j * k + p] } else { b[p * n + j] };
-                c[i * n + j] += av * bv;
-            }
-        }
-    }
-    c
-}
-
-fn bcast(a: &[f64], b: &[f64], f: fn(f64, f64) -> f64) -> Vec<f64> {
-    a.iter()
-        .enumerate()
-        .map(|(i, &av)| f(av, b[i % b.len()]))
-        .collect()
-}
 
 #[test]
 fn matmuls_with_one_row_one_column_and_odd_sizes() {
@@ -78,13 +57,13 @@ fn row_broadcasts_over_odd_sizes() {
     ] {
         let ins = [input(&mut r, &a), input(&mut r, &b)];
         check("add", &ins, &|t, v| t.add(&v[0], &v[1]), &|x| {
-            bcast(&x[0], &x[1], |a, b| a + b)
+            zip_bcast(&x[0], &x[1], |a, b| a + b)
         });
         check("sub", &ins, &|t, v| t.sub(&v[0], &v[1]), &|x| {
-            bcast(&x[0], &x[1], |a, b| a - b)
+            zip_bcast(&x[0], &x[1], |a, b| a - b)
         });
         check("mul", &ins, &|t, v| t.mul(&v[0], &v[1]), &|x| {
-            bcast(&x[0], &x[1], |a, b| a * b)
+            zip_bcast(&x[0], &x[1], |a, b| a * b)
         });
     }
 }
@@ -215,7 +194,7 @@ fn matmul_relu_pooling_weighted_cross_entropy_chain() {
         },
         &|x| {
             let h = mm(&x[0], &x[1], n, f, hdim, false, false);
-            let h = bcast(&h, &x[2], |a, b| (a + b).max(0.0));
+            let h = zip_bcast(&h, &x[2], |a, b| (a + b).max(0.0));
             let mx = seg_ref(&h, &offs, hdim, ReduceOp::Max);
             let mean = seg_ref(&h, &offs, hdim, ReduceOp::Mean);
             let z: Vec<f64> = (0..4)
