@@ -22,7 +22,7 @@ use synchgraph::kernels::scan::exclusive_scan;
 use synchgraph::kernels::segment::{segment_expand, segment_max_backward, segment_reduce};
 use synchgraph::kernels::softmax::{softmax_cross_entropy, softmax_rows};
 use synchgraph::kernels::{cast, random};
-use synchgraph::Tensor;
+use synchgraph::{Gpu, Tensor};
 
 #[test]
 fn f16_casts_on_a_folded_grid() {
@@ -450,30 +450,14 @@ fn matmul_tile_rows_past_the_grid_limit_go_to_z_layers() {
     ] {
         let m = 8 * side + 5;
         assert!(m.div_ceil(side) > FOLD_DIM as usize);
-        let a = rng.vec(m * k, -1.0, 1.0);
-        let b = rng.vec(k * n, -1.0, 1.0);
-        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            let a_at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
-            let b_at = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
-            let want: Vec<f32> = (0..m * n)
-                .map(|o| {
-                    let (i, j) = (o / n, o % n);
-                    (0..k)
-                        .map(|p| f64::from(a_at(i, p)) * f64::from(b_at(p, j)))
-                        .sum::<f64>() as f32
-                })
-                .collect();
-            let sa = if ta { [k, m] } else { [m, k] };
-            let sb = if tb { [n, k] } else { [k, n] };
-            let xa = Tensor::from_f32(&g, &sa, &a).unwrap();
-            let xb = Tensor::from_f32(&g, &sb, &b).unwrap();
-            // Slices(3) gives 3 slices of 16 (two row chunks x 3 slices = 6 z layers).
-            for split in [KSplit::Off, KSplit::Slices(3)] {
-                let got = gemm_split(&xa, &xb, ta, tb, tile, split).unwrap();
-                let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?} {split:?}");
-                assert_close(&what, &got.to_f32().unwrap(), &want, 1e-5 * k as f32, 1e-5);
-            }
-        }
+        // Slices(3) gives 3 slices of 16 (two row chunks x 3 slices = 6 z layers).
+        check_gemm_layouts(
+            &g,
+            &mut rng,
+            (m, k, n),
+            tile,
+            &[KSplit::Off, KSplit::Slices(3)],
+        );
     }
 }
 
@@ -496,36 +480,49 @@ fn matmul_tile_columns_past_the_grid_limit_go_to_z_layers() {
     ] {
         let n = 8 * side + 5;
         assert!(n.div_ceil(side) > FOLD_DIM as usize);
-        let a = rng.vec(m * k, -1.0, 1.0);
-        let b = rng.vec(k * n, -1.0, 1.0);
-        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            let a_at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
-            let b_at = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
-            let want: Vec<f32> = (0..m * n)
-                .map(|o| {
-                    let (i, j) = (o / n, o % n);
-                    (0..k)
-                        .map(|p| f64::from(a_at(i, p)) * f64::from(b_at(p, j)))
-                        .sum::<f64>() as f32
-                })
-                .collect();
-            let sa = if ta { [k, m] } else { [m, k] };
-            let sb = if tb { [n, k] } else { [k, n] };
-            let xa = Tensor::from_f32(&g, &sa, &a).unwrap();
-            let xb = Tensor::from_f32(&g, &sb, &b).unwrap();
-            // Slices(2): 2 slices of 32 rows of k (the slice sum, reduce_cols over m x n
-            // columns, stays within 7 x 7 workgroups for the outputs with few rows).
-            let splits: &[KSplit] = if m < 8 {
-                &[KSplit::Off, KSplit::Slices(2)]
-            } else {
-                &[KSplit::Off]
-            };
-            for &split in splits {
-                let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?} {split:?}");
-                let got = gemm_split(&xa, &xb, ta, tb, tile, split)
-                    .unwrap_or_else(|e| panic!("{what}: {e}"));
-                assert_close(&what, &got.to_f32().unwrap(), &want, 1e-5 * k as f32, 1e-5);
-            }
+        // Slices(2): 2 slices of 32 rows of k (the slice sum, reduce_cols over m x n
+        // columns, stays within 7 x 7 workgroups for the outputs with few rows).
+        let splits: &[KSplit] = if m < 8 {
+            &[KSplit::Off, KSplit::Slices(2)]
+        } else {
+            &[KSplit::Off]
+        };
+        check_gemm_layouts(&g, &mut rng, (m, k, n), tile, splits);
+    }
+}
+
+/// `gemm_split` of random a [m, k] and b [k, n] in every transpose layout, with `tile` and each
+/// of `splits`, against an f64 reference: within 1e-5 k + 1e-5 |ref| (fp32 sums of k products
+/// of magnitude <= 1), as tests/kernels/matmul.rs.
+fn check_gemm_layouts(
+    g: &Gpu,
+    rng: &mut Rng,
+    (m, k, n): (usize, usize, usize),
+    tile: GemmTile,
+    splits: &[KSplit],
+) {
+    let a = rng.vec(m * k, -1.0, 1.0);
+    let b = rng.vec(k * n, -1.0, 1.0);
+    for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+        let a_at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
+        let b_at = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
+        let want: Vec<f32> = (0..m * n)
+            .map(|o| {
+                let (i, j) = (o / n, o % n);
+                (0..k)
+                    .map(|p| f64::from(a_at(i, p)) * f64::from(b_at(p, j)))
+                    .sum::<f64>() as f32
+            })
+            .collect();
+        let sa = if ta { [k, m] } else { [m, k] };
+        let sb = if tb { [n, k] } else { [k, n] };
+        let xa = Tensor::from_f32(g, &sa, &a).unwrap();
+        let xb = Tensor::from_f32(g, &sb, &b).unwrap();
+        for &split in splits {
+            let what = format!("gemm {m}x{k}x{n} ta={ta} tb={tb} {tile:?} {split:?}");
+            let got =
+                gemm_split(&xa, &xb, ta, tb, tile, split).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_close(&what, &got.to_f32().unwrap(), &want, 1e-5 * k as f32, 1e-5);
         }
     }
 }
