@@ -37,6 +37,7 @@ use crate::common;
 
 use std::collections::HashMap;
 
+use crate::host_mat::{concat_cols, matmul, relu, Mat};
 use common::{gpu, Rng};
 use synchgraph::autodiff::Tape;
 use synchgraph::features::FrameMatrix;
@@ -48,81 +49,6 @@ use synchgraph::Tensor;
 const BN_EPS: f64 = 1e-5;
 /// Absolute tolerance on probabilities, and the scale of the logits' tolerance (see the top).
 const TOL: f64 = 1e-5;
-
-/// A row-major f64 matrix.
-#[derive(Clone, Debug)]
-struct Mat {
-    rows: usize,
-    cols: usize,
-    v: Vec<f64>,
-}
-
-impl Mat {
-    fn zeros(rows: usize, cols: usize) -> Mat {
-        Mat {
-            rows,
-            cols,
-            v: vec![0.0; rows * cols],
-        }
-    }
-
-    fn at(&self, r: usize, c: usize) -> f64 {
-        self.v[r * self.cols + c]
-    }
-
-    fn set(&mut self, r: usize, c: usize, x: f64) {
-        self.v[r * self.cols + c] = x;
-    }
-
-    fn map(&self, f: impl Fn(f64) -> f64) -> Mat {
-        Mat {
-            v: self.v.iter().map(|&x| f(x)).collect(),
-            ..self.clone()
-        }
-    }
-
-    fn transpose(&self) -> Mat {
-        let mut t = Mat::zeros(self.cols, self.rows);
-        for r in 0..self.rows {
-            for c in 0..self.cols {
-                t.set(c, r, self.at(r, c));
-            }
-        }
-        t
-    }
-}
-
-fn matmul(a: &Mat, b: &Mat) -> Mat {
-    assert_eq!(a.cols, b.rows, "matmul shapes");
-    let mut out = Mat::zeros(a.rows, b.cols);
-    for i in 0..a.rows {
-        for j in 0..b.cols {
-            let s: f64 = (0..a.cols).map(|k| a.at(i, k) * b.at(k, j)).sum();
-            out.set(i, j, s);
-        }
-    }
-    out
-}
-
-fn relu(x: &Mat) -> Mat {
-    x.map(|v| v.max(0.0))
-}
-
-fn concat_cols(parts: &[Mat]) -> Mat {
-    let rows = parts[0].rows;
-    let mut out = Mat::zeros(rows, parts.iter().map(|p| p.cols).sum());
-    let mut at = 0;
-    for p in parts {
-        assert_eq!(p.rows, rows);
-        for r in 0..rows {
-            for c in 0..p.cols {
-                out.set(r, at + c, p.at(r, c));
-            }
-        }
-        at += p.cols;
-    }
-    out
-}
 
 /// The model's parameters and running statistics, by name, widened to f64.
 struct State(HashMap<String, (Vec<usize>, Vec<f64>)>);

@@ -14,6 +14,7 @@ use crate::common;
 
 use std::collections::HashMap;
 
+use crate::host_mat::{concat_cols, matmul, relu, Mat};
 use common::fixtures::two_class_node_graphs as synthetic;
 use common::gpu;
 use synchgraph::autodiff::Tape;
@@ -175,63 +176,6 @@ fn a_saved_model_loads_to_the_same_state_and_predictions() {
 // ---------------------------------------------------------------------------------------------
 // One training-mode step against a plain f64 host computation.
 
-/// A row-major f64 matrix.
-#[derive(Clone, Debug)]
-struct Mat {
-    rows: usize,
-    cols: usize,
-    v: Vec<f64>,
-}
-
-impl Mat {
-    fn zeros(rows: usize, cols: usize) -> Mat {
-        Mat {
-            rows,
-            cols,
-            v: vec![0.0; rows * cols],
-        }
-    }
-    fn at(&self, r: usize, c: usize) -> f64 {
-        self.v[r * self.cols + c]
-    }
-    fn set(&mut self, r: usize, c: usize, x: f64) {
-        self.v[r * self.cols + c] = x;
-    }
-}
-
-fn matmul(a: &Mat, b: &Mat) -> Mat {
-    assert_eq!(a.cols, b.rows);
-    let mut out = Mat::zeros(a.rows, b.cols);
-    for i in 0..a.rows {
-        for j in 0..b.cols {
-            out.set(i, j, (0..a.cols).map(|k| a.at(i, k) * b.at(k, j)).sum());
-        }
-    }
-    out
-}
-
-fn relu(x: &Mat) -> Mat {
-    Mat {
-        v: x.v.iter().map(|v| v.max(0.0)).collect(),
-        ..x.clone()
-    }
-}
-
-fn concat(parts: &[Mat]) -> Mat {
-    let rows = parts[0].rows;
-    let mut out = Mat::zeros(rows, parts.iter().map(|p| p.cols).sum());
-    let mut at = 0;
-    for p in parts {
-        for r in 0..rows {
-            for c in 0..p.cols {
-                out.set(r, at + c, p.at(r, c));
-            }
-        }
-        at += p.cols;
-    }
-    out
-}
-
 /// Parameters and statistics by name, in f64.
 type Host = HashMap<String, (Vec<usize>, Vec<f64>)>;
 
@@ -381,7 +325,7 @@ fn host_step(
                         mp.set(i, col, best);
                     }
                 }
-                concat(&[mp, a1.clone(), a2.clone()])
+                concat_cols(&[mp, a1.clone(), a2.clone()])
             })
             .collect();
     }

@@ -10,6 +10,7 @@ mod class_count;
 mod gcn_disjoint_sets;
 mod gcn_reference;
 mod gcn_training_protocol;
+mod host_mat;
 mod lgrin_built_config;
 mod lgrin_clip_checks;
 mod lgrin_config;
