@@ -9,7 +9,7 @@ use std::path::Path;
 use common::cli::*;
 
 /// Clips of 6 grey 16x16 frames (`<class>/<name>/f<i>.png`) in the classes `a` and `b`.
-fn frame_clips(dir: &Path, names: &[&str]) {
+pub(crate) fn frame_clips(dir: &Path, names: &[&str]) {
     for (c, class) in ["a", "b"].iter().enumerate() {
         for (k, name) in names.iter().enumerate() {
             let clip = dir.join(format!("{class}/{name}"));

@@ -5,31 +5,14 @@
 
 use crate::common;
 
-use std::path::Path;
-
+use crate::features_frame_folders::frame_clips;
 use common::cli::*;
-
-/// `per` clips of 6 grey 16x16 frames (`clip<k>/f<i>.png`) in each of the classes `a` and `b`.
-fn frame_clips(dir: &Path, per: usize) {
-    for (c, class) in ["a", "b"].iter().enumerate() {
-        for k in 0..per {
-            let clip = dir.join(format!("{class}/clip{k}"));
-            std::fs::create_dir_all(&clip).unwrap();
-            for i in 0..6u32 {
-                let img = image::GrayImage::from_fn(16, 16, |x, y| {
-                    image::Luma([((x * 7 + y * 13 + i * 29 + (c * 5 + k) as u32 * 31) % 256) as u8])
-                });
-                img.save(clip.join(format!("f{i}.png"))).unwrap();
-            }
-        }
-    }
-}
 
 #[test]
 fn a_video_model_labels_the_clips_of_an_export_class_folder() {
     let d = scratch("predict-video-export", "class-folder");
     let (data, export, model) = (d.join("frames"), d.join("export"), d.join("model"));
-    frame_clips(&data, 2);
+    frame_clips(&data, &["clip0", "clip1"]);
     let args = [
         "features",
         "--data",
