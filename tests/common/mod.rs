@@ -189,3 +189,25 @@ pub fn assert_run_metrics(
     }
     assert_eq!(total, tested, "confusion counts");
 }
+
+/// Run the test `test` of the module whose `module_path!()` is `module` again, alone, in a
+/// child process of this test binary with the variable `alone` set, and assert it passed there.
+/// The tests of one binary share a process: a scenario that changes process-wide state (an
+/// environment variable, a process-wide counter) runs this way, and checks `alone` to know it
+/// is the child.
+pub fn run_test_alone(module: &str, test: &str, alone: &str) {
+    // The test's name within its binary: the module path without the binary's name.
+    let module = module.split_once("::").map_or("", |(_, m)| m);
+    let name = format!("{module}::{test}");
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name.as_str(), "--exact", "--test-threads=1"])
+        .env(alone, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "the scenario failed or did not run in its own process:\n{stdout}\n{stderr}"
+    );
+}

@@ -4,7 +4,7 @@
 //! read when a device opens, so the scenario runs in a process of its own (setting it here would
 //! change the devices other tests open at the same time).
 
-use std::process::Command;
+use crate::common;
 use std::time::Duration;
 
 use synchgraph::gpu::context::WAIT_TIMEOUT_ENV;
@@ -35,17 +35,9 @@ fn a_positive_bound_below_the_f64_range_is_one_nanosecond() {
         }
         return;
     }
-    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
-    let name = format!("{module}::a_positive_bound_below_the_f64_range_is_one_nanosecond");
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([name.as_str(), "--exact", "--test-threads=1"])
-        .env(ALONE, "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "the scenario failed or did not run in its own process:\n{stdout}\n{stderr}"
+    common::run_test_alone(
+        module_path!(),
+        "a_positive_bound_below_the_f64_range_is_one_nanosecond",
+        ALONE,
     );
 }

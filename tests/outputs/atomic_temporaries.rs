@@ -6,8 +6,8 @@
 //! process moves the temporary-name counter between reading the next names and writing (the
 //! other tests of this binary write files in parallel).
 
+use crate::common;
 use std::path::PathBuf;
-use std::process::Command;
 
 use synchgraph::report::atomic::{next_temporary_paths, TEMPORARY_ATTEMPTS};
 use synchgraph::report::write_atomic;
@@ -52,19 +52,10 @@ fn write_atomic_never_opens_a_temporary_name_that_exists() {
         taken_names_scenario();
         return;
     }
-    // This test's name within its binary: the module path without the binary's name.
-    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
-    let name = format!("{module}::write_atomic_never_opens_a_temporary_name_that_exists");
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([name.as_str(), "--exact", "--test-threads=1"])
-        .env(ALONE, "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "the scenario failed or did not run in its own process:\n{stdout}\n{stderr}"
+    common::run_test_alone(
+        module_path!(),
+        "write_atomic_never_opens_a_temporary_name_that_exists",
+        ALONE,
     );
 }
 
