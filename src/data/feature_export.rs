@@ -169,6 +169,7 @@ pub(crate) fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
 }
 
 /// One clip of a [`FEATURES_CLIPS`] list.
+#[derive(Debug, Clone)]
 struct ListedClip {
     /// Its path relative to the export folder.
     rel: String,
@@ -275,9 +276,9 @@ pub struct ExportClipShapes {
     dims: Option<usize>,
     /// The export's [`FEATURES_CLIPS`].
     list: PathBuf,
-    /// The `nodes` and `dims` listed for each clip, by its path (the export folder joined with
-    /// its listed path).
-    listed: HashMap<PathBuf, (Option<usize>, Option<usize>)>,
+    /// The `nodes`, `dims` and `speaker` listed for each clip, by its path (the export folder
+    /// joined with its listed path).
+    listed: HashMap<PathBuf, ListedClip>,
 }
 
 impl ExportClipShapes {
@@ -309,10 +310,7 @@ impl ExportClipShapes {
         let (list, listed) = match read_clip_list(dir)? {
             Some((list, clips)) => (
                 list,
-                clips
-                    .into_iter()
-                    .map(|c| (dir.join(&c.rel), (c.nodes, c.dims)))
-                    .collect(),
+                clips.into_iter().map(|c| (dir.join(&c.rel), c)).collect(),
             ),
             None => (dir.join(FEATURES_CLIPS), HashMap::new()),
         };
@@ -371,12 +369,7 @@ impl ExportClipShapes {
                 ),
             ));
         }
-        let listed = self.listed.get(path).or_else(|| {
-            std::path::absolute(path)
-                .ok()
-                .and_then(|p| self.listed.get(&p))
-        });
-        if let Some(&(nodes, dims)) = listed {
+        if let Some(&ListedClip { nodes, dims, .. }) = self.listed(path) {
             for (name, what, got, want) in [
                 ("nodes", "rows", m.rows, nodes),
                 ("dims", "columns", m.cols, dims),
@@ -393,6 +386,24 @@ impl ExportClipShapes {
             }
         }
         Ok(())
+    }
+
+    /// The speaker the clip list gives the clip file `path`: `Some(None)` where it lists the
+    /// clip with an empty speaker (the source named none), `None` where it does not list the
+    /// clip or has no `speaker` column (the file name is then all there is to go by).
+    pub fn listed_speaker(&self, path: &Path) -> Option<Option<&str>> {
+        self.listed(path)
+            .and_then(|c| c.speaker.as_ref())
+            .map(Option::as_deref)
+    }
+
+    /// The clip list's entry for the clip file `path`, named as given or made absolute.
+    fn listed(&self, path: &Path) -> Option<&ListedClip> {
+        self.listed.get(path).or_else(|| {
+            std::path::absolute(path)
+                .ok()
+                .and_then(|p| self.listed.get(&p))
+        })
     }
 }
 

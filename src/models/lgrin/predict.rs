@@ -62,7 +62,8 @@ fn export_of(
 impl SavedModel {
     /// Label `clips` the way the model was trained to see them: node features extracted with
     /// the stored settings, then the stored normalisation. Speaker normalisation standardises
-    /// the clips given together, grouped by the speaker their EmoDB or RAVDESS names carry when
+    /// the clips given together, grouped by speaker: the one a `synchgraph features` export's
+    /// clip list gives a clip of it, otherwise the one the EmoDB or RAVDESS names carry when
     /// all of them follow one scheme (otherwise they form one group, as in training), so label
     /// a speaker's clips in one call. Files of a
     /// `synchgraph features` export must hold the model's node count, and each must have the
@@ -96,9 +97,19 @@ impl SavedModel {
             None => node_features(p, settings),
         })?;
         // Normalise the clips that are not normalised yet, together.
+        // Each clip's speaker is the one its export's clip list gives it (the source's, as in
+        // training), otherwise the one its name carries.
         let pending_paths: Vec<&Path> = pending.iter().map(|&i| clips[i].as_ref()).collect();
-        let speakers = speakers_from_names(&pending_paths);
-        let speakers: Vec<Option<&str>> = speakers.iter().map(Option::as_deref).collect();
+        let named = speakers_from_names(&pending_paths);
+        let speakers: Vec<Option<&str>> = pending
+            .iter()
+            .zip(&named)
+            .map(|(&i, name)| {
+                export_at[i]
+                    .and_then(|k| exports[k].listed_speaker(paths[i]))
+                    .unwrap_or(name.as_deref())
+            })
+            .collect();
         let mut todo: Vec<FrameMatrix> = pending
             .iter()
             .map(|&i| std::mem::replace(&mut feats[i], FrameMatrix::zeros(0, 0)))
