@@ -192,8 +192,10 @@ impl Checkpoint {
         Ok(out)
     }
 
-    /// Parse safetensors bytes; `path` only labels errors. A header that names one tensor or
-    /// one metadata key twice is refused (a JSON parser would silently keep only the last).
+    /// Parse safetensors bytes; `path` only labels errors. Tensors stored as F16 or BF16 are
+    /// read as f32 exactly, F64 ones rounded to f32 (a value past the f32 range is refused),
+    /// and tensors of other dtypes are refused. A header that names one tensor or one metadata
+    /// key twice is refused (a JSON parser would silently keep only the last).
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Checkpoint> {
         let st = SafeTensors::deserialize(bytes)
             .map_err(|e| ckpt_err(path, format!("not a valid safetensors file: {e}")))?;
@@ -212,20 +214,8 @@ impl Checkpoint {
             ck.metadata = meta.clone().into_iter().collect();
         }
         for (name, view) in st.tensors() {
-            if view.dtype() != Dtype::F32 {
-                return Err(ckpt_err(
-                    path,
-                    format!(
-                        "tensor {name:?} is {:?}, only F32 is supported",
-                        view.dtype()
-                    ),
-                ));
-            }
-            let data: Vec<f32> = view
-                .data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
+            let data = f32_values(view.dtype(), view.data())
+                .map_err(|m| ckpt_err(path, format!("tensor {name:?} {m}")))?;
             ck.insert(&name, view.shape(), data)?;
         }
         Ok(ck)
@@ -241,6 +231,47 @@ impl Checkpoint {
     pub fn load(path: &Path) -> Result<Checkpoint> {
         let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
         Checkpoint::from_bytes(&bytes, path)
+    }
+}
+
+/// The little-endian values `bytes` of a tensor stored as `dtype`, as f32: F32 as it is, F16
+/// and BF16 exactly, F64 rounded to the nearest f32 (non-finite values stay non-finite). An
+/// F64 value past the f32 range, and a dtype that holds no real numbers, are errors whose
+/// message completes "tensor <name> ...".
+fn f32_values(dtype: Dtype, bytes: &[u8]) -> std::result::Result<Vec<f32>, String> {
+    match dtype {
+        Dtype::F32 => Ok(bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()),
+        Dtype::F16 => Ok(bytes
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect()),
+        Dtype::BF16 => Ok(bytes
+            .chunks_exact(2)
+            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect()),
+        Dtype::F64 => bytes
+            .chunks_exact(8)
+            .enumerate()
+            .map(|(k, b)| {
+                let v = f64::from_le_bytes(b.try_into().expect("8 bytes"));
+                let narrow = v as f32;
+                if v.is_finite() && !narrow.is_finite() {
+                    Err(format!(
+                        "is F64 and its value {k} ({v:e}) is past the f32 range that \
+                         synchgraph computes in"
+                    ))
+                } else {
+                    Ok(narrow)
+                }
+            })
+            .collect(),
+        other => Err(format!(
+            "is {other:?}, which holds no real numbers: only F32, F16, BF16 and F64 tensors \
+             are read"
+        )),
     }
 }
 

@@ -67,9 +67,9 @@ fn malformed_headers_and_spans_are_refused() {
     refused(&file(reversed, &four), "end before begin");
     let overflow = r#"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}}"#;
     refused(&file(overflow, &four), "overflowing shape");
-    let f64s = r#"{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}"#;
-    let text = refused(&file(f64s, &eight), "F64 tensor");
-    assert!(text.contains("F64"), "{text}");
+    let i64s = r#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#;
+    let text = refused(&file(i64s, &eight), "I64 tensor");
+    assert!(text.contains("I64"), "{text}");
     let unknown = r#"{"a":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}}"#;
     refused(&file(unknown, &four), "unknown dtype");
     let meta = r#"{"__metadata__":{"k":1},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#;

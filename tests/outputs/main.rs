@@ -10,6 +10,7 @@ mod atomic_long_name;
 mod atomic_mode;
 mod atomic_panic;
 mod atomic_temporaries;
+mod checkpoint_dtypes;
 mod checkpoint_header;
 mod checkpoint_limits;
 mod checkpoint_names;
