@@ -95,9 +95,15 @@ fn normalize(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
              @builtin(local_invocation_id) lid: vec3<u32>) {
     let j = flat_index(wid, nwg, lid, 64u);
     if (j >= p.n_post) { return; }
+    // The weights are summed relative to the largest, so neither a column of tiny weights
+    // (total / sum past f32) nor one of huge weights (a sum past f32) leaves the range.
+    var top = 0.0;
+    for (var i = 0u; i < p.n_pre; i++) { top = max(top, w[i * p.n_post + j]); }
+    if (top <= 0.0) { return; }
     var sum = 0.0;
-    for (var i = 0u; i < p.n_pre; i++) { sum += w[i * p.n_post + j]; }
-    if (sum <= 0.0) { return; }
+    for (var i = 0u; i < p.n_pre; i++) { sum += w[i * p.n_post + j] / top; }
     let scale = p.total / sum;
-    for (var i = 0u; i < p.n_pre; i++) { w[i * p.n_post + j] *= scale; }
+    for (var i = 0u; i < p.n_pre; i++) {
+        w[i * p.n_post + j] = (w[i * p.n_post + j] / top) * scale;
+    }
 }

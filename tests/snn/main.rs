@@ -13,6 +13,7 @@ mod frozen_theta;
 mod kernels_grid;
 mod lif;
 mod max_rate;
+mod normalize_extremes;
 mod raise;
 mod readbacks;
 mod reference;
