@@ -23,6 +23,7 @@ mod lgrin_reference;
 mod lgrin_save_checks;
 mod lgrin_structure_loss;
 mod lgrin_training_checks;
+mod lgrin_val_loss;
 mod node_labels;
 mod split_sparse_labels;
 mod synchgraph_fit_empty;

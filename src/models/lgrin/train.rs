@@ -163,9 +163,12 @@ pub fn train(
         // by no loss), are recorded behind the steps and read back with their losses: one wait
         // for the GPU per epoch.
         let probe = non_finite_probe(model)?;
-        let val_probs = record_proba_of(model, &val_batches)?;
+        let val_out = record_proba_of(model, &val_batches, true)?;
         let mut read = vec![&probe];
-        read.extend(val_probs.iter());
+        if let Some((probs, logits)) = &val_out {
+            read.push(probs);
+            read.extend(logits.iter());
+        }
         let (losses, mut probs) = step_losses.read_with(&read)?;
         let probe = probs.remove(0);
         let diverged = match StepLosses::first_non_finite(&losses) {
@@ -182,10 +185,9 @@ pub fn train(
         }
         let loss_sum: f64 = losses.iter().map(|&l| f64::from(l)).sum();
         let seconds = start.elapsed().as_secs_f64();
-        let (val_loss, val_accuracy) = match probs.first() {
-            None => (None, None),
-            Some(probs) => {
-                let (pred, ce) = score(probs, c.classes, labels, val_idx)?;
+        let (val_loss, val_accuracy) = match probs.as_slice() {
+            [probs, logits] => {
+                let (pred, ce) = score(probs, logits, c.classes, labels, val_idx)?;
                 let correct = pred
                     .iter()
                     .zip(val_idx)
@@ -193,6 +195,7 @@ pub fn train(
                     .count();
                 (Some(ce), Some(correct as f32 / val_idx.len() as f32))
             }
+            _ => (None, None),
         };
         let entry = EpochLog {
             epoch,
@@ -269,9 +272,9 @@ pub fn predict_proba_named(
     for (k, clip) in clips.iter().enumerate() {
         check_matrix(model, clip, &name(k))?;
     }
-    Ok(match record_proba(model, clips)? {
+    Ok(match record_proba(model, clips, false)? {
         None => Vec::new(),
-        Some(all) => {
+        Some((all, _)) => {
             let probs = all.to_f32()?;
             check_finite(&probs, classes, name)?;
             probs.chunks(classes).map(<[f32]>::to_vec).collect()
@@ -298,10 +301,14 @@ fn check_finite(probs: &[f32], classes: usize, name: &dyn Fn(usize) -> String) -
 }
 
 /// Record the passes of [`predict_proba`] without reading anything back: the probabilities
-/// `[clips, classes]` on the GPU, `None` without clips.
-fn record_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Option<Tensor>> {
+/// `[clips, classes]` on the GPU, with the logits too when `with_logits`; `None` without clips.
+fn record_proba(
+    model: &mut Lgrin,
+    clips: &[&FrameMatrix],
+    with_logits: bool,
+) -> Result<Option<(Tensor, Option<Tensor>)>> {
     let batches = upload_batches(model, clips)?;
-    record_proba_of(model, &batches)
+    record_proba_of(model, &batches, with_logits)
 }
 
 /// The node-major minibatches `[m · b, f]` of `clips` in groups of `config.batch`, uploaded,
@@ -313,9 +320,15 @@ fn upload_batches(model: &Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<(Tensor, 
         .collect()
 }
 
-/// Record the evaluation passes over uploaded minibatches: each one's probabilities are copied
-/// into one `[clips, classes]` tensor, not read back; `None` without minibatches.
-fn record_proba_of(model: &mut Lgrin, batches: &[(Tensor, usize)]) -> Result<Option<Tensor>> {
+/// Record the evaluation passes over uploaded minibatches: each one's probabilities (and, when
+/// `with_logits`, its logits: the cross-entropy of a clip whose label probability underflows
+/// f32 needs them) are copied into `[clips, classes]` tensors, not read back; `None` without
+/// minibatches.
+fn record_proba_of(
+    model: &mut Lgrin,
+    batches: &[(Tensor, usize)],
+    with_logits: bool,
+) -> Result<Option<(Tensor, Option<Tensor>)>> {
     let clips: usize = batches.iter().map(|(_, b)| b).sum();
     if clips == 0 {
         return Ok(None);
@@ -323,22 +336,32 @@ fn record_proba_of(model: &mut Lgrin, batches: &[(Tensor, usize)]) -> Result<Opt
     let classes = model.config.classes;
     let gpu = model.gpu().clone();
     let all = Tensor::empty(&gpu, &[clips, classes], DType::F32)?;
+    let all_logits = if with_logits {
+        Some(Tensor::empty(&gpu, &[clips, classes], DType::F32)?)
+    } else {
+        None
+    };
     let mut done = 0u64;
     for (xt, b) in batches {
         let mut tape = Tape::new(&gpu, false, 0);
         let fwd = model.forward(&mut tape, xt, *b)?;
-        let p = softmax_rows(fwd.logits.value())?;
+        let z = fwd.logits.value();
+        let p = softmax_rows(z)?;
         let bytes = DType::F32.bytes_for(b * classes);
-        gpu.copy(
-            p.buffer(),
-            p.byte_offset(),
-            all.buffer(),
-            all.byte_offset() + done,
-            bytes,
-        )?;
+        for (src, dst) in [(&p, Some(&all)), (z, all_logits.as_ref())] {
+            if let Some(dst) = dst {
+                gpu.copy(
+                    src.buffer(),
+                    src.byte_offset(),
+                    dst.buffer(),
+                    dst.byte_offset() + done,
+                    bytes,
+                )?;
+            }
+        }
         done += bytes;
     }
-    Ok(Some(all))
+    Ok(Some((all, all_logits)))
 }
 
 /// Predicted classes of clips `idx` and their mean cross-entropy against `labels`. A clip of
@@ -355,9 +378,19 @@ pub fn evaluate(
     let classes = model.config.classes;
     check_clips(model, feats, labels, idx, "scored")?;
     let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
-    Ok(match record_proba(model, &clips)? {
-        None => (Vec::new(), 0.0),
-        Some(all) => score(&all.to_f32()?, classes, labels, idx)?,
+    Ok(match record_proba(model, &clips, true)? {
+        Some((all, Some(logits))) => {
+            let mut read = StepLosses::read_all(model.gpu(), &[&all, &logits])?.into_iter();
+            let probs = read.next().unwrap_or_default();
+            score(
+                &probs,
+                &read.next().unwrap_or_default(),
+                classes,
+                labels,
+                idx,
+            )?
+        }
+        _ => (Vec::new(), 0.0),
     })
 }
 
@@ -422,10 +455,12 @@ fn check_matrix(model: &Lgrin, clip: &FrameMatrix, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Predicted classes and mean cross-entropy of clips `idx` from their probabilities
-/// `[idx.len(), classes]`, row-major.
+/// Predicted classes of clips `idx` from their probabilities and their mean cross-entropy
+/// -log softmax(logits)[label] from their logits (in f64, so a label probability that
+/// underflows f32 still gives its loss), both `[idx.len(), classes]`, row-major.
 fn score(
     probs: &[f32],
+    logits: &[f32],
     classes: usize,
     labels: &[usize],
     idx: &[usize],
@@ -437,14 +472,15 @@ fn score(
         )
     })?;
     let mut ce = 0.0f64;
-    let pred = probs
-        .chunks(classes)
-        .zip(idx)
-        .map(|(p, &i)| {
-            ce -= f64::from(p[labels[i]].max(1e-12)).ln();
-            argmax(p)
-        })
-        .collect();
+    for (z, &i) in logits.chunks(classes).zip(idx) {
+        let top = z
+            .iter()
+            .map(|&v| f64::from(v))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = z.iter().map(|&v| (f64::from(v) - top).exp()).sum();
+        ce += top + sum.ln() - f64::from(z[labels[i]]);
+    }
+    let pred = probs.chunks(classes).map(argmax).collect();
     Ok((pred, (ce / idx.len().max(1) as f64) as f32))
 }
 
