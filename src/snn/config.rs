@@ -34,7 +34,8 @@ pub struct NeuronConfig {
     pub v_thresh: f64,
     /// Constant subtracted from the adaptive threshold (mV).
     pub theta_offset: f64,
-    /// Refractory period (ms), rounded to whole steps of dt; V is held at reset during it. As in
+    /// Refractory period (ms), a whole number of steps of dt (a period between two steps is
+    /// refused rather than rounded); V is held at reset during it. As in
     /// Brian, a neuron that spiked at time t may fire again from t + refractory_ms, so this is
     /// the shortest interval between two spikes. (Diehl & Cook's code additionally blocks the
     /// excitatory threshold for 50 ms with a timer; that is not implemented, see the module
@@ -317,7 +318,7 @@ impl Config {
     /// Euler (see [`Self::euler_time_constants`]), w_max <= 0, norm_total <= 0, with plasticity on a
     /// norm_total over [`Self::input_fan_in`] x w_max, empty groups or groups over `u32::MAX`
     /// neurons, bad windows or delays, durations over [`MAX_STEPS`] steps, and a
-    /// `sim.sample_ms` that is not a whole number of steps.
+    /// `sim.sample_ms` or refractory period that is not a whole number of steps.
     pub fn validate(&self) -> Result<()> {
         let s = &self.sim;
         check_tau("sim.dt_ms", s.dt_ms)?;
@@ -521,6 +522,11 @@ impl Config {
         }
         // Every presentation runs this many steps; one between two steps would be rounded.
         self.check_whole_steps("sim.sample_ms", s.sample_ms)?;
+        // The shortest interval between two spikes: one between two steps would be rounded
+        // silently (1.2 ms at dt 0.5 ms would let a neuron fire every 1.0 ms).
+        for (g, n) in [("exc", &self.exc), ("inh", &self.inh)] {
+            self.check_whole_steps(&format!("{g}.refractory_ms"), n.refractory_ms)?;
+        }
         Ok(())
     }
 

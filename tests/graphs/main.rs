@@ -27,4 +27,5 @@ mod stimulus_offsets;
 mod synchrony;
 mod synchrony_layer_size;
 mod synchrony_short_duration;
+mod synchrony_step_grid;
 mod tu_empty_attributes;

@@ -18,6 +18,7 @@ mod raise;
 mod readbacks;
 mod reference;
 mod refractory;
+mod refractory_whole_steps;
 mod sample_steps;
 mod schedule_steps;
 mod schedule_width;
