@@ -42,7 +42,9 @@ pub struct Planetoid {
     pub test: Vec<u32>,
 }
 
-/// The `<name>.nodes.txt` file in `dir`, if there is exactly one.
+/// The `<name>.nodes.txt` file in `dir`, if there is exactly one. Hidden files (names starting
+/// with `.`, such as the `._cora.nodes.txt` AppleDouble file macOS writes beside a copied
+/// file) are not data sets, as the clip lists skip them too.
 pub fn find_nodes_file(dir: &Path) -> Option<PathBuf> {
     let mut found = fs::read_dir(dir)
         .ok()?
@@ -51,7 +53,7 @@ pub fn find_nodes_file(dir: &Path) -> Option<PathBuf> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(".nodes.txt"))
+                .is_some_and(|n| !n.starts_with('.') && n.ends_with(".nodes.txt"))
         })
         .collect::<Vec<_>>();
     if found.len() == 1 {

@@ -39,12 +39,15 @@ pub struct TuDataset {
     pub class_values: Vec<i64>,
 }
 
-/// The `DS` prefix of the single `DS_A.txt` file in `dir`, if there is one.
+/// The `DS` prefix of the single `DS_A.txt` file in `dir`, if there is one. Hidden files (names
+/// starting with `.`, such as the `._MUTAG_A.txt` AppleDouble file macOS writes beside a copied
+/// file) are not data sets, as the clip lists skip them too.
 pub fn find_prefix(dir: &Path) -> Option<String> {
     let mut found: Vec<String> = fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| !n.starts_with('.'))
         .filter_map(|n| n.strip_suffix("_A.txt").map(str::to_string))
         .collect();
     if found.len() == 1 {

@@ -74,12 +74,13 @@ fn map_hound(path: &Path, e: hound::Error) -> Error {
 /// sample rate times the block alignment, is not checked.
 ///
 /// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
-/// the file ends early, [`Error::UnsupportedFormat`] for non-PCM/float encodings (A-law, mu-law,
-/// ADPCM, ... named in the message, directly or as the sub-format of WAVE_FORMAT_EXTENSIBLE),
-/// float samples of another width than 32 bits, a block alignment that does not hold one
-/// sample container per channel, samples in containers of another width than their bits
-/// (24 valid bits in 32) or a sample rate of 0 Hz, [`Error::Data`] for a NaN or infinite float
-/// sample. Float samples beyond [-1, 1] are clipped to it.
+/// the file ends early or its data chunk ends inside a sample frame, [`Error::UnsupportedFormat`]
+/// for non-PCM/float encodings (A-law, mu-law, ADPCM, ... named in the message, directly or as
+/// the sub-format of WAVE_FORMAT_EXTENSIBLE), float samples of another width than 32 bits, a
+/// block alignment that does not hold one sample container per channel, samples in containers
+/// of another width than their bits (24 valid bits in 32) or a sample rate of 0 Hz,
+/// [`Error::Data`] for a NaN or infinite float sample. Float samples beyond [-1, 1] are clipped
+/// to it.
 pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     let path = path.as_ref();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -97,8 +98,20 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     // The decoder reads a rewritten header followed by the file's own samples (not copied).
     let header = chunks.map(|c| canonical_header(&bytes, c));
     let samples = chunks.map_or(&bytes[..], |c| &bytes[c.data.0.min(bytes.len())..]);
-    let reader = hound::WavReader::new(header.as_deref().unwrap_or(&[]).chain(samples))
-        .map_err(|e| map_hound(path, e))?;
+    let reader = hound::WavReader::new(header.as_deref().unwrap_or(&[]).chain(samples)).map_err(
+        |e| match (e, chunks) {
+            // The decoder refuses a data length that is not a whole number of frames as an
+            // invalid header; the samples end inside a frame, or the file before its data.
+            (
+                e @ hound::Error::FormatError(
+                    "data chunk length is not a multiple of sample size"
+                    | "invalid data chunk length",
+                ),
+                Some(c),
+            ) => partial_frame(path, &bytes, c).unwrap_or_else(|| map_hound(path, e)),
+            (e, _) => map_hound(path, e),
+        },
+    )?;
     let spec = reader.spec();
     refuse_padded_containers(path, spec, chunks.and_then(|c| fmt_block_align(&bytes, c)))?;
     let channels = spec.channels as usize;
@@ -268,10 +281,7 @@ fn refuse_padded_containers(
         })
     };
     if align % channels != 0 {
-        return refuse(format!(
-            "block align {align} bytes per frame does not split into {channels} channels of \
-             equal, whole-byte samples"
-        ));
+        return Err(unsplit_frames(path, align, channels));
     }
     let container_bits = u32::from(align / channels) * 8;
     let bits = u32::from(spec.bits_per_sample);
@@ -292,6 +302,18 @@ fn refuse_padded_containers(
         ));
     }
     Ok(())
+}
+
+/// The [`Error::UnsupportedFormat`] of a block alignment of `align` bytes per frame that does
+/// not split into `channels` equal samples.
+fn unsplit_frames(path: &Path, align: u16, channels: u16) -> Error {
+    Error::UnsupportedFormat {
+        path: path.display().to_string(),
+        message: format!(
+            "block align {align} bytes per frame does not split into {channels} channels of \
+             equal, whole-byte samples"
+        ),
+    }
 }
 
 /// Where the `fmt ` body and the `data` chunk of a RIFF/WAVE file lie.
@@ -388,6 +410,37 @@ fn canonical_header(bytes: &[u8], c: RiffChunks) -> Vec<u8> {
     out.extend_from_slice(b"data");
     out.extend_from_slice(&data_len.to_le_bytes());
     out
+}
+
+/// The [`Error::Truncated`] of a data chunk whose length is not a whole number of frames: past
+/// the end of the file the file ends inside its sample data, as for any long data length;
+/// within it the samples end inside a frame. A block alignment that does not split into the
+/// channels is the fault reported instead (the decoder counts the frames by it); `None` when the
+/// `fmt ` chunk holds no channels or no alignment, which the decoder reports.
+fn partial_frame(path: &Path, bytes: &[u8], c: RiffChunks) -> Option<Error> {
+    let align = fmt_block_align(bytes, c)?;
+    let fmt = bytes.get(c.fmt.0..c.fmt.0 + c.fmt.1)?;
+    let channels = fmt.get(2..4).map(|b| u16::from_le_bytes([b[0], b[1]]))?;
+    if channels == 0 || align == 0 {
+        return None;
+    }
+    if align % channels != 0 {
+        return Some(unsplit_frames(path, align, channels));
+    }
+    let present = bytes.len().saturating_sub(c.data.0);
+    let message = if c.data.1 as usize > present {
+        "the file ends inside its header or sample data".to_string()
+    } else {
+        format!(
+            "the sample data ends inside a frame (a data chunk of {} bytes, frames of {align} \
+             bytes)",
+            c.data.1
+        )
+    };
+    Some(Error::Truncated {
+        path: path.display().to_string(),
+        message,
+    })
 }
 
 /// The block alignment (bytes per frame, all channels) of the file's `fmt ` chunk; `None` when
