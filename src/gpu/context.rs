@@ -417,7 +417,8 @@ impl Gpu {
     }
 
     /// Times the host has blocked until the device went idle since it was opened: once per
-    /// readback ([`Gpu::read_bytes`], so every `to_f32`, `to_u32` or `item` of a tensor), once
+    /// readback of at least one byte ([`Gpu::read_bytes`], so every `to_f32`, `to_u32` or
+    /// `item` of a non-empty tensor; a read of nothing only submits the pending work), once
     /// per [`Gpu::synchronize`] and, while profiling, once per submitted batch with timed
     /// dispatches (its timestamps are read back; a batch that failed validation ran nothing and
     /// has none to read). A loop that records work without waiting
@@ -587,8 +588,10 @@ impl Gpu {
         Ok(())
     }
 
-    /// Submit everything recorded so far and wait for nothing. Returns captured GPU errors, and
-    /// the standing error of an earlier failed batch until [`Gpu::clear_error`]; on a lost
+    /// Submit everything recorded so far. It waits for nothing, except while profiling (see
+    /// [`Gpu::set_profiling`]): a batch with timed dispatches is then waited for, to read its
+    /// timestamps back (one wait counted in [`Gpu::host_waits`]). Returns captured GPU errors,
+    /// and the standing error of an earlier failed batch until [`Gpu::clear_error`]; on a lost
     /// device, [`Error::Device`].
     pub fn flush(&self) -> Result<()> {
         let mut batch = lock(&self.inner.batch);
@@ -737,7 +740,9 @@ impl Gpu {
         self.poll_guarded()
     }
 
-    /// Submit pending work and read `bytes` bytes of `buffer` from `offset` back to the CPU.
+    /// Submit pending work and read `bytes` bytes of `buffer` from `offset` back to the CPU,
+    /// waiting for the GPU to finish; a read of 0 bytes submits the pending work and returns at
+    /// once, without waiting.
     /// Fails with the standing error of a failed batch (see [`Gpu::clear_error`]), with
     /// [`Error::Device`] on a lost device or a wait past [`Gpu::wait_timeout`], and with
     /// [`Error::InvalidInput`], before anything is recorded, when `offset` is not a multiple of 4,

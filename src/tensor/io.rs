@@ -62,7 +62,8 @@ impl Tensor {
             .read_bytes(self.buffer(), self.offset, self.byte_len())
     }
 
-    /// Download f32 data (submits pending work and waits).
+    /// Download f32 data (submits pending work and waits for it; an empty tensor has nothing
+    /// to wait for, and only submits).
     pub fn to_f32(&self) -> Result<Vec<f32>> {
         self.expect_dtype("to_f32", DType::F32)?;
         Ok(bytemuck::pod_collect_to_vec(&self.read()?))

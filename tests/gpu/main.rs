@@ -12,6 +12,7 @@ mod binding_lifetime;
 mod buffer_usage;
 mod copy_clear_ranges;
 mod device_errors;
+mod empty_readback;
 mod failed_batches_while_an_error_stands;
 mod foreign_buffers;
 mod layer_guards;
