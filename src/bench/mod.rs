@@ -472,9 +472,13 @@ pub fn comparison_header(
     text
 }
 
-/// Run the harness, print the table (and the comparison) to `out`, write the JSON. The single
-/// entry point of `cargo bench` and `synchgraph bench`.
+/// Run the harness, print the table (and the comparison) to `out`, write the JSON (its path is
+/// checked, and its folder made, before any row runs). The single entry point of `cargo bench`
+/// and `synchgraph bench`.
 pub fn execute(gpu: &Gpu, options: &BenchOptions, out: &mut dyn Write) -> Result<BenchReport> {
+    if let Some(path) = &options.json {
+        prepare_report_path(path)?;
+    }
     let old = options
         .compare
         .as_deref()
@@ -505,6 +509,30 @@ pub fn execute(gpu: &Gpu, options: &BenchOptions, out: &mut dyn Write) -> Result
         )));
     }
     Ok(report)
+}
+
+/// Check the `--json` report path before anything is measured (the report is first written
+/// after the first row): a folder is refused, and the folder the file goes in is made.
+fn prepare_report_path(path: &std::path::Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "--json {} is a folder; name a file",
+            path.display()
+        )));
+    }
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            if parent.exists() && !parent.is_dir() {
+                return Err(Error::InvalidInput(format!(
+                    "--json {}: its folder {} exists and is not a folder",
+                    path.display(),
+                    parent.display()
+                )));
+            }
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

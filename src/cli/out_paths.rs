@@ -5,19 +5,41 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-/// Create the output folder `dir` of option `flag` (with its parents).
+/// Create the output folder `dir` of option `flag` (with its parents). A `dir` that exists as
+/// something other than a folder (a file) is an error saying so.
 pub fn create_out_dir(dir: &Path, flag: &str) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        bail!(
+            "{flag} {} exists and is not a folder; name a new or existing folder",
+            dir.display()
+        );
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("{flag} {}: creating it", dir.display()))
 }
 
 /// Check that the output file `path` of option `flag` can be written: it must not be a folder,
-/// and its folder is created.
+/// and its folder is created. Errors about the folder name both it and `path`, the value given.
 pub fn prepare_out_file(path: &Path, flag: &str) -> Result<()> {
     if path.is_dir() {
         bail!("{flag} {} is a folder; name a file", path.display());
     }
     match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => create_out_dir(parent, flag),
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            if parent.exists() && !parent.is_dir() {
+                bail!(
+                    "{flag} {}: its folder {} exists and is not a folder",
+                    path.display(),
+                    parent.display()
+                );
+            }
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!(
+                    "{flag} {}: creating its folder {}",
+                    path.display(),
+                    parent.display()
+                )
+            })
+        }
         _ => Ok(()),
     }
 }

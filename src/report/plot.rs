@@ -84,19 +84,41 @@ pub fn colormap(t: f32) -> Rgb<u8> {
     Rgb([c(0), c(1), c(2)])
 }
 
-fn fmt_tick(v: f64) -> String {
+/// `v` as an axis label with `extra` more digits than the base precision of its magnitude:
+/// scientific with one decimal outside 0.01..10000, no decimals from 100 and three below.
+fn fmt_tick(v: f64, extra: usize) -> String {
     let a = v.abs();
     if a != 0.0 && !(1e-2..1e4).contains(&a) {
-        format!("{v:.1e}")
+        format!("{v:.*e}", 1 + extra)
     } else if a >= 100.0 {
-        format!("{v:.0}")
+        format!("{v:.*}", extra)
     } else {
-        format!("{v:.3}")
+        format!("{v:.*}", 3 + extra)
     }
 }
 
+/// Most digits added to the base precision of the labels: f32 data need no more than this
+/// to tell two values apart.
+const MAX_EXTRA_DIGITS: usize = 8;
+
+/// Labels of the axis values `ticks`, at the base precision of their magnitudes where that
+/// tells every two different values apart, else with as many more digits as it takes (a curve
+/// over 150.1..150.9 would otherwise read "150" at three ticks).
+fn tick_labels(ticks: &[f64]) -> Vec<String> {
+    let labels =
+        |extra: usize| -> Vec<String> { ticks.iter().map(|&v| fmt_tick(v, extra)).collect() };
+    (0..MAX_EXTRA_DIGITS)
+        .map(labels)
+        .find(|l| {
+            (0..ticks.len())
+                .all(|i| (i + 1..ticks.len()).all(|j| ticks[i] == ticks[j] || l[i] != l[j]))
+        })
+        .unwrap_or_else(|| labels(MAX_EXTRA_DIGITS))
+}
+
 /// Plot one or more named series against their index (epochs) as lines, with axes, min/max
-/// ticks and a legend. Non-finite points are skipped.
+/// ticks and a legend. Non-finite points are skipped; a series without a finite point is
+/// listed in the legend as having no values, without a colour swatch.
 pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32])]) -> Result<()> {
     let (w, h) = (800u32, 500u32);
     let (left, right, top, bottom) = (80.0, 20.0, 40.0, 50.0);
@@ -130,13 +152,21 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
     let (pw, ph) = (f64::from(w) - left - right, f64::from(h) - top - bottom);
     let px = |i: usize| left + pw * i as f64 / (n - 1) as f64;
     let py = |v: f64| top + ph * (1.0 - (v - lo) / (hi - lo));
-    for k in 0..=4 {
-        let v = lo + (hi - lo) * f64::from(k) / 4.0;
-        // A tick a millionth of the range from zero is zero at the labels' precision; labelled
-        // as it is, the residue of f32 bounds (-0.3..0.1 puts one at -1.9e-9) reads "-1.9E-9".
-        let v = if v.abs() < (hi - lo) * 1e-6 { 0.0 } else { v };
+    let ticks: Vec<f64> = (0..=4)
+        .map(|k| {
+            let v = lo + (hi - lo) * f64::from(k) / 4.0;
+            // A tick a millionth of the range from zero is zero at the labels' precision;
+            // labelled as it is, the residue of f32 bounds (-0.3..0.1 puts one at -1.9e-9)
+            // reads "-1.9E-9".
+            if v.abs() < (hi - lo) * 1e-6 {
+                0.0
+            } else {
+                v
+            }
+        })
+        .collect();
+    for (&v, label) in ticks.iter().zip(tick_labels(&ticks)) {
         line(&mut img, (left, py(v)), (left + pw, py(v)), GREY);
-        let label = fmt_tick(v);
         let tx = left as i64 - 6 - i64::from(text_width(&label, 1));
         draw_text(&mut img, tx, py(v) as i64 - 3, &label, 1, BLACK);
     }
@@ -174,8 +204,22 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
         }
         let ly = top as u32 + 8 + k as u32 * 16;
         let lx = (left + pw) as u32 - 160;
-        fill(&mut img, lx, ly + 2, 20, 3, color);
-        draw_text(&mut img, i64::from(lx) + 26, i64::from(ly), name, 1, BLACK);
+        // A series with no finite value draws nothing: its legend entry says so rather than
+        // showing a colour that appears nowhere on the figure.
+        if values.iter().any(|v| v.is_finite()) {
+            fill(&mut img, lx, ly + 2, 20, 3, color);
+            draw_text(&mut img, i64::from(lx) + 26, i64::from(ly), name, 1, BLACK);
+        } else {
+            let label = format!("{name} (no values)");
+            draw_text(
+                &mut img,
+                i64::from(lx) + 26,
+                i64::from(ly),
+                &label,
+                1,
+                BLACK,
+            );
+        }
     }
     save_png(&img, path)
 }
@@ -236,9 +280,10 @@ pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usiz
             let t = 1.0 - y as f32 / gh.max(1) as f32;
             fill(&mut img, bar_x, 50 + y, 20, 1, colormap(t));
         }
-        draw_text(&mut img, text_x, 50, &fmt_tick(f64::from(hi)), 1, BLACK);
+        let labels = tick_labels(&[f64::from(hi), f64::from(lo)]);
+        draw_text(&mut img, text_x, 50, &labels[0], 1, BLACK);
         let lo_y = i64::from(50 + gh) - i64::from(HEIGHT);
-        draw_text(&mut img, text_x, lo_y, &fmt_tick(f64::from(lo)), 1, BLACK);
+        draw_text(&mut img, text_x, lo_y, &labels[1], 1, BLACK);
     } else {
         draw_text(&mut img, i64::from(bar_x), 50, "NO FINITE", 1, BLACK);
         draw_text(&mut img, i64::from(bar_x), 60, "VALUES", 1, BLACK);

@@ -11,6 +11,7 @@ mod args_switches;
 mod compare;
 mod device_record;
 mod gcn_epoch_bytes;
+mod json_path;
 mod lgrin_list_bytes;
 mod missing_data;
 mod peer_args;

@@ -20,6 +20,7 @@ mod hostile_inputs;
 mod mixed_layout;
 mod model_flag_file;
 mod out_inside_data;
+mod out_not_a_folder;
 mod predict_export_speakers;
 mod predict_exports;
 mod predict_mixed_folder;
