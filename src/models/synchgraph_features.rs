@@ -30,13 +30,14 @@ pub struct AudioClip {
 /// The audio clips of a folder with their labels and class names. Free Spoken Digit files
 /// (`<digit>_<speaker>_<n>.wav`) are labelled by digit; EmoDB files (`03a01Fa.wav`) by the
 /// emotion letter, the 6th character. A name that follows neither scheme, or a folder holding
-/// names of both, is an error.
+/// names of both, is an error. Hidden files (names starting with `.`) are skipped.
 pub fn audio_clips(dir: &Path) -> Result<(Vec<AudioClip>, Vec<String>)> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.to_lowercase().ends_with(".wav"))
+        // Hidden files (macOS `._<name>.wav` resource forks) are no clips, as in every layout.
+        .filter(|n| !n.starts_with('.') && n.to_lowercase().ends_with(".wav"))
         .collect();
     names.sort();
     if names.is_empty() {

@@ -70,3 +70,24 @@ fn a_spike_list_refuses_a_step_that_is_not_a_positive_time() {
         assert!(err.to_string().contains("dt"), "dt {dt}: {err}");
     }
 }
+
+#[test]
+fn hidden_files_beside_the_clips_are_skipped() {
+    // macOS leaves `._<name>` resource forks beside copied files: `._0_george_0.wav` was read
+    // as a clip name that follows neither scheme, where `train lgrin` skips hidden entries.
+    let dir = std::env::temp_dir().join(format!("sg_hidden_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in [
+        "0_george_0.wav",
+        "1_george_0.wav",
+        "._0_george_0.wav",
+        ".x.wav",
+    ] {
+        std::fs::write(dir.join(name), b"").unwrap();
+    }
+    let listed = audio_clips(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (clips, classes) = listed.expect("the hidden files are skipped");
+    assert_eq!(clips.len(), 2);
+    assert_eq!(classes, ["0", "1"]);
+}
