@@ -29,8 +29,13 @@ fn adam_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
     m[i] = mi;
     v[i] = vi;
     let mhat = mi / p.c1;
-    let vhat = vi / p.c2;
-    w[i] = w[i] - p.lr * mhat / (sqrt(vhat) + p.eps);
+    // sqrt(v / c2), or sqrt(v) / sqrt(c2) (PyTorch's form) where v / c2 overflows: c2 is 1e-3
+    // at step 1, so a v that fits f32 (|g| up to about 5e20) would give an infinite denominator
+    // and a zero step. The first form where it is finite keeps the usual rounding. Infinity is
+    // tested on the bits: WGSL lets a compiler assume floats never overflow.
+    var den = sqrt(vi / p.c2);
+    if ((bitcast<u32>(den) & 0x7fffffffu) == 0x7f800000u) { den = sqrt(vi) / sqrt(p.c2); }
+    w[i] = w[i] - p.lr * mhat / (den + p.eps);
 }
 
 // SGD with optional momentum: buf = momentum * buf + g; w -= lr * buf (buf starts at 0).
