@@ -135,7 +135,7 @@ pub fn audio_features(path: &Path) -> Result<Vec<f32>> {
 /// Magnitude of the Laplacian-of-Gaussian response ([`LogFilter`], sigma 1 pixel, 5 x 5 kernel,
 /// edges replicated) of a `side` x `side` image, row-major.
 pub fn log_response(image: &[f32], side: usize) -> Result<Vec<f32>> {
-    if side == 0 || image.len() != side * side {
+    if side == 0 || side.checked_mul(side) != Some(image.len()) {
         return Err(Error::InvalidInput(format!(
             "LoG: {} pixels for a {side} x {side} image",
             image.len()
@@ -183,11 +183,17 @@ pub fn scale_to_intensity(rows: &mut [Vec<f32>], fit: &[usize]) -> Result<()> {
             lo = lo.min(rows[i][c]);
             hi = hi.max(rows[i][c]);
         }
+        // A range wider than f32 holds (finite ends of opposite sign near f32::MAX) is scaled
+        // in f64: in f32 its width is infinite and the fitted maximum would read NaN.
+        let span = hi - lo;
         for r in rows.iter_mut() {
-            r[c] = if hi > lo {
-                ((r[c] - lo) / (hi - lo)).clamp(0.0, 1.0) * 255.0
-            } else {
+            r[c] = if hi <= lo {
                 0.0
+            } else if span.is_finite() {
+                ((r[c] - lo) / span).clamp(0.0, 1.0) * 255.0
+            } else {
+                let (x, lo, hi) = (f64::from(r[c]), f64::from(lo), f64::from(hi));
+                (((x - lo) / (hi - lo)).clamp(0.0, 1.0) * 255.0) as f32
             };
         }
     }

@@ -10,6 +10,7 @@ mod config_checks;
 mod edge_cases;
 mod f32_range;
 mod frozen_theta;
+mod intensity_range;
 mod kernels_grid;
 mod lif;
 mod max_rate;
