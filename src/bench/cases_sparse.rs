@@ -2,6 +2,9 @@
 //! epoch at Cora size (forward, backward and Adam) on a synthetic graph (`gcn_epoch_synthetic`;
 //! the same epoch on the real Cora files is `gcn_epoch_cora` in [`super::cases_train`]). Graphs are synthetic with a fixed seed (random
 //! symmetric edges plus self loops, normalised as for a GCN), so the harness needs no data files.
+//! Counts use the stored entries of the graphs the rows run ([`random_graph_nnz`],
+//! [`synthetic_features_nnz`]: draws that collide are stored once); the size text names the
+//! nominal 2m + n, which the peer's row pairs with.
 //! SpMM bytes are [`spmm_bytes`]: offsets, columns and values read once, X read once, the output
 //! written once; the X rows gathered per entry (served by the cache where X fits in it) are the
 //! `gathered_bytes` metric ([`spmm_gathered_bytes`]). FLOPs are 2 · nnz · features.
@@ -31,17 +34,56 @@ fn random_graph(gpu: &Gpu, n: usize, m: usize, seed: u64) -> Result<Csr> {
     Csr::from_edges(gpu, n, &edges, None, false, true)?.gcn_normalized()
 }
 
-/// Stored entries of [`random_graph`] without building it: 2m + n minus collisions (about).
-fn approx_nnz(n: usize, m: usize) -> usize {
+/// Nominal stored entries of [`random_graph`], 2m + n: the count the rows' size text names
+/// (and the peer's `spmm_cora` row pairs with). The graph stores fewer where draws collide.
+fn nominal_nnz(n: usize, m: usize) -> usize {
     2 * m + n
 }
 
+/// Stored entries of [`random_graph`]`(n, m, seed)`, counted on the host without building it:
+/// each distinct unordered pair of different nodes stored both ways, plus one self loop per node
+/// (a drawn self loop or a pair drawn twice is stored once).
+pub fn random_graph_nnz(n: usize, m: usize, seed: u64) -> usize {
+    let idx = random_indices(2 * m, n, seed);
+    let mut pairs: Vec<(u32, u32)> = idx
+        .chunks(2)
+        .filter(|p| p[0] != p[1])
+        .map(|p| (p[0].min(p[1]), p[0].max(p[1])))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    2 * pairs.len() + n
+}
+
+/// Feature columns of row `k / CORA_NNZ_PER_ROW` of the `gcn_epoch_synthetic` features, drawn
+/// with replacement (seed 80).
+fn synthetic_feature_cols() -> Vec<u32> {
+    random_indices(CORA_NODES * CORA_NNZ_PER_ROW, CORA_FEATURES, 80)
+}
+
+/// Stored entries of the `gcn_epoch_synthetic` features: the distinct (row, column) pairs of
+/// [`synthetic_feature_cols`] (a column drawn twice in a row is stored once).
+pub fn synthetic_features_nnz() -> usize {
+    let mut entries: Vec<(usize, u32)> = synthetic_feature_cols()
+        .into_iter()
+        .enumerate()
+        .map(|(k, c)| (k / CORA_NNZ_PER_ROW, c))
+        .collect();
+    entries.sort_unstable();
+    entries.dedup();
+    entries.len()
+}
+
 fn spmm_case(name: &str, n: usize, m: usize, f: usize) -> BenchCase {
-    let nnz = approx_nnz(n, m);
+    let nnz = random_graph_nnz(n, m, 77);
     let mut case = BenchCase::memory(
         name,
         "sparse",
-        format!("{} nodes, {} nnz x {f}", count_text(n), count_text(nnz)),
+        format!(
+            "{} nodes, {} nnz x {f}",
+            count_text(n),
+            count_text(nominal_nnz(n, m))
+        ),
         spmm_bytes(nnz, n, f) as u64,
         (2 * nnz * f) as u64,
         Box::new(move |gpu: &Gpu| -> Result<RunFn> {
@@ -62,8 +104,8 @@ pub fn sparse(sizes: &Sizes) -> Vec<BenchCase> {
     // About 1M stored entries: 2^17 nodes of mean degree 8 (2^14 in quick mode).
     let n_big = if sizes.quick { 1 << 14 } else { 1 << 17 };
     let m_big = n_big * 4 - n_big / 2;
-    let cora_nnz = approx_nnz(CORA_NODES, CORA_EDGES);
-    let x_nnz = CORA_NODES * CORA_NNZ_PER_ROW;
+    let cora_nnz = random_graph_nnz(CORA_NODES, CORA_EDGES, 79);
+    let x_nnz = synthetic_features_nnz();
     let h = NodeGcnConfig::default().hidden;
     // The same counts as the real-Cora row: the backward's Xᵀ G has one output row per
     // feature, not per node.
@@ -84,7 +126,7 @@ pub fn sparse(sizes: &Sizes) -> Vec<BenchCase> {
         epoch_flops,
         Box::new(move |gpu: &Gpu| -> Result<RunFn> {
             let adj = random_graph(gpu, CORA_NODES, CORA_EDGES, 79)?;
-            let cols = random_indices(CORA_NODES * CORA_NNZ_PER_ROW, CORA_FEATURES, 80);
+            let cols = synthetic_feature_cols();
             let triples = cols
                 .iter()
                 .enumerate()

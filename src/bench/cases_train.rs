@@ -209,12 +209,15 @@ pub fn lgrin_config(batch: usize) -> LgrinConfig {
     }
 }
 
-/// Forward dense-product FLOPs of one minibatch of `b` graphs (see the module docs).
+/// Forward dense-product FLOPs of one minibatch of `b` graphs (see the module docs). The GCN
+/// baseline builds one plain linear G*conv per layer whatever the MLP and inception switches say
+/// (see `Lgrin::new`), and is counted so.
 pub fn lgrin_forward_flops(c: &LgrinConfig, b: usize) -> u64 {
     let m = c.nodes as u64;
     let b = b as u64;
+    let lgrin = c.model == ModelKind::Lgrin;
     let gconv = |w: u64, o: u64| {
-        if c.gconv_mlp {
+        if lgrin && c.gconv_mlp {
             let k = ((w + o) / 4).max(1);
             2 * m * b * w * k + 2 * m * b * k * o
         } else {
@@ -226,7 +229,7 @@ pub fn lgrin_forward_flops(c: &LgrinConfig, b: usize) -> u64 {
         // One adjacency product per layer, shared by its G*conv branches.
         total += 2 * m * m * b * w;
         total += gconv(w, c.g1 as u64);
-        if c.inception {
+        if lgrin && c.inception {
             total += gconv(w, c.g2 as u64);
             w += (c.g1 + c.g2) as u64;
         } else {
@@ -253,7 +256,7 @@ pub fn lgrin_step_flops(c: &LgrinConfig, b: usize) -> u64 {
         let product = 2 * m * m * bb * w;
         adjacency_forward += product;
         adjacency_backward += product * (learned_a + u64::from(layer > 0));
-        w = if c.inception {
+        w = if c.inception && c.model == ModelKind::Lgrin {
             w + (c.g1 + c.g2) as u64
         } else {
             c.g1 as u64
