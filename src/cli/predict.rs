@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use synchgraph::data::emotion::is_skipped_entry;
 use synchgraph::data::feature_export::{FEATURES_CLIPS, FEATURES_INDEX};
 use synchgraph::models::lgrin::load_model;
 use synchgraph::models::lgrin::train::probability_line;
@@ -74,19 +75,19 @@ pub(crate) fn checkpoint_path(model: &Path) -> Result<PathBuf> {
 /// .wav, .csv and .npy otherwise; a file of another modality beside them is skipped, not read
 /// as a clip it cannot be), or for face-frame models a frame folder, or its clip sub-folders
 /// and `.npy` files (the clips of an export's class folder); hidden entries (names starting
-/// with `.`) are skipped. The top folder of a `synchgraph features` export holds no clips
-/// (they are in its class folders, and its clip list [`FEATURES_CLIPS`] is not one): it is an
-/// error naming a class folder to give instead.
+/// with `.`) and `__MACOSX/` folders are skipped. The top folder of a `synchgraph features`
+/// export holds no clips (they are in its class folders, and its clip list [`FEATURES_CLIPS`]
+/// is not one): it is an error naming a class folder to give instead.
 fn clip_inputs(input: &Path, kind: &str) -> Result<Vec<PathBuf>> {
     if !input.is_dir() {
         return Ok(vec![input.to_path_buf()]);
     }
-    // Hidden entries (macOS `._*` resource forks, `.ipynb_checkpoints`) are no clips, as in
-    // the data folders that `train` and `eval` read.
+    // Hidden entries (macOS `._*` resource forks, `.ipynb_checkpoints`) and `__MACOSX/` are
+    // no clips, as in the data folders that `train` and `eval` read.
     let mut entries: Vec<PathBuf> = std::fs::read_dir(input)
         .with_context(|| format!("listing {}", input.display()))?
         .filter_map(|e| e.ok())
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter(|e| !is_skipped_entry(&e.file_name().to_string_lossy()))
         .map(|e| e.path())
         .collect();
     entries.sort();

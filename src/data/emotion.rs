@@ -116,13 +116,23 @@ pub struct ClipList {
     pub clips: Vec<Clip>,
 }
 
+/// The folder that unzipping an archive made on macOS leaves beside the data: it holds only
+/// AppleDouble (`._name`) copies of the files, never clips.
+const MACOS_ZIP_FOLDER: &str = "__MACOSX";
+
+/// Whether a folder entry named `name` is left out of clip lists: hidden entries (`.DS_Store`,
+/// AppleDouble `._a.wav` files) and macOS's `__MACOSX/` folder of AppleDouble copies.
+pub fn is_skipped_entry(name: &str) -> bool {
+    name.starts_with('.') || name == MACOS_ZIP_FOLDER
+}
+
+/// The entries of `dir` that may be clips or class folders (see [`is_skipped_entry`]), sorted.
 fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut out = Vec::new();
     for entry in rd {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let name = entry.file_name();
-        if !name.to_string_lossy().starts_with('.') {
+        if !is_skipped_entry(&entry.file_name().to_string_lossy()) {
             out.push(entry.path());
         }
     }
@@ -193,14 +203,18 @@ pub(crate) fn is_emodb_name(s: &str) -> bool {
 /// header (`frame,x0,y0,...`) are [`DatasetFormat::Landmarks`], other CSV/`.npy` files
 /// [`DatasetFormat::Features`], sub-folders of WAV files [`DatasetFormat::Folder`]; WAV files
 /// at the top are RAVDESS when every name has seven two-digit fields, else EmoDB when every
-/// name fits its pattern. Class folders holding clips of two kinds (WAV files, CSV/`.npy`
-/// files, BVH files, frame folders) are an [`Error::Data`] asking for `--format`, which reads
-/// only the kind it names.
+/// name fits its pattern; one sub-folder alone holding WAV files all named under one of these
+/// schemes with several emotions (EmoDB's `wav/` beside its label folders) is that layout,
+/// not one class. Class folders holding clips of two kinds (WAV files, CSV/`.npy` files, BVH
+/// files, frame folders) are an [`Error::Data`] asking for `--format`, which reads only the
+/// kind it names; landmark CSVs beside `.npy` files are two kinds too.
 /// RAVDESS as distributed (`Actor_01/ .. Actor_24/` of coded WAV names) is RAVDESS, not a
 /// folder per class: its folders name speakers, and the labels come from the file names. In
 /// such a layout (an actor folder holding a coded WAV name, whatever other folders lie beside
 /// it) a WAV file whose name is not a RAVDESS code (say a copy `... (1).wav`) is an
-/// [`Error::Data`] naming it, not a reason to read the actors as classes.
+/// [`Error::Data`] naming it, not a reason to read the actors as classes. Actor folders one
+/// folder down, in a data folder without actor folders of its own (Zenodo's speech and song
+/// archives, each unzipped into a folder of its name), are RAVDESS too.
 pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
     if !dir.is_dir() {
         return Err(Error::data(dir, "not a folder"));
@@ -221,14 +235,19 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
              (03-01-05-01-02-01-12.wav) naming; give --format or put one folder per class",
         ));
     }
-    if is_ravdess_actor_layout(&subdirs)? {
+    if is_ravdess_actor_layout(&subdirs)? || has_nested_actor_folders(&subdirs)? {
         return Ok(DatasetFormat::Ravdess);
     }
     // The clips of every class folder decide together: clips of two kinds (WAVs beside `.npy`
     // sidecars, say) are ambiguous, and reading the kind found first would drop the others.
     let mut first: Option<(DatasetFormat, PathBuf)> = None;
+    // The first `.npy` clip: beside landmark CSVs it is a clip of another layout.
+    let mut first_npy: Option<PathBuf> = None;
     for sub in &subdirs {
         for f in list_dir(sub)? {
+            if first_npy.is_none() && ext_is(&f, &["npy"]) {
+                first_npy = Some(f.clone());
+            }
             let kind = if ext_is(&f, &["bvh"]) {
                 DatasetFormat::Mocap
             } else if f.is_dir() {
@@ -262,7 +281,22 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
     match first {
         // The first CSV tells landmarks (by their header) from other features.
         Some((DatasetFormat::Features, f)) if ext_is(&f, &["csv"]) && has_landmark_header(&f) => {
-            Ok(DatasetFormat::Landmarks)
+            match first_npy {
+                // The landmarks layout reads CSV files only: the `.npy` clips would be dropped.
+                Some(npy) => Err(Error::data(
+                    dir,
+                    format!(
+                        "the class folders hold clips of two layouts, landmark CSV files ({}) \
+                         and .npy files ({}); give --format to choose one",
+                        f.display(),
+                        npy.display()
+                    ),
+                )),
+                None => Ok(DatasetFormat::Landmarks),
+            }
+        }
+        Some((DatasetFormat::Folder, _)) => {
+            Ok(one_coded_folder(&subdirs)?.unwrap_or(DatasetFormat::Folder))
         }
         Some((kind, _)) => Ok(kind),
         None => Err(Error::Empty {
@@ -270,6 +304,43 @@ pub fn detect_format(dir: &Path) -> Result<DatasetFormat> {
             message: no_clips_message(&entries),
         }),
     }
+}
+
+/// The coded layout of a data folder in which one sub-folder alone holds WAV files, all named
+/// under one scheme and of more than one emotion (EmoDB's `wav/` beside its label folders, or a
+/// folder of RAVDESS clips): read per class it would be one class holding clips of several
+/// emotions, while the names give the labels. `None` when several sub-folders hold WAV files,
+/// the names follow no single scheme, or they all name one emotion (a class folder).
+fn one_coded_folder(subdirs: &[&PathBuf]) -> Result<Option<DatasetFormat>> {
+    let mut stems = None;
+    for sub in subdirs {
+        let wavs: Vec<String> = list_dir(sub)?
+            .iter()
+            .filter(|f| ext_is(f, &["wav"]))
+            .map(|f| stem(f))
+            .collect();
+        if wavs.is_empty() {
+            continue;
+        }
+        if stems.is_some() {
+            return Ok(None);
+        }
+        stems = Some(wavs);
+    }
+    let Some(stems) = stems else {
+        return Ok(None);
+    };
+    // The emotion code of each name: a folder whose names all carry one emotion may be the one
+    // class folder of a subset (a class evaluated alone), and stays a folder per class.
+    let (format, emotion): (_, fn(&str) -> &str) = if stems.iter().all(|s| is_ravdess_name(s)) {
+        (DatasetFormat::Ravdess, |s| &s[6..8])
+    } else if stems.iter().all(|s| is_emodb_name(s)) {
+        (DatasetFormat::Emodb, |s| &s[5..6])
+    } else {
+        return Ok(None);
+    };
+    let emotions: BTreeSet<&str> = stems.iter().map(|s| emotion(s)).collect();
+    Ok((emotions.len() > 1).then_some(format))
 }
 
 /// Why [`detect_format`] found no clips among the top-level `entries` of a data folder: clips
@@ -345,14 +416,7 @@ fn has_landmark_header(path: &Path) -> bool {
 /// ravdess`. Actor folders of WAV files none of which is coded are classes that happen to be
 /// named so.
 fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
-    let actor = |p: &PathBuf| {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        name.strip_prefix("actor_")
-            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-    };
+    let actor = |p: &PathBuf| is_actor_folder(p);
     if !subdirs.iter().any(|p| actor(p)) {
         return Ok(false);
     }
@@ -371,6 +435,33 @@ fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
         Some(f) if coded_actor => Err(not_ravdess_name(&f)),
         _ => Ok(coded_actor),
     }
+}
+
+/// Whether the last component of `p` names a RAVDESS actor folder: `Actor_<digits>`, any case.
+fn is_actor_folder(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.strip_prefix("actor_")
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether, with no actor folder of its own, a data folder holds RAVDESS's actor folders one
+/// folder down (see [`is_ravdess_actor_layout`]): the Zenodo archives
+/// `Audio_Speech_Actors_01-24.zip` and `Audio_Song_Actors_01-24.zip`, each unzipped into a
+/// folder named after it.
+fn has_nested_actor_folders(subdirs: &[&PathBuf]) -> Result<bool> {
+    if subdirs.iter().any(|p| is_actor_folder(p)) {
+        return Ok(false);
+    }
+    for sub in subdirs {
+        let inner: Vec<PathBuf> = list_dir(sub)?.into_iter().filter(|p| p.is_dir()).collect();
+        if is_ravdess_actor_layout(&inner.iter().collect::<Vec<_>>())? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Read the clip list of `dir` in `format` (detected when `None`).
@@ -566,10 +657,12 @@ fn name_speakers(clips: &mut [Clip]) {
 }
 
 /// Clips whose label and speaker come from the file name, at the top of `dir` or one folder
-/// down (RAVDESS's `Actor_NN/`); the class list keeps the codes that occur, in the data set's
-/// canonical order. `parse` gives a file's label, speaker and recording (the file stem, or for
-/// RAVDESS the stem without its modality). A recording found twice is an error naming both
-/// files: a copy would be counted twice (and could be tested on while its twin trains).
+/// down (RAVDESS's `Actor_NN/`), or for RAVDESS without actor folders of its own, in the
+/// `Actor_NN/` folders one folder further down (`Audio_Speech_Actors_01-24/Actor_01/`); the
+/// class list keeps the codes that occur, in the data set's canonical order. `parse` gives a
+/// file's label, speaker and recording (the file stem, or for RAVDESS the stem without its
+/// modality). A recording found twice is an error naming both files: a copy would be counted
+/// twice (and could be tested on while its twin trains).
 fn coded(
     dir: &Path,
     format: DatasetFormat,
@@ -579,12 +672,24 @@ fn coded(
         DatasetFormat::Emodb => EMODB_CODES.iter().map(|c| c.1).collect(),
         _ => RAVDESS_CODES.iter().map(|c| c.1).collect(),
     };
+    let top = list_dir(dir)?;
+    // RAVDESS's actor folders one folder down (the Zenodo archives unzipped into folders of
+    // their names) are read when the data folder has none of its own; beside its own, such a
+    // nested set is Kaggle's second copy of them, and left alone.
+    let nested =
+        format == DatasetFormat::Ravdess && !top.iter().any(|p| p.is_dir() && is_actor_folder(p));
     let mut files = Vec::new();
-    for p in list_dir(dir)? {
-        if p.is_dir() {
-            files.extend(list_dir(&p)?);
-        } else {
+    for p in top {
+        if !p.is_dir() {
             files.push(p);
+            continue;
+        }
+        for q in list_dir(&p)? {
+            if nested && q.is_dir() && is_actor_folder(&q) {
+                files.extend(list_dir(&q)?);
+            } else {
+                files.push(q);
+            }
         }
     }
     let mut raw: Vec<(PathBuf, usize, String)> = Vec::new();

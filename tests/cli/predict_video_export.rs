@@ -1,7 +1,8 @@
 //! `synchgraph predict` with a face-frame (video) model on a class folder of a `synchgraph
 //! features` export: the folder's `.npy` clips are labelled, as they are for every other kind
 //! of model and as the message on the export's top folder suggests (the folder used to be
-//! refused as holding no frame folders, though each of its files was a clip the model reads).
+//! refused as holding no frame folders, though each of its files was a clip the model reads),
+//! and a `__MACOSX/` folder beside the clips is skipped as the data layouts skip it.
 
 use crate::common;
 
@@ -53,5 +54,17 @@ fn a_video_model_labels_the_clips_of_an_export_class_folder() {
         succeeds(&alone, "predict on one export clip");
         assert_eq!(String::from_utf8_lossy(&alone.stdout).trim_end(), line);
     }
+    // A `__MACOSX/` folder (AppleDouble copies left by unzipping on macOS) is no clip folder.
+    write(
+        &export.join("a/__MACOSX/._clip0.npy"),
+        b"\0\x05\x16\x07 not a clip",
+    );
+    let again = run_for(
+        &["predict", "--model", s(&model), s(&export.join("a"))],
+        &[],
+        120,
+    );
+    succeeds(&again, "predict beside a __MACOSX folder");
+    assert_eq!(String::from_utf8_lossy(&again.stdout).lines().count(), 2);
     let _ = std::fs::remove_dir_all(&d);
 }
