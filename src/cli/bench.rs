@@ -56,9 +56,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         return bench::compare_saved(old, new, &mut super::output::Stdout)
             .with_context(|| format!("comparing {} with {}", new.display(), old.display()));
     }
-    if let Some(path) = &args.json {
-        prepare_out_file(path, "--json")?;
-    }
+    // Kept once a report is written: a run that fails first leaves no empty folder.
+    let made = match &args.json {
+        Some(path) => Some(prepare_out_file(path, "--json")?),
+        None => None,
+    };
     let gpu = super::open_gpu(&cli.adapter, true)?;
     let options = BenchOptions {
         quick: args.quick,
@@ -75,6 +77,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             .context("listing the benchmarks")?;
         return Ok(());
     }
+    // A run that fails after writing some rows (`--time-budget` writes the report after each)
+    // keeps the folder anyway: it is removed only while empty.
     bench::execute(&gpu, &options, &mut super::output::Stdout).context("running the benchmarks")?;
+    if let Some(made) = made {
+        made.keep();
+    }
     Ok(())
 }

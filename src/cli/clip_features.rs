@@ -27,7 +27,7 @@ pub struct ClipSource {
     /// Layout: emodb, ravdess, folder, features, video (frame folders), landmarks or mocap
     /// (default: detected; landmark CSVs without a `frame,x0,y0,...` or `x0,y0,...` header
     /// need `--format landmarks`).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_format)]
     pub format: Option<String>,
     /// Graph nodes per clip, 2 to 10 000 (default: the paper's 90 for face-frame folders and
     /// landmark CSVs, 120 for speech, motion capture and feature files; on a `synchgraph
@@ -45,6 +45,14 @@ pub struct ClipSource {
     /// nodes of each speaker's clips; clips without a speaker form one group).
     #[arg(long, default_value = "none", value_parser = parse_norm)]
     pub normalize: FeatureNorm,
+}
+
+/// Check a `--format` value when the command line is read, so an unknown layout is refused
+/// naming the flag (as a bad `--normalize` is); the name itself is kept.
+pub(crate) fn parse_format(s: &str) -> std::result::Result<String, String> {
+    DatasetFormat::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn parse_norm(s: &str) -> std::result::Result<FeatureNorm, String> {

@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long)]
     data: PathBuf,
     /// Layout of the data folder (default: detected).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::clip_features::parse_format)]
     format: Option<String>,
     /// Feature-extraction threads (default: the machine's cores; the features do not depend
     /// on it).

@@ -123,7 +123,7 @@ pub fn open_command_gpu(cli: &Cli) -> Result<CommandGpu> {
 
 /// Parse the command line and run it.
 pub fn run() -> Result<()> {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().map_err(parse_failure)?;
     match &cli.command {
         Command::Devices(args) => devices::run(args),
         Command::Demo(args) => demo::run(&cli, args),
@@ -133,5 +133,26 @@ pub fn run() -> Result<()> {
         Command::Features(args) => features::run(args),
         Command::Eval(args) => eval::run(&cli, args),
         Command::Predict(args) => predict::run(&cli, args),
+    }
+}
+
+/// End the process on what clap returned instead of a command line: `--help` and `--version`
+/// text, or a usage error. A usage error goes to stderr and ends with clap's status 2. Help and
+/// version text goes to stdout and ends with success once written; when it cannot be written
+/// (`clap::Error::exit` would still end with success) the error comes back for `main` to
+/// report, except for a reader that went away, which `main` treats as success.
+fn parse_failure(e: clap::Error) -> anyhow::Error {
+    if e.use_stderr() {
+        e.exit();
+    }
+    match e
+        .print()
+        .and_then(|()| std::io::Write::flush(&mut std::io::stdout()))
+    {
+        Ok(()) => std::process::exit(e.exit_code()),
+        Err(io) if io.kind() == std::io::ErrorKind::BrokenPipe => {
+            anyhow::Error::new(output::ClosedPipe)
+        }
+        Err(io) => anyhow::Error::new(io).context("writing to standard output"),
     }
 }

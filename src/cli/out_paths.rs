@@ -5,6 +5,8 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::cli::staged_folder::MadeFolders;
+
 /// Create the output folder `dir` of option `flag` (with its parents). A `dir` that exists as
 /// something other than a folder (a file) is an error saying so.
 pub fn create_out_dir(dir: &Path, flag: &str) -> Result<()> {
@@ -19,7 +21,9 @@ pub fn create_out_dir(dir: &Path, flag: &str) -> Result<()> {
 
 /// Check that the output file `path` of option `flag` can be written: it must not be a folder,
 /// and its folder is created. Errors about the folder name both it and `path`, the value given.
-pub fn prepare_out_file(path: &Path, flag: &str) -> Result<()> {
+/// The folders made are removed again, while empty, when the returned guard is dropped before
+/// [`MadeFolders::keep`], so a run that fails before writing `path` leaves no empty folder.
+pub fn prepare_out_file(path: &Path, flag: &str) -> Result<MadeFolders> {
     if path.is_dir() {
         bail!("{flag} {} is a folder; name a file", path.display());
     }
@@ -32,15 +36,17 @@ pub fn prepare_out_file(path: &Path, flag: &str) -> Result<()> {
                     parent.display()
                 );
             }
+            let made = MadeFolders::missing(parent);
             std::fs::create_dir_all(parent).with_context(|| {
                 format!(
                     "{flag} {}: creating its folder {}",
                     path.display(),
                     parent.display()
                 )
-            })
+            })?;
+            Ok(made)
         }
-        _ => Ok(()),
+        _ => Ok(MadeFolders::default()),
     }
 }
 

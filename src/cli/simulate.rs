@@ -80,7 +80,8 @@ fn run_recorded(
 /// finite number or whose rate falls outside `[0, max_hz]`, by path, 1-based line and input
 /// index. Returns the clip count and the rates of every clip, clip-major.
 fn read_features(path: &Path, n_in: usize, scale: f64, max_hz: f64) -> Result<(usize, Vec<f32>)> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path:?}"))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut clips = 0;
     let mut rates = Vec::new();
@@ -88,7 +89,7 @@ fn read_features(path: &Path, n_in: usize, scale: f64, max_hz: f64) -> Result<(u
         if line.trim().is_empty() {
             continue;
         }
-        let at = || format!("{path:?} line {}", ln + 1);
+        let at = || format!("{} line {}", path.display(), ln + 1);
         let n = line.split(',').count();
         if n != n_in {
             bail!("{}: {n} values, the network has {n_in} inputs", at());
@@ -109,14 +110,18 @@ fn read_features(path: &Path, n_in: usize, scale: f64, max_hz: f64) -> Result<(u
         clips += 1;
     }
     if clips == 0 {
-        bail!("{path:?}: empty clip: the features file holds no values");
+        bail!(
+            "{}: empty clip: the features file holds no values",
+            path.display()
+        );
     }
     Ok((clips, rates))
 }
 
 /// Run the simulation and write the record.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    let cfg = Config::load(&args.config).with_context(|| format!("config {:?}", args.config))?;
+    let cfg =
+        Config::load(&args.config).with_context(|| format!("config {}", args.config.display()))?;
     let n_in = cfg.network.modalities * cfg.network.inputs_per_modality;
     let duration = args
         .duration_ms
@@ -142,11 +147,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     // the other: the simulated time must be a whole number of steps.
     cfg.check_whole_steps(what, duration)?;
     let sample_steps = cfg.steps(cfg.sim.sample_ms).min(steps);
-    prepare_out_file(&args.record, "--record")?;
+    let made = prepare_out_file(&args.record, "--record")?;
     // Read inputs before opening the device so that bad files fail fast.
     let list = match &args.input_spikes {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading {p:?}"))?;
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
             let name = p.display().to_string();
             Some(SpikeList::from_csv(
                 &text,
@@ -265,11 +271,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         }
         Ok(())
     })
-    .with_context(|| format!("writing {:?}", args.record))?;
+    .with_context(|| format!("writing {}", args.record.display()))?;
+    made.keep();
     errln!(
-        "simulated {clips} clip(s) x {duration} ms ({steps} steps): {} spikes -> {:?}",
+        "simulated {clips} clip(s) x {duration} ms ({steps} steps): {} spikes -> {}",
         events.len(),
-        args.record
+        args.record.display()
     );
     Ok(())
 }

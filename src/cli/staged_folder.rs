@@ -139,7 +139,8 @@ impl Drop for WorkDir {
 /// An output folder made for a run, with the parents that making it created (deepest first).
 /// Dropped before [`MadeFolders::keep`] (a failed run), it removes those of them that are still
 /// empty, so a failed command leaves no empty output folder behind; a folder that existed
-/// before is kept.
+/// before is kept. The default guards no folder.
+#[derive(Default)]
 pub struct MadeFolders {
     /// The folders created, deepest first.
     folders: Vec<PathBuf>,
@@ -152,6 +153,14 @@ impl MadeFolders {
         let folders = missing_folders(out);
         create_out_dir(out, flag)?;
         Ok(MadeFolders { folders })
+    }
+
+    /// A guard of the folders of `path` that do not exist yet (`path` and its missing
+    /// parents), for a caller that then makes them.
+    pub fn missing(path: &Path) -> Self {
+        MadeFolders {
+            folders: missing_folders(path),
+        }
     }
 
     /// The run is complete: keep the folders.

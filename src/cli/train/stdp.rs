@@ -84,7 +84,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         "--test-fraction must be in (0, 1)"
     );
     let mut cfg = match &args.config {
-        Some(p) => Config::load(p).with_context(|| format!("config {p:?}"))?,
+        Some(p) => Config::load(p).with_context(|| format!("config {}", p.display()))?,
         None => stdp_config(digits::PIXELS, args.neurons.unwrap_or(100), args.seed),
     };
     // Training learns with STDP whatever the file's `stdp.enabled` says (the shipped configs
@@ -95,25 +95,28 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if let Some(p) = &args.config {
         anyhow::ensure!(
             n_in == digits::PIXELS,
-            "config {p:?} has {n_in} inputs; the digits have {} pixels",
+            "config {} has {n_in} inputs; the digits have {} pixels",
+            p.display(),
             digits::PIXELS
         );
         if let Some(asked) = args.neurons.filter(|&n| n != neurons) {
             bail!(
-                "--neurons {asked} contradicts config {p:?}, which has {neurons} excitatory \
-                 neurons; leave --neurons out or make them agree"
+                "--neurons {asked} contradicts config {}, which has {neurons} excitatory \
+                 neurons; leave --neurons out or make them agree",
+                p.display()
             );
         }
     }
-    let data = digits::load(&args.data).with_context(|| format!("loading {:?}", args.data))?;
+    let data =
+        digits::load(&args.data).with_context(|| format!("loading {}", args.data.display()))?;
     let mut idx = permutation(data.images.len(), args.seed ^ ORDER_SALT);
     if let Some(l) = args.limit {
         idx.truncate(l);
     }
     anyhow::ensure!(
         idx.len() >= 2,
-        "{:?} holds {} image(s); need at least 2 (one training and one test image)",
-        args.data,
+        "{} holds {} image(s); need at least 2 (one training and one test image)",
+        args.data.display(),
         idx.len()
     );
     let n_test = ((idx.len() as f64 * args.test_fraction).round() as usize).clamp(1, idx.len() - 1);

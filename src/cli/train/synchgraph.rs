@@ -126,16 +126,19 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         None => Modality::Audio,
     };
     if modality != Modality::Audio && args.images.is_none() {
-        bail!("--modality {modality:?} needs --images");
+        bail!("--modality {} needs --images", modality_name(modality));
     }
     if modality != Modality::Both && args.w_cross.is_some() {
-        bail!("--w-cross joins the two modalities; --modality {modality:?} has one");
+        bail!(
+            "--w-cross joins the two modalities; --modality {} has one",
+            modality_name(modality)
+        );
     }
     // Made once every flag is known good, so a mistyped flag leaves no empty --out behind;
     // removed again, while empty, if the run fails later (a folder without clips, say).
     let made = MadeFolders::create(&args.out, "--out")?;
     let (mut clips, classes) =
-        audio_clips(&args.audio).with_context(|| format!("listing {:?}", args.audio))?;
+        audio_clips(&args.audio).with_context(|| format!("listing {}", args.audio.display()))?;
     let order = permutation(clips.len(), args.seed ^ ORDER_SALT);
     let keep = args.limit.unwrap_or(clips.len()).min(clips.len());
     clips = order[..keep].iter().map(|&i| clips[i].clone()).collect();
@@ -148,8 +151,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     present.dedup();
     if let [only] = present[..] {
         bail!(
-            "every clip of {:?} has the label '{}', so one class; classification needs at least two",
-            args.audio,
+            "every clip of {} has the label '{}', so one class; classification needs at least two",
+            args.audio.display(),
             classes[only]
         );
     }
@@ -168,7 +171,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if modality != Modality::Visual {
         let pb = ProgressBar::new(n as u64).with_message("mfcc");
         for c in &clips {
-            audio.push(audio_features(&c.path).with_context(|| format!("{:?}", c.path))?);
+            audio.push(audio_features(&c.path).with_context(|| c.path.display().to_string())?);
             pb.inc(1);
         }
         pb.finish_and_clear();
@@ -176,7 +179,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let mut visual = Vec::new();
     if let Some(dir) = &args.images {
-        let d = digits::load(dir).with_context(|| format!("loading {dir:?}"))?;
+        let d = digits::load(dir).with_context(|| format!("loading {}", dir.display()))?;
         // Pair each clip with an image of its digit from a seeded order per digit, the
         // training, validation and test clips from disjoint shares of it.
         let mut by_digit: Vec<Vec<usize>> = vec![Vec::new(); 10];
@@ -269,7 +272,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let raises = run.raises.iter().map(|&r| u64::from(r)).sum::<u64>();
     let extra = serde_json::json!({
         "model": "synchgraph",
-        "modality": format!("{modality:?}").to_lowercase(),
+        "modality": modality_name(modality),
         "stimulus_edges": stim.to_string(),
         "clips": n,
         "split": {"train": train.len(), "val": val.len(), "test": test.len()},
@@ -310,7 +313,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         ck.insert("snn.theta", &[n_e], l.theta.clone())?;
     }
     ck.set_meta("model", "synchgraph");
-    ck.set_meta("modality", format!("{modality:?}").to_lowercase());
+    ck.set_meta("modality", modality_name(modality));
     ck.set_meta("classes", serde_json::to_string(&classes)?);
     ck.set_meta("snn_config", cfg.to_toml()?);
     ck.save(&args.out.join("model.safetensors"))?;
@@ -340,13 +343,23 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     write_json(&args.out.join("metrics.json"), &metrics)?;
     made.keep();
     outln!(
-        "synchgraph {modality:?} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}), {n} clips ({} test)",
+        "synchgraph {} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}), {n} clips ({} test)",
+        modality_name(modality),
         c_te.accuracy(),
         c_va.accuracy(),
         c_tr.accuracy(),
         test.len()
     );
     Ok(())
+}
+
+/// `modality` as `--modality` takes it (and as metrics.json and the checkpoint record it).
+fn modality_name(modality: Modality) -> &'static str {
+    match modality {
+        Modality::Audio => "audio",
+        Modality::Visual => "visual",
+        Modality::Both => "both",
+    }
 }
 
 /// The GCN settings the flags give.
