@@ -40,8 +40,8 @@ fn nominal_nnz(n: usize, m: usize) -> usize {
     2 * m + n
 }
 
-/// Stored entries of [`random_graph`]`(n, m, seed)`, counted on the host without building it:
-/// each distinct unordered pair of different nodes stored both ways, plus one self loop per node
+/// Stored entries of the random graph of `n` nodes and `m` drawn edges (seed `seed`) that the
+/// sparse rows run, counted on the host without building it: each distinct unordered pair of different nodes stored both ways, plus one self loop per node
 /// (a drawn self loop or a pair drawn twice is stored once).
 pub fn random_graph_nnz(n: usize, m: usize, seed: u64) -> usize {
     let idx = random_indices(2 * m, n, seed);
@@ -62,7 +62,7 @@ fn synthetic_feature_cols() -> Vec<u32> {
 }
 
 /// Stored entries of the `gcn_epoch_synthetic` features: the distinct (row, column) pairs of
-/// [`synthetic_feature_cols`] (a column drawn twice in a row is stored once).
+/// its drawn feature columns (a column drawn twice in a row is stored once).
 pub fn synthetic_features_nnz() -> usize {
     let mut entries: Vec<(usize, u32)> = synthetic_feature_cols()
         .into_iter()

@@ -244,7 +244,9 @@ pub fn lgrin_forward_flops(c: &LgrinConfig, b: usize) -> u64 {
 /// Dense-product FLOPs of one training step (forward and backward) on `b` graphs: twice the
 /// forward's for the backward (two products of the same size per product), except where an
 /// adjacency product's operand needs no gradient: the first layer's input never does (it is the
-/// normalised features), and A does not with `learned_a` off or in the GCN baseline.
+/// normalised features), and A does not with `learned_a` off or in the GCN baseline. Then the
+/// first layer's aggregation needs none either, and its G*conv branches' first linear maps
+/// compute only their weight gradients.
 pub fn lgrin_step_flops(c: &LgrinConfig, b: usize) -> u64 {
     let forward = lgrin_forward_flops(c, b);
     let (m, bb) = (c.nodes as u64, b as u64);
@@ -262,7 +264,29 @@ pub fn lgrin_step_flops(c: &LgrinConfig, b: usize) -> u64 {
             c.g1 as u64
         };
     }
-    forward + 2 * (forward - adjacency_forward) + adjacency_backward
+    // With A fixed, the first layer's aggregation ReLU(A) H needs no gradient either, so the
+    // first linear map of each of its G*conv branches computes no input gradient.
+    let lgrin = c.model == ModelKind::Lgrin;
+    let first_linear = |o: u64| {
+        let w = c.in_dims as u64;
+        let width = if lgrin && c.gconv_mlp {
+            ((w + o) / 4).max(1)
+        } else {
+            o
+        };
+        2 * m * bb * w * width
+    };
+    let unused_input_gradients = if learned_a == 0 && c.layers > 0 {
+        first_linear(c.g1 as u64)
+            + if lgrin && c.inception {
+                first_linear(c.g2 as u64)
+            } else {
+                0
+            }
+    } else {
+        0
+    };
+    forward + 2 * (forward - adjacency_forward) + adjacency_backward - unused_input_gradients
 }
 
 /// One L-GrIN training epoch over [`lgrin_sizes`] random graphs.

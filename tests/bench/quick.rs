@@ -976,14 +976,17 @@ fn lgrin_epoch_counts_the_dense_products() {
     // A training step: twice the forward for the backward, less one product for the first
     // adjacency product (its input, the normalised features, needs no gradient: dA only).
     assert_eq!(lgrin_step_flops(&c, 128), 3 * want - adj(136));
-    // With A fixed, no adjacency product needs dA: layer 0's needs nothing, layer 1's dH only.
+    // With A fixed, no adjacency product needs dA: layer 0's needs nothing, layer 1's dH only,
+    // and layer 0's aggregation needs no gradient, so the first linear map of each of its two
+    // branches (136 -> 66 and 136 -> 50) computes its weight gradient only.
     let fixed = LgrinConfig {
         learned_a: false,
         ..c.clone()
     };
+    let first = |k: u64| 2 * m * b * 136 * k;
     assert_eq!(
         lgrin_step_flops(&fixed, 128),
-        3 * want - 2 * adj(136) - adj(328)
+        3 * want - 2 * adj(136) - adj(328) - first(66) - first(50)
     );
 }
 
