@@ -27,7 +27,11 @@ pub struct Spike {
 /// Settings of synchrony-graph construction.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SynchronyConfig {
-    /// Two spikes closer than this (ms, inclusive) join their neurons.
+    /// Two spikes closer than this (ms, inclusive) join their neurons. The comparison allows
+    /// for the rounding of f32 spike times (one f32 step of the latest time and one of the
+    /// window, rounded up to an f32), so times written as step x dt
+    /// (at dt = 0.1 ms, steps 1062 and 2562 are 150.000015 ms apart once rounded) are joined
+    /// when a whole window of steps apart.
     pub window_ms: f32,
     /// Largest number of directed edges allowed; more is an error, not a silent cut.
     pub max_edges: u64,
@@ -157,6 +161,35 @@ pub fn sort_spikes(spikes: &mut [Spike]) {
     });
 }
 
+/// The window the kernels compare time differences of `spikes` against: `window_ms` widened by the most that rounding can add to the
+/// difference of two times (one f32 ulp of the latest time) and by one ulp of the window, then
+/// rounded up to an f32. Spike times that are simulation steps x dt rounded to f32 are then
+/// joined when a whole window of steps apart whatever dt, and not when one step further apart,
+/// as long as dt exceeds twice that margin (well under 0.01 ms for clips shorter than 10 s).
+/// A window that is not a finite number >= 0 is returned as it is ([`build`] refuses it first).
+fn rounded_window(window_ms: f32, spikes: &[Spike]) -> f32 {
+    if !(window_ms.is_finite() && window_ms >= 0.0) {
+        return window_ms;
+    }
+    let ulp = |x: f32| f64::from(f32::from_bits(x.to_bits() + 1) - x);
+    let latest = spikes
+        .iter()
+        .map(|s| s.time_ms)
+        .filter(|t| t.is_finite())
+        .fold(0f32, |a, t| a.max(t.abs()));
+    let target = f64::from(window_ms) + ulp(latest) + ulp(window_ms);
+    let w = target as f32;
+    // Times near f32::MAX have no finite margin: the window is then used as given.
+    if !w.is_finite() {
+        window_ms
+    } else if f64::from(w) < target {
+        // The next f32 up (w is finite and >= 0).
+        f32::from_bits(w.to_bits() + 1)
+    } else {
+        w
+    }
+}
+
 /// Build the synchrony graph of `spikes` (any order) on the GPU.
 pub fn build(
     gpu: &Gpu,
@@ -193,7 +226,7 @@ pub fn build(
     let base = Params {
         neurons: u(layer.neurons, "neurons")?,
         words: u(words, "bitmap words")?,
-        window: config.window_ms,
+        window: rounded_window(config.window_ms, &sorted),
         split: u(layer.audio_neurons, "audio neurons")?,
         nodes: u(nodes_all, "clips x neurons")?,
         duration: layer.duration_ms,

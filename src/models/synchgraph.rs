@@ -53,6 +53,18 @@ impl std::str::FromStr for Modality {
     }
 }
 
+impl std::fmt::Display for Modality {
+    /// The name [`Modality::from_str`](std::str::FromStr::from_str) reads: `audio`, `visual`
+    /// or `both`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Audio => "audio",
+            Self::Visual => "visual",
+            Self::Both => "both",
+        })
+    }
+}
+
 impl Modality {
     /// Number of modalities simulated.
     pub fn count(self) -> usize {
@@ -129,7 +141,7 @@ pub fn simulate(
 ) -> Result<SpikeRun> {
     if cfg.network.modalities != modality.count() {
         return Err(Error::Config(format!(
-            "network.modalities is {} but the modality {modality:?} has {}",
+            "network.modalities is {} but the modality {modality} has {}",
             cfg.network.modalities,
             modality.count()
         )));
@@ -187,42 +199,11 @@ pub struct GraphSizes {
     pub stimulus_edges: usize,
 }
 
-/// The window handed to the graph builder for `spikes` whose times are simulation steps x dt
-/// rounded to f32 ([`simulate`]): `window_ms` widened by the most that rounding can add to the
-/// difference of two times (one f32 ulp of the latest time) and by one ulp of the window, then
-/// rounded up to an f32. Two spikes a whole window of steps apart are then joined whatever dt
-/// (at dt = 0.1 ms, steps 1062 and 2562 are 150.000015 ms apart once rounded), and spikes one
-/// step further apart are not, as long as dt exceeds twice that margin (well under 0.01 ms for
-/// clips shorter than 10 s). A window that is not a finite number >= 0 is returned as it is,
-/// for the builder to refuse.
-fn grid_window(window_ms: f32, spikes: &[Spike]) -> f32 {
-    if !(window_ms.is_finite() && window_ms >= 0.0) {
-        return window_ms;
-    }
-    let ulp = |x: f32| f64::from(f32::from_bits(x.to_bits() + 1) - x);
-    let latest = spikes
-        .iter()
-        .map(|s| s.time_ms)
-        .filter(|t| t.is_finite())
-        .fold(0f32, |a, t| a.max(t.abs()));
-    let target = f64::from(window_ms) + ulp(latest) + ulp(window_ms);
-    let w = target as f32;
-    // Times near f32::MAX have no finite margin: the window is then used as given.
-    if !w.is_finite() {
-        window_ms
-    } else if f64::from(w) < target {
-        // The next f32 up (w is finite and >= 0).
-        f32::from_bits(w.to_bits() + 1)
-    } else {
-        w
-    }
-}
-
 /// Build the synchrony graph on the GPU, add stimulus edges and self loops, and standardise the
 /// node features spike count and first-spike time with the mean and standard deviation of the
 /// training clips' nodes (`is_train`), so that no statistic of a held-out clip shapes them.
-/// `window_ms` is inclusive in simulation steps: it is widened by the rounding of the f32
-/// spike times (a few f32 ulps), so that spikes a whole window of steps apart are joined.
+/// `window_ms` is inclusive up to the rounding of the f32 spike times (see
+/// [`SynchronyConfig::window_ms`]), so spikes a whole window of steps apart are joined.
 pub fn build_graph(
     gpu: &Gpu,
     run: &SpikeRun,
@@ -232,17 +213,10 @@ pub fn build_graph(
     is_train: &[bool],
 ) -> Result<(GcnGraph, GraphSizes)> {
     let sc = SynchronyConfig {
-        window_ms: grid_window(window_ms, &run.spikes),
+        window_ms,
         ..SynchronyConfig::default()
     };
-    // The builder's errors name the window it was given: name the caller's instead.
-    let g = synchrony::build(gpu, &run.spikes, &run.layer, &sc).map_err(|e| match e {
-        Error::InvalidInput(m) if sc.window_ms != window_ms => Error::InvalidInput(m.replace(
-            &format!("({} ms)", sc.window_ms),
-            &format!("({window_ms} ms)"),
-        )),
-        e => e,
-    })?;
+    let g = synchrony::build(gpu, &run.spikes, &run.layer, &sc)?;
     let offsets = g.clip_offsets.to_u32()?;
     let neuron = g.node_neuron.to_u32()?;
     let stim = stimulus_edges(mode, &offsets, &neuron, labels, is_train)?;

@@ -11,6 +11,9 @@ use synchgraph::{Error, Tensor};
 /// Reference: (row_ptr, col_idx, features, clip_offsets, node_neuron) of the compacted graph.
 type Graph = (Vec<u32>, Vec<u32>, Vec<f32>, Vec<u32>, Vec<u32>);
 
+/// The window is compared exactly: the builder's allowance for rounded f32 times (a few ulps
+/// of the latest time) cannot change a pair of the tests' spike times, which lie on a 0.5 ms
+/// or coarser grid that f32 holds exactly.
 fn reference(spikes: &[Spike], layer: &Layer, window: f32) -> Graph {
     let n = layer.neurons;
     let all = layer.clips * n;

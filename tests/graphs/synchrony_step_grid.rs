@@ -73,8 +73,8 @@ fn spikes_one_window_apart_on_a_step_grid_are_joined() {
 #[test]
 fn the_edge_cap_error_names_the_window_as_given() {
     // 7,100 neurons of one clip spiking together: 7,100 x 7,099 = 50.4M directed edges, over
-    // the default cap of 50M. The builder is given the window widened by the times' rounding;
-    // the error still names the 150 ms the caller asked for.
+    // the default cap of 50M. The builder widens the window by the times' rounding; the error
+    // still names the 150 ms the caller asked for.
     let neurons = 7_100u32;
     let spikes = (0..neurons)
         .map(|neuron| Spike {

@@ -126,13 +126,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         None => Modality::Audio,
     };
     if modality != Modality::Audio && args.images.is_none() {
-        bail!("--modality {} needs --images", modality_name(modality));
+        bail!("--modality {modality} needs --images");
     }
     if modality != Modality::Both && args.w_cross.is_some() {
-        bail!(
-            "--w-cross joins the two modalities; --modality {} has one",
-            modality_name(modality)
-        );
+        bail!("--w-cross joins the two modalities; --modality {modality} has one");
     }
     // Made once every flag is known good, so a mistyped flag leaves no empty --out behind;
     // removed again, while empty, if the run fails later (a folder without clips, say).
@@ -272,7 +269,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let raises = run.raises.iter().map(|&r| u64::from(r)).sum::<u64>();
     let extra = serde_json::json!({
         "model": "synchgraph",
-        "modality": modality_name(modality),
+        "modality": modality.to_string(),
         "stimulus_edges": stim.to_string(),
         "clips": n,
         "split": {"train": train.len(), "val": val.len(), "test": test.len()},
@@ -313,7 +310,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         ck.insert("snn.theta", &[n_e], l.theta.clone())?;
     }
     ck.set_meta("model", "synchgraph");
-    ck.set_meta("modality", modality_name(modality));
+    ck.set_meta("modality", modality.to_string());
     ck.set_meta("classes", serde_json::to_string(&classes)?);
     ck.set_meta("snn_config", cfg.to_toml()?);
     ck.save(&args.out.join("model.safetensors"))?;
@@ -343,23 +340,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     write_json(&args.out.join("metrics.json"), &metrics)?;
     made.keep();
     outln!(
-        "synchgraph {} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}), {n} clips ({} test)",
-        modality_name(modality),
+        "synchgraph {modality} (stimulus edges {stim}): test accuracy {:.4} (val {:.4}, train {:.4}), {n} clips ({} test)",
         c_te.accuracy(),
         c_va.accuracy(),
         c_tr.accuracy(),
         test.len()
     );
     Ok(())
-}
-
-/// `modality` as `--modality` takes it (and as metrics.json and the checkpoint record it).
-fn modality_name(modality: Modality) -> &'static str {
-    match modality {
-        Modality::Audio => "audio",
-        Modality::Visual => "visual",
-        Modality::Both => "both",
-    }
 }
 
 /// The GCN settings the flags give.
