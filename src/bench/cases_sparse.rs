@@ -1,7 +1,8 @@
 //! Sparse cases: SpMM at Cora size and at about one million edges, and one full GCN training
 //! epoch at Cora size (forward, backward and Adam) on a synthetic graph (`gcn_epoch_synthetic`;
-//! the same epoch on the real Cora files is `gcn_epoch_cora` in [`super::cases_train`]). Graphs are synthetic with a fixed seed (random
-//! symmetric edges plus self loops, normalised as for a GCN), so the harness needs no data files.
+//! the same epoch on the real Cora files is `gcn_epoch_cora` in [`super::cases_train`]). Graphs
+//! are synthetic with a fixed seed (random symmetric edges plus self loops, normalised as for a
+//! GCN), so the harness needs no data files.
 //! Counts use the stored entries of the graphs the rows run ([`random_graph_nnz`],
 //! [`synthetic_features_nnz`]: draws that collide are stored once); the size text names the
 //! nominal 2m + n, which the peer's row pairs with.
@@ -41,8 +42,9 @@ fn nominal_nnz(n: usize, m: usize) -> usize {
 }
 
 /// Stored entries of the random graph of `n` nodes and `m` drawn edges (seed `seed`) that the
-/// sparse rows run, counted on the host without building it: each distinct unordered pair of different nodes stored both ways, plus one self loop per node
-/// (a drawn self loop or a pair drawn twice is stored once).
+/// sparse rows run, counted on the host without building it: each distinct unordered pair of
+/// different nodes stored both ways, plus one self loop per node (a drawn self loop or a pair
+/// drawn twice is stored once).
 pub fn random_graph_nnz(n: usize, m: usize, seed: u64) -> usize {
     let idx = random_indices(2 * m, n, seed);
     let mut pairs: Vec<(u32, u32)> = idx

@@ -416,8 +416,7 @@ fn has_landmark_header(path: &Path) -> bool {
 /// ravdess`. Actor folders of WAV files none of which is coded are classes that happen to be
 /// named so.
 fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
-    let actor = |p: &PathBuf| is_actor_folder(p);
-    if !subdirs.iter().any(|p| actor(p)) {
+    if !subdirs.iter().any(|p| is_actor_folder(p)) {
         return Ok(false);
     }
     let mut coded_actor = false;
@@ -425,7 +424,7 @@ fn is_ravdess_actor_layout(subdirs: &[&PathBuf]) -> Result<bool> {
     for sub in subdirs {
         for f in list_dir(sub)?.into_iter().filter(|f| ext_is(f, &["wav"])) {
             if is_ravdess_name(&stem(&f)) {
-                coded_actor |= actor(sub);
+                coded_actor |= is_actor_folder(sub);
             } else if misnamed.is_none() {
                 misnamed = Some(f);
             }

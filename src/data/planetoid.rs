@@ -10,6 +10,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::emotion::is_skipped_entry;
 use crate::error::{Error, Result};
 
 /// Most dense feature values (nodes x feature dims) [`Planetoid::load`] and
@@ -53,7 +54,7 @@ pub fn find_nodes_file(dir: &Path) -> Option<PathBuf> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| !n.starts_with('.') && n.ends_with(".nodes.txt"))
+                .is_some_and(|n| !is_skipped_entry(n) && n.ends_with(".nodes.txt"))
         })
         .collect::<Vec<_>>();
     if found.len() == 1 {

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::emotion::is_skipped_entry;
 use super::planetoid::MAX_DENSE_FEATURES;
 use crate::error::{Error, Result};
 
@@ -47,7 +48,7 @@ pub fn find_prefix(dir: &Path) -> Option<String> {
         .ok()?
         .filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| !n.starts_with('.'))
+        .filter(|n| !is_skipped_entry(n))
         .filter_map(|n| n.strip_suffix("_A.txt").map(str::to_string))
         .collect();
     if found.len() == 1 {

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::emotion::is_emodb_name;
+use crate::data::emotion::{is_emodb_name, is_skipped_entry};
 use crate::error::{Error, Result};
 use crate::features::log_filter::{Gray, LogFilter};
 use crate::features::mfcc::{mfcc, MfccConfig};
@@ -30,14 +30,14 @@ pub struct AudioClip {
 /// The audio clips of a folder with their labels and class names. Free Spoken Digit files
 /// (`<digit>_<speaker>_<n>.wav`) are labelled by digit; EmoDB files (`03a01Fa.wav`) by the
 /// emotion letter, the 6th character. A name that follows neither scheme, or a folder holding
-/// names of both, is an error. Hidden files (names starting with `.`) are skipped.
+/// names of both, is an error. Hidden files are skipped ([`is_skipped_entry`]).
 pub fn audio_clips(dir: &Path) -> Result<(Vec<AudioClip>, Vec<String>)> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         // Hidden files (macOS `._<name>.wav` resource forks) are no clips, as in every layout.
-        .filter(|n| !n.starts_with('.') && n.to_lowercase().ends_with(".wav"))
+        .filter(|n| !is_skipped_entry(n) && n.to_lowercase().ends_with(".wav"))
         .collect();
     names.sort();
     if names.is_empty() {

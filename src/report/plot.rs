@@ -206,20 +206,20 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
         let lx = (left + pw) as u32 - 160;
         // A series with no finite value draws nothing: its legend entry says so rather than
         // showing a colour that appears nowhere on the figure.
-        if values.iter().any(|v| v.is_finite()) {
+        let label = if values.iter().any(|v| v.is_finite()) {
             fill(&mut img, lx, ly + 2, 20, 3, color);
-            draw_text(&mut img, i64::from(lx) + 26, i64::from(ly), name, 1, BLACK);
+            name.to_string()
         } else {
-            let label = format!("{name} (no values)");
-            draw_text(
-                &mut img,
-                i64::from(lx) + 26,
-                i64::from(ly),
-                &label,
-                1,
-                BLACK,
-            );
-        }
+            format!("{name} (no values)")
+        };
+        draw_text(
+            &mut img,
+            i64::from(lx) + 26,
+            i64::from(ly),
+            &label,
+            1,
+            BLACK,
+        );
     }
     save_png(&img, path)
 }

@@ -22,6 +22,20 @@ fn set_grad(store: &mut ParamStore, id: ParamId, c: &[f32]) {
     tape.backward(&loss, store).unwrap();
 }
 
+/// One Adam step of the f64 reference (PyTorch's formula, lr 0.01, the betas as the f32
+/// constants the kernel uses, L2 decay `wd` added to the gradient) at step `t` (from 1).
+fn reference_adam_step(w: &mut [f64], m: &mut [f64], v: &mut [f64], g: &[f32], wd: f64, t: i32) {
+    let (lr, b1, b2, eps) = (0.01f64, f64::from(0.9f32), f64::from(0.999f32), 1e-8f64);
+    for i in 0..w.len() {
+        let gi = f64::from(g[i]) + wd * w[i];
+        m[i] = b1 * m[i] + (1.0 - b1) * gi;
+        v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
+        let mhat = m[i] / (1.0 - b1.powi(t));
+        let vhat = v[i] / (1.0 - b2.powi(t));
+        w[i] -= lr * mhat / (vhat.sqrt() + eps);
+    }
+}
+
 /// `steps` Adam steps (lr 0.01) on one parameter per entry of `sizes` with its weight decay,
 /// random gradients, against an f64 reference.
 fn check_adam(g: &Gpu, seed: u64, sizes: &[usize], decays: &[f32], steps: u32) {
@@ -36,21 +50,13 @@ fn check_adam(g: &Gpu, seed: u64, sizes: &[usize], decays: &[f32], steps: u32) {
         refs.push((w64, vec![0.0f64; n], vec![0.0f64; n]));
     }
     let mut adam = Adam::new(0.01);
-    let (b1, b2, eps, lr) = (0.9f64, 0.999f64, 1e-8f64, 0.01f64);
     for t in 1..=steps {
         store.zero_grad();
         for (k, &id) in ids.iter().enumerate() {
             let grad = rng.vec(sizes[k], -2.0, 2.0);
             set_grad(&mut store, id, &grad);
             let (w, m, v) = &mut refs[k];
-            for i in 0..w.len() {
-                let gi = f64::from(grad[i]) + f64::from(decays[k]) * w[i];
-                m[i] = b1 * m[i] + (1.0 - b1) * gi;
-                v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
-                let mh = m[i] / (1.0 - b1.powi(t as i32));
-                let vh = v[i] / (1.0 - b2.powi(t as i32));
-                w[i] -= lr * mh / (vh.sqrt() + eps);
-            }
+            reference_adam_step(w, m, v, &grad, f64::from(decays[k]), t as i32);
         }
         adam.step(&mut store).unwrap();
     }
@@ -209,4 +215,44 @@ fn xavier_init_ranges_and_seeds() {
         "variance {var}, want {want}"
     );
     assert!(xavier_uniform(&g, &[3], 0).is_err());
+}
+
+// Adam at value edges: zero gradients, gradients whose bias-corrected second moment
+// `v / (1 - beta2^t)` is past `f32::MAX` while `v` itself is not (|g| around 1e20: PyTorch's
+// `sqrt(v) / sqrt(1 - beta2^t)` keeps the step at about `lr`; the kernel once made a zero
+// step), L2 weight decay, and the bias correction of the first steps. Tolerance
+// |gpu - reference| <= 1e-6 + 1e-5 |reference| on weights of order 1.
+#[test]
+fn adam_steps_match_reference_for_zero_and_huge_gradients() {
+    let g = gpu();
+    // Per step: zero, huge (1e20 and up to 5e20, where (1 - beta2) g² still fits f32 but
+    // v / (1 - beta2^t) does not), ordinary and small gradients.
+    let steps: [[f32; 8]; 3] = [
+        [0.0, 1e20, -1e20, 5e20, 1e19, 0.5, -2.0, 1e-3],
+        [0.0, 0.0, 1e20, -3e20, 1e19, -0.5, 1.0, 0.0],
+        [0.0, -2e20, 0.0, 1.0, -1e18, 0.25, 0.0, 1e-3],
+    ];
+    for wd in [0.0f32, 0.01] {
+        let w0 = [1.0f32, -0.5, 0.25, 2.0, -1.0, 0.75, 0.1, -0.3];
+        let mut store = ParamStore::new();
+        let id = store.add("w", Tensor::from_f32(&g, &[8], &w0).unwrap(), wd);
+        let mut adam = Adam::new(0.01);
+        let mut w: Vec<f64> = w0.iter().map(|&x| f64::from(x)).collect();
+        let (mut m, mut v) = (vec![0.0; 8], vec![0.0; 8]);
+        for (t, grad) in steps.iter().enumerate() {
+            store.zero_grad();
+            set_grad(&mut store, id, grad);
+            adam.step(&mut store).unwrap();
+            reference_adam_step(&mut w, &mut m, &mut v, grad, f64::from(wd), t as i32 + 1);
+            let got = store.value(id).to_f32().unwrap();
+            let want: Vec<f32> = w.iter().map(|&x| x as f32).collect();
+            assert_close(
+                &format!("adam weights after step {} (wd {wd})", t + 1),
+                &got,
+                &want,
+                1e-6,
+                1e-5,
+            );
+        }
+    }
 }

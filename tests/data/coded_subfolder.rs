@@ -4,23 +4,22 @@
 //! `wav` holding every clip (or, beside EmoDB's label folders, an error that `lablaut` holds no
 //! WAV files).
 
+use crate::common;
+
 use std::path::{Path, PathBuf};
 
+use common::cli::{scratch, write};
 use synchgraph::data::emotion::{detect_format, load_clips, DatasetFormat};
 
 const EMODB_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/emodb");
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sg-coded-sub-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("coded-sub", name)
 }
 
 fn touch_all(dir: &Path, names: &[&str]) {
-    std::fs::create_dir_all(dir).unwrap();
     for n in names {
-        std::fs::write(dir.join(n), b"x").unwrap();
+        write(&dir.join(n), b"x");
     }
 }
 

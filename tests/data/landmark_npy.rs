@@ -2,18 +2,18 @@
 //! two layouts: detection asks for `--format`, as for any two kinds of clip. It read them as
 //! landmarks, which lists CSV files only, so the `.npy` clips were left out without a word.
 
+use crate::common;
+
 use std::path::{Path, PathBuf};
 
+use common::cli::{scratch, write};
 use synchgraph::data::emotion::{detect_format, load_clips, DatasetFormat};
 use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::features::FrameMatrix;
 use synchgraph::Error;
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sg-lm-npy-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("lm-npy", name)
 }
 
 /// A landmark CSV of two frames with the documented header.
@@ -28,8 +28,7 @@ fn landmark_csv(p: &Path) {
         row.join(","),
         row.join(",")
     );
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
+    write(p, text);
 }
 
 #[test]
@@ -37,7 +36,7 @@ fn landmark_csvs_beside_npy_clips_ask_for_a_format() {
     let d = tmp("mixed");
     landmark_csv(&d.join("happy/a.csv"));
     landmark_csv(&d.join("sad/b.csv"));
-    std::fs::write(d.join("sad/c.npy"), npy_bytes(&FrameMatrix::zeros(2, 136))).unwrap();
+    write(&d.join("sad/c.npy"), npy_bytes(&FrameMatrix::zeros(2, 136)));
     let e = detect_format(&d).unwrap_err();
     assert!(matches!(e, Error::Data { .. }), "{e}");
     let text = e.to_string();

@@ -3,20 +3,19 @@
 //! clip list is built: it was read as a class folder, so detection reported two layouts and
 //! `--format folder` an empty class.
 
+use crate::common;
+
 use std::path::{Path, PathBuf};
 
+use common::cli::{scratch, write};
 use synchgraph::data::emotion::{detect_format, load_clips, DatasetFormat};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sg-macosx-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("macosx", name)
 }
 
 fn touch(p: &Path) {
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, b"x").unwrap();
+    write(p, b"x");
 }
 
 #[test]

@@ -4,22 +4,20 @@
 //! (`video`), the two archives as its classes and the actors as clips; it is RAVDESS, labelled
 //! from the coded names.
 
+use crate::common;
+
 use std::path::{Path, PathBuf};
 
+use common::cli::{scratch, write};
 use synchgraph::data::emotion::{detect_format, load_clips, DatasetFormat};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sg-rav-zips-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("rav-zips", name)
 }
 
 fn touch_all(dir: &Path, names: &[&str]) {
     for n in names {
-        let p = dir.join(n);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, b"").unwrap();
+        write(&dir.join(n), b"");
     }
 }
 

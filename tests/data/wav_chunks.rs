@@ -102,7 +102,7 @@ fn eight_bit_samples_are_unsigned_around_128() {
 }
 
 /// A RIFF/WAVE file of the given `fmt ` body, data length field and sample bytes.
-fn wav_raw(fmt: &[u8], data_len: u32, data: &[u8]) -> Vec<u8> {
+pub(crate) fn wav_raw(fmt: &[u8], data_len: u32, data: &[u8]) -> Vec<u8> {
     let mut body = b"WAVEfmt ".to_vec();
     body.extend_from_slice(&(fmt.len() as u32).to_le_bytes());
     body.extend_from_slice(fmt);
@@ -130,7 +130,7 @@ fn pcm16_fmt() -> Vec<u8> {
     f
 }
 
-fn pcm16(samples: &[i16]) -> Vec<u8> {
+pub(crate) fn pcm16(samples: &[i16]) -> Vec<u8> {
     samples.iter().flat_map(|s| s.to_le_bytes()).collect()
 }
 

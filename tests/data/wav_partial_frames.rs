@@ -4,6 +4,7 @@
 //! reported as invalid headers. Frames that do not split into the channels are named as such
 //! whatever the data length.
 
+use crate::wav_chunks::{pcm16, wav_raw};
 use synchgraph::features::wav::read_wav;
 use synchgraph::Error;
 
@@ -16,25 +17,13 @@ fn tmp(name: &str) -> std::path::PathBuf {
 /// A RIFF/WAVE file: 8 kHz 16-bit PCM with `channels`, data length field `data_len`, `data`.
 fn wav(channels: u16, data_len: u32, data: &[u8]) -> Vec<u8> {
     let align = 2 * channels;
-    let mut body = b"WAVEfmt ".to_vec();
-    body.extend_from_slice(&16u32.to_le_bytes());
-    body.extend_from_slice(&1u16.to_le_bytes());
-    body.extend_from_slice(&channels.to_le_bytes());
-    body.extend_from_slice(&8000u32.to_le_bytes());
-    body.extend_from_slice(&(8000 * u32::from(align)).to_le_bytes());
-    body.extend_from_slice(&align.to_le_bytes());
-    body.extend_from_slice(&16u16.to_le_bytes());
-    body.extend_from_slice(b"data");
-    body.extend_from_slice(&data_len.to_le_bytes());
-    body.extend_from_slice(data);
-    let mut out = b"RIFF".to_vec();
-    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-    out.extend_from_slice(&body);
-    out
-}
-
-fn pcm16(samples: &[i16]) -> Vec<u8> {
-    samples.iter().flat_map(|s| s.to_le_bytes()).collect()
+    let mut fmt = 1u16.to_le_bytes().to_vec();
+    fmt.extend_from_slice(&channels.to_le_bytes());
+    fmt.extend_from_slice(&8000u32.to_le_bytes());
+    fmt.extend_from_slice(&(8000 * u32::from(align)).to_le_bytes());
+    fmt.extend_from_slice(&align.to_le_bytes());
+    fmt.extend_from_slice(&16u16.to_le_bytes());
+    wav_raw(&fmt, data_len, data)
 }
 
 fn expect_truncated(name: &str, bytes: Vec<u8>) {

@@ -7,7 +7,6 @@
 mod common;
 
 mod act_backward_shape;
-mod adam_values;
 mod coverage;
 mod elementwise;
 mod folded_rows;
