@@ -1,8 +1,12 @@
 //! What the device context keeps of failures: the standing error of a failed batch, the error
-//! of a lost device, and the bound of a blocking wait for the GPU.
+//! of a lost device, and the bound of a blocking wait for the GPU; and the `Gpu` methods that
+//! report, acknowledge and simulate them and wait for the GPU within that bound.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use super::context::{lock, Gpu};
 use crate::error::{Error, Result};
 
 /// Environment variable that bounds every blocking wait for the GPU, in seconds (see
@@ -136,6 +140,121 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .cloned()
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+impl Gpu {
+    /// Turn errors wgpu reported outside an error scope into the standing failure, and return
+    /// that failure (the first one not yet acknowledged with [`Gpu::clear_error`]).
+    pub(super) fn take_errors(&self, context: &str) -> Result<()> {
+        let mut state = lock(&self.inner.errors);
+        if !state.pending.is_empty() {
+            // Invalid objects of a destroyed device surface as validation errors first; wgpu
+            // reports the loss itself only from a poll, so look before blaming the batch.
+            drop(state);
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                self.inner.device.poll(wgpu::PollType::Poll)
+            }));
+            self.check_lost()?;
+            state = lock(&self.inner.errors);
+        }
+        if !state.pending.is_empty() {
+            let message = state.pending.drain(..).collect::<Vec<_>>().join("; ");
+            state.record(context, message);
+        }
+        match &state.failed {
+            None => Ok(()),
+            Some(f) => Err(f.to_error()),
+        }
+    }
+
+    /// Acknowledge a failed batch: forget its standing error, so that later reads, flushes and
+    /// synchronizes succeed again, and return it (`None` when nothing had failed). Tensors the
+    /// failed batch should have written hold stale data; recompute them. Batches that failed
+    /// while that error stood are acknowledged with it, and its message counts them ("1 later
+    /// batch failed as well"): their tensors are stale too. Errors of work recorded but not yet
+    /// submitted are kept and reported when it is submitted. A lost device stays lost.
+    pub fn clear_error(&self) -> Option<Error> {
+        lock(&self.inner.errors).failed.take().map(|f| f.to_error())
+    }
+
+    /// [`Error::Device`] once the device is lost (an atomic load otherwise).
+    pub(super) fn check_lost(&self) -> Result<()> {
+        match self.inner.lost.get() {
+            None => Ok(()),
+            Some(reason) => Err(lost_error(reason)),
+        }
+    }
+
+    /// True once wgpu has reported the device lost; every call that records, submits, waits or
+    /// reads then returns [`Error::Device`].
+    pub fn is_lost(&self) -> bool {
+        self.inner.lost.get().is_some()
+    }
+
+    /// Simulate a lost device, as a driver reset or a removed GPU would lose it: destroys the
+    /// wgpu device and lets wgpu report the loss. Every later call that records, submits,
+    /// waits, reads, uploads or allocates returns [`Error::Device`]. Tests use it; nothing
+    /// recorded or submitted before survives.
+    pub fn lose_device(&self) {
+        self.inner.device.destroy();
+        // wgpu reports a destroyed device from the next poll that finds its queue empty.
+        let _ = self.poll_guarded();
+        let _ = self
+            .inner
+            .lost
+            .set("reason: Destroyed, by Gpu::lose_device".to_string());
+    }
+
+    /// The bound of every blocking wait for the GPU (a readback, [`Gpu::synchronize`], a
+    /// profiler's timestamp readback): [`DEFAULT_WAIT_TIMEOUT`] (30 minutes), or the seconds
+    /// given by the environment variable `SYNCHGRAPH_WAIT_TIMEOUT_S` when the device was
+    /// opened, or what [`Gpu::set_wait_timeout`] set. A wait that reaches it returns
+    /// [`Error::Device`] saying the GPU did not finish within that many seconds.
+    pub fn wait_timeout(&self) -> Duration {
+        Duration::from_nanos(self.inner.wait_timeout_ns.load(Ordering::Relaxed))
+    }
+
+    /// Change the bound of every blocking wait (see [`Gpu::wait_timeout`]) for all clones of
+    /// this handle. A zero duration is raised to one nanosecond.
+    pub fn set_wait_timeout(&self, timeout: Duration) {
+        let ns = u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX).max(1);
+        self.inner.wait_timeout_ns.store(ns, Ordering::Relaxed);
+    }
+
+    /// One bounded blocking poll. wgpu's `Device::poll` panics on a device error met during
+    /// the wait; the panic is caught here and, like a lost device or a wait past
+    /// [`Gpu::wait_timeout`], returned as [`Error::Device`].
+    fn poll_guarded(&self) -> Result<()> {
+        let timeout = self.wait_timeout();
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            self.inner.device.poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: Some(timeout),
+            })
+        }));
+        // A loss found during the wait is reported by its callback before `poll` returns.
+        self.check_lost()?;
+        match polled {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(wgpu::PollError::Timeout)) => Err(Error::Device(format!(
+                "the GPU did not finish its work within {} s (the wait bound; set \
+                 {WAIT_TIMEOUT_ENV} or Gpu::set_wait_timeout to change it)",
+                timeout.as_secs_f64()
+            ))),
+            Ok(Err(e)) => Err(Error::Device(format!("waiting for the GPU failed: {e}"))),
+            Err(payload) => Err(Error::Device(format!(
+                "the GPU device failed while the host waited for it: {}",
+                panic_message(&*payload)
+            ))),
+        }
+    }
+
+    /// Block until the GPU has finished the submitted work (counted in [`Gpu::host_waits`]).
+    pub(super) fn block(&self) -> Result<()> {
+        self.check_lost()?;
+        self.inner.waits.fetch_add(1, Ordering::Relaxed);
+        self.poll_guarded()
+    }
 }
 
 #[cfg(test)]

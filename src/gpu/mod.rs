@@ -4,7 +4,9 @@
 
 pub mod adapter;
 pub mod bind_cache;
+mod buffers;
 pub mod context;
+mod dispatch;
 mod failure;
 pub mod grid;
 pub mod layouts;
@@ -13,6 +15,8 @@ pub mod pipelines;
 pub mod pool;
 pub mod profiler;
 pub mod registry;
+mod stats;
+mod transfer;
 
 pub use bind_cache::BindGroupStats;
 pub use context::{Binding, Gpu, GpuInfo, GpuOptions};
