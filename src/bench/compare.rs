@@ -2,9 +2,11 @@
 //! of both runs.
 
 use std::fmt;
+use std::io::Write;
 
 use super::measure::Timing;
 use super::report::BenchReport;
+use crate::error::{Error, Result};
 
 /// Smallest relative change ever reported as slower or faster.
 pub const MIN_NOISE: f64 = 0.05;
@@ -230,4 +232,58 @@ fn timing_name(t: Timing) -> &'static str {
         Timing::Timestamps => "timestamps",
         Timing::Wall => "wall clock",
     }
+}
+
+/// Print the comparison of two saved reports to `out` (no device needed): `new` against `old`,
+/// for example an engine run against a peer's run made in the same session.
+pub fn compare_saved(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let (old_report, new_report) = (BenchReport::load(old)?, BenchReport::load(new)?);
+    let io = |e| Error::io("standard output", e);
+    let header = comparison_header(
+        &new.display().to_string(),
+        &new_report,
+        &old.display().to_string(),
+        &old_report,
+    );
+    write!(out, "{header}").map_err(io)?;
+    write!(out, "{}", compare(&old_report, &new_report)).map_err(io)
+}
+
+/// The lines above a comparison: which report (its adapter and date) is compared with which,
+/// then one line for each of adapter, backend and driver that differs between them, since the
+/// ratios then measure that difference too (two devices, or the engine against a peer on
+/// another backend) and not only a change of code, and one for each report that is incomplete
+/// (written by a run cut short), whose missing rows are then missing from the comparison.
+pub fn comparison_header(
+    new_name: &str,
+    new: &BenchReport,
+    old_name: &str,
+    old: &BenchReport,
+) -> String {
+    let mut text = format!(
+        "{new_name} ({}, {}) compared with {old_name} ({}, {})\n",
+        new.adapter.name, new.date, old.adapter.name, old.date
+    );
+    let (a, b) = (&new.adapter, &old.adapter);
+    for (what, x, y) in [
+        ("adapters", &a.name, &b.name),
+        ("backends", &a.backend, &b.backend),
+        ("drivers", &a.driver, &b.driver),
+    ] {
+        if x != y {
+            text.push_str(&format!("different {what}: {x} / {y}\n"));
+        }
+    }
+    for (name, report) in [(new_name, new), (old_name, old)] {
+        if !report.complete {
+            text.push_str(&format!(
+                "{name} is incomplete (its run was cut short): rows it lacks are not compared\n"
+            ));
+        }
+    }
+    text
 }

@@ -3,6 +3,8 @@
 //! recording, the multi-modal network and a plain f64 reference of all of it.
 
 pub mod config;
+mod config_checks;
+mod config_steps;
 pub mod encoding;
 pub mod network;
 pub mod neurons;

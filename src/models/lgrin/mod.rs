@@ -11,11 +11,14 @@
 //! eᵀ(A_d ⊙ ReLU(A))e, ‖A‖²_F and ‖p‖² (see [`LgrinConfig::loss_means`]).
 
 mod batches;
+mod built;
 pub mod checkpoint;
 pub mod config;
 pub mod layers;
 pub mod model;
 pub mod predict;
+mod state;
+mod temporal;
 pub mod train;
 
 pub use checkpoint::{load_model, save_model, SavedModel};

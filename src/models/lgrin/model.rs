@@ -3,28 +3,20 @@
 //! batch of b graphs with m nodes and f features is [m · b, f] with row m_i · b + g, so one
 //! [m, m] × [m, b · f] product aggregates every graph at once.
 
-use std::collections::HashMap;
-
 use super::config::{AdjacencyInit, LgrinConfig, MaxpoolGraph, ModelKind};
 use super::layers::{aggregate, GConv, Linear, Norm};
 use crate::autodiff::{ParamId, ParamStore, Tape, Var};
 use crate::error::{Error, Result};
-use crate::features::FrameMatrix;
 use crate::gpu::Gpu;
 use crate::kernels::elementwise::{unary, Unary};
 use crate::kernels::random;
 use crate::kernels::reduce::ReduceOp;
 use crate::tensor::Tensor;
 
-/// A named host copy of a tensor: (name, shape, values).
-pub type NamedTensor = (String, Vec<usize>, Vec<f32>);
-
-/// A copy of every tensor [`Lgrin::state`] lists, kept on the GPU: taken by
-/// [`Lgrin::snapshot`] without reading anything back and put back by [`Lgrin::restore`].
-pub struct StateSnapshot {
-    params: Vec<Tensor>,
-    norms: Vec<(Tensor, Tensor)>,
-}
+pub use super::state::{NamedTensor, StateSnapshot};
+pub use super::temporal::{
+    node_major, normalised_temporal, temporal_adjacency, temporal_neighbours,
+};
 
 /// One inception layer (or one GCN layer: `g1` only).
 #[derive(Debug, Clone)]
@@ -54,9 +46,9 @@ pub struct Lgrin {
     pub store: ParamStore,
     /// The configuration the tensors were built for, with the weight decay the store carries
     /// (see [`Lgrin::check_built`] and [`Lgrin::apply_weight_decay`]).
-    built: LgrinConfig,
+    pub(super) built: LgrinConfig,
     /// Per parameter, in store order: whether the weight decay applies (the linear maps).
-    decayed: Vec<bool>,
+    pub(super) decayed: Vec<bool>,
     gpu: Gpu,
     input_norm: Norm,
     a: Option<ParamId>,
@@ -69,56 +61,6 @@ pub struct Lgrin {
     cls1: Linear,
     slope: ParamId,
     cls2: Linear,
-}
-
-/// Binary temporal adjacency of `m` nodes: i ~ j when |i - j| <= 1 (self loops included).
-pub fn temporal_adjacency(m: usize) -> Vec<f32> {
-    band(m, |d| d <= 1)
-}
-
-/// The temporal max-pool's neighbours of `m` nodes: i ~ j when |i - j| = 1. As in the reference
-/// code's frame chain, a node is not its own neighbour, so the first and last nodes pool one
-/// value each.
-pub fn temporal_neighbours(m: usize) -> Vec<f32> {
-    band(m, |d| d == 1)
-}
-
-/// The `m` x `m` 0/1 matrix with a one where `keep(|i - j|)`.
-fn band(m: usize, keep: impl Fn(usize) -> bool) -> Vec<f32> {
-    (0..m * m)
-        .map(|k| f32::from(u8::from(keep((k / m).abs_diff(k % m)))))
-        .collect()
-}
-
-/// D^-1/2 T D^-1/2 of the temporal adjacency T (the GCN baseline's graph).
-pub fn normalised_temporal(m: usize) -> Vec<f32> {
-    let t = temporal_adjacency(m);
-    let deg: Vec<f32> = (0..m).map(|i| t[i * m..(i + 1) * m].iter().sum()).collect();
-    (0..m * m)
-        .map(|k| t[k] / (deg[k / m] * deg[k % m]).sqrt())
-        .collect()
-}
-
-/// Node-major batch [m · b, f] of clips given as [m, f] matrices.
-pub fn node_major(clips: &[&FrameMatrix], m: usize, f: usize) -> Result<Vec<f32>> {
-    let b = clips.len();
-    let mut out = vec![0.0; m * b * f];
-    for (g, c) in clips.iter().enumerate() {
-        if c.rows != m || c.cols != f {
-            return Err(Error::shape(
-                "node_major",
-                format!(
-                    "clip {g} is [{}, {}], the model needs [{m}, {f}]",
-                    c.rows, c.cols
-                ),
-            ));
-        }
-        for node in 0..m {
-            let dst = (node * b + g) * f;
-            out[dst..dst + f].copy_from_slice(c.row(node));
-        }
-    }
-    Ok(out)
 }
 
 impl Lgrin {
@@ -271,97 +213,6 @@ impl Lgrin {
     /// The device the model lives on.
     pub fn gpu(&self) -> &Gpu {
         &self.gpu
-    }
-
-    /// Refuse a [`Lgrin::config`] changed since the model was built in a setting that shaped
-    /// its tensors (the model kind, `nodes`, `in_dims`, `classes`, `g1`, `g2`, `layers`,
-    /// `hidden` and the ablation switches): [`Error::Config`] naming the first. Such a model
-    /// would read its tensors as the new shape (a class count changed after building gave
-    /// probabilities of the wrong classes) or save a checkpoint that does not load. The
-    /// training settings may change; see [`Lgrin::apply_weight_decay`].
-    pub fn check_built(&self) -> Result<()> {
-        let (now, was) = (&self.config, &self.built);
-        let shape = |c: &LgrinConfig| {
-            (
-                c.model,
-                c.nodes,
-                c.in_dims,
-                c.classes,
-                c.g1,
-                c.g2,
-                c.layers,
-                c.hidden,
-                c.gconv_mlp,
-                c.inception,
-                c.learned_a,
-                c.learned_p,
-            )
-        };
-        if shape(now) == shape(was) {
-            return Ok(());
-        }
-        let fields = [
-            (
-                "model",
-                format!("{:?}", now.model),
-                format!("{:?}", was.model),
-            ),
-            ("nodes", now.nodes.to_string(), was.nodes.to_string()),
-            ("in_dims", now.in_dims.to_string(), was.in_dims.to_string()),
-            ("classes", now.classes.to_string(), was.classes.to_string()),
-            ("g1", now.g1.to_string(), was.g1.to_string()),
-            ("g2", now.g2.to_string(), was.g2.to_string()),
-            ("layers", now.layers.to_string(), was.layers.to_string()),
-            ("hidden", now.hidden.to_string(), was.hidden.to_string()),
-            (
-                "gconv_mlp",
-                now.gconv_mlp.to_string(),
-                was.gconv_mlp.to_string(),
-            ),
-            (
-                "inception",
-                now.inception.to_string(),
-                was.inception.to_string(),
-            ),
-            (
-                "learned_a",
-                now.learned_a.to_string(),
-                was.learned_a.to_string(),
-            ),
-            (
-                "learned_p",
-                now.learned_p.to_string(),
-                was.learned_p.to_string(),
-            ),
-        ];
-        match fields.iter().find(|(_, n, w)| n != w) {
-            None => Ok(()),
-            Some((name, n, w)) => Err(Error::Config(format!(
-                "{name} is {n}, but the model was built with {w}: the settings that shape its \
-                 tensors cannot change after building (build a new model)"
-            ))),
-        }
-    }
-
-    /// Give the linear maps' weights and biases the L2 weight decay of [`Lgrin::config`]
-    /// (`weight_decay`, which may have changed since the model was built; the store carries
-    /// the decay per parameter). Values are kept; the gradients are forgotten when the decay
-    /// changes.
-    pub fn apply_weight_decay(&mut self) {
-        let wd = self.config.weight_decay;
-        if wd.to_bits() == self.built.weight_decay.to_bits() {
-            return;
-        }
-        let old = std::mem::take(&mut self.store);
-        for (id, &decayed) in old.ids().zip(&self.decayed) {
-            let added = self.store.add(
-                old.name(id),
-                old.value(id).clone(),
-                if decayed { wd } else { 0.0 },
-            );
-            debug_assert_eq!(added, id);
-        }
-        self.built.weight_decay = wd;
     }
 
     /// Total number of trainable scalars.
@@ -543,7 +394,8 @@ impl Lgrin {
         }
     }
 
-    fn norms_mut(&mut self) -> Vec<&mut Norm> {
+    /// Every batch norm of the model, the input norm first, then each layer's in order.
+    pub(super) fn norms_mut(&mut self) -> Vec<&mut Norm> {
         let mut v = vec![&mut self.input_norm];
         for l in &mut self.layers {
             v.extend(l.g1.norms_mut());
@@ -552,131 +404,6 @@ impl Lgrin {
             }
         }
         v
-    }
-
-    /// The names [`Lgrin::state`] gives, in the same order, without reading anything back.
-    pub fn state_names(&mut self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .store
-            .ids()
-            .map(|id| self.store.name(id).to_string())
-            .collect();
-        for n in self.norms_mut() {
-            out.push(format!("{}.running_mean", n.name));
-            out.push(format!("{}.running_var", n.name));
-        }
-        out
-    }
-
-    /// Every tensor needed to restore the model: parameters, then batch-norm running
-    /// statistics (`<norm>.running_mean`, `<norm>.running_var`), as (name, shape, values).
-    pub fn state(&mut self) -> Result<Vec<NamedTensor>> {
-        let mut out = Vec::new();
-        for id in self.store.ids() {
-            let t = self.store.value(id);
-            out.push((
-                self.store.name(id).to_string(),
-                t.shape().to_vec(),
-                t.to_f32()?,
-            ));
-        }
-        for n in self.norms_mut() {
-            let s = &n.stats;
-            out.push((
-                format!("{}.running_mean", n.name),
-                s.running_mean.shape().to_vec(),
-                s.running_mean.to_f32()?,
-            ));
-            out.push((
-                format!("{}.running_var", n.name),
-                s.running_var.shape().to_vec(),
-                s.running_var.to_f32()?,
-            ));
-        }
-        Ok(out)
-    }
-
-    /// A GPU copy of every tensor listed by [`Lgrin::state`] (parameters and batch-norm running
-    /// statistics), made by buffer copies recorded in the current batch: nothing is read back,
-    /// and later training steps do not change it.
-    pub fn snapshot(&mut self) -> Result<StateSnapshot> {
-        let params = self.store.snapshot()?;
-        let norms = self
-            .norms_mut()
-            .into_iter()
-            .map(|n| {
-                Ok((
-                    n.stats.running_mean.contiguous_copy()?,
-                    n.stats.running_var.contiguous_copy()?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(StateSnapshot { params, norms })
-    }
-
-    /// Put back a [`Lgrin::snapshot`] of this model: afterwards [`Lgrin::state`] lists exactly
-    /// the values it held when the snapshot was taken.
-    pub fn restore(&mut self, snapshot: StateSnapshot) -> Result<()> {
-        let StateSnapshot { params, norms } = snapshot;
-        let slots = self.norms_mut();
-        if norms.len() != slots.len() {
-            return Err(Error::shape(
-                "restore",
-                format!(
-                    "{} batch-norm statistics for a model of {}",
-                    norms.len(),
-                    slots.len()
-                ),
-            ));
-        }
-        // Every shape is checked before anything changes, so a bad snapshot leaves the model
-        // as it was.
-        for (n, (mean, var)) in slots.iter().zip(&norms) {
-            mean.expect_same_shape("restore", &n.stats.running_mean)?;
-            var.expect_same_shape("restore", &n.stats.running_var)?;
-        }
-        drop(slots);
-        self.store.restore(params)?;
-        for (n, (mean, var)) in self.norms_mut().into_iter().zip(norms) {
-            n.stats.running_mean = mean;
-            n.stats.running_var = var;
-        }
-        Ok(())
-    }
-
-    /// Restore every tensor listed by [`Lgrin::state`] from `tensors` (name -> (shape, values)).
-    /// A missing tensor or a shape mismatch is an error naming it, and leaves the model as it
-    /// was (every tensor is checked and uploaded before any is replaced).
-    pub fn load_state(&mut self, tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>) -> Result<()> {
-        let gpu = self.gpu.clone();
-        let fetch = |name: &str, shape: &[usize]| -> Result<Tensor> {
-            let (s, v) = tensors
-                .get(name)
-                .ok_or_else(|| Error::Config(format!("checkpoint has no tensor '{name}'")))?;
-            if s != shape || v.len() != shape.iter().product::<usize>() {
-                return Err(Error::Config(format!(
-                    "checkpoint tensor '{name}' is {s:?}, the model needs {shape:?}"
-                )));
-            }
-            Tensor::from_f32(&gpu, shape, v)
-        };
-        let params = self
-            .store
-            .ids()
-            .map(|id| fetch(self.store.name(id), self.store.value(id).shape()))
-            .collect::<Result<Vec<_>>>()?;
-        let norms = self
-            .norms_mut()
-            .into_iter()
-            .map(|n| {
-                let shape = [n.stats.cols()];
-                Ok((
-                    fetch(&format!("{}.running_mean", n.name), &shape)?,
-                    fetch(&format!("{}.running_var", n.name), &shape)?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        self.restore(StateSnapshot { params, norms })
     }
 }
 
