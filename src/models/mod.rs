@@ -5,3 +5,5 @@ pub mod lgrin;
 pub mod synchgraph;
 pub mod synchgraph_features;
 pub mod synchgraph_gcn;
+mod synchgraph_gcn_config;
+mod synchgraph_gcn_graph;

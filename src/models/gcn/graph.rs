@@ -12,206 +12,17 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{accuracy, bias, check_disjoint, check_training_constants, weight, EpochLog};
-use crate::autodiff::optim::{Adam, LrSchedule};
+use super::{accuracy, bias, check_disjoint, check_training_constants, first, weight, EpochLog};
+use crate::autodiff::optim::Adam;
 use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
 use crate::data::split::SplitMix;
-use crate::data::tu::TuGraph;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
-use crate::graph::{batch_graphs, Csr};
 use crate::kernels::reduce::ReduceOp;
 use crate::tensor::Tensor;
 
-/// How node embeddings are pooled into one vector per graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Readout {
-    /// Sum of the nodes.
-    Sum,
-    /// Mean of the nodes.
-    Mean,
-    /// Feature-wise maximum.
-    Max,
-    /// Sum, mean and max side by side.
-    Concat,
-}
-
-impl Readout {
-    /// Width of the pooled vector for `hidden` node features.
-    pub fn width(self, hidden: usize) -> usize {
-        match self {
-            Readout::Concat => 3 * hidden,
-            _ => hidden,
-        }
-    }
-}
-
-/// Which layers' node embeddings the readout pools.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum ReadoutLayers {
-    /// Only the last GCN layer.
-    Last,
-    /// The input features and every GCN layer, pooled separately and concatenated (Xu et al.).
-    All,
-}
-
-/// How the epoch whose test accuracy is reported is chosen on the validation graphs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Selection {
-    /// Lowest validation loss.
-    ValLoss,
-    /// Highest validation accuracy, ties broken by the lower validation loss.
-    ValAccuracy,
-}
-
-/// Hyper-parameters.
-#[derive(Debug, Clone, Serialize)]
-pub struct GraphGcnConfig {
-    /// Hidden units of every GCN layer.
-    pub hidden: usize,
-    /// Number of GCN layers.
-    pub layers: usize,
-    /// Readout.
-    pub readout: Readout,
-    /// Layers the readout pools.
-    pub readout_layers: ReadoutLayers,
-    /// Dropout before the classifier.
-    pub dropout: f32,
-    /// Adam learning rate.
-    pub lr: f32,
-    /// L2 weight decay of the weights.
-    pub weight_decay: f32,
-    /// Epochs.
-    pub epochs: usize,
-    /// Graphs per mini-batch (0 is taken as 1).
-    pub batch_size: usize,
-    /// Learning rate schedule (per epoch).
-    pub schedule: LrSchedule,
-    /// How the reported epoch is chosen.
-    pub selection: Selection,
-}
-
-impl Default for GraphGcnConfig {
-    fn default() -> Self {
-        GraphGcnConfig {
-            hidden: 64,
-            layers: 3,
-            readout: Readout::Concat,
-            readout_layers: ReadoutLayers::All,
-            dropout: 0.0,
-            lr: 0.005,
-            weight_decay: 5e-4,
-            epochs: 100,
-            batch_size: 32,
-            schedule: LrSchedule::Constant,
-            selection: Selection::ValAccuracy,
-        }
-    }
-}
-
-/// Graphs to classify: node count, local edges and features [n, f] per graph, and labels.
-pub struct GraphTask {
-    /// Graphs (node count, local edges, row-major features; their `label` is not used).
-    pub graphs: Vec<TuGraph>,
-    /// Feature width.
-    pub features: usize,
-    /// Class per graph.
-    pub labels: Vec<u32>,
-    /// Number of classes.
-    pub classes: usize,
-}
-
-/// A batch on the GPU: normalised block-diagonal adjacency, features, offsets, labels.
-pub struct GraphBatchData {
-    adj: Csr,
-    x: Tensor,
-    offsets: Tensor,
-    labels: Tensor,
-    labels_host: Vec<u32>,
-}
-
-impl GraphTask {
-    /// Upload the graphs `ids` as one block-diagonal batch with Â = D^-1/2 (A + I) D^-1/2.
-    /// An empty list, an id without a graph and a label, a graph whose features are not
-    /// `num_nodes x features` values or whose label is not below `classes` is an
-    /// [`Error::InvalidInput`].
-    pub fn batch(&self, gpu: &Gpu, ids: &[usize]) -> Result<GraphBatchData> {
-        if ids.is_empty() {
-            return Err(Error::InvalidInput("empty batch of graphs".into()));
-        }
-        let known = self.graphs.len().min(self.labels.len());
-        if let Some(&i) = ids.iter().find(|&&i| i >= known) {
-            return Err(Error::InvalidInput(format!(
-                "batch names graph {i}, the task has {} graphs and {} labels",
-                self.graphs.len(),
-                self.labels.len()
-            )));
-        }
-        // Checked per graph: errors that cancel out in the total would shift rows between graphs.
-        ids.iter().try_for_each(|&i| self.check_features(i))?;
-        // A label past the classes would get no loss term: the graph would be silently ignored.
-        if let Some(&i) = ids
-            .iter()
-            .find(|&&i| self.labels[i] as usize >= self.classes)
-        {
-            return Err(Error::InvalidInput(format!(
-                "graph {i}: label {} out of range for {} classes",
-                self.labels[i], self.classes
-            )));
-        }
-        let parts: Vec<(usize, &[(u32, u32)])> = ids
-            .iter()
-            .map(|&i| (self.graphs[i].num_nodes, self.graphs[i].edges.as_slice()))
-            .collect();
-        let b = batch_graphs(gpu, &parts, false, true)?;
-        let mut x = Vec::with_capacity(b.num_nodes() * self.features);
-        for &i in ids {
-            x.extend_from_slice(&self.graphs[i].features);
-        }
-        let labels_host: Vec<u32> = ids.iter().map(|&i| self.labels[i]).collect();
-        Ok(GraphBatchData {
-            adj: b.csr.gcn_normalized()?,
-            x: Tensor::from_f32(gpu, &[b.num_nodes(), self.features], &x)?,
-            offsets: b.offsets,
-            labels: Tensor::from_u32(gpu, &[ids.len()], &labels_host)?,
-            labels_host,
-        })
-    }
-
-    fn validate(&self) -> Result<()> {
-        if self.graphs.len() != self.labels.len() {
-            return Err(Error::InvalidInput(format!(
-                "{} graphs but {} labels",
-                self.graphs.len(),
-                self.labels.len()
-            )));
-        }
-        if let Some(&l) = self.labels.iter().find(|&&l| l as usize >= self.classes) {
-            return Err(Error::InvalidInput(format!(
-                "graph label {l} out of range for {} classes",
-                self.classes
-            )));
-        }
-        (0..self.graphs.len()).try_for_each(|i| self.check_features(i))
-    }
-
-    /// [`Error::InvalidInput`] unless graph `i` holds `num_nodes x features` feature values.
-    fn check_features(&self, i: usize) -> Result<()> {
-        let g = &self.graphs[i];
-        if g.features.len() != g.num_nodes.saturating_mul(self.features) {
-            return Err(Error::InvalidInput(format!(
-                "graph {i}: {} feature values for {} nodes x {} features",
-                g.features.len(),
-                g.num_nodes,
-                self.features
-            )));
-        }
-        Ok(())
-    }
-}
+pub use super::graph_config::{GraphGcnConfig, Readout, ReadoutLayers, Selection};
+pub use super::graph_task::{GraphBatchData, GraphTask};
 
 /// The graph classifier.
 pub struct GraphGcn {
@@ -495,9 +306,6 @@ fn scored(
 ) -> Result<(f32, f64)> {
     let rows: Vec<usize> = (0..batch.labels_host.len()).collect();
     let acc = accuracy(logits, classes, &batch.labels_host, &rows)?;
-    let loss = loss
-        .first()
-        .copied()
-        .ok_or_else(|| Error::shape("item", "tensor is empty"))?;
+    let loss = first(loss)?;
     Ok((loss, acc))
 }

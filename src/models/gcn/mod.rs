@@ -14,6 +14,8 @@
 //! same to match the paper's setup.
 
 pub mod graph;
+mod graph_config;
+mod graph_task;
 pub mod node;
 
 use serde::Serialize;
@@ -96,6 +98,14 @@ fn weight(
 /// A zero bias [n] without weight decay.
 fn bias(gpu: &Gpu, store: &mut ParamStore, name: &str, n: usize) -> Result<ParamId> {
     Ok(store.add(name, Tensor::zeros(gpu, &[n], DType::F32)?, 0.0))
+}
+
+/// The value of a one-element loss as read back.
+fn first(values: &[f32]) -> Result<f32> {
+    values
+        .first()
+        .copied()
+        .ok_or_else(|| Error::shape("item", "tensor is empty"))
 }
 
 /// Fraction of `rows` whose argmax of `logits` (row-major, `classes` wide) equals the label;

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{accuracy, check_disjoint, check_training_constants, weight, EpochLog};
+use super::{accuracy, check_disjoint, check_training_constants, first, weight, EpochLog};
 use crate::autodiff::optim::Adam;
 use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
 use crate::data::planetoid::Planetoid;
@@ -353,14 +353,6 @@ impl NodeGcn {
         };
         Ok((model, run))
     }
-}
-
-/// The value of a one-element loss as read back.
-fn first(values: &[f32]) -> Result<f32> {
-    values
-        .first()
-        .copied()
-        .ok_or_else(|| Error::shape("item", "tensor is empty"))
 }
 
 /// tkipf/gcn's rule: after more than `patience` epochs, stop when the latest validation loss

@@ -13,10 +13,13 @@
 mod batches;
 mod built;
 pub mod checkpoint;
+mod checks;
 pub mod config;
+mod infer;
 pub mod layers;
 pub mod model;
 pub mod predict;
+mod scores;
 mod state;
 mod temporal;
 pub mod train;

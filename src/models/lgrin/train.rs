@@ -3,8 +3,11 @@
 
 use std::time::Instant;
 
-use super::batches::{upload_node_major, BatchFeed};
+use super::batches::BatchFeed;
+use super::checks::check_clips;
+use super::infer::{record_proba_of, upload_batches};
 use super::model::{Lgrin, StateSnapshot};
+use super::scores::score;
 use crate::autodiff::optim::{Adam, LrSchedule};
 use crate::autodiff::{StepLosses, Tape};
 use crate::data::split::{listed_twice, SplitMix};
@@ -12,8 +15,10 @@ use crate::error::{Error, Result};
 use crate::features::FrameMatrix;
 use crate::kernels::elementwise as ew;
 use crate::kernels::reduce::sum_all;
-use crate::kernels::softmax::softmax_rows;
 use crate::tensor::{DType, Tensor};
+
+pub use super::infer::{evaluate, predict_proba, predict_proba_named};
+pub use super::scores::{argmax, probability_line};
 
 /// One epoch of training.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -250,240 +255,6 @@ fn non_finite_probe(model: &Lgrin) -> Result<Tensor> {
     }
 }
 
-/// Class probabilities `[clips][classes]` in evaluation mode (running batch-norm statistics, no
-/// dropout), in minibatches of `config.batch` graphs. Each minibatch's probabilities are copied
-/// into one GPU tensor, read back once after the last minibatch. A clip that is not
-/// `[nodes, in_dims]`, holds a value that is not finite, or whose probabilities are not finite
-/// is an error naming its position among `clips`; a model whose configuration changed since it
-/// was built in a setting that shaped its tensors is refused ([`Lgrin::check_built`]).
-pub fn predict_proba(model: &mut Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<Vec<f32>>> {
-    predict_proba_named(model, clips, &|k| format!("clip {k} of those given"))
-}
-
-/// [`predict_proba`], calling a refused clip `name(k)` after its position `k` among `clips` (say
-/// with the file it was read from).
-pub fn predict_proba_named(
-    model: &mut Lgrin,
-    clips: &[&FrameMatrix],
-    name: &dyn Fn(usize) -> String,
-) -> Result<Vec<Vec<f32>>> {
-    model.check_built()?;
-    let classes = model.config.classes;
-    for (k, clip) in clips.iter().enumerate() {
-        check_matrix(model, clip, &name(k))?;
-    }
-    Ok(match record_proba(model, clips, false)? {
-        None => Vec::new(),
-        Some((all, _)) => {
-            let probs = all.to_f32()?;
-            check_finite(&probs, classes, name)?;
-            probs.chunks(classes).map(<[f32]>::to_vec).collect()
-        }
-    })
-}
-
-/// Refuse probabilities that are not finite, naming the first clip by `name(row)`. An input far
-/// outside the range the model was trained on, or a broken model, would otherwise come out as a
-/// confident first class.
-fn check_finite(probs: &[f32], classes: usize, name: &dyn Fn(usize) -> String) -> Result<()> {
-    let Some(row) = probs
-        .iter()
-        .position(|p| !p.is_finite())
-        .map(|i| i / classes.max(1))
-    else {
-        return Ok(());
-    };
-    Err(Error::InvalidInput(format!(
-        "{}: the model's class probabilities are not finite (features far outside the \
-         trained range, or a broken model)",
-        name(row)
-    )))
-}
-
-/// Record the passes of [`predict_proba`] without reading anything back: the probabilities
-/// `[clips, classes]` on the GPU, with the logits too when `with_logits`; `None` without clips.
-fn record_proba(
-    model: &mut Lgrin,
-    clips: &[&FrameMatrix],
-    with_logits: bool,
-) -> Result<Option<(Tensor, Option<Tensor>)>> {
-    let batches = upload_batches(model, clips)?;
-    record_proba_of(model, &batches, with_logits)
-}
-
-/// The node-major minibatches `[m · b, f]` of `clips` in groups of `config.batch`, uploaded,
-/// with their clip counts.
-fn upload_batches(model: &Lgrin, clips: &[&FrameMatrix]) -> Result<Vec<(Tensor, usize)>> {
-    clips
-        .chunks(model.config.batch.max(1))
-        .map(|chunk| Ok((upload_node_major(model, chunk)?, chunk.len())))
-        .collect()
-}
-
-/// Record the evaluation passes over uploaded minibatches: each one's probabilities (and, when
-/// `with_logits`, its logits: the cross-entropy of a clip whose label probability underflows
-/// f32 needs them) are copied into `[clips, classes]` tensors, not read back; `None` without
-/// minibatches.
-fn record_proba_of(
-    model: &mut Lgrin,
-    batches: &[(Tensor, usize)],
-    with_logits: bool,
-) -> Result<Option<(Tensor, Option<Tensor>)>> {
-    let clips: usize = batches.iter().map(|(_, b)| b).sum();
-    if clips == 0 {
-        return Ok(None);
-    }
-    let classes = model.config.classes;
-    let gpu = model.gpu().clone();
-    let all = Tensor::empty(&gpu, &[clips, classes], DType::F32)?;
-    let all_logits = if with_logits {
-        Some(Tensor::empty(&gpu, &[clips, classes], DType::F32)?)
-    } else {
-        None
-    };
-    let mut done = 0u64;
-    for (xt, b) in batches {
-        let mut tape = Tape::new(&gpu, false, 0);
-        let fwd = model.forward(&mut tape, xt, *b)?;
-        let z = fwd.logits.value();
-        let p = softmax_rows(z)?;
-        let bytes = DType::F32.bytes_for(b * classes);
-        for (src, dst) in [(&p, Some(&all)), (z, all_logits.as_ref())] {
-            if let Some(dst) = dst {
-                gpu.copy(
-                    src.buffer(),
-                    src.byte_offset(),
-                    dst.buffer(),
-                    dst.byte_offset() + done,
-                    bytes,
-                )?;
-            }
-        }
-        done += bytes;
-    }
-    Ok(Some((all, all_logits)))
-}
-
-/// Predicted classes of clips `idx` and their mean cross-entropy against `labels`. A clip of
-/// `idx` past `feats` or `labels`, whose label is not one of the model's classes, whose features
-/// are not `[nodes, in_dims]` or hold a value that is not finite, is an error naming it; a model
-/// whose configuration changed since building is refused as in [`predict_proba`].
-pub fn evaluate(
-    model: &mut Lgrin,
-    feats: &[FrameMatrix],
-    labels: &[usize],
-    idx: &[usize],
-) -> Result<(Vec<usize>, f32)> {
-    model.check_built()?;
-    let classes = model.config.classes;
-    check_clips(model, feats, labels, idx, "scored")?;
-    let clips: Vec<&FrameMatrix> = idx.iter().map(|&i| &feats[i]).collect();
-    Ok(match record_proba(model, &clips, true)? {
-        Some((all, Some(logits))) => {
-            let mut read = StepLosses::read_all(model.gpu(), &[&all, &logits])?.into_iter();
-            let probs = read.next().unwrap_or_default();
-            score(
-                &probs,
-                &read.next().unwrap_or_default(),
-                classes,
-                labels,
-                idx,
-            )?
-        }
-        _ => (Vec::new(), 0.0),
-    })
-}
-
-/// Refuse a clip of `idx` (the `what` part: training, validation or scored clips) that has no
-/// features or no label in `feats` / `labels`, whose label is not one of the model's classes, or
-/// whose features [`check_matrix`] refuses, naming the first one by its number in the data set.
-fn check_clips(
-    model: &Lgrin,
-    feats: &[FrameMatrix],
-    labels: &[usize],
-    idx: &[usize],
-    what: &str,
-) -> Result<()> {
-    let classes = model.config.classes;
-    for &i in idx {
-        if i >= feats.len() || i >= labels.len() {
-            return Err(Error::InvalidInput(format!(
-                "{what} clip {i} is past the data ({} feature matrices, {} labels)",
-                feats.len(),
-                labels.len()
-            )));
-        }
-        if labels[i] >= classes {
-            return Err(Error::InvalidInput(format!(
-                "{what} clip {i} has label {}, out of range for {classes} classes",
-                labels[i]
-            )));
-        }
-        check_matrix(model, &feats[i], &format!("{what} clip {i}"))?;
-    }
-    Ok(())
-}
-
-/// Refuse node features `clip` (called `name` in the error) that are not `[nodes, in_dims]` for
-/// the model, or that hold a NaN or infinite value: such a value would turn a whole training
-/// minibatch's loss into NaN (reported as divergence) or a clip's probabilities into NaN.
-fn check_matrix(model: &Lgrin, clip: &FrameMatrix, name: &str) -> Result<()> {
-    let (m, f) = (model.config.nodes, model.config.in_dims);
-    if clip.rows != m || clip.cols != f {
-        return Err(Error::shape(
-            "lgrin input",
-            format!(
-                "{name} is [{}, {}], the model needs [{m}, {f}]",
-                clip.rows, clip.cols
-            ),
-        ));
-    }
-    if clip.data.len() != m * f {
-        return Err(Error::shape(
-            "lgrin input",
-            format!("{name} holds {} values for [{m}, {f}]", clip.data.len()),
-        ));
-    }
-    if let Some(k) = clip.data.iter().position(|v| !v.is_finite()) {
-        return Err(Error::InvalidInput(format!(
-            "{name}: feature {} of node {} is {}, not finite",
-            k % f,
-            k / f,
-            clip.data[k]
-        )));
-    }
-    Ok(())
-}
-
-/// Predicted classes of clips `idx` from their probabilities and their mean cross-entropy
-/// -log softmax(logits)[label] from their logits (in f64, so a label probability that
-/// underflows f32 still gives its loss), both `[idx.len(), classes]`, row-major.
-fn score(
-    probs: &[f32],
-    logits: &[f32],
-    classes: usize,
-    labels: &[usize],
-    idx: &[usize],
-) -> Result<(Vec<usize>, f32)> {
-    check_finite(probs, classes, &|row| {
-        format!(
-            "clip {} of the data set (scored for validation or test)",
-            idx[row]
-        )
-    })?;
-    let mut ce = 0.0f64;
-    for (z, &i) in logits.chunks(classes).zip(idx) {
-        let top = z
-            .iter()
-            .map(|&v| f64::from(v))
-            .fold(f64::NEG_INFINITY, f64::max);
-        let sum: f64 = z.iter().map(|&v| (f64::from(v) - top).exp()).sum();
-        ce += top + sum.ln() - f64::from(z[labels[i]]);
-    }
-    let pred = probs.chunks(classes).map(argmax).collect();
-    Ok((pred, (ce / idx.len().max(1) as f64) as f32))
-}
-
 /// Graphs per minibatch of one pass over `n` graphs in batches of `batch` (> 0): full batches,
 /// then the rest, except that a single leftover graph joins the last batch (batch statistics
 /// over one graph's nodes alone would be a poor estimate). `train` with `iters_per_epoch` 0 and
@@ -500,26 +271,4 @@ pub fn one_pass_batches(n: usize, batch: usize) -> Vec<usize> {
         *sizes.last_mut().expect("two batches or more") += 1;
     }
     sizes
-}
-
-/// Index of the largest value (the first on ties).
-pub fn argmax(v: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = i;
-        }
-    }
-    best
-}
-
-/// Class probabilities as `class=p` pairs with four decimals, separated by spaces (the last
-/// column of `synchgraph predict`).
-pub fn probability_line(classes: &[String], probs: &[f32]) -> String {
-    let pairs: Vec<String> = classes
-        .iter()
-        .zip(probs)
-        .map(|(c, v)| format!("{c}={v:.4}"))
-        .collect();
-    pairs.join(" ")
 }
