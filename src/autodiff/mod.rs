@@ -9,6 +9,7 @@
 
 mod backprop;
 pub mod init;
+mod node;
 pub mod optim;
 mod params;
 mod step_losses;

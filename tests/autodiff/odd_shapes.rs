@@ -1,4 +1,4 @@
-//! Gradient checks on the shapes and graph patterns that grad.rs, lgrin_ops.rs and coverage.rs
+//! Gradient checks on the shapes and graph patterns that grad.rs, lgrin_ops.rs and the grad_* files
 //! do not use: one-row and one-column operands, sizes that are not multiples of the 64- and
 //! 256-wide workgroups, row-vector broadcasts over such sizes, a Var feeding several ops of
 //! different kinds (gradients accumulated across rules and broadcasts), one parameter recorded

@@ -247,7 +247,7 @@ fn spike_list_over_the_device_limit_is_refused() {
     let out = tmp("z.csv");
     // 40 inputs x 2e9 steps of bitmask (two words per step: 16 GB) is far over any storage
     // binding. (1e11 ms would be 2e11 steps, past the step counter: refused earlier, see
-    // tests/cli/hostile_inputs.rs.)
+    // tests/cli/hostile_snn.rs.)
     fails_with(
         &synchgraph(&[
             "simulate",

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use synchgraph::report::{plot, Confusion};
 
-/// Text colour of the figures (`BLACK` in src/report/plot.rs).
+/// Text colour of the figures (`BLACK` in src/report/plot/mod.rs).
 const INK: [u8; 3] = [20, 20, 20];
 
 fn scratch(name: &str) -> PathBuf {

@@ -4,7 +4,7 @@
 
 use synchgraph::report::plot::line_plot;
 
-/// Second series colour of the palette (`PALETTE[1]` in src/report/plot.rs).
+/// Second series colour of the palette (`PALETTE[1]` in src/report/plot/mod.rs).
 const SECOND: [u8; 3] = [255, 127, 14];
 
 #[test]

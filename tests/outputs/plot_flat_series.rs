@@ -7,7 +7,7 @@
 
 use synchgraph::report::plot::line_plot;
 
-/// First series colour of the palette (`PALETTE[0]` in src/report/plot.rs).
+/// First series colour of the palette (`PALETTE[0]` in src/report/plot/mod.rs).
 const SERIES: [u8; 3] = [31, 119, 180];
 
 fn series_rows(path: &std::path::Path) -> Vec<u32> {

@@ -1,6 +1,12 @@
 //! `synchgraph train lgrin`: L-GrIN (or the GCN baseline) on an emotion data folder with k-fold
 //! cross-validation, a speaker-independent split or speaker-group folds. Writes metrics.json,
 //! model.safetensors, loss.png, confusion.png and adjacency.png.
+//!
+//! The flags and the run are here; the folds are drawn in `folds.rs` and the files written in
+//! `outputs.rs`.
+
+mod folds;
+mod outputs;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -9,15 +15,12 @@ use anyhow::{bail, Context, Result};
 use synchgraph::data::emotion::DatasetFormat;
 use synchgraph::data::emotion_features::FeatureSettings;
 use synchgraph::data::speaker_norm::FeatureNorm;
-use synchgraph::data::split::{stratified_folds, validation_split};
 use synchgraph::features::frames::NODES_SPEECH;
-use synchgraph::models::lgrin::{
-    evaluate, save_model, train, Lgrin, LgrinConfig, ModelKind, TrainOutcome,
-};
-use synchgraph::report::{plot, Confusion};
+use synchgraph::models::lgrin::{evaluate, train, Lgrin, LgrinConfig, ModelKind, TrainOutcome};
+use synchgraph::report::Confusion;
 
 use crate::cli::clip_features::{check_nodes, ClipSource};
-use crate::cli::out_paths::{check_out_outside_data, write_json};
+use crate::cli::out_paths::check_out_outside_data;
 use crate::cli::output::errln;
 use crate::cli::output::outln;
 use crate::cli::progress::bar;
@@ -157,30 +160,6 @@ fn config_from(args: &Args, settings: &FeatureSettings, classes: usize) -> Lgrin
     c
 }
 
-/// Speaker ids of a comma-separated list.
-fn speaker_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// The `split` entry of metrics.json for speaker folds: one group keeps the single-split form
-/// (`kind: speaker`), several list each fold's training and test speakers (`kind: speaker-folds`).
-fn speaker_split_json(speakers: &[String], groups: &[Vec<String>]) -> serde_json::Value {
-    let fold = |test: &Vec<String>| {
-        let train: Vec<&String> = speakers.iter().filter(|s| !test.contains(s)).collect();
-        serde_json::json!({"kind": "speaker", "train_speakers": train, "test_speakers": test})
-    };
-    match groups {
-        [one] => fold(one),
-        _ => serde_json::json!({
-            "kind": "speaker-folds",
-            "folds": groups.iter().map(fold).collect::<Vec<_>>(),
-        }),
-    }
-}
-
 /// Train, evaluate and write the outputs.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if let Some(k @ (0 | 1)) = args.folds {
@@ -192,7 +171,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
              name the groups with --split speaker --test-speakers 03/08/..."
         );
     }
-    let val_speakers = args.val_speakers.as_deref().map(speaker_list);
+    let val_speakers = args.val_speakers.as_deref().map(folds::speaker_list);
     if let (Some(text), Some([])) = (&args.val_speakers, val_speakers.as_deref()) {
         bail!(
             "--val-speakers '{text}' names no speaker id: give one or more comma-separated \
@@ -215,49 +194,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
     let config = config_from(args, &settings, list.classes.len());
     config.validate()?;
-    let (splits, split_desc) = match (&args.split, args.folds) {
-        (Some(s), _) => {
-            let speakers = list.speakers();
-            let (groups, flag): (Vec<Vec<String>>, String) = if s == "loso" {
-                (
-                    speakers.iter().map(|s| vec![s.clone()]).collect(),
-                    "--split loso".to_string(),
-                )
-            } else {
-                let (text, flag) = match args.test_speakers.as_deref() {
-                    Some(t) => (t, format!("--test-speakers {t}")),
-                    None => (
-                        DEFAULT_TEST_SPEAKERS,
-                        format!("--test-speakers {DEFAULT_TEST_SPEAKERS} (the default)"),
-                    ),
-                };
-                (text.split('/').map(speaker_list).collect(), flag)
-            };
-            let splits = list.speaker_folds(&groups).context(flag)?;
-            (splits, speaker_split_json(&speakers, &groups))
-        }
-        (None, Some(k)) => (
-            stratified_folds(&labels, k, args.seed)?,
-            serde_json::json!({"kind": "folds", "folds": k}),
-        ),
-        (None, None) => {
-            // The user gave no --folds: a data set too small for the default says so, rather
-            // than naming a `--folds 5` that is nowhere on the command line.
-            if labels.len() < DEFAULT_FOLDS {
-                bail!(
-                    "--folds {DEFAULT_FOLDS} (the default) needs at least {DEFAULT_FOLDS} clips, \
-                     and {} holds {} clips: give --folds K with 2 <= K <= {}",
-                    args.source.data.display(),
-                    labels.len(),
-                    labels.len()
-                );
-            }
-            (
-                stratified_folds(&labels, DEFAULT_FOLDS, args.seed)?,
-                serde_json::json!({"kind": "folds", "folds": DEFAULT_FOLDS}),
-            )
-        }
-    };
+    let (splits, split_desc) = folds::test_splits(args, &list, &labels)?;
     if args.split.is_none() && settings.normalize == FeatureNorm::Speaker {
         errln!(
             "warning: --normalize speaker with clip folds: each speaker's statistics also cover \
@@ -265,68 +202,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
              speakers wholly out of training"
         );
     }
-    // Every fold's training and validation parts are drawn before any fold trains, so a
-    // choice that fails in a late fold (a validation speaker who is that fold's test speaker)
-    // is refused before hours of training, not after.
-    let parts = splits
-        .iter()
-        .enumerate()
-        .map(|(f, (train_idx, _))| match &val_speakers {
-            Some(v) => list.speaker_validation_split(train_idx, v),
-            None => validation_split(
-                train_idx,
-                &labels,
-                config.val_fraction,
-                args.seed.wrapping_add(f as u64),
-            ),
-        })
-        .collect::<synchgraph::Result<Vec<_>>>()
-        .with_context(|| match &args.val_speakers {
-            Some(text) => format!("--val-speakers {text}"),
-            None => format!("--val-fraction {}", config.val_fraction),
-        })?;
-    for (f, (tr, val)) in parts.iter().enumerate() {
-        if tr.len() < 2 {
-            bail!(
-                "fold {} of {} is left with {} training clip{} after its test{} part; training \
-                 needs at least 2: choose other test or validation speakers, or fewer folds",
-                f + 1,
-                parts.len(),
-                tr.len(),
-                if tr.len() == 1 { "" } else { "s" },
-                if val.is_empty() {
-                    ""
-                } else {
-                    " and validation"
-                }
-            );
-        }
-        // The speaker split gives every tested class a training clip; validation speakers,
-        // carved out of the training part afterwards, may take all of a class's.
-        let test = &splits[f].1;
-        let untrained = test
-            .iter()
-            .find(|&&i| !tr.iter().any(|&j| labels[j] == labels[i]));
-        if let (Some(&i), Some(_)) = (untrained, &val_speakers) {
-            bail!(
-                "fold {} of {}: --val-speakers {} hold every training clip of class '{}', \
-                 which the fold tests, so the model could never predict it: choose other \
-                 validation speakers",
-                f + 1,
-                parts.len(),
-                args.val_speakers.as_deref().unwrap_or(""),
-                list.classes[labels[i]]
-            );
-        }
-        if val.is_empty() && val_speakers.is_none() && config.val_fraction > 0.0 {
-            errln!(
-                "warning: fold {}: the validation part is empty (no class has enough training \
-                 clips for --val-fraction {}), so the last epoch is kept, not the best",
-                f + 1,
-                config.val_fraction
-            );
-        }
-    }
+    let parts = folds::training_parts(args, &list, &labels, &splits, &config, &val_speakers)?;
     let validation_clips: Vec<usize> = parts.iter().map(|(_, v)| v.len()).collect();
     let gpu = crate::cli::open_command_gpu(cli)?;
     let mut confusion: Option<Confusion> = None;
@@ -411,51 +287,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     });
     let metrics = classifier_metrics(&gpu, &list.classes, &confusion, extra);
     let out = &args.out;
-    // The model first: metrics.json, written last, marks a complete run.
-    crate::cli::out_paths::clear_metrics(out)?;
-    save_model(
+    outputs::write_outputs(
+        out,
         &mut model,
+        &outcome,
         &list.classes,
         &settings,
-        &out.join("model.safetensors"),
-    )?;
-    let train_loss: Vec<f32> = outcome.log.iter().map(|e| e.train_loss).collect();
-    let val_loss: Vec<f32> = outcome
-        .log
-        .iter()
-        .map(|e| e.val_loss.unwrap_or(f32::NAN))
-        .collect();
-    let loss_title = match model.config.model {
-        ModelKind::Lgrin => "L-GrIN training loss",
-        ModelKind::GcnBaseline => "GCN baseline training loss",
-    };
-    plot::line_plot(
-        &out.join("loss.png"),
-        loss_title,
-        "epoch",
-        &[("train loss", &train_loss), ("validation CE", &val_loss)],
-    )?;
-    plot::confusion_plot(
-        &out.join("confusion.png"),
-        "confusion (test)",
         &confusion,
-        &list.classes,
+        &metrics,
     )?;
-    let m = model.config.nodes;
-    // The title names the graph drawn: only a learned A is ReLU(A) (see `Lgrin::adjacency`).
-    let adjacency_title = match (model.config.model, model.config.learned_a) {
-        (ModelKind::GcnBaseline, _) => "fixed normalised temporal adjacency",
-        (ModelKind::Lgrin, false) => "fixed temporal adjacency A",
-        (ModelKind::Lgrin, true) => "learned ReLU(A)",
-    };
-    plot::heatmap(
-        &out.join("adjacency.png"),
-        adjacency_title,
-        &model.adjacency()?,
-        m,
-        m,
-    )?;
-    write_json(&out.join("metrics.json"), &metrics)?;
     made.keep();
     outln!(
         "test accuracy {:.4} (± {:.4} over {} split(s)), unweighted {:.4}, {} parameters, {:.2} s/epoch; outputs in {}",

@@ -1,0 +1,68 @@
+//! Spike rasters: one dot per spike, rows against time, two colours for two modalities.
+
+use std::path::Path;
+
+use image::RgbImage;
+
+use super::{fill, line, save_png, BLACK, PALETTE, WHITE};
+use crate::error::{Error, Result};
+use crate::report::font::{draw_text, text_width};
+
+/// Draw a spike raster: one dot per `(row, time_ms)` spike, rows on the vertical axis
+/// (`rows` in all) and time from 0 to `duration_ms` on the horizontal one. Rows at or above
+/// `split_row` (e.g. the second modality) are drawn in a second colour.
+pub fn raster_plot(
+    path: &Path,
+    title: &str,
+    spikes: &[(u32, f32)],
+    rows: usize,
+    duration_ms: f32,
+    split_row: usize,
+) -> Result<()> {
+    if rows == 0 || !duration_ms.is_finite() || duration_ms <= 0.0 {
+        return Err(Error::InvalidInput(format!(
+            "raster {}: needs at least one row and a positive finite duration, got {rows} \
+             rows and {duration_ms} ms",
+            path.display()
+        )));
+    }
+    let (w, h) = (900u32, 540u32);
+    let (left, top) = (60u32, 40u32);
+    let (pw, ph) = (w - left - 20, h - top - 50);
+    let mut img = RgbImage::from_pixel(w, h, WHITE);
+    for &(row, t) in spikes {
+        if (row as usize) >= rows || !t.is_finite() || t < 0.0 || t > duration_ms {
+            continue;
+        }
+        let x = left + ((t / duration_ms) * (pw - 1) as f32) as u32;
+        let y = top + ((row as f32 + 0.5) / rows as f32 * (ph - 1) as f32) as u32;
+        let color = if (row as usize) < split_row {
+            PALETTE[0]
+        } else {
+            PALETTE[3]
+        };
+        fill(&mut img, x, y, 2, 2, color);
+    }
+    let (l, t0) = (f64::from(left), f64::from(top));
+    line(&mut img, (l, t0), (l, t0 + f64::from(ph)), BLACK);
+    line(
+        &mut img,
+        (l, t0 + f64::from(ph)),
+        (l + f64::from(pw), t0 + f64::from(ph)),
+        BLACK,
+    );
+    draw_text(
+        &mut img,
+        i64::from(left),
+        i64::from(top + ph + 8),
+        "0",
+        1,
+        BLACK,
+    );
+    let end = format!("{duration_ms:.0} MS");
+    let ex = i64::from(left + pw) - i64::from(text_width(&end, 1));
+    draw_text(&mut img, ex, i64::from(top + ph + 8), &end, 1, BLACK);
+    draw_text(&mut img, 4, i64::from(top), &rows.to_string(), 1, BLACK);
+    draw_text(&mut img, 20, 12, title, 2, BLACK);
+    save_png(&img, path)
+}
