@@ -1,5 +1,6 @@
 // Sparse kernels over CSR matrices: row-parallel SpMM (also used for the transpose through a
-// permutation of the value array). The GCN normalisation is computed on the host (csr.rs).
+// permutation of the value array). The GCN normalisation is computed on the host
+// (`HostCsr::gcn_scaled` in src/graph/csr/host.rs).
 
 struct Params {
     n: u32,     // spmm: output rows

@@ -1,5 +1,5 @@
 //! Comparing a run with an older report: per-row time ratio, flagged when it is outside the noise
-//! of both runs.
+//! of both runs; the comparison of two saved reports, and the header lines that name them.
 
 use std::fmt;
 use std::io::Write;

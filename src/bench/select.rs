@@ -80,6 +80,8 @@ pub(super) fn check_selection(cases: &[BenchCase], options: &BenchOptions) -> Re
     Ok(())
 }
 
+/// Whether a run with `options` measures `case`: the copy ceiling always, any other row when
+/// the filter (if any) matches it and no exclude word does.
 pub(super) fn selected(case: &BenchCase, options: &BenchOptions) -> bool {
     case.is_ceiling
         || (options

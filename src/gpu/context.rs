@@ -17,6 +17,11 @@
 //! reset, [`Gpu::lose_device`]) makes every later submit, wait, read, upload, dispatch and
 //! allocation return [`Error::Device`] naming wgpu's reason, and a blocking wait is bounded by
 //! [`Gpu::wait_timeout`] instead of hanging.
+//!
+//! This file holds the handle, its shared state and the opening of a device; the `Gpu` methods
+//! that do the above live beside it: recording and submitting in `dispatch.rs`, readbacks,
+//! uploads and waits in `transfer.rs`, allocation in `buffers.rs`, standing errors, device loss
+//! and the wait bound in `failure.rs`, and counters and profiling in `stats.rs`.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};

@@ -231,6 +231,8 @@ impl Gpu {
         self.submit_locked(&mut batch)
     }
 
+    /// Submit the work recorded in `batch` (this device's batch, already locked) and return the
+    /// errors it raised: the body of [`Gpu::flush`].
     pub(super) fn submit_locked(&self, batch: &mut Batch) -> Result<()> {
         self.check_lost()?;
         let mut timed = false;

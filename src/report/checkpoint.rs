@@ -237,7 +237,7 @@ impl Checkpoint {
 /// The little-endian values `bytes` of a tensor stored as `dtype`, as f32: F32 as it is, F16
 /// and BF16 exactly, F64 rounded to the nearest f32 (non-finite values stay non-finite). An
 /// F64 value past the f32 range, and a dtype that holds no real numbers, are errors whose
-/// message completes "tensor <name> ...".
+/// message completes `"tensor <name> ..."`.
 fn f32_values(dtype: Dtype, bytes: &[u8]) -> std::result::Result<Vec<f32>, String> {
     match dtype {
         Dtype::F32 => Ok(bytes

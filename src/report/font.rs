@@ -4,9 +4,9 @@
 use image::{Rgb, RgbImage};
 
 /// Glyph width in pixels at scale 1, including one column of spacing.
-pub const ADVANCE: u32 = 6;
+pub(super) const ADVANCE: u32 = 6;
 /// Glyph height in pixels at scale 1.
-pub const HEIGHT: u32 = 7;
+pub(super) const HEIGHT: u32 = 7;
 
 fn glyph(c: char) -> [u8; 7] {
     match c.to_ascii_uppercase() {
@@ -63,12 +63,19 @@ fn glyph(c: char) -> [u8; 7] {
 }
 
 /// Width in pixels of `text` at `scale`.
-pub fn text_width(text: &str, scale: u32) -> u32 {
+pub(super) fn text_width(text: &str, scale: u32) -> u32 {
     text.chars().count() as u32 * ADVANCE * scale
 }
 
 /// Draw `text` with its top-left corner at (x, y); pixels outside the image are skipped.
-pub fn draw_text(img: &mut RgbImage, x: i64, y: i64, text: &str, scale: u32, color: Rgb<u8>) {
+pub(super) fn draw_text(
+    img: &mut RgbImage,
+    x: i64,
+    y: i64,
+    text: &str,
+    scale: u32,
+    color: Rgb<u8>,
+) {
     let (w, h) = (i64::from(img.width()), i64::from(img.height()));
     for (i, c) in text.chars().enumerate() {
         let g = glyph(c);

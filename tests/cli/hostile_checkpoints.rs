@@ -1,8 +1,8 @@
 //! Hostile saved models given to `predict` and `eval`: checkpoints whose metadata, tensors or
 //! configuration disagree, an `--out` over a model folder, and features that give non-finite
-//! probabilities. Every case must end with a non-zero exit status (1 for a run-time error, 2 for a command-line
-//! error), no panic or abort, and a message naming the problem, quickly: cases that used to hang
-//! run under a time limit.
+//! probabilities. Every case must end with a non-zero exit status (1 for a run-time error, 2 for
+//! a command-line error), no panic or abort, and a message naming the problem, quickly: cases
+//! that used to hang run under a time limit.
 
 use crate::common;
 use crate::hostile_support::{run, tmp};

@@ -1,8 +1,8 @@
 //! Hostile feature files given to `features`: absurd `.npy` shapes, NaN or infinite values, a CSV
 //! byte-order mark, WAV sample rates of 0 Hz, huge BVH frame counts, landmark values beyond f32
-//! and truncated frame images. Every case must end with a non-zero exit status (1 for a run-time error, 2 for a command-line
-//! error), no panic or abort, and a message naming the problem, quickly: cases that used to hang
-//! run under a time limit.
+//! and truncated frame images. Every case must end with a non-zero exit status (1 for a run-time
+//! error, 2 for a command-line error), no panic or abort, and a message naming the problem,
+//! quickly: cases that used to hang run under a time limit.
 
 use crate::common;
 use crate::hostile_support::{features_layout, features_run, tmp, tone, wav_bytes};

@@ -1,7 +1,8 @@
 //! Hostile graph data given to `train gcn`: absurd Planetoid dims headers, a node in two splits,
-//! one class, zero epochs or batch size, and fold counts the data cannot take. Every case must end with a non-zero exit status (1 for a run-time error, 2 for a command-line
-//! error), no panic or abort, and a message naming the problem, quickly: cases that used to hang
-//! run under a time limit.
+//! one class, zero epochs or batch size, and fold counts the data cannot take. Every case must
+//! end with a non-zero exit status (1 for a run-time error, 2 for a command-line error), no panic
+//! or abort, and a message naming the problem, quickly: cases that used to hang run under a time
+//! limit.
 
 use crate::common;
 use crate::hostile_support::{run, tmp};

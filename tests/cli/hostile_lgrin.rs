@@ -1,8 +1,8 @@
 //! Hostile settings given to `train lgrin`: bad numbers refused before training (and before the
 //! clips are read), the classifier width and dropout applied, one class, and contradicting split
-//! flags. Every case must end with a non-zero exit status (1 for a run-time error, 2 for a command-line
-//! error), no panic or abort, and a message naming the problem, quickly: cases that used to hang
-//! run under a time limit.
+//! flags. Every case must end with a non-zero exit status (1 for a run-time error, 2 for a
+//! command-line error), no panic or abort, and a message naming the problem, quickly: cases that
+//! used to hang run under a time limit.
 
 use crate::common;
 use crate::hostile_support::{features_run, run, tmp};

@@ -15,6 +15,7 @@ pub(crate) fn tmp(name: &str) -> PathBuf {
     scratch("robust", name)
 }
 
+/// Run the binary with `args`; a run still going after 60 s fails the test.
 pub(crate) fn run(args: &[&str]) -> Output {
     run_for(args, &[], 60)
 }
@@ -65,6 +66,7 @@ pub(crate) fn features_layout(dir: &Path, ext: &str, bad: &[u8], good: &[u8]) {
     write(&dir.join(format!("b/y2.{ext}")), good);
 }
 
+/// `synchgraph features` from `data` to `out` with `extra` flags (`--nodes 4` unless given).
 pub(crate) fn features_run(data: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["features", "--data", s(data), "--out", s(out)];
     args.extend_from_slice(extra);
@@ -74,6 +76,7 @@ pub(crate) fn features_run(data: &Path, out: &Path, extra: &[&str]) -> Output {
     run(&args)
 }
 
+/// The text of the small spiking-network config (`assets/snn/small.toml`).
 pub(crate) fn small_snn_config() -> String {
     std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -1,8 +1,8 @@
 //! Hostile inputs to `train synchgraph`, and negative flag values on every command: bad numbers,
 //! one class, clip names of no known scheme, and negative values that must reach each option's
-//! own check. Every case must end with a non-zero exit status (1 for a run-time error, 2 for a command-line
-//! error), no panic or abort, and a message naming the problem, quickly: cases that used to hang
-//! run under a time limit.
+//! own check. Every case must end with a non-zero exit status (1 for a run-time error, 2 for a
+//! command-line error), no panic or abort, and a message naming the problem, quickly: cases that
+//! used to hang run under a time limit.
 
 use crate::common;
 use crate::hostile_support::{

@@ -1,6 +1,6 @@
 //! `Csr::gcn_normalized` on a matrix whose diagonal entry is stored more than once. A column
-//! repeated within a row counts as the sum of its values (src/graph/csr/), so A + I must add one
-//! to that sum, not one per stored copy. Values are compared with an f64 reference of
+//! repeated within a row counts as the sum of its values (src/graph/csr/host.rs), so A + I must
+//! add one to that sum, not one per stored copy. Values are compared with an f64 reference of
 //! D^-1/2 (A + I) D^-1/2 to |got - want| <= 1e-6 * |want| (a few f32 roundings of numbers
 //! below 1).
 

@@ -1,4 +1,4 @@
-//! Kernel coverage. `COVERAGE` (at the end of this file) lists every compute entry point of
+//! Kernel coverage. `COVERAGE` (at the top of this file) lists every compute entry point of
 //! every shader family with the test that checks it against a plain Rust reference on random
 //! inputs and the test of its folded 2-D grid path (or why it has none); tests below check that
 //! the table lists exactly the entry points the WGSL sources declare and names real tests.

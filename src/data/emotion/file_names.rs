@@ -37,6 +37,7 @@ pub(super) fn not_ravdess_name(p: &Path) -> Error {
     )
 }
 
+/// Whether a file stem follows the RAVDESS scheme: seven two-digit fields joined by `-`.
 pub(super) fn is_ravdess_name(s: &str) -> bool {
     let f: Vec<&str> = s.split('-').collect();
     f.len() == 7
@@ -141,6 +142,7 @@ fn ravdess_speaker(stem: &str) -> String {
     stem.split('-').nth(6).unwrap_or_default().to_string()
 }
 
+/// The speaker of an EmoDB stem: its first two characters.
 pub(super) fn emodb_speaker(stem: &str) -> String {
     stem[..2].to_string()
 }

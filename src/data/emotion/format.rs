@@ -87,12 +87,14 @@ pub(super) fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Whether `p`'s extension is one of `exts` (ignoring ASCII case).
 pub(super) fn ext_is(p: &Path, exts: &[&str]) -> bool {
     p.extension()
         .map(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
         .unwrap_or(false)
 }
 
+/// `p`'s file name without its extension (lossy UTF-8; empty when it has none).
 pub(super) fn stem(p: &Path) -> String {
     p.file_stem()
         .map(|s| s.to_string_lossy().into_owned())

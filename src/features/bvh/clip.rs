@@ -20,6 +20,7 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// The channel a `CHANNELS` name gives (ASCII case ignored), if it is one.
     pub(super) fn parse(s: &str) -> Option<Channel> {
         Some(match s.to_ascii_lowercase().as_str() {
             "xposition" => Channel::Xposition,

@@ -18,6 +18,7 @@ fn header_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     (!v.is_empty() && !v.contains(char::is_whitespace)).then_some(v)
 }
 
+/// `t` as a finite f64, or `None`.
 pub(super) fn parse_finite(t: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }

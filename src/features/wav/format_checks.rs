@@ -7,6 +7,8 @@ use std::path::Path;
 use super::riff::{fmt_block_align, RiffChunks};
 use crate::error::{Error, Result};
 
+/// The error of `path` for a decoder error: a truncated file, an I/O error or an unsupported
+/// format.
 pub(super) fn map_hound(path: &Path, e: hound::Error) -> Error {
     let p = path.display().to_string();
     match e {

@@ -66,11 +66,15 @@ impl Csr {
     }
 }
 
+/// The parameter block of the sparse kernels (`Params` in `shaders/sparse.wgsl`).
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
 pub(crate) struct SparseParams {
+    /// Output rows of the SpMM.
     pub n: u32,
+    /// Feature columns of the SpMM.
     pub f: u32,
+    /// Number of stored entries.
     pub nnz: u32,
     /// Feature tiles per row of the tiled SpMM kernel.
     pub tiles: u32,

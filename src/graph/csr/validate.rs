@@ -5,6 +5,7 @@ use super::HostCsr;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 
+/// `n` as a u32, or [`Error::InvalidInput`] naming `what`.
 pub(super) fn u32_len(what: &str, n: usize) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::InvalidInput(format!("{what}: {n} exceeds u32 range")))
 }

@@ -1,5 +1,6 @@
-//! Synchrony edges on the GPU: mark the pairs of spikes within the window in per-clip bitmaps,
-//! count each row's neighbours, and write each row's columns in ascending order.
+//! Building a synchrony graph on the GPU ([`build`]): mark the pairs of spikes within the window
+//! in per-clip bitmaps, count each row's neighbours, and write each row's columns in ascending
+//! order, then hand the edges to the node compaction.
 
 use super::compact::compact;
 use super::{sort_spikes, validate, Layer, Params, Spike, SynchronyConfig, SynchronyGraph};
@@ -8,12 +9,13 @@ use crate::gpu::{Gpu, Kernel, Shader};
 use crate::kernels::scan::exclusive_scan;
 use crate::tensor::{DType, Tensor};
 
-/// The window the kernels compare time differences of `spikes` against: `window_ms` widened by the most that rounding can add to the
-/// difference of two times (one f32 ulp of the latest time) and by one ulp of the window, then
-/// rounded up to an f32. Spike times that are simulation steps x dt rounded to f32 are then
-/// joined when a whole window of steps apart whatever dt, and not when one step further apart,
-/// as long as dt exceeds twice that margin (well under 0.01 ms for clips shorter than 10 s).
-/// A window that is not a finite number >= 0 is returned as it is ([`build`] refuses it first).
+/// The window the kernels compare time differences of `spikes` against: `window_ms` widened by
+/// the most that rounding can add to the difference of two times (one f32 ulp of the latest
+/// time) and by one ulp of the window, then rounded up to an f32. Spike times that are
+/// simulation steps x dt rounded to f32 are then joined when a whole window of steps apart
+/// whatever dt, and not when one step further apart, as long as dt exceeds twice that margin
+/// (well under 0.01 ms for clips shorter than 10 s). A window that is not a finite number >= 0
+/// is returned as it is ([`build`] refuses it first).
 fn rounded_window(window_ms: f32, spikes: &[Spike]) -> f32 {
     if !(window_ms.is_finite() && window_ms >= 0.0) {
         return window_ms;

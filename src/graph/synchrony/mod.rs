@@ -3,8 +3,8 @@
 //! other. Built on the GPU from time-sorted spikes into a block-diagonal CSR over all clips, with
 //! per-node features and per-clip node offsets for pooling.
 //!
-//! This file holds the types and the input checks; the edge passes are in `edges.rs` and the
-//! node compaction in `compact.rs`.
+//! This file holds the types, the input checks and the spike order; [`build`] and its edge
+//! passes are in `edges.rs`, and the node compaction in `compact.rs`.
 
 mod compact;
 mod edges;

@@ -76,6 +76,8 @@ impl GraphTask {
         })
     }
 
+    /// [`Error::InvalidInput`] unless there is one label per graph, every label is below
+    /// `classes` and every graph holds its feature values.
     pub(super) fn validate(&self) -> Result<()> {
         if self.graphs.len() != self.labels.len() {
             return Err(Error::InvalidInput(format!(

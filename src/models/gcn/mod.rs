@@ -95,7 +95,7 @@ fn weight(
     Ok(store.add(name, w, decay))
 }
 
-/// A zero bias [n] without weight decay.
+/// A zero bias of shape `[n]` without weight decay.
 fn bias(gpu: &Gpu, store: &mut ParamStore, name: &str, n: usize) -> Result<ParamId> {
     Ok(store.add(name, Tensor::zeros(gpu, &[n], DType::F32)?, 0.0))
 }

@@ -5,7 +5,7 @@ use super::checks::check_finite;
 use crate::error::Result;
 
 /// Predicted classes of clips `idx` from their probabilities and their mean cross-entropy
-/// -log softmax(logits)[label] from their logits (in f64, so a label probability that
+/// `-log softmax(logits)[label]` from their logits (in f64, so a label probability that
 /// underflows f32 still gives its loss), both `[idx.len(), classes]`, row-major.
 pub(super) fn score(
     probs: &[f32],

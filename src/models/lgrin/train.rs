@@ -1,5 +1,6 @@
-//! Training with Adam and StepLR on random minibatches of graphs, model selection on a
-//! validation part of the training data, and batched inference.
+//! Training with Adam and StepLR on random minibatches of graphs and model selection on a
+//! validation part of the training data. Batched inference (`infer.rs`) and reading class
+//! scores (`scores.rs`) are re-exported here.
 
 use std::time::Instant;
 
