@@ -35,7 +35,8 @@ const VERSION: &str = concat!(
 #[command(name = "synchgraph", version = VERSION, about)]
 pub struct Cli {
     /// Adapter to use: an index from `synchgraph devices` or part of its name
-    /// (default: SYNCHGRAPH_ADAPTER, else discrete > integrated > CPU).
+    /// (default: SYNCHGRAPH_ADAPTER, else discrete > integrated > CPU). `devices` lists every
+    /// adapter, and `features` and `bench --from` open none, so they ignore it.
     #[arg(long, global = true, env = "SYNCHGRAPH_ADAPTER")]
     pub adapter: Option<String>,
     /// Print the GPU time of every kernel (dispatches, total and median) to stderr when the

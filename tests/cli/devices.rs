@@ -48,10 +48,10 @@ fn a_closed_stdout_ends_quietly_not_with_a_panic() {
 
 #[test]
 fn no_adapter_gives_an_install_hint_not_a_panic() {
-    // No Metal on Linux: restricting wgpu to it leaves no adapter at all.
+    // Restricting wgpu to a backend this platform lacks leaves no adapter at all.
     let out = synchgraph()
         .arg("demo")
-        .env("WGPU_BACKEND", "metal")
+        .env("WGPU_BACKEND", crate::common::cli::ABSENT_BACKEND)
         .output()
         .unwrap();
     assert!(!out.status.success());

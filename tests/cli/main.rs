@@ -35,6 +35,7 @@ mod predict_mixed_folder;
 mod predict_video_export;
 mod readme_landmark_detect;
 mod readme_structure;
+mod readme_walkthrough;
 mod simulate;
 mod split_flags;
 mod stdp_config_record;

@@ -8,6 +8,14 @@ use std::time::{Duration, Instant};
 use synchgraph::data::emotion_features::npy_bytes;
 use synchgraph::features::FrameMatrix;
 
+/// A `WGPU_BACKEND` value naming a backend this platform lacks, so that wgpu finds no adapter:
+/// Metal everywhere but Apple platforms, DX12 there.
+pub const ABSENT_BACKEND: &str = if cfg!(target_vendor = "apple") {
+    "dx12"
+} else {
+    "metal"
+};
+
 /// The binary under test.
 pub fn synchgraph() -> Command {
     Command::new(env!("CARGO_BIN_EXE_synchgraph"))
