@@ -4,9 +4,11 @@
 //! [`StimulusEdges::None`] adds nothing, and [`StimulusEdges::Paper`] reproduces the paper's
 //! leaking variant and must be asked for explicitly.
 //!
-//! For each label the eligible clips, in index order, form a ring (each clip joined to the next,
-//! the last to the first when there are more than two); two joined clips link their nodes of the
-//! same neuron, in both directions. The edge count stays linear in the number of nodes.
+//! For each label the eligible clips that have nodes, in index order, form a ring (each clip
+//! joined to the next, the last to the first when there are more than two); two joined clips link
+//! their nodes of the same neuron, in both directions. A clip without nodes (no neuron spiked)
+//! stays out of the ring, so it cannot cut the links between the clips on either side of it. The
+//! edge count stays linear in the number of nodes.
 
 use std::fmt;
 use std::str::FromStr;
@@ -80,7 +82,10 @@ pub fn stimulus_edges(
     if mode == StimulusEdges::None {
         return Ok(Vec::new());
     }
-    let eligible = |c: usize| mode == StimulusEdges::Paper || is_train[c];
+    // A clip without nodes would be a ring member that links nothing, cutting the ring there.
+    let eligible = |c: usize| {
+        (mode == StimulusEdges::Paper || is_train[c]) && clip_offsets[c] < clip_offsets[c + 1]
+    };
     // The labels that occur, ascending: a label is any usize (not necessarily below the number
     // of classes), so looping over 0..=max would overflow at usize::MAX and crawl for large ids.
     let mut rings: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();

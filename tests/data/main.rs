@@ -11,6 +11,7 @@ mod audio_spec;
 mod bvh;
 mod bvh_bom;
 mod bvh_channels;
+mod bvh_wav_edge_formats;
 mod coded_subfolder;
 mod digits_loader;
 mod emotion_checks;

@@ -18,6 +18,7 @@ mod loaders;
 mod planetoid_nodes;
 mod silent_clip;
 mod sparse;
+mod sparse_sync_edge_cases;
 mod spike_sort_order;
 mod spmm_device_of_empty_products;
 mod spmm_wide_tiles;

@@ -5,8 +5,10 @@
 //! child `JOINT`s and `End Site { OFFSET x y z }` leaves, braces delimiting each; then a `MOTION`
 //! section with `Frames: N`, `Frame Time: t` and N lines of channel values, one line per frame, in
 //! the order the channels appear in the hierarchy (depth first). Tokens are separated by any
-//! whitespace, so `{` may share a line with its joint, and CRLF line ends and a leading UTF-8
-//! byte-order mark (as some Windows editors write) are accepted.
+//! whitespace, so `{` may share a line with its joint, and CRLF line ends, classic Mac OS CR
+//! line ends (in a file without any LF) and a leading UTF-8 byte-order mark (as some Windows
+//! editors write) are accepted. [`read_bvh`] reads bytes that are not UTF-8 (a joint name in
+//! Latin-1 or Shift-JIS) as U+FFFD.
 //!
 //! A malformed file gives [`Error::Parse`] naming the 1-based line (a joint naming one channel
 //! twice, or a hierarchy with no channels at all, is malformed); a file that ends before its

@@ -27,7 +27,12 @@ pub(super) fn parse_finite(t: &str) -> Option<f64> {
 pub fn parse_bvh(text: &str, path: &Path) -> Result<Bvh> {
     // A byte-order mark is not part of the `HIERARCHY` keyword.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<&str> = text.lines().collect();
+    // Lines end in LF or CRLF; a file with no LF at all uses classic Mac OS line ends (CR).
+    let lines: Vec<&str> = if text.contains('\n') {
+        text.lines().collect()
+    } else {
+        text.split_terminator('\r').collect()
+    };
     let motion_at = lines
         .iter()
         .position(|l| l.split_whitespace().next() == Some("MOTION"))
@@ -158,8 +163,10 @@ pub fn parse_bvh(text: &str, path: &Path) -> Result<Bvh> {
     })
 }
 
-/// Read and parse a BVH file.
+/// Read and parse a BVH file. The format names no text encoding: bytes that are not UTF-8
+/// (a joint named in Latin-1 or Shift-JIS) are read as U+FFFD, so such a name loses those
+/// characters while the motion, plain ASCII numbers, is read as it is.
 pub fn read_bvh(path: &Path) -> Result<Bvh> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    parse_bvh(&text, path)
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_bvh(&String::from_utf8_lossy(&bytes), path)
 }

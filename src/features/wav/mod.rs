@@ -44,11 +44,12 @@ impl Audio {
 
 /// Read a WAV file, mix all channels to mono and scale to [-1, 1]. Chunks other than `fmt ` and
 /// `data` (`LIST`, `fact`, ...) are skipped whatever their length, with RIFF's pad byte after an
-/// odd-length one; a PCM or float `fmt ` chunk with extra bytes (WAVEFORMATEX's `cbSize` and
-/// what follows it) is read by its first 16, and a data length of `0xFFFFFFFF` (a file streamed
-/// to a pipe) means the samples up to the end of the file. Any other data length past the end
-/// of the file is a truncated file. The `fmt ` chunk's byte rate, which only restates the
-/// sample rate times the block alignment, is not checked.
+/// odd-length one, and a `data` chunk written before the `fmt ` chunk is read too; a PCM or
+/// float `fmt ` chunk with extra bytes (WAVEFORMATEX's `cbSize` and what follows it) is read by
+/// its first 16, a WAVE_FORMAT_EXTENSIBLE one by its first 40, and a data length of
+/// `0xFFFFFFFF` (a file streamed to a pipe) means the samples up to the end of the file. Any
+/// other data length past the end of the file is a truncated file. The `fmt ` chunk's byte
+/// rate, which only restates the sample rate times the block alignment, is not checked.
 ///
 /// Errors: [`Error::Empty`] for a zero-byte file or one without samples, [`Error::Truncated`] when
 /// the file ends early or its data chunk ends inside a sample frame, [`Error::UnsupportedFormat`]

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::host::with_self_loops;
-use super::validate::{check_host, offsets_fit, u32_len};
+use super::validate::{check_host, offsets_fit, offsets_len};
 use super::{Csr, HostCsr, Transpose};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
@@ -16,8 +16,8 @@ impl Csr {
     /// u32 each) would not fit one binding of `gpu`.
     pub fn from_host(gpu: &Gpu, n_rows: usize, n_cols: usize, host: HostCsr) -> Result<Csr> {
         let nnz = host.nnz();
-        u32_len("csr rows", n_rows.saturating_add(1))?;
-        u32_len("csr cols", n_cols.saturating_add(1))?;
+        offsets_len("rows", n_rows)?;
+        offsets_len("columns", n_cols)?;
         offsets_fit(gpu, "csr row", n_rows)?;
         offsets_fit(gpu, "csr transpose row", n_cols)?;
         check_host(n_rows, n_cols, &host)?;
@@ -64,7 +64,7 @@ impl Csr {
         self_loops: bool,
         symmetric: bool,
     ) -> Result<Csr> {
-        u32_len("csr rows", n.saturating_add(1))?;
+        offsets_len("rows", n)?;
         offsets_fit(gpu, "csr row", n)?;
         if let Some(w) = weights {
             if w.len() != edges.len() {

@@ -10,6 +10,17 @@ pub(super) fn u32_len(what: &str, n: usize) -> Result<u32> {
     u32::try_from(n).map_err(|_| Error::InvalidInput(format!("{what}: {n} exceeds u32 range")))
 }
 
+/// [`Error::InvalidInput`] unless the `n + 1` offsets over `n` `what` (rows or columns) can be
+/// counted in u32; the message names `n` as the caller gave it.
+pub(super) fn offsets_len(what: &str, n: usize) -> Result<()> {
+    match n.checked_add(1).map(u32::try_from) {
+        Some(Ok(_)) => Ok(()),
+        _ => Err(Error::InvalidInput(format!(
+            "csr of {n} {what}: its {n} + 1 offsets exceed the u32 range"
+        ))),
+    }
+}
+
 /// [`Error::TooLarge`] unless `n + 1` u32 offsets (a row_ptr over `n` rows) fit one binding of
 /// `gpu`. Checked before the host builds any offset array: the upload would refuse it anyway,
 /// and a count past the device's limits would first exhaust host memory (or overflow).
