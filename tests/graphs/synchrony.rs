@@ -300,7 +300,14 @@ fn exclusive_scan_matches_reference() {
 }
 
 /// Build the synchrony graph on `gpu` and compare every part with the reference.
-fn check_on(gpu: &synchgraph::Gpu, spikes: &[Spike], layer: &Layer, config: &SynchronyConfig) {
+/// Build the synchrony graph of `spikes` on `gpu` and compare it with [`reference`]: structure
+/// exactly, node features to 1e-6 relative.
+pub(crate) fn check_on(
+    gpu: &synchgraph::Gpu,
+    spikes: &[Spike],
+    layer: &Layer,
+    config: &SynchronyConfig,
+) {
     let g = synchrony::build(gpu, spikes, layer, config).unwrap();
     let (row_ptr, cols, feats, offsets, neuron) = reference(spikes, layer, config.window_ms);
     assert_eq!(g.nodes, row_ptr.len() - 1, "node count");
