@@ -20,6 +20,29 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
+/// Assert that two loads of a Planetoid data set hold the same sizes, features, labels, edges
+/// and splits.
+pub(crate) fn assert_same_planetoid(got: Planetoid, want: Planetoid) {
+    assert_eq!(
+        (got.num_nodes, got.num_features, got.num_classes),
+        (want.num_nodes, want.num_features, want.num_classes)
+    );
+    assert_eq!(got.features, want.features);
+    assert_eq!(got.labels, want.labels);
+    assert_eq!(got.edges, want.edges);
+    assert_eq!(
+        (got.train, got.val, got.test),
+        (want.train, want.val, want.test)
+    );
+}
+
+/// Assert that two loads of a TU data set hold the same graphs, feature width and class values.
+pub(crate) fn assert_same_tu(got: &TuDataset, want: &TuDataset) {
+    assert_eq!(got.graphs, want.graphs);
+    assert_eq!(got.num_features, want.num_features);
+    assert_eq!(got.class_values, want.class_values);
+}
+
 /// Copy every `.txt` file of `from` into `to`, each with a byte-order mark in front.
 fn copy_with_bom(from: &Path, to: &Path) {
     for e in std::fs::read_dir(from).unwrap() {
@@ -39,17 +62,7 @@ fn cora_files_with_a_byte_order_mark_read_alike() {
     copy_with_bom(&src, &d);
     let want = Planetoid::load(&src).unwrap();
     let got = Planetoid::load(&d).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        (got.num_nodes, got.num_features, got.num_classes),
-        (want.num_nodes, want.num_features, want.num_classes)
-    );
-    assert_eq!(got.features, want.features);
-    assert_eq!(got.labels, want.labels);
-    assert_eq!(got.edges, want.edges);
-    assert_eq!(
-        (got.train, got.val, got.test),
-        (want.train, want.val, want.test)
-    );
+    assert_same_planetoid(got, want);
 }
 
 #[test]
@@ -59,9 +72,7 @@ fn mutag_files_with_a_byte_order_mark_read_alike() {
     copy_with_bom(&src, &d);
     let want = TuDataset::load(&src).unwrap();
     let got = TuDataset::load(&d).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(got.graphs, want.graphs);
-    assert_eq!(got.num_features, want.num_features);
-    assert_eq!(got.class_values, want.class_values);
+    assert_same_tu(&got, &want);
 }
 
 #[test]
