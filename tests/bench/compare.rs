@@ -3,43 +3,19 @@
 //! named as such above the comparison, and a report of a format version this reader does not
 //! know is refused instead of being read as the current one.
 
-use std::path::PathBuf;
-
 use serde_json::{json, Value};
 use synchgraph::bench::compare::{compare, Verdict};
 use synchgraph::bench::{compare_saved, BenchReport};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("synchgraph-bench-compare-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
+use crate::support::{saved_report, write};
 
+/// A saved report of rows given as (name, size, median ms), each with a 1 % spread.
 fn report(rows: &[(&str, &str, f64)]) -> Value {
-    let rows: Vec<Value> = rows
+    let rows: Vec<_> = rows
         .iter()
-        .map(|(name, size, ms)| {
-            json!({
-                "name": name, "family": "elementwise", "size": size, "bytes": 12u64 << 20,
-                "flops": 1u64 << 20, "bound": "memory", "median_ms": ms, "min_ms": ms * 0.99,
-                "spread": 0.01, "repetitions": 5, "gbs": 1.0, "gflops": 0.1, "fraction": 0.5,
-                "timing": "timestamps"
-            })
-        })
+        .map(|&(n, size, ms)| (n, size, ms, 0.01))
         .collect();
-    json!({
-        "schema": 1,
-        "adapter": {"name": "test", "driver": "d", "backend": "Vulkan", "device_type": "Cpu",
-                    "software": true, "features": []},
-        "note": null, "date": "2026-01-01T00:00:00Z", "command": "test", "mode": "quick",
-        "warmup": 2, "ceilings": {"bandwidth_gbs": 10.0, "compute_gflops": null}, "rows": rows
-    })
-}
-
-fn write(name: &str, v: &Value) -> PathBuf {
-    let path = scratch(name);
-    std::fs::write(&path, v.to_string()).unwrap();
-    path
+    saved_report(&rows)
 }
 
 fn load(name: &str, v: &Value) -> BenchReport {

@@ -2,40 +2,21 @@
 //! the new run failed or skipped are listed, rows timed differently are marked, and two saved
 //! reports compare without a device.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::{json, Value};
 use synchgraph::bench::compare::{compare, Verdict};
 use synchgraph::bench::BenchReport;
 
-use crate::quick_support::{bench, scratch};
+use crate::support::{bench, saved_report, write};
 
+/// A saved report of 1M-element rows given as (name, median ms, spread).
 fn report(rows: &[(&str, f64, f64)]) -> Value {
-    let rows: Vec<Value> = rows
+    let rows: Vec<_> = rows
         .iter()
-        .map(|(name, ms, spread)| {
-            json!({
-                "name": name, "family": "elementwise", "size": "1M f32", "bytes": 12u64 << 20,
-                "flops": 1u64 << 20, "bound": "memory", "median_ms": ms, "min_ms": ms * 0.99,
-                "spread": spread, "repetitions": 5, "gbs": 1.0, "gflops": 0.1, "fraction": 0.5,
-                "timing": "timestamps"
-            })
-        })
+        .map(|&(n, ms, sp)| (n, "1M f32", ms, sp))
         .collect();
-    json!({
-        "schema": 1,
-        "adapter": {"name": "test", "driver": "d", "backend": "Vulkan", "device_type": "Cpu",
-                    "software": true, "features": []},
-        "note": null, "date": "2026-01-01T00:00:00Z", "command": "test", "mode": "quick",
-        "warmup": 2, "ceilings": {"bandwidth_gbs": 10.0, "compute_gflops": null}, "rows": rows
-    })
-}
-
-fn write(name: &str, v: &Value) -> PathBuf {
-    let path = scratch(name);
-    std::fs::write(&path, v.to_string()).unwrap();
-    path
+    saved_report(&rows)
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use synchgraph::bench::BenchReport;
 
-use crate::quick_support::{bench, scratch};
+use crate::support::{bench, scratch};
 
 /// The `snn_second` quick row: counted work and every end-to-end metric, per run, per second
 /// and per wall second.

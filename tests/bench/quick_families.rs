@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::quick_support::{bench, scratch};
+use crate::support::{bench, scratch};
 
 #[test]
 fn full_plan_has_unique_rows_with_work_and_all_matmul_transposes() {

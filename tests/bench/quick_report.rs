@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use synchgraph::bench::{BenchOptions, BenchReport};
 
 use crate::common;
-use crate::quick_support::{bench, scratch};
+use crate::support::{bench, scratch};
 
 #[test]
 fn quick_run_writes_a_complete_report() {

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::quick_support::scratch;
+use crate::support::scratch;
 
 #[test]
 fn list_prints_the_selected_rows_without_measuring() {
