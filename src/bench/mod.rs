@@ -22,6 +22,7 @@ mod execute;
 mod list;
 pub mod measure;
 pub mod report;
+mod report_table;
 mod run;
 mod select;
 

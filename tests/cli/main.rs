@@ -44,6 +44,8 @@ mod synchgraph_rate_scale;
 mod synchgraph_wiring;
 mod train_gcn;
 mod train_lgrin;
+mod train_lgrin_features;
+mod train_lgrin_speakers;
 mod type_limits;
 mod user_messages;
 mod val_speakers;

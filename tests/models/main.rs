@@ -9,6 +9,7 @@ mod common;
 mod class_count;
 mod gcn_disjoint_sets;
 mod gcn_reference;
+mod gcn_trained_weights;
 mod gcn_training_protocol;
 mod host_mat;
 mod lgrin_built_config;

@@ -17,6 +17,7 @@ mod checks;
 pub mod config;
 mod infer;
 pub mod layers;
+mod loss;
 pub mod model;
 pub mod predict;
 mod scores;
