@@ -42,7 +42,7 @@ pub enum Error {
         /// wgpu's description.
         message: String,
     },
-    /// The device ran out of memory.
+    /// The device ran out of memory (for an allocation: even after the buffer pool was freed).
     #[error("GPU out of memory while {context}")]
     OutOfMemory {
         /// What the engine was doing.
