@@ -1,5 +1,6 @@
 //! `synchgraph predict`: label one clip (WAV, CSV, .npy, BVH or a folder of face frames) or every
-//! clip of a folder with a saved L-GrIN model, printing the label and the class probabilities.
+//! clip of a folder with a saved L-GrIN model, printing the label and the class probabilities
+//! (a tab-separated line per clip, or one JSON document with `--json`).
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,10 @@ pub struct Args {
     /// .npy for a landmark model, .wav, .csv and .npy otherwise; for a video model, clip
     /// sub-folders and .npy files), hidden ones (`._x.wav`) apart.
     input: PathBuf,
+    /// Print one JSON document instead of a line per clip: the model's `classes` and, per clip,
+    /// its `path`, `label` and `probabilities` (one per class, in the order of `classes`).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Load the model, extract features and print one line per clip.
@@ -33,6 +38,21 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         load_model(&gpu, &path).with_context(|| format!("loading {}", path.display()))?;
     let files = clip_inputs(&args.input, &saved.features.kind)?;
     let predictions = saved.predict_files(&files)?;
+    if args.json {
+        let clips: Vec<serde_json::Value> = predictions
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "path": p.path.display().to_string(),
+                    "label": p.label,
+                    "probabilities": p.probabilities,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({ "classes": saved.classes, "predictions": clips });
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
     for p in &predictions {
         outln!(
             "{}\t{}\t{:.4}\t{}",

@@ -31,6 +31,7 @@ mod out_inside_data;
 mod out_not_a_folder;
 mod predict_export_speakers;
 mod predict_exports;
+mod predict_json;
 mod predict_mixed_folder;
 mod predict_video_export;
 mod readme_landmark_detect;

@@ -90,9 +90,9 @@ fn features_and_bench_from_run_without_an_adapter_and_bench_list_stops() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
-/// README ("Commands"): `synchgraph predict --model DIR FILE|FOLDER`, and `--normalize speaker`
-/// is repeated by `predict` "on the clips of the one file or folder it is given (it takes
-/// one)": a second clip is refused before any model is read.
+/// README ("Commands"): `synchgraph predict --model DIR [--json] FILE|FOLDER`, and
+/// `--normalize speaker` is repeated by `predict` "on the clips of the one file or folder it is
+/// given (it takes one)": a second clip is refused before any model is read.
 #[test]
 fn predict_takes_one_file_or_folder() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/examples/emodb");
@@ -104,5 +104,5 @@ fn predict_takes_one_file_or_folder() {
         30,
     );
     fails_with(&o, &["unexpected argument"]);
-    assert!(readme().contains("`synchgraph predict --model DIR FILE\\|FOLDER`"));
+    assert!(readme().contains("`synchgraph predict --model DIR [--json] FILE\\|FOLDER`"));
 }
