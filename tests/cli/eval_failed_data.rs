@@ -5,21 +5,7 @@
 
 use crate::common;
 
-use common::cli::{fails_with, lgrin_args, npy_dataset, run_for, s, scratch, succeeds, write};
-
-/// A tiny model trained on `npy_dataset` clips of 3 columns (classes `a` and `b`) in `d/model`.
-fn tiny_model(d: &std::path::Path) -> std::path::PathBuf {
-    let data = d.join("data");
-    npy_dataset(&data, 2, 3);
-    let model = d.join("model");
-    let train = lgrin_args(
-        s(&data),
-        s(&model),
-        &["--folds", "2", "--epochs", "1", "--hidden", "8"],
-    );
-    succeeds(&run_for(&train, &[], 120), "train lgrin");
-    model
-}
+use common::cli::{fails_with, npy_dataset, run_for, s, scratch, succeeds, tiny_npy_model, write};
 
 fn eval(
     model: &std::path::Path,
@@ -44,7 +30,7 @@ fn eval(
 #[test]
 fn a_failed_eval_leaves_no_out_folder_it_made() {
     let d = scratch("cli-eval-failed", "leftover");
-    let model = tiny_model(&d);
+    let model = tiny_npy_model(&d);
     let new = d.join("new");
     let out = new.join("scores");
 
@@ -90,7 +76,7 @@ fn a_failed_eval_leaves_no_out_folder_it_made() {
 #[test]
 fn a_class_the_model_lacks_is_refused_before_features_are_extracted() {
     let d = scratch("cli-eval-failed", "unknown-class");
-    let model = tiny_model(&d);
+    let model = tiny_npy_model(&d);
     // The unknown class's clip cannot be read: the class is named, not the clip, since the
     // class list is checked first.
     let extra = d.join("extra");

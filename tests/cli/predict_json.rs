@@ -11,14 +11,7 @@ use common::cli::*;
 fn json_output_matches_the_text_output() {
     let d = scratch("predict-json", "folder");
     let data = d.join("data");
-    npy_dataset(&data, 2, 3);
-    let model = d.join("model");
-    let train = lgrin_args(
-        s(&data),
-        s(&model),
-        &["--folds", "2", "--epochs", "1", "--hidden", "8"],
-    );
-    succeeds(&run_for(&train, &[], 120), "train lgrin");
+    let model = tiny_npy_model(&d);
     let class = std::fs::read_dir(&data)
         .unwrap()
         .map(|e| e.unwrap().path())

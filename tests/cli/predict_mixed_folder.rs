@@ -12,15 +12,7 @@ use synchgraph::data::emotion_features::npy_bytes;
 #[test]
 fn a_folder_of_mixed_modalities_labels_the_clips_of_the_models_kind() {
     let d = scratch("review4-predict", "mixed");
-    let data = d.join("data");
-    npy_dataset(&data, 2, 3);
-    let model = d.join("model");
-    let train = lgrin_args(
-        s(&data),
-        s(&model),
-        &["--folds", "2", "--epochs", "1", "--hidden", "8"],
-    );
-    succeeds(&run_for(&train, &[], 120), "train lgrin");
+    let model = tiny_npy_model(&d);
 
     let mixed = d.join("mixed");
     write(&mixed.join("clip0.npy"), npy_bytes(&matrix(20, 3, 1)));
@@ -54,15 +46,7 @@ fn a_folder_of_mixed_modalities_labels_the_clips_of_the_models_kind() {
 #[test]
 fn a_clip_that_cannot_be_scored_is_named_by_its_file() {
     let d = scratch("review4-predict", "huge");
-    let data = d.join("data");
-    npy_dataset(&data, 2, 3);
-    let model = d.join("model");
-    let train = lgrin_args(
-        s(&data),
-        s(&model),
-        &["--folds", "2", "--epochs", "1", "--hidden", "8"],
-    );
-    succeeds(&run_for(&train, &[], 120), "train lgrin");
+    let model = tiny_npy_model(&d);
     // Features far outside the trained range: finite (their node means too), but the
     // probabilities are not.
     let huge = synchgraph::features::FrameMatrix {

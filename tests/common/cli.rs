@@ -123,6 +123,22 @@ pub fn npy_dataset(dir: &Path, per: usize, cols: usize) {
     }
 }
 
+/// A tiny L-GrIN model (`--folds 2 --epochs 1 --hidden 8`) trained on an [`npy_dataset`] of
+/// two clips of 3 columns per class (`a` and `b`) written to `d/data`; returns its folder,
+/// `d/model`.
+pub fn tiny_npy_model(d: &Path) -> PathBuf {
+    let data = d.join("data");
+    npy_dataset(&data, 2, 3);
+    let model = d.join("model");
+    let train = lgrin_args(
+        s(&data),
+        s(&model),
+        &["--folds", "2", "--epochs", "1", "--hidden", "8"],
+    );
+    succeeds(&run_for(&train, &[], 120), "train lgrin");
+    model
+}
+
 /// `train lgrin` on `data` with small batches, one iteration per epoch and (unless `extra`
 /// names it) 4 nodes.
 pub fn lgrin_args<'a>(data: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
