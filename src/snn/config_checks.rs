@@ -6,6 +6,14 @@ use super::config::{bad, Config, NeuronConfig, StdpRule};
 use super::neurons::REFRACTORY_MASK;
 use crate::error::Result;
 
+/// Fail unless `v` is finite, naming `name` and the value.
+fn check_finite(name: &str, v: f64) -> Result<()> {
+    if !v.is_finite() {
+        return Err(bad(format!("{name} = {v} must be a finite number")));
+    }
+    Ok(())
+}
+
 fn check_tau(name: &str, v: f64) -> Result<()> {
     if !v.is_finite() || v <= 0.0 {
         return Err(bad(format!(
@@ -41,16 +49,16 @@ impl Config {
     /// time constants, and a refractory period of at least dt that its countdown can hold.
     fn check_group(&self, g: &str, n: &NeuronConfig) -> Result<()> {
         let s = &self.sim;
-        let vals = [
-            n.v_rest,
-            n.v_reset,
-            n.v_thresh,
-            n.theta_offset,
-            n.e_exc,
-            n.e_inh,
-        ];
-        if vals.iter().any(|v| !v.is_finite()) || !n.theta_plus.is_finite() {
-            return Err(bad(format!("{g}: a potential is NaN or infinite")));
+        for (k, v) in [
+            ("v_rest", n.v_rest),
+            ("v_reset", n.v_reset),
+            ("v_thresh", n.v_thresh),
+            ("theta_offset", n.theta_offset),
+            ("e_exc", n.e_exc),
+            ("e_inh", n.e_inh),
+            ("theta_plus", n.theta_plus),
+        ] {
+            check_finite(&format!("{g}.{k}"), v)?;
         }
         if n.theta_plus < 0.0 {
             return Err(bad(format!(
@@ -73,7 +81,8 @@ impl Config {
         ] {
             check_tau(&format!("{g}.{k}"), v)?;
         }
-        if !n.refractory_ms.is_finite() || n.refractory_ms < s.dt_ms {
+        check_finite(&format!("{g}.refractory_ms"), n.refractory_ms)?;
+        if n.refractory_ms < s.dt_ms {
             return Err(bad(format!(
                 "{g}.refractory_ms = {} is shorter than dt = {} ms",
                 n.refractory_ms, s.dt_ms
@@ -114,9 +123,14 @@ impl Config {
                 )));
             }
         }
-        let finite = [t.nu_pre, t.nu_post, t.x_tar, t.mu, t.norm_total];
-        if finite.iter().any(|v| !v.is_finite()) {
-            return Err(bad("stdp: a constant is NaN or infinite".into()));
+        for (k, v) in [
+            ("nu_pre", t.nu_pre),
+            ("nu_post", t.nu_post),
+            ("x_tar", t.x_tar),
+            ("mu", t.mu),
+            ("norm_total", t.norm_total),
+        ] {
+            check_finite(&format!("stdp.{k}"), v)?;
         }
         // The rules carry the signs (depression on pre, potentiation on post spikes): a
         // negative rate would swap them.
@@ -173,19 +187,21 @@ impl Config {
             )));
         }
         if n.input_delay_ms.len() != n.modalities {
-            return Err(bad(
-                "network.input_delay_ms needs one delay per modality".into()
-            ));
+            return Err(bad(format!(
+                "network.input_delay_ms has {} delays for {} modalities: it needs one delay \
+                 per modality",
+                n.input_delay_ms.len(),
+                n.modalities
+            )));
         }
-        if n.input_delay_ms
-            .iter()
-            .any(|d| !d.is_finite() || *d < 0.0 || *d > 1000.0)
-        {
-            return Err(bad("network.input_delay_ms must be in [0, 1000] ms".into()));
-        }
-        // A delay is a whole number of steps; one between two steps would be rounded silently.
         for (k, &d) in n.input_delay_ms.iter().enumerate() {
-            self.check_whole_steps(&format!("network.input_delay_ms[{k}]"), d)?;
+            let name = format!("network.input_delay_ms[{k}]");
+            if !(0.0..=1000.0).contains(&d) {
+                return Err(bad(format!("{name} = {d} ms must be in [0, 1000] ms")));
+            }
+            // A delay is a whole number of steps; one between two steps would be rounded
+            // silently.
+            self.check_whole_steps(&name, d)?;
         }
         for (k, v) in [
             ("inputs", n.modalities.checked_mul(n.inputs_per_modality)),
@@ -204,21 +220,22 @@ impl Config {
                 )));
             }
         }
-        let w = [
-            n.w_exc_inh,
-            n.w_inh_exc,
-            n.w_cross,
-            n.w_init_max,
-            n.rate_scale,
-            n.max_rate_hz,
-            s.sample_ms,
-            s.rest_ms,
-            s.raise_gain,
-        ];
-        if w.iter().any(|v| !v.is_finite() || *v < 0.0) {
-            return Err(bad(
-                "network/sim: weights, rates and durations must be finite and >= 0".into(),
-            ));
+        for (k, v) in [
+            ("network.w_exc_inh", n.w_exc_inh),
+            ("network.w_inh_exc", n.w_inh_exc),
+            ("network.w_cross", n.w_cross),
+            ("network.w_init_max", n.w_init_max),
+            ("network.rate_scale", n.rate_scale),
+            ("network.max_rate_hz", n.max_rate_hz),
+            ("sim.sample_ms", s.sample_ms),
+            ("sim.rest_ms", s.rest_ms),
+            ("sim.raise_gain", s.raise_gain),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(bad(format!(
+                    "{k} = {v} must be finite and >= 0 (weights, rates and durations)"
+                )));
+            }
         }
         Ok(())
     }

@@ -231,7 +231,8 @@ pub struct SpikeList {
     pub n_in: usize,
     /// Simulation length in steps.
     pub steps: usize,
-    /// (input index, step), sorted.
+    /// (input index, step) events, sorted by step and then input (any order works for
+    /// [`Self::bitmask`] and [`Self::flags_at`]).
     pub events: Vec<(u32, u32)>,
 }
 
@@ -314,7 +315,9 @@ impl SpikeList {
 
     /// Bitmask words, one row of `ceil(n_in / 32)` words per step: bit `i % 32` of word
     /// `step * ceil(n_in / 32) + i / 32` is set when input i spikes at `step`. Word indices stay
-    /// below the word count, so no index overflows u32 however long the schedule.
+    /// below the word count, so no index overflows u32 however long the schedule. Events must
+    /// lie inside the list, as [`Self::from_csv`] makes them ([`Self::upload`] checks): one
+    /// past `steps` panics, one past `n_in` sets another input's bit.
     pub fn bitmask(&self) -> Vec<u32> {
         let row = self.n_in.div_ceil(32);
         let mut words = vec![0u32; (self.steps * row).max(1)];
@@ -335,8 +338,21 @@ impl SpikeList {
         f
     }
 
-    /// Upload the bitmask; refuses a list over the device's binding limit with [`Error::TooLarge`].
+    /// Upload the bitmask; refuses a list over the device's binding limit with [`Error::TooLarge`],
+    /// and one with an event whose input is not below `n_in` or whose step is not below
+    /// `steps` (possible in a list built by hand) with [`Error::InvalidInput`]: its bit would
+    /// land in another input's or step's word.
     pub fn upload(&self, gpu: &Gpu) -> Result<Tensor> {
+        if let Some(&(i, s)) = self
+            .events
+            .iter()
+            .find(|&&(i, s)| i as usize >= self.n_in || s as usize >= self.steps)
+        {
+            return Err(Error::InvalidInput(format!(
+                "spike list event (input {i}, step {s}) is outside its {} inputs x {} steps",
+                self.n_in, self.steps
+            )));
+        }
         // Check the size before building the bitmask on the host.
         let bytes = (self.steps as u64 * self.n_in.div_ceil(32) as u64).max(1) * 4;
         if bytes > gpu.max_binding_bytes() {

@@ -7,6 +7,7 @@ mod check_size;
 #[path = "../common/mod.rs"]
 mod common;
 mod config_checks;
+mod config_messages;
 mod edge_cases;
 mod f32_range;
 mod frozen_theta;
@@ -25,6 +26,7 @@ mod schedule_steps;
 mod schedule_width;
 mod sim_core;
 mod spec_equations;
+mod spike_list_range;
 mod stdp_digits;
 mod step_counter_end;
 mod synchgraph_inputs;
