@@ -11,6 +11,7 @@ pub mod neurons;
 pub mod present;
 pub mod record;
 pub mod reference;
+mod spike_list;
 pub mod stdp;
 pub mod synapses;
 pub mod unsupervised;
