@@ -26,6 +26,7 @@ mod frame_sizes;
 mod group_large_values;
 mod hidden_frames;
 mod hidden_graph_files;
+mod landmark_fields;
 mod landmark_header;
 mod landmark_npy;
 mod layout_empty;

@@ -2,6 +2,7 @@
 //!
 //! # CSV layout
 //! - Comma-separated text, one row per video frame, in frame order (rows are kept in file order).
+//!   Lines end in LF, CRLF or, in a file without any LF, CR (classic Mac OS).
 //! - Each row holds either 137 columns, `frame,x0,y0,x1,y1,...,x67,y67`, where `frame` is an integer
 //!   frame number that is checked but not otherwise used, or the same without the frame column (136
 //!   columns, `x0,y0,...,x67,y67`). All rows of one file use the same form.
@@ -13,21 +14,29 @@
 //!   order, `frame,x0,y0,x1,y1,...,x67,y67` or `x0,y0,x1,y1,...,x67,y67` (any case), and data rows
 //!   must then have its width; a header in another order (say all x before all y) is an
 //!   [`Error::Parse`] naming the expected order. Blank lines are skipped; spaces around fields are
-//!   ignored. With such a header a data set of these files is detected as landmarks; without it, it
-//!   reads as pre-extracted features unless `--format landmarks` is given (136 numbers per row are
-//!   also the shape of other feature files).
+//!   ignored, and so are double quotes around a field (R's `write.csv` quotes the names; a doubled
+//!   quote inside stands for one, as RFC 4180 has it). With such a header a data set of these
+//!   files is detected as landmarks; without it, it reads as pre-extracted features unless
+//!   `--format landmarks` is given (136 numbers per row are also the shape of other feature
+//!   files).
 //!
 //! Every value must be a finite number in the float32 range; a wrong column count, an unparsable
-//! field, NaN, infinity or a value beyond that range is an [`Error::Parse`] naming the line
-//! (1-based) and column.
+//! field, NaN, infinity, a value beyond that range or numbers separated by semicolons, tabs or
+//! spaces instead of commas is an [`Error::Parse`] naming the line (1-based) and column.
 //!
 //! # Features
 //! [`normalise`] centres each frame's 68 points on their mean and divides by their root-mean-square
 //! distance from it, which removes head position and face size. A frame's feature vector is its 136
 //! normalised coordinates in `x0, y0, ..., x67, y67` order.
 
+mod header;
+
+pub use header::{is_layout_header, names_landmark_columns};
+
 use super::FrameMatrix;
 use crate::error::{Error, Result};
+use header::{check_header, coord_name, other_separator, unquote};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// Landmark points per frame.
@@ -35,114 +44,50 @@ pub const POINTS: usize = 68;
 /// Values per frame (x and y of every point).
 pub const COORDS: usize = 2 * POINTS;
 
-/// Name of coordinate column `c` (0-based, frame column excluded): `x0, y0, x1, ...`.
-fn coord_name(c: usize) -> String {
-    format!("{}{}", if c % 2 == 0 { 'x' } else { 'y' }, c / 2)
-}
-
-/// The column names of a layout header of `n` columns: `frame,x0,y0,...,x67,y67` for 137,
-/// `x0,y0,...,x67,y67` for 136, `None` for any other width.
-fn layout_header(n: usize) -> Option<Vec<String>> {
-    let frame = match n {
-        _ if n == COORDS + 1 => Some("frame".to_string()),
-        COORDS => None,
-        _ => return None,
-    };
-    Some(
-        frame
-            .into_iter()
-            .chain((0..COORDS).map(coord_name))
-            .collect(),
-    )
-}
-
-/// Whether the (trimmed) fields of a line are a landmark CSV header in the layout's order,
-/// any case: `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67`.
-pub fn is_layout_header(fields: &[&str]) -> bool {
-    layout_header(fields.len()).is_some_and(|want| {
-        fields
-            .iter()
-            .zip(&want)
-            .all(|(f, w)| f.eq_ignore_ascii_case(w))
-    })
-}
-
-/// Whether the (trimmed) fields of a line name exactly the columns of a landmark CSV header, in
-/// any order and any case: a landmark file whose header is in another order (all x, then all y)
-/// is still a landmark file, to be refused by the reader with the column out of place rather
-/// than read as 137 unnamed features.
-pub fn names_landmark_columns(fields: &[&str]) -> bool {
-    layout_header(fields.len()).is_some_and(|want| {
-        let mut got: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
-        let mut want = want;
-        got.sort_unstable();
-        want.sort_unstable();
-        got == want
-    })
-}
-
-/// Check a header row against the documented layout; returns its width (137 or 136 columns).
-fn check_header(fields: &[&str], path: &Path, line_no: usize) -> Result<usize> {
-    let expected = || {
-        format!(
-            "the header must name the columns in the order frame,x0,y0,x1,y1,...,x67,y67 ({} \
-             columns) or x0,y0,x1,y1,...,x67,y67 ({COORDS}), x and y of each point side by side",
-            COORDS + 1
-        )
-    };
-    let n = fields.len();
-    let Some(want) = layout_header(n) else {
-        return Err(Error::parse(
-            path,
-            line_no,
-            format!("the header has {n} columns; {}", expected()),
-        ));
-    };
-    let bad = fields
-        .iter()
-        .zip(&want)
-        .position(|(f, w)| !f.eq_ignore_ascii_case(w));
-    if let Some(k) = bad {
-        let mut got: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
-        let mut sorted = want.clone();
-        got.sort();
-        sorted.sort();
-        let hint = if got == sorted {
-            " (it names the right columns in another order)"
-        } else {
-            ""
-        };
-        return Err(Error::parse(
-            path,
-            line_no,
-            format!(
-                "header column {} is '{}' where '{}' belongs{hint}; {}",
-                k + 1,
-                fields[k],
-                want[k],
-                expected()
-            ),
-        ));
-    }
-    Ok(n)
-}
-
 /// Parse landmark CSV text (layout in the module docs); `path` names the source in errors.
 /// Returns one row of [`COORDS`] raw coordinates per frame.
 pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
+    Ok(parse_rows(text, path)?.0)
+}
+
+/// [`parse_landmarks`], with the 1-based line number of each frame row.
+fn parse_rows(text: &str, path: &Path) -> Result<(FrameMatrix, Vec<usize>)> {
     // A byte-order mark (spreadsheet exports write one) is not part of the first field.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut data = Vec::new();
+    let mut lines = Vec::new();
     let mut width: Option<usize> = None;
     let mut first_content = true;
     let mut header = false;
-    for (i, raw) in text.lines().enumerate() {
+    // Lines end in LF or CRLF; a file with no LF at all uses classic Mac OS line ends (CR).
+    let lines_of: Vec<&str> = if text.contains('\n') {
+        text.lines().collect()
+    } else {
+        text.split_terminator('\r').collect()
+    };
+    for (i, raw) in lines_of.into_iter().enumerate() {
         let line_no = i + 1;
         let line = raw.trim();
         if line.is_empty() {
             continue;
         }
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let fields: Vec<Cow<str>> = line.split(',').map(unquote).collect();
+        let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+        if let Some((k, sep)) = fields
+            .iter()
+            .enumerate()
+            .find_map(|(k, f)| other_separator(f).map(|sep| (k, sep)))
+        {
+            return Err(Error::parse(
+                path,
+                line_no,
+                format!(
+                    "column {} holds numbers separated by {sep}: a landmark CSV separates its \
+                     values with commas",
+                    k + 1
+                ),
+            ));
+        }
         if first_content {
             first_content = false;
             // A header has no numeric field; a row with any number is data (so an empty or
@@ -230,6 +175,7 @@ pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
             }
             data.push(v as f32);
         }
+        lines.push(line_no);
     }
     if data.is_empty() {
         return Err(Error::Empty {
@@ -237,11 +183,12 @@ pub fn parse_landmarks(text: &str, path: &Path) -> Result<FrameMatrix> {
             message: "the landmark CSV holds no frame rows".into(),
         });
     }
-    Ok(FrameMatrix {
+    let m = FrameMatrix {
         rows: data.len() / COORDS,
         cols: COORDS,
         data,
-    })
+    };
+    Ok((m, lines))
 }
 
 /// Read a landmark CSV file (layout in the module docs) into raw coordinates, one row per frame.
@@ -261,6 +208,15 @@ pub fn normalise(raw: &FrameMatrix) -> Result<FrameMatrix> {
             format!("rows must hold {COORDS} coordinates, got {}", raw.cols),
         ));
     }
+    normalise_rows(raw).map_err(|r| {
+        Error::InvalidInput(format!(
+            "landmark frame {r} (0-based) has all 68 points at one place; it cannot be normalised"
+        ))
+    })
+}
+
+/// [`normalise`] of rows [`COORDS`] wide, or the index of the first frame without a scale.
+fn normalise_rows(raw: &FrameMatrix) -> std::result::Result<FrameMatrix, usize> {
     let mut out = FrameMatrix::zeros(raw.rows, COORDS);
     for r in 0..raw.rows {
         let row = raw.row(r);
@@ -278,9 +234,7 @@ pub fn normalise(raw: &FrameMatrix) -> Result<FrameMatrix> {
             / POINTS as f64;
         let scale = ms.sqrt();
         if !scale.is_finite() || scale <= 1e-12 {
-            return Err(Error::InvalidInput(format!(
-                "landmark frame {r} has all 68 points at one place; it cannot be normalised"
-            )));
+            return Err(r);
         }
         for (o, p) in out.row_mut(r).chunks_exact_mut(2).zip(row.chunks_exact(2)) {
             o[0] = ((p[0] as f64 - cx) / scale) as f32;
@@ -291,11 +245,20 @@ pub fn normalise(raw: &FrameMatrix) -> Result<FrameMatrix> {
 }
 
 /// Per-frame features of a landmark CSV file: normalised coordinates, one row of [`COORDS`] values
-/// per frame. Errors of an unnormalisable frame name the file.
+/// per frame. A frame whose points all coincide is an [`Error::Data`] naming the file and the
+/// frame's line in it.
 pub fn landmark_features(path: &Path) -> Result<FrameMatrix> {
-    normalise(&read_landmarks(path)?).map_err(|e| match e {
-        Error::InvalidInput(m) => Error::data(path, m),
-        other => other,
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let (raw, lines) = parse_rows(&text, path)?;
+    normalise_rows(&raw).map_err(|r| {
+        Error::data(
+            path,
+            format!(
+                "line {}: all 68 points of the frame are at one place (a tracker that lost the \
+                 face?), so it cannot be normalised; drop the row or fill it in",
+                lines[r]
+            ),
+        )
     })
 }
 
