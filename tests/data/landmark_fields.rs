@@ -173,6 +173,15 @@ fn cr_only_line_ends_read_as_lf() {
     ];
     let want = parse_landmarks(&rows.join("\n"), p).unwrap();
     assert_eq!(parse_landmarks(&rows.join("\r"), p).unwrap(), want);
+    // A folder of CR-only files is detected as landmarks by its header line too.
+    let dir = std::env::temp_dir().join(format!("synchgraph-lmcr-{}", std::process::id()));
+    for class in ["happy", "sad"] {
+        std::fs::create_dir_all(dir.join(class)).unwrap();
+        std::fs::write(dir.join(class).join("a.csv"), rows.join("\r")).unwrap();
+    }
+    let detected = detect_format(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(detected.unwrap(), DatasetFormat::Landmarks);
     let mut bad = with_frame(3, 2);
     bad[9] = "abc".into();
     let text = format!("{}\r{}\r", rows.join("\r"), bad.join(","));

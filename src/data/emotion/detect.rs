@@ -193,8 +193,9 @@ fn clip_kind(format: DatasetFormat) -> &'static str {
 }
 
 /// Whether the first line of the CSV file `path` is the header of a landmark CSV:
-/// `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67` (any case, spaces around fields allowed),
-/// or those columns in another order, which the landmark reader then refuses by name.
+/// `frame,x0,y0,...,x67,y67` or `x0,y0,...,x67,y67` (any case, spaces and double quotes around
+/// fields allowed, lines ending in LF, CRLF or CR), or those columns in another order, which the
+/// landmark reader then refuses by name.
 /// A landmark CSV without a header cannot be told from 136 pre-extracted features per frame.
 fn has_landmark_header(path: &Path) -> bool {
     use std::io::Read;
@@ -208,9 +209,10 @@ fn has_landmark_header(path: &Path) -> bool {
         return false;
     }
     let text = String::from_utf8_lossy(&head);
+    // Lines end in LF, CRLF or CR (classic Mac OS), as the landmark reader reads them.
     let Some(line) = text
         .trim_start_matches('\u{feff}')
-        .lines()
+        .split(['\n', '\r'])
         .find(|l| !l.trim().is_empty())
     else {
         return false;
