@@ -89,15 +89,21 @@ pub fn frames(signal: &[f64], len: usize, step: usize) -> Vec<Vec<f64>> {
     let count = frame_count(signal.len(), len, step);
     (0..count)
         .map(|f| {
-            (0..len)
-                // Saturating: a step far longer than the signal puts frame 1 past its end.
-                .map(|i| {
-                    let at = f.saturating_mul(step).saturating_add(i);
-                    signal.get(at).copied().unwrap_or(0.0)
-                })
-                .collect()
+            let mut frame = vec![0.0; len];
+            frame_into(signal, f, step, &mut frame);
+            frame
         })
         .collect()
+}
+
+/// Write frame `f` of `signal` (samples `f * step ..`, zero-padded past the end of the signal)
+/// into `frame`, whose length is the frame length.
+pub fn frame_into(signal: &[f64], f: usize, step: usize, frame: &mut [f64]) {
+    for (i, x) in frame.iter_mut().enumerate() {
+        // Saturating: a step far longer than the signal puts frame 1 past its end.
+        let at = f.saturating_mul(step).saturating_add(i);
+        *x = signal.get(at).copied().unwrap_or(0.0);
+    }
 }
 
 /// Window coefficients of length `n`.
@@ -227,10 +233,7 @@ pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
     let win = window(cfg.window, len);
     let plan = FftPlan::new(nfft);
     let sig = preemphasis(&audio.samples, cfg.preemph);
-    let fr: Vec<Vec<f64>> = frames(&sig, len, step)
-        .into_iter()
-        .map(|f| f.iter().zip(&win).map(|(a, b)| a * b).collect())
-        .collect();
+    let count = frame_count(sig.len(), len, step);
     // Sparse filterbank rows: (first non-zero bin, weights).
     let sparse: Vec<(usize, Vec<f64>)> = fb
         .iter()
@@ -266,14 +269,20 @@ pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
             }
         })
         .collect();
-    let mut out = FrameMatrix::zeros(fr.len(), cfg.numcep);
+    let mut out = FrameMatrix::zeros(count, cfg.numcep);
     let mut logmel = vec![0.0; cfg.nfilt];
+    // One windowed frame at a time, so memory stays one frame whatever the clip's length.
+    let mut frame = vec![0.0; len];
     // One transform per frame: packing two frames into one complex transform
     // (`power_spectrum_pair`) leaks rounding noise of the louder frame into the quieter one, so a
     // silent frame next to speech got ln(1e-30)-size noise instead of the eps floor.
-    for (f, frame) in fr.iter().enumerate() {
+    for f in 0..count {
+        frame_into(&sig, f, step, &mut frame);
+        for (x, w) in frame.iter_mut().zip(&win) {
+            *x *= w;
+        }
         let pspec: Vec<f64> = plan
-            .power_spectrum(frame)
+            .power_spectrum(&frame)
             .iter()
             .map(|v| v / nfft as f64)
             .collect();
@@ -293,4 +302,31 @@ pub fn mfcc(audio: &Audio, cfg: &MfccConfig) -> Result<FrameMatrix> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{frame_into, frames};
+
+    /// Frames start every `step` samples, overlap or leave gaps as `step` says, and the last
+    /// one is zero-padded past the end of the signal.
+    #[test]
+    fn frames_step_through_the_signal_and_pad_the_last_one() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(
+            frames(&x, 3, 2),
+            vec![vec![1.0, 2.0, 3.0], vec![3.0, 4.0, 5.0]]
+        );
+        assert_eq!(
+            frames(&x, 3, 3),
+            vec![vec![1.0, 2.0, 3.0], vec![4.0, 5.0, 0.0]]
+        );
+        assert_eq!(
+            frames(&x, 8, 2),
+            vec![vec![1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 0.0, 0.0]]
+        );
+        let mut frame = [9.0; 2];
+        frame_into(&x, usize::MAX, usize::MAX, &mut frame);
+        assert_eq!(frame, [0.0, 0.0], "a frame past the end is silent");
+    }
 }
