@@ -35,7 +35,10 @@ fn adam_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
     // tested on the bits: WGSL lets a compiler assume floats never overflow.
     var den = sqrt(vi / p.c2);
     if ((bitcast<u32>(den) & 0x7fffffffu) == 0x7f800000u) { den = sqrt(vi) / sqrt(p.c2); }
-    w[i] = w[i] - p.lr * mhat / (den + p.eps);
+    // With eps = 0, an entry whose gradient has always been zero has m = v = 0: its step is 0,
+    // not 0 / 0 (which turned the weight into NaN). A NaN moment still reaches the weight.
+    let q = den + p.eps;
+    if (q != 0.0) { w[i] = w[i] - p.lr * mhat / q; }
 }
 
 // SGD with optional momentum: buf = momentum * buf + g; w -= lr * buf (buf starts at 0).

@@ -132,7 +132,8 @@ pub struct Adam {
     pub beta1: f32,
     /// Second-moment decay.
     pub beta2: f32,
-    /// Denominator epsilon.
+    /// Denominator epsilon, finite and >= 0. At 0 an entry whose moments are both 0 (its
+    /// gradient was always exactly 0) takes no step rather than 0 / 0.
     pub eps: f32,
     t: u32,
     /// Per parameter: first moment, second moment, updates received.

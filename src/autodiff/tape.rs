@@ -15,7 +15,8 @@ use crate::tensor::{DType, Tensor};
 /// Source of tape identities (0 is never handed out).
 static NEXT_TAPE: AtomicU64 = AtomicU64::new(1);
 
-/// One forward pass: the recorded nodes, the training flag (dropout) and the dropout seed.
+/// One forward pass: the recorded nodes, the training flag (dropout, batch statistics in batch
+/// norm) and the dropout seed.
 /// Everything an op takes (Vars, parameters, index tensors, masks, sparse matrices, batch-norm
 /// statistics) must live on the tape's GPU device; another device is [`Error::InvalidInput`].
 pub struct Tape {
@@ -36,7 +37,8 @@ pub struct Tape {
 }
 
 impl Tape {
-    /// A new tape. `training` enables dropout; `seed` makes its masks reproducible.
+    /// A new tape. `training` enables dropout and makes batch norm use (and update) the batch
+    /// statistics instead of the running ones; `seed` makes the dropout masks reproducible.
     pub fn new(gpu: &Gpu, training: bool, seed: u64) -> Self {
         Tape {
             gpu: gpu.clone(),
@@ -51,7 +53,7 @@ impl Tape {
         }
     }
 
-    /// Whether dropout is active.
+    /// Whether the tape is in training mode: dropout active, batch norm on batch statistics.
     pub fn training(&self) -> bool {
         self.training
     }
@@ -204,11 +206,12 @@ impl Tape {
     /// order, adds gradients that reach parameters into `store`, skips nodes that reach no
     /// parameter and frees each node's value once its rule has run.
     ///
-    /// Runs once per tape: a second call is an error. `loss` must be a Var of this tape and
-    /// `store` the store the tape's parameters came from; both are checked before anything
-    /// runs. The parameter gradients are added to the store only once the whole pass
-    /// succeeded (in the same order as they are reached), so a failing pass leaves the store's
-    /// gradients as they were.
+    /// Runs once per tape: a second call is an error. `loss` must be a Var of this tape that
+    /// depends on at least one parameter (a loss of constants only would leave every gradient
+    /// untouched, so it is [`Error::InvalidInput`]) and `store` the store the tape's parameters
+    /// came from; all three are checked before anything runs. The parameter gradients are
+    /// added to the store only once the whole pass succeeded (in the same order as they are
+    /// reached), so a failing pass leaves the store's gradients as they were.
     pub fn backward(&mut self, loss: &Var, store: &mut ParamStore) -> Result<()> {
         self.check("backward", &[loss])?;
         if self.backward_ran {
@@ -230,6 +233,15 @@ impl Tape {
                 "backward: the store passed is not the store the tape's parameters came from"
                     .into(),
             ));
+        }
+        if !self.nodes[loss.id].requires_grad {
+            return Err(Error::InvalidInput(format!(
+                "backward: the loss (node {}, {}) depends on no parameter, so no gradient \
+                 would reach the store; record the trainable tensors with `Tape::param`, \
+                 not `Tape::constant`",
+                loss.id,
+                self.nodes[loss.id].op.name()
+            )));
         }
         self.backward_ran = true;
         let mut grads: Vec<Option<Tensor>> = vec![None; loss.id + 1];

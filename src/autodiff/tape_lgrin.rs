@@ -72,8 +72,9 @@ impl Tape {
     /// tape uses the running statistics. Affine scale and shift compose with [`Tape::mul`] and
     /// [`Tape::add`] (see [`Tape::batch_norm_affine`]). [`Error::InvalidInput`] for a `stats`
     /// momentum outside [0, 1] or an eps that is not a finite number > 0; a shape error for a
-    /// running variance of another length than the running mean. A refused call leaves `stats`
-    /// as they were.
+    /// running variance of another length than the running mean, for an x whose last dimension
+    /// is not the layer's width, and for fewer than 2 rows on a training tape (the unbiased
+    /// variance of one row is undefined). A refused call leaves `stats` as they were.
     pub fn batch_norm(&mut self, x: &Var, stats: &mut BatchNormStats) -> Result<Var> {
         self.check("batch_norm", &[x])?;
         // Checked first: a training step updates the running statistics before its last kernel.

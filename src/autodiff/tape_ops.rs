@@ -194,7 +194,9 @@ impl Tape {
 
     /// Softmax cross-entropy of logits `[r, c]` against u32 labels `[r]`, averaged with the row
     /// weights `mask` (Σ w·nll / Σ w; a 0/1 mask counts the rows marked 1; all rows alike when
-    /// `None`); shape `[1]`.
+    /// `None`); shape `[1]`. A label >= the number of classes is not an error: its row gets
+    /// weight 0 (nothing is read back to check the labels; validate them on the host, as the
+    /// loaders do).
     pub fn softmax_cross_entropy(
         &mut self,
         logits: &Var,

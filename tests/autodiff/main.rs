@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod adam_zero_eps;
 mod coverage;
 mod dropout_p;
 mod frobenius_range;
@@ -16,6 +17,7 @@ mod grad_kinks;
 mod init_overflow;
 mod lgrin_ops;
 mod loss_dtype;
+mod loss_without_params;
 mod misuse;
 mod odd_shapes;
 mod optim;
