@@ -1,6 +1,6 @@
 //! The scikit-learn / UCI optdigits 8x8 digits: a gzip CSV of 65 integers per row (64 pixels in
 //! 0..=16, then the label 0..=9). A gzip file of several members (concatenated `.gz` files) is
-//! read whole, as gzip tools read it.
+//! read whole, as gzip tools read it; a file that is not gzip data is read as the CSV text.
 
 use std::io::Read;
 use std::path::Path;
@@ -19,7 +19,11 @@ pub struct Digits {
     pub labels: Vec<usize>,
 }
 
-/// Load `digits.csv.gz` from `dir` (or `dir` itself when it names the file).
+/// The two bytes every gzip member starts with.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Load `digits.csv.gz` from `dir` (or `dir` itself when it names the file, which may also be
+/// the uncompressed CSV).
 pub fn load(dir: &Path) -> Result<Digits> {
     let path = if dir.is_dir() {
         dir.join("digits.csv.gz")
@@ -28,9 +32,15 @@ pub fn load(dir: &Path) -> Result<Digits> {
     };
     let raw = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
     let mut text = String::new();
-    flate2::read::MultiGzDecoder::new(&raw[..])
-        .read_to_string(&mut text)
-        .map_err(|e| Error::data(&path, format!("gzip: {e}")))?;
+    if raw.starts_with(&GZIP_MAGIC) {
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_string(&mut text)
+            .map_err(|e| Error::data(&path, format!("gzip: {e}")))?;
+    } else {
+        // A gunzipped copy: the CSV text itself.
+        text = String::from_utf8(raw)
+            .map_err(|_| Error::data(&path, "neither gzip data nor UTF-8 CSV text"))?;
+    }
     parse(&text, &path.display().to_string())
 }
 

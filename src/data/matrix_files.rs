@@ -1,5 +1,5 @@
-//! Feature-matrix files, one frames × features matrix per clip: the CSV and `.npy` readers, and
-//! the `.npy` writer of `synchgraph features`.
+//! Feature-matrix files, one frames × features matrix per clip: the CSV reader here, and the
+//! `.npy` reader and writer of [`super::npy`], re-exported.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -7,16 +7,22 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::features::FrameMatrix;
 
-/// A CSV matrix: one frame per line, comma-separated numbers (a leading UTF-8 byte-order mark
-/// and blank lines are ignored; a field may be in double quotes, as RFC 4180 has it, on one
-/// line). Every row must have the same width, that of the header where there is one.
+pub use super::npy::{npy_bytes, read_npy_matrix};
+
+/// A CSV matrix: one frame per line (lines end in LF, CRLF or, in a file without LF, CR),
+/// comma-separated numbers (a leading UTF-8 byte-order mark and blank lines are ignored; a
+/// field may be in double quotes, as RFC 4180 has it, on one line). Every row must have the
+/// same width, that of the header where there is one.
 ///
 /// The first line with content is a header, and skipped, when none of its fields is a number
 /// (`f0,f1,...`) or when it is exactly `0,1,...,D-1` with D >= 2 (the column names pandas
 /// writes by default; a one-column file's first `0` is data). A first line where some fields
-/// are numbers and others are not (`1,2,` or `1,2x`) is an [`Error::Parse`] naming the line rather than a header guess, and a header whose first
-/// field is empty (`,0,1` or `,f0,f1`: pandas' index column, which would make the row number
-/// feature 0) is an error asking for the CSV to be written with `index=False`.
+/// are numbers and others are not (`1,2,` or `1,2x`) is an [`Error::Parse`] naming the line
+/// rather than a header guess, and a header whose first field is empty (`,0,1` or `,f0,f1`:
+/// pandas' index column, which would make the row number feature 0) is an error asking for the
+/// CSV to be written with `index=False`. A field holding numbers separated by spaces, tabs or
+/// semicolons (`np.savetxt` separates with spaces unless given `delimiter=','`) is an error
+/// saying so, on the first line too rather than skipping it as a header.
 pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     // A byte-order mark would make the first row look like a header.
@@ -28,7 +34,14 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
     // The header's width, which every row must match (a header naming other columns than the
     // rows hold means a shifted or truncated file).
     let mut header_cols = None;
-    for (i, line) in text.lines().enumerate() {
+    // Lines end in LF or CRLF; a file with no LF at all uses classic Mac OS line ends (CR), as
+    // the landmark and BVH readers take them.
+    let lines: Vec<&str> = if text.contains('\n') {
+        text.lines().collect()
+    } else {
+        text.split_terminator('\r').collect()
+    };
+    for (i, line) in lines.into_iter().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -39,9 +52,14 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
             header_cols = Some(fields.len());
             continue;
         }
-        let vals: std::result::Result<Vec<f32>, _> =
-            fields.iter().map(|v| v.parse::<f32>()).collect();
-        let vals = vals.map_err(|e| Error::parse(path, i + 1, format!("not a number: {e}")))?;
+        let vals = fields
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                v.parse::<f32>()
+                    .map_err(|_| Error::parse(path, i + 1, not_a_number(k, v)))
+            })
+            .collect::<Result<Vec<f32>>>()?;
         if rows == 0 {
             cols = vals.len();
             if let Some(h) = header_cols.filter(|&h| h != cols) {
@@ -120,10 +138,48 @@ fn csv_line_fields(line: &str) -> std::result::Result<Vec<Cow<'_, str>>, String>
     }
 }
 
+/// The message for field `k` (0-based) of a CSV row, `f`, that is not a number; one that holds
+/// numbers separated by spaces, tabs or semicolons says the values must be separated by commas.
+fn not_a_number(k: usize, f: &str) -> String {
+    let shown: String = f.chars().take(40).collect();
+    let shown = if shown.len() < f.len() {
+        format!("{shown}...")
+    } else {
+        shown
+    };
+    match other_separator(f) {
+        Some(sep) => format!(
+            "column {} '{shown}' holds numbers separated by {sep}: a feature CSV separates its \
+             values with commas (np.savetxt(path, x, delimiter=','))",
+            k + 1
+        ),
+        None => format!("not a number: column {} '{shown}'", k + 1),
+    }
+}
+
+/// `"tabs"`, `"semicolons"` or `"spaces"` when `field` is two or more numbers separated by them.
+fn other_separator(field: &str) -> Option<&'static str> {
+    [('\t', "tabs"), (';', "semicolons"), (' ', "spaces")]
+        .into_iter()
+        .find_map(|(c, name)| {
+            let mut parts = field.split(c).map(str::trim).filter(|p| !p.is_empty());
+            let n = parts.clone().count();
+            (n >= 2 && parts.all(|p| p.parse::<f32>().is_ok())).then_some(name)
+        })
+}
+
 /// Whether the first content line of a feature CSV, split into trimmed `fields`, is a header
 /// (see [`read_csv_matrix`]); `line` is its 1-based number, named in the errors.
 fn is_csv_header(path: &Path, line: usize, fields: &[&str]) -> Result<bool> {
     let numeric = |f: &str| f.parse::<f32>().is_ok();
+    // Numbers separated by something else than commas are not column names.
+    if let Some((k, f)) = fields
+        .iter()
+        .enumerate()
+        .find(|(_, f)| other_separator(f).is_some())
+    {
+        return Err(Error::parse(path, line, not_a_number(k, f)));
+    }
     // pandas' default column names: exactly the integers 0..D-1, for two columns or more (a
     // single `0` is as likely a feature value as a column name, and is read as data).
     let pandas_names =
@@ -161,169 +217,4 @@ fn is_csv_header(path: &Path, line: usize, fields: &[&str]) -> Result<bool> {
         ));
     }
     Ok(false)
-}
-
-/// The text after `'key':` (spaces around the colon skipped) in a `.npy` header dictionary.
-fn npy_header_value<'a>(header: &'a str, key: &str) -> Option<&'a str> {
-    let quoted = format!("'{key}'");
-    let rest = &header[header.find(&quoted)? + quoted.len()..];
-    Some(rest.trim_start().strip_prefix(':')?.trim_start())
-}
-
-/// A 2-D `.npy` matrix (format 1.0, 2.0 or 3.0, little-endian f4 or f8, C order) of finite
-/// values with at least one row and one column; data bytes beyond (or short of) what the shape
-/// needs are an error.
-pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let bad = |m: &str| Error::UnsupportedFormat {
-        path: path.display().to_string(),
-        message: m.to_string(),
-    };
-    if !bytes.starts_with(b"\x93NUMPY") {
-        return Err(bad("not a .npy file (missing the \\x93NUMPY magic)"));
-    }
-    if bytes.len() < 10 {
-        return Err(Error::Truncated {
-            path: path.display().to_string(),
-            message: "header ends early".into(),
-        });
-    }
-    // NumPy knows these three versions only, minor version included.
-    if !(1..=3).contains(&bytes[6]) || bytes[7] != 0 {
-        return Err(bad(&format!(
-            "npy format version {}.{} is not one of 1.0, 2.0 and 3.0",
-            bytes[6], bytes[7]
-        )));
-    }
-    let (hlen, start) = if bytes[6] == 1 {
-        (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10)
-    } else {
-        if bytes.len() < 12 {
-            return Err(Error::Truncated {
-                path: path.display().to_string(),
-                message: "header ends early".into(),
-            });
-        }
-        (
-            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-            12,
-        )
-    };
-    let header = bytes
-        .get(start..start + hlen)
-        .ok_or_else(|| Error::Truncated {
-            path: path.display().to_string(),
-            message: "header ends early".into(),
-        })?;
-    let header = String::from_utf8_lossy(header);
-    let descr = npy_header_value(&header, "descr").ok_or_else(|| bad("header has no descr"))?;
-    let width = if descr.starts_with("'<f4'") {
-        4
-    } else if descr.starts_with("'<f8'") {
-        8
-    } else {
-        return Err(bad(
-            "only little-endian float32 ('<f4') or float64 ('<f8') data",
-        ));
-    };
-    match npy_header_value(&header, "fortran_order") {
-        Some(v) if v.starts_with("False") => {}
-        Some(v) if v.starts_with("True") => {
-            return Err(bad("Fortran-order arrays are not supported"))
-        }
-        _ => return Err(bad("header has no readable fortran_order")),
-    }
-    let shape_txt = npy_header_value(&header, "shape")
-        .and_then(|s| s.strip_prefix('('))
-        .and_then(|s| s.split(')').next())
-        .ok_or_else(|| bad("header has no shape"))?;
-    let dims: Vec<usize> = shape_txt
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse::<usize>())
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|_| bad("unreadable shape"))?;
-    let [rows, cols] = dims[..] else {
-        return Err(bad(&format!(
-            "expected a 2-D frames x features array, got shape {dims:?}"
-        )));
-    };
-    if cols == 0 {
-        return Err(Error::Empty {
-            path: path.display().to_string(),
-            message: format!("no feature columns (shape [{rows}, 0])"),
-        });
-    }
-    let body = &bytes[start + hlen..];
-    // A header may announce any shape: a product that overflows is as missing as a large one.
-    let needed = rows.checked_mul(cols).and_then(|n| n.checked_mul(width));
-    if let Some(n) = needed.filter(|&n| body.len() > n) {
-        return Err(bad(&format!(
-            "{} data bytes, but shape [{rows}, {cols}] of {width}-byte values needs {n}: the \
-             header does not describe the data (another dtype or shape?)",
-            body.len()
-        )));
-    }
-    if needed.is_none_or(|n| body.len() < n) {
-        return Err(Error::Truncated {
-            path: path.display().to_string(),
-            message: format!(
-                "{} data bytes, shape [{rows}, {cols}] of {width}-byte values needs {} bytes",
-                body.len(),
-                needed.map_or_else(|| "more than 2^64".to_string(), |n| n.to_string())
-            ),
-        });
-    }
-    let data: Vec<f32> = (0..rows * cols)
-        .map(|k| {
-            let b = &body[k * width..(k + 1) * width];
-            if width == 4 {
-                f32::from_le_bytes([b[0], b[1], b[2], b[3]])
-            } else {
-                f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32
-            }
-        })
-        .collect();
-    if rows == 0 {
-        return Err(Error::Empty {
-            path: path.display().to_string(),
-            message: "no feature rows".into(),
-        });
-    }
-    if let Some(k) = data.iter().position(|v| !v.is_finite()) {
-        return Err(Error::data(
-            path,
-            format!(
-                "row {}, column {} holds {}; feature values must be finite (float64 values \
-                 beyond the float32 range become infinite)",
-                k / cols,
-                k % cols,
-                data[k]
-            ),
-        ));
-    }
-    Ok(FrameMatrix { rows, cols, data })
-}
-
-/// Encode `m` as a version-1.0 `.npy` file (little-endian f4, C order, shape [rows, cols]), the
-/// layout [`read_npy_matrix`] and NumPy's `np.load` read back.
-pub fn npy_bytes(m: &FrameMatrix) -> Vec<u8> {
-    let dict = format!(
-        "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}",
-        m.rows, m.cols
-    );
-    // Magic (6) + version (2) + header length (2) + header, padded with spaces to a multiple
-    // of 64 bytes and ended by a newline.
-    let unpadded = 10 + dict.len() + 1;
-    let header_len = dict.len() + 1 + (64 - unpadded % 64) % 64;
-    let mut out = Vec::with_capacity(10 + header_len + 4 * m.data.len());
-    out.extend_from_slice(b"\x93NUMPY\x01\x00");
-    out.extend_from_slice(&(header_len as u16).to_le_bytes());
-    out.extend_from_slice(dict.as_bytes());
-    out.resize(10 + header_len - 1, b' ');
-    out.push(b'\n');
-    for v in &m.data {
-        out.extend_from_slice(&v.to_le_bytes());
-    }
-    out
 }

@@ -7,6 +7,7 @@ pub mod emotion;
 pub mod emotion_features;
 pub mod feature_export;
 pub mod matrix_files;
+pub mod npy;
 pub mod planetoid;
 pub mod speaker_norm;
 pub mod split;

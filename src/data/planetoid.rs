@@ -205,10 +205,19 @@ impl Planetoid {
         for (ln, id, label, feats) in &rows {
             let i = *id as usize;
             if i >= n {
+                // n lines and an id past them: some id below n is not listed (1-based ids?).
+                let mut listed = vec![false; n];
+                rows.iter()
+                    .filter(|r| (r.1 as usize) < n)
+                    .for_each(|r| listed[r.1 as usize] = true);
+                let missing = listed.iter().position(|&l| !l).unwrap_or(0);
                 return Err(Error::parse(
                     &nodes_path,
                     *ln,
-                    format!("node id {i} out of range for {n} nodes (ids must be 0..{n})"),
+                    format!(
+                        "node id {i} out of range for {n} nodes (ids must be 0..{n}, and node \
+                         {missing} is not listed)"
+                    ),
                 ));
             }
             if std::mem::replace(&mut seen[i], true) {

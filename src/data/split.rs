@@ -65,7 +65,11 @@ fn by_class(indices: &[usize], labels: &[u32], rng: &mut SplitMix) -> Result<Vec
 
 /// Stratified k-fold: the test indices of each of `k` folds. Each class is shuffled with `seed`
 /// and dealt round-robin over the folds (continuing across classes), so fold sizes differ by at
-/// most one and every fold keeps the class proportions.
+/// most one and every fold keeps the class proportions as closely as whole items allow (a
+/// class's count differs by at most one between folds). A class with fewer members than `k` is
+/// not refused: it is missing from the test part of some folds, and a class with one member is
+/// tested in its fold without a training example of it; callers that need every tested class
+/// in training check that.
 pub fn stratified_kfold(labels: &[u32], k: usize, seed: u64) -> Result<Vec<Vec<usize>>> {
     if k < 2 || k > labels.len() {
         return Err(Error::InvalidInput(format!(

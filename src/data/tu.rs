@@ -1,8 +1,10 @@
 //! Graph-classification data sets in the TU raw text format (Morris et al., TUDataset):
 //! `DS_A.txt` (`row, col` per line, 1-based global node ids), `DS_graph_indicator.txt` (the
 //! 1-based graph of every node), `DS_graph_labels.txt` (one label per graph), and optionally
-//! `DS_node_labels.txt` (one categorical label per node, one-hot encoded) and
-//! `DS_node_attributes.txt` (comma-separated floats per node, appended after the one-hot part).
+//! `DS_node_labels.txt` (categorical labels per node, in one column or several comma-separated
+//! ones as in the collection's Cuneiform; each column one-hot encoded over its distinct values,
+//! the blocks side by side) and `DS_node_attributes.txt` (comma-separated floats per node,
+//! appended after the one-hot part).
 //! Without either, every node gets the single feature 1. The dense features may hold at most
 //! [`MAX_DENSE_FEATURES`] values.
 
@@ -62,27 +64,32 @@ fn file(dir: &Path, ds: &str, part: &str) -> PathBuf {
     dir.join(format!("{ds}_{part}.txt"))
 }
 
-/// Values per non-blank line, split on commas and whitespace; a leading UTF-8 byte-order mark
-/// (Windows editors write one) is skipped.
-fn rows(path: &Path) -> Result<Vec<(usize, Vec<String>)>> {
+/// The text of `path` without a leading UTF-8 byte-order mark (Windows editors write one).
+fn read_text(path: &Path) -> Result<String> {
     let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    Ok(text
-        .lines()
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// The 1-based number and values of every non-blank line of `text`, split on commas and
+/// whitespace. Lazy, and borrowing `text`: a data set of tens of millions of edge lines (COLLAB)
+/// is not held as a string per value.
+fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
             let toks = l
                 .split(|c: char| c == ',' || c.is_whitespace())
                 .filter(|t| !t.is_empty())
-                .map(str::to_string)
                 .collect();
             (i + 1, toks)
         })
-        .collect())
 }
 
-fn one_int(path: &Path, ln: usize, toks: &[String]) -> Result<i64> {
+fn one_int(path: &Path, ln: usize, toks: &[&str]) -> Result<i64> {
     match toks {
         [t] => t
             .parse()
@@ -101,7 +108,7 @@ impl TuDataset {
         // a node's line is not its index + 1).
         let mut graph_of = Vec::new();
         let mut ind_line = Vec::new();
-        for (ln, toks) in rows(&ind_path)? {
+        for (ln, toks) in rows(&read_text(&ind_path)?) {
             let g = one_int(&ind_path, ln, &toks)?;
             if g < 1 {
                 return Err(Error::parse(&ind_path, ln, format!("graph id {g} < 1")));
@@ -117,8 +124,7 @@ impl TuDataset {
             });
         }
         let lab_path = file(dir, &ds, "graph_labels");
-        let raw_labels = rows(&lab_path)?
-            .into_iter()
+        let raw_labels = rows(&read_text(&lab_path)?)
             .map(|(ln, t)| one_int(&lab_path, ln, &t))
             .collect::<Result<Vec<i64>>>()?;
         let num_graphs = raw_labels.len();
@@ -151,13 +157,31 @@ impl TuDataset {
             .into_iter()
             .collect();
 
-        // Node features: one-hot labels, then attributes.
+        // Node features: one-hot labels (a block per label column), then attributes.
         let nl_path = file(dir, &ds, "node_labels");
         let node_labels = if nl_path.exists() {
-            let v = rows(&nl_path)?
-                .into_iter()
-                .map(|(ln, t)| one_int(&nl_path, ln, &t))
-                .collect::<Result<Vec<i64>>>()?;
+            let mut v: Vec<Vec<i64>> = Vec::with_capacity(n);
+            for (ln, toks) in rows(&read_text(&nl_path)?) {
+                let r = toks
+                    .iter()
+                    .map(|t| {
+                        t.parse().map_err(|_| {
+                            Error::parse(&nl_path, ln, format!("'{t}' is not an integer"))
+                        })
+                    })
+                    .collect::<Result<Vec<i64>>>()?;
+                if r.is_empty() {
+                    return Err(Error::parse(&nl_path, ln, "no node label"));
+                }
+                if let Some(first) = v.first().map(Vec::len).filter(|&f| f != r.len()) {
+                    return Err(Error::parse(
+                        &nl_path,
+                        ln,
+                        format!("{} node labels, earlier lines have {first}", r.len()),
+                    ));
+                }
+                v.push(r);
+            }
             if v.len() != n {
                 return Err(Error::data(
                     &nl_path,
@@ -168,17 +192,26 @@ impl TuDataset {
         } else {
             None
         };
-        let label_values: Vec<i64> = node_labels
-            .iter()
-            .flatten()
-            .copied()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
+        // The distinct values of each label column, and where its one-hot block starts.
+        let columns = node_labels
+            .as_ref()
+            .and_then(|v| v.first())
+            .map_or(0, Vec::len);
+        let label_values: Vec<Vec<i64>> = (0..columns)
+            .map(|c| {
+                let vals = node_labels.iter().flatten().map(|r| r[c]);
+                vals.collect::<BTreeSet<_>>().into_iter().collect()
+            })
             .collect();
+        let block_start: Vec<usize> = label_values
+            .iter()
+            .scan(0, |at, vals| Some(std::mem::replace(at, *at + vals.len())))
+            .collect();
+        let n_onehot: usize = label_values.iter().map(Vec::len).sum();
         let at_path = file(dir, &ds, "node_attributes");
         let attrs = if at_path.exists() {
             let mut v = Vec::with_capacity(n);
-            for (ln, toks) in rows(&at_path)? {
+            for (ln, toks) in rows(&read_text(&at_path)?) {
                 let r = toks
                     .iter()
                     .map(|t| {
@@ -214,17 +247,14 @@ impl TuDataset {
             None
         };
         let n_attr = attrs.as_ref().and_then(|a| a.first()).map_or(0, Vec::len);
-        let num_features = match label_values.len() + n_attr {
+        let num_features = match n_onehot + n_attr {
             0 => 1,
             k => k,
         };
         if n.saturating_mul(num_features) > MAX_DENSE_FEATURES {
             // Name the file behind the wider part: the one-hot labels or the attributes.
-            let (path, part) = if label_values.len() >= n_attr {
-                (
-                    &nl_path,
-                    format!("{} distinct node labels", label_values.len()),
-                )
+            let (path, part) = if n_onehot >= n_attr {
+                (&nl_path, format!("{n_onehot} distinct node labels"))
             } else {
                 (&at_path, format!("{n_attr} attributes per node"))
             };
@@ -251,20 +281,21 @@ impl TuDataset {
         for v in 0..n {
             let g = &mut graphs[graph_of[v]];
             let row = &mut g.features[local[v] as usize * num_features..][..num_features];
-            if label_values.is_empty() && n_attr == 0 {
+            if n_onehot == 0 && n_attr == 0 {
                 row[0] = 1.0;
             }
             if let Some(nl) = &node_labels {
-                let k = label_values.binary_search(&nl[v]).unwrap_or(0);
-                row[k] = 1.0;
+                for ((vals, start), x) in label_values.iter().zip(&block_start).zip(&nl[v]) {
+                    row[start + vals.binary_search(x).unwrap_or(0)] = 1.0;
+                }
             }
             if let Some(a) = &attrs {
-                row[label_values.len()..].copy_from_slice(&a[v]);
+                row[n_onehot..].copy_from_slice(&a[v]);
             }
         }
 
         let a_path = file(dir, &ds, "A");
-        for (ln, toks) in rows(&a_path)? {
+        for (ln, toks) in rows(&read_text(&a_path)?) {
             let ids = toks
                 .iter()
                 .map(|t| t.parse::<usize>().ok().filter(|&i| i >= 1))
