@@ -23,20 +23,8 @@ fn quoted_text(v: &str) -> Option<&str> {
     Some(&rest[..rest.find(q)?])
 }
 
-/// The float32 value (exact) of the IEEE half-precision number with bits `h`.
-fn f16_to_f32(h: u16) -> f32 {
-    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
-    let frac = f32::from(h & 0x3ff);
-    sign * match (h >> 10) & 0x1f {
-        0 => frac * 2f32.powi(-24),
-        31 if frac == 0.0 => f32::INFINITY,
-        31 => f32::NAN,
-        e => (1.0 + frac / 1024.0) * 2f32.powi(i32::from(e) - 15),
-    }
-}
-
 /// A 2-D `.npy` matrix (format 1.0, 2.0 or 3.0; float16, float32 or float64 of either byte
-/// order, read as float32; C order; the header's strings in single or double quotes, its shape
+/// order, read as float32; C or Fortran (column-major) order; the header's strings in single or double quotes, its shape
 /// with or without Python 2's `L` suffixes) of finite values with at least one row and one
 /// column; data bytes beyond (or short of) what the shape needs are an error.
 pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
@@ -101,16 +89,11 @@ pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
             )));
         }
     };
-    match npy_header_value(&header, "fortran_order") {
-        Some(v) if v.starts_with("False") => {}
-        Some(v) if v.starts_with("True") => {
-            return Err(bad(
-                "Fortran-order (column-major) arrays are not supported: save a C-order \
-                 copy (with NumPy, np.save(path, np.ascontiguousarray(x)))",
-            ))
-        }
+    let column_major = match npy_header_value(&header, "fortran_order") {
+        Some(v) if v.starts_with("False") => false,
+        Some(v) if v.starts_with("True") => true,
         _ => return Err(bad("header has no readable fortran_order")),
-    }
+    };
     let shape_txt = npy_header_value(&header, "shape")
         .and_then(|s| s.strip_prefix('('))
         .and_then(|s| s.split(')').next())
@@ -159,12 +142,20 @@ pub fn read_npy_matrix(path: &Path) -> Result<FrameMatrix> {
             a[..width].reverse();
         }
         match width {
-            2 => f16_to_f32(u16::from_le_bytes([a[0], a[1]])),
+            2 => half::f16::from_le_bytes([a[0], a[1]]).to_f32(),
             4 => f32::from_le_bytes([a[0], a[1], a[2], a[3]]),
             _ => f64::from_le_bytes(a) as f32,
         }
     };
-    let data: Vec<f32> = body.chunks_exact(width).map(value).collect();
+    let stored: Vec<f32> = body.chunks_exact(width).map(value).collect();
+    // Column-major data holds element (r, c) at c * rows + r.
+    let data: Vec<f32> = if column_major {
+        (0..rows * cols)
+            .map(|k| stored[(k % cols) * rows + k / cols])
+            .collect()
+    } else {
+        stored
+    };
     if rows == 0 {
         return Err(Error::Empty {
             path: path.display().to_string(),

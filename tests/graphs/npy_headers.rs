@@ -120,18 +120,26 @@ fn other_dtypes_are_refused_by_name() {
 }
 
 /// Fortran-order data (what `np.save(path, x.T)` writes for a transposed C array, such as
-/// librosa's MFCCs) is refused with the way to write a C-order file.
+/// librosa's MFCCs saved as frames x coefficients) reads as the matrix it holds: element (r, c)
+/// is value `c * rows + r` of the file, and a non-finite one is named by its place in the
+/// matrix.
 #[test]
-fn fortran_order_refusal_says_how_to_save_c_order() {
+fn fortran_order_data_reads_as_its_matrix() {
     let d = tmp("fortran");
     let dict = "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }";
     let data: Vec<u8> = VALUES.iter().flat_map(|v| v.to_le_bytes()).collect();
-    match read_npy_matrix(&npy(&d, "f.npy", dict, &data)) {
-        Err(Error::UnsupportedFormat { message, .. }) => {
-            assert!(message.contains("Fortran-order"), "{message}");
-            assert!(message.contains("np.ascontiguousarray"), "{message}");
+    let m = read_npy_matrix(&npy(&d, "f.npy", dict, &data)).unwrap();
+    assert_eq!((m.rows, m.cols), (2, 3));
+    assert_eq!(m.row(0), &[1.5, 3.25, 0.0]);
+    assert_eq!(m.row(1), &[-2.0, 4.0, -6.5]);
+    let mut bad = VALUES;
+    bad[3] = f32::NAN;
+    let data: Vec<u8> = bad.iter().flat_map(|v| v.to_le_bytes()).collect();
+    match read_npy_matrix(&npy(&d, "nan.npy", dict, &data)) {
+        Err(Error::Data { message, .. }) => {
+            assert!(message.contains("row 1, column 1"), "{message}")
         }
-        other => panic!("a Fortran-order file must be refused, got {other:?}"),
+        other => panic!("a NaN must be refused, got {other:?}"),
     }
     let _ = std::fs::remove_dir_all(&d);
 }
