@@ -47,6 +47,7 @@ mod train_gcn;
 mod train_lgrin;
 mod train_lgrin_features;
 mod train_lgrin_speakers;
+mod tu_untrained_class;
 mod type_limits;
 mod user_messages;
 mod val_speakers;

@@ -91,6 +91,7 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
             let rest = complement(labels.len(), test);
             let (train, val) = train_val_split(&rest, &labels, 0.1, seed.wrapping_add(k as u64))
                 .with_context(|| format!("carving validation graphs for fold {k}"))?;
+            check_trained_classes(&labels, &train, test, &data.class_values, k)?;
             let pb = bars.epoch_bar(config.epochs);
             let fold_seed = fold_seed(seed, fold_count, k);
             let (model, run) = GraphGcn::train(
@@ -141,6 +142,33 @@ pub(super) fn graph_classification(gpu: &Gpu, args: &Args) -> Result<Outcome> {
     bars.overall.finish_and_clear();
     out.folds = fold_count;
     Ok(out)
+}
+
+/// Refuse fold `k` when a class of its `test` graphs has no graph in `train`: the model could
+/// never predict it (a class of one graph always ends so). `values` are the classes' labels as
+/// the data set writes them.
+fn check_trained_classes(
+    labels: &[u32],
+    train: &[usize],
+    test: &[usize],
+    values: &[i64],
+    k: usize,
+) -> Result<()> {
+    let trained: std::collections::BTreeSet<u32> = train.iter().map(|&g| labels[g]).collect();
+    if let Some(&c) = test
+        .iter()
+        .map(|&g| &labels[g])
+        .find(|c| !trained.contains(c))
+    {
+        let total = labels.iter().filter(|&&l| l == c).count();
+        bail!(
+            "fold {k}: its test graphs include class {} ({total} graph(s) in the data set), \
+             which no training graph has, so the model could never predict it; every class \
+             needs at least 2 graphs",
+            values.get(c as usize).copied().unwrap_or(i64::from(c))
+        );
+    }
+    Ok(())
 }
 
 /// The protocol of Xu et al. (GIN): for each repetition, the one epoch whose test accuracy
