@@ -60,6 +60,15 @@ pub fn find_prefix(dir: &Path) -> Option<String> {
     }
 }
 
+/// The folder that holds the TU files of the data set at `dir`: `dir` itself when it holds
+/// one `DS_A.txt`, else its `raw/` sub-folder when that does (PyTorch Geometric's download
+/// layout, `NAME/raw/NAME_A.txt`); `None` when neither does.
+pub fn tu_folder(dir: &Path) -> Option<PathBuf> {
+    [dir.to_path_buf(), dir.join("raw")]
+        .into_iter()
+        .find(|d| find_prefix(d).is_some())
+}
+
 fn file(dir: &Path, ds: &str, part: &str) -> PathBuf {
     dir.join(format!("{ds}_{part}.txt"))
 }
@@ -99,8 +108,14 @@ fn one_int(path: &Path, ln: usize, toks: &[&str]) -> Result<i64> {
 }
 
 impl TuDataset {
-    /// Load the data set whose `DS_A.txt` is in `dir`.
+    /// Load the data set whose `DS_A.txt` is in `dir`, or in `dir/raw/` (see [`tu_folder`]).
     pub fn load(dir: &Path) -> Result<TuDataset> {
+        let dir = &tu_folder(dir).ok_or_else(|| {
+            Error::data(
+                dir,
+                "expected exactly one DS_A.txt TU file, in the folder or its raw/ sub-folder",
+            )
+        })?;
         let ds = find_prefix(dir)
             .ok_or_else(|| Error::data(dir, "expected exactly one DS_A.txt TU file"))?;
         let ind_path = file(dir, &ds, "graph_indicator");

@@ -37,3 +37,4 @@ mod synchrony_short_duration;
 mod synchrony_step_grid;
 mod tu_empty_attributes;
 mod tu_label_columns;
+mod tu_raw_folder;

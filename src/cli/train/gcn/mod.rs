@@ -139,11 +139,12 @@ fn detect(dir: &Path) -> Result<Format> {
     if planetoid::find_nodes_file(dir).is_some() {
         return Ok(Format::Planetoid);
     }
-    if tu::find_prefix(dir).is_some() {
+    if tu::tu_folder(dir).is_some() {
         return Ok(Format::Tu);
     }
     bail!(
-        "--data {}: found neither a Planetoid <name>.nodes.txt nor a TU DS_A.txt file",
+        "--data {}: found neither a Planetoid <name>.nodes.txt nor a TU DS_A.txt file (in the \
+         folder or its raw/ sub-folder)",
         dir.display()
     )
 }
