@@ -54,10 +54,10 @@ impl Config {
     }
 
     /// Fail unless `ms` is a whole number of steps of `sim.dt_ms` (up to decimal rounding,
-    /// 1e-9 relative), naming `what`: a time between two steps would be rounded silently.
+    /// 1e-12 relative), naming `what`: a time between two steps would be rounded silently.
     pub fn check_whole_steps(&self, what: &str, ms: f64) -> Result<()> {
         let x = ms / self.sim.dt_ms;
-        if (x - x.round()).abs() > 1e-9 * x.abs().max(1.0) {
+        if (x - x.round()).abs() > 1e-12 * x.abs().max(1.0) {
             return Err(bad(format!(
                 "{what} = {ms} ms is not a whole number of steps of sim.dt_ms = {} ms",
                 self.sim.dt_ms

@@ -5,13 +5,13 @@ use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::tensor::Tensor;
 
-/// Step of time `t_ms` at step `dt_ms`: floor(t / dt), except that a quotient within 1e-9
+/// Step of time `t_ms` at step `dt_ms`: floor(t / dt), except that a quotient within 1e-12
 /// (relative) of an integer is that integer, so times written in decimal (other simulators
 /// write 0.3 ms for the start of step 3 at dt 0.1 ms) are not moved a step early by rounding.
 fn step_of(t_ms: f64, dt_ms: f64) -> usize {
     let x = t_ms / dt_ms;
     let nearest = x.round();
-    if (x - nearest).abs() <= 1e-9 * nearest.max(1.0) {
+    if (x - nearest).abs() <= 1e-12 * nearest.max(1.0) {
         nearest as usize
     } else {
         x.floor() as usize

@@ -31,3 +31,4 @@ mod stdp_digits;
 mod step_counter_end;
 mod synchgraph_inputs;
 mod throughput_metrics;
+mod whole_steps_tolerance;
