@@ -49,7 +49,8 @@ pub struct Learned {
 }
 
 /// Learn with STDP over `samples` (intensities 0..=255) in the given order, `epochs` times.
-/// `progress` is called after every sample.
+/// `progress` is called after every sample. A training whose presentations need more steps
+/// than a network's step counter holds (`u32::MAX`) is [`Error::InvalidInput`] before any runs.
 pub fn train(
     gpu: &Gpu,
     cfg: &Config,
@@ -68,6 +69,17 @@ pub fn train(
     // and read back only the counter (one small readback per presentation).
     net.record_inhibitory(false);
     let steps = cfg.steps(cfg.sim.sample_ms);
+    // Every presentation runs on this one network: refuse a training whose presentations alone
+    // (raises add more) would take its step counter past its range, before simulating any.
+    let least = (epochs as u128) * (order.len() as u128) * u128::from(steps);
+    if least > u128::from(u32::MAX) {
+        return Err(Error::InvalidInput(format!(
+            "{epochs} epochs of {} presentations of {steps} steps need {least} steps, more \
+             than the {} a network's step counter holds; train fewer epochs or samples",
+            order.len(),
+            u32::MAX
+        )));
+    }
     let n_e = net.n_e;
     // At most one spike per refractory period per neuron (a bound over both groups, more than
     // the excitatory spikes recorded here need).

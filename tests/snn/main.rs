@@ -28,6 +28,7 @@ mod sim_core;
 mod spec_equations;
 mod spike_list_range;
 mod stdp_digits;
+mod stdp_step_budget;
 mod step_counter_end;
 mod synchgraph_inputs;
 mod throughput_metrics;
