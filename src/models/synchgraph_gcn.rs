@@ -39,6 +39,7 @@ pub struct Gcn {
     encoder: (ParamId, ParamId),
     out: (ParamId, ParamId),
     cfg: GcnConfig,
+    in_dim: usize,
     classes: usize,
 }
 
@@ -111,6 +112,7 @@ impl Gcn {
             encoder,
             out,
             cfg: cfg.clone(),
+            in_dim,
             classes,
         })
     }
@@ -191,8 +193,9 @@ impl Gcn {
     /// an evaluation epoch's results are read back. The kept
     /// weights stay on the GPU until training ends. Every label must be below the model's
     /// class count, `train` must name at least one clip (without one the masked loss is 0 and
-    /// nothing would train), and no clip may be listed twice, within a list or across the two
-    /// ([`Error::InvalidInput`] otherwise).
+    /// nothing would train), no clip may be listed twice, within a list or across the two, and
+    /// the graph's nodes must have the model's `in_dim` features ([`Error::InvalidInput`]
+    /// otherwise).
     pub fn fit(
         &mut self,
         gpu: &Gpu,
@@ -203,6 +206,12 @@ impl Gcn {
         mut progress: impl FnMut(usize, f32),
     ) -> Result<FitResult> {
         let classes = self.classes;
+        if g.feature_dim != self.in_dim {
+            return Err(Error::InvalidInput(format!(
+                "GCN: the graph has {} features per node, the model was built for {}",
+                g.feature_dim, self.in_dim
+            )));
+        }
         // A label outside the classes would be left out of the loss unseen.
         if let Some(&l) = labels.iter().find(|&&l| l as usize >= classes) {
             return Err(Error::InvalidInput(format!(

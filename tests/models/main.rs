@@ -8,6 +8,7 @@ mod common;
 
 mod class_count;
 mod gcn_disjoint_sets;
+mod gcn_non_finite_features;
 mod gcn_reference;
 mod gcn_trained_weights;
 mod gcn_training_protocol;
@@ -29,6 +30,7 @@ mod node_labels;
 mod split_sparse_labels;
 mod synchgraph_fit_empty;
 mod synchgraph_fit_lists;
+mod synchgraph_fit_width;
 mod synchgraph_gcn_config;
 mod synchgraph_pipeline;
 mod training_syncs;

@@ -168,8 +168,9 @@ impl GraphGcn {
 
     /// Train on the graphs `train`, choose the epoch on `val` by `config.selection` and report
     /// the test accuracy on `test` at that epoch. [`Error::InvalidInput`] for an empty or
-    /// out-of-range set, a graph listed twice (within a set or across the three) or
-    /// `config.epochs` 0 (no epoch to choose).
+    /// out-of-range set, a graph listed twice (within a set or across the three),
+    /// `config.epochs` 0 (no epoch to choose), or a task that fails [`GraphTask::batch`]'s
+    /// checks (a label per graph below `classes`, `num_nodes x features` finite values).
     #[allow(clippy::too_many_arguments)]
     pub fn train(
         gpu: &Gpu,

@@ -31,7 +31,7 @@ pub struct GraphBatchData {
 impl GraphTask {
     /// Upload the graphs `ids` as one block-diagonal batch with Â = D^-1/2 (A + I) D^-1/2.
     /// An empty list, an id without a graph and a label, a graph whose features are not
-    /// `num_nodes x features` values or whose label is not below `classes` is an
+    /// `num_nodes x features` finite values or whose label is not below `classes` is an
     /// [`Error::InvalidInput`].
     pub fn batch(&self, gpu: &Gpu, ids: &[usize]) -> Result<GraphBatchData> {
         if ids.is_empty() {
@@ -77,7 +77,7 @@ impl GraphTask {
     }
 
     /// [`Error::InvalidInput`] unless there is one label per graph, every label is below
-    /// `classes` and every graph holds its feature values.
+    /// `classes` and every graph holds its feature values, all finite.
     pub(super) fn validate(&self) -> Result<()> {
         if self.graphs.len() != self.labels.len() {
             return Err(Error::InvalidInput(format!(
@@ -95,7 +95,9 @@ impl GraphTask {
         (0..self.graphs.len()).try_for_each(|i| self.check_features(i))
     }
 
-    /// [`Error::InvalidInput`] unless graph `i` holds `num_nodes x features` feature values.
+    /// [`Error::InvalidInput`] unless graph `i` holds `num_nodes x features` feature values,
+    /// every one finite (the ReLU after the first layer would turn a NaN row into zeros, and
+    /// training would go on with finite losses as if the data were sound).
     fn check_features(&self, i: usize) -> Result<()> {
         let g = &self.graphs[i];
         if g.features.len() != g.num_nodes.saturating_mul(self.features) {
@@ -104,6 +106,15 @@ impl GraphTask {
                 g.features.len(),
                 g.num_nodes,
                 self.features
+            )));
+        }
+        if let Some(k) = g.features.iter().position(|v| !v.is_finite()) {
+            let width = self.features.max(1);
+            return Err(Error::InvalidInput(format!(
+                "graph {i}: feature {} of node {} is {}, not a finite number",
+                k % width,
+                k / width,
+                g.features[k]
             )));
         }
         Ok(())

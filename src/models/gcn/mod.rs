@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::autodiff::{init, ParamId, ParamStore};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
+use crate::graph::Csr;
 use crate::tensor::{DType, Tensor};
 
 pub use graph::{GraphGcn, GraphGcnConfig, GraphRun, GraphTask, Readout, ReadoutLayers, Selection};
@@ -78,6 +79,30 @@ fn check_disjoint(kind: &str, n: usize, sets: [(&str, &[usize]); 3]) -> Result<(
             "{kind} {i} is listed in {other} and again in {what}; the train, val and test sets \
              must be disjoint and list each {kind} once"
         ))),
+        None => Ok(()),
+    }
+}
+
+/// [`Error::InvalidInput`] naming the first stored value of `m` that is not finite, by node
+/// (row) and column; `what` names the matrix. Only the host copy is read, so values replaced
+/// on the GPU ([`Csr::with_values`]) are not checked. A NaN feature would not show in the loss:
+/// the ReLU after the first layer turns the rows it reaches into zeros.
+fn check_finite_values(what: &str, m: &Csr) -> Result<()> {
+    if !m.host_values_current {
+        return Ok(());
+    }
+    let h = &m.host;
+    match h.values.iter().position(|v| !v.is_finite()) {
+        Some(k) => {
+            let row = h
+                .row_ptr
+                .partition_point(|&p| p as usize <= k)
+                .saturating_sub(1);
+            Err(Error::InvalidInput(format!(
+                "{what} of node {row}, column {}, is {}, not a finite number",
+                h.col_idx[k], h.values[k]
+            )))
+        }
         None => Ok(()),
     }
 }

@@ -8,7 +8,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{accuracy, check_disjoint, check_training_constants, first, weight, EpochLog};
+use super::{
+    accuracy, check_disjoint, check_finite_values, check_training_constants, first, weight,
+    EpochLog,
+};
 use crate::autodiff::optim::Adam;
 use crate::autodiff::{ParamId, ParamStore, StepLosses, Tape, Var};
 use crate::data::planetoid::Planetoid;
@@ -240,8 +243,9 @@ impl NodeGcn {
 
     /// Train on `task` with `seed` (initialisation and dropout), calling `on_epoch` after each
     /// epoch; returns the run summary with the final model's test accuracy.
-    /// [`Error::InvalidInput`] for `config.epochs` 0, an empty or out-of-range node set, or a
-    /// node listed twice (within a set or across the three); a shape error for mismatched sizes.
+    /// [`Error::InvalidInput`] for `config.epochs` 0, an empty or out-of-range node set, a
+    /// node listed twice (within a set or across the three), or a feature value or adjacency
+    /// entry that is not finite (in the host copies); a shape error for mismatched sizes.
     pub fn train(
         gpu: &Gpu,
         task: &NodeTask,
@@ -265,6 +269,8 @@ impl NodeGcn {
                 ),
             ));
         }
+        check_finite_values("the feature value", &task.features)?;
+        check_finite_values("the adjacency entry", &task.adj)?;
         for (what, set) in [
             ("train", &task.train),
             ("val", &task.val),
