@@ -116,10 +116,11 @@ fn create_temporary(dir: &Path, file_name: &str) -> std::io::Result<(PathBuf, fs
 /// Stream a file to `path` atomically: `write` fills a buffered temporary file in the same
 /// folder (`.<name>.<pid>.<n>.tmp`, created new: an existing file of that name, another
 /// writer's, is never opened, and the next `n` is tried instead), which is synced and renamed
-/// over `path`; a file already at `path` passes its permissions on to the new one. On any
-/// failure (a panic of `write` included) the temporary file is removed and `path` is left as
-/// it was. After a successful write, the temporary files of `path` left by processes that were
-/// killed mid-write are removed (on Linux, where a process's liveness shows in `/proc`).
+/// over `path`; a file already at `path` passes its permissions on to the new one, before
+/// anything is written to it. On any failure (a panic of `write` included) the temporary file
+/// is removed and `path` is left as it was. After a successful write, the temporary files of
+/// `path` left by processes that were killed mid-write are removed (on Linux, where a
+/// process's liveness shows in `/proc`).
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> std::io::Result<()>,
@@ -127,19 +128,21 @@ pub fn write_atomic_with(
     let (dir, file_name) = split_target(path)?;
     // A failure to create the temporary file removes nothing: a name that was taken is
     // another writer's file.
-    let (tmp, file) = create_temporary(&dir, &file_name).map_err(|e| Error::io(path, e))?;
+    let (tmp, file) =
+        create_temporary(&dir, &file_name).map_err(|e| Error::io(path, folder_error(&dir, e)))?;
     // Removes the temporary file unless it was renamed into place: on an error, and also when
     // `write` panics and the panic is caught further up (the process lives on, so no later
     // write would take the file for a dead writer's leftover).
     let mut guard = RemoveOnDrop(Some(tmp.clone()));
     let result = (|| -> std::io::Result<()> {
+        // A file written over keeps its permissions (a model made private stays private),
+        // from before the first byte: the contents never sit in a file more open than the old.
+        if let Ok(old) = fs::metadata(path) {
+            file.set_permissions(old.permissions())?;
+        }
         let mut w = BufWriter::new(file);
         write(&mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
-        // A file written over keeps its permissions (a model made private stays private).
-        if let Ok(old) = fs::metadata(path) {
-            f.set_permissions(old.permissions())?;
-        }
         f.sync_all()?;
         fs::rename(&tmp, path)?;
         guard.0 = None;
@@ -149,6 +152,20 @@ pub fn write_atomic_with(
     })();
     drop(guard);
     result.map_err(|e| Error::io(path, e))
+}
+
+/// `e`, the failure to create a temporary file in `dir`, reworded where `dir` itself is what
+/// is wrong (it does not exist, or is not a folder): the OS message alone ("No such file or
+/// directory") reads as if the target file were missing.
+fn folder_error(dir: &Path, e: std::io::Error) -> std::io::Error {
+    let reworded = |m: String| std::io::Error::new(e.kind(), m);
+    match fs::metadata(dir) {
+        Err(m) if m.kind() == std::io::ErrorKind::NotFound => {
+            reworded(format!("the folder {} does not exist", dir.display()))
+        }
+        Ok(m) if !m.is_dir() => reworded(format!("{} is not a folder", dir.display())),
+        _ => e,
+    }
 }
 
 /// A temporary file removed when this is dropped, unless its path was taken out first.

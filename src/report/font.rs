@@ -1,5 +1,6 @@
-//! A 5×7 bitmap font for labels on figures (digits, capital letters and a few symbols; lower
-//! case is drawn as capitals).
+//! A 5×7 bitmap font for labels on figures (digits, capital letters and common ASCII
+//! punctuation; lower case is drawn as capitals, accented Latin letters as their base letters,
+//! and any other character as a box).
 
 use image::{Rgb, RgbImage};
 
@@ -8,8 +9,36 @@ pub(super) const ADVANCE: u32 = 6;
 /// Glyph height in pixels at scale 1.
 pub(super) const HEIGHT: u32 = 7;
 
+/// The unaccented capital of a Latin letter with a diacritic (Latin-1 Supplement and Latin
+/// Extended-A: `é` and `É` give `E`, `ł` gives `L`), so that a class name such as "colère"
+/// reads "COLERE" rather than showing boxes; other characters are returned as they are.
+fn base_letter(c: char) -> char {
+    match c {
+        'À'..='Å' | 'à'..='å' | 'Ā'..='ą' => 'A',
+        'Ç' | 'ç' | 'Ć'..='č' => 'C',
+        'Ð' | 'ð' | 'Ď'..='đ' => 'D',
+        'È'..='Ë' | 'è'..='ë' | 'Ē'..='ě' => 'E',
+        'Ĝ'..='ģ' => 'G',
+        'Ĥ'..='ħ' => 'H',
+        'Ì'..='Ï' | 'ì'..='ï' | 'Ĩ'..='ı' => 'I',
+        'Ĵ' | 'ĵ' => 'J',
+        'Ķ'..='ĸ' => 'K',
+        'Ĺ'..='ł' => 'L',
+        'Ñ' | 'ñ' | 'Ń'..='ŋ' => 'N',
+        'Ò'..='Ö' | 'Ø' | 'ò'..='ö' | 'ø' | 'Ō'..='ő' => 'O',
+        'Ŕ'..='ř' => 'R',
+        'Ś'..='š' | 'ſ' => 'S',
+        'Ţ'..='ŧ' => 'T',
+        'Ù'..='Ü' | 'ù'..='ü' | 'Ũ'..='ų' => 'U',
+        'Ŵ' | 'ŵ' => 'W',
+        'Ý' | 'ý' | 'ÿ' | 'Ŷ'..='Ÿ' => 'Y',
+        'Ź'..='ž' => 'Z',
+        _ => c,
+    }
+}
+
 fn glyph(c: char) -> [u8; 7] {
-    match c.to_ascii_uppercase() {
+    match base_letter(c).to_ascii_uppercase() {
         '0' => [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E],
         '1' => [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
         '2' => [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F],
@@ -57,6 +86,18 @@ fn glyph(c: char) -> [u8; 7] {
         ')' => [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
         '=' => [0x00, 0x00, 0x1F, 0x00, 0x1F, 0x00, 0x00],
         '_' => [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F],
+        '\'' => [0x04, 0x04, 0x08, 0x00, 0x00, 0x00, 0x00],
+        '"' => [0x0A, 0x0A, 0x0A, 0x00, 0x00, 0x00, 0x00],
+        '!' => [0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x04],
+        '?' => [0x0E, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04],
+        '#' => [0x0A, 0x0A, 0x1F, 0x0A, 0x1F, 0x0A, 0x0A],
+        '&' => [0x0C, 0x12, 0x14, 0x08, 0x15, 0x12, 0x0D],
+        '*' => [0x00, 0x04, 0x15, 0x0E, 0x15, 0x04, 0x00],
+        '[' => [0x0E, 0x08, 0x08, 0x08, 0x08, 0x08, 0x0E],
+        ']' => [0x0E, 0x02, 0x02, 0x02, 0x02, 0x02, 0x0E],
+        '<' => [0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02],
+        '>' => [0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08],
+        ';' => [0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x04, 0x08],
         ' ' => [0; 7],
         _ => [0x1F, 0x11, 0x11, 0x11, 0x11, 0x11, 0x1F],
     }
@@ -95,6 +136,37 @@ pub(super) fn draw_text(
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pixels of `text` drawn at scale 1 on a white image just wide enough for it.
+    fn drawn(text: &str) -> Vec<u8> {
+        let mut img = RgbImage::from_pixel(text_width(text, 1), HEIGHT, Rgb([255, 255, 255]));
+        draw_text(&mut img, 0, 0, text, 1, Rgb([0, 0, 0]));
+        img.into_raw()
+    }
+
+    /// Accented Latin letters (class names such as "colère" or "Überraschung") are drawn as
+    /// their base letters, not as the box of a missing glyph.
+    #[test]
+    fn accented_letters_are_drawn_as_their_base_letters() {
+        assert_eq!(drawn("COLèRE ÄRGER ŽAL"), drawn("COLERE ARGER ZAL"));
+        assert_eq!(drawn("éàçñøüÿ"), drawn("EACNOUY"));
+        assert_ne!(drawn("é"), drawn("\u{4e00}"), "é is the missing-glyph box");
+    }
+
+    /// Common ASCII punctuation in class names ("don't know", "yes!", "[1]") has glyphs of its
+    /// own instead of the missing-glyph box.
+    #[test]
+    fn common_punctuation_has_glyphs() {
+        let missing = drawn("\u{4e00}");
+        for c in ['\'', '"', '!', '?', '#', '&', '*', '[', ']', '<', '>', ';'] {
+            assert_ne!(drawn(&c.to_string()), missing, "{c:?} is drawn as the box");
         }
     }
 }

@@ -137,9 +137,14 @@ pub fn argmax_rows(values: &[f32], cols: usize, what: &str) -> Result<Vec<u32>> 
 }
 
 /// Mean and population standard deviation (ddof = 0, as numpy's `std`); (0, 0) when empty.
+/// Equal values give that value and a deviation of exactly 0 (summing three accuracies of 0.1
+/// gives 0.30000000000000004, whose mean, 0.10000000000000002, would leave a std of 1.4e-17).
 pub fn mean_std(values: &[f64]) -> (f64, f64) {
     if values.is_empty() {
         return (0.0, 0.0);
+    }
+    if values.iter().all(|&v| v == values[0]) {
+        return (values[0], 0.0);
     }
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
@@ -163,6 +168,14 @@ mod tests {
         assert!(Confusion::new(2, &[0, 1], &[0]).is_err());
         let empty = Confusion::new(2, &[0], &[0]).unwrap();
         assert_eq!(empty.per_class_recall()[1], None);
+    }
+
+    /// Equal values (folds of one accuracy) have exactly that mean and a std of exactly 0.
+    #[test]
+    fn equal_values_have_no_deviation() {
+        assert_eq!(mean_std(&[0.1, 0.1, 0.1]), (0.1, 0.0));
+        assert_eq!(mean_std(&[0.7; 10]), (0.7, 0.0));
+        assert_eq!(mean_std(&[2.5]), (2.5, 0.0));
     }
 
     #[test]

@@ -90,8 +90,12 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
             )
         })
     };
-    if get("kind")? != KIND {
-        return Err(meta_err(path, format!("kind is not {KIND}")));
+    let kind = get("kind")?;
+    if kind != KIND {
+        return Err(meta_err(
+            path,
+            format!("holds a file of kind '{kind}', not an L-GrIN model (kind '{KIND}')"),
+        ));
     }
     let parse_err = |k: &str, e: serde_json::Error| meta_err(path, format!("metadata '{k}': {e}"));
     let config: LgrinConfig =

@@ -10,11 +10,12 @@ use crate::error::{Error, Result};
 use crate::report::font::{draw_text, text_width};
 
 /// Plot one or more named series against their index (epochs) as lines, with axes, min/max
-/// ticks and a legend. Non-finite points are skipped; a series without a finite point is
-/// listed in the legend as having no values, without a colour swatch.
+/// ticks and a legend, in an 800x500 figure whose plot area starts 80 px from the left (more
+/// where the tick labels are wider). Non-finite points are skipped; a series without a finite
+/// point is listed in the legend as having no values, without a colour swatch.
 pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32])]) -> Result<()> {
     let (w, h) = (800u32, 500u32);
-    let (left, right, top, bottom) = (80.0, 20.0, 40.0, 50.0);
+    let (right, top, bottom) = (20.0, 40.0, 50.0);
     let mut img = RgbImage::from_pixel(w, h, WHITE);
     let finite = series
         .iter()
@@ -29,22 +30,18 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
             path.display()
         )));
     }
-    if hi - lo < 1e-12 {
+    // Only a range of exactly zero is flat: a fixed threshold would flatten a real curve of
+    // tiny values (1e-13 .. 5e-13), and f32 data never give an f64 range too small to divide by.
+    if hi <= lo {
         // A flat series gets ±0.5 around its value, or a share of the value where 0.5 is below
         // its spacing (at 1e20 the range would stay empty and every point map to NaN).
         let pad = 0.5f64.max(hi.abs() * 1e-3);
         lo -= pad;
         hi += pad;
     }
-    let n = series
-        .iter()
-        .map(|(_, s)| s.len())
-        .max()
-        .unwrap_or(0)
-        .max(2);
-    let (pw, ph) = (f64::from(w) - left - right, f64::from(h) - top - bottom);
-    let px = |i: usize| left + pw * i as f64 / (n - 1) as f64;
-    let py = |v: f64| top + ph * (1.0 - (v - lo) / (hi - lo));
+    let longest = series.iter().map(|(_, s)| s.len()).max().unwrap_or(0);
+    // One point still spans an axis of two indices; only the indices drawn are labelled.
+    let n = longest.max(2);
     let ticks: Vec<f64> = (0..=4)
         .map(|k| {
             let v = lo + (hi - lo) * f64::from(k) / 4.0;
@@ -58,22 +55,26 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
             }
         })
         .collect();
-    for (&v, label) in ticks.iter().zip(tick_labels(&ticks)) {
+    let labels = tick_labels(&ticks);
+    // An 80 px margin, wider where the labels need it (the extra digits that tell close ticks
+    // apart), so that no label loses its first characters (a minus sign) past the left edge.
+    let widest = labels.iter().map(|l| text_width(l, 1)).max().unwrap_or(0);
+    let left = f64::from((widest + 12).max(80));
+    let (pw, ph) = (f64::from(w) - left - right, f64::from(h) - top - bottom);
+    let px = |i: usize| left + pw * i as f64 / (n - 1) as f64;
+    let py = |v: f64| top + ph * (1.0 - (v - lo) / (hi - lo));
+    for (&v, label) in ticks.iter().zip(labels) {
         line(&mut img, (left, py(v)), (left + pw, py(v)), GREY);
         let tx = left as i64 - 6 - i64::from(text_width(&label, 1));
         draw_text(&mut img, tx, py(v) as i64 - 3, &label, 1, BLACK);
     }
     line(&mut img, (left, top), (left, top + ph), BLACK);
     line(&mut img, (left, top + ph), (left + pw, top + ph), BLACK);
-    for i in [0, n - 1] {
-        draw_text(
-            &mut img,
-            px(i) as i64 - 4,
-            (top + ph) as i64 + 8,
-            &i.to_string(),
-            1,
-            BLACK,
-        );
+    for i in [0, n - 1].into_iter().filter(|&i| i < longest) {
+        let label = i.to_string();
+        // The last index ends inside the figure however many digits it has.
+        let tx = (px(i) as i64 - 4).min(i64::from(w) - i64::from(text_width(&label, 1)));
+        draw_text(&mut img, tx, (top + ph) as i64 + 8, &label, 1, BLACK);
     }
     let xl = i64::from(w / 2) - i64::from(text_width(x_label, 2) / 2);
     draw_text(&mut img, xl, i64::from(h) - 22, x_label, 2, BLACK);

@@ -14,7 +14,8 @@ use crate::report::metrics::Confusion;
 /// the min..max of its finite values, with a colour bar labelled by those bounds. NaN and
 /// infinite cells are drawn in [`NON_FINITE`] grey, off the colour map, and a grey swatch
 /// labelled "NAN/INF" under the colour bar says so; a matrix with no finite value at all has
-/// no range to show, so it gets no colour bar, only "NO FINITE VALUES" in its place.
+/// no range to show, so it gets no colour bar, only "NO FINITE VALUES" in its place. The figure
+/// is at least as wide as its title, and the bound labels stay apart beside a grid of one row.
 pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usize) -> Result<()> {
     if rows.checked_mul(cols) != Some(values.len()) || rows == 0 || cols == 0 {
         return Err(Error::shape(
@@ -28,7 +29,12 @@ pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usiz
     }
     let cell = (600 / rows.max(cols)).clamp(1, 40) as u32;
     let (gw, gh) = (cell * cols as u32, cell * rows as u32);
-    let (w, h) = (gw + 160, gh + 70);
+    // The colour bar's two bound labels (or the two lines in its place) are stacked apart even
+    // where the grid is lower than both (a matrix of one row), and the figure is at least as
+    // wide as its title (a matrix of a few nodes).
+    let side_h = gh.max(2 * HEIGHT + 3);
+    let w = (gw + 160).max(20 + text_width(title, 2) + 20);
+    let h = side_h + 70;
     let mut img = RgbImage::from_pixel(w, h, WHITE);
     let finite = values.iter().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
@@ -68,7 +74,7 @@ pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usiz
         }
         let labels = tick_labels(&[f64::from(hi), f64::from(lo)]);
         draw_text(&mut img, text_x, 50, &labels[0], 1, BLACK);
-        let lo_y = i64::from(50 + gh) - i64::from(HEIGHT);
+        let lo_y = i64::from(50 + side_h) - i64::from(HEIGHT);
         draw_text(&mut img, text_x, lo_y, &labels[1], 1, BLACK);
     } else {
         draw_text(&mut img, i64::from(bar_x), 50, "NO FINITE", 1, BLACK);
@@ -76,7 +82,7 @@ pub fn heatmap(path: &Path, title: &str, values: &[f32], rows: usize, cols: usiz
     }
     if values.iter().any(|v| !v.is_finite()) {
         // The swatch sits in the 20 px under the grid and colour bar.
-        let y = 50 + gh + 6;
+        let y = 50 + side_h + 6;
         fill(&mut img, bar_x, y, 20, HEIGHT, NON_FINITE);
         draw_text(&mut img, text_x, i64::from(y), "NAN/INF", 1, BLACK);
     }

@@ -6,10 +6,11 @@ use image::RgbImage;
 
 use super::{fill, line, save_png, BLACK, PALETTE, WHITE};
 use crate::error::{Error, Result};
-use crate::report::font::{draw_text, text_width};
+use crate::report::font::{draw_text, text_width, HEIGHT};
 
 /// Draw a spike raster: one dot per `(row, time_ms)` spike, rows on the vertical axis
-/// (`rows` in all) and time from 0 to `duration_ms` on the horizontal one. Rows at or above
+/// (`rows` in all, row 0 at the top, labelled "0" there and `rows - 1` at the bottom) and time
+/// from 0 to `duration_ms` on the horizontal one. Rows at or above
 /// `split_row` (e.g. the second modality) are drawn in a second colour.
 pub fn raster_plot(
     path: &Path,
@@ -62,7 +63,10 @@ pub fn raster_plot(
     let end = format!("{duration_ms:.0} MS");
     let ex = i64::from(left + pw) - i64::from(text_width(&end, 1));
     draw_text(&mut img, ex, i64::from(top + ph + 8), &end, 1, BLACK);
-    draw_text(&mut img, 4, i64::from(top), &rows.to_string(), 1, BLACK);
+    // Row 0 is drawn at the top: the axis names the first and the last row where they lie.
+    draw_text(&mut img, 4, i64::from(top), "0", 1, BLACK);
+    let last_y = i64::from(top + ph) - i64::from(HEIGHT);
+    draw_text(&mut img, 4, last_y, &(rows - 1).to_string(), 1, BLACK);
     draw_text(&mut img, 20, 12, title, 2, BLACK);
     save_png(&img, path)
 }
