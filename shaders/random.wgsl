@@ -1,5 +1,8 @@
 // Seeded counter-based random numbers: element i of a stream is a pure function of
-// (seed, i), so results are identical for a given seed on every device and grid shape.
+// (seed, i), so results are identical for a given seed on every run and grid shape. The
+// random bits are identical on every device too; the floats made from them use the device's
+// arithmetic (a multiply-add it may fuse; log, sqrt and cos of implementation-defined
+// accuracy), so other devices may differ in the last bits.
 
 struct Params {
     n: u32,

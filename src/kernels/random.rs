@@ -1,5 +1,9 @@
 //! Seeded GPU random tensors (`shaders/random.wgsl`): element i is a pure function of
-//! (seed, i), so a seed gives the same tensor on every run and every device.
+//! (seed, i), so a seed gives the same tensor on every run and every grid shape. The random
+//! bits are the same on every device; the floats made from them go through the device's own
+//! arithmetic (a multiply-add a driver may fuse, and for [`normal`] its `log`, `sqrt` and
+//! `cos`, whose accuracy WGSL leaves to the implementation), so two devices may differ in the
+//! last bits.
 
 use bytemuck::{Pod, Zeroable};
 

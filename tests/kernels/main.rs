@@ -9,6 +9,7 @@ mod common;
 mod act_backward_shape;
 mod coverage;
 mod elementwise;
+mod f16_widen;
 mod folded_grid;
 mod folded_reductions;
 mod folded_rows;
