@@ -39,19 +39,47 @@ pub fn enumerate(instance: &wgpu::Instance) -> Vec<wgpu::Adapter> {
 }
 
 /// The backends searched, by name, and where that choice came from (`WGPU_BACKEND` or the
-/// default), for [`Error::NoAdapter`]. A `WGPU_BACKEND` that names no backend says so.
+/// default), for [`Error::NoAdapter`]. A `WGPU_BACKEND` that names no backend, or only backends
+/// this build cannot search, says so and names the ones it can.
 fn backends_tried() -> String {
-    let Ok(env) = std::env::var("WGPU_BACKEND") else {
-        return names(wgpu::Backends::all());
+    describe_backends(std::env::var("WGPU_BACKEND").ok().as_deref(), searchable())
+}
+
+/// The backends this build can search for a GPU: those compiled in (Vulkan and GL on Linux,
+/// Metal on Apple systems, DX12 on Windows), less the no-op backend, which is never a GPU.
+fn searchable() -> wgpu::Backends {
+    wgpu::Instance::enabled_backend_features().difference(wgpu::Backends::NOOP)
+}
+
+/// [`backends_tried`] for the text of `WGPU_BACKEND` (`None` when unset) on a build that can
+/// search `built` for a GPU.
+fn describe_backends(env: Option<&str>, built: wgpu::Backends) -> String {
+    let Some(env) = env else {
+        return names(built);
     };
-    let backends = wgpu::Backends::from_comma_list(&env);
-    if backends.is_empty() {
+    let asked = wgpu::Backends::from_comma_list(env);
+    let tried = asked & built;
+    let lacking = asked.difference(built);
+    if asked.is_empty() {
         format!(
-            "none: WGPU_BACKEND='{env}' names no backend; use vulkan, metal, dx12 or gl, \
-             or unset it"
+            "none: WGPU_BACKEND='{env}' names no backend; use {}, or unset it",
+            names(built)
         )
+    } else if tried.is_empty() {
+        format!(
+            "none: WGPU_BACKEND='{env}' names only backends this build cannot search ({}); use \
+             {}, or unset it",
+            names(lacking),
+            names(built)
+        )
+    } else if lacking.is_empty() {
+        format!("{} (WGPU_BACKEND='{env}')", names(tried))
     } else {
-        format!("{} (WGPU_BACKEND='{env}')", names(backends))
+        format!(
+            "{} (WGPU_BACKEND='{env}'; this build cannot search {})",
+            names(tried),
+            names(lacking)
+        )
     }
 }
 
@@ -77,7 +105,8 @@ fn rank(device_type: wgpu::DeviceType) -> u32 {
 
 /// Choose an adapter. `wanted` is an index into [`enumerate`]'s list or a case-insensitive
 /// substring of the adapter name (a number past the end of the list is matched as part of a
-/// name), without the spaces around it; `None` (or a blank string, as a blank
+/// name; where several names hold it, the first adapter in the list is taken), without the
+/// spaces around it; `None` (or a blank string, as a blank
 /// `SYNCHGRAPH_ADAPTER`) falls back to `SYNCHGRAPH_ADAPTER`, then to the best type.
 pub fn select(adapters: Vec<wgpu::Adapter>, wanted: Option<&str>) -> Result<wgpu::Adapter> {
     // Spaces around the text are no part of it (a quoted shell value), and blank is no choice.
@@ -190,4 +219,43 @@ pub fn list_all() -> Vec<AdapterReport> {
         .enumerate()
         .map(|(i, a)| report(i, a))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{describe_backends, searchable};
+    use wgpu::Backends;
+
+    /// The no-adapter message names only backends the build searches: never the no-op backend
+    /// (no GPU), the browser's WebGPU, or a platform API that is not built in.
+    #[test]
+    fn the_backends_tried_are_the_ones_this_build_searches() {
+        let built = Backends::VULKAN | Backends::GL;
+        assert_eq!(describe_backends(None, built), "vulkan, gl");
+        let tried = describe_backends(None, searchable());
+        for never in ["noop", "browser_webgpu"] {
+            assert!(!tried.contains(never), "{tried}");
+        }
+        if cfg!(target_os = "linux") {
+            assert!(
+                !tried.contains("metal") && !tried.contains("dx12"),
+                "{tried}"
+            );
+        }
+        // A backend the build lacks is not claimed as tried; the ones it has are named.
+        let lacking = describe_backends(Some("metal"), built);
+        assert!(lacking.starts_with("none:"), "{lacking}");
+        assert!(lacking.contains("vulkan, gl"), "{lacking}");
+        let mixed = describe_backends(Some("Vulkan, metal"), built);
+        assert!(
+            mixed.starts_with("vulkan (WGPU_BACKEND='Vulkan, metal'"),
+            "{mixed}"
+        );
+        assert!(mixed.contains("metal"), "{mixed}");
+        // A value that names no backend at all points at the ones there are.
+        let empty = describe_backends(Some(""), built);
+        assert!(empty.contains("names no backend"), "{empty}");
+        assert!(empty.contains("vulkan, gl"), "{empty}");
+        assert!(!empty.contains("metal"), "{empty}");
+    }
 }

@@ -5,7 +5,9 @@
 //! only when a result is read back, when [`Gpu::flush`] (or [`Gpu::synchronize`]) is called,
 //! when [`Gpu::write_bytes`] would otherwise overtake it, when profiling is switched or reported
 //! or its timestamp slots are full, when the batch grows past [`MAX_DISPATCHES_PER_BATCH`], or
-//! when [`PENDING_SUBMIT_BYTES`] of freed buffers wait for a submit to become reusable.
+//! when [`PENDING_SUBMIT_BYTES`] of freed buffers wait for a submit to become reusable, or when
+//! an allocation finds the device out of memory (the pool's free buffers are then dropped and
+//! the allocation tried once more).
 //! Validation and out-of-memory errors are captured and returned as typed errors instead of
 //! panicking.
 //!
@@ -121,12 +123,9 @@ impl Gpu {
     fn open_capped(options: &GpuOptions, grid_limit: Option<u32>) -> Result<Gpu> {
         let instance = adapter::instance();
         let adapters = adapter::enumerate(&instance);
-        let index_of = |a: &wgpu::Adapter| {
-            adapters
-                .iter()
-                .position(|b| b.get_info() == a.get_info())
-                .unwrap_or(0)
-        };
+        // By identity, not by description: two cards of one model can describe themselves
+        // alike, and the second must not report the first one's index.
+        let index_of = |a: &wgpu::Adapter| adapters.iter().position(|b| b == a).unwrap_or(0);
         let chosen = adapter::select(adapters.clone(), options.adapter.as_deref())?;
         let report = adapter::report(index_of(&chosen), &chosen);
         let features = chosen.features() & adapter::wanted_features();

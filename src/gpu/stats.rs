@@ -37,8 +37,10 @@ impl Gpu {
     /// `item` of a non-empty tensor; a read of nothing only submits the pending work), once
     /// per [`Gpu::synchronize`] and, while profiling, once per submitted batch with timed
     /// dispatches (its timestamps are read back; a batch that failed validation ran nothing and
-    /// has none to read). A loop that records work without waiting
-    /// leaves it unchanged, which is what tests of "no sync here" check.
+    /// has none to read), and once per allocation that finds the device out of memory while
+    /// the pool holds free buffers (it waits for the dropped buffers to be destroyed before it
+    /// tries again). A loop that records work without waiting leaves it unchanged, which is
+    /// what tests of "no sync here" check.
     pub fn host_waits(&self) -> u64 {
         self.inner.waits.load(Ordering::Relaxed)
     }

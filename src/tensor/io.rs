@@ -2,12 +2,14 @@
 
 use half::f16;
 
-use super::{numel, DType, Tensor};
+use super::{checked_numel, numel, DType, Tensor};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 
+/// Fail unless `len` values fill `shape`. A shape whose element count overflows passes here:
+/// no data is that long, and [`Tensor::empty`] refuses it with [`Error::TooLarge`] naming it.
 fn check_len(op: &str, shape: &[usize], len: usize) -> Result<()> {
-    if numel(shape) != len {
+    if checked_numel(shape).is_some_and(|n| n != len) {
         return Err(Error::shape(
             op,
             format!("shape {shape:?} needs {} values, got {len}", numel(shape)),
