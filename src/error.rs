@@ -5,21 +5,33 @@ use thiserror::Error;
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What to install when no adapter is found, for the platform this build runs on.
+#[cfg(target_os = "macos")]
+const DRIVER_HINT: &str = "Metal comes with macOS; a Mac without Metal support, or a virtual \
+                           machine without GPU access, has no adapter";
+/// What to install when no adapter is found, for the platform this build runs on.
+#[cfg(target_os = "windows")]
+const DRIVER_HINT: &str = "Install or update the GPU's driver (DX12 or Vulkan)";
+/// What to install when no adapter is found, for the platform this build runs on.
+#[cfg(not(any(target_os = "macos", target_os = "windows")))]
+const DRIVER_HINT: &str = "Install the Vulkan driver of the GPU (Mesa's, or the vendor's); on \
+                           Debian/Ubuntu without a GPU install the software rasteriser: \
+                           `apt-get install mesa-vulkan-drivers libvulkan1` (lavapipe)";
+
 /// Every failure the engine reports. Each message says what went wrong and, where possible, what to do.
 #[derive(Debug, Error)]
 pub enum Error {
     /// No GPU adapter (hardware or software) could be found.
-    #[error(
-        "no GPU adapter found (backends tried: {backends}). Install a Vulkan, Metal or DX12 driver; \
-         on Debian/Ubuntu without a GPU install the software rasteriser: \
-         `apt-get install mesa-vulkan-drivers libvulkan1` (lavapipe)"
-    )]
+    #[error("no GPU adapter found (backends tried: {backends}). {hint}", hint = DRIVER_HINT)]
     NoAdapter {
         /// Backends that were searched.
         backends: String,
     },
     /// The adapter asked for by `--adapter` / `SYNCHGRAPH_ADAPTER` does not exist.
-    #[error("adapter '{wanted}' not found; available adapters: {available}")]
+    #[error(
+        "adapter '{wanted}' not found (asked for by --adapter or the SYNCHGRAPH_ADAPTER \
+         environment variable); available adapters: {available}"
+    )]
     AdapterNotFound {
         /// The name or index the user asked for.
         wanted: String,

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod adapter_messages;
 mod adapter_names;
 mod bind_group_cache;
 mod binding_lifetime;
