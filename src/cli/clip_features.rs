@@ -60,29 +60,43 @@ fn parse_norm(s: &str) -> std::result::Result<FeatureNorm, String> {
 }
 
 impl ClipSource {
-    /// Read the clips and extract their node features (see [`load_features`]); `min_classes`
-    /// is the fewest classes training needs (0 when nothing is trained).
+    /// Read the clips and extract their node features ([`ClipSource::list`], then
+    /// [`ClipSource::extract`]); `min_classes` is the fewest classes training needs (0 when
+    /// nothing is trained).
     pub fn load(
         &self,
         min_classes: usize,
     ) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
-        load_features(
-            &self.data,
-            self.format.as_deref(),
-            FeatureChoice::New {
-                nodes: self.nodes,
-                normalize: self.normalize,
-            },
-            LoadLimits {
-                threads: self.threads,
-                limit: self.limit,
-                min_classes,
-            },
-        )
+        let list = self.list(min_classes)?;
+        let (feats, settings) = self.extract(&list)?;
+        Ok((list, feats, settings))
+    }
+
+    /// The clip list ([`list_clips`], with `--limit`), after the check of `--nodes`: what a
+    /// command can check on the clips' names (classes, speakers, folds) before the minutes of
+    /// [`ClipSource::extract`].
+    pub fn list(&self, min_classes: usize) -> Result<ClipList> {
+        check_nodes(self.nodes)?;
+        let limits = LoadLimits {
+            threads: self.threads,
+            limit: self.limit,
+            min_classes,
+        };
+        list_clips(&self.data, self.format.as_deref(), &limits)
+    }
+
+    /// The node features of the clips of `list` (from [`ClipSource::list`]) with the settings
+    /// the flags give ([`extract_features`]), and those settings.
+    pub fn extract(&self, list: &ClipList) -> Result<(Vec<FrameMatrix>, FeatureSettings)> {
+        let choice = FeatureChoice::New {
+            nodes: self.nodes,
+            normalize: self.normalize,
+        };
+        extract_features(&self.data, list, choice, self.threads)
     }
 }
 
-/// Which feature settings [`load_features`] uses.
+/// Which feature settings [`extract_features`] uses.
 pub(crate) enum FeatureChoice {
     /// The data layout's defaults with `nodes` nodes and the given normalisation.
     New {
@@ -95,8 +109,8 @@ pub(crate) enum FeatureChoice {
     Saved(FeatureSettings),
 }
 
-/// How many clips [`load_features`] reads, on how many threads, and how many classes they
-/// must hold.
+/// How many clips [`list_clips`] keeps and how many classes they must hold, and the threads
+/// of [`extract_features`].
 #[derive(Clone, Copy)]
 pub(crate) struct LoadLimits {
     /// Feature-extraction threads (`--threads`; `None`: the machine's cores).
@@ -119,22 +133,6 @@ pub(crate) fn check_nodes(nodes: Option<usize>) -> Result<()> {
         ),
         _ => Ok(()),
     }
-}
-
-/// Read the clips of `data` and extract their node features with a progress bar, then apply
-/// the settings' normalisation.
-pub(crate) fn load_features(
-    data: &Path,
-    format: Option<&str>,
-    choice: FeatureChoice,
-    limits: LoadLimits,
-) -> Result<(ClipList, Vec<FrameMatrix>, FeatureSettings)> {
-    if let FeatureChoice::New { nodes, .. } = choice {
-        check_nodes(nodes)?;
-    }
-    let list = list_clips(data, format, &limits)?;
-    let (feats, settings) = extract_features(data, &list, choice, limits.threads)?;
-    Ok((list, feats, settings))
 }
 
 /// The clip list of `data` (`--limit` applied), refused when it holds fewer than

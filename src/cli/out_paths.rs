@@ -19,13 +19,21 @@ pub fn create_out_dir(dir: &Path, flag: &str) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("{flag} {}: creating it", dir.display()))
 }
 
-/// Check that the output file `path` of option `flag` can be written: it must not be a folder,
-/// and its folder is created. Errors about the folder name both it and `path`, the value given.
+/// Check that the output file `path` of option `flag` can be written: it must not be a folder
+/// nor be spelled as one (`x.csv/`), and its folder is created. Errors about the folder name
+/// both it and `path`, the value given.
 /// The folders made are removed again, while empty, when the returned guard is dropped before
 /// [`MadeFolders::keep`], so a run that fails before writing `path` leaves no empty folder.
 pub fn prepare_out_file(path: &Path, flag: &str) -> Result<MadeFolders> {
     if path.is_dir() {
         bail!("{flag} {} is a folder; name a file", path.display());
+    }
+    if !names_a_file(path) {
+        bail!(
+            "{flag} '{}' names no file (it is empty, or ends with a path separator, `.` or \
+             `..`); name a file",
+            path.display()
+        );
     }
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => {
@@ -48,6 +56,15 @@ pub fn prepare_out_file(path: &Path, flag: &str) -> Result<MadeFolders> {
         }
         _ => Ok(MadeFolders::default()),
     }
+}
+
+/// Whether `path`, as spelled, ends with a file name: not with a separator (`x.csv/`), `.` or
+/// `..`, which `Path::file_name` looks past or refuses but a write to the path would not.
+fn names_a_file(path: &Path) -> bool {
+    let text = path.as_os_str().to_string_lossy();
+    let last = text.rsplit(std::path::is_separator).next().unwrap_or("");
+    path.file_name()
+        .is_some_and(|name| name.to_string_lossy() == last)
 }
 
 /// Write `value` to `path` as pretty-printed JSON, atomically (a temporary file renamed over

@@ -51,7 +51,15 @@ impl WorkDir {
             std::fs::canonicalize(out)
                 .with_context(|| format!("--out {}: resolving it", out.display()))?
         } else {
-            out.to_path_buf()
+            // Rebuilt from its folder and name, so `new/.` is renamed to `new` at the end (the
+            // name as given, not as text: a name that is not UTF-8 stays as it is).
+            let name = out
+                .file_name()
+                .with_context(|| format!("--out {} names no folder", out.display()))?;
+            match out.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.join(name),
+                _ => Path::new(".").join(name),
+            }
         };
         let (parent, name) = parent_and_name(&target)
             .with_context(|| format!("--out {} names no folder", out.display()))?;

@@ -4,6 +4,7 @@
 //! One test binary: each file under `tests/cli/` is a module of it.
 
 mod adjacency_figure;
+mod checks_before_extraction;
 mod closed_streams;
 mod command_record;
 #[path = "../common/mod.rs"]
@@ -29,6 +30,7 @@ mod mixed_layout;
 mod model_flag_file;
 mod out_inside_data;
 mod out_not_a_folder;
+mod out_path_spellings;
 mod predict_export_speakers;
 mod predict_exports;
 mod predict_json;
@@ -40,7 +42,9 @@ mod readme_walkthrough;
 mod simulate;
 mod split_flags;
 mod stdp_config_record;
+mod stdp_epochs_overflow;
 mod synchgraph_flags;
+mod synchgraph_limit;
 mod synchgraph_rate_scale;
 mod synchgraph_wiring;
 mod train_gcn;

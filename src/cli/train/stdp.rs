@@ -130,14 +130,21 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (train_x, test_x) = (intens(train_idx), intens(test_idx));
     let label = |ids: &[usize]| ids.iter().map(|&i| data.labels[i]).collect::<Vec<_>>();
     let (train_y, test_y) = (label(train_idx), label(test_idx));
+    let learn_n = args.train_limit.unwrap_or(train_x.len()).min(train_x.len());
+    // Every presentation is counted: refuse a count that does not fit, before the GPU opens.
+    let Some(presented) = learn_n.checked_mul(args.epochs) else {
+        bail!(
+            "--epochs {} x {learn_n} training images overflows the presentation count",
+            args.epochs
+        );
+    };
     let gpu = crate::cli::open_command_gpu(cli)?;
     // Removed again, while empty, if the run fails.
     let made = MadeFolders::create(&args.out, "--out")?;
 
-    let learn_n = args.train_limit.unwrap_or(train_x.len()).min(train_x.len());
     let order: Vec<usize> = (0..learn_n).collect();
     let t0 = Instant::now();
-    let pb = bar(learn_n * args.epochs, "stdp");
+    let pb = bar(presented, "stdp");
     let learned: Learned = train(&gpu, &cfg, &train_x, &order, args.epochs, || pb.inc(1))?;
     pb.finish();
     let train_s = t0.elapsed().as_secs_f64();
@@ -157,7 +164,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .filter(|c| c.iter().all(|&v| v == 0))
         .count();
     // Every presentation simulated: each image of each epoch, and each raised re-presentation.
-    let sim_ms = cfg.sim.sample_ms * ((learn_n * args.epochs) as u64 + learned.raises) as f64;
+    let sim_ms = cfg.sim.sample_ms * (presented as u64 + learned.raises) as f64;
     let classes: Vec<String> = (0..10).map(|d| d.to_string()).collect();
     let extra = serde_json::json!({
         "model": "stdp",

@@ -93,7 +93,11 @@ const ORDER_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 /// Run the chain and write metrics.json, model.safetensors, loss.png, confusion.png, raster.png.
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let t_all = Instant::now();
-    for (flag, value) in [("--epochs", args.epochs), ("--batch", args.batch)] {
+    for (flag, value) in [
+        ("--epochs", args.epochs),
+        ("--batch", args.batch),
+        ("--limit", args.limit.unwrap_or(1)),
+    ] {
         if value == 0 {
             bail!("{flag} must be at least 1");
         }
@@ -137,11 +141,17 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (mut clips, classes) =
         audio_clips(&args.audio).with_context(|| format!("listing {}", args.audio.display()))?;
     let order = permutation(clips.len(), args.seed ^ ORDER_SALT);
-    let keep = args.limit.unwrap_or(clips.len()).min(clips.len());
+    let found = clips.len();
+    let keep = args.limit.unwrap_or(found).min(found);
     clips = order[..keep].iter().map(|&i| clips[i].clone()).collect();
     let n = clips.len();
     if n < 5 {
-        bail!("{n} clips: need at least 5 for a 60/20/20 split");
+        let cut = if keep < found {
+            format!(" (--limit {keep} of {found})")
+        } else {
+            format!(" in {}", args.audio.display())
+        };
+        bail!("{n} clips{cut}: need at least 5 for a 60/20/20 split");
     }
     let mut present: Vec<usize> = clips.iter().map(|c| c.label).collect();
     present.sort_unstable();
@@ -163,6 +173,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let mut is_train = vec![false; n];
     train.iter().for_each(|&i| is_train[i] = true);
 
+    // Opened before the features are extracted, so a machine without an adapter is told at once.
+    let gpu = crate::cli::open_command_gpu(cli)?;
     let t_feat = Instant::now();
     let mut audio = Vec::new();
     if modality != Modality::Visual {
@@ -215,7 +227,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .collect();
     let feat_s = t_feat.elapsed().as_secs_f64();
 
-    let gpu = crate::cli::open_command_gpu(cli)?;
     let mut cfg = snn_config(modality, INPUTS, w_cross, args.seed);
     cfg.network.rate_scale = args.rate_scale;
     cfg.network.max_rate_hz = 255.0 * args.rate_scale;

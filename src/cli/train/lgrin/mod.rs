@@ -186,15 +186,22 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         dims: 1,
         ..FeatureSettings::for_format(DatasetFormat::Emodb, NODES_SPEECH)
     };
-    config_from(args, &provisional, 2).validate()?;
+    let provisional = config_from(args, &provisional, 2);
+    provisional.validate()?;
     check_out_outside_data(&args.out, &args.source.data)?;
     // Removed again, while empty, if the run fails.
     let made = MadeFolders::create(&args.out, "--out")?;
-    let (list, feats, settings) = args.source.load(2)?;
+    // The folds need only the clip list: a test or validation speaker who is not in the data
+    // is refused before the features are extracted.
+    let list = args.source.list(2)?;
     let labels: Vec<usize> = list.clips.iter().map(|c| c.label).collect();
+    let (splits, split_desc) = folds::test_splits(args, &list, &labels)?;
+    let parts = folds::training_parts(args, &list, &labels, &splits, &provisional, &val_speakers)?;
+    // Opened before the extraction, so a machine without an adapter is told at once.
+    let gpu = crate::cli::open_command_gpu(cli)?;
+    let (feats, settings) = args.source.extract(&list)?;
     let config = config_from(args, &settings, list.classes.len());
     config.validate()?;
-    let (splits, split_desc) = folds::test_splits(args, &list, &labels)?;
     if args.split.is_none() && settings.normalize == FeatureNorm::Speaker {
         errln!(
             "warning: --normalize speaker with clip folds: each speaker's statistics also cover \
@@ -202,9 +209,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
              speakers wholly out of training"
         );
     }
-    let parts = folds::training_parts(args, &list, &labels, &splits, &config, &val_speakers)?;
     let validation_clips: Vec<usize> = parts.iter().map(|(_, v)| v.len()).collect();
-    let gpu = crate::cli::open_command_gpu(cli)?;
     let mut confusion: Option<Confusion> = None;
     let mut fold_acc = Vec::new();
     let mut fold_best_epochs = Vec::new();
