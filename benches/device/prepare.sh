@@ -21,7 +21,7 @@ if [ -d "$cora" ]; then
     rm -rf .device-bin/cora
     cp -r "$cora" .device-bin/cora
 else
-    echo "prepare.sh: no Cora folder at $cora: the gcn_epoch_cora rows will be left out" >&2
+    echo "prepare.sh: no Cora folder at $cora: the gcn_epoch_cora row will be skipped" >&2
 fi
 
 # The loader packages: the Vulkan loader, and the GL / EGL dispatch libraries the NVIDIA driver's

@@ -11,9 +11,19 @@
 # --val speaker validates on one held-out training speaker per fold instead of a stratified
 # 10 % of the training clips.
 set -euo pipefail
+usage="usage: benches/peers/inner_speaker_cv.sh NAME FEATURES [--val speaker|fraction] [train_lgrin.py flags...]"
+if [ $# -lt 2 ]; then echo "$usage" >&2; exit 2; fi
+[ -d "$2" ] || { echo "inner_speaker_cv.sh: no features folder at $2; $usage" >&2; exit 2; }
 name=$1; feat=$(realpath "$2"); shift 2
 val=fraction
-if [ "${1:-}" = "--val" ]; then val=$2; shift 2; fi
+if [ "${1:-}" = "--val" ]; then
+  [ $# -ge 2 ] || { echo "inner_speaker_cv.sh: --val needs a value; $usage" >&2; exit 2; }
+  val=$2; shift 2
+  case "$val" in
+    speaker | fraction) ;;
+    *) echo "inner_speaker_cv.sh: --val takes speaker or fraction, not '$val'" >&2; exit 2 ;;
+  esac
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 out=$PWD/$name.jsonl; : > "$out"
 for fold in "03,08:09:10,11,12" "09,10:11:03,08,12" "11,12:03:08,09,10"; do

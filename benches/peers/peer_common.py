@@ -375,6 +375,11 @@ class Harness:
                     fmt(r["fraction"], 6, 3),
                 )
             )
+            if r["fraction"] is not None and r["fraction"] > 1.0:
+                # As the engine's table (report_table.rs): over the ceiling cannot be right.
+                ceiling = "bandwidth" if r["bound"] == "memory" else "compute"
+                print("    OVER CEILING: frac %.3f is above the %s ceiling of this run (work "
+                      "miscounted, or served from a cache)" % (r["fraction"], ceiling))
         for x in rep["failures"]:
             print("%-22s %-18s FAILED: %s" % (x["name"], x["size"], x["error"]))
         for x in rep["skipped"]:

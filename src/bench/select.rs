@@ -39,9 +39,10 @@ fn matches_any(case: &BenchCase, words: &str) -> bool {
         .any(|w| name.contains(w) || case.family.contains(w))
 }
 
-/// Refuse a `--filter` or `--exclude` word that matches no case, or a flag with no word at all,
-/// so a misspelt row name or an unset shell variable is an error rather than a run that
-/// silently measures nothing but the ceiling; warn when the selection leaves only the ceiling.
+/// Refuse a `--filter` or `--exclude` word that matches no case (the error names every such
+/// word of the flag), or a flag with no word at all, so a misspelt row name or an unset shell
+/// variable is an error rather than a run that silently measures nothing but the ceiling; warn
+/// when the selection leaves only the ceiling.
 pub(super) fn check_selection(cases: &[BenchCase], options: &BenchOptions) -> Result<()> {
     for (flag, words) in [
         ("--filter", &options.filter),
@@ -55,18 +56,30 @@ pub(super) fn check_selection(cases: &[BenchCase], options: &BenchOptions) -> Re
                 )));
             }
         }
+        // Every word that selects nothing, each once, so all the typos are named in one run.
+        let mut unknown: Vec<&str> = Vec::new();
         let words = words.iter().flat_map(|w| w.split(',')).map(str::trim);
         for word in words.filter(|w| !w.is_empty()) {
-            if !cases.iter().any(|c| matches_any(c, word)) {
-                let mut families: Vec<&str> = cases.iter().map(|c| c.family).collect();
-                families.sort_unstable();
-                families.dedup();
-                return Err(Error::InvalidInput(format!(
-                    "{flag} word '{word}' matches no bench row; a word selects the rows whose \
-                     name or family contains it (families: {})",
-                    families.join(", ")
-                )));
+            if !unknown.contains(&word) && !cases.iter().any(|c| matches_any(c, word)) {
+                unknown.push(word);
             }
+        }
+        if !unknown.is_empty() {
+            let mut families: Vec<&str> = cases.iter().map(|c| c.family).collect();
+            families.sort_unstable();
+            families.dedup();
+            let named: Vec<String> = unknown.iter().map(|w| format!("'{w}'")).collect();
+            let (what, verb) = if unknown.len() == 1 {
+                ("word", "matches")
+            } else {
+                ("words", "match")
+            };
+            return Err(Error::InvalidInput(format!(
+                "{flag} {what} {} {verb} no bench row; a word selects the rows whose name or \
+                 family contains it (families: {})",
+                named.join(", "),
+                families.join(", ")
+            )));
         }
     }
     // Not an error (a script may select the ceiling alone, or exclude what its filter chose),
