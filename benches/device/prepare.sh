@@ -12,7 +12,7 @@ build=1
 [ "${1:-}" = "--no-build" ] && build=0
 
 if [ "$build" = 1 ]; then
-    cargo build --release
+    cargo build --release --locked
 fi
 mkdir -p .device-bin
 cp target/release/synchgraph .device-bin/synchgraph
