@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::features::FrameMatrix;
+use crate::features::{text_lines, FrameMatrix};
 
 pub use super::npy::{npy_bytes, read_npy_matrix};
 
@@ -34,13 +34,8 @@ pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
     // The header's width, which every row must match (a header naming other columns than the
     // rows hold means a shifted or truncated file).
     let mut header_cols = None;
-    // Lines end in LF or CRLF; a file with no LF at all uses classic Mac OS line ends (CR), as
-    // the landmark and BVH readers take them.
-    let lines: Vec<&str> = if text.contains('\n') {
-        text.lines().collect()
-    } else {
-        text.split_terminator('\r').collect()
-    };
+    // Lines end in LF, CRLF or (a file without LF) CR.
+    let lines: Vec<&str> = text_lines(text);
     for (i, line) in lines.into_iter().enumerate() {
         let line = line.trim();
         if line.is_empty() {

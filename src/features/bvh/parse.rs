@@ -5,6 +5,7 @@ use std::path::Path;
 use super::clip::Bvh;
 use super::hierarchy::{parse_hierarchy, Tokens};
 use crate::error::{Error, Result};
+use crate::features::text_lines;
 use crate::features::FrameMatrix;
 
 /// The text after `key` on a MOTION header line, tolerating any spacing (`Frames:\t994`,
@@ -27,12 +28,8 @@ pub(super) fn parse_finite(t: &str) -> Option<f64> {
 pub fn parse_bvh(text: &str, path: &Path) -> Result<Bvh> {
     // A byte-order mark is not part of the `HIERARCHY` keyword.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // Lines end in LF or CRLF; a file with no LF at all uses classic Mac OS line ends (CR).
-    let lines: Vec<&str> = if text.contains('\n') {
-        text.lines().collect()
-    } else {
-        text.split_terminator('\r').collect()
-    };
+    // Lines end in LF, CRLF or (a file without LF) CR.
+    let lines: Vec<&str> = text_lines(text);
     let motion_at = lines
         .iter()
         .position(|l| l.split_whitespace().next() == Some("MOTION"))

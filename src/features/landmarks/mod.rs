@@ -33,7 +33,7 @@ mod header;
 
 pub use header::{is_layout_header, names_landmark_columns};
 
-use super::FrameMatrix;
+use super::{text_lines, FrameMatrix};
 use crate::error::{Error, Result};
 use header::{check_header, coord_name, other_separator, unquote};
 use std::borrow::Cow;
@@ -59,12 +59,8 @@ fn parse_rows(text: &str, path: &Path) -> Result<(FrameMatrix, Vec<usize>)> {
     let mut width: Option<usize> = None;
     let mut first_content = true;
     let mut header = false;
-    // Lines end in LF or CRLF; a file with no LF at all uses classic Mac OS line ends (CR).
-    let lines_of: Vec<&str> = if text.contains('\n') {
-        text.lines().collect()
-    } else {
-        text.split_terminator('\r').collect()
-    };
+    // Lines end in LF, CRLF or (a file without LF) CR.
+    let lines_of: Vec<&str> = text_lines(text);
     for (i, raw) in lines_of.into_iter().enumerate() {
         let line_no = i + 1;
         let line = raw.trim();
