@@ -5,20 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const PEERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peers");
-
-/// The few `torch` names `peer_common.Harness` touches on a CPU device.
-const FAKE_TORCH: &str = r#"
-import contextlib
-__version__ = "stub"
-class version:
-    cuda = None
-class device:
-    def __init__(self, name):
-        self.type = name
-def no_grad():
-    return contextlib.nullcontext()
-"#;
+use super::peers::{FAKE_TORCH, PEERS};
 
 /// A slow copy ceiling, then a memory row of the same bytes that runs far faster (frac well
 /// over 1) and one far slower (frac under 1).

@@ -8,10 +8,10 @@ use std::process::Command;
 use synchgraph::bench::measure::Timing;
 use synchgraph::bench::{compare, BenchReport};
 
-const PEERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peers");
+pub(super) const PEERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peers");
 
 /// A stand-in for the few `torch` names `peer_common.Harness` touches on a CPU device.
-const FAKE_TORCH: &str = r#"
+pub(super) const FAKE_TORCH: &str = r#"
 import contextlib
 __version__ = "stub"
 class version:
