@@ -93,11 +93,9 @@ impl Csr {
             host.values.iter_mut().for_each(|v| *v = 1.0);
         }
         // Each weight is finite, but the sum of a repeated edge's weights may not be.
-        if let Some(k) = host.values.iter().position(|v| !v.is_finite()) {
-            let row = host.row_ptr.partition_point(|&p| p as usize <= k) - 1;
+        if let Some((row, col, sum)) = host.first_non_finite() {
             return Err(Error::InvalidInput(format!(
-                "the weights of edge {row} -> {} sum to {}, past the f32 range",
-                host.col_idx[k], host.values[k]
+                "the weights of edge {row} -> {col} sum to {sum}, past the f32 range"
             )));
         }
         if symmetric {

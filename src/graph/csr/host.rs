@@ -57,6 +57,16 @@ impl HostCsr {
         self.col_idx.len()
     }
 
+    /// The first stored entry whose value is not finite, as (row, column, value).
+    pub fn first_non_finite(&self) -> Option<(usize, u32, f32)> {
+        let k = self.values.iter().position(|v| !v.is_finite())?;
+        let row = self
+            .row_ptr
+            .partition_point(|&p| p as usize <= k)
+            .saturating_sub(1);
+        Some((row, self.col_idx[k], self.values[k]))
+    }
+
     /// Row index of every stored entry. A low-level helper that trusts its input: it panics on
     /// a `row_ptr` that decreases or runs past the entries ([`Csr::from_host`] checks both).
     ///

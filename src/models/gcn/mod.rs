@@ -91,18 +91,10 @@ fn check_finite_values(what: &str, m: &Csr) -> Result<()> {
     if !m.host_values_current {
         return Ok(());
     }
-    let h = &m.host;
-    match h.values.iter().position(|v| !v.is_finite()) {
-        Some(k) => {
-            let row = h
-                .row_ptr
-                .partition_point(|&p| p as usize <= k)
-                .saturating_sub(1);
-            Err(Error::InvalidInput(format!(
-                "{what} of node {row}, column {}, is {}, not a finite number",
-                h.col_idx[k], h.values[k]
-            )))
-        }
+    match m.host.first_non_finite() {
+        Some((row, col, v)) => Err(Error::InvalidInput(format!(
+            "{what} of node {row}, column {col}, is {v}, not a finite number"
+        ))),
         None => Ok(()),
     }
 }
