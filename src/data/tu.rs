@@ -64,9 +64,14 @@ pub fn find_prefix(dir: &Path) -> Option<String> {
 /// one `DS_A.txt`, else its `raw/` sub-folder when that does (PyTorch Geometric's download
 /// layout, `NAME/raw/NAME_A.txt`); `None` when neither does.
 pub fn tu_folder(dir: &Path) -> Option<PathBuf> {
+    locate(dir).map(|(folder, _)| folder)
+}
+
+/// [`tu_folder`] with the `DS` prefix of its files.
+fn locate(dir: &Path) -> Option<(PathBuf, String)> {
     [dir.to_path_buf(), dir.join("raw")]
         .into_iter()
-        .find(|d| find_prefix(d).is_some())
+        .find_map(|d| find_prefix(&d).map(|ds| (d, ds)))
 }
 
 fn file(dir: &Path, ds: &str, part: &str) -> PathBuf {
@@ -110,14 +115,13 @@ fn one_int(path: &Path, ln: usize, toks: &[&str]) -> Result<i64> {
 impl TuDataset {
     /// Load the data set whose `DS_A.txt` is in `dir`, or in `dir/raw/` (see [`tu_folder`]).
     pub fn load(dir: &Path) -> Result<TuDataset> {
-        let dir = &tu_folder(dir).ok_or_else(|| {
+        let (folder, ds) = locate(dir).ok_or_else(|| {
             Error::data(
                 dir,
                 "expected exactly one DS_A.txt TU file, in the folder or its raw/ sub-folder",
             )
         })?;
-        let ds = find_prefix(dir)
-            .ok_or_else(|| Error::data(dir, "expected exactly one DS_A.txt TU file"))?;
+        let dir = folder.as_path();
         let ind_path = file(dir, &ds, "graph_indicator");
         // The graph of every node, and the line it was read from (blank lines are skipped, so
         // a node's line is not its index + 1).
