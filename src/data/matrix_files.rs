@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::features::{text_lines, FrameMatrix};
+use crate::features::{other_separator, text_lines, FrameMatrix};
 
 pub use super::npy::{npy_bytes, read_npy_matrix};
 
@@ -150,17 +150,6 @@ fn not_a_number(k: usize, f: &str) -> String {
         ),
         None => format!("not a number: column {} '{shown}'", k + 1),
     }
-}
-
-/// `"tabs"`, `"semicolons"` or `"spaces"` when `field` is two or more numbers separated by them.
-fn other_separator(field: &str) -> Option<&'static str> {
-    [('\t', "tabs"), (';', "semicolons"), (' ', "spaces")]
-        .into_iter()
-        .find_map(|(c, name)| {
-            let mut parts = field.split(c).map(str::trim).filter(|p| !p.is_empty());
-            let n = parts.clone().count();
-            (n >= 2 && parts.all(|p| p.parse::<f32>().is_ok())).then_some(name)
-        })
 }
 
 /// Whether the first content line of a feature CSV, split into trimmed `fields`, is a header

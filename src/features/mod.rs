@@ -10,19 +10,12 @@ pub mod lld;
 pub mod log_filter;
 pub mod mfcc;
 pub mod prosody;
+mod text;
 pub mod wav;
 
-use crate::error::{Error, Result};
+pub(crate) use text::{other_separator, text_lines};
 
-/// The lines of a text file without their ends. Lines end in LF or CRLF; a file with no LF at
-/// all uses classic Mac OS line ends (CR), as Excel for Mac's "CSV (Macintosh)" writes them.
-pub(crate) fn text_lines(text: &str) -> Vec<&str> {
-    if text.contains('\n') {
-        text.lines().collect()
-    } else {
-        text.split_terminator('\r').collect()
-    }
-}
+use crate::error::{Error, Result};
 
 /// Most graph nodes per clip the feature front ends and models accept: 10 000. The paper uses
 /// 90 (video) and 120 (speech, motion capture); L-GrIN holds several `nodes x nodes` adjacency
@@ -97,21 +90,5 @@ impl FrameMatrix {
     /// Value at (`r`, `c`).
     pub fn get(&self, r: usize, c: usize) -> f32 {
         self.data[r * self.cols + c]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::text_lines;
-
-    /// LF, CRLF and CR-only files give the same lines; a CR inside an LF file stays in its line.
-    #[test]
-    fn lines_end_in_lf_crlf_or_cr() {
-        let want = vec!["a,b", "", "c"];
-        assert_eq!(text_lines("a,b\n\nc\n"), want);
-        assert_eq!(text_lines("a,b\r\n\r\nc"), want);
-        assert_eq!(text_lines("a,b\r\rc\r"), want);
-        assert_eq!(text_lines("a\rb\nc"), vec!["a\rb", "c"]);
-        assert!(text_lines("").is_empty());
     }
 }

@@ -1,5 +1,5 @@
-//! The header and fields of a landmark CSV line: the layout's column names, double quotes around
-//! a field, and numbers separated by something else than commas.
+//! The header and fields of a landmark CSV line: the layout's column names and the double quotes
+//! around a field.
 
 use super::COORDS;
 use crate::error::{Error, Result};
@@ -131,15 +131,4 @@ pub(super) fn check_header(fields: &[&str], path: &Path, line_no: usize) -> Resu
         ));
     }
     Ok(n)
-}
-
-/// `"semicolons"`, `"tabs"` or `"spaces"` when `field` is two or more numbers separated by them.
-pub(super) fn other_separator(field: &str) -> Option<&'static str> {
-    [(';', "semicolons"), ('\t', "tabs"), (' ', "spaces")]
-        .into_iter()
-        .find_map(|(c, name)| {
-            let mut parts = field.split(c).map(str::trim).filter(|p| !p.is_empty());
-            let n = parts.clone().count();
-            (n >= 2 && parts.all(|p| p.parse::<f64>().is_ok())).then_some(name)
-        })
 }

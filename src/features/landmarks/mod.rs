@@ -33,9 +33,9 @@ mod header;
 
 pub use header::{is_layout_header, names_landmark_columns};
 
-use super::{text_lines, FrameMatrix};
+use super::{other_separator, text_lines, FrameMatrix};
 use crate::error::{Error, Result};
-use header::{check_header, coord_name, other_separator, unquote};
+use header::{check_header, coord_name, unquote};
 use std::borrow::Cow;
 use std::path::Path;
 
