@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::graph::Csr;
+use crate::models::non_finite_feature;
 
 /// A graph ready for the GCN: directed edges (self loops and both directions included), node
 /// features, and each clip's node range.
@@ -40,14 +41,8 @@ impl GcnGraph {
                 self.feature_dim
             ));
         }
-        if let Some(k) = self.features.iter().position(|v| !v.is_finite()) {
-            let dim = self.feature_dim.max(1);
-            return bad(format!(
-                "feature {} of node {} is {}",
-                k % dim,
-                k / dim,
-                self.features[k]
-            ));
+        if let Some((node, f, v)) = non_finite_feature(&self.features, self.feature_dim) {
+            return bad(format!("feature {f} of node {node} is {v}"));
         }
         if self.row.len() != self.col.len() {
             return bad(format!(

@@ -5,6 +5,7 @@ use crate::data::tu::TuGraph;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::graph::{batch_graphs, Csr};
+use crate::models::non_finite_feature;
 use crate::tensor::Tensor;
 
 /// Graphs to classify: node count, local edges and features [n, f] per graph, and labels.
@@ -108,13 +109,9 @@ impl GraphTask {
                 self.features
             )));
         }
-        if let Some(k) = g.features.iter().position(|v| !v.is_finite()) {
-            let width = self.features.max(1);
+        if let Some((node, f, v)) = non_finite_feature(&g.features, self.features) {
             return Err(Error::InvalidInput(format!(
-                "graph {i}: feature {} of node {} is {}, not a finite number",
-                k % width,
-                k / width,
-                g.features[k]
+                "graph {i}: feature {f} of node {node} is {v}, not a finite number"
             )));
         }
         Ok(())

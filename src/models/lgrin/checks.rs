@@ -4,6 +4,7 @@
 use super::model::Lgrin;
 use crate::error::{Error, Result};
 use crate::features::FrameMatrix;
+use crate::models::non_finite_feature;
 
 /// Refuse probabilities that are not finite, naming the first clip by `name(row)`. An input far
 /// outside the range the model was trained on, or a broken model, would otherwise come out as a
@@ -77,12 +78,9 @@ pub(super) fn check_matrix(model: &Lgrin, clip: &FrameMatrix, name: &str) -> Res
             format!("{name} holds {} values for [{m}, {f}]", clip.data.len()),
         ));
     }
-    if let Some(k) = clip.data.iter().position(|v| !v.is_finite()) {
+    if let Some((node, k, v)) = non_finite_feature(&clip.data, f) {
         return Err(Error::InvalidInput(format!(
-            "{name}: feature {} of node {} is {}, not finite",
-            k % f,
-            k / f,
-            clip.data[k]
+            "{name}: feature {k} of node {node} is {v}, not finite"
         )));
     }
     Ok(())
