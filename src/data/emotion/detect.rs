@@ -9,6 +9,7 @@ use super::format::{ext_is, list_dir, stem, DatasetFormat};
 use crate::data::feature_export::FEATURES_CLIPS;
 use crate::error::{Error, Result};
 use crate::features::landmarks::names_landmark_columns;
+use crate::features::text_lines;
 
 /// Detect the layout of `dir`: sub-folders of CSV files whose first CSV starts with a landmark
 /// header (`frame,x0,y0,...`) are [`DatasetFormat::Landmarks`], other CSV/`.npy` files
@@ -210,9 +211,8 @@ fn has_landmark_header(path: &Path) -> bool {
     }
     let text = String::from_utf8_lossy(&head);
     // Lines end in LF, CRLF or CR (classic Mac OS), as the landmark reader reads them.
-    let Some(line) = text
-        .trim_start_matches('\u{feff}')
-        .split(['\n', '\r'])
+    let Some(line) = text_lines(text.trim_start_matches('\u{feff}'))
+        .into_iter()
         .find(|l| !l.trim().is_empty())
     else {
         return false;
