@@ -18,6 +18,7 @@ mod failed_run_folders;
 mod features_export_folder;
 mod features_failed_parents;
 mod features_frame_folders;
+mod gcn_metrics_runs;
 mod hostile_checkpoints;
 mod hostile_feature_files;
 mod hostile_graph_data;

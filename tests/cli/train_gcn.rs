@@ -38,7 +38,9 @@ fn metrics(out: &Path) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn check_outputs(out: &Path, runs: usize) -> serde_json::Value {
+/// The outputs of a run of `runs` runs with `entries` `per_run` entries (one per run, or per
+/// run and fold).
+fn check_outputs(out: &Path, runs: usize, entries: usize) -> serde_json::Value {
     let m = metrics(out);
     for key in [
         "test_accuracy",
@@ -54,7 +56,7 @@ fn check_outputs(out: &Path, runs: usize) -> serde_json::Value {
         assert!(m.get(key).is_some(), "metrics.json lacks {key}: {m}");
     }
     assert_eq!(m["runs"], runs);
-    assert_eq!(m["per_run"].as_array().unwrap().len(), runs);
+    assert_eq!(m["per_run"].as_array().unwrap().len(), entries);
     let acc = m["test_accuracy"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&acc));
     assert!(m["seconds_per_epoch"].as_f64().unwrap() > 0.0);
@@ -86,7 +88,7 @@ fn cora_few_epochs_loss_falls() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let m = check_outputs(&out, 1);
+    let m = check_outputs(&out, 1, 1);
     let train: Vec<f64> = m["loss_history"]["train"]
         .as_array()
         .unwrap()
@@ -128,7 +130,8 @@ fn mutag_two_folds() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let m = check_outputs(&out, 2);
+    let m = check_outputs(&out, 1, 2);
+    assert_eq!(m["folds"], 2);
     assert_eq!(m["format"], "tu");
     let gcn = &m["config"]["model"]["gcn"];
     assert_eq!(gcn["readout_layers"], "all");
@@ -169,7 +172,8 @@ fn mutag_last_layer_readout_selected_by_validation_loss() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let m = check_outputs(&out, 2);
+    let m = check_outputs(&out, 1, 2);
+    assert_eq!(m["folds"], 2);
     let gcn = &m["config"]["model"]["gcn"];
     assert_eq!(gcn["readout_layers"], "last");
     assert_eq!(gcn["selection"], "val-loss");

@@ -210,6 +210,7 @@ struct Outcome {
     first_history: Vec<EpochLog>,
     /// Graph classification: test accuracy per epoch of every fold of every run.
     test_curves: Vec<Vec<f64>>,
+    /// Folds per run (graph classification); 0 for node classification.
     folds: usize,
     store: ParamStore,
     config: serde_json::Value,
@@ -262,7 +263,9 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
     let mut metrics = json!({
         "test_accuracy": mean,
         "test_accuracy_std": std,
-        "runs": o.accuracies.len(),
+        // `--runs`: seeds (Planetoid) or repetitions of the whole cross-validation (TU, whose
+        // `folds` is added below); `per_run` holds one entry per run, or per run and fold.
+        "runs": args.runs,
         "epochs": o.epochs,
         "seconds_per_epoch": spe,
         "seconds_total": seconds,
@@ -281,6 +284,9 @@ fn write_outputs(gpu: &Gpu, args: &Args, o: Outcome, seconds: f64) -> Result<()>
         },
     });
     extend(&mut metrics, provenance(gpu));
+    if o.folds > 0 {
+        metrics["folds"] = json!(o.folds);
+    }
     if !o.test_curves.is_empty() {
         let (epochs, accs) = graph::best_common_epoch(&o.test_curves, o.folds);
         let (m, s) = mean_std(&accs);
