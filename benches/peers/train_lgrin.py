@@ -2,7 +2,8 @@
 """Train the PyTorch twin of L-GrIN (lgrin_model.py) on features written by `synchgraph features`,
 with the protocol of `synchgraph train lgrin --split speaker`: train on some speakers, hold out a
 stratified share of them for model selection (by default best validation accuracy, then lowest
-validation cross-entropy; `--select` changes the rule), test on other speakers. Prints one JSON line per seed.
+validation cross-entropy; `--select` changes the rule; with no validation clips, as with
+`--val-fraction 0`, the last epoch is kept), test on other speakers. Prints one JSON line per seed.
 
     synchgraph features --data ../shared/data/emodb/wav --nodes 40 --out feat40
     python3 benches/peers/train_lgrin.py --features feat40 --test-speakers 13,14 \\
@@ -35,6 +36,8 @@ def load(features):
 
 
 def stratified_holdout(idx, y, fraction, rng):
+    """Split `idx` per class: a `fraction` of each class (rounded, at most all but one clip) to
+    validation, the rest to training. Both index arrays are integer arrays, even when empty."""
     train, val = [], []
     for c in np.unique(y[idx]):
         members = idx[y[idx] == c].copy()
@@ -42,7 +45,7 @@ def stratified_holdout(idx, y, fraction, rng):
         n = min(int(round(len(members) * fraction)), len(members) - 1)
         val += list(members[:n])
         train += list(members[n:])
-    return np.array(sorted(train)), np.array(sorted(val))
+    return np.array(sorted(train), dtype=np.int64), np.array(sorted(val), dtype=np.int64)
 
 
 def evaluate(model, x, y, idx, batch):
@@ -54,6 +57,27 @@ def evaluate(model, x, y, idx, batch):
     p = torch.cat(probs)
     ce = -torch.log(p[torch.arange(len(idx)), y[idx]].clamp_min(1e-12)).mean().item()
     return p.argmax(1), ce
+
+
+def validation_scores(model, xt, yt, y, val, batch):
+    """Accuracy and mean cross-entropy on the validation clips `val`; (None, None) when there
+    are none (a validation share of 0, or classes too small to give up a clip)."""
+    if len(val) == 0:
+        return None, None
+    pred, vce = evaluate(model, xt, yt, val, batch)
+    return float((pred.numpy() == y[val]).mean()), vce
+
+
+def keeps(best, select, vacc, vce):
+    """Whether an epoch of validation accuracy `vacc` and cross-entropy `vce` replaces the kept
+    one, `best` ((accuracy, cross-entropy, epoch, state) or None), under the rule `select`.
+    Without a validation part (`vacc` None) every epoch replaces it, so the last one is kept,
+    as `synchgraph train lgrin` keeps its last epoch then."""
+    if vacc is None or select == "last":
+        return True
+    if select == "loss":
+        return best is None or vce < best[1]
+    return best is None or vacc > best[0] or (vacc == best[0] and vce < best[1])
 
 
 def run(args, seed, x, y, speakers, classes):
@@ -70,6 +94,9 @@ def run(args, seed, x, y, speakers, classes):
         train, val = pool[~in_val], pool[in_val]
     else:
         train, val = stratified_holdout(pool, y, args.val_fraction, rng)
+    if len(train) < 2:
+        # As `synchgraph train lgrin`: a smaller part leaves no minibatch to train on.
+        raise SystemExit("training needs at least 2 clips, got %d" % len(train))
     cfg = Config(x.shape[1], x.shape[2], len(classes), model=args.model, variant=args.variant,
                  p_init=args.p_init, dropout=args.dropout, hidden=args.hidden,
                  learned_a=not args.fixed_adjacency, learned_p=not args.fixed_p)
@@ -100,16 +127,9 @@ def run(args, seed, x, y, speakers, classes):
             losses.append(loss.item())
         sched.step()
         secs.append(time.time() - t0)
-        pred, vce = evaluate(model, xt, yt, val, args.batch)
-        vacc = (pred.numpy() == y[val]).mean()
-        log.append((epoch, float(np.mean(losses)), vce, float(vacc)))
-        if args.select == "loss":
-            better = best is None or vce < best[1]
-        elif args.select == "last":
-            better = True
-        else:
-            better = best is None or vacc > best[0] or (vacc == best[0] and vce < best[1])
-        if better:
+        vacc, vce = validation_scores(model, xt, yt, y, val, args.batch)
+        log.append((epoch, float(np.mean(losses)), vce, vacc))
+        if keeps(best, args.select, vacc, vce):
             best = (vacc, vce, epoch, {k: v.clone() for k, v in model.state_dict().items()})
     model.load_state_dict(best[3])
     pred, tce = evaluate(model, xt, yt, test, args.batch)
@@ -120,7 +140,7 @@ def run(args, seed, x, y, speakers, classes):
     return {
         "seed": seed, "model": args.model, "test_accuracy": acc,
         "unweighted_accuracy": float(np.mean(recall)), "test_ce": tce,
-        "best_epoch": best[2], "best_val_accuracy": float(best[0]),
+        "best_epoch": best[2], "best_val_accuracy": best[0],
         "seconds_per_epoch": float(np.mean(secs)),
         "parameters": sum(p.numel() for p in model.parameters()),
         "final_train_loss": log[-1][1], "log": log if args.log else None,

@@ -17,6 +17,7 @@ mod lgrin_baseline_flops;
 mod lgrin_list_bytes;
 mod missing_data;
 mod peer_args;
+mod peer_empty_validation;
 mod peer_over_ceiling;
 mod peers;
 mod peers_mirror;
