@@ -2,7 +2,8 @@
 // (seed, i), so results are identical for a given seed on every run and grid shape. The
 // random bits are identical on every device too; the floats made from them use the device's
 // arithmetic (a multiply-add it may fuse; log, sqrt and cos of implementation-defined
-// accuracy), so other devices may differ in the last bits.
+// accuracy, cos's bounded only on [-pi, pi], where normal_fill keeps its argument), so other
+// devices may differ in the last bits.
 
 struct Params {
     n: u32,
@@ -66,6 +67,22 @@ fn normal_fill(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     // Box-Muller on two independent counters of the same stream.
     let u1 = unit_open(random_bits(2u * i));
     let u2 = unit_open(random_bits(2u * i + 1u));
-    let z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    let z = sqrt(-2.0 * log(u1)) * cos(box_muller_angle(u2));
     out[i] = p.a + p.b * z;
+}
+
+// The f32 nearest 2 pi (1.7e-7 above it) and the f32 nearest pi (exactly half of it).
+const TWO_PI_F32: f32 = 6.2831855;
+const PI_F32: f32 = 3.1415927;
+
+// The Box-Muller angle 2 pi u2 for u2 in (0, 1], as theta = TWO_PI_F32 u2 brought into
+// [-pi, pi] (to f32 rounding of pi), where alone WGSL and Vulkan bound the error of cos. Above
+// pi_f32 it is theta - TWO_PI_F32, one turn less, computed exactly (Sterbenz: theta is within a
+// factor 2 of TWO_PI_F32): TWO_PI_F32 (u2 - 1) up to theta's rounding, as near the angle
+// 2 pi (u2 - 1) as theta is to 2 pi u2, or nearer. At or below pi_f32 theta is kept. No split
+// 2 pi (hi + lo) is used: a shader compiler may fold the two constants back into one
+// (lavapipe's does).
+fn box_muller_angle(u2: f32) -> f32 {
+    let theta = TWO_PI_F32 * u2;
+    return select(theta, theta - TWO_PI_F32, theta > PI_F32);
 }

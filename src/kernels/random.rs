@@ -68,8 +68,9 @@ pub fn uniform(gpu: &Gpu, shape: &[usize], low: f32, high: f32, seed: u64) -> Re
 }
 
 /// Normal values with the given mean and standard deviation (Box-Muller); `mean` everywhere
-/// when `std` is 0. [`Error::InvalidInput`] naming `normal` when `mean` or `std` is NaN or
-/// infinite, or `std` is negative.
+/// when `std` is 0. The angle 2 pi u is taken in [-pi, pi] (one turn less above pi, the same
+/// cosine), the only range where WGSL bounds the error of `cos`. [`Error::InvalidInput`]
+/// naming `normal` when `mean` or `std` is NaN or infinite, or `std` is negative.
 pub fn normal(gpu: &Gpu, shape: &[usize], mean: f32, std: f32, seed: u64) -> Result<Tensor> {
     if !(mean.is_finite() && std.is_finite() && std >= 0.0) {
         return Err(Error::InvalidInput(format!(

@@ -18,6 +18,7 @@ mod matmul;
 mod matmul_grid;
 mod nan_propagation;
 mod neighbor_max;
+mod normal_angle;
 mod numeric_edges;
 mod other_device;
 mod reduce;
