@@ -70,11 +70,41 @@ fn split_target(path: &Path) -> Result<(PathBuf, String)> {
     })
 }
 
+/// How many symbolic links one write follows before it takes them for a loop (Linux's limit).
+const MAX_LINKS: usize = 40;
+
+/// The file that a write to `path` replaces: `path` itself, or, where `path` is a symbolic
+/// link, the file at the end of its chain of links (a relative link read from the link's own
+/// folder), so that the links are kept and the file they point to is written. A link whose
+/// target does not exist resolves to that target; more than [`MAX_LINKS`] links is an error.
+fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        // A path that cannot be looked at (it does not exist, its folder is a file) is not a
+        // link: creating the temporary file beside it reports what is wrong.
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) => dir.join(to),
+                    None => to,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "more than {MAX_LINKS} symbolic links to follow (a loop of links?)"
+    )))
+}
+
 /// The temporary names the next `count` attempts of this process to write `path` would try,
-/// absent other writes in between (for tests of name collisions).
+/// absent other writes in between (for tests of name collisions); beside the file `path`'s
+/// symbolic links point to, where it is one.
 #[doc(hidden)]
 pub fn next_temporary_paths(path: &Path, count: usize) -> Result<Vec<PathBuf>> {
-    let (dir, file_name) = split_target(path)?;
+    let target = resolve_links(path).map_err(|e| Error::io(path, e))?;
+    let (dir, file_name) = split_target(&target)?;
     let (pid, next) = (std::process::id(), TMP_COUNTER.load(Ordering::Relaxed));
     Ok((next..next + count as u64)
         .map(|n| temporary_path(&dir, &file_name, pid, n))
@@ -117,15 +147,18 @@ fn create_temporary(dir: &Path, file_name: &str) -> std::io::Result<(PathBuf, fs
 /// folder (`.<name>.<pid>.<n>.tmp`, created new: an existing file of that name, another
 /// writer's, is never opened, and the next `n` is tried instead), which is synced and renamed
 /// over `path`; a file already at `path` passes its permissions on to the new one, before
-/// anything is written to it. On any failure (a panic of `write` included) the temporary file
-/// is removed and `path` is left as it was. After a successful write, the temporary files of
-/// `path` left by processes that were killed mid-write are removed (on Linux, where a
+/// anything is written to it. Where `path` is a symbolic link (or a chain of them), the file
+/// it points to is written that way instead, beside itself, and the links are kept; a link to
+/// a file not yet made creates it. On any failure (a panic of `write` included) the temporary
+/// file is removed and `path` is left as it was. After a successful write, the temporary files
+/// of `path` left by processes that were killed mid-write are removed (on Linux, where a
 /// process's liveness shows in `/proc`).
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> std::io::Result<()>,
 ) -> Result<()> {
-    let (dir, file_name) = split_target(path)?;
+    let target = resolve_links(path).map_err(|e| Error::io(path, e))?;
+    let (dir, file_name) = split_target(&target)?;
     // A failure to create the temporary file removes nothing: a name that was taken is
     // another writer's file.
     let (tmp, file) =
@@ -137,14 +170,14 @@ pub fn write_atomic_with(
     let result = (|| -> std::io::Result<()> {
         // A file written over keeps its permissions (a model made private stays private),
         // from before the first byte: the contents never sit in a file more open than the old.
-        if let Ok(old) = fs::metadata(path) {
+        if let Ok(old) = fs::metadata(&target) {
             file.set_permissions(old.permissions())?;
         }
         let mut w = BufWriter::new(file);
         write(&mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
-        fs::rename(&tmp, path)?;
+        fs::rename(&tmp, &target)?;
         guard.0 = None;
         sync_folder(&dir);
         remove_stale_temporaries(&dir, &file_name);

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use super::atomic::write_atomic;
+use super::header::{repeated_header_key, span_past_data};
 use crate::autodiff::ParamStore;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
@@ -23,13 +24,23 @@ pub struct HostTensor {
     pub data: Vec<f32>,
 }
 
-/// Named tensors plus string metadata, saved and loaded as one safetensors file.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Named tensors plus string metadata, saved and loaded as one safetensors file. A checkpoint
+/// read from a file remembers its path (see [`Checkpoint::source`]), which its errors name;
+/// two checkpoints are equal when their tensors and metadata are, wherever they came from.
+#[derive(Clone, Debug, Default)]
 pub struct Checkpoint {
     /// Tensors by name.
     pub tensors: BTreeMap<String, HostTensor>,
     /// Free-form string metadata.
     pub metadata: BTreeMap<String, String>,
+    /// The file the checkpoint was read from (the path given to `load` or `from_bytes`).
+    source: Option<PathBuf>,
+}
+
+impl PartialEq for Checkpoint {
+    fn eq(&self, other: &Self) -> bool {
+        self.tensors == other.tensors && self.metadata == other.metadata
+    }
 }
 
 /// The largest safetensors header, in bytes, that readers accept (the `safetensors` crate's
@@ -49,22 +60,28 @@ impl Checkpoint {
         Checkpoint::default()
     }
 
+    /// The file this checkpoint was read from (the path given to [`Checkpoint::load`] or
+    /// [`Checkpoint::from_bytes`]); `None` for one built in memory.
+    pub fn source(&self) -> Option<&Path> {
+        self.source.as_deref()
+    }
+
+    /// A checkpoint error about this checkpoint: it names the file the checkpoint was read
+    /// from, or `<checkpoint>` for one built in memory.
+    fn error(&self, message: impl Into<String>) -> Error {
+        ckpt_err(self.source().unwrap_or(Path::new("<checkpoint>")), message)
+    }
+
     /// Add a host tensor; the value count must match the shape, and the name must be new (two
     /// tensors of one name would leave only the last in the file) and not `__metadata__`, the
     /// key safetensors reserves for the metadata (a file holding both cannot be read back).
     pub fn insert(&mut self, name: &str, shape: &[usize], data: Vec<f32>) -> Result<()> {
         if self.tensors.contains_key(name) {
-            return Err(Error::Checkpoint {
-                path: "<checkpoint>".into(),
-                message: format!("tensor {name:?} is added twice"),
-            });
+            return Err(self.error(format!("tensor {name:?} is added twice")));
         }
         if name == "__metadata__" {
-            return Err(Error::Checkpoint {
-                path: "<checkpoint>".into(),
-                message: "a tensor cannot be named \"__metadata__\", the safetensors metadata key"
-                    .into(),
-            });
+            return Err(self
+                .error("a tensor cannot be named \"__metadata__\", the safetensors metadata key"));
         }
         let numel = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
         if numel != Some(data.len()) {
@@ -110,31 +127,24 @@ impl Checkpoint {
         self.metadata
             .get(key)
             .map(String::as_str)
-            .ok_or_else(|| Error::Checkpoint {
-                path: "<checkpoint>".into(),
-                message: format!("metadata key {key:?} is missing"),
-            })
+            .ok_or_else(|| self.error(format!("metadata key {key:?} is missing")))
     }
 
     /// A tensor by name, with an error naming it when absent.
     pub fn get(&self, name: &str) -> Result<&HostTensor> {
-        self.tensors.get(name).ok_or_else(|| Error::Checkpoint {
-            path: "<checkpoint>".into(),
-            message: format!("tensor {name:?} is missing"),
-        })
+        self.tensors
+            .get(name)
+            .ok_or_else(|| self.error(format!("tensor {name:?} is missing")))
     }
 
     /// Upload a named tensor, checking its shape.
     pub fn upload(&self, gpu: &Gpu, name: &str, shape: &[usize]) -> Result<Tensor> {
         let t = self.get(name)?;
         if t.shape != shape {
-            return Err(Error::Checkpoint {
-                path: "<checkpoint>".into(),
-                message: format!(
-                    "tensor {name:?} has shape {:?}, the model expects {shape:?}",
-                    t.shape
-                ),
-            });
+            return Err(self.error(format!(
+                "tensor {name:?} has shape {:?}, the model expects {shape:?}",
+                t.shape
+            )));
         }
         Tensor::from_f32(gpu, shape, &t.data)
     }
@@ -192,11 +202,24 @@ impl Checkpoint {
         Ok(out)
     }
 
-    /// Parse safetensors bytes; `path` only labels errors. Tensors stored as F16 or BF16 are
+    /// Parse safetensors bytes; `path` labels errors, now and later ones about the checkpoint
+    /// (it becomes [`Checkpoint::source`]), and nothing is read from it. Tensors stored as F16 or BF16 are
     /// read as f32 exactly, F64 ones rounded to f32 (a value past the f32 range is refused),
     /// and tensors of other dtypes are refused. A header that names one tensor or one metadata
     /// key twice is refused (a JSON parser would silently keep only the last).
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Checkpoint> {
+        // Spans past the data are refused here: their sum can overflow the crate's own check.
+        if let Some((header, data_len)) = header_text(bytes) {
+            if let Some(span) = span_past_data(header, data_len) {
+                return Err(ckpt_err(
+                    path,
+                    format!(
+                        "not a valid safetensors file: {span}, past the end of the {data_len} \
+                         bytes of data"
+                    ),
+                ));
+            }
+        }
         let st = SafeTensors::deserialize(bytes)
             .map_err(|e| ckpt_err(path, format!("not a valid safetensors file: {e}")))?;
         let (n, header) = SafeTensors::read_metadata(bytes)
@@ -209,14 +232,22 @@ impl Checkpoint {
         {
             return Err(ckpt_err(path, format!("the header names {repeat} twice")));
         }
-        let mut ck = Checkpoint::new();
+        let mut ck = Checkpoint {
+            source: Some(path.to_path_buf()),
+            ..Checkpoint::default()
+        };
         if let Some(meta) = header.metadata() {
             ck.metadata = meta.clone().into_iter().collect();
         }
         for (name, view) in st.tensors() {
             let data = f32_values(view.dtype(), view.data())
                 .map_err(|m| ckpt_err(path, format!("tensor {name:?} {m}")))?;
-            ck.insert(&name, view.shape(), data)?;
+            // Every error names the file, also one from a check of `insert` (whose shape
+            // errors name no file).
+            ck.insert(&name, view.shape(), data).map_err(|e| match e {
+                e @ Error::Checkpoint { .. } => e,
+                other => ckpt_err(path, other.to_string()),
+            })?;
         }
         Ok(ck)
     }
@@ -275,65 +306,16 @@ fn f32_values(dtype: Dtype, bytes: &[u8]) -> std::result::Result<Vec<f32>, Strin
     }
 }
 
-/// The first name that the safetensors `header` (a JSON object) gives twice, as a tensor or as
-/// a metadata key, quoted and labelled (`tensor "w"`, `metadata key "classes"`); `None` when
-/// every name is unique or the header is not such an object.
-fn repeated_header_key(header: &str) -> Option<String> {
-    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
-    use std::collections::BTreeSet;
-    use std::fmt;
-
-    /// Walks a JSON object and yields the first key it holds twice; with `nested`, the
-    /// `__metadata__` entry's own keys are walked as well.
-    struct Keys {
-        nested: bool,
+/// The header text of safetensors `bytes` (where its length field fits the file and
+/// [`MAX_HEADER_BYTES`], and it is UTF-8) and the length of the data after it.
+fn header_text(bytes: &[u8]) -> Option<(&str, u64)> {
+    let n = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+    if n > MAX_HEADER_BYTES as u64 {
+        return None;
     }
-    impl<'de> Visitor<'de> for Keys {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a JSON object")
-        }
-        fn visit_map<A: MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            let mut seen = BTreeSet::new();
-            let mut found = None;
-            while let Some(key) = map.next_key::<String>()? {
-                let inner = if self.nested && key == "__metadata__" {
-                    map.next_value_seed(KeysSeed)?
-                        .map(|k| format!("metadata key {k}"))
-                } else {
-                    map.next_value::<IgnoredAny>()?;
-                    None
-                };
-                if found.is_none() {
-                    found = inner;
-                }
-                if !seen.insert(key.clone()) && found.is_none() {
-                    found = Some(match (self.nested, key.as_str()) {
-                        (true, "__metadata__") => "the metadata".to_string(),
-                        (true, _) => format!("tensor {key:?}"),
-                        (false, _) => format!("{key:?}"),
-                    });
-                }
-            }
-            Ok(found)
-        }
-    }
-    /// The `__metadata__` object: its keys, not walked further.
-    struct KeysSeed;
-    impl<'de> serde::de::DeserializeSeed<'de> for KeysSeed {
-        type Value = Option<String>;
-        fn deserialize<D: Deserializer<'de>>(
-            self,
-            d: D,
-        ) -> std::result::Result<Self::Value, D::Error> {
-            d.deserialize_map(Keys { nested: false })
-        }
-    }
-    let mut d = serde_json::Deserializer::from_str(header);
-    d.deserialize_map(Keys { nested: true }).ok().flatten()
+    let end = 8 + n as usize;
+    let header = std::str::from_utf8(bytes.get(8..end)?).ok()?;
+    Some((header, (bytes.len() - end) as u64))
 }
 
 /// Insert `"__metadata__": {sorted metadata}` at the front of the header of safetensors `bytes`

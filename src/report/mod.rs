@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod checkpoint;
 mod font;
+mod header;
 pub mod metrics;
 pub mod plot;
 pub mod provenance;

@@ -5,17 +5,22 @@ use std::path::Path;
 
 use image::RgbImage;
 
+use super::title::Title;
 use super::{fill, line, save_png, tick_labels, BLACK, GREY, PALETTE, WHITE};
 use crate::error::{Error, Result};
 use crate::report::font::{draw_text, text_width};
 
 /// Plot one or more named series against their index (epochs) as lines, with axes, min/max
 /// ticks and a legend, in an 800x500 figure whose plot area starts 80 px from the left (more
-/// where the tick labels are wider). Non-finite points are skipped; a series without a finite
+/// where the tick labels are wider) and 40 px from the top (more where a long title is wrapped
+/// onto more lines than fit there). Non-finite points are skipped; a series without a finite
 /// point is listed in the legend as having no values, without a colour swatch.
 pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32])]) -> Result<()> {
     let (w, h) = (800u32, 500u32);
-    let (right, top, bottom) = (20.0, 40.0, 50.0);
+    // A title too wide for one line (of 66 characters at scale 2, 4 px clear of each edge)
+    // takes more, and the plot area starts below them.
+    let heading = Title::new(title, w - 8, 10, h / 3);
+    let (right, top, bottom) = (20.0, f64::from(heading.top_below(40)), 50.0);
     let mut img = RgbImage::from_pixel(w, h, WHITE);
     let finite = series
         .iter()
@@ -78,8 +83,7 @@ pub fn line_plot(path: &Path, title: &str, x_label: &str, series: &[(&str, &[f32
     }
     let xl = i64::from(w / 2) - i64::from(text_width(x_label, 2) / 2);
     draw_text(&mut img, xl, i64::from(h) - 22, x_label, 2, BLACK);
-    let tl = i64::from(w / 2) - i64::from(text_width(title, 2) / 2);
-    draw_text(&mut img, tl, 10, title, 2, BLACK);
+    heading.draw(&mut img, 0, Some(w / 2));
     for (k, (name, values)) in series.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
         let mut prev: Option<(f64, f64)> = None;

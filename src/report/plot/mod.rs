@@ -7,10 +7,11 @@
 mod curves;
 mod matrix;
 mod raster;
+mod title;
 
 pub use curves::line_plot;
 pub use matrix::{confusion_plot, heatmap};
-pub use raster::raster_plot;
+pub use raster::{duration_label, raster_plot};
 
 use std::path::Path;
 

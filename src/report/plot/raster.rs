@@ -4,6 +4,7 @@ use std::path::Path;
 
 use image::RgbImage;
 
+use super::title::Title;
 use super::{fill, line, save_png, BLACK, PALETTE, WHITE};
 use crate::error::{Error, Result};
 use crate::report::font::{draw_text, text_width, HEIGHT};
@@ -28,7 +29,9 @@ pub fn raster_plot(
         )));
     }
     let (w, h) = (900u32, 540u32);
-    let (left, top) = (60u32, 40u32);
+    // A title too wide for one line takes more, and the plot area starts below them.
+    let heading = Title::new(title, w - 20 - 10, 12, h / 3);
+    let (left, top) = (60u32, heading.top_below(40));
     let (pw, ph) = (w - left - 20, h - top - 50);
     let mut img = RgbImage::from_pixel(w, h, WHITE);
     for &(row, t) in spikes {
@@ -60,13 +63,40 @@ pub fn raster_plot(
         1,
         BLACK,
     );
-    let end = format!("{duration_ms:.0} MS");
+    let end = duration_label(duration_ms);
     let ex = i64::from(left + pw) - i64::from(text_width(&end, 1));
     draw_text(&mut img, ex, i64::from(top + ph + 8), &end, 1, BLACK);
     // Row 0 is drawn at the top: the axis names the first and the last row where they lie.
     draw_text(&mut img, 4, i64::from(top), "0", 1, BLACK);
     let last_y = i64::from(top + ph) - i64::from(HEIGHT);
     draw_text(&mut img, 4, last_y, &(rows - 1).to_string(), 1, BLACK);
-    draw_text(&mut img, 20, 12, title, 2, BLACK);
+    heading.draw(&mut img, 20, None);
     save_png(&img, path)
+}
+
+/// The label of a duration of `ms` milliseconds at the end of a time axis: in milliseconds from
+/// 1 ms ("250 MS", "2.5 MS"), in microseconds below ("500 US" for 0.5 ms), each with up to four
+/// significant digits and no trailing zeros, and in scientific notation below a microsecond
+/// ("5.0E-4 MS"), so no positive duration reads "0".
+pub fn duration_label(ms: f32) -> String {
+    let ms = f64::from(ms);
+    if ms >= 1.0 {
+        format!("{} MS", significant(ms))
+    } else if ms >= 1e-3 {
+        format!("{} US", significant(ms * 1e3))
+    } else {
+        format!("{ms:.1E} MS")
+    }
+}
+
+/// `v` (at least 1) with four significant digits, or more where its integer part has more,
+/// without trailing zeros: 2.5, 12.35, 1000.
+fn significant(v: f64) -> String {
+    let decimals = (3 - v.log10().floor() as i64).clamp(0, 3) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
