@@ -30,8 +30,8 @@ pub(super) struct ListedClip {
 
 /// The [`FEATURES_CLIPS`] list of `dir` with its path, its header line skipped, or `None` when
 /// `dir` has none. The `nodes`, `dims` and `speaker` columns are found by their names in the
-/// header; a value in `nodes` or `dims` that is not a whole number is an error naming the
-/// line.
+/// header; a row with another number of fields than the header, and a value in `nodes` or
+/// `dims` that is not a whole number, are errors naming the line.
 pub(super) fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedClip>)>> {
     let path = dir.join(FEATURES_CLIPS);
     if !path.is_file() {
@@ -39,7 +39,7 @@ pub(super) fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedCl
     }
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let records = csv_records(&text).map_err(|m| Error::data(&path, m))?;
-    let Some(((_, header), records)) = records.split_first() else {
+    let Some(((header_line, header), records)) = records.split_first() else {
         return Ok(Some((path, Vec::new())));
     };
     let column = |name: &str| header.iter().position(|h| h.trim() == name);
@@ -47,6 +47,21 @@ pub(super) fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedCl
     let speaker_at = column("speaker");
     let mut clips = Vec::with_capacity(records.len());
     for (line, record) in records {
+        // A truncated or shifted row (a field with an unquoted comma) would otherwise lose its
+        // `nodes`, `dims` or `speaker`, read as not listed.
+        if record.len() != header.len() {
+            return Err(Error::data(
+                &path,
+                format!(
+                    "line {line}: {} fields, but the header (line {header_line}) names {} \
+                     columns ({}): a truncated or shifted row (a field holding a comma must be \
+                     in double quotes); export the clips again",
+                    record.len(),
+                    header.len(),
+                    header.join(",")
+                ),
+            ));
+        }
         let rel = &record[0];
         let count = |at: Option<usize>, name: &str| -> Result<Option<usize>> {
             match at.and_then(|k| record.get(k)).map(|v| v.trim()) {

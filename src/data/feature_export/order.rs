@@ -78,7 +78,7 @@ pub(crate) fn keep_source_order(dir: &Path, list: &mut ClipList) -> Result<()> {
 }
 
 /// Relabel a features layout in the class order of its [`FEATURES_INDEX`], when one exists and
-/// lists exactly the class folders found.
+/// lists exactly the class folders found; a `classes` entry that is not a string is an error.
 ///
 /// [`FEATURES_INDEX`]: super::FEATURES_INDEX
 fn keep_class_order(dir: &Path, list: &mut ClipList) -> Result<()> {
@@ -88,10 +88,19 @@ fn keep_class_order(dir: &Path, list: &mut ClipList) -> Result<()> {
     let Some(order) = meta["classes"].as_array() else {
         return Err(Error::data(&path, "has no 'classes' list"));
     };
+    // An entry that is not a class name would otherwise be dropped, the rest read as the list.
     let order: Vec<String> = order
         .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
+        .enumerate()
+        .map(|(k, v)| {
+            v.as_str().map(str::to_string).ok_or_else(|| {
+                Error::data(
+                    &path,
+                    format!("'classes' entry {k} is {v}, not a class name (a string)"),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
     let mut found = list.classes.clone();
     let mut listed = order.clone();
     found.sort();
