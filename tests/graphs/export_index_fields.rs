@@ -2,7 +2,8 @@
 //! (`fuzz_export_index`) reached and that used to load as if whole: a `clips.csv` row with
 //! fewer or more fields than its header (a truncated or shifted row, whose missing `nodes`,
 //! `dims` and `speaker` were then taken as "not listed"), and a `features.json` class list with
-//! an entry that is not a string (dropped silently). Each is now an error naming the file, the
+//! an entry that is not a string (dropped silently), and a row with an empty file field (reported
+//! as a missing clip without a name). Each is now an error naming the file, the
 //! line or entry, and the value.
 
 use std::path::Path;
@@ -111,6 +112,25 @@ fn a_class_that_is_not_a_string_is_refused() {
         assert!(
             e.contains("features.json") && e.contains("'classes'") && e.contains("not a"),
             "{classes}: {e}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// A row whose file field is empty (the fuzz case: `,sad,,2,3`) is refused by its line, rather
+/// than reported as a missing clip with no name.
+#[test]
+fn a_row_without_a_file_name_is_refused_by_its_line() {
+    let d = scratch("export-index-fields", "empty-file");
+    export(
+        &d,
+        "sad/a.npy,sad,03,2,3\n,anger,,2,3\n",
+        r#"["sad", "anger"]"#,
+    );
+    for e in errors(&d) {
+        assert!(
+            e.contains("clips.csv") && e.contains("line 3") && e.contains("no file name"),
+            "{e}"
         );
     }
     let _ = std::fs::remove_dir_all(&d);

@@ -30,8 +30,8 @@ pub(super) struct ListedClip {
 
 /// The [`FEATURES_CLIPS`] list of `dir` with its path, its header line skipped, or `None` when
 /// `dir` has none. The `nodes`, `dims` and `speaker` columns are found by their names in the
-/// header; a row with another number of fields than the header, and a value in `nodes` or
-/// `dims` that is not a whole number, are errors naming the line.
+/// header; a row with another number of fields than the header or without a file name, and a
+/// value in `nodes` or `dims` that is not a whole number, are errors naming the line.
 pub(super) fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedClip>)>> {
     let path = dir.join(FEATURES_CLIPS);
     if !path.is_file() {
@@ -63,6 +63,12 @@ pub(super) fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedCl
             ));
         }
         let rel = &record[0];
+        if rel.trim().is_empty() {
+            return Err(Error::data(
+                &path,
+                format!("line {line}: no file name in the first field; export the clips again"),
+            ));
+        }
         let count = |at: Option<usize>, name: &str| -> Result<Option<usize>> {
             match at.and_then(|k| record.get(k)).map(|v| v.trim()) {
                 None | Some("") => Ok(None),
