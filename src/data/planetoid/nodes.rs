@@ -66,42 +66,42 @@ fn declared_dims(path: &Path, text: &str) -> Result<Option<usize>> {
 /// node count, feature indices below the width, no index twice on a line, and a dense matrix
 /// of at least one and at most [`MAX_DENSE_FEATURES`] values.
 pub(super) fn read_nodes(nodes_path: &Path) -> Result<Nodes> {
-    let text = read(&nodes_path)?;
+    let text = read(nodes_path)?;
     let mut rows: Vec<(usize, u32, Option<u32>, Vec<u32>)> = Vec::new();
     for (ln, l) in lines(&text) {
         let toks: Vec<&str> = l.split_whitespace().collect();
         if toks.len() < 3 {
             return Err(Error::parse(
-                &nodes_path,
+                nodes_path,
                 ln,
                 "expected 'node_id label num_nonzero indices...'",
             ));
         }
-        let id: u32 = int(&nodes_path, ln, toks[0], "node id")?;
-        let label: i64 = int(&nodes_path, ln, toks[1], "label")?;
+        let id: u32 = int(nodes_path, ln, toks[0], "node id")?;
+        let label: i64 = int(nodes_path, ln, toks[1], "label")?;
         let label = match label {
             -1 => None,
             l if (0..=u32::MAX as i64 / 2).contains(&l) => Some(l as u32),
             l => {
                 return Err(Error::parse(
-                    &nodes_path,
+                    nodes_path,
                     ln,
                     format!("label {l} out of range (expected -1 or a class index >= 0)"),
                 ))
             }
         };
-        let nnz: usize = int(&nodes_path, ln, toks[2], "feature count")?;
+        let nnz: usize = int(nodes_path, ln, toks[2], "feature count")?;
         // toks.len() >= 3 here; `3 + nnz` would overflow for an nnz near usize::MAX.
         if toks.len() - 3 != nnz {
             return Err(Error::parse(
-                &nodes_path,
+                nodes_path,
                 ln,
                 format!("announces {nnz} features but lists {}", toks.len() - 3),
             ));
         }
         let feats = toks[3..]
             .iter()
-            .map(|t| int(&nodes_path, ln, t, "feature index"))
+            .map(|t| int(nodes_path, ln, t, "feature index"))
             .collect::<Result<Vec<u32>>>()?;
         rows.push((ln, id, label, feats));
     }
@@ -117,10 +117,10 @@ pub(super) fn read_nodes(nodes_path: &Path) -> Result<Nodes> {
         .flat_map(|r| r.3.iter())
         .max()
         .map_or(0, |&m| m as usize + 1);
-    let num_features = declared_dims(&nodes_path, &text)?.unwrap_or(max_feat);
+    let num_features = declared_dims(nodes_path, &text)?.unwrap_or(max_feat);
     if num_features == 0 {
         return Err(Error::data(
-            &nodes_path,
+            nodes_path,
             "no feature dims: the '# N dims' header gives 0, or there is none and no node \
              lists a feature index; a node classifier needs at least one feature",
         ));
@@ -128,7 +128,7 @@ pub(super) fn read_nodes(nodes_path: &Path) -> Result<Nodes> {
     let cells = n.saturating_mul(num_features);
     if cells > MAX_DENSE_FEATURES {
         return Err(Error::data(
-            &nodes_path,
+            nodes_path,
             format!(
                 "{n} nodes x {num_features} feature dims is over the {MAX_DENSE_FEATURES} \
                  dense feature values this loader holds; check the '# N dims' header and \
@@ -149,7 +149,7 @@ pub(super) fn read_nodes(nodes_path: &Path) -> Result<Nodes> {
                 .for_each(|r| listed[r.1 as usize] = true);
             let missing = listed.iter().position(|&l| !l).unwrap_or(0);
             return Err(Error::parse(
-                &nodes_path,
+                nodes_path,
                 *ln,
                 format!(
                     "node id {i} out of range for {n} nodes (ids must be 0..{n}, and node \
@@ -159,14 +159,14 @@ pub(super) fn read_nodes(nodes_path: &Path) -> Result<Nodes> {
         }
         if std::mem::replace(&mut seen[i], true) {
             return Err(Error::parse(
-                &nodes_path,
+                nodes_path,
                 *ln,
                 format!("node {i} listed twice"),
             ));
         }
         if let Some(l) = label.filter(|&l| l as usize >= n) {
             return Err(Error::parse(
-                &nodes_path,
+                nodes_path,
                 *ln,
                 format!(
                     "label {l} out of range: a class index must be below the node count \
@@ -178,7 +178,7 @@ pub(super) fn read_nodes(nodes_path: &Path) -> Result<Nodes> {
         for &f in feats {
             if f as usize >= num_features {
                 return Err(Error::parse(
-                    &nodes_path,
+                    nodes_path,
                     *ln,
                     format!("feature index {f} out of range for {num_features} dims"),
                 ));
@@ -188,7 +188,7 @@ pub(super) fn read_nodes(nodes_path: &Path) -> Result<Nodes> {
             let cell = &mut features[i * num_features + f as usize];
             if std::mem::replace(cell, 1.0) != 0.0 {
                 return Err(Error::parse(
-                    &nodes_path,
+                    nodes_path,
                     *ln,
                     format!("feature index {f} listed twice"),
                 ));

@@ -8,18 +8,18 @@ use crate::error::{Error, Result};
 
 /// The edges of `edges_path`, each endpoint checked against the `n` nodes.
 pub(super) fn read_edges(edges_path: &Path, n: usize) -> Result<Vec<(u32, u32)>> {
-    let text = read(&edges_path)?;
+    let text = read(edges_path)?;
     let mut edges = Vec::new();
     for (ln, l) in lines(&text) {
         let toks: Vec<&str> = l.split_whitespace().collect();
         if toks.len() != 2 {
-            return Err(Error::parse(&edges_path, ln, "expected 'u v'"));
+            return Err(Error::parse(edges_path, ln, "expected 'u v'"));
         }
-        let u: u32 = int(&edges_path, ln, toks[0], "node id")?;
-        let v: u32 = int(&edges_path, ln, toks[1], "node id")?;
+        let u: u32 = int(edges_path, ln, toks[0], "node id")?;
+        let v: u32 = int(edges_path, ln, toks[1], "node id")?;
         if u as usize >= n || v as usize >= n {
             return Err(Error::parse(
-                &edges_path,
+                edges_path,
                 ln,
                 format!("edge ({u}, {v}) refers to a node that does not exist ({n} nodes)"),
             ));
@@ -36,24 +36,24 @@ pub(super) fn read_splits(
     labels: &[Option<u32>],
 ) -> Result<(Vec<u32>, Vec<u32>, Vec<u32>)> {
     let n = labels.len();
-    let text = read(&split_path)?;
+    let text = read(split_path)?;
     let (mut train, mut val, mut test) = (None, None, None);
     for (ln, l) in lines(&text) {
         let mut toks = l.split_whitespace();
         let kind = toks.next().unwrap_or_default();
         let ids = toks
             .map(|t| {
-                let i: u32 = int(&split_path, ln, t, "node id")?;
+                let i: u32 = int(split_path, ln, t, "node id")?;
                 if i as usize >= n {
                     return Err(Error::parse(
-                        &split_path,
+                        split_path,
                         ln,
                         format!("{kind} node {i} does not exist ({n} nodes)"),
                     ));
                 }
                 if labels[i as usize].is_none() {
                     return Err(Error::parse(
-                        &split_path,
+                        split_path,
                         ln,
                         format!("{kind} node {i} has no label"),
                     ));
@@ -67,7 +67,7 @@ pub(super) fn read_splits(
             "test" => &mut test,
             k => {
                 return Err(Error::parse(
-                    &split_path,
+                    split_path,
                     ln,
                     format!("unknown split '{k}' (expected train, val or test)"),
                 ))
@@ -75,7 +75,7 @@ pub(super) fn read_splits(
         };
         if slot.is_some() {
             return Err(Error::parse(
-                &split_path,
+                split_path,
                 ln,
                 format!("the {kind} split is repeated (each split takes one line)"),
             ));
@@ -98,7 +98,7 @@ pub(super) fn read_splits(
     let splits = [("train", &train[..]), ("val", &val), ("test", &test)];
     if let Some((i, other, what)) = crate::data::split::listed_twice(n, &splits) {
         return Err(Error::data(
-            &split_path,
+            split_path,
             format!(
                 "node {i} is listed in {other} and again in {what}; the splits must be \
                  disjoint"
