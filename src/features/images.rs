@@ -12,7 +12,9 @@
 //! [`Error::Data`] naming it and both sizes, not resized along with the others, since a mixed
 //! folder usually holds frames of another clip or crop. A JPEG that ends before its end-of-image
 //! marker (a file cut short) is an [`Error::Truncated`] naming it, not decoded with the missing
-//! rows filled in grey. [`clip_log_features`] then applies the
+//! rows filled in grey. A frame whose header declares more pixels than its file's bytes can
+//! hold (a damaged size field) is an [`Error::Data`] naming the size, refused before the decoder
+//! allocates that much. [`clip_log_features`] then applies the
 //! Laplacian-of-Gaussian filter of [`super::log_filter`] and flattens each filtered frame into one
 //! feature row of `side²` values.
 
@@ -165,33 +167,73 @@ fn jpeg_reaches_eoi(b: &[u8]) -> bool {
     }
 }
 
+/// The most pixels one byte of a PNG file can stand for: deflate packs at most 1,032 bytes into
+/// one, and a 1-bit PNG holds 8 pixels per byte.
+const PNG_PIXELS_PER_BYTE: u64 = 8 * 1032;
+
+/// The most pixels one byte of a JPEG file can stand for: every 8 x 8 block of a full-size
+/// component takes at least one bit of Huffman code (arithmetic coding is not decoded).
+const JPEG_PIXELS_PER_BYTE: u64 = 8 * 64;
+
+/// A reader of frame `bytes` in the format their content shows (else the one `path`'s
+/// extension names).
+fn image_reader<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+) -> Result<image::ImageReader<std::io::Cursor<&'a [u8]>>> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes));
+    if let Ok(format) = image::ImageFormat::from_path(path) {
+        reader.set_format(format);
+    }
+    reader.with_guessed_format().map_err(|e| Error::io(path, e))
+}
+
+/// Refuse a frame whose header declares more pixels than its `len` bytes of `format` can hold:
+/// a damaged size field would have the decoder allocate (and in a JPEG, decode) gigabytes.
+fn check_declared_size(
+    path: &Path,
+    format: Option<image::ImageFormat>,
+    (w, h): (u32, u32),
+    len: usize,
+) -> Result<()> {
+    let (name, per_byte) = match format {
+        Some(image::ImageFormat::Jpeg) => ("JPEG", JPEG_PIXELS_PER_BYTE),
+        _ => ("PNG", PNG_PIXELS_PER_BYTE),
+    };
+    if u64::from(w) * u64::from(h) > per_byte.saturating_mul(len as u64) {
+        return Err(Error::data(
+            path,
+            format!(
+                "the image header declares {w}x{h} pixels, more than a {len}-byte {name} can \
+                 hold (at most {per_byte} pixels per byte): the file is damaged"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Decode one frame image into grayscale luma in [0, 1], at its own size.
 ///
 /// A JPEG that ends before its end-of-image marker is an [`Error::Truncated`]: the decoder
-/// would fill the missing rows with grey and return a frame that was never recorded.
+/// would fill the missing rows with grey and return a frame that was never recorded. A header
+/// declaring more pixels than the file's bytes can hold is an [`Error::Data`] naming the size,
+/// refused before anything of that size is allocated.
 fn decode_luma(path: &Path) -> Result<Luma32> {
-    let reader = image::ImageReader::open(path)
-        .map_err(|e| Error::io(path, e))?
-        .with_guessed_format()
-        .map_err(|e| Error::io(path, e))?;
-    let img = if reader.format() == Some(image::ImageFormat::Jpeg) {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut reader.into_inner(), &mut bytes)
-            .map_err(|e| Error::io(path, e))?;
-        if !jpeg_reaches_eoi(&bytes) {
-            return Err(Error::Truncated {
-                path: path.display().to_string(),
-                message: "the JPEG data ends before its end-of-image marker (the file is cut \
-                          short or damaged)"
-                    .into(),
-            });
-        }
-        image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg)
-            .decode()
-    } else {
-        reader.decode()
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let reader = image_reader(path, &bytes)?;
+    if reader.format() == Some(image::ImageFormat::Jpeg) && !jpeg_reaches_eoi(&bytes) {
+        return Err(Error::Truncated {
+            path: path.display().to_string(),
+            message: "the JPEG data ends before its end-of-image marker (the file is cut short \
+                      or damaged)"
+                .into(),
+        });
     }
-    .map_err(|e| map_image_error(path, e))?;
+    let size = image_reader(path, &bytes)?
+        .into_dimensions()
+        .map_err(|e| map_image_error(path, e))?;
+    check_declared_size(path, reader.format(), size, bytes.len())?;
+    let img = reader.decode().map_err(|e| map_image_error(path, e))?;
     Ok(img.to_luma32f())
 }
 

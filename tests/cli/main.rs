@@ -9,6 +9,9 @@ mod closed_streams;
 mod command_record;
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/fuzz.rs"]
+mod fuzz;
+
 mod determinism;
 mod devices;
 mod eval_bad_model;
@@ -18,6 +21,7 @@ mod failed_run_folders;
 mod features_export_folder;
 mod features_failed_parents;
 mod features_frame_folders;
+mod fuzz_simulate_inputs;
 mod gcn_metrics_runs;
 mod hostile_checkpoints;
 mod hostile_feature_files;

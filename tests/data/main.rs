@@ -5,6 +5,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/fuzz.rs"]
+mod fuzz;
 
 mod audio;
 mod audio_spec;
@@ -23,6 +25,10 @@ mod feature_csv;
 mod feature_npy;
 mod feature_reference;
 mod frame_sizes;
+mod fuzz_harness;
+mod fuzz_images;
+mod fuzz_text_formats;
+mod fuzz_wav;
 mod group_large_values;
 mod hidden_frames;
 mod hidden_graph_files;

@@ -5,6 +5,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/fuzz.rs"]
+mod fuzz;
 
 mod batch_edge_cases;
 mod csr_row_ptr;
@@ -14,6 +16,9 @@ mod digits_plain_text;
 mod export_index_fields;
 mod feature_csv_line_ends;
 mod feature_csv_separators;
+mod fuzz_export_index;
+mod fuzz_graph_sets;
+mod fuzz_loaders;
 mod gcn_repeated_diagonal;
 mod graph_task_batch;
 mod input_checks;

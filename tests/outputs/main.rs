@@ -4,6 +4,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/fuzz.rs"]
+mod fuzz;
 
 mod argmax_zero_cols;
 mod atomic_long_name;
@@ -14,6 +16,8 @@ mod atomic_private_temporary;
 mod atomic_symlink;
 mod atomic_temporaries;
 mod checkpoint_dtypes;
+mod checkpoint_fuzz;
+mod checkpoint_fuzz_header;
 mod checkpoint_header;
 mod checkpoint_huge_spans;
 mod checkpoint_kind;

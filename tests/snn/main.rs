@@ -6,11 +6,15 @@
 mod check_size;
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/fuzz.rs"]
+mod fuzz;
+
 mod config_checks;
 mod config_messages;
 mod edge_cases;
 mod f32_range;
 mod frozen_theta;
+mod fuzz_inputs;
 mod intensity_range;
 mod kernels_grid;
 mod lif;

@@ -105,6 +105,28 @@ pub(super) fn check_encoding(path: &Path, fmt: &[u8]) -> Result<()> {
     }
 }
 
+/// Refuse a sample rate so large that the byte rate it implies (the rate times the block
+/// alignment, a 32-bit field of the `fmt ` chunk) overflows: no recording has such a rate, so
+/// the field is damaged (the decoder would report it only as an inconsistent chunk). `fmt` is
+/// the `fmt ` chunk's body; what is too short to tell is left to the decoder.
+pub(super) fn check_sample_rate(path: &Path, fmt: &[u8]) -> Result<()> {
+    let (Some(rate), Some(align)) = (fmt.get(4..8), fmt.get(12..14)) else {
+        return Ok(());
+    };
+    let rate = u32::from_le_bytes([rate[0], rate[1], rate[2], rate[3]]);
+    let align = u16::from_le_bytes([align[0], align[1]]);
+    if rate.checked_mul(u32::from(align)).is_none() {
+        return Err(Error::UnsupportedFormat {
+            path: path.display().to_string(),
+            message: format!(
+                "sample rate {rate} Hz: with frames of {align} bytes its byte rate overflows \
+                 32 bits; the sample rate field is damaged"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Refuse a block alignment (bytes per frame) that does not split into one container per
 /// channel, and samples stored in a container of another width than their bits: narrower
 /// cannot hold them, and a wider one is the WAVE_FORMAT_EXTENSIBLE case of 24 valid bits in

@@ -11,7 +11,9 @@ use crate::error::{Error, Result};
 use std::io::Read;
 use std::path::Path;
 
-use format_checks::{check_encoding, map_hound, partial_frame, refuse_padded_containers};
+use format_checks::{
+    check_encoding, check_sample_rate, map_hound, partial_frame, refuse_padded_containers,
+};
 use riff::{canonical_header, fmt_block_align, riff_chunks};
 
 /// A mono signal with its sample rate.
@@ -56,7 +58,8 @@ impl Audio {
 /// for non-PCM/float encodings (A-law, mu-law, ADPCM, ... named in the message, directly or as
 /// the sub-format of WAVE_FORMAT_EXTENSIBLE), float samples of another width than 32 bits, a
 /// block alignment that does not hold one sample container per channel, samples in containers
-/// of another width than their bits (24 valid bits in 32) or a sample rate of 0 Hz,
+/// of another width than their bits (24 valid bits in 32), a sample rate of 0 Hz or one whose
+/// byte rate (the rate times the bytes per frame) overflows 32 bits (a damaged field),
 /// [`Error::Data`] for a NaN or infinite float sample. Float samples beyond [-1, 1] are clipped
 /// to it.
 pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
@@ -71,7 +74,9 @@ pub fn read_wav(path: impl AsRef<Path>) -> Result<Audio> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let chunks = riff_chunks(&bytes);
     if let Some(c) = chunks {
-        check_encoding(path, &bytes[c.fmt.0..c.fmt.0 + c.fmt.1])?;
+        let fmt = &bytes[c.fmt.0..c.fmt.0 + c.fmt.1];
+        check_encoding(path, fmt)?;
+        check_sample_rate(path, fmt)?;
     }
     // The decoder reads a rewritten header followed by the file's own samples (not copied).
     let header = chunks.map(|c| canonical_header(&bytes, c));
