@@ -13,8 +13,8 @@
 //! folder usually holds frames of another clip or crop. A JPEG that ends before its end-of-image
 //! marker (a file cut short) is an [`Error::Truncated`] naming it, not decoded with the missing
 //! rows filled in grey. A frame whose header declares more pixels than its file's bytes can
-//! hold (a damaged size field) is an [`Error::Data`] naming the size, refused before the decoder
-//! allocates that much. [`clip_log_features`] then applies the
+//! hold (a damaged size field), or more than [`MAX_FRAME_PIXELS`], is an [`Error::Data`] naming
+//! the size, refused before the decoder allocates that much. [`clip_log_features`] then applies the
 //! Laplacian-of-Gaussian filter of [`super::log_filter`] and flattens each filtered frame into one
 //! feature row of `side²` values.
 
@@ -175,6 +175,12 @@ const PNG_PIXELS_PER_BYTE: u64 = 8 * 1032;
 /// component takes at least one bit of Huffman code (arithmetic coding is not decoded).
 const JPEG_PIXELS_PER_BYTE: u64 = 8 * 64;
 
+/// The most pixels a frame may have: 2^25, an 8K UHD frame (7680 x 4320) and more. A
+/// compressed PNG can declare far more than its bytes seem to hold (an even image deflates
+/// 1,032 to 1), and decoding it would take gigabytes for what the filter shrinks to a few
+/// thousand values, so a larger declared size is refused before anything is allocated.
+pub const MAX_FRAME_PIXELS: u64 = 1 << 25;
+
 /// A reader of frame `bytes` in the format their content shows (else the one `path`'s
 /// extension names).
 fn image_reader<'a>(
@@ -188,8 +194,9 @@ fn image_reader<'a>(
     reader.with_guessed_format().map_err(|e| Error::io(path, e))
 }
 
-/// Refuse a frame whose header declares more pixels than its `len` bytes of `format` can hold:
-/// a damaged size field would have the decoder allocate (and in a JPEG, decode) gigabytes.
+/// Refuse a frame whose header declares more than [`MAX_FRAME_PIXELS`], or more pixels than
+/// its `len` bytes of `format` can hold: a damaged size field would have the decoder allocate
+/// (and in a JPEG, decode) gigabytes.
 fn check_declared_size(
     path: &Path,
     format: Option<image::ImageFormat>,
@@ -200,7 +207,17 @@ fn check_declared_size(
         Some(image::ImageFormat::Jpeg) => ("JPEG", JPEG_PIXELS_PER_BYTE),
         _ => ("PNG", PNG_PIXELS_PER_BYTE),
     };
-    if u64::from(w) * u64::from(h) > per_byte.saturating_mul(len as u64) {
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > MAX_FRAME_PIXELS {
+        return Err(Error::data(
+            path,
+            format!(
+                "the image header declares {w}x{h} pixels, more than the {MAX_FRAME_PIXELS} a \
+                 frame may have; scale the frames down first"
+            ),
+        ));
+    }
+    if pixels > per_byte.saturating_mul(len as u64) {
         return Err(Error::data(
             path,
             format!(

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use synchgraph::features::images::load_gray;
+use synchgraph::features::images::{load_gray, MAX_FRAME_PIXELS};
 use synchgraph::Error;
 
 use crate::common::cli::scratch;
@@ -149,9 +149,12 @@ fn check(bytes: Vec<u8>) -> Result<(), String> {
     }
 }
 
-/// The decoder's buffers for an image of plausible size for the file and fixed buffers.
+/// What the reader promises: the decoder's buffers (up to 8 bytes a pixel, 16-bit RGBA) for
+/// at most `MAX_FRAME_PIXELS` and at most the 8,256 pixels a byte of PNG can stand for, and
+/// fixed buffers.
 fn max_alloc(len: usize) -> usize {
-    (64 << 20) + 4096 * len
+    let pixels = (MAX_FRAME_PIXELS as usize).min(8256 * len);
+    (64 << 20) + 8 * pixels
 }
 
 #[test]
@@ -231,4 +234,18 @@ fn a_jpeg_with_a_long_comment_claiming_50_megapixels_is_refused_unallocated() {
     let sof = out.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
     out[sof + 5..sof + 9].copy_from_slice(&[0xFF, 0xFF, 0x03, 0x00]);
     refused_unallocated("comment.jpg", out, "768x65535");
+}
+
+/// The fuzz case: a PNG whose header claims more pixels than a frame may have, in a file long
+/// enough that a byte count alone would allow them (an even image deflates 1,032 to 1): refused
+/// before the 64 MiB of an 8192 x 8192 gray frame are allocated.
+#[test]
+fn a_png_over_the_frame_pixel_limit_is_refused_unallocated() {
+    let mut b = HUGE_PNG.to_vec();
+    // IHDR width and height (big-endian, bytes 16..24) become 8192 x 8192.
+    b[16..24].copy_from_slice(&[0, 0, 0x20, 0, 0, 0, 0x20, 0]);
+    let crc = crc32(&b[12..29]);
+    b[29..33].copy_from_slice(&crc.to_be_bytes());
+    b.extend(std::iter::repeat_n(0u8, 10_000));
+    refused_unallocated("over-limit.png", b, "8192x8192");
 }
