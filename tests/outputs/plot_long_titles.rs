@@ -69,6 +69,17 @@ fn first_row(img: &image::RgbImage, x: u32, colour: [u8; 3], run: u32) -> u32 {
         .expect("no plot area")
 }
 
+/// Every one of the `dots` of `title` is drawn above row `top` of `img`, none at an edge.
+fn assert_drawn_whole(img: &image::RgbImage, top: u32, title: &str, dots: usize) {
+    let (count, at_edge) = blobs(img, top);
+    assert_eq!(count, dots, "{} characters: dots lost", title.len());
+    assert!(
+        !at_edge,
+        "{} characters: the title touches an edge",
+        title.len()
+    );
+}
+
 #[test]
 fn long_line_plot_titles_are_drawn_whole() {
     let series = [1.0f32, 0.5, 0.25];
@@ -81,18 +92,7 @@ fn long_line_plot_titles_are_drawn_whole() {
         let img = image::open(&path).unwrap().to_rgb8();
         // The top tick label starts 3 px above the top grid line; the title ends above it.
         let top = first_row(&img, 400, GRID, 1);
-        let (count, at_edge) = blobs(&img, top - 4);
-        assert_eq!(
-            count,
-            words * letters,
-            "{} characters: dots lost",
-            title.len()
-        );
-        assert!(
-            !at_edge,
-            "{} characters: the title touches an edge",
-            title.len()
-        );
+        assert_drawn_whole(&img, top - 4, &title, words * letters);
         let _ = std::fs::remove_file(&path);
     }
 }
@@ -107,18 +107,7 @@ fn long_raster_titles_are_drawn_whole() {
         // The y axis is drawn at x = 60 from the top of the plot area; the "0" of the first row
         // is drawn beside it, at its top.
         let top = first_row(&img, 60, INK, 20);
-        let (count, at_edge) = blobs(&img, top);
-        assert_eq!(
-            count,
-            words * letters,
-            "{} characters: dots lost",
-            title.len()
-        );
-        assert!(
-            !at_edge,
-            "{} characters: the title touches an edge",
-            title.len()
-        );
+        assert_drawn_whole(&img, top, &title, words * letters);
         let _ = std::fs::remove_file(&path);
     }
 }
