@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use synchgraph::features::text::{read_text, text_lines};
 use synchgraph::snn::encoding::{rates_from_intensity, SpikeList};
 use synchgraph::snn::network::{Input, Network, Weights};
 use synchgraph::snn::record::{Recorder, SpikeEvent};
@@ -75,17 +76,16 @@ fn run_recorded(
     Ok(())
 }
 
-/// Parse a features CSV (one clip per non-empty line, `n_in` values each; a leading byte order
-/// mark is skipped) into Poisson rates (`value * scale` Hz), refusing a value that is not a
-/// finite number or whose rate falls outside `[0, max_hz]`, by path, 1-based line and input
-/// index. Returns the clip count and the rates of every clip, clip-major.
+/// Parse a features CSV (one clip per non-empty line, `n_in` values each; lines end in LF, CRLF
+/// or, in a file without LF, CR; a leading byte order mark is skipped) into Poisson rates
+/// (`value * scale` Hz), refusing a value that is not a finite number or whose rate falls
+/// outside `[0, max_hz]`, by path, 1-based line and input index.
+/// Returns the clip count and the rates of every clip, clip-major.
 fn read_features(path: &Path, n_in: usize, scale: f64, max_hz: f64) -> Result<(usize, Vec<f32>)> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = read_text(path)?;
     let mut clips = 0;
     let mut rates = Vec::new();
-    for (ln, line) in text.lines().enumerate() {
+    for (ln, line) in text_lines(&text).into_iter().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
@@ -151,8 +151,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     // Read inputs before opening the device so that bad files fail fast.
     let list = match &args.input_spikes {
         Some(p) => {
-            let text =
-                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            let text = read_text(p)?;
             let name = p.display().to_string();
             Some(SpikeList::from_csv(
                 &text,

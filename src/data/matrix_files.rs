@@ -24,9 +24,9 @@ pub use super::npy::{npy_bytes, read_npy_matrix};
 /// semicolons (`np.savetxt` separates with spaces unless given `delimiter=','`) is an error
 /// saying so, on the first line too rather than skipping it as a header.
 pub fn read_csv_matrix(path: &Path) -> Result<FrameMatrix> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    // A byte-order mark would make the first row look like a header.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    // Without its byte-order mark, which would make the first row look like a header.
+    let text = crate::features::text::read_text(path)?;
+    let text = text.as_str();
     let mut data = Vec::new();
     let mut cols = 0usize;
     let mut rows = 0usize;

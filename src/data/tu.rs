@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use super::emotion::is_skipped_entry;
 use super::planetoid::MAX_DENSE_FEATURES;
 use crate::error::{Error, Result};
+use crate::features::text::read_text;
 
 /// One graph with node ids local to it.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,15 +77,6 @@ fn locate(dir: &Path) -> Option<(PathBuf, String)> {
 
 fn file(dir: &Path, ds: &str, part: &str) -> PathBuf {
     dir.join(format!("{ds}_{part}.txt"))
-}
-
-/// The text of `path` without a leading UTF-8 byte-order mark (Windows editors write one).
-fn read_text(path: &Path) -> Result<String> {
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
 }
 
 /// The 1-based number and values of every non-blank line of `text`, split on commas and

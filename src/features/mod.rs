@@ -10,7 +10,7 @@ pub mod lld;
 pub mod log_filter;
 pub mod mfcc;
 pub mod prosody;
-mod text;
+pub mod text;
 pub mod wav;
 
 pub(crate) use text::{other_separator, text_lines};

@@ -1,9 +1,51 @@
-//! Plain text as the CSV and BVH readers meet it: line ends of any platform, and numbers
-//! separated by something else than the commas a CSV needs.
+//! Plain text as the CSV, BVH, TOML and index readers meet it: files that may not be UTF-8 or
+//! may start with a byte-order mark, line ends of any platform, and numbers separated by
+//! something else than the commas a CSV needs.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The text of the file at `path`, without a leading UTF-8 byte-order mark (Windows editors
+/// and spreadsheet exports write one; it would stick to the first field). Bytes that are not
+/// UTF-8 (a file saved as Latin-1 or UTF-16) are an [`Error::Parse`] naming the line, counted
+/// as [`text_lines`] counts them, and the byte of that line where they start; a file that
+/// cannot be read is an [`Error::Io`].
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        // Lines end in LF (or CRLF) or, in a file without LF, CR; no byte of a multi-byte
+        // sequence, valid or not, is an LF or a CR.
+        let end = if bytes.contains(&b'\n') { b'\n' } else { b'\r' };
+        let before = &bytes[..at];
+        let line = before.iter().filter(|&&b| b == end).count() + 1;
+        let col = at - before.iter().rposition(|&b| b == end).map_or(0, |p| p + 1) + 1;
+        let utf16 = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            " (the file starts with a UTF-16 byte-order mark)"
+        } else {
+            ""
+        };
+        Error::parse(
+            path,
+            line,
+            format!(
+                "not UTF-8 text{utf16}: byte 0x{:02X} at byte {col} of the line; save the file \
+                 as UTF-8",
+                bytes[at]
+            ),
+        )
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
 
 /// The lines of a text file without their ends. Lines end in LF or CRLF; a file with no LF at
 /// all uses classic Mac OS line ends (CR), as Excel for Mac's "CSV (Macintosh)" writes them.
-pub(crate) fn text_lines(text: &str) -> Vec<&str> {
+pub fn text_lines(text: &str) -> Vec<&str> {
     if text.contains('\n') {
         text.lines().collect()
     } else {
@@ -13,7 +55,7 @@ pub(crate) fn text_lines(text: &str) -> Vec<&str> {
 
 /// `"tabs"`, `"semicolons"` or `"spaces"` when `field` is two or more numbers separated by them
 /// (a field of a comma-separated line that was written with another separator).
-pub(crate) fn other_separator(field: &str) -> Option<&'static str> {
+pub fn other_separator(field: &str) -> Option<&'static str> {
     [('\t', "tabs"), (';', "semicolons"), (' ', "spaces")]
         .into_iter()
         .find_map(|(c, name)| {

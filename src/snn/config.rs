@@ -283,7 +283,6 @@ impl Config {
 
     /// Read and validate a TOML file.
     pub fn load(path: &std::path::Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Self::from_toml(&text)
+        Self::from_toml(&crate::features::text::read_text(path)?)
     }
 }

@@ -2,6 +2,7 @@
 //! row per step for `shaders/poisson.wgsl`'s schedule kernel ([`super::encoding::schedule_step`]).
 
 use crate::error::{Error, Result};
+use crate::features::text_lines;
 use crate::gpu::Gpu;
 use crate::tensor::Tensor;
 
@@ -32,9 +33,10 @@ pub struct SpikeList {
 
 impl SpikeList {
     /// Parse `input_index,time_ms` lines (a header line and a leading byte order mark are
-    /// skipped); time in ms, step = floor(t / dt), where a time on a step boundary up to
-    /// decimal rounding (0.3 ms at dt 0.1 ms, whose quotient is 2.9999999999999996) belongs to
-    /// the step it starts. Lines may come in any order; two spikes of one input in one step
+    /// skipped; lines end in LF, CRLF or, in a file without LF, CR); time in ms, step =
+    /// floor(t / dt), where a time on a step boundary up to decimal rounding (0.3 ms at dt
+    /// 0.1 ms, whose quotient is 2.9999999999999996) belongs to the step it starts.
+    /// Lines may come in any order; two spikes of one input in one step
     /// are refused (the same spike listed twice, or times closer than a step). A `dt_ms` that
     /// is not a finite number > 0 is [`Error::InvalidInput`].
     pub fn from_csv(text: &str, path: &str, n_in: usize, steps: usize, dt_ms: f64) -> Result<Self> {
@@ -46,7 +48,9 @@ impl SpikeList {
         }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut events = Vec::new();
-        for (ln, line) in text.lines().enumerate() {
+        // Lines end in LF, CRLF or (a file without LF) CR, as the other CSV readers take them:
+        // `lines` would read a CR-only file as one line, skipped whole as the header.
+        for (ln, line) in text_lines(text).into_iter().enumerate() {
             let line = line.trim();
             if line.is_empty() || (ln == 0 && line.starts_with("input_index")) {
                 continue;

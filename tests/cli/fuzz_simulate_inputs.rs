@@ -12,6 +12,7 @@
 
 use std::path::Path;
 
+use synchgraph::features::text::text_lines;
 use synchgraph::snn::encoding::SpikeList;
 
 use crate::common::cli::{fails_with, run_for, s, scratch, ABSENT_BACKEND};
@@ -30,7 +31,10 @@ fn features_valid(bytes: &[u8]) -> bool {
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut clips = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+    for line in text_lines(text)
+        .into_iter()
+        .filter(|l| !l.trim().is_empty())
+    {
         let fields: Vec<&str> = line.split(',').collect();
         let good = |f: &&str| {
             f.trim()

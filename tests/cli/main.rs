@@ -45,6 +45,7 @@ mod readme_landmark_detect;
 mod readme_structure;
 mod readme_walkthrough;
 mod simulate;
+mod simulate_line_ends;
 mod split_flags;
 mod stdp_config_record;
 mod stdp_epochs_overflow;

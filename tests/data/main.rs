@@ -35,6 +35,7 @@ mod hidden_graph_files;
 mod landmark_fields;
 mod landmark_header;
 mod landmark_npy;
+mod landmark_utf8;
 mod layout_empty;
 mod loader_bom;
 mod log_limits;

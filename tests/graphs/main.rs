@@ -45,3 +45,4 @@ mod synchrony_step_grid;
 mod tu_empty_attributes;
 mod tu_label_columns;
 mod tu_raw_folder;
+mod utf8_text_files;

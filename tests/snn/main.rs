@@ -30,6 +30,7 @@ mod schedule_steps;
 mod schedule_width;
 mod sim_core;
 mod spec_equations;
+mod spike_list_line_ends;
 mod spike_list_range;
 mod stdp_digits;
 mod stdp_step_budget;

@@ -37,7 +37,7 @@ pub(super) fn read_clip_list(dir: &Path) -> Result<Option<(PathBuf, Vec<ListedCl
     if !path.is_file() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = crate::features::text::read_text(&path)?;
     let records = csv_records(&text).map_err(|m| Error::data(&path, m))?;
     let Some(((header_line, header), records)) = records.split_first() else {
         return Ok(Some((path, Vec::new())));

@@ -30,7 +30,7 @@ pub(super) fn read_index(dir: &Path) -> Result<Option<(PathBuf, serde_json::Valu
     if !path.is_file() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = crate::features::text::read_text(&path)?;
     let meta = serde_json::from_str(&text)
         .map_err(|e| Error::data(&path, format!("not valid JSON: {e}")))?;
     Ok(Some((path, meta)))

@@ -68,16 +68,6 @@ pub fn find_nodes_file(dir: &Path) -> Option<PathBuf> {
     }
 }
 
-/// The text of `path` without a leading UTF-8 byte-order mark (Windows editors write one),
-/// which would otherwise stick to the first token.
-fn read(path: &Path) -> Result<String> {
-    let mut text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
-    }
-    Ok(text)
-}
-
 /// Non-comment, non-blank lines with their 1-based line numbers.
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.lines()

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use super::{int, lines, read, MAX_DENSE_FEATURES};
+use super::{int, lines, MAX_DENSE_FEATURES};
 use crate::error::{Error, Result};
+use crate::features::text::read_text;
 
 /// What the nodes file holds.
 pub(super) struct Nodes {
@@ -66,7 +67,7 @@ fn declared_dims(path: &Path, text: &str) -> Result<Option<usize>> {
 /// node count, feature indices below the width, no index twice on a line, and a dense matrix
 /// of at least one and at most [`MAX_DENSE_FEATURES`] values.
 pub(super) fn read_nodes(nodes_path: &Path) -> Result<Nodes> {
-    let text = read(nodes_path)?;
+    let text = read_text(nodes_path)?;
     let mut rows: Vec<(usize, u32, Option<u32>, Vec<u32>)> = Vec::new();
     for (ln, l) in lines(&text) {
         let toks: Vec<&str> = l.split_whitespace().collect();

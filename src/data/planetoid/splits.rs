@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
-use super::{int, lines, read};
+use super::{int, lines};
 use crate::error::{Error, Result};
+use crate::features::text::read_text;
 
 /// The edges of `edges_path`, each endpoint checked against the `n` nodes.
 pub(super) fn read_edges(edges_path: &Path, n: usize) -> Result<Vec<(u32, u32)>> {
-    let text = read(edges_path)?;
+    let text = read_text(edges_path)?;
     let mut edges = Vec::new();
     for (ln, l) in lines(&text) {
         let toks: Vec<&str> = l.split_whitespace().collect();
@@ -36,7 +37,7 @@ pub(super) fn read_splits(
     labels: &[Option<u32>],
 ) -> Result<(Vec<u32>, Vec<u32>, Vec<u32>)> {
     let n = labels.len();
-    let text = read(split_path)?;
+    let text = read_text(split_path)?;
     let (mut train, mut val, mut test) = (None, None, None);
     for (ln, l) in lines(&text) {
         let mut toks = l.split_whitespace();

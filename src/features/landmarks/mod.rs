@@ -1,7 +1,8 @@
 //! Facial landmarks: 68 (x, y) points per frame from a CSV file, the L-GrIN face front end.
 //!
 //! # CSV layout
-//! - Comma-separated text, one row per video frame, in frame order (rows are kept in file order).
+//! - Comma-separated UTF-8 text, one row per video frame, in frame order (rows are kept in file
+//!   order); bytes that are not UTF-8 are an [`Error::Parse`] naming their line.
 //!   Lines end in LF, CRLF or, in a file without any LF, CR (classic Mac OS).
 //! - Each row holds either 137 columns, `frame,x0,y0,x1,y1,...,x67,y67`, where `frame` is an integer
 //!   frame number that is checked but not otherwise used, or the same without the frame column (136
@@ -33,6 +34,7 @@ mod header;
 
 pub use header::{is_layout_header, names_landmark_columns};
 
+use super::text::read_text;
 use super::{other_separator, text_lines, FrameMatrix};
 use crate::error::{Error, Result};
 use header::{check_header, coord_name, unquote};
@@ -188,8 +190,9 @@ fn parse_rows(text: &str, path: &Path) -> Result<(FrameMatrix, Vec<usize>)> {
 }
 
 /// Read a landmark CSV file (layout in the module docs) into raw coordinates, one row per frame.
+/// A file that is not UTF-8 text is an [`Error::Parse`] naming the line of its first bad byte.
 pub fn read_landmarks(path: &Path) -> Result<FrameMatrix> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = read_text(path)?;
     parse_landmarks(&text, path)
 }
 
@@ -244,7 +247,7 @@ fn normalise_rows(raw: &FrameMatrix) -> std::result::Result<FrameMatrix, usize> 
 /// per frame. A frame whose points all coincide is an [`Error::Data`] naming the file and the
 /// frame's line in it.
 pub fn landmark_features(path: &Path) -> Result<FrameMatrix> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = read_text(path)?;
     let (raw, lines) = parse_rows(&text, path)?;
     normalise_rows(&raw).map_err(|r| {
         Error::data(
