@@ -5,8 +5,12 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/fuzz.rs"]
+mod fuzz;
 
 mod class_count;
+mod fuzz_saved_cases;
+mod fuzz_saved_models;
 mod gcn_disjoint_sets;
 mod gcn_non_finite_features;
 mod gcn_reference;
@@ -19,6 +23,7 @@ mod lgrin_config;
 mod lgrin_disjoint_parts;
 mod lgrin_diverged_run;
 mod lgrin_indices;
+mod lgrin_load_metadata;
 mod lgrin_load_state;
 mod lgrin_model;
 mod lgrin_reference;

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::config::LgrinConfig;
 use super::model::Lgrin;
+use crate::data::emotion::DatasetFormat;
 use crate::data::emotion_features::{FeatureSettings, STRIDE_SECONDS, WINDOW_SECONDS};
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
@@ -71,9 +72,12 @@ pub fn save_model(
 }
 
 /// Load a model saved by [`save_model`]. A file that is not a safetensors checkpoint, lacks the
-/// metadata, names a class twice or an unknown feature kind, has feature settings that do not
-/// fit its configuration, or whose tensors do not fit that configuration is an
-/// [`Error::Checkpoint`] naming the problem.
+/// metadata, holds a metadata value of the wrong type, names a class twice or an unknown
+/// feature kind, has feature settings that do not fit its configuration, a configuration that
+/// [`LgrinConfig::validate`] refuses or that describes far more values than the file holds, or
+/// tensors that do not fit that configuration is an [`Error::Checkpoint`] naming the file and
+/// the metadata key, setting or tensor at fault. The model is built only after the metadata
+/// and size checks.
 pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
     let ck = Checkpoint::load(path)?;
     if let (None, Some(other)) = (ck.metadata.get("kind"), ck.metadata.get("model")) {
@@ -98,12 +102,13 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
         ));
     }
     let parse_err = |k: &str, e: serde_json::Error| meta_err(path, format!("metadata '{k}': {e}"));
-    let config: LgrinConfig =
-        serde_json::from_str(get("config")?).map_err(|e| parse_err("config", e))?;
+    let config: LgrinConfig = parse_object("config", get("config")?, &LgrinConfig::reference(1, 2))
+        .map_err(|m| meta_err(path, m))?;
     let classes: Vec<String> =
         serde_json::from_str(get("classes")?).map_err(|e| parse_err("classes", e))?;
+    let template = FeatureSettings::for_format(DatasetFormat::Features, 2);
     let features: FeatureSettings =
-        serde_json::from_str(get("features")?).map_err(|e| parse_err("features", e))?;
+        parse_object("features", get("features")?, &template).map_err(|m| meta_err(path, m))?;
     check_metadata(&config, &classes, &features).map_err(|m| meta_err(path, m))?;
     if let Some(name) = ck
         .tensors
@@ -138,14 +143,30 @@ pub fn load_model(gpu: &Gpu, path: &Path) -> Result<SavedModel> {
         .filter(|(n, _)| !(n.ends_with(".running_mean") || n.ends_with(".running_var")))
         .map(|(_, t)| t.data.len())
         .sum();
-    let described = config.parameter_count();
-    if described.is_none_or(|n| n > stored.saturating_mul(2)) {
+    config
+        .validate()
+        .map_err(|e| meta_err(path, format!("metadata 'config': {e}")))?;
+    // Every layer of a valid configuration holds at least 4 trainable values (a linear map of
+    // width >= 1 with its bias, and a batch norm's weight and bias), so a layer count past half
+    // the file's values is refused without counting layer by layer (10^9 layers took minutes).
+    let described = if config.layers > stored / 2 {
+        Some(format!("at least {}", config.layers.saturating_mul(4)))
+    } else {
+        match config.parameter_count() {
+            Some(n) if n <= stored.saturating_mul(2) => None,
+            Some(n) => Some(n.to_string()),
+            None => Some("more than usize::MAX".to_string()),
+        }
+    };
+    if let Some(described) = described {
+        let c = &config;
         return Err(meta_err(
             path,
             format!(
-                "the configuration describes {} trainable values, more than twice the {stored} \
-                 the file holds (metadata from another model?)",
-                described.map_or_else(|| "more than usize::MAX".to_string(), |n| n.to_string())
+                "the configuration (nodes {}, in_dims {}, classes {}, layers {}, g1 {}, g2 {}, \
+                 hidden {}) describes {described} trainable values, more than twice the \
+                 {stored} the file holds (metadata from another model?)",
+                c.nodes, c.in_dims, c.classes, c.layers, c.g1, c.g2, c.hidden
             ),
         ));
     }
@@ -196,38 +217,83 @@ fn check_metadata(
 ) -> std::result::Result<(), String> {
     if classes.len() != config.classes {
         return Err(format!(
-            "{} class names for a {}-class model",
+            "metadata 'classes': {} class names for a {}-class model (config classes)",
             classes.len(),
             config.classes
         ));
     }
+    // Repeats are looked up by name: comparing every pair took minutes for a long list.
+    let mut seen = HashMap::with_capacity(classes.len());
     for (i, c) in classes.iter().enumerate() {
-        if let Some(j) = classes[..i].iter().position(|x| x == c) {
-            return Err(format!("class '{c}' is named twice (entries {j} and {i})"));
+        if let Some(j) = seen.insert(c.as_str(), i) {
+            return Err(format!(
+                "metadata 'classes': class '{c}' is named twice (entries {j} and {i})"
+            ));
         }
     }
     if !FEATURE_KINDS.contains(&features.kind.as_str()) {
         return Err(format!(
-            "unknown feature kind '{}' (known: {})",
+            "metadata 'features': unknown feature kind '{}' (known: {})",
             features.kind,
             FEATURE_KINDS.join(", ")
         ));
     }
     if features.nodes != config.nodes || features.dims != config.in_dims {
         return Err(format!(
-            "the feature settings give {} nodes x {} features, the model takes {} x {} \
-             (metadata from another model?)",
+            "metadata 'features': the feature settings give {} nodes x {} features, the model \
+             takes {} x {} (keys nodes and dims against config nodes and in_dims; metadata \
+             from another model?)",
             features.nodes, features.dims, config.nodes, config.in_dims
         ));
     }
     if features.window_seconds != WINDOW_SECONDS || features.stride_seconds != STRIDE_SECONDS {
         return Err(format!(
-            "the feature settings give {} s windows every {} s; this build extracts {} s \
-             every {} s",
+            "metadata 'features': the feature settings give {} s windows every {} s (keys \
+             window_seconds and stride_seconds); this build extracts {} s every {} s",
             features.window_seconds, features.stride_seconds, WINDOW_SECONDS, STRIDE_SECONDS
         ));
     }
     Ok(())
+}
+
+/// Parse metadata `key`'s JSON object `text` as a `T`. When it does not parse, the error names
+/// the first key of the object whose value alone, put into `template` (a valid `T`), is refused
+/// (serde's own words name the type but not the key), with that value; a missing key is named
+/// by serde.
+fn parse_object<T>(key: &str, text: &str, template: &T) -> std::result::Result<T, String>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let whole = match serde_json::from_str(text) {
+        Ok(v) => return Ok(v),
+        Err(e) => format!("metadata '{key}': {e}"),
+    };
+    let (Ok(serde_json::Value::Object(given)), Ok(serde_json::Value::Object(base))) = (
+        serde_json::from_str::<serde_json::Value>(text),
+        serde_json::to_value(template),
+    ) else {
+        return Err(whole);
+    };
+    for (k, v) in &given {
+        if !base.contains_key(k) {
+            continue;
+        }
+        let mut one = base.clone();
+        one.insert(k.clone(), v.clone());
+        if let Err(e) = serde_json::from_value::<T>(serde_json::Value::Object(one)) {
+            let mut shown = v.to_string();
+            if shown.len() > 80 {
+                let cut = (0..=80)
+                    .rev()
+                    .find(|&i| shown.is_char_boundary(i))
+                    .unwrap_or(0);
+                shown.truncate(cut);
+                shown.push_str("...");
+            }
+            return Err(format!("metadata '{key}': key '{k}' = {shown}: {e}"));
+        }
+    }
+    Err(whole)
 }
 
 mod erased {
